@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"college/storage/db"
+)
+
+const usage = `干部网络学院 college server
+
+usage: college [command] [flags]
+
+commands:
+  serve    start the server (default)
+  migrate  apply database migrations and exit
+  seed     create the demo city (orgs, cadres, one admin per role) and print the logins
+  bench    load-test a running server (see: college bench -h)
+  version  print the version
+
+flags (serve, migrate, seed):
+  --config FILE   YAML config (default configs/college.yaml when present)
+  --no-migrate    serve without applying migrations first
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func run(args []string, environ []string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "migrate", "seed":
+	case "bench":
+		return runBench(args, os.Stdout)
+	case "version":
+		fmt.Println(version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	configPath := fs.String("config", "", "config file")
+	noMigrate := fs.Bool("no-migrate", false, "do not migrate on start")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprint(os.Stderr, usage)
+		return err
+	}
+	cfg, err := LoadConfig(*configPath, environ)
+	if err != nil {
+		return err
+	}
+	if *noMigrate {
+		cfg.AutoMigrate = false
+	}
+	log := newLogger(cfg.LogLevel, os.Stdout)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "migrate":
+		gdb, err := db.Open(dbConfig(cfg), log)
+		if err != nil {
+			return err
+		}
+		defer db.Close(gdb)
+		applied, err := db.Migrate(ctx, gdb, allMigrations())
+		if err != nil {
+			return err
+		}
+		log.Info("migrations applied", "count", len(applied), "ids", applied)
+		return nil
+	case "seed":
+		cfg.AutoMigrate = true
+		a, err := Open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return Seed(ctx, a, os.Stdout)
+	}
+	a, err := Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	err = a.Serve(ctx)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

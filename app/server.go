@@ -1,0 +1,373 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"college/modules/audit"
+	"college/modules/identity"
+	"college/modules/portal"
+	"college/modules/settings"
+	"college/modules/web"
+	"college/static"
+	"college/storage/cache"
+	"college/storage/db"
+	"college/storage/objects"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gorm.io/gorm"
+)
+
+// maxJSONBody bounds JSON request bodies; uploads have their own limits.
+const maxJSONBody = 1 << 20
+
+// App is the wired college: stores, modules and the HTTP server.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	DB      *gorm.DB
+	Cache   *cache.Cache
+	Objects objects.Store
+	Fiber   *fiber.App
+	API     *web.API
+
+	Settings *settings.Service
+	Audit    *audit.Service
+	Identity *identity.Service
+	Sessions *identity.Sessions
+
+	ready   atomic.Bool
+	closers []func()
+}
+
+// allMigrations collects every module's migrations.
+func allMigrations() []db.Migration {
+	var all []db.Migration
+	all = append(all, identity.Migrations()...)
+	all = append(all, settings.Migrations()...)
+	all = append(all, audit.Migrations()...)
+	return all
+}
+
+func dbConfig(cfg Config) db.Config {
+	return db.Config{Driver: cfg.DB.Driver, DSN: cfg.DB.DSN, DataDir: cfg.DataDir, MaxOpenConns: cfg.DB.MaxOpenConns, MaxIdleConns: cfg.DB.MaxIdleConns}
+}
+
+// Stores are the outside services the college runs on.
+type Stores struct {
+	DB      *gorm.DB
+	Cache   *cache.Cache
+	Objects objects.Store
+}
+
+// OpenStores connects to the configured database, Redis and object store.
+func OpenStores(ctx context.Context, cfg Config, log *slog.Logger) (Stores, func(), error) {
+	var s Stores
+	var closers []func()
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	gdb, err := db.Open(dbConfig(cfg), log)
+	if err != nil {
+		return s, nil, err
+	}
+	closers = append(closers, func() { _ = db.Close(gdb) })
+	s.DB = gdb
+	var addrs []string
+	for _, a := range strings.Split(cfg.Redis.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	c, err := cache.Open(ctx, cache.Config{Addrs: addrs, MasterName: cfg.Redis.MasterName, Password: cfg.Redis.Password, DB: cfg.Redis.DB, Prefix: cfg.Redis.Prefix})
+	if err != nil {
+		closeAll()
+		return s, nil, err
+	}
+	closers = append(closers, func() { _ = c.Close() })
+	s.Cache = c
+	if cfg.S3.Endpoint != "" {
+		m, err := objects.NewMinIO(ctx, objects.MinIOConfig{Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Bucket: cfg.S3.Bucket, Secure: cfg.S3.Secure, Region: cfg.S3.Region})
+		if err != nil {
+			closeAll()
+			return s, nil, err
+		}
+		s.Objects = m
+	} else {
+		l, err := objects.NewLocal(filepath.Join(cfg.DataDir, "objects"))
+		if err != nil {
+			closeAll()
+			return s, nil, err
+		}
+		s.Objects = l
+	}
+	return s, closeAll, nil
+}
+
+// Open connects the stores, migrates when configured, and builds the app.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	stores, closeStores, err := OpenStores(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := Build(ctx, cfg, log, stores)
+	if err != nil {
+		closeStores()
+		return nil, err
+	}
+	a.closers = append(a.closers, closeStores)
+	return a, nil
+}
+
+// Build wires the modules over open stores.
+func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, error) {
+	a := &App{cfg: cfg, log: log, DB: s.DB, Cache: s.Cache, Objects: s.Objects}
+	if cfg.AutoMigrate {
+		applied, err := db.Migrate(ctx, s.DB, allMigrations())
+		if err != nil {
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("migrations applied", "ids", applied)
+		}
+	}
+	secret, err := cfg.Secret()
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := identity.NewSealer(secret)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := web.NewEngine(static.FS, cfg.CollegeName)
+	if err != nil {
+		return nil, err
+	}
+
+	a.Settings = settings.New(s.DB, s.Cache)
+	a.Audit = audit.New(s.DB, log)
+	a.Sessions = identity.NewSessions(s.Cache)
+	a.Identity = identity.NewService(identity.Deps{Store: identity.NewStore(s.DB), Sealer: sealer, Sessions: a.Sessions, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
+
+	created, pw, err := a.Identity.EnsureAdmin(ctx, cfg.AdminPassword)
+	if err != nil {
+		return nil, err
+	}
+	if created && cfg.AdminPassword == "" {
+		log.Warn("created the admin account with a random password; it is shown only this once", "username", "admin", "password", pw)
+	} else if created {
+		log.Info("created the admin account", "username", "admin")
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := newHTTPMetrics(reg)
+
+	app := fiber.New(fiber.Config{
+		AppName:                 "college",
+		ErrorHandler:            web.ErrorHandler(log, engine),
+		BodyLimit:               identity.MaxImportBytes + 1<<20,
+		ReadTimeout:             60 * time.Second,
+		WriteTimeout:            0,
+		IdleTimeout:             120 * time.Second,
+		ProxyHeader:             proxyHeader(cfg),
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		DisableStartupMessage:   true,
+	})
+	a.Fiber = app
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		log.Error("panic", "rid", web.RequestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
+	}}))
+	app.Use(requestID)
+	app.Use(metrics.middleware)
+	app.Use(limitJSONBody)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/readyz", a.readyz)
+	app.Get("/metrics", adaptHTTP(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(mustSub(static.FS, "assets")), MaxAge: 86400 * 30}))
+
+	idh := identity.NewHandlers(a.Identity, a.Audit, engine, cfg.SecureCookies)
+	app.Use(idh.Authenticate)
+	app.Use(idh.RequirePasswordChange)
+	app.Use(web.CheckCSRF)
+
+	apiRouter := app.Group("/api/v1")
+	a.API = web.NewAPI(apiRouter, "/api/v1")
+	pages := app.Group("")
+
+	idh.Register(a.API, pages)
+	settings.NewHandlers(a.Settings, a.Audit, engine).Register(a.API, pages)
+	audit.NewHandlers(a.Audit, engine).Register(a.API, pages)
+	portal.New(engine, homeSections()).Register(pages)
+
+	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
+		return c.JSON(a.API.OpenAPI("干部网络学院 API", version))
+	})
+	apiRouter.Use(func(c *fiber.Ctx) error { return web.NotFound() })
+	a.ready.Store(true)
+	return a, nil
+}
+
+func homeSections() []portal.Section {
+	admins := []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin}
+	return []portal.Section{
+		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
+		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
+		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},
+		{Title: "系统设置", Desc: "登录安全等规则参数", Href: "/admin/settings", Icon: "设", Roles: []string{web.RoleSysAdmin}},
+		{Title: "审计日志", Desc: "登录与管理操作记录", Href: "/admin/audit", Icon: "审", Roles: []string{web.RoleAuditor}},
+	}
+}
+
+func proxyHeader(cfg Config) string {
+	if len(cfg.TrustedProxies) > 0 {
+		return "X-Real-IP"
+	}
+	return ""
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+func requestID(c *fiber.Ctx) error {
+	rid := c.Get("X-Request-Id")
+	if rid == "" || len(rid) > 64 {
+		rid = uuid.NewString()
+	} else {
+		rid = strings.Clone(rid)
+	}
+	c.Locals(web.RequestIDKey, rid)
+	c.Set("X-Request-Id", rid)
+	return c.Next()
+}
+
+// limitJSONBody refuses JSON bodies over maxJSONBody with 413.
+func limitJSONBody(c *fiber.Ctx) error {
+	if len(c.Body()) > maxJSONBody && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		return web.TooLarge("请求内容过大")
+	}
+	return c.Next()
+}
+
+func (a *App) readyz(c *fiber.Ctx) error {
+	if !a.ready.Load() {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "shutting_down"})
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ok := true
+	check := func(name string, err error) {
+		if err != nil {
+			checks[name] = "error: " + err.Error()
+			ok = false
+			return
+		}
+		checks[name] = "ok"
+	}
+	check("database ("+a.DB.Dialector.Name()+")", db.Ping(ctx, a.DB))
+	mode := "redis"
+	if a.Cache.Embedded() {
+		mode = "embedded"
+	}
+	check("redis ("+mode+")", a.Cache.Ping(ctx).Err())
+	check("objects ("+a.Objects.Name()+")", a.Objects.Ping(ctx))
+	status := fiber.StatusOK
+	if !ok {
+		status = fiber.StatusServiceUnavailable
+		a.log.Warn("not ready", "checks", checks)
+	}
+	return c.Status(status).JSON(fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[ok], "checks": checks})
+}
+
+// Serve listens until ctx ends, then stops taking traffic, drains and returns.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.cfg.Addr, err)
+	}
+	a.log.Info("college listening", "addr", ln.Addr().String(), "db", a.DB.Dialector.Name(), "redis_embedded", a.Cache.Embedded(), "objects", a.Objects.Name())
+	errc := make(chan error, 1)
+	go func() { errc <- a.Fiber.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: readiness off, draining connections")
+	a.ready.Store(false)
+	if err := a.Fiber.ShutdownWithTimeout(a.cfg.ShutdownTimeout); err != nil {
+		a.log.Warn("shutdown", "err", err)
+	}
+	<-errc
+	return nil
+}
+
+// Close releases the stores.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "college_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "college_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func (m *httpMetrics) middleware(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		var we *web.Error
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &we):
+			status = we.Status
+		case errors.As(err, &fe):
+			status = fe.Code
+		default:
+			status = 500
+		}
+	}
+	route := c.Route().Path
+	method := c.Method()
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+	return err
+}

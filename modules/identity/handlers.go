@@ -1,0 +1,387 @@
+package identity
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// CookieName is the session cookie of the pages.
+const CookieName = "college_session"
+
+// MaxImportBytes bounds an import upload.
+const MaxImportBytes = 20 << 20
+
+// Handlers serves the identity API and pages.
+type Handlers struct {
+	svc          *Service
+	audit        web.Auditor
+	pages        *web.Engine
+	secureCookie bool
+}
+
+// NewHandlers wires the handlers.
+func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine, secureCookie bool) *Handlers {
+	return &Handlers{svc: svc, audit: audit, pages: pages, secureCookie: secureCookie}
+}
+
+// Authenticate finds the caller from the bearer token or the session cookie.
+// It never refuses a request: routes that need a login say so.
+func (h *Handlers) Authenticate(c *fiber.Ctx) error {
+	token, viaCookie := "", false
+	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
+		if t, ok := strings.CutPrefix(auth, "Bearer "); ok {
+			token = strings.TrimSpace(t)
+		}
+	} else if ck := c.Cookies(CookieName); ck != "" {
+		token, viaCookie = ck, true
+	}
+	if token == "" {
+		return c.Next()
+	}
+	p, err := h.svc.Authenticate(c.UserContext(), token)
+	if err != nil {
+		if errors.Is(err, ErrNoSession) {
+			if viaCookie {
+				c.ClearCookie(CookieName)
+			}
+			return c.Next()
+		}
+		return web.Internal(err)
+	}
+	p.ViaCookie = viaCookie
+	web.SetCaller(c, p)
+	return c.Next()
+}
+
+// RequirePasswordChange keeps a user whose password was set by someone else
+// on the change-password page until they choose their own.
+func (h *Handlers) RequirePasswordChange(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	if p == nil || !p.MustChangePassword {
+		return c.Next()
+	}
+	switch c.Path() {
+	case "/profile/password", "/logout", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout":
+		return c.Next()
+	}
+	if strings.HasPrefix(c.Path(), "/static/") {
+		return c.Next()
+	}
+	if web.IsAPI(c) {
+		return web.NewError(fiber.StatusForbidden, "password_change_required", "请先修改初始密码")
+	}
+	return c.Redirect("/profile/password", fiber.StatusSeeOther)
+}
+
+// Register lists every route of the module.
+func (h *Handlers) Register(api *web.API, pages fiber.Router) {
+	auth := api.Tag("identity")
+	admins := []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin}
+	managers := []string{web.RoleSysAdmin, web.RoleUnitAdmin}
+	auth.Post("/auth/login", web.Doc{Summary: "登录", Body: LoginRequest{}, Resp: LoginResponse{}, Public: true}, h.login)
+	auth.Post("/auth/logout", web.Doc{Summary: "退出登录", Status: 204}, h.logout)
+	auth.Get("/me", web.Doc{Summary: "当前用户", Resp: MeUser{}}, h.me)
+	auth.Put("/me/password", web.Doc{Summary: "修改自己的密码", Body: PasswordRequest{}, Resp: LoginResponse{}}, h.changeOwnPassword)
+	auth.Get("/orgs", web.Doc{Summary: "组织机构（本级及下级）", Resp: []OrgResponse{}}, h.listOrgs)
+	auth.Get("/orgs/:id", web.Doc{Summary: "组织机构详情", Resp: OrgResponse{}}, h.getOrg)
+	auth.Post("/orgs", web.Doc{Summary: "新建组织机构", Body: OrgRequest{}, Resp: OrgResponse{}, Status: 201, Roles: []string{web.RoleSysAdmin, web.RoleOrgAdmin}}, h.createOrg)
+	auth.Put("/orgs/:id", web.Doc{Summary: "修改组织机构", Body: OrgRequest{}, Resp: OrgResponse{}, Roles: []string{web.RoleSysAdmin, web.RoleOrgAdmin}}, h.updateOrg)
+	auth.Get("/users", web.Doc{Summary: "用户列表", Resp: web.List[UserResponse]{}, Roles: admins, Query: []string{"q", "org_id", "role", "page", "page_size"}}, h.listUsers)
+	auth.Get("/users/import-template", web.Doc{Summary: "下载用户导入模板（.xlsx）", Roles: managers}, h.importTemplate)
+	auth.Post("/users/import", web.Doc{Summary: "从 Excel 导入用户（全部成功或全部不导入）", Multipart: []string{"file", "initial_password"}, Resp: ImportResponse{}, Roles: managers}, h.importUsers)
+	auth.Get("/users/:id", web.Doc{Summary: "用户详情"}, h.getUser)
+	auth.Post("/users", web.Doc{Summary: "新建用户", Body: UserRequest{}, Resp: UserResponse{}, Status: 201, Roles: managers}, h.createUser)
+	auth.Put("/users/:id", web.Doc{Summary: "修改用户资料", Body: UserRequest{}, Resp: UserResponse{}, Roles: managers}, h.updateUser)
+	auth.Put("/users/:id/roles", web.Doc{Summary: "设置用户角色（安全管理员）", Body: RolesRequest{}, Resp: UserResponse{}, Roles: []string{web.RoleSecAdmin}}, h.setRoles)
+	auth.Post("/users/:id/disable", web.Doc{Summary: "停用账号", Resp: UserResponse{}, Roles: managers}, h.disable)
+	auth.Post("/users/:id/enable", web.Doc{Summary: "启用账号", Resp: UserResponse{}, Roles: managers}, h.enable)
+	auth.Post("/users/:id/password", web.Doc{Summary: "重置用户密码", Body: PasswordRequest{}, Status: 204, Roles: managers}, h.resetPassword)
+	h.registerPages(pages)
+}
+
+func (h *Handlers) setCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: CookieName, Value: token, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: h.secureCookie})
+}
+
+func meUser(p *web.Principal) MeUser {
+	roles := p.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return MeUser{ID: p.UserID, Username: p.Username, Name: p.Name, Roles: roles, OrgID: p.OrgID, MustChangePassword: p.MustChangePassword}
+}
+
+func (h *Handlers) login(c *fiber.Ctx) error {
+	var in LoginRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	f := web.Fields{}
+	f.Required("username", in.Username)
+	f.Required("password", in.Password)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	token, u, err := h.svc.Login(c.UserContext(), in.Username, in.Password, c.IP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(LoginResponse{Token: token, User: MeUser{ID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, MustChangePassword: u.MustChangePassword}})
+}
+
+func (h *Handlers) logout(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	h.svc.Logout(c.UserContext(), p)
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "logout", "user", p.UserID, nil))
+	if p.ViaCookie {
+		c.ClearCookie(CookieName)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) me(c *fiber.Ctx) error {
+	return c.JSON(meUser(web.Caller(c)))
+}
+
+func (h *Handlers) changeOwnPassword(c *fiber.Ctx) error {
+	var in PasswordRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	p := web.Caller(c)
+	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, in.OldPassword, in.NewPassword)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "password.change", "user", p.UserID, nil))
+	if p.ViaCookie {
+		h.setCookie(c, token)
+	}
+	np := *p
+	np.MustChangePassword = false
+	return c.JSON(LoginResponse{Token: token, User: meUser(&np)})
+}
+
+func (h *Handlers) listOrgs(c *fiber.Ctx) error {
+	orgs, err := h.svc.ListOrgs(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return err
+	}
+	out := make([]OrgResponse, len(orgs))
+	for i := range orgs {
+		out[i] = orgResponse(&orgs[i])
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) getOrg(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	o, err := h.svc.GetOrg(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(orgResponse(o))
+}
+
+func (h *Handlers) createOrg(c *fiber.Ctx) error {
+	var in OrgRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := h.svc.CreateOrg(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "org.create", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code, "kind": o.Kind}))
+	return c.Status(fiber.StatusCreated).JSON(orgResponse(o))
+}
+
+func (h *Handlers) updateOrg(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in OrgRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := h.svc.UpdateOrg(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "org.update", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code}))
+	return c.JSON(orgResponse(o))
+}
+
+func (h *Handlers) listUsers(c *fiber.Ctx) error {
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return err
+	}
+	orgID, err := web.QueryUint(c, "org_id")
+	if err != nil {
+		return err
+	}
+	users, total, err := h.svc.ListUsers(c.UserContext(), web.Caller(c), c.Query("q"), orgID, c.Query("role"), pg)
+	if err != nil {
+		return err
+	}
+	return c.JSON(web.NewList(h.svc.Responses(c.UserContext(), users), total, pg))
+}
+
+func (h *Handlers) getUser(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.GetUser(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+}
+
+// auditUser records a user change with personal data left out.
+func (h *Handlers) auditUser(c *fiber.Ctx, action string, u *User) {
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, action, "user", u.ID, map[string]any{"username": u.Username, "name": u.Name, "org_id": u.OrgID, "roles": u.RoleList(), "disabled": u.Disabled}))
+}
+
+func (h *Handlers) createUser(c *fiber.Ctx) error {
+	var in UserRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := h.svc.CreateUser(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		return err
+	}
+	h.auditUser(c, "user.create", u)
+	return c.Status(fiber.StatusCreated).JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+}
+
+func (h *Handlers) updateUser(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in UserRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := h.svc.UpdateUser(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	h.auditUser(c, "user.update", u)
+	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+}
+
+func (h *Handlers) setRoles(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in RolesRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, in.Roles)
+	if err != nil {
+		return err
+	}
+	h.auditUser(c, "user.roles", u)
+	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+}
+
+func (h *Handlers) disable(c *fiber.Ctx) error { return h.setDisabled(c, true) }
+func (h *Handlers) enable(c *fiber.Ctx) error  { return h.setDisabled(c, false) }
+
+func (h *Handlers) setDisabled(c *fiber.Ctx, disabled bool) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.SetDisabled(c.UserContext(), web.Caller(c), id, disabled)
+	if err != nil {
+		return err
+	}
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	h.auditUser(c, action, u)
+	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+}
+
+func (h *Handlers) resetPassword(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in PasswordRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, in.NewPassword); err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.password_reset", "user", id, nil))
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) importTemplate(c *fiber.Ctx) error {
+	var buf bytes.Buffer
+	if err := ImportTemplate(&buf); err != nil {
+		return web.Internal(err)
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="user-import-template.xlsx"; filename*=UTF-8''%E7%94%A8%E6%88%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx`)
+	return c.Send(buf.Bytes())
+}
+
+// readUpload returns the bytes of the multipart "file" field, refusing files
+// over limit with 413.
+func readUpload(c *fiber.Ctx, limit int64) ([]byte, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, web.Invalid(map[string]string{"file": "请选择要上传的文件"})
+	}
+	if fh.Size > limit {
+		return nil, web.TooLarge("文件过大，不能超过 20 MB")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if int64(len(data)) > limit {
+		return nil, web.TooLarge("文件过大，不能超过 20 MB")
+	}
+	return data, nil
+}
+
+func (h *Handlers) importUsers(c *fiber.Ctx) error {
+	data, err := readUpload(c, MaxImportBytes)
+	if err != nil {
+		return err
+	}
+	res, err := h.svc.ImportUsers(c.UserContext(), web.Caller(c), data, c.FormValue("initial_password"))
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.import", "user", 0, map[string]any{"created": res.Created}))
+	return c.JSON(res)
+}

@@ -1,0 +1,359 @@
+package identity
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/url"
+	"strings"
+
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+const preLoginCookie = "college_prelogin"
+
+func (h *Handlers) registerPages(r fiber.Router) {
+	managers := web.RequireRole(web.RoleSysAdmin, web.RoleUnitAdmin)
+	viewers := web.RequireRole(web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin)
+	orgAdmins := web.RequireRole(web.RoleSysAdmin, web.RoleOrgAdmin)
+	r.Get("/login", h.loginPage)
+	r.Post("/login", h.loginSubmit)
+	r.Post("/logout", web.RequireLogin, h.logoutSubmit)
+	r.Get("/profile", web.RequireLogin, h.profilePage)
+	r.Get("/profile/password", web.RequireLogin, h.passwordPage)
+	r.Post("/profile/password", web.RequireLogin, h.passwordSubmit)
+	r.Get("/admin/orgs", viewers, h.orgsPage)
+	r.Post("/admin/orgs", orgAdmins, h.orgCreateSubmit)
+	r.Get("/admin/users", viewers, h.usersPage)
+	r.Get("/admin/users/new", managers, h.userNewPage)
+	r.Post("/admin/users/new", managers, h.userCreateSubmit)
+	r.Get("/admin/users/import", managers, h.importPage)
+	r.Post("/admin/users/import", managers, h.importSubmit)
+	r.Get("/admin/users/:id", viewers, h.userEditPage)
+	r.Post("/admin/users/:id", managers, h.userUpdateSubmit)
+	r.Post("/admin/users/:id/disable", managers, h.userDisableSubmit)
+	r.Post("/admin/users/:id/enable", managers, h.userEnableSubmit)
+	r.Post("/admin/users/:id/roles", web.RequireRole(web.RoleSecAdmin), h.userRolesSubmit)
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func randomToken() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (h *Handlers) renderLogin(c *fiber.Ctx, status int, username, msg string) error {
+	tok := randomToken()
+	c.Cookie(&fiber.Cookie{Name: preLoginCookie, Value: tok, Path: "/login", HTTPOnly: true, SameSite: "Strict", Secure: h.secureCookie})
+	return h.pages.Render(c, status, "identity/login", "登录", map[string]any{"Next": safeNext(c.Query("next")), "Username": username, "Error": msg, "Token": tok})
+}
+
+func (h *Handlers) loginPage(c *fiber.Ctx) error {
+	if web.Caller(c) != nil {
+		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+	}
+	return h.renderLogin(c, fiber.StatusOK, "", "")
+}
+
+func (h *Handlers) loginSubmit(c *fiber.Ctx) error {
+	ck, form := c.Cookies(preLoginCookie), c.FormValue(web.CSRFField)
+	if ck == "" || subtle.ConstantTimeCompare([]byte(ck), []byte(form)) != 1 {
+		return h.renderLogin(c, fiber.StatusForbidden, c.FormValue("username"), "页面已过期，请重新登录")
+	}
+	username, password := c.FormValue("username"), c.FormValue("password")
+	if strings.TrimSpace(username) == "" || password == "" {
+		return h.renderLogin(c, fiber.StatusBadRequest, username, "请输入用户名和密码")
+	}
+	token, u, err := h.svc.Login(c.UserContext(), username, password, c.IP())
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status >= 500 {
+			return err
+		}
+		return h.renderLogin(c, we.Status, username, we.Message)
+	}
+	h.setCookie(c, token)
+	c.ClearCookie(preLoginCookie)
+	if u.MustChangePassword {
+		return c.Redirect("/profile/password", fiber.StatusSeeOther)
+	}
+	next, _ := url.QueryUnescape(c.FormValue("next"))
+	return c.Redirect(safeNext(next), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) logoutSubmit(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	h.svc.Logout(c.UserContext(), p)
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "logout", "user", p.UserID, nil))
+	c.ClearCookie(CookieName)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) profilePage(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	u, err := h.svc.GetUser(c.UserContext(), p, p.UserID)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(c, fiber.StatusOK, "identity/profile", "个人信息", h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+}
+
+func (h *Handlers) passwordPage(c *fiber.Ctx) error {
+	return h.pages.Render(c, fiber.StatusOK, "identity/password", "修改密码", map[string]any{"Must": web.Caller(c).MustChangePassword})
+}
+
+func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	if c.FormValue("new_password") != c.FormValue("confirm_password") {
+		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "Errors": map[string]string{"confirm_password": "两次输入的新密码不一致"}})
+	}
+	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"))
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status != fiber.StatusBadRequest {
+			return err
+		}
+		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "Errors": we.Fields})
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "password.change", "user", p.UserID, nil))
+	h.setCookie(c, token)
+	web.Flash(c, "密码已修改")
+	return c.Redirect("/profile", fiber.StatusSeeOther)
+}
+
+type orgNode struct {
+	OrgResponse
+	KindName string
+}
+
+func (h *Handlers) orgsData(c *fiber.Ctx, form OrgRequest, errs map[string]string) (map[string]any, error) {
+	orgs, err := h.svc.ListOrgs(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]orgNode, len(orgs))
+	for i := range orgs {
+		nodes[i] = orgNode{OrgResponse: orgResponse(&orgs[i]), KindName: KindNames[orgs[i].Kind]}
+	}
+	return map[string]any{"Orgs": nodes, "Form": form, "Errors": errs, "Kinds": KindNames}, nil
+}
+
+func (h *Handlers) orgsPage(c *fiber.Ctx) error {
+	data, err := h.orgsData(c, OrgRequest{Kind: KindUnit}, nil)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(c, fiber.StatusOK, "identity/orgs", "组织机构", data)
+}
+
+func (h *Handlers) orgCreateSubmit(c *fiber.Ctx) error {
+	in := OrgRequest{Name: c.FormValue("name"), Code: c.FormValue("code"), Kind: c.FormValue("kind")}
+	if pid, err := web.ParseUint(c.FormValue("parent_id")); err == nil && pid > 0 {
+		in.ParentID = &pid
+	}
+	o, err := h.svc.CreateOrg(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status >= 500 {
+			return err
+		}
+		fields := we.Fields
+		if fields == nil {
+			fields = map[string]string{"parent_id": "上级组织不存在或不在您的管理范围内"}
+		}
+		data, derr := h.orgsData(c, in, fields)
+		if derr != nil {
+			return derr
+		}
+		return h.pages.Render(c, fiber.StatusBadRequest, "identity/orgs", "组织机构", data)
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "org.create", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code, "kind": o.Kind}))
+	web.Flash(c, "已新建组织："+o.Name)
+	return c.Redirect("/admin/orgs", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) usersPage(c *fiber.Ctx) error {
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return err
+	}
+	orgID, err := web.QueryUint(c, "org_id")
+	if err != nil {
+		return err
+	}
+	p := web.Caller(c)
+	users, total, err := h.svc.ListUsers(c.UserContext(), p, c.Query("q"), orgID, c.Query("role"), pg)
+	if err != nil {
+		return err
+	}
+	orgs, err := h.svc.ListOrgs(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(c, fiber.StatusOK, "identity/users", "用户管理", map[string]any{
+		"List": web.NewList(h.svc.Responses(c.UserContext(), users), total, pg), "Q": c.Query("q"), "OrgID": orgID, "Role": c.Query("role"),
+		"Orgs": orgs, "Roles": web.AllRoles,
+	})
+}
+
+func userFromForm(c *fiber.Ctx) UserRequest {
+	in := UserRequest{Username: c.FormValue("username"), Name: c.FormValue("name"), Password: c.FormValue("password"),
+		Level: c.FormValue("level"), Post: c.FormValue("post"), IDNumber: c.FormValue("id_number"), Phone: c.FormValue("phone"), TermEndsOn: c.FormValue("term_ends_on")}
+	in.OrgID, _ = web.ParseUint(c.FormValue("org_id"))
+	if args := c.Request().PostArgs(); args != nil {
+		for _, v := range args.PeekMulti("roles") {
+			in.Roles = append(in.Roles, string(v))
+		}
+	}
+	return in
+}
+
+func (h *Handlers) userForm(c *fiber.Ctx, status int, title string, form UserRequest, user *UserResponse, errs map[string]string) error {
+	orgs, err := h.svc.ListOrgs(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(c, status, "identity/user_form", title, map[string]any{"Form": form, "User": user, "Errors": errs, "Orgs": orgs, "Levels": Levels, "Roles": web.AllRoles})
+}
+
+func (h *Handlers) userNewPage(c *fiber.Ctx) error {
+	in := UserRequest{Roles: []string{web.RoleLearner}}
+	in.OrgID, _ = web.ParseUint(c.Query("org_id"))
+	return h.userForm(c, fiber.StatusOK, "新建用户", in, nil, nil)
+}
+
+func (h *Handlers) userCreateSubmit(c *fiber.Ctx) error {
+	in := userFromForm(c)
+	u, err := h.svc.CreateUser(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status != fiber.StatusBadRequest {
+			return err
+		}
+		in.Password = ""
+		return h.userForm(c, fiber.StatusBadRequest, "新建用户", in, nil, we.Fields)
+	}
+	h.auditUser(c, "user.create", u)
+	web.Flash(c, "已新建用户："+u.Name)
+	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) userEditPage(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.GetUser(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	resp := h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID))
+	form := UserRequest{Username: u.Username, Name: u.Name, OrgID: u.OrgID, Roles: u.RoleList(), Level: u.Level, Post: u.Post, TermEndsOn: resp.TermEndsOn}
+	return h.userForm(c, fiber.StatusOK, "用户："+u.Name, form, &resp, nil)
+}
+
+func (h *Handlers) userUpdateSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	in := userFromForm(c)
+	p := web.Caller(c)
+	// Blank personal-data fields keep the stored values.
+	cur, err := h.svc.GetUser(c.UserContext(), p, id)
+	if err != nil {
+		return err
+	}
+	if in.IDNumber == "" {
+		in.IDNumber, _ = h.svc.sealer.Open(cur.IDNumberSealed)
+	}
+	if in.Phone == "" {
+		in.Phone, _ = h.svc.sealer.Open(cur.PhoneSealed)
+	}
+	u, err := h.svc.UpdateUser(c.UserContext(), p, id, in)
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status != fiber.StatusBadRequest {
+			return err
+		}
+		resp := h.svc.Response(c.UserContext(), cur, h.svc.OrgName(c.UserContext(), cur.OrgID))
+		in.IDNumber, in.Phone = "", ""
+		in.Username = cur.Username
+		in.Roles = cur.RoleList()
+		return h.userForm(c, fiber.StatusBadRequest, "用户："+cur.Name, in, &resp, we.Fields)
+	}
+	h.auditUser(c, "user.update", u)
+	web.Flash(c, "已保存")
+	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) userDisableSubmit(c *fiber.Ctx) error { return h.toggleSubmit(c, true) }
+func (h *Handlers) userEnableSubmit(c *fiber.Ctx) error  { return h.toggleSubmit(c, false) }
+
+func (h *Handlers) toggleSubmit(c *fiber.Ctx, disabled bool) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.SetDisabled(c.UserContext(), web.Caller(c), id, disabled)
+	if err != nil {
+		return err
+	}
+	if disabled {
+		h.auditUser(c, "user.disable", u)
+		web.Flash(c, "已停用账号："+u.Name)
+	} else {
+		h.auditUser(c, "user.enable", u)
+		web.Flash(c, "已启用账号："+u.Name)
+	}
+	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) userRolesSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var roles []string
+	for _, v := range c.Request().PostArgs().PeekMulti("roles") {
+		roles = append(roles, string(v))
+	}
+	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, roles)
+	if err != nil {
+		return err
+	}
+	h.auditUser(c, "user.roles", u)
+	web.Flash(c, "角色已更新，该用户需重新登录")
+	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) importPage(c *fiber.Ctx) error {
+	return h.pages.Render(c, fiber.StatusOK, "identity/import", "批量导入用户", map[string]any{})
+}
+
+func (h *Handlers) importSubmit(c *fiber.Ctx) error {
+	data, err := readUpload(c, MaxImportBytes)
+	if err == nil {
+		var res ImportResponse
+		res, err = h.svc.ImportUsers(c.UserContext(), web.Caller(c), data, c.FormValue("initial_password"))
+		if err == nil {
+			h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.import", "user", 0, map[string]any{"created": res.Created}))
+			return h.pages.Render(c, fiber.StatusOK, "identity/import", "批量导入用户", map[string]any{"Result": res})
+		}
+	}
+	we := web.AsError(err)
+	if we.Status >= 500 {
+		return err
+	}
+	return h.pages.Render(c, we.Status, "identity/import", "批量导入用户", map[string]any{"Error": we})
+}

@@ -1,0 +1,252 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"college/modules/web"
+
+	"gorm.io/gorm"
+)
+
+// Store holds the identity queries. Every query over org-owned rows takes the
+// caller and applies web.OrgScope.
+type Store struct{ db *gorm.DB }
+
+// NewStore wraps the database.
+func NewStore(gdb *gorm.DB) *Store { return &Store{db: gdb} }
+
+// DB exposes the handle for transactions.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Root returns the root organization (the city org department).
+func (s *Store) Root(ctx context.Context) (*Org, error) {
+	var o Org
+	err := s.db.WithContext(ctx).Where("parent_id IS NULL").Order("created_at").First(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity store: root: %w", err)
+	}
+	return &o, nil
+}
+
+// OrgByID returns an org within the caller's scope (nil p: unscoped).
+func (s *Store) OrgByID(ctx context.Context, p *web.Principal, id uint64) (*Org, error) {
+	q := s.db.WithContext(ctx)
+	if p != nil {
+		q = q.Scopes(web.OrgScope(p, "id"))
+	}
+	var o Org
+	err := q.First(&o, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity store: org %d: %w", id, err)
+	}
+	return &o, nil
+}
+
+// OrgByCode finds an org by its code (unscoped).
+func (s *Store) OrgByCode(ctx context.Context, code string) (*Org, error) {
+	var o Org
+	err := s.db.WithContext(ctx).Where("code = ?", code).First(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity store: org %s: %w", code, err)
+	}
+	return &o, nil
+}
+
+// ListOrgs returns the caller's subtree ordered for a tree view.
+func (s *Store) ListOrgs(ctx context.Context, p *web.Principal) ([]Org, error) {
+	var orgs []Org
+	if err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "id")).Order("path").Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("identity store: list orgs: %w", err)
+	}
+	return orgs, nil
+}
+
+// CreateOrg inserts the org and sets its path from the new id.
+func (s *Store) CreateOrg(ctx context.Context, o *Org, parentPath string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		o.Path = "pending"
+		if err := tx.Create(o).Error; err != nil {
+			return err
+		}
+		o.Path = fmt.Sprintf("%s%d/", parentPath, o.ID)
+		return tx.Model(o).Update("path", o.Path).Error
+	})
+}
+
+// UpdateOrg saves name, code and sort.
+func (s *Store) UpdateOrg(ctx context.Context, o *Org) error {
+	return s.db.WithContext(ctx).Model(o).Select("name", "code", "sort", "kind").Updates(o).Error
+}
+
+// OrgNames maps ids to names for display.
+func (s *Store) OrgNames(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var orgs []Org
+	if err := s.db.WithContext(ctx).Select("id", "name").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		out[o.ID] = o.Name
+	}
+	return out, nil
+}
+
+// UserFilter selects users.
+type UserFilter struct {
+	Q        string  // username or name contains
+	Hash     *string // exact ID number or phone (keyed hash)
+	OrgID    uint64  // within this org's subtree
+	OrgPath  string
+	Role     string
+	Disabled *bool
+}
+
+// ListUsers returns a page of users in the caller's scope.
+func (s *Store) ListUsers(ctx context.Context, p *web.Principal, f UserFilter, pg web.Page) ([]User, int64, error) {
+	q := s.db.WithContext(ctx).Model(&User{}).Scopes(web.OrgScope(p, "users.org_id"))
+	if f.Hash != nil {
+		q = q.Where("users.id_number_hash = ? OR users.phone_hash = ? OR users.username LIKE ? ESCAPE '!' OR users.name LIKE ? ESCAPE '!'", *f.Hash, *f.Hash, web.Contains(f.Q), web.Contains(f.Q))
+	} else if f.Q != "" {
+		q = q.Where("users.username LIKE ? ESCAPE '!' OR users.name LIKE ? ESCAPE '!'", web.Contains(f.Q), web.Contains(f.Q))
+	}
+	if f.OrgPath != "" {
+		q = q.Where("users.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", f.OrgPath+"%")
+	}
+	if f.Role != "" {
+		q = q.Where("users.id IN (SELECT user_id FROM user_roles WHERE role = ?)", f.Role)
+	}
+	if f.Disabled != nil {
+		q = q.Where("users.disabled = ?", *f.Disabled)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("identity store: count users: %w", err)
+	}
+	var users []User
+	if err := q.Preload("Roles").Order("users.created_at DESC").Order("users.username").Offset(pg.Offset()).Limit(pg.PageSize).Find(&users).Error; err != nil {
+		return nil, 0, fmt.Errorf("identity store: list users: %w", err)
+	}
+	return users, total, nil
+}
+
+// UserByID returns a user in the caller's scope (nil p: unscoped).
+func (s *Store) UserByID(ctx context.Context, p *web.Principal, id uint64) (*User, error) {
+	q := s.db.WithContext(ctx).Preload("Roles")
+	if p != nil {
+		q = q.Scopes(web.OrgScope(p, "org_id"))
+	}
+	var u User
+	err := q.First(&u, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity store: user %d: %w", id, err)
+	}
+	return &u, nil
+}
+
+// UserByUsername finds a user for login (unscoped).
+func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Preload("Roles").Where("username = ?", username).First(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity store: user %s: %w", username, err)
+	}
+	return &u, nil
+}
+
+// CreateUsers inserts users with their roles in one transaction, in batches.
+func (s *Store) CreateUsers(ctx context.Context, users []*User) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		const batch = 500
+		for i := 0; i < len(users); i += batch {
+			end := min(i+batch, len(users))
+			chunk := users[i:end]
+			roles := make([][]UserRole, len(chunk))
+			for j, u := range chunk {
+				roles[j], u.Roles = u.Roles, nil
+			}
+			if err := tx.Omit("Roles").CreateInBatches(chunk, batch).Error; err != nil {
+				return err
+			}
+			var all []UserRole
+			for j, u := range chunk {
+				for _, r := range roles[j] {
+					all = append(all, UserRole{UserID: u.ID, Role: r.Role})
+				}
+				u.Roles = roles[j]
+				for k := range u.Roles {
+					u.Roles[k].UserID = u.ID
+				}
+			}
+			if len(all) > 0 {
+				if err := tx.CreateInBatches(all, batch).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// SaveUser updates the profile columns.
+func (s *Store) SaveUser(ctx context.Context, u *User, cols ...string) error {
+	return s.db.WithContext(ctx).Model(u).Select(cols).Updates(u).Error
+}
+
+// SetRoles replaces a user's roles.
+func (s *Store) SetRoles(ctx context.Context, uid uint64, roles []string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("user_id = ?", uid).Delete(&UserRole{}).Error; err != nil {
+			return err
+		}
+		for _, r := range roles {
+			if err := tx.Create(&UserRole{UserID: uid, Role: r}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ExistingUsernames returns which of names are taken.
+func (s *Store) ExistingUsernames(ctx context.Context, names []string) (map[string]bool, error) {
+	return s.existing(ctx, "username", names)
+}
+
+// ExistingIDHashes returns which ID number hashes are taken.
+func (s *Store) ExistingIDHashes(ctx context.Context, hashes []string) (map[string]bool, error) {
+	return s.existing(ctx, "id_number_hash", hashes)
+}
+
+func (s *Store) existing(ctx context.Context, col string, vals []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i := 0; i < len(vals); i += 1000 {
+		var found []string
+		if err := s.db.WithContext(ctx).Model(&User{}).Where(col+" IN ?", vals[i:min(i+1000, len(vals))]).Pluck(col, &found).Error; err != nil {
+			return nil, fmt.Errorf("identity store: existing %s: %w", col, err)
+		}
+		for _, f := range found {
+			out[f] = true
+		}
+	}
+	return out, nil
+}

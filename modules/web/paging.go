@@ -1,0 +1,88 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Page is a page request: ?page=&page_size=.
+type Page struct {
+	Page     int
+	PageSize int
+}
+
+// MaxPageSize caps page_size.
+const MaxPageSize = 200
+
+// PageFrom reads the page and page size (defaults 1 and 20).
+func PageFrom(c *fiber.Ctx) (Page, error) {
+	p := Page{Page: 1, PageSize: 20}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, Invalid(map[string]string{"page": "页码必须是正整数"})
+		}
+		p.Page = n
+	}
+	if v := c.Query("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			return p, Invalid(map[string]string{"page_size": "每页条数必须在 1 到 200 之间"})
+		}
+		p.PageSize = n
+	}
+	return p, nil
+}
+
+// Offset is the number of rows to skip.
+func (p Page) Offset() int { return (p.Page - 1) * p.PageSize }
+
+// List is the shape of every list answer.
+type List[T any] struct {
+	Items    []T   `json:"items"`
+	Total    int64 `json:"total"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"page_size"`
+}
+
+// NewList wraps items; a nil slice becomes [] in JSON.
+func NewList[T any](items []T, total int64, p Page) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Total: total, Page: p.Page, PageSize: p.PageSize}
+}
+
+// Pages is the number of pages for the page template.
+func (l List[T]) Pages() int {
+	if l.PageSize == 0 {
+		return 0
+	}
+	return int((l.Total + int64(l.PageSize) - 1) / int64(l.PageSize))
+}
+
+// QueryUint reads an optional unsigned id from the query (0 when absent).
+func QueryUint(c *fiber.Ctx, name string) (uint64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, Invalid(map[string]string{name: "必须是数字编号"})
+	}
+	return n, nil
+}
+
+// ParamID reads the :id route parameter; a non-number is 404.
+func ParamID(c *fiber.Ctx, name string) (uint64, error) {
+	n, err := strconv.ParseUint(c.Params(name), 10, 64)
+	if err != nil || n == 0 {
+		return 0, NotFound()
+	}
+	return n, nil
+}
+
+// ParseUint parses a form value as an id.
+func ParseUint(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }

@@ -1,0 +1,104 @@
+package web
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Roles of the college (API.md).
+const (
+	RoleLearner      = "learner"
+	RoleUnitAdmin    = "unit_admin"
+	RoleCollegeAdmin = "college_admin"
+	RoleTeacher      = "teacher"
+	RoleOrgAdmin     = "org_admin"
+	RoleSysAdmin     = "sysadmin"
+	RoleSecAdmin     = "secadmin"
+	RoleAuditor      = "auditor"
+)
+
+// AllRoles lists the roles in display order.
+var AllRoles = []string{RoleLearner, RoleUnitAdmin, RoleCollegeAdmin, RoleTeacher, RoleOrgAdmin, RoleSysAdmin, RoleSecAdmin, RoleAuditor}
+
+// RoleNames are the Chinese names shown in the UI.
+var RoleNames = map[string]string{
+	RoleLearner:      "学员",
+	RoleUnitAdmin:    "单位管理员",
+	RoleCollegeAdmin: "学院管理员",
+	RoleTeacher:      "教师",
+	RoleOrgAdmin:     "组织部门管理员",
+	RoleSysAdmin:     "系统管理员",
+	RoleSecAdmin:     "安全管理员",
+	RoleAuditor:      "审计管理员",
+}
+
+// Principal is the logged-in caller, as kept in the session.
+type Principal struct {
+	UserID             uint64   `json:"uid"`
+	Username           string   `json:"un"`
+	Name               string   `json:"nm"`
+	Roles              []string `json:"r"`
+	OrgID              uint64   `json:"o"`
+	OrgPath            string   `json:"op"`
+	CSRF               string   `json:"c"`
+	SessionID          string   `json:"-"` // hash of the token, the session's key
+	ViaCookie          bool     `json:"-"`
+	MustChangePassword bool     `json:"mc,omitempty"`
+}
+
+// Has reports whether the caller holds role.
+func (p *Principal) Has(role string) bool { return p != nil && slices.Contains(p.Roles, role) }
+
+// HasAny reports whether the caller holds one of roles.
+func (p *Principal) HasAny(roles ...string) bool {
+	for _, r := range roles {
+		if p.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+const principalKey = "principal"
+
+// SetCaller stores the principal on the request.
+func SetCaller(c *fiber.Ctx, p *Principal) { c.Locals(principalKey, p) }
+
+// Caller returns the logged-in principal or nil.
+func Caller(c *fiber.Ctx) *Principal {
+	p, _ := c.Locals(principalKey).(*Principal)
+	return p
+}
+
+// IsAPI reports whether the request is for the JSON API.
+func IsAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= 5 && p[:5] == "/api/"
+}
+
+// RequireLogin refuses anonymous callers: 401 on the API, a redirect to the
+// login page for pages.
+func RequireLogin(c *fiber.Ctx) error {
+	if Caller(c) != nil {
+		return c.Next()
+	}
+	if IsAPI(c) {
+		return Unauthorized()
+	}
+	return c.Redirect("/login?next="+urlQueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+}
+
+// RequireRole lets through callers holding one of roles (403 otherwise).
+func RequireRole(roles ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := Caller(c)
+		if p == nil {
+			return RequireLogin(c)
+		}
+		if !p.HasAny(roles...) {
+			return Forbidden()
+		}
+		return c.Next()
+	}
+}

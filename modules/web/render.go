@@ -1,0 +1,164 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Engine renders the server-side pages: every page template is parsed once
+// with the shared layout and partials.
+type Engine struct {
+	pages   map[string]*template.Template
+	assets  map[string]string // path -> fingerprint
+	College string            // the college's name, shown in every page
+}
+
+// PageData is what every page template receives.
+type PageData struct {
+	Title   string
+	College string
+	Caller  *Principal
+	CSRF    string
+	Path    string
+	Flash   string
+	Data    any
+}
+
+// NewEngine parses templates/layout.html, templates/partials/*.html and each
+// templates/<module>/<page>.html (page name "<module>/<page>") from fsys, and
+// fingerprints the files under assets/.
+func NewEngine(fsys fs.FS, college string) (*Engine, error) {
+	e := &Engine{pages: map[string]*template.Template{}, assets: map[string]string{}, College: college}
+	_ = fs.WalkDir(fsys, "assets", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(b)
+		e.assets[strings.TrimPrefix(p, "assets/")] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+	base := template.New("layout").Funcs(e.funcs())
+	if _, err := base.ParseFS(fsys, "templates/layout.html"); err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	if m, _ := fs.Glob(fsys, "templates/partials/*.html"); len(m) > 0 {
+		if _, err := base.ParseFS(fsys, m...); err != nil {
+			return nil, fmt.Errorf("web: parse partials: %w", err)
+		}
+	}
+	err := fs.WalkDir(fsys, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		rel := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		if rel == "layout" || strings.HasPrefix(rel, "partials/") {
+			return nil
+		}
+		t, err := base.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := t.ParseFS(fsys, p); err != nil {
+			return fmt.Errorf("web: parse %s: %w", p, err)
+		}
+		e.pages[rel] = t
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Asset returns the fingerprinted URL of a static file.
+func (e *Engine) Asset(name string) string {
+	if v, ok := e.assets[name]; ok {
+		return "/static/" + name + "?v=" + v
+	}
+	return "/static/" + name
+}
+
+func (e *Engine) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": func(name string) string { return e.Asset(name) },
+		"has":   func(p *Principal, roles ...string) bool { return p.HasAny(roles...) },
+		"roleName": func(r string) string {
+			if n, ok := RoleNames[r]; ok {
+				return n
+			}
+			return r
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(Shanghai).Format("2006-01-02")
+		},
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(Shanghai).Format("2006-01-02 15:04:05")
+		},
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i + 1
+			}
+			return s
+		},
+		"join": strings.Join,
+		"contains": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
+		"base": path.Base,
+	}
+}
+
+// Render writes page name with the layout.
+func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) error {
+	t, ok := e.pages[name]
+	if !ok {
+		return Internal(fmt.Errorf("web: no page template %q", name))
+	}
+	pd := PageData{Title: title, College: e.College, Caller: Caller(c), Path: c.Path(), Data: data}
+	if pd.Caller != nil {
+		pd.CSRF = pd.Caller.CSRF
+	}
+	if f := c.Cookies("flash"); f != "" {
+		pd.Flash, _ = url.QueryUnescape(f)
+		c.ClearCookie("flash")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+		return Internal(fmt.Errorf("web: render %s: %w", name, err))
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// Flash sets a one-time message shown on the next page.
+func Flash(c *fiber.Ctx, msg string) {
+	c.Cookie(&fiber.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax", MaxAge: 60})
+}

@@ -1,0 +1,38 @@
+package web
+
+import (
+	"gorm.io/gorm"
+	"strings"
+)
+
+// OrgScope limits a query to rows whose org column lies in the caller's
+// organization subtree. The caller's org path ("/1/4/") is a prefix of every
+// descendant's path. Every store query over org-owned rows uses it.
+func OrgScope(p *Principal, column string) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if p == nil || p.OrgPath == "" {
+			return db.Where("1 = 0")
+		}
+		if p.OrgPath == "/" {
+			return db
+		}
+		return db.Where(column+" IN (SELECT id FROM orgs WHERE path LIKE ?)", p.OrgPath+"%")
+	}
+}
+
+// InScope reports whether orgPath lies in the caller's subtree.
+func (p *Principal) InScope(orgPath string) bool {
+	if p == nil || p.OrgPath == "" {
+		return false
+	}
+	return len(orgPath) >= len(p.OrgPath) && orgPath[:len(p.OrgPath)] == p.OrgPath
+}
+
+// Contains makes a LIKE pattern matching s anywhere; use it with
+// "col LIKE ? ESCAPE '!'" (the same escape works on SQLite and MySQL).
+func Contains(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
+
+// Prefix makes a LIKE pattern matching values starting with s.
+func Prefix(s string) string { return likeEscaper.Replace(s) + "%" }
+
+var likeEscaper = strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`)
