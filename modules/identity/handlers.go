@@ -114,7 +114,11 @@ func meUser(p *web.Principal) MeUser {
 	if roles == nil {
 		roles = []string{}
 	}
-	return MeUser{ID: p.UserID, Username: p.Username, Name: p.Name, Roles: roles, OrgID: p.OrgID, MustChangePassword: p.MustChangePassword}
+	me := MeUser{ID: p.UserID, Username: p.Username, Name: p.Name, Roles: roles, OrgID: p.OrgID, MustChangePassword: p.MustChangePassword}
+	if p.ViaCookie {
+		me.CSRFToken = p.CSRF
+	}
+	return me
 }
 
 func (h *Handlers) login(c *fiber.Ctx) error {

@@ -6,6 +6,7 @@ package identity
 import (
 	"time"
 
+	"college/modules/web"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -65,11 +66,15 @@ type UserRole struct {
 	Role   string `gorm:"primaryKey;size:32"`
 }
 
-// RoleList returns the role names.
+// RoleList returns the role names in the canonical order of web.AllRoles.
 func (u *User) RoleList() []string {
-	out := make([]string, len(u.Roles))
-	for i, r := range u.Roles {
-		out[i] = r.Role
+	out := make([]string, 0, len(u.Roles))
+	for _, r := range web.AllRoles {
+		for _, ur := range u.Roles {
+			if ur.Role == r {
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }

@@ -237,7 +237,7 @@ func (h *Handlers) userCreateSubmit(c *fiber.Ctx) error {
 	u, err := h.svc.CreateUser(c.UserContext(), web.Caller(c), in)
 	if err != nil {
 		we := web.AsError(err)
-		if we.Status != fiber.StatusBadRequest {
+		if we.Fields == nil {
 			return err
 		}
 		in.Password = ""
@@ -283,7 +283,7 @@ func (h *Handlers) userUpdateSubmit(c *fiber.Ctx) error {
 	u, err := h.svc.UpdateUser(c.UserContext(), p, id, in)
 	if err != nil {
 		we := web.AsError(err)
-		if we.Status != fiber.StatusBadRequest {
+		if we.Fields == nil {
 			return err
 		}
 		resp := h.svc.Response(c.UserContext(), cur, h.svc.OrgName(c.UserContext(), cur.OrgID))

@@ -21,6 +21,7 @@ type MeUser struct {
 	Roles              []string `json:"roles"`
 	OrgID              uint64   `json:"org_id"`
 	MustChangePassword bool     `json:"must_change_password"`
+	CSRFToken          string   `json:"csrf_token,omitempty"` // only for cookie sessions
 }
 
 // LoginResponse is the answer to a successful login.

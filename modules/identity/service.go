@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
@@ -421,7 +420,10 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 		return nil, web.Internal(err)
 	}
 	if org == nil {
-		return nil, web.Invalid(map[string]string{"org_id": "组织不存在或不在您的管理范围内"})
+		return nil, errOrgOutOfScope()
+	}
+	if err := s.checkTaken(ctx, u); err != nil {
+		return nil, err
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
@@ -437,13 +439,30 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 	return u, nil
 }
 
+// checkTaken reports a username or ID number another account already has.
+// The unique keys remain the guard against races; this gives the message.
+func (s *Service) checkTaken(ctx context.Context, u *User) error {
+	f := web.Fields{}
+	if u.ID == 0 {
+		taken, err := s.store.ExistingUsernames(ctx, []string{u.Username})
+		if err != nil {
+			return web.Internal(err)
+		}
+		f.Check(!taken[u.Username], "username", "该用户名已被使用")
+	}
+	if u.IDNumberHash != nil {
+		owner, err := s.store.UserIDByIDHash(ctx, *u.IDNumberHash)
+		if err != nil {
+			return web.Internal(err)
+		}
+		f.Check(owner == 0 || owner == u.ID, "id_number", "该身份证号码已登记")
+	}
+	return f.Err()
+}
+
 func (s *Service) duplicateUser(err error) error {
 	if db.IsDuplicate(err) {
-		msg := err.Error()
-		if strings.Contains(msg, "id_number") {
-			return web.Invalid(map[string]string{"id_number": "该身份证号码已登记"})
-		}
-		return web.Invalid(map[string]string{"username": "该用户名已被使用"})
+		return web.Invalid(map[string]string{"username": "用户名或身份证号码已被使用"})
 	}
 	return web.Internal(err)
 }
@@ -498,7 +517,10 @@ func (s *Service) UpdateUser(ctx context.Context, p *web.Principal, id uint64, i
 	if org, err := s.store.OrgByID(ctx, p, in.OrgID); err != nil {
 		return nil, web.Internal(err)
 	} else if org == nil {
-		return nil, web.Invalid(map[string]string{"org_id": "组织不存在或不在您的管理范围内"})
+		return nil, errOrgOutOfScope()
+	}
+	if err := s.checkTaken(ctx, u); err != nil {
+		return nil, err
 	}
 	if err := s.store.SaveUser(ctx, u, "name", "level", "post", "org_id", "term_ends_on", "id_number_sealed", "id_number_hash", "phone_sealed", "phone_hash"); err != nil {
 		return nil, s.duplicateUser(err)
@@ -718,5 +740,11 @@ func (s *Service) OrgName(ctx context.Context, id uint64) string {
 	return names[id]
 }
 
-// ErrNotAllowed is returned by rules that refuse an action.
-var ErrNotAllowed = errors.New("identity: not allowed")
+// errOrgOutOfScope is 404: the org named in the request is not one the
+// caller can see; the field says which.
+func errOrgOutOfScope() *web.Error {
+	e := web.NotFound()
+	e.Message = "组织不存在或不在您的管理范围内"
+	e.Fields = map[string]string{"org_id": e.Message}
+	return e
+}

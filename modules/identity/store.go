@@ -232,6 +232,18 @@ func (s *Store) ExistingUsernames(ctx context.Context, names []string) (map[stri
 	return s.existing(ctx, "username", names)
 }
 
+// UserIDByIDHash returns the id of the user with that ID number hash (0: none).
+func (s *Store) UserIDByIDHash(ctx context.Context, hash string) (uint64, error) {
+	var ids []uint64
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("id_number_hash = ?", hash).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return 0, fmt.Errorf("identity store: user by id hash: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
 // ExistingIDHashes returns which ID number hashes are taken.
 func (s *Store) ExistingIDHashes(ctx context.Context, hashes []string) (map[string]bool, error) {
 	return s.existing(ctx, "id_number_hash", hashes)
