@@ -42,7 +42,7 @@ type localSession struct {
 // stored is the session as kept in Redis.
 type stored struct {
 	P       web.Principal `json:"p"`
-	Expires int64         `json:"e"` // unix seconds, absolute end
+	Expires int64         `json:"e"` // unix milliseconds, absolute end
 	IdleSec int64         `json:"i"`
 	Created int64         `json:"c"`
 }
@@ -109,7 +109,7 @@ func (s *Sessions) Create(ctx context.Context, p web.Principal, idle, absolute t
 	token := base64.RawURLEncoding.EncodeToString(tok)
 	p.CSRF = base64.RawURLEncoding.EncodeToString(csrf)
 	now := s.now()
-	st := stored{P: p, Expires: now.Add(absolute).Unix(), IdleSec: int64(idle / time.Second), Created: now.Unix()}
+	st := stored{P: p, Expires: now.Add(absolute).UnixMilli(), IdleSec: int64(idle / time.Second), Created: now.Unix()}
 	b, _ := json.Marshal(st)
 	id := TokenID(token)
 	pipe := s.cache.TxPipeline()
@@ -163,7 +163,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*web.Principal, er
 	if err := json.Unmarshal(raw, &st); err != nil {
 		return nil, ErrNoSession
 	}
-	expires := time.Unix(st.Expires, 0)
+	expires := time.UnixMilli(st.Expires)
 	if now.After(expires) {
 		s.End(ctx, id, st.P.UserID)
 		return nil, ErrNoSession
