@@ -748,3 +748,54 @@ func errOrgOutOfScope() *web.Error {
 	e.Fields = map[string]string{"org_id": e.Message}
 	return e
 }
+
+// Provision creates accounts that share one initial password (hashed once),
+// for the demo city and bulk set-up; unlike an import the users need not
+// change it. Existing usernames are skipped. It returns how many it made.
+func (s *Service) Provision(ctx context.Context, reqs []UserRequest, password string) (int, error) {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return 0, err
+	}
+	names := make([]string, len(reqs))
+	for i, r := range reqs {
+		names[i] = r.Username
+	}
+	taken, err := s.store.ExistingUsernames(ctx, names)
+	if err != nil {
+		return 0, err
+	}
+	var users []*User
+	for _, in := range reqs {
+		if taken[in.Username] {
+			continue
+		}
+		u := &User{Username: in.Username, PasswordHash: hash, PasswordChangedAt: s.now().UTC()}
+		f := web.Fields{}
+		s.validateUser(f, in, u)
+		if len(f) > 0 {
+			return 0, fmt.Errorf("identity: provision %s: %v", in.Username, f)
+		}
+		for _, r := range normalizeRoles(in.Roles) {
+			u.Roles = append(u.Roles, UserRole{Role: r})
+		}
+		users = append(users, u)
+	}
+	if err := s.store.CreateUsers(ctx, users); err != nil {
+		return 0, err
+	}
+	return len(users), nil
+}
+
+// EnsureOrg returns the org with code, creating it under parent when missing.
+func (s *Service) EnsureOrg(ctx context.Context, parent *Org, name, code, kind string) (*Org, error) {
+	o, err := s.store.OrgByCode(ctx, code)
+	if err != nil || o != nil {
+		return o, err
+	}
+	o = &Org{ParentID: &parent.ID, Name: name, Code: code, Kind: kind}
+	if err := s.store.CreateOrg(ctx, o, parent.Path); err != nil {
+		return nil, fmt.Errorf("identity: create org %s: %w", code, err)
+	}
+	return o, nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestHealthReadyMetrics(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	r := a.do("GET", "/healthz", "", nil)
+	mustStatus(t, r, 200)
+	r = a.do("GET", "/readyz", "", nil)
+	mustStatus(t, r, 200)
+	checks := r.JSON(t)["checks"].(map[string]any)
+	if len(checks) != 3 {
+		t.Fatalf("checks = %v", checks)
+	}
+	for name, v := range checks {
+		if v != "ok" {
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+	names := strings.Join(keys(checks), ",")
+	for _, want := range []string{"database", "redis", "objects"} {
+		if !strings.Contains(names, want) {
+			t.Errorf("readyz lacks %s: %s", want, names)
+		}
+	}
+	// Readiness turns off while shutting down; liveness stays on.
+	a.ready.Store(false)
+	mustStatus(t, a.do("GET", "/readyz", "", nil), 503)
+	mustStatus(t, a.do("GET", "/healthz", "", nil), 200)
+	a.ready.Store(true)
+
+	a.do("GET", "/api/v1/me", "", nil)
+	m := a.do("GET", "/metrics", "", nil)
+	mustStatus(t, m, 200)
+	body := string(m.Body)
+	if !strings.Contains(body, `college_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1`) {
+		t.Fatalf("metrics lack the /api/v1/me 401 count:\n%s", grep(body, "college_http_requests_total"))
+	}
+	if !strings.Contains(body, "go_goroutines") {
+		t.Fatal("go runtime metrics missing")
+	}
+}
+
+func TestRequestIDAndErrorShape(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	r := a.do("GET", "/api/v1/does-not-exist", "", nil)
+	mustStatus(t, r, 404)
+	if r.Header.Get("X-Request-Id") == "" {
+		t.Fatal("no request id header")
+	}
+	var body struct {
+		Error struct {
+			Code, Message string
+		}
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.Error.Code != "not_found" || body.Error.Message == "" {
+		t.Fatalf("error body = %s", r.Body)
+	}
+	req := httptest.NewRequest("GET", "/healthz", nil)
+	req.Header.Set("X-Request-Id", "abc-123")
+	if got := a.send(req).Header.Get("X-Request-Id"); got != "abc-123" {
+		t.Fatalf("request id not kept: %q", got)
+	}
+}
+
+// Every route under /api/v1 is in the OpenAPI document, and nothing else is.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	r := a.do("GET", "/api/v1/openapi.json", "", nil)
+	mustStatus(t, r, 200)
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi = %q", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	missing := []string{}
+	seen := 0
+	for _, rt := range a.Fiber.GetRoutes(true) {
+		if !strings.HasPrefix(rt.Path, "/api/v1/") || rt.Method == "HEAD" || rt.Path == "/api/v1/openapi.json" {
+			continue
+		}
+		p := rt.Path
+		for _, seg := range strings.Split(p, "/") {
+			if strings.HasPrefix(seg, ":") {
+				p = strings.Replace(p, seg, "{"+seg[1:]+"}", 1)
+			}
+		}
+		seen++
+		if !documented[rt.Method+" "+p] {
+			missing = append(missing, rt.Method+" "+p)
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("only %d API routes found", seen)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Fatalf("routes missing from openapi.json: %v", missing)
+	}
+	login := doc.Paths["/api/v1/auth/login"]["post"]
+	if login["requestBody"] == nil || login["responses"] == nil {
+		t.Fatalf("login operation incomplete: %v", login)
+	}
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
