@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// EnvChrome names the Chromium binary for browser tests.
+const EnvChrome = "COLLEGE_TEST_CHROME"
+
+// newBrowser starts headless Chromium at phone width, or skips the test
+// with the reason when COLLEGE_TEST_CHROME is unset.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	chrome := os.Getenv(EnvChrome)
+	if chrome == "" {
+		t.Skip("browser test skipped: " + EnvChrome + " is not set")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(390, 844),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// screenshot saves a PNG of the page into COLLEGE_TEST_SCREENSHOTS when set.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("COLLEGE_TEST_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.MkdirAll(dir, 0o755)
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+}
+
+func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
+	ctx := newBrowser(t)
+	a := newTestApp(t)
+	base := a.serve()
+	rootID := a.do("GET", "/api/v1/me", a.admin(), nil).JSON(t)["org_id"].(float64)
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/users"),
+		// Not logged in: the page sends us to the login form.
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+	)
+	if err != nil {
+		t.Fatalf("open login: %v", err)
+	}
+	screenshot(t, ctx, "01-login")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#username`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), testAdminPassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/users/new"]`)),
+	)
+	if err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(heading, "用户") {
+		t.Fatalf("after login the heading is %q, want the users page we asked for", heading)
+	}
+	screenshot(t, ctx, "02-users")
+
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/orgs"),
+		chromedp.WaitVisible(chromedp.CSS(`#org-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#org-name`), "东城区审计局"),
+		chromedp.SendKeys(chromedp.CSS(`#org-code`), "DC-AUDIT"),
+		chromedp.SetValue(chromedp.CSS(`#org-kind`), "unit"),
+		chromedp.SetValue(chromedp.CSS(`#org-parent`), fmt.Sprint(rootID)),
+		chromedp.Click(chromedp.CSS(`#org-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	if err != nil {
+		t.Fatalf("create unit: %v", err)
+	}
+	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "东城区审计局") || !strings.Contains(body, "DC-AUDIT") {
+		t.Fatalf("new unit not listed:\n%s", body)
+	}
+	screenshot(t, ctx, "03-orgs")
+	var unitID uint64
+	if err := a.DB.Table("orgs").Select("id").Where("code = ?", "DC-AUDIT").Scan(&unitID).Error; err != nil || unitID == 0 {
+		t.Fatalf("unit not stored: %v", err)
+	}
+
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/users/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#user-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#user-username`), "wangfang"),
+		chromedp.SendKeys(chromedp.CSS(`#user-name`), "王芳"),
+		chromedp.SendKeys(chromedp.CSS(`#user-password`), "Wang-Fang-2026"),
+		chromedp.SetValue(chromedp.CSS(`#user-org`), fmt.Sprint(unitID)),
+		chromedp.SendKeys(chromedp.CSS(`#user-id-number`), "110101199003074514"),
+		chromedp.SendKeys(chromedp.CSS(`#user-phone`), "13800138000"),
+		chromedp.Click(chromedp.CSS(`#user-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	if err != nil {
+		t.Fatalf("create user: %v", err)
+	}
+	body, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "04-user-created")
+	if !strings.Contains(body, "王芳") || !strings.Contains(body, "wangfang") {
+		t.Fatalf("new user not listed:\n%s", body)
+	}
+	if strings.Contains(body, "110101199003074514") || strings.Contains(body, "13800138000") {
+		t.Fatal("personal data shown unmasked in the list")
+	}
+	// The new cadre can log in with the password the admin gave.
+	a.login("wangfang", "Wang-Fang-2026")
+}
