@@ -57,6 +57,26 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
 }
 
+// waitText waits until the page's text contains want and returns the text;
+// it fails the test with the last text seen after 15 s.
+func waitText(t *testing.T, ctx context.Context, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		txt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		if err == nil {
+			last = txt
+			if strings.Contains(txt, want) {
+				return txt
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("page never showed %q; last text:\n%s", want, last)
+	return ""
+}
+
 func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
 	ctx := newBrowser(t)
 	a := newTestApp(t)
@@ -64,6 +84,7 @@ func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
 	rootID := a.do("GET", "/api/v1/me", a.admin(), nil).JSON(t)["org_id"].(float64)
 
 	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Navigate(base+"/admin/users"),
 		// Not logged in: the page sends us to the login form.
 		chromedp.WaitVisible(chromedp.CSS(`#username`)),
@@ -98,15 +119,11 @@ func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#org-kind`), "unit"),
 		chromedp.SetValue(chromedp.CSS(`#org-parent`), fmt.Sprint(rootID)),
 		chromedp.Click(chromedp.CSS(`#org-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
 	if err != nil {
 		t.Fatalf("create unit: %v", err)
 	}
-	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := waitText(t, ctx, "已新建组织")
 	if !strings.Contains(body, "东城区审计局") || !strings.Contains(body, "DC-AUDIT") {
 		t.Fatalf("new unit not listed:\n%s", body)
 	}
@@ -126,15 +143,11 @@ func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#user-id-number`), "110101199003074514"),
 		chromedp.SendKeys(chromedp.CSS(`#user-phone`), "13800138000"),
 		chromedp.Click(chromedp.CSS(`#user-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
 	if err != nil {
 		t.Fatalf("create user: %v", err)
 	}
-	body, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	body = waitText(t, ctx, "已新建用户")
 	screenshot(t, ctx, "04-user-created")
 	if !strings.Contains(body, "王芳") || !strings.Contains(body, "wangfang") {
 		t.Fatalf("new user not listed:\n%s", body)
