@@ -42,7 +42,7 @@ type User struct {
 	ID                 uint64  `gorm:"primaryKey"`
 	Username           string  `gorm:"size:64;not null;uniqueIndex"`
 	Name               string  `gorm:"size:64;not null"`
-	PasswordHash       string  `gorm:"size:100;not null"`
+	PasswordHash       string  `gorm:"size:255;not null"`
 	OrgID              uint64  `gorm:"not null;index"`
 	Level              string  `gorm:"size:32;not null;default:''"`
 	Post               string  `gorm:"size:100;not null;default:''"`
@@ -103,7 +103,7 @@ func Migrations() []db.Migration {
 				ID                 uint64  `gorm:"primaryKey"`
 				Username           string  `gorm:"size:64;not null;uniqueIndex:uq_users_username"`
 				Name               string  `gorm:"size:64;not null"`
-				PasswordHash       string  `gorm:"size:100;not null"`
+				PasswordHash       string  `gorm:"size:255;not null"`
 				OrgID              uint64  `gorm:"not null;index:idx_users_org"`
 				Level              string  `gorm:"size:32;not null;default:''"`
 				Post               string  `gorm:"size:100;not null;default:''"`

@@ -94,7 +94,8 @@ func TestPasswordPolicy(t *testing.T) {
 		{"abcdefgh", false}, // one class
 		{"abcdef12", false}, // two classes
 		{"Ab1!", false},     // too short
-		{strings.Repeat("Ab1!", 20), false},
+		{strings.Repeat("Ab1!", 33), false}, // over 128
+		{strings.Repeat("Ab1!", 20), true},
 		{"密码Abc123", true},
 	}
 	for _, c := range cases {

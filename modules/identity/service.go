@@ -159,7 +159,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (str
 	}
 	ok := false
 	if u == nil {
-		CheckPassword(string(dummyHash), password)
+		CheckPassword(dummyHash(), password)
 	} else {
 		ok = CheckPassword(u.PasswordHash, password) && !u.Disabled
 	}
