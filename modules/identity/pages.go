@@ -36,6 +36,7 @@ func (h *Handlers) registerPages(r fiber.Router) {
 	r.Post("/admin/users/:id/disable", managers, h.userDisableSubmit)
 	r.Post("/admin/users/:id/enable", managers, h.userEnableSubmit)
 	r.Post("/admin/users/:id/roles", web.RequireRole(web.RoleSecAdmin), h.userRolesSubmit)
+	r.Post("/admin/users/:id/password", managers, h.userPasswordSubmit)
 }
 
 // safeNext keeps redirects on this site.
@@ -109,13 +110,13 @@ func (h *Handlers) profilePage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) passwordPage(c *fiber.Ctx) error {
-	return h.pages.Render(c, fiber.StatusOK, "identity/password", "修改密码", map[string]any{"Must": web.Caller(c).MustChangePassword})
+	return h.pages.Render(c, fiber.StatusOK, "identity/password", "修改密码", map[string]any{"Must": web.Caller(c).MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen)})
 }
 
 func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
 	p := web.Caller(c)
 	if c.FormValue("new_password") != c.FormValue("confirm_password") {
-		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "Errors": map[string]string{"confirm_password": "两次输入的新密码不一致"}})
+		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": map[string]string{"confirm_password": "两次输入的新密码不一致"}})
 	}
 	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"))
 	if err != nil {
@@ -123,7 +124,7 @@ func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
 		if we.Status != fiber.StatusBadRequest {
 			return err
 		}
-		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "Errors": we.Fields})
+		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": we.Fields})
 	}
 	h.audit.Record(c.UserContext(), web.AuditFrom(c, "password.change", "user", p.UserID, nil))
 	h.setCookie(c, token)
@@ -145,7 +146,11 @@ func (h *Handlers) orgsData(c *fiber.Ctx, form OrgRequest, errs map[string]strin
 	for i := range orgs {
 		nodes[i] = orgNode{OrgResponse: orgResponse(&orgs[i]), KindName: KindNames[orgs[i].Kind]}
 	}
-	return map[string]any{"Orgs": nodes, "Form": form, "Errors": errs, "Kinds": KindNames}, nil
+	var parent uint64
+	if form.ParentID != nil {
+		parent = *form.ParentID
+	}
+	return map[string]any{"Orgs": nodes, "Form": form, "ParentID": parent, "Errors": errs, "Kinds": KindNames}, nil
 }
 
 func (h *Handlers) orgsPage(c *fiber.Ctx) error {
@@ -210,6 +215,7 @@ func userFromForm(c *fiber.Ctx) UserRequest {
 	in := UserRequest{Username: c.FormValue("username"), Name: c.FormValue("name"), Password: c.FormValue("password"),
 		Level: c.FormValue("level"), Post: c.FormValue("post"), IDNumber: c.FormValue("id_number"), Phone: c.FormValue("phone"), TermEndsOn: c.FormValue("term_ends_on")}
 	in.OrgID, _ = web.ParseUint(c.FormValue("org_id"))
+	in.MustChangePassword = c.FormValue("must_change_password") == "true"
 	if args := c.Request().PostArgs(); args != nil {
 		for _, v := range args.PeekMulti("roles") {
 			in.Roles = append(in.Roles, string(v))
@@ -223,11 +229,18 @@ func (h *Handlers) userForm(c *fiber.Ctx, status int, title string, form UserReq
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, status, "identity/user_form", title, map[string]any{"Form": form, "User": user, "Errors": errs, "Orgs": orgs, "Levels": Levels, "Roles": web.AllRoles})
+	canManage := user == nil
+	if user != nil {
+		if u, err := h.svc.store.UserByID(c.UserContext(), nil, user.ID); err == nil && u != nil {
+			canManage = h.svc.CanManage(web.Caller(c), u)
+		}
+	}
+	return h.pages.Render(c, status, "identity/user_form", title, map[string]any{"Form": form, "User": user, "Errors": errs, "Orgs": orgs, "Levels": Levels, "Roles": web.AllRoles,
+		"MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "CanManage": canManage})
 }
 
 func (h *Handlers) userNewPage(c *fiber.Ctx) error {
-	in := UserRequest{Roles: []string{web.RoleLearner}}
+	in := UserRequest{Roles: []string{web.RoleLearner}, MustChangePassword: true}
 	in.OrgID, _ = web.ParseUint(c.Query("org_id"))
 	return h.userForm(c, fiber.StatusOK, "新建用户", in, nil, nil)
 }
@@ -356,4 +369,22 @@ func (h *Handlers) importSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	return h.pages.Render(c, we.Status, "identity/import", "批量导入用户", map[string]any{"Error": we})
+}
+
+func (h *Handlers) userPasswordSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, c.FormValue("new_password")); err != nil {
+		we := web.AsError(err)
+		if we.Fields == nil {
+			return err
+		}
+		web.Flash(c, "密码未重置："+we.Fields["new_password"])
+		return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.password_reset", "user", id, nil))
+	web.Flash(c, "密码已重置，该用户下次登录时须修改密码")
+	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
 }

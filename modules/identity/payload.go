@@ -66,6 +66,9 @@ type UserRequest struct {
 	IDNumber   string   `json:"id_number"`
 	Phone      string   `json:"phone"`
 	TermEndsOn string   `json:"term_ends_on"`
+	// MustChangePassword makes the user choose their own password at first
+	// login (create only; default false on the API, on in the page form).
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // UserResponse is a user as the API shows it: no hash, personal data masked.

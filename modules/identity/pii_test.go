@@ -91,9 +91,9 @@ func TestPasswordPolicy(t *testing.T) {
 		{"Abcdef12", true},
 		{"abcdef1!", true},
 		{"ABCDEF1!", true},
-		{"abcdefgh", false}, // one class
-		{"abcdef12", false}, // two classes
-		{"Ab1!", false},     // too short
+		{"abcdefgh", false},                 // one class
+		{"abcdef12", false},                 // two classes
+		{"Ab1!", false},                     // too short
 		{strings.Repeat("Ab1!", 33), false}, // over 128
 		{strings.Repeat("Ab1!", 20), true},
 		{"密码Abc123", true},

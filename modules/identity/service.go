@@ -410,7 +410,7 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 	if err := checkRoles(p, f, roles); err != nil {
 		return nil, err
 	}
-	u := &User{Username: in.Username, PasswordChangedAt: s.now().UTC()}
+	u := &User{Username: in.Username, PasswordChangedAt: s.now().UTC(), MustChangePassword: in.MustChangePassword}
 	s.validateUser(f, in, u)
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -470,6 +470,23 @@ func (s *Service) duplicateUser(err error) error {
 func validUsername(s string) bool {
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// CanManage reports whether the caller may edit, disable or reset u (u is
+// already known to be in the caller's scope).
+func (s *Service) CanManage(p *web.Principal, u *User) bool {
+	if !canManageUsers(p) {
+		return false
+	}
+	if p.Has(web.RoleSysAdmin) {
+		return true
+	}
+	for _, r := range u.RoleList() {
+		if r != web.RoleLearner {
 			return false
 		}
 	}

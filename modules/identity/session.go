@@ -31,6 +31,7 @@ type Sessions struct {
 }
 
 type localSession struct {
+	mu       sync.Mutex // guards lastSeen and touched; the rest never changes
 	p        *web.Principal
 	expires  time.Time // absolute end
 	idle     time.Duration
@@ -133,17 +134,20 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*web.Principal, er
 	ls := s.local[id]
 	s.mu.RUnlock()
 	if ls != nil && now.Sub(ls.fetched) < localTTL {
-		if now.After(ls.expires) || now.Sub(ls.lastSeen) > ls.idle {
+		ls.mu.Lock()
+		ended := now.After(ls.expires) || now.Sub(ls.lastSeen) > ls.idle
+		touch := false
+		if !ended {
+			ls.lastSeen = now
+			if touch = now.Sub(ls.touched) > touchInterval(ls.idle); touch {
+				ls.touched = now
+			}
+		}
+		ls.mu.Unlock()
+		if ended {
 			s.End(ctx, id, ls.p.UserID)
 			return nil, ErrNoSession
 		}
-		s.mu.Lock()
-		ls.lastSeen = now
-		touch := now.Sub(ls.touched) > touchInterval(ls.idle)
-		if touch {
-			ls.touched = now
-		}
-		s.mu.Unlock()
 		if touch {
 			s.cache.Expire(ctx, s.key(id), ls.idle)
 		}
@@ -169,15 +173,13 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*web.Principal, er
 		return nil, ErrNoSession
 	}
 	idle := time.Duration(st.IdleSec) * time.Second
-	lastSeen := now
+	// The copy is refreshed from Redis, which other instances keep alive:
+	// the idle clock restarts here.
 	touched := time.Time{}
 	if ls != nil {
-		if now.Sub(ls.lastSeen) > idle {
-			// This instance saw the session idle too long, but another
-			// instance kept it alive in Redis: trust Redis.
-			lastSeen = now
-		}
+		ls.mu.Lock()
 		touched = ls.touched
+		ls.mu.Unlock()
 	}
 	if now.Sub(touched) > touchInterval(idle) {
 		s.cache.Expire(ctx, s.key(id), idle)
@@ -188,7 +190,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*web.Principal, er
 	if len(s.local) > 50000 {
 		s.prune(now)
 	}
-	s.local[id] = &localSession{p: &pp, expires: expires, idle: idle, lastSeen: lastSeen, touched: touched, fetched: now}
+	s.local[id] = &localSession{p: &pp, expires: expires, idle: idle, lastSeen: now, touched: touched, fetched: now}
 	s.mu.Unlock()
 	p := pp
 	p.SessionID = id

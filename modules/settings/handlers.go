@@ -93,7 +93,13 @@ func (h *Handlers) save(c *fiber.Ctx) error {
 		if we.Status != fiber.StatusBadRequest {
 			return err
 		}
-		return h.pages.Render(c, fiber.StatusBadRequest, "settings/index", "系统设置", map[string]any{"Settings": h.svc.All(c.UserContext()), "Errors": we.Fields})
+		all := h.svc.All(c.UserContext())
+		for i := range all {
+			if v, ok := values[all[i].Key]; ok {
+				all[i].Value = v // show what was typed, next to its error
+			}
+		}
+		return h.pages.Render(c, fiber.StatusBadRequest, "settings/index", "系统设置", map[string]any{"Settings": all, "Errors": we.Fields})
 	}
 	web.Flash(c, "设置已保存")
 	return c.Redirect("/admin/settings", fiber.StatusSeeOther)

@@ -148,7 +148,7 @@ func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) 
 	}
 	if f := c.Cookies("flash"); f != "" {
 		pd.Flash, _ = url.QueryUnescape(f)
-		c.ClearCookie("flash")
+		c.Cookie(&fiber.Cookie{Name: "flash", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: "Lax"})
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
