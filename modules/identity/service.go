@@ -324,13 +324,6 @@ func (s *Service) GetOrg(ctx context.Context, p *web.Principal, id uint64) (*Org
 	return o, nil
 }
 
-// userInput is a validated user record before it is stored.
-type userInput struct {
-	u        *User
-	idNumber string
-	phone    string
-}
-
 // validateUser checks the profile fields shared by create, edit and import.
 func (s *Service) validateUser(f web.Fields, in UserRequest, u *User) {
 	in.Name = strings.TrimSpace(in.Name)
