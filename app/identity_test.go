@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"college/storage/db/dbtest"
 	"context"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"college/modules/identity"
 
@@ -589,7 +591,10 @@ func TestImportTwentyThousandUsers(t *testing.T) {
 	for i := range rows {
 		rows[i] = []string{fmt.Sprintf("cadre%05d", i), fmt.Sprintf("干部%05d", i), "BIG", "科员及以下", "科员", "", fmt.Sprintf("139%08d", i), "", ""}
 	}
-	r := a.upload("/api/v1/users/import", adm, "users.xlsx", importFile(t, importHeader, rows), map[string]string{"initial_password": "Start-Pass-2026"})
+	file := importFile(t, importHeader, rows)
+	start := time.Now()
+	r := a.upload("/api/v1/users/import", adm, "users.xlsx", file, map[string]string{"initial_password": "Start-Pass-2026"})
+	t.Logf("imported %d users (%d KB file) in %v on %s", n, len(file)/1024, time.Since(start).Round(time.Millisecond), dbtest.Driver())
 	mustStatus(t, r, 200)
 	if r.JSON(t)["created"].(float64) != n {
 		t.Fatalf("created = %s", r.Body)
