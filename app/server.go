@@ -52,8 +52,10 @@ type App struct {
 	Identity *identity.Service
 	Sessions *identity.Sessions
 
-	ready   atomic.Bool
-	closers []func()
+	ready    atomic.Bool
+	closers  []func()
+	listenOn atomic.Value // string: the address Serve listens on
+
 }
 
 // allMigrations collects every module's migrations.
@@ -198,6 +200,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		log.Error("panic", "rid", web.RequestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
 	}}))
 	app.Use(requestID)
+	app.Use(accessLog(log))
 	app.Use(metrics.middleware)
 	app.Use(limitJSONBody)
 
@@ -266,6 +269,33 @@ func requestID(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// slowRequest is when a request is logged even at info level.
+const slowRequest = time.Second
+
+// accessLog logs every request at debug level, and slow or failed ones
+// (5xx are logged by the error handler with their cause) at info.
+func accessLog(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		d := time.Since(start)
+		level := slog.LevelDebug
+		if d >= slowRequest {
+			level = slog.LevelInfo
+		}
+		if !log.Enabled(c.UserContext(), level) {
+			return err
+		}
+		status := c.Response().StatusCode()
+		if err != nil {
+			status = web.AsError(err).Status
+		}
+		log.Log(c.UserContext(), level, "request", "rid", web.RequestID(c), "method", c.Method(), "path", c.Path(),
+			"status", status, "ms", d.Milliseconds(), "ip", c.IP())
+		return err
+	}
+}
+
 // limitJSONBody refuses JSON bodies over maxJSONBody with 413.
 func limitJSONBody(c *fiber.Ctx) error {
 	if len(c.Body()) > maxJSONBody && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
@@ -311,6 +341,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.cfg.Addr, err)
 	}
+	a.listenOn.Store(ln.Addr().String())
 	a.log.Info("college listening", "addr", ln.Addr().String(), "db", a.DB.Dialector.Name(), "redis_embedded", a.Cache.Embedded(), "objects", a.Objects.Name())
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listener(ln) }()

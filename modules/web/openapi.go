@@ -224,3 +224,20 @@ func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	sort.Strings(keys)
 	return map[string]any{"type": "object", "properties": props}
 }
+
+// RouteInfo describes a registered API route for tests and tools.
+type RouteInfo struct {
+	Method, Path string
+	Public       bool
+	HasBody      bool
+	Multipart    bool
+}
+
+// Routes lists every registered route.
+func (a *API) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(*a.docs))
+	for _, d := range *a.docs {
+		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, Multipart: len(d.Doc.Multipart) > 0})
+	}
+	return out
+}
