@@ -64,8 +64,10 @@ func waitText(t *testing.T, ctx context.Context, want string) string {
 	deadline := time.Now().Add(15 * time.Second)
 	last := ""
 	for time.Now().Before(deadline) {
-		txt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		if err == nil {
+		txt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" && document.body ? document.body.innerText : ""`))
+		if err != nil {
+			last = "evaluate: " + err.Error()
+		} else {
 			last = txt
 			if strings.Contains(txt, want) {
 				return txt
@@ -75,6 +77,20 @@ func waitText(t *testing.T, ctx context.Context, want string) string {
 	}
 	t.Fatalf("page never showed %q; last text:\n%s", want, last)
 	return ""
+}
+
+// waitLoggedIn waits until a page with the logout form has loaded.
+func waitLoggedIn(t *testing.T, ctx context.Context) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.querySelector('form[action="/logout"]') !== null`))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("never reached a logged-in page")
 }
 
 func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
@@ -157,4 +173,57 @@ func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
 	}
 	// The new cadre can log in with the password the admin gave.
 	a.login("wangfang", "Wang-Fang-2026")
+}
+
+// Every page fits a 390 px phone screen: nothing scrolls sideways.
+func TestBrowserPagesFitAPhone(t *testing.T) {
+	ctx := newBrowser(t)
+	a := newTestApp(t)
+	c := newCity(a)
+	base := a.serve()
+	login := func(user, pw string) {
+		t.Helper()
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.CSS(`#username`)),
+			chromedp.SendKeys(chromedp.CSS(`#username`), user),
+			chromedp.SendKeys(chromedp.CSS(`#password`), pw),
+			chromedp.Click(chromedp.CSS(`#login-submit`)),
+		)
+		if err != nil {
+			t.Fatalf("login %s: %v", user, err)
+		}
+		waitLoggedIn(t, ctx)
+	}
+	check := func(path, want, shot string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		waitText(t, ctx, want)
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if width > 390 {
+			t.Errorf("%s is %d px wide on a 390 px phone", path, width)
+		}
+		screenshot(t, ctx, shot)
+	}
+	login("admin", testAdminPassword)
+	check("/", "用户管理", "10-home-admin")
+	check("/admin/users", "共", "11-users")
+	check(fmt.Sprintf("/admin/users/%d", c.ids["ua_cadre"]), "重置密码", "12-user-edit")
+	check("/admin/users/import", "下载导入模板", "13-import")
+	check("/admin/settings", "会话空闲超时", "14-settings")
+	check("/profile", "个人信息", "15-profile")
+	check("/profile/password", "原密码", "16-password")
+	check("/no/such/page", "页面不存在", "17-404")
+	ctx = newBrowser(t) // a fresh browser for each account
+	login("aud", userPassword)
+	check("/admin/audit", "审计日志", "18-audit")
+	ctx = newBrowser(t)
+	login("ua_cadre", userPassword)
+	check("/", "个人信息", "19-home-learner")
 }
