@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -243,5 +245,24 @@ func TestImportPage(t *testing.T) {
 	mustStatus(t, r, 200)
 	if !strings.Contains(string(r.Body), "1") || !strings.Contains(string(r.Body), "初始密码") {
 		t.Fatalf("result page:\n%s", r.Body)
+	}
+}
+
+func TestUsersPagePagination(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	if err := Seed(context.Background(), a.App, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b := a.browser()
+	mustStatus(t, b.loginAs("admin", testAdminPassword), 303)
+	r := b.req("GET", "/admin/users?q=cadre&page=2", nil)
+	mustStatus(t, r, 200)
+	body := string(r.Body)
+	if !strings.Contains(body, "第 2 / 3 页") || !strings.Contains(body, "page=3&amp;q=cadre") || !strings.Contains(body, "page=1&amp;q=cadre") {
+		t.Fatalf("pager missing or lost the search:\n%s", grep(body, "page="))
+	}
+	if !strings.Contains(body, "cadre30") || strings.Contains(body, "cadre50") {
+		t.Fatal("page 2 shows the wrong users")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type PageData struct {
 	Caller  *Principal
 	CSRF    string
 	Path    string
+	Query   url.Values // the request's query, for links that keep filters
 	Flash   string
 	Data    any
 }
@@ -132,7 +134,8 @@ func (e *Engine) funcs() template.FuncMap {
 			}
 			return false
 		},
-		"base": path.Base,
+		"base":  path.Base,
+		"pager": NewPager,
 	}
 }
 
@@ -142,7 +145,10 @@ func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) 
 	if !ok {
 		return Internal(fmt.Errorf("web: no page template %q", name))
 	}
-	pd := PageData{Title: title, College: e.College, Caller: Caller(c), Path: c.Path(), Data: data}
+	pd := PageData{Title: title, College: e.College, Caller: Caller(c), Path: c.Path(), Data: data, Query: url.Values{}}
+	for k, v := range c.Queries() {
+		pd.Query.Set(k, v)
+	}
 	if pd.Caller != nil {
 		pd.CSRF = pd.Caller.CSRF
 	}
@@ -156,6 +162,32 @@ func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) 
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Status(status).Send(buf.Bytes())
+}
+
+// Pager holds the links of a page navigation that keeps the other filters.
+type Pager struct {
+	Page, Pages             int
+	First, Prev, Next, Last string
+}
+
+// NewPager builds the links for page of pages on the current page's URL.
+func NewPager(pd PageData, page, pages int) Pager {
+	link := func(n int) string {
+		q := url.Values{}
+		for k, v := range pd.Query {
+			q[k] = v
+		}
+		q.Set("page", strconv.Itoa(n))
+		return pd.Path + "?" + q.Encode()
+	}
+	p := Pager{Page: page, Pages: pages}
+	if page > 1 {
+		p.First, p.Prev = link(1), link(page-1)
+	}
+	if page < pages {
+		p.Next, p.Last = link(page+1), link(pages)
+	}
+	return p
 }
 
 // Flash sets a one-time message shown on the next page.
