@@ -61,6 +61,7 @@ type S3Config struct {
 	Bucket    string `koanf:"bucket"`
 	Secure    bool   `koanf:"secure"`
 	Region    string `koanf:"region"`
+	Redirect  bool   `koanf:"redirect"` // stream media by a short-lived presigned redirect
 }
 
 // DefaultConfig is the embedded, zero-setup configuration.

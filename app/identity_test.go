@@ -65,6 +65,7 @@ func newCity(a *testApp) *city {
 		{"ub_cadre", c.unitB, []string{"learner"}},
 		{"sec", c.root, []string{"secadmin"}},
 		{"aud", c.root, []string{"auditor"}},
+		{"col", c.college, []string{"college_admin"}},
 	}
 	for _, u := range users {
 		c.ids[u.name] = a.createUser(adm, u.name, u.org, u.roles...)

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"slices"
+
+	"college/modules/web"
+
 	"fmt"
 	"strings"
 	"testing"
@@ -50,9 +54,12 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 	c := newCity(a)
 	// Run as the role each route needs; the admin holds sysadmin and
 	// org_admin, the secadmin the role route.
-	tokenFor := func(path string) string {
-		if strings.HasSuffix(path, "/roles") {
+	tokenFor := func(r web.RouteInfo) string {
+		switch {
+		case slices.Contains(r.Roles, "secadmin"):
 			return c.tokens["sec"]
+		case slices.Contains(r.Roles, "college_admin") && !slices.Contains(r.Roles, "org_admin"):
+			return c.tokens["col"]
 		}
 		return c.tokens["admin"]
 	}
@@ -70,7 +77,7 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 		if strings.HasPrefix(r.Path, "/api/v1/orgs/") {
 			path = concrete(r.Path, c.unitA)
 		}
-		tok := tokenFor(r.Path)
+		tok := tokenFor(r)
 		for _, bad := range []string{`{"name":`, `not json at all`, ``} {
 			res := a.do(r.Method, path, tok, bad)
 			if res.Status != 400 {

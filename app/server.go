@@ -15,7 +15,10 @@ import (
 	"time"
 
 	"college/modules/audit"
+	"college/modules/catalog"
+	"college/modules/hours"
 	"college/modules/identity"
+	"college/modules/learning"
 	"college/modules/portal"
 	"college/modules/settings"
 	"college/modules/web"
@@ -51,6 +54,10 @@ type App struct {
 	Audit    *audit.Service
 	Identity *identity.Service
 	Sessions *identity.Sessions
+	Hours    *hours.Service
+	Catalog  *catalog.Service
+	Learning *learning.Service
+	Flusher  *learning.Flusher
 
 	ready    atomic.Bool
 	closers  []func()
@@ -64,6 +71,9 @@ func allMigrations() []db.Migration {
 	all = append(all, identity.Migrations()...)
 	all = append(all, settings.Migrations()...)
 	all = append(all, audit.Migrations()...)
+	all = append(all, hours.Migrations()...)
+	all = append(all, catalog.Migrations()...)
+	all = append(all, learning.Migrations()...)
 	return all
 }
 
@@ -179,14 +189,24 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		log.Info("created the admin account", "username", "admin")
 	}
 
+	folks := people{id: a.Identity}
+	a.Hours = hours.New(s.DB, a.Settings, folks)
+	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Log: log})
+	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Log: log})
+	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := newHTTPMetrics(reg)
 
 	app := fiber.New(fiber.Config{
-		AppName:                 "college",
-		ErrorHandler:            web.ErrorHandler(log, engine),
-		BodyLimit:               identity.MaxImportBytes + 1<<20,
+		AppName:      "college",
+		ErrorHandler: web.ErrorHandler(log, engine),
+		// Bodies above BodyLimit are streamed to the handler instead of
+		// buffered: uploads read them as a stream (web.MultipartFile), and
+		// every other route refuses them by their declared length.
+		BodyLimit:               4 << 20,
+		StreamRequestBody:       true,
 		ReadTimeout:             60 * time.Second,
 		WriteTimeout:            0,
 		IdleTimeout:             120 * time.Second,
@@ -221,6 +241,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	idh.Register(a.API, pages)
 	settings.NewHandlers(a.Settings, a.Audit, engine).Register(a.API, pages)
 	audit.NewHandlers(a.Audit, engine).Register(a.API, pages)
+	hours.NewHandlers(a.Hours, folks, engine).Register(a.API, pages)
+	ch := catalog.NewHandlers(a.Catalog, a.Audit, engine)
+	ch.Redirect = cfg.S3.Redirect
+	ch.Register(a.API, pages)
+	learning.NewHandlers(a.Learning, engine).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
@@ -233,8 +258,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 
 func homeSections() []portal.Section {
 	admins := []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin}
+	cadres := []string{web.RoleLearner, web.RoleUnitAdmin, web.RoleCollegeAdmin, web.RoleTeacher, web.RoleOrgAdmin}
 	return []portal.Section{
+		{Title: "课程学习", Desc: "浏览课程目录，在线学习视频和图文课程", Href: "/courses", Icon: "课", Roles: cadres},
+		{Title: "我的课程", Desc: "正在学习和已完成的课程", Href: "/me/courses", Icon: "学", Roles: cadres},
+		{Title: "我的学时", Desc: "本年度学时完成情况与学习档案", Href: "/me/hours", Icon: "时", Roles: cadres},
 		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
+		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},
 		{Title: "系统设置", Desc: "登录安全等规则参数", Href: "/admin/settings", Icon: "设", Roles: []string{web.RoleSysAdmin}},
@@ -298,8 +328,10 @@ func accessLog(log *slog.Logger) fiber.Handler {
 
 // limitJSONBody refuses JSON bodies over maxJSONBody with 413.
 func limitJSONBody(c *fiber.Ctx) error {
-	if len(c.Body()) > maxJSONBody && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		return web.TooLarge("请求内容过大")
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) || c.Get(fiber.HeaderContentType) == fiber.MIMEApplicationForm {
+		if n := c.Request().Header.ContentLength(); n > maxJSONBody || n == -1 {
+			return web.TooLarge("请求内容过大")
+		}
 	}
 	return c.Next()
 }
@@ -345,8 +377,13 @@ func (a *App) Serve(ctx context.Context) error {
 	a.log.Info("college listening", "addr", ln.Addr().String(), "db", a.DB.Dialector.Name(), "redis_embedded", a.Cache.Embedded(), "objects", a.Objects.Name())
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listener(ln) }()
+	jobs, stopJobs := context.WithCancel(context.Background())
+	flushed := make(chan struct{})
+	go func() { a.Flusher.Run(jobs); close(flushed) }()
 	select {
 	case err := <-errc:
+		stopJobs()
+		<-flushed
 		return err
 	case <-ctx.Done():
 	}
@@ -356,6 +393,8 @@ func (a *App) Serve(ctx context.Context) error {
 		a.log.Warn("shutdown", "err", err)
 	}
 	<-errc
+	stopJobs() // the flusher writes what is left, then releases its lease
+	<-flushed
 	return nil
 }
 

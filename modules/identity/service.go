@@ -191,7 +191,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (str
 			return "", nil, web.Internal(err)
 		}
 	}
-	p := web.Principal{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, OrgPath: org.Path, MustChangePassword: u.MustChangePassword}
+	p := web.Principal{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, OrgPath: org.Path, Level: u.Level, MustChangePassword: u.MustChangePassword}
 	idle := time.Duration(s.settings.Int(ctx, SetIdleMinutes)) * time.Minute
 	abs := time.Duration(s.settings.Int(ctx, SetAbsoluteHours)) * time.Hour
 	token, err := s.sessions.Create(ctx, p, idle, abs)
@@ -808,4 +808,44 @@ func (s *Service) EnsureOrg(ctx context.Context, parent *Org, name, code, kind s
 		return nil, fmt.Errorf("identity: create org %s: %w", code, err)
 	}
 	return o, nil
+}
+
+// Person is what other modules may know of a user: no secrets, the ID
+// number masked.
+type Person struct {
+	ID       uint64
+	Username string
+	Name     string
+	OrgID    uint64
+	OrgName  string
+	Level    string
+	Post     string
+	IDNumber string // masked
+}
+
+// PersonByID returns a user's public profile (nil when unknown).
+func (s *Service) PersonByID(ctx context.Context, id uint64) (*Person, error) {
+	u, err := s.store.UserByID(ctx, nil, id)
+	if err != nil || u == nil {
+		return nil, err
+	}
+	r := s.Response(ctx, u, s.OrgName(ctx, u.OrgID))
+	return &Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: r.OrgName, Level: u.Level, Post: u.Post, IDNumber: r.IDNumber}, nil
+}
+
+// UserInScope reports whether a user exists in the caller's org subtree.
+func (s *Service) UserInScope(ctx context.Context, p *web.Principal, id uint64) (bool, error) {
+	u, err := s.store.UserByID(ctx, p, id)
+	return u != nil, err
+}
+
+// OrgsInScope reports whether every org id exists in the caller's subtree.
+func (s *Service) OrgsInScope(ctx context.Context, p *web.Principal, ids []uint64) (bool, error) {
+	for _, id := range ids {
+		o, err := s.store.OrgByID(ctx, p, id)
+		if err != nil || o == nil {
+			return false, err
+		}
+	}
+	return true, nil
 }

@@ -5,15 +5,35 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
 
+// maxJSON bounds a JSON request body.
+const maxJSON = 1 << 20
+
 // DecodeJSON reads the JSON body into v: 400 "malformed_json" when it is not
 // JSON, 400 "invalid" naming the field when a value has the wrong type.
 func DecodeJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
+	if n := c.Request().Header.ContentLength(); n > maxJSON {
+		return TooLarge("请求内容过大")
+	}
+	var body []byte
+	if s := c.Context().RequestBodyStream(); s != nil {
+		b, err := io.ReadAll(io.LimitReader(s, maxJSON+1))
+		if err != nil {
+			return BadRequest("malformed_json", "请求内容读取失败").WithCause(err)
+		}
+		if len(b) > maxJSON {
+			return TooLarge("请求内容过大")
+		}
+		body = b
+	} else {
+		body = c.Body()
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return BadRequest("malformed_json", "请求内容为空，应为 JSON")
 	}
@@ -48,5 +68,35 @@ func jsonTypeName(kind string) string {
 		return "数组"
 	default:
 		return "对象"
+	}
+}
+
+// MultipartFile returns a reader over the named file field of a multipart
+// request, streaming from the connection when the body is large, so that an
+// upload never has to fit in memory.
+func MultipartFile(c *fiber.Ctx, field string) (io.Reader, error) {
+	ct := c.Get(fiber.HeaderContentType)
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, Invalid(map[string]string{field: "请以 multipart/form-data 上传文件"})
+	}
+	var body io.Reader
+	if s := c.Context().RequestBodyStream(); s != nil {
+		body = s
+	} else {
+		body = bytes.NewReader(c.Body())
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, Invalid(map[string]string{field: "请选择要上传的文件"})
+		}
+		if err != nil {
+			return nil, BadRequest("bad_multipart", "上传内容格式不正确").WithCause(err)
+		}
+		if part.FormName() == field && part.FileName() != "" {
+			return part, nil
+		}
 	}
 }

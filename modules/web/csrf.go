@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -25,7 +26,9 @@ func CheckCSRF(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	tok := c.Get(CSRFHeader)
-	if tok == "" {
+	if tok == "" && (c.Request().Header.ContentLength() <= 4<<20 || !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)) {
+		// A large upload must carry the header: reading the form field
+		// would mean reading the whole upload first.
 		tok = c.FormValue(CSRFField)
 	}
 	if tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(p.CSRF)) != 1 {

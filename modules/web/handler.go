@@ -33,6 +33,10 @@ type errorDetail struct {
 func ErrorHandler(log *slog.Logger, eng *Engine) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		we := toWebError(err)
+		if we.Status == http.StatusRequestEntityTooLarge {
+			// The unread body must not be taken for the next request.
+			c.Context().SetConnectionClose()
+		}
 		if we.Status >= 500 {
 			log.Error("request failed", "rid", RequestID(c), "method", c.Method(), "path", c.Path(), "status", we.Status, "err", we.Cause)
 		}

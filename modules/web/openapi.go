@@ -164,7 +164,10 @@ func (a *API) OpenAPI(title, version string) map[string]any {
 	}
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType     = reflect.TypeOf(time.Time{})
+	hoursReflect = reflect.TypeOf(Hours(0))
+)
 
 func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	for t.Kind() == reflect.Pointer {
@@ -172,6 +175,9 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	}
 	if t == timeType {
 		return map[string]any{"type": "string", "format": "date-time"}
+	}
+	if t == hoursReflect {
+		return map[string]any{"type": "number", "description": "学时，最多两位小数"}
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -231,13 +237,14 @@ type RouteInfo struct {
 	Public       bool
 	HasBody      bool
 	Multipart    bool
+	Roles        []string
 }
 
 // Routes lists every registered route.
 func (a *API) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(*a.docs))
 	for _, d := range *a.docs {
-		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, Multipart: len(d.Doc.Multipart) > 0})
+		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, Multipart: len(d.Doc.Multipart) > 0, Roles: d.Doc.Roles})
 	}
 	return out
 }

@@ -86,3 +86,6 @@ func ParamID(c *fiber.Ctx, name string) (uint64, error) {
 
 // ParseUint parses a form value as an id.
 func ParseUint(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
+
+// Itoa formats an id.
+func Itoa(n uint64) string { return strconv.FormatUint(n, 10) }

@@ -41,6 +41,7 @@ type Principal struct {
 	Roles              []string `json:"r"`
 	OrgID              uint64   `json:"o"`
 	OrgPath            string   `json:"op"`
+	Level              string   `json:"lv,omitempty"` // cadre level (职级), for course audiences
 	CSRF               string   `json:"c"`
 	SessionID          string   `json:"-"` // hash of the token, the session's key
 	ViaCookie          bool     `json:"-"`
@@ -101,4 +102,25 @@ func RequireRole(roles ...string) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// OrgChain returns the ids of the caller's org and all its ancestors, from
+// the org path ("/1/4/9/" gives 1, 4, 9).
+func (p *Principal) OrgChain() []uint64 {
+	var out []uint64
+	var n uint64
+	seen := false
+	for i := 0; i < len(p.OrgPath); i++ {
+		c := p.OrgPath[i]
+		if c >= '0' && c <= '9' {
+			n = n*10 + uint64(c-'0')
+			seen = true
+			continue
+		}
+		if seen {
+			out = append(out, n)
+		}
+		n, seen = 0, false
+	}
+	return out
 }

@@ -7,7 +7,6 @@ package cache
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -42,15 +41,15 @@ type Cache struct {
 func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	c := &Cache{prefix: cfg.Prefix, stop: make(chan struct{}), handlers: map[string][]func(string){}}
 	if len(cfg.Addrs) == 0 {
+		// The embedded server listens on a loopback port: the kernel's socket
+		// buffers let a client write a long pipeline while the server already
+		// answers (an in-memory pipe would deadlock on that).
 		m := miniredis.NewMiniRedis()
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("cache: start embedded server: %w", err)
+		}
 		c.embedded = m
-		c.UniversalClient = redis.NewClient(&redis.Options{
-			Addr:         "embedded",
-			Dialer:       func(context.Context, string, string) (net.Conn, error) { return m.Dial() },
-			PoolSize:     64,
-			ReadTimeout:  -1,
-			WriteTimeout: -1,
-		})
+		c.UniversalClient = redis.NewClient(&redis.Options{Addr: m.Addr(), PoolSize: 64})
 		go c.tick()
 	} else {
 		c.UniversalClient = redis.NewUniversalClient(&redis.UniversalOptions{

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"college/modules/hours"
+	"college/modules/identity"
+	"college/modules/web"
+)
+
+// people adapts the identity module to what other modules ask of it.
+type people struct{ id *identity.Service }
+
+var errNoUser = errors.New("no such user")
+
+// Level is the cadre level of a user (hours targets depend on it).
+func (p people) Level(ctx context.Context, userID uint64) (string, error) {
+	u, err := p.id.PersonByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u == nil {
+		return "", errNoUser
+	}
+	return u.Level, nil
+}
+
+// Profile is the header of a learner's archive.
+func (p people) Profile(ctx context.Context, userID uint64) (hours.Profile, error) {
+	u, err := p.id.PersonByID(ctx, userID)
+	if err != nil {
+		return hours.Profile{}, err
+	}
+	if u == nil {
+		return hours.Profile{}, errNoUser
+	}
+	return hours.Profile{Name: u.Name, Username: u.Username, OrgName: u.OrgName, Level: u.Level, Post: u.Post, IDNumber: u.IDNumber}, nil
+}
+
+// InScope reports whether a user is in the caller's org subtree.
+func (p people) InScope(ctx context.Context, caller *web.Principal, userID uint64) (bool, error) {
+	return p.id.UserInScope(ctx, caller, userID)
+}
+
+// OrgsInScope reports whether orgs are in the caller's subtree.
+func (p people) OrgsInScope(ctx context.Context, caller *web.Principal, ids []uint64) (bool, error) {
+	return p.id.OrgsInScope(ctx, caller, ids)
+}

@@ -1,0 +1,89 @@
+package learning
+
+import (
+	"context"
+	"time"
+
+	"college/modules/catalog"
+	"college/modules/web"
+)
+
+// MyCourse is a course in "我的课程".
+type MyCourse struct {
+	CourseID         uint64     `json:"course_id"`
+	Title            string     `json:"title"`
+	Kind             string     `json:"kind"`
+	Hours            web.Hours  `json:"hours"`
+	Lessons          int        `json:"lessons"`
+	LessonsCompleted int        `json:"lessons_completed"`
+	EnrolledAt       time.Time  `json:"enrolled_at"`
+	CompletedAt      *time.Time `json:"completed_at,omitempty"`
+}
+
+// MyCourses lists the caller's enrollments with their progress.
+func (s *Service) MyCourses(ctx context.Context, p *web.Principal, status string) ([]MyCourse, error) {
+	q := s.db.WithContext(ctx).Where("user_id = ?", p.UserID)
+	switch status {
+	case "completed":
+		q = q.Where("completed_at IS NOT NULL")
+	case "in_progress":
+		q = q.Where("completed_at IS NULL")
+	}
+	var ens []Enrollment
+	if err := q.Order("enrolled_at DESC").Limit(500).Find(&ens).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	out := make([]MyCourse, 0, len(ens))
+	for _, e := range ens {
+		c, err := s.catalog.Store().CourseByID(ctx, e.CourseID)
+		if err != nil {
+			return nil, web.Internal(err)
+		}
+		if c == nil {
+			continue
+		}
+		lessons, err := s.catalog.Store().Lessons(ctx, c.ID)
+		if err != nil {
+			return nil, web.Internal(err)
+		}
+		var done int64
+		if err := s.db.WithContext(ctx).Model(&Progress{}).Where("user_id = ? AND course_id = ? AND completed = ?", p.UserID, c.ID, true).Count(&done).Error; err != nil {
+			return nil, web.Internal(err)
+		}
+		out = append(out, MyCourse{CourseID: c.ID, Title: c.Title, Kind: c.Kind, Hours: c.Hours, Lessons: len(lessons), LessonsCompleted: int(done),
+			EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt})
+	}
+	return out, nil
+}
+
+// LessonStates returns the caller's durable progress on the lessons of a
+// course, by lesson id (for the course page).
+func (s *Service) LessonStates(ctx context.Context, uid uint64, lessons []catalog.Lesson) (map[uint64]Progress, error) {
+	ids := make([]uint64, len(lessons))
+	for i, l := range lessons {
+		ids[i] = l.ID
+	}
+	var rows []Progress
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND lesson_id IN ?", uid, ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]Progress, len(rows))
+	for _, r := range rows {
+		out[r.LessonID] = r
+	}
+	// Redis may be ahead of SQL for lessons being studied right now.
+	for _, l := range lessons {
+		st, ok, err := s.live.Load(ctx, uid, l.ID)
+		if err != nil || !ok || st.Version != l.MediaVersion {
+			continue
+		}
+		r := out[l.ID]
+		if st.Coverage > r.Coverage {
+			r.Coverage = st.Coverage
+		}
+		r.Completed = r.Completed || st.Completed
+		r.Position = st.Position
+		out[l.ID] = r
+	}
+	return out, nil
+}

@@ -1,0 +1,401 @@
+package learning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"college/modules/catalog"
+	"college/modules/hours"
+	"college/modules/settings"
+	"college/modules/web"
+	"college/storage/cache"
+	"college/storage/db"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Setting keys of this module (DOMAIN.md: video learning rules).
+const (
+	SetHeartbeatSeconds = "learning.heartbeat_seconds"
+	SetRate             = "learning.max_rate"
+	SetTolerance        = "learning.tolerance_seconds"
+	SetThreshold        = "learning.completion_percent"
+	SetIdleMinMinutes   = "learning.idle_min_minutes"
+	SetIdleMaxMinutes   = "learning.idle_max_minutes"
+	SetIdleAnswer       = "learning.idle_answer_seconds"
+	SetWatermark        = "learning.watermark"
+)
+
+// SettingDefs are the learning rules as settings.
+var SettingDefs = []settings.Def{
+	{Key: SetHeartbeatSeconds, Group: "视频学习规则", Label: "心跳间隔（秒）", Kind: settings.KindInt, Default: "15", Min: 5, Max: 120},
+	{Key: SetRate, Group: "视频学习规则", Label: "最高播放倍速", Kind: settings.KindNumber, Default: "1", Min: 0.5, Max: 4},
+	{Key: SetTolerance, Group: "视频学习规则", Label: "网络抖动容差（秒）", Help: "每次心跳允许超出服务器时间的秒数", Kind: settings.KindNumber, Default: "2", Min: 0, Max: 10},
+	{Key: SetThreshold, Group: "视频学习规则", Label: "完成所需观看覆盖率（%）", Kind: settings.KindInt, Default: "95", Min: 50, Max: 100},
+	{Key: SetIdleMinMinutes, Group: "视频学习规则", Label: "防挂机提问最短间隔（分钟）", Kind: settings.KindInt, Default: "10", Min: 1, Max: 120},
+	{Key: SetIdleMaxMinutes, Group: "视频学习规则", Label: "防挂机提问最长间隔（分钟）", Kind: settings.KindInt, Default: "20", Min: 1, Max: 240},
+	{Key: SetIdleAnswer, Group: "视频学习规则", Label: "防挂机提问作答时限（秒）", Kind: settings.KindInt, Default: "60", Min: 10, Max: 600},
+	{Key: SetWatermark, Group: "视频学习规则", Label: "播放时显示学员水印", Kind: settings.KindBool, Default: "true"},
+}
+
+// Ledger credits study hours exactly once (the hours module).
+type Ledger interface {
+	Credit(ctx context.Context, tx *gorm.DB, c hours.Credit) (bool, error)
+}
+
+// Service runs plays, heartbeats and completion.
+type Service struct {
+	db       *gorm.DB
+	live     *Live
+	catalog  *catalog.Service
+	ledger   Ledger
+	settings *settings.Service
+	log      *slog.Logger
+	now      func() time.Time
+	types    lessonTypes
+	courses  lessonCourses
+}
+
+// Deps are what the service needs.
+type Deps struct {
+	DB       *gorm.DB
+	Cache    *cache.Cache
+	Catalog  *catalog.Service
+	Ledger   Ledger
+	Settings *settings.Service
+	Log      *slog.Logger
+}
+
+// NewService builds the service, declares its settings and listens for
+// replaced media.
+func NewService(d Deps) *Service {
+	d.Settings.Define(SettingDefs...)
+	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, log: d.Log, now: time.Now}
+	d.Catalog.SetMediaListener(s)
+	return s
+}
+
+// Live exposes the Redis side (the flusher and tests use it).
+func (s *Service) Live() *Live { return s.live }
+
+func (s *Service) rules(ctx context.Context, lessonType string) Rules {
+	r := Rules{
+		Rate:          s.settings.Float(ctx, SetRate),
+		Tolerance:     s.settings.Float(ctx, SetTolerance),
+		Threshold:     float64(s.settings.Int(ctx, SetThreshold)) / 100,
+		AnswerSeconds: float64(s.settings.Int(ctx, SetIdleAnswer)),
+	}
+	if lessonType != catalog.LessonVideo {
+		// Reading time is counted by the page, at real speed, in full.
+		r.Rate, r.Threshold = 1, 1
+	}
+	return r
+}
+
+// Enroll adds the caller to a course they may study (idempotent).
+func (s *Service) Enroll(ctx context.Context, p *web.Principal, courseID uint64) (created bool, err error) {
+	c, err := s.catalog.Store().CourseForLearner(ctx, p, courseID)
+	if err != nil {
+		return false, web.Internal(err)
+	}
+	if c == nil {
+		return false, web.NotFound()
+	}
+	return s.enroll(ctx, s.db, p.UserID, courseID)
+}
+
+// enroll records an enrollment once. It looks first (the common case is a
+// learner already enrolled); the unique key settles a race, and a lost race
+// only means the answer says "created" twice.
+func (s *Service) enroll(ctx context.Context, tx *gorm.DB, uid, courseID uint64) (bool, error) {
+	var n int64
+	if err := tx.WithContext(ctx).Model(&Enrollment{}).Where("user_id = ? AND course_id = ?", uid, courseID).Count(&n).Error; err != nil {
+		return false, web.Internal(fmt.Errorf("learning: enroll: %w", err))
+	}
+	if n > 0 {
+		return false, nil
+	}
+	res := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&Enrollment{UserID: uid, CourseID: courseID, EnrolledAt: s.now().UTC()})
+	if res.Error != nil {
+		return false, web.Internal(fmt.Errorf("learning: enroll: %w", res.Error))
+	}
+	return true, nil
+}
+
+// PlayResponse answers POST /lessons/:id/play.
+type PlayResponse struct {
+	PlayID           string  `json:"play_id"`
+	ResumeAt         float64 `json:"resume_at"`
+	DurationSeconds  float64 `json:"duration_seconds"`
+	HeartbeatSeconds int     `json:"heartbeat_seconds"`
+	Furthest         float64 `json:"furthest"`
+	Coverage         float64 `json:"coverage"`
+	Completed        bool    `json:"completed"`
+	MaxRate          float64 `json:"max_rate"`
+	IdleCheckSeconds int     `json:"idle_check_seconds"`
+	IdleAnswer       int     `json:"idle_answer_seconds"`
+	StreamURL        string  `json:"stream_url,omitempty"`
+}
+
+// lessonLength is what a learner must cover: the video's duration or the
+// minimum reading time.
+func lessonLength(l *catalog.Lesson) float64 {
+	if l.Type == catalog.LessonVideo {
+		return l.DurationSeconds
+	}
+	return float64(l.MinReadSeconds)
+}
+
+func (s *Service) nextPresence(ctx context.Context, now time.Time) time.Time {
+	lo, hi := s.settings.Int(ctx, SetIdleMinMinutes), s.settings.Int(ctx, SetIdleMaxMinutes)
+	if hi < lo {
+		hi = lo
+	}
+	secs := lo*60 + rand.IntN((hi-lo)*60+1)
+	return now.Add(time.Duration(secs) * time.Second)
+}
+
+// StartPlay begins a play of a lesson; any older play of the learner stops counting.
+func (s *Service) StartPlay(ctx context.Context, p *web.Principal, lessonID uint64) (PlayResponse, error) {
+	l, c, err := s.catalog.VisibleLesson(ctx, p, lessonID)
+	if err != nil {
+		return PlayResponse{}, err
+	}
+	if c.Status != catalog.StatusPublished {
+		return PlayResponse{}, web.Conflict("course_not_published", "课程尚未发布，不能学习")
+	}
+	length := lessonLength(l)
+	if length <= 0 || (l.Type != catalog.LessonArticle && l.MediaKey == "") {
+		return PlayResponse{}, web.Unprocessable("lesson_not_ready", "该课时还没有可学习的内容")
+	}
+	if _, err := s.enroll(ctx, s.db, p.UserID, c.ID); err != nil {
+		return PlayResponse{}, err
+	}
+	st, err := s.current(ctx, p.UserID, l)
+	if err != nil {
+		return PlayResponse{}, err
+	}
+	now := s.now()
+	resume := st.Position
+	if resume >= length-1 {
+		resume = 0 // finished last time: start again from the beginning
+	}
+	play := Play{ID: NewPlayID(l.ID), LessonID: l.ID, StartMS: now.UnixMilli(), PresenceDue: s.nextPresence(ctx, now).UnixMilli()}
+	if err := s.live.StartPlay(ctx, p.UserID, play, resume); err != nil {
+		return PlayResponse{}, web.Internal(err)
+	}
+	r := PlayResponse{PlayID: play.ID, ResumeAt: resume, DurationSeconds: length, HeartbeatSeconds: s.settings.Int(ctx, SetHeartbeatSeconds),
+		Furthest: st.Furthest, Coverage: st.Coverage, Completed: st.Completed, MaxRate: s.settings.Float(ctx, SetRate),
+		IdleCheckSeconds: int(time.Duration(play.PresenceDue-play.StartMS) * time.Millisecond / time.Second), IdleAnswer: s.settings.Int(ctx, SetIdleAnswer)}
+	if l.MediaKey != "" {
+		r.StreamURL, _ = s.catalog.SignStream(ctx, l.ID, p.UserID)
+	}
+	return r, nil
+}
+
+// current returns the learner's state on a lesson, making sure Redis holds
+// it for the lesson's current media: from Redis, else from SQL, else fresh.
+func (s *Service) current(ctx context.Context, uid uint64, l *catalog.Lesson) (State, error) {
+	st, ok, err := s.live.Load(ctx, uid, l.ID)
+	if err != nil {
+		return State{}, web.Internal(err)
+	}
+	if ok && st.Version == l.MediaVersion {
+		return st, nil
+	}
+	st = State{Version: l.MediaVersion, Duration: lessonLength(l)}
+	var row Progress
+	err = s.db.WithContext(ctx).Where("user_id = ? AND lesson_id = ?", uid, l.ID).First(&row).Error
+	switch {
+	case err == nil:
+		if row.MediaVersion == l.MediaVersion {
+			st.Position, st.Furthest, st.Watched, st.Coverage = row.Position, row.Furthest, row.Watched, row.Coverage
+			st.Segments = decodeSegments(row.Segments)
+		}
+		// A lesson completed before its media was replaced stays completed.
+		st.Completed = row.Completed
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return State{}, web.Internal(err)
+	}
+	if err := s.live.Seed(ctx, uid, l.ID, st); err != nil {
+		return State{}, web.Internal(err)
+	}
+	return st, nil
+}
+
+// HeartbeatRequest is the body of a heartbeat.
+type HeartbeatRequest struct {
+	Position *float64 `json:"position"`
+	State    string   `json:"state"`
+}
+
+// HeartbeatResponse answers a heartbeat.
+type HeartbeatResponse struct {
+	WatchedSeconds float64   `json:"watched_seconds"`
+	Coverage       float64   `json:"coverage"`
+	Completed      bool      `json:"completed"`
+	CreditedHours  web.Hours `json:"credited_hours"`
+	Position       float64   `json:"position"`
+	PresenceDue    bool      `json:"presence_due"`
+	CourseComplete bool      `json:"course_completed"`
+}
+
+var errSuperseded = web.Conflict("play_superseded", "您已在其他页面或设备上开始学习，本页面不再计时")
+
+// Heartbeat checks and records one heartbeat. It touches Redis only, except
+// at the moment a lesson is completed.
+func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string, in HeartbeatRequest) (HeartbeatResponse, error) {
+	f := web.Fields{}
+	if in.Position == nil {
+		f.Add("position", "必填")
+	} else if math.IsNaN(*in.Position) || math.IsInf(*in.Position, 0) || *in.Position < 0 || *in.Position > 24*3600 {
+		f.Add("position", "应为 0 到 86400 之间的秒数")
+	}
+	switch in.State {
+	case "playing", "paused", "ended":
+	case "":
+		f.Add("state", "必填")
+	default:
+		f.Add("state", "应为 playing、paused 或 ended")
+	}
+	if err := f.Err(); err != nil {
+		return HeartbeatResponse{}, err
+	}
+	lessonID, ok := LessonOfPlay(playID)
+	if !ok {
+		return HeartbeatResponse{}, web.NotFound()
+	}
+	lessonType, err := s.lessonType(ctx, lessonID)
+	if err != nil {
+		return HeartbeatResponse{}, web.NotFound()
+	}
+	beat, err := s.live.Heartbeat(ctx, p.UserID, playID, lessonID, *in.Position, s.now(), s.rules(ctx, lessonType))
+	if err != nil {
+		return HeartbeatResponse{}, web.Internal(err)
+	}
+	if beat.Superseded {
+		return HeartbeatResponse{}, errSuperseded
+	}
+	out := HeartbeatResponse{WatchedSeconds: round2(beat.Watched), Coverage: round4(beat.Coverage), Completed: beat.Completed, Position: beat.Position, PresenceDue: beat.PresenceDue}
+	if beat.NewlyComplete {
+		credited, done, err := s.completeLesson(ctx, p.UserID, lessonID)
+		if err != nil {
+			return HeartbeatResponse{}, err
+		}
+		out.CreditedHours, out.CourseComplete = credited, done
+	}
+	return out, nil
+}
+
+// lessonType returns a lesson's type, from memory after the first time.
+func (s *Service) lessonType(ctx context.Context, id uint64) (string, error) {
+	if v, ok := s.types.get(id); ok {
+		return v, nil
+	}
+	l, err := s.catalog.Store().LessonByID(ctx, id)
+	if err != nil || l == nil {
+		return "", fmt.Errorf("learning: lesson %d: %v", id, err)
+	}
+	s.types.put(id, l.Type)
+	return l.Type, nil
+}
+
+// ConfirmPresence answers an idle check ("还在学习吗？").
+func (s *Service) ConfirmPresence(ctx context.Context, p *web.Principal, playID string) (int, error) {
+	next := s.nextPresence(ctx, s.now())
+	ok, err := s.live.ConfirmPresence(ctx, p.UserID, playID, next.UnixMilli())
+	if err != nil {
+		return 0, web.Internal(err)
+	}
+	if !ok {
+		return 0, errSuperseded
+	}
+	return int(time.Until(next) / time.Second), nil
+}
+
+// completeLesson makes a lesson's completion durable at once and, when it
+// was the course's last, credits the course hours in the same transaction.
+// The ledger's unique key makes the credit happen once, whatever races.
+func (s *Service) completeLesson(ctx context.Context, uid, lessonID uint64) (web.Hours, bool, error) {
+	l, err := s.catalog.Store().LessonByID(ctx, lessonID)
+	if err != nil || l == nil {
+		return 0, false, web.Internal(fmt.Errorf("learning: complete lesson %d: %v", lessonID, err))
+	}
+	st, ok, err := s.live.Load(ctx, uid, lessonID)
+	if err != nil {
+		return 0, false, web.Internal(err)
+	}
+	if !ok {
+		return 0, false, nil
+	}
+	course, err := s.catalog.Store().CourseByID(ctx, l.CourseID)
+	if err != nil || course == nil {
+		return 0, false, web.Internal(fmt.Errorf("learning: course of lesson %d: %v", lessonID, err))
+	}
+	lessons, err := s.catalog.Store().Lessons(ctx, l.CourseID)
+	if err != nil {
+		return 0, false, web.Internal(err)
+	}
+	now := s.now().UTC()
+	var credited web.Hours
+	courseDone := false
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		credited, courseDone = 0, false
+		rows := []progressRow{{UserID: uid, LessonID: lessonID, CourseID: l.CourseID, State: st, UpdatedAt: now}}
+		rows[0].State.Completed = true
+		if err := upsertProgress(tx, rows); err != nil {
+			return err
+		}
+		ids := make([]uint64, len(lessons))
+		for i, x := range lessons {
+			ids[i] = x.ID
+		}
+		var done int64
+		if err := tx.Model(&Progress{}).Where("user_id = ? AND lesson_id IN ? AND completed = ?", uid, ids, true).Count(&done).Error; err != nil {
+			return err
+		}
+		if int(done) < len(lessons) {
+			return nil
+		}
+		courseDone = true
+		if err := tx.Model(&Enrollment{}).Where("user_id = ? AND course_id = ? AND completed_at IS NULL", uid, course.ID).Update("completed_at", now).Error; err != nil {
+			return err
+		}
+		if course.Hours <= 0 {
+			return nil // a course without hours completes without a credit
+		}
+		kind := hours.KindElective
+		if course.Kind == catalog.KindRequired {
+			kind = hours.KindRequired
+		}
+		created, err := s.ledger.Credit(ctx, tx, hours.Credit{UserID: uid, Hours: course.Hours, Category: hours.CategoryOnline, Kind: kind,
+			SourceType: hours.SourceCourse, SourceID: course.ID, Title: course.Title, EarnedAt: now})
+		if err != nil {
+			return err
+		}
+		if created {
+			credited = course.Hours
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, web.Internal(fmt.Errorf("learning: complete lesson %d for %d: %w", lessonID, uid, err))
+	}
+	return credited, courseDone, nil
+}
+
+// MediaReplaced resets the progress measured against an older file of the
+// lesson: positions and coverage start again; completions and credits stay.
+func (s *Service) MediaReplaced(ctx context.Context, lessonID uint64, version int) error {
+	return s.db.WithContext(ctx).Model(&Progress{}).Where("lesson_id = ? AND media_version < ?", lessonID, version).
+		Updates(map[string]any{"media_version": version, "position": 0, "furthest": 0, "watched": 0, "coverage": 0, "segments": ""}).Error
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+func round4(f float64) float64 { return math.Round(f*10000) / 10000 }

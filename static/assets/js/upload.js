@@ -1,0 +1,332 @@
+// Course administration page: uploads lesson media and the cover with a
+// progress bar, adds, moves and deletes lessons, publishes and archives the
+// course. Every call carries the page's CSRF token; errors are shown next to
+// the control that caused them. Plain ES2017, no globals.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("course-admin");
+  if (!root) return;
+
+  var courseID = root.getAttribute("data-course");
+  var csrf = root.getAttribute("data-csrf") || "";
+  var maxMB = Number(root.getAttribute("data-max-mb")) || 0;
+  var busy = 0; // uploads in progress
+
+  function $(id) { return document.getElementById(id); }
+
+  function errorText(status, data) {
+    var err = (data && data.error) || {};
+    if (err.message) return err.message;
+    switch (status) {
+      case 401: return "登录已过期，请重新登录";
+      case 403: return "没有权限执行此操作";
+      case 413: return maxMB ? "文件过大，不能超过 " + maxMB + " MB" : "文件过大";
+      case 415: return "不支持的文件类型";
+      default: return "操作失败（" + status + "），请稍后重试";
+    }
+  }
+
+  // api calls the JSON API; it resolves to {ok, status, data, message, fields}.
+  function api(method, url, body) {
+    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        if (res.ok) return { ok: true, status: res.status, data: data };
+        var err = (data && data.error) || {};
+        return { ok: false, status: res.status, code: err.code || "", message: errorText(res.status, data), fields: err.fields || null };
+      });
+    }, function () {
+      return { ok: false, status: 0, message: "网络连接失败，请检查网络后重试" };
+    });
+  }
+
+  function show(el, text) {
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  // showFailure puts an API error into el; a lost session offers the login page.
+  function showFailure(el, r) {
+    if (!el) return;
+    if (r.status === 401) {
+      el.textContent = "登录已过期，请";
+      var a = document.createElement("a");
+      a.href = "/login?next=" + encodeURIComponent(location.pathname);
+      a.textContent = "重新登录";
+      el.appendChild(a);
+      el.hidden = false;
+      return;
+    }
+    show(el, r.message);
+  }
+
+  function reloadSoon() {
+    setTimeout(function () { location.reload(); }, 300);
+  }
+
+  function formatMB(bytes) {
+    var mb = bytes / 1048576;
+    return (mb < 10 ? mb.toFixed(1) : Math.round(mb)) + " MB";
+  }
+
+  // ---------- uploads (lesson media and cover) ----------
+
+  root.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input || input.type !== "file" || !input.hasAttribute("data-upload")) return;
+    upload(input);
+  });
+
+  function upload(input) {
+    var file = input.files && input.files[0];
+    if (!file) return;
+    var box = input.closest(".upload-box") || input.parentNode;
+    var progressBox = box.querySelector(".upload-progress");
+    var bar = progressBox && progressBox.querySelector("progress");
+    var pctText = progressBox && progressBox.querySelector(".progress-text");
+    var okBox = box.querySelector(".inline-ok");
+    var errBox = box.querySelector(".inline-error");
+    show(errBox, "");
+    show(okBox, "");
+
+    var confirmText = input.getAttribute("data-confirm");
+    if (confirmText && !window.confirm(confirmText)) {
+      input.value = "";
+      return;
+    }
+    if (maxMB && file.size > maxMB * 1048576) {
+      show(errBox, "文件过大（" + formatMB(file.size) + "），不能超过 " + maxMB + " MB");
+      input.value = "";
+      return;
+    }
+
+    function setPct(p) {
+      if (bar) { bar.value = p; bar.textContent = p + "%"; }
+      if (pctText) pctText.textContent = p + "%";
+    }
+    function done() {
+      busy--;
+      input.disabled = false;
+      input.value = "";
+    }
+
+    var xhr = new XMLHttpRequest();
+    xhr.open("PUT", input.getAttribute("data-upload"));
+    xhr.setRequestHeader("X-CSRF-Token", csrf);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = function (ev) {
+      if (!ev.lengthComputable) return;
+      setPct(Math.min(100, Math.floor(ev.loaded / ev.total * 100)));
+    };
+    xhr.upload.onload = function () {
+      setPct(100);
+      show(okBox, "上传完成，正在处理文件…");
+    };
+    xhr.onload = function () {
+      var data = null;
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { data = null; }
+      done();
+      if (xhr.status === 200) {
+        var msg = "已上传 " + formatMB((data && data.size) || file.size);
+        if (data && data.duration_seconds > 0) msg += "，时长 " + clock(data.duration_seconds);
+        show(okBox, msg + "，正在刷新…");
+        var cover = input.getAttribute("data-cover");
+        if (cover) {
+          // The cover keeps its address: refresh the cached copy first.
+          fetch(cover, { cache: "reload", credentials: "same-origin" }).then(reloadSoon, reloadSoon);
+        } else {
+          reloadSoon();
+        }
+        return;
+      }
+      if (progressBox) progressBox.hidden = true;
+      show(okBox, "");
+      showFailure(errBox, { status: xhr.status, message: errorText(xhr.status, data) });
+    };
+    xhr.onerror = function () {
+      done();
+      if (progressBox) progressBox.hidden = true;
+      show(okBox, "");
+      show(errBox, "上传中断：网络连接失败" + (maxMB ? "，或文件超过 " + maxMB + " MB" : "") + "，请重试");
+    };
+
+    var form = new FormData();
+    form.append("file", file);
+    busy++;
+    input.disabled = true;
+    setPct(0);
+    if (progressBox) progressBox.hidden = false;
+    xhr.send(form);
+  }
+
+  window.addEventListener("beforeunload", function (e) {
+    if (busy > 0) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
+
+  function clock(sec) {
+    sec = Math.round(sec);
+    var h = Math.floor(sec / 3600);
+    var m = Math.floor(sec % 3600 / 60);
+    var s = sec % 60;
+    var mm = (m < 10 ? "0" : "") + m;
+    var ss = (s < 10 ? "0" : "") + s;
+    return h ? h + ":" + mm + ":" + ss : mm + ":" + ss;
+  }
+
+  // ---------- add a lesson ----------
+
+  var form = $("lesson-form");
+  if (form) {
+    var typeSel = $("lesson-type");
+    var bodyField = $("lesson-body-field");
+    var minField = $("lesson-minread-field");
+    var typeHint = $("lesson-type-hint");
+    var hints = {
+      video: "视频课时添加后，请在课时列表中上传视频文件，时长自动读取。",
+      article: "图文课时直接填写正文，学员阅读满规定时间即完成。",
+      document: "文档课时添加后，请在课时列表中上传 PDF 文件，并设置最少阅读时间。"
+    };
+    var syncType = function () {
+      var t = typeSel.value;
+      if (bodyField) bodyField.hidden = t !== "article";
+      if (minField) minField.hidden = t === "video";
+      if (typeHint) typeHint.textContent = hints[t] || "";
+    };
+    typeSel.addEventListener("change", syncType);
+    syncType();
+
+    var fieldError = function (name, text) {
+      var el = form.querySelector('[data-field-error="' + name + '"]');
+      if (!el) return false;
+      // Only a shown message may carry .field-error (app.css marks its field red).
+      el.className = text ? "field-error" : "field-msg";
+      show(el, text);
+      return true;
+    };
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var button = $("lesson-add");
+      var general = $("lesson-error");
+      ["title", "type", "body", "min_read_seconds"].forEach(function (n) { fieldError(n, ""); });
+      show(general, "");
+
+      var type = typeSel.value;
+      var title = $("lesson-title").value.trim();
+      var body = type === "article" ? $("lesson-body").value : "";
+      var minRaw = type === "video" ? "" : $("lesson-minread").value.trim();
+      var minRead = minRaw === "" ? 0 : Number(minRaw);
+      var bad = false;
+      if (!title) { fieldError("title", "请填写课时名称"); bad = true; }
+      if (type === "article" && !body.trim()) { fieldError("body", "请填写正文"); bad = true; }
+      if (minRaw !== "" && !(Number.isInteger(minRead) && minRead >= 0 && minRead <= 86400)) {
+        fieldError("min_read_seconds", "请填写 0 到 86400 之间的整数秒数"); bad = true;
+      } else if (type === "document" && minRead <= 0) {
+        fieldError("min_read_seconds", "文档课时请设置最少阅读时间"); bad = true;
+      }
+      if (bad) return;
+
+      button.disabled = true;
+      api("POST", "/api/v1/courses/" + encodeURIComponent(courseID) + "/lessons",
+        { title: title, type: type, body: body, min_read_seconds: minRead }).then(function (r) {
+        if (r.ok) {
+          show(general, "");
+          location.reload();
+          return;
+        }
+        button.disabled = false;
+        var placed = false;
+        if (r.fields) {
+          Object.keys(r.fields).forEach(function (k) {
+            if (fieldError(k, r.fields[k])) placed = true;
+          });
+        }
+        if (!placed) showFailure(general, r);
+      });
+    });
+  }
+
+  // ---------- move and delete lessons ----------
+
+  var list = $("lesson-list");
+  if (list) {
+    list.addEventListener("click", function (e) {
+      var btn = e.target.closest("button");
+      if (!btn || btn.disabled || !list.contains(btn)) return;
+      var item = btn.closest(".admin-lesson");
+      if (!item) return;
+      var errBox = item.querySelector("[data-error]");
+      show(errBox, "");
+
+      var dir = btn.getAttribute("data-move");
+      if (dir) {
+        var items = Array.prototype.slice.call(list.querySelectorAll(".admin-lesson"));
+        var ids = items.map(function (li) { return Number(li.getAttribute("data-lesson-id")); });
+        var i = items.indexOf(item);
+        var j = dir === "up" ? i - 1 : i + 1;
+        if (j < 0 || j >= ids.length) return;
+        var tmp = ids[i];
+        ids[i] = ids[j];
+        ids[j] = tmp;
+        btn.disabled = true;
+        api("PUT", "/api/v1/courses/" + encodeURIComponent(courseID) + "/lessons/order", { lesson_ids: ids }).then(function (r) {
+          if (r.ok) {
+            location.reload();
+            return;
+          }
+          btn.disabled = false;
+          showFailure(errBox, r);
+        });
+        return;
+      }
+
+      var del = btn.getAttribute("data-delete");
+      if (del) {
+        var title = item.getAttribute("data-title") || "";
+        if (!window.confirm("确定删除课时“" + title + "”吗？已上传的文件将一并删除，不能恢复。")) return;
+        btn.disabled = true;
+        api("DELETE", "/api/v1/lessons/" + encodeURIComponent(del)).then(function (r) {
+          if (r.ok) {
+            location.reload();
+            return;
+          }
+          btn.disabled = false;
+          showFailure(errBox, r);
+        });
+      }
+    });
+  }
+
+  // ---------- publish and archive ----------
+
+  Array.prototype.forEach.call(root.querySelectorAll("button[data-action]"), function (btn) {
+    btn.addEventListener("click", function () {
+      var action = btn.getAttribute("data-action");
+      var errBox = $("publish-error");
+      show(errBox, "");
+      var confirmText = btn.getAttribute("data-confirm");
+      if (confirmText && !window.confirm(confirmText)) return;
+      btn.disabled = true;
+      api("POST", "/api/v1/courses/" + encodeURIComponent(courseID) + "/" + action).then(function (r) {
+        if (r.ok) {
+          location.reload();
+          return;
+        }
+        btn.disabled = false;
+        showFailure(errBox, r);
+      });
+    });
+  });
+})();
