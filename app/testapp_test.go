@@ -129,6 +129,12 @@ func (a *testApp) send(req *http.Request) response {
 // upload posts a multipart form with one file.
 func (a *testApp) upload(path, token, filename string, content []byte, fields map[string]string) response {
 	a.t.Helper()
+	return a.uploadWith("POST", path, token, filename, content, fields)
+}
+
+// uploadWith sends a multipart form with one file with the given method.
+func (a *testApp) uploadWith(method, path, token, filename string, content []byte, fields map[string]string) response {
+	a.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for k, v := range fields {
@@ -140,7 +146,7 @@ func (a *testApp) upload(path, token, filename string, content []byte, fields ma
 	}
 	_, _ = fw.Write(content)
 	_ = w.Close()
-	req := httptest.NewRequest(http.MethodPost, path, &buf)
+	req := httptest.NewRequest(method, path, &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -434,8 +434,16 @@ func (s *Service) Archive(ctx context.Context, p *web.Principal, id uint64) (*Co
 	return c, nil
 }
 
+// auditorOnly: the auditor reads the audit log and nothing else.
+func auditorOnly(p *web.Principal) bool {
+	return p.Has(web.RoleAuditor) && len(p.Roles) == 1
+}
+
 // VisibleCourse returns a course the caller may study or oversee.
 func (s *Service) VisibleCourse(ctx context.Context, p *web.Principal, id uint64) (*Course, bool, error) {
+	if auditorOnly(p) {
+		return nil, false, web.Forbidden()
+	}
 	c, err := s.store.CourseForLearner(ctx, p, id)
 	if err != nil {
 		return nil, false, web.Internal(err)
@@ -497,7 +505,7 @@ func (s *Service) Detail(ctx context.Context, c *Course, withBodies bool) (Cours
 // List returns a page of courses: the catalog for learners, or the
 // courses in scope for managers.
 func (s *Service) List(ctx context.Context, p *web.Principal, f CourseFilter, pg web.Page) ([]Course, int64, error) {
-	if f.Manage && !canOversee(p) {
+	if (f.Manage && !canOversee(p)) || auditorOnly(p) {
 		return nil, 0, web.Forbidden()
 	}
 	out, total, err := s.store.ListCourses(ctx, p, f, pg)

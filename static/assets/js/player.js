@@ -174,12 +174,17 @@
   var onIdle = function () {};
   var onResume = function () {};
 
-  function beat(state, keepalive) {
-    if (!play || stopped) return;
+  // snapshot is the learner's state now.
+  function snapshot(state) {
     var pos = currentPosition();
     if (!(pos >= 0)) pos = 0;
     if (play.duration_seconds > 0 && pos > play.duration_seconds) pos = play.duration_seconds;
-    pending = { position: round2(pos), state: state || currentState(), at: now() };
+    return { position: round2(pos), state: state || currentState(), at: now() };
+  }
+
+  function beat(state, keepalive) {
+    if (!play || stopped) return;
+    pending = snapshot(state);
     lastBeatAt = now();
     storeSet(storeKey, pending);
     if (keepalive) {
@@ -215,7 +220,16 @@
       }
       if (retryable(r)) {
         retryDelay = retryDelay ? Math.min(retryDelay * 2, 30000) : 2000;
-        retryTimer = setTimeout(function () { retryTimer = 0; flush(); }, retryDelay);
+        retryTimer = setTimeout(function () {
+          retryTimer = 0;
+          // Send the state of now, not of the failed attempt: the server
+          // measures the time between the heartbeats it receives.
+          if (pending && !stopped) {
+            pending = snapshot(pending.state === "ended" ? "ended" : undefined);
+            storeSet(storeKey, pending);
+          }
+          flush();
+        }, retryDelay);
         if (retryDelay >= 4000) showAlert("warn", "网络不稳定，学习记录暂未提交，恢复后将自动补交。");
         return;
       }
