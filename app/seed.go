@@ -4,7 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand"
+	"strings"
+
+	"college/modules/catalog"
+	"college/static"
 
 	"college/modules/identity"
 	"college/modules/web"
@@ -100,7 +105,11 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "演示数据已就绪：新建账号 %d 个（再次运行只补充缺少的部分）。\n\n", n)
+	courses, err := seedCourses(ctx, a, hq)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "演示数据已就绪：新建账号 %d 个、课程 %d 门（再次运行只补充缺少的部分）。\n\n", n, courses)
 	fmt.Fprintf(out, "所有演示账号的密码：%s\n\n", DemoPassword)
 	fmt.Fprintln(out, "账号        角色            姓名")
 	for _, u := range admins {
@@ -109,4 +118,67 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 	fmt.Fprintf(out, "%-11s %-15s %s（cadre01 至 cadre50，分布在 %d 个单位）\n", "cadre01", web.RoleNames[web.RoleLearner], cadres[0].Name, len(units))
 	fmt.Fprintln(out, "\n内置管理员 admin 的密码见首次启动时的日志或 COLLEGE_ADMIN_PASSWORD。")
 	return nil
+}
+
+// seedCourses publishes demo courses whose lessons are the short videos
+// embedded in the binary, so a newcomer can study and earn hours at once.
+func seedCourses(ctx context.Context, a *App, hq *identity.Org) (int, error) {
+	p := &web.Principal{UserID: 0, Username: "seed", Roles: []string{web.RoleCollegeAdmin}, OrgID: hq.ID, OrgPath: hq.Path}
+	existing, _, err := a.Catalog.List(ctx, p, catalog.CourseFilter{Manage: true}, web.Page{Page: 1, PageSize: 1})
+	if err != nil {
+		return 0, err
+	}
+	if len(existing) > 0 {
+		return 0, nil
+	}
+	index, err := fs.ReadFile(static.Demo, "demo/README.txt")
+	if err != nil {
+		return 0, err
+	}
+	type demo struct{ file, title string }
+	var demos []demo
+	for _, line := range strings.Split(strings.TrimSpace(string(index)), "\n") {
+		parts := strings.Split(line, "\t")
+		if len(parts) == 3 {
+			demos = append(demos, demo{file: parts[0], title: parts[2]})
+		}
+	}
+	plans := []struct {
+		title, summary, category, kind string
+		lessons                        []demo
+	}{
+		{"学习贯彻新时代党的创新理论", "围绕党的创新理论开展专题学习，适合全体干部。", "理论教育", "required", demos[:1]},
+		{"法治政府与数字政府建设", "法治政府建设与数字政府、基层治理专题。", "履职能力", "elective", demos[1:]},
+	}
+	made := 0
+	for _, pl := range plans {
+		c, err := a.Catalog.CreateCourse(ctx, p, catalog.CourseRequest{Title: pl.title, Summary: pl.summary, Category: pl.category, Kind: pl.kind, Teacher: "市委党校"})
+		if err != nil {
+			return made, err
+		}
+		for _, d := range pl.lessons {
+			l, err := a.Catalog.AddLesson(ctx, p, c.ID, catalog.LessonRequest{Title: d.title, Type: catalog.LessonVideo})
+			if err != nil {
+				return made, err
+			}
+			f, err := static.Demo.Open("demo/" + d.file)
+			if err != nil {
+				return made, err
+			}
+			_, err = a.Catalog.SetMedia(ctx, p, l.ID, f)
+			f.Close()
+			if err != nil {
+				return made, err
+			}
+		}
+		if _, err := a.Catalog.AddLesson(ctx, p, c.ID, catalog.LessonRequest{Title: "学习材料", Type: catalog.LessonArticle,
+			Body: pl.summary + "请认真阅读本课时材料，结合本职工作思考如何学以致用。", MinReadSeconds: 30}); err != nil {
+			return made, err
+		}
+		if _, err := a.Catalog.Publish(ctx, p, c.ID); err != nil {
+			return made, err
+		}
+		made++
+	}
+	return made, nil
 }

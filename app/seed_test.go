@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -34,13 +35,30 @@ func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 	if n := l["total"].(float64); n < 2 || n > 10 {
 		t.Fatalf("unit admin sees %v users", n)
 	}
+	// Demo courses are published with real videos and can be studied.
+	tok = a.login("cadre01", DemoPassword)
+	l = a.do("GET", "/api/v1/courses", tok, nil).JSON(t)
+	if l["total"].(float64) != 2 {
+		t.Fatalf("demo courses = %v", l)
+	}
+	first := l["items"].([]any)[0].(map[string]any)
+	d := a.do("GET", fmt.Sprintf("/api/v1/courses/%v", first["id"]), tok, nil).JSON(t)
+	lesson := d["lessons"].([]any)[0].(map[string]any)
+	if lesson["duration_seconds"].(float64) < 20 || lesson["has_media"] != true {
+		t.Fatalf("demo lesson = %v", lesson)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson["id"]), tok, nil), 201)
 	// Running again adds nothing.
 	out.Reset()
 	if err := Seed(context.Background(), a.App, &out); err != nil {
 		t.Fatal(err)
 	}
-	var again int64
+	var again, courses int64
 	a.DB.Table("users").Count(&again)
+	a.DB.Table("courses").Count(&courses)
+	if courses != 2 {
+		t.Fatalf("courses after a second seed = %d", courses)
+	}
 	if again != users {
 		t.Fatalf("second seed changed the user count: %d -> %d", users, again)
 	}
