@@ -60,6 +60,10 @@ type Service struct {
 	now      func() time.Time
 	types    lessonTypes
 	courses  lessonCourses
+	// writeThrough makes every accepted heartbeat durable in SQL at once.
+	// The embedded Redis lives in the process and dies with it, so in
+	// embedded mode acknowledged progress must not wait for the flusher.
+	writeThrough bool
 }
 
 // Deps are what the service needs.
@@ -76,7 +80,8 @@ type Deps struct {
 // replaced media.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, log: d.Log, now: time.Now}
+	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, log: d.Log, now: time.Now,
+		writeThrough: d.Cache.Embedded()}
 	d.Catalog.SetMediaListener(s)
 	return s
 }
@@ -282,6 +287,11 @@ func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string
 	if beat.Superseded {
 		return HeartbeatResponse{}, errSuperseded
 	}
+	if s.writeThrough && !beat.NewlyComplete {
+		if err := s.persist(ctx, p.UserID, lessonID); err != nil {
+			return HeartbeatResponse{}, err
+		}
+	}
 	out := HeartbeatResponse{WatchedSeconds: round2(beat.Watched), Coverage: round4(beat.Coverage), Completed: beat.Completed, Position: beat.Position, PresenceDue: beat.PresenceDue}
 	if beat.NewlyComplete {
 		credited, done, err := s.completeLesson(ctx, p.UserID, lessonID)
@@ -304,6 +314,23 @@ func (s *Service) lessonType(ctx context.Context, id uint64) (string, error) {
 	}
 	s.types.put(id, l.Type)
 	return l.Type, nil
+}
+
+// persist writes one learner's live state of a lesson to SQL now.
+func (s *Service) persist(ctx context.Context, uid, lessonID uint64) error {
+	st, ok, err := s.live.Load(ctx, uid, lessonID)
+	if err != nil || !ok {
+		return web.Internal(err)
+	}
+	course, err := s.CourseOfLesson(ctx, lessonID)
+	if err != nil {
+		return web.Internal(err)
+	}
+	row := progressRow{UserID: uid, LessonID: lessonID, CourseID: course, State: st, UpdatedAt: s.now().UTC()}
+	if err := db.Transaction(ctx, s.db, func(tx *gorm.DB) error { return upsertProgress(tx, []progressRow{row}) }); err != nil {
+		return web.Internal(err)
+	}
+	return nil
 }
 
 // ConfirmPresence answers an idle check ("还在学习吗？").

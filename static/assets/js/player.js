@@ -299,6 +299,12 @@
     if (e.persisted && play) location.reload();
   });
 
+  // promoteNext makes "下一课时" the main button once this lesson is done.
+  function promoteNext() {
+    var next = $("next-lesson");
+    if (next) next.className = next.className.replace("btn-outline", "btn-primary");
+  }
+
   // ---------- idle check ("还在学习吗？") ----------
 
   var idleBox = $("idle-dialog");
@@ -398,6 +404,7 @@
       }
       play = r.data || {};
       completed = !!play.completed;
+      if (completed) promoteNext();
       hbMs = Math.max(5, Number(play.heartbeat_seconds) || 15) * 1000;
       presenceDueAt = now() + Math.max(30, Number(play.idle_check_seconds) || 600) * 1000;
       beatURL = "/api/v1/plays/" + encodeURIComponent(play.play_id) + "/heartbeat";
@@ -476,7 +483,10 @@
         ackFurthest = Math.max(ackFurthest, accepted);
         furthest = Math.max(furthest, accepted);
       }
-      if (completed && !wasCompleted) notice("本课时已完成");
+      if (completed && !wasCompleted) {
+        notice("本课时已完成");
+        promoteNext();
+      }
       showStatus();
     };
 
@@ -731,7 +741,10 @@
         finalSent = false;
         beat("paused");
       }
-      if (completed && !wasCompleted) lastTick = 0;
+      if (completed && !wasCompleted) {
+        lastTick = 0;
+        promoteNext();
+      }
       show();
     };
 

@@ -164,6 +164,7 @@
     busy++;
     input.disabled = true;
     setPct(0);
+    show(okBox, "正在上传：" + file.name);
     if (progressBox) progressBox.hidden = false;
     xhr.send(form);
   }

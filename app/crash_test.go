@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"college/storage/cache/cachetest"
+	"college/storage/db/dbtest"
+)
+
+// TestMain lets a test start this very binary as a college server in a
+// child process (COLLEGE_TEST_CHILD=serve|seed), to kill it for real.
+func TestMain(m *testing.M) {
+	if cmd := os.Getenv("COLLEGE_TEST_CHILD"); cmd != "" {
+		if err := run([]string{cmd}, os.Environ()); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child is a college server process.
+type child struct {
+	t    *testing.T
+	env  []string
+	cmd  *exec.Cmd
+	base string
+	log  *bytes.Buffer
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// childEnv is the environment of a server on the test's own stores.
+func childEnv(t *testing.T) []string {
+	dir := t.TempDir()
+	env := []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_ADMIN_PASSWORD=" + testAdminPassword, "COLLEGE_LOG_LEVEL=warn",
+		"COLLEGE_SECRET_KEY=crash-test-secret-0123456789abcdef0123"}
+	cfg := dbtest.Config(t)
+	if cfg.Driver == "mysql" {
+		env = append(env, "COLLEGE_DB_DRIVER=mysql", "COLLEGE_DB_DSN="+cfg.DSN)
+	} else {
+		env = append(env, "COLLEGE_DB_DSN="+filepath.Join(dir, "college.db"))
+	}
+	if addr := os.Getenv(cachetest.EnvRedis); addr != "" {
+		env = append(env, "COLLEGE_REDIS_ADDR="+addr, fmt.Sprintf("COLLEGE_REDIS_PREFIX=crash%d:", time.Now().UnixNano()))
+	}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "HOME=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func runChild(t *testing.T, env []string, what string) *child {
+	t.Helper()
+	addr := freePort(t)
+	c := &child{t: t, env: env, base: "http://" + addr, log: &bytes.Buffer{}}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	c.cmd.Env = append(append([]string{}, env...), "COLLEGE_TEST_CHILD="+what, "COLLEGE_ADDR="+addr)
+	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if what != "serve" {
+		if err := c.cmd.Wait(); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, c.log)
+		}
+		return c
+	}
+	t.Cleanup(func() { _ = c.cmd.Process.Kill(); _, _ = c.cmd.Process.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(c.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never ready:\n%s", c.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (c *child) call(method, path, token string, body any) (int, map[string]any) {
+	c.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+// Killing the server with SIGKILL in the middle of heartbeats loses no
+// progress that a heartbeat answer acknowledged.
+func TestKilledServerKeepsAcknowledgedProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test skipped in -short mode")
+	}
+	t.Parallel()
+	env := childEnv(t)
+	runChild(t, env, "seed")
+	srv := runChild(t, env, "serve")
+	_, login := srv.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "cadre01", "password": DemoPassword})
+	tok, _ := login["token"].(string)
+	if tok == "" {
+		t.Fatalf("login: %v", login)
+	}
+	_, list := srv.call("GET", "/api/v1/courses", tok, nil)
+	course := list["items"].([]any)[0].(map[string]any)["id"]
+	_, detail := srv.call("GET", fmt.Sprintf("/api/v1/courses/%v", course), tok, nil)
+	lesson := detail["lessons"].([]any)[0].(map[string]any)["id"]
+	status, play := srv.call("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson), tok, nil)
+	if status != 201 {
+		t.Fatalf("play: %d %v", status, play)
+	}
+	start := time.Now()
+	var acked map[string]any
+	for i := 0; i < 5; i++ {
+		time.Sleep(700 * time.Millisecond)
+		pos := time.Since(start).Seconds()
+		status, hb := srv.call("POST", fmt.Sprintf("/api/v1/plays/%v/heartbeat", play["play_id"]), tok, map[string]any{"position": pos, "state": "playing"})
+		if status != 200 {
+			t.Fatalf("heartbeat: %d %v", status, hb)
+		}
+		acked = hb
+	}
+	watched := acked["watched_seconds"].(float64)
+	if watched < 2 {
+		t.Fatalf("too little credited before the kill: %v", acked)
+	}
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = srv.cmd.Process.Wait()
+
+	again := runChild(t, env, "serve")
+	_, login = again.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "cadre01", "password": DemoPassword})
+	tok = login["token"].(string)
+	status, resumed := again.call("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson), tok, nil)
+	if status != 201 {
+		t.Fatalf("play after restart: %d %v", status, resumed)
+	}
+	if resumed["furthest"].(float64) < acked["position"].(float64)-0.01 || resumed["coverage"].(float64) < acked["coverage"].(float64)-1e-9 {
+		t.Fatalf("progress lost in the crash: acknowledged %v, after restart %v", acked, resumed)
+	}
+	_ = context.Background
+}
