@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -227,4 +228,29 @@ func TestLearnerEarnsHoursThroughTheAPI(t *testing.T) {
 		t.Fatalf("my courses: %s", mine.Body)
 	}
 	mustStatus(t, a.do("GET", "/api/v1/me/courses?status=nope", cadre, nil), 400)
+}
+
+func TestCourseStats(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	course, video, _ := publishedCourse(a, c)
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/courses/%d/enroll", course), c.tokens[who], nil), 201)
+	}
+	r := a.do("POST", fmt.Sprintf("/api/v1/lessons/%d/play", video), c.tokens["ua_cadre"], nil)
+	mustStatus(t, r, 201)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/plays/%s/heartbeat", r.JSON(t)["play_id"]), c.tokens["ua_cadre"], `{"position":0.5,"state":"playing"}`), 200)
+	if _, err := a.Flusher.FlushOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["col"], nil)
+	mustStatus(t, s, 200)
+	st := s.JSON(t)
+	if st["enrolled"].(float64) != 2 || st["started"].(float64) != 1 || st["completed"].(float64) != 0 || len(st["lessons"].([]any)) != 2 {
+		t.Fatalf("stats = %s", s.Body)
+	}
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["ua_cadre"], nil), 403)
+	mustStatus(t, a.do("GET", "/api/v1/courses/99999/stats", c.tokens["col"], nil), 404)
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["admin"], nil), 200) // org department oversees
 }

@@ -11,6 +11,7 @@ func (h *Handlers) registerPages(r fiber.Router) {
 	r.Get("/courses/:id", web.RequireLogin, h.coursePage)
 	r.Get("/lessons/:id", web.RequireLogin, h.lessonPage)
 	r.Get("/me/courses", web.RequireLogin, h.myCoursesPage)
+	r.Get("/admin/courses/:id/stats", web.RequireRole(web.RoleCollegeAdmin, web.RoleOrgAdmin), h.statsPage)
 }
 
 // LessonView is a lesson on the course page, with the caller's progress.

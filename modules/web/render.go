@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/url"
 	"path"
 	"strconv"
@@ -136,6 +137,7 @@ func (e *Engine) funcs() template.FuncMap {
 		},
 		"base":  path.Base,
 		"pager": NewPager,
+		"pct":   func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" },
 	}
 }
 
