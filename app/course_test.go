@@ -254,3 +254,28 @@ func TestCourseStats(t *testing.T) {
 	mustStatus(t, a.do("GET", "/api/v1/courses/99999/stats", c.tokens["col"], nil), 404)
 	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["admin"], nil), 200) // org department oversees
 }
+
+func TestTopics(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	course, _, _ := publishedCourse(a, c)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/topics", col, map[string]any{"title": "党的二十大精神专题", "deadline": "2026-12-31", "course_ids": []uint64{course}})
+	mustStatus(t, r, 201)
+	topic := r.id(t)
+	mustStatus(t, a.do("POST", "/api/v1/topics", col, map[string]any{"title": "", "deadline": "31/12/2026"}), 400)
+	mustStatus(t, a.do("POST", "/api/v1/topics", col, map[string]any{"title": "x", "course_ids": []uint64{99999}}), 400)
+	mustStatus(t, a.do("POST", "/api/v1/topics", c.tokens["ua_cadre"], map[string]any{"title": "x"}), 403)
+	l := a.do("GET", "/api/v1/topics", c.tokens["ua_cadre"], nil)
+	mustStatus(t, l, 200)
+	if !strings.Contains(string(l.Body), "党的二十大精神专题") || !strings.Contains(string(l.Body), `"deadline":"2026-12-31"`) {
+		t.Fatalf("topics = %s", l.Body)
+	}
+	d := a.do("GET", fmt.Sprintf("/api/v1/topics/%d", topic), c.tokens["ua_cadre"], nil)
+	mustStatus(t, d, 200)
+	if len(d.JSON(t)["courses"].([]any)) != 1 {
+		t.Fatalf("topic = %s", d.Body)
+	}
+	mustStatus(t, a.do("GET", "/api/v1/topics/424242", c.tokens["ua_cadre"], nil), 404)
+}

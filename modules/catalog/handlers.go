@@ -46,6 +46,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/courses/:id/cover", web.Doc{Summary: "课程封面图片"}, h.cover)
 	a.Get("/lessons/:id/stream-url", web.Doc{Summary: "课时媒体的限时播放地址", Resp: StreamURLResponse{}}, h.streamURL)
 	a.Get("/lessons/:id/stream", web.Doc{Summary: "播放课时媒体（支持 Range；登录或限时签名地址）", Public: true, Query: []string{"u", "e", "s"}}, h.stream)
+	h.registerTopics(a, pages)
 	h.registerPages(pages)
 }
 
