@@ -227,3 +227,77 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	login("ua_cadre", userPassword)
 	check("/", "个人信息", "19-home-learner")
 }
+
+// A cadre opens a course, plays a real video in the browser to the end, and
+// sees the study hours on 我的学时.
+func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
+	ctx := newBrowser(t)
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/courses", col, map[string]any{"title": "基层治理微课", "kind": "required", "category": "履职能力"})
+	mustStatus(t, r, 201)
+	course := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", course), col, map[string]any{"title": "第一讲 基层治理", "type": "video"})
+	lesson := r.id(t)
+	mustStatus(t, a.putFile(fmt.Sprintf("/api/v1/lessons/%d/media", lesson), col, "lesson.webm", readFixture(t, "lesson-7.5s-vp9.webm")), 200)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), col, nil), 200)
+	base := a.serve()
+
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "ua_cadre"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), userPassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitLoggedIn(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/courses")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "基层治理微课")
+	screenshot(t, ctx, "20-catalog")
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/courses/%d", base, course))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "第一讲 基层治理")
+	screenshot(t, ctx, "21-course")
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/lessons/%d", base, lesson))); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the play has started (the page set the video's source), then play muted.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var v=document.getElementById("player"); return !!(v && v.currentSrc && v.readyState >= 1);})()`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the video never loaded")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var v=document.getElementById("player"); v.muted=true; v.play(); return true;})()`)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "22-playing")
+	waitText(t, ctx, "本课时已完成")
+	waitText(t, ctx, "获得")
+	screenshot(t, ctx, "23-completed")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/me/hours")); err != nil {
+		t.Fatal(err)
+	}
+	body := waitText(t, ctx, "基层治理微课")
+	screenshot(t, ctx, "24-my-hours")
+	if !strings.Contains(body, "0.25") {
+		t.Fatalf("我的学时 lacks the 0.25 hours:\n%s", body)
+	}
+	h := a.do("GET", "/api/v1/me/hours", c.tokens["ua_cadre"], nil).JSON(t)
+	if h["total"].(float64) != 0.25 {
+		t.Fatalf("hours = %v", h)
+	}
+}
