@@ -223,9 +223,21 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	ctx = newBrowser(t) // a fresh browser for each account
 	login("aud", userPassword)
 	check("/admin/audit", "审计日志", "18-audit")
+	course, video, _ := publishedCourse(a, c)
 	ctx = newBrowser(t)
 	login("ua_cadre", userPassword)
 	check("/", "个人信息", "19-home-learner")
+	check("/courses", "习近平新时代", "30-catalog")
+	check(fmt.Sprintf("/courses/%d", course), "第一讲", "31-course")
+	check(fmt.Sprintf("/lessons/%d", video), "第一讲", "32-lesson")
+	check("/me/courses", "我的课程", "33-my-courses")
+	check("/me/hours", "我的学时", "34-my-hours")
+	check("/me/archive", "学习档案", "35-archive")
+	ctx = newBrowser(t)
+	login("col", userPassword)
+	check("/admin/courses", "课程管理", "36-admin-courses")
+	check(fmt.Sprintf("/admin/courses/%d", course), "第一讲", "37-admin-course")
+	check(fmt.Sprintf("/admin/courses/%d/stats", course), "学习统计", "38-stats")
 }
 
 // A cadre opens a course, plays a real video in the browser to the end, and

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -278,4 +279,59 @@ func TestTopics(t *testing.T) {
 		t.Fatalf("topic = %s", d.Body)
 	}
 	mustStatus(t, a.do("GET", "/api/v1/topics/424242", c.tokens["ua_cadre"], nil), 404)
+}
+
+func TestLearningPagesRender(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	course, video, article := publishedCourse(a, c)
+	r := a.do("POST", "/api/v1/topics", c.tokens["col"], map[string]any{"title": "专题", "course_ids": []uint64{course}})
+	topic := r.id(t)
+	cadre := a.browser()
+	mustStatus(t, cadre.loginAs("ua_cadre", userPassword), 303)
+	for path, want := range map[string]string{
+		"/courses":                          "习近平新时代中国特色社会主义思想概论",
+		"/courses?q=不存在":                    "暂无",
+		fmt.Sprintf("/courses/%d", course):  "第一讲",
+		fmt.Sprintf("/lessons/%d", video):   `id="player"`,
+		fmt.Sprintf("/lessons/%d", article): "学习内容",
+		"/me/courses":                       "我的课程",
+		"/me/hours":                         "我的学时",
+		"/me/archive":                       "学习档案",
+		fmt.Sprintf("/topics/%d", topic):    "专题",
+	} {
+		res := cadre.req("GET", path, nil)
+		if res.Status != 200 || !strings.Contains(string(res.Body), want) {
+			t.Errorf("%s: %d, lacks %q", path, res.Status, want)
+		}
+	}
+	mustStatus(t, cadre.req("GET", "/admin/courses", nil), 403)
+	admin := a.browser()
+	mustStatus(t, admin.loginAs("col", userPassword), 303)
+	for path, want := range map[string]string{
+		"/admin/courses":                               "课程管理",
+		"/admin/courses/new":                           "course-title",
+		fmt.Sprintf("/admin/courses/%d", course):       "lesson-file-",
+		fmt.Sprintf("/admin/courses/%d/stats", course): "学习统计",
+		"/admin/settings":                              "",
+	} {
+		res := admin.req("GET", path, nil)
+		if path == "/admin/settings" {
+			mustStatus(t, res, 403) // settings are the system administrator's
+			continue
+		}
+		if res.Status != 200 || !strings.Contains(string(res.Body), want) {
+			t.Errorf("%s: %d, lacks %q", path, res.Status, want)
+		}
+	}
+	// A course created through the page form.
+	page := admin.req("GET", "/admin/courses/new", nil)
+	res := admin.req("POST", "/admin/courses/new", url.Values{"_csrf": {admin.csrf(page)}, "title": {"表单课程"}, "kind": {"elective"}, "category": {"党性教育"}})
+	mustStatus(t, res, 303)
+	if !strings.HasPrefix(res.Header.Get("Location"), "/admin/courses/") {
+		t.Fatalf("after create: %s", res.Header.Get("Location"))
+	}
+	res = admin.req("POST", "/admin/courses/new", url.Values{"_csrf": {admin.csrf(page)}, "title": {""}, "kind": {"elective"}})
+	mustStatus(t, res, 400)
 }
