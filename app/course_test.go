@@ -87,6 +87,11 @@ func TestCourseLifecycleAndCatalog(t *testing.T) {
 	if f := r.Fields(t); f["title"] == nil || f["kind"] == nil {
 		t.Fatalf("fields = %v", f)
 	}
+	r = a.do("POST", "/api/v1/courses", c.tokens["col"], map[string]any{"title": "某课", "kind": "required", "audience_org_ids": []uint64{987654}})
+	mustStatus(t, r, 400)
+	if r.Fields(t)["audience_org_ids"] == nil {
+		t.Fatalf("unknown audience org: %s", r.Body)
+	}
 	// A draft is invisible to learners (404, not 403).
 	r = a.do("POST", "/api/v1/courses", c.tokens["col"], map[string]any{"title": "草稿课程", "kind": "elective"})
 	draft := r.id(t)
@@ -334,4 +339,16 @@ func TestLearningPagesRender(t *testing.T) {
 	}
 	res = admin.req("POST", "/admin/courses/new", url.Values{"_csrf": {admin.csrf(page)}, "title": {""}, "kind": {"elective"}})
 	mustStatus(t, res, 400)
+	// Editing through the page keeps the org audience set through the API
+	// and refuses a bad number of hours instead of ignoring it.
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/courses/%d", course), c.tokens["col"], map[string]any{"title": "限定单位", "kind": "required", "audience_org_ids": []uint64{c.unitA}}), 200)
+	edit := admin.req("GET", fmt.Sprintf("/admin/courses/%d", course), nil)
+	res = admin.req("POST", fmt.Sprintf("/admin/courses/%d", course), url.Values{"_csrf": {admin.csrf(edit)}, "title": {"限定单位（改）"}, "kind": {"required"}, "hours": {"abc"}})
+	mustStatus(t, res, 400)
+	res = admin.req("POST", fmt.Sprintf("/admin/courses/%d", course), url.Values{"_csrf": {admin.csrf(edit)}, "title": {"限定单位（改）"}, "kind": {"required"}})
+	mustStatus(t, res, 303)
+	got := a.do("GET", fmt.Sprintf("/api/v1/courses/%d", course), c.tokens["col"], nil).JSON(t)
+	if fmt.Sprint(got["audience_org_ids"]) != fmt.Sprint([]float64{float64(c.unitA)}) || got["title"] != "限定单位（改）" {
+		t.Fatalf("after page edit: %v", got)
+	}
 }

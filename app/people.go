@@ -43,7 +43,7 @@ func (p people) InScope(ctx context.Context, caller *web.Principal, userID uint6
 	return p.id.UserInScope(ctx, caller, userID)
 }
 
-// OrgsInScope reports whether orgs are in the caller's subtree.
-func (p people) OrgsInScope(ctx context.Context, caller *web.Principal, ids []uint64) (bool, error) {
-	return p.id.OrgsInScope(ctx, caller, ids)
+// OrgsExist reports whether every org id exists.
+func (p people) OrgsExist(ctx context.Context, ids []uint64) (bool, error) {
+	return p.id.OrgsInScope(ctx, nil, ids)
 }

@@ -57,18 +57,20 @@ func (h *Handlers) adminListPage(c *fiber.Ctx) error {
 	})
 }
 
-func courseFromForm(c *fiber.Ctx) CourseRequest {
+func courseFromForm(c *fiber.Ctx) (CourseRequest, map[string]string) {
 	in := CourseRequest{Title: c.FormValue("title"), Summary: c.FormValue("summary"), Category: c.FormValue("category"),
 		Kind: c.FormValue("kind"), Teacher: c.FormValue("teacher")}
 	for _, v := range c.Request().PostArgs().PeekMulti("audience_levels") {
 		in.AudienceLevels = append(in.AudienceLevels, string(v))
 	}
 	if v := c.FormValue("hours"); v != "" {
-		if f, err := parseHours(v); err == nil {
-			in.Hours = &f
+		f, err := parseHours(v)
+		if err != nil {
+			return in, map[string]string{"hours": "学时应为不大于 100 的数字，最多两位小数"}
 		}
+		in.Hours = &f
 	}
-	return in
+	return in, nil
 }
 
 func parseHours(s string) (web.Hours, error) {
@@ -89,7 +91,10 @@ func (h *Handlers) adminNewPage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) adminCreateSubmit(c *fiber.Ctx) error {
-	in := courseFromForm(c)
+	in, bad := courseFromForm(c)
+	if bad != nil {
+		return h.formPage(c, fiber.StatusBadRequest, "新建课程", in, nil, bad)
+	}
 	course, err := h.svc.CreateCourse(c.UserContext(), web.Caller(c), in)
 	if err != nil {
 		if we := web.AsError(err); we.Fields != nil {
@@ -131,9 +136,20 @@ func (h *Handlers) adminUpdateSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := courseFromForm(c)
+	in, bad := courseFromForm(c)
 	p := web.Caller(c)
-	course, err := h.svc.UpdateCourse(c.UserContext(), p, id, in)
+	// The form does not edit the org audience: keep what the API set.
+	orgs, err := h.svc.store.CourseOrgs(c.UserContext(), id)
+	if err != nil {
+		return web.Internal(err)
+	}
+	in.AudienceOrgIDs = orgs
+	var course *Course
+	if bad != nil {
+		err = web.Invalid(bad)
+	} else {
+		course, err = h.svc.UpdateCourse(c.UserContext(), p, id, in)
+	}
 	if err != nil {
 		we := web.AsError(err)
 		if we.Fields == nil {

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"fmt"
+	"path"
 	"time"
 
 	"college/modules/web"
@@ -61,6 +63,7 @@ type CourseResponse struct {
 	AudienceLevels []string         `json:"audience_levels"`
 	AudienceOrgIDs []uint64         `json:"audience_org_ids"`
 	HasCover       bool             `json:"has_cover"`
+	CoverURL       string           `json:"cover_url,omitempty"`
 	DurationTotal  float64          `json:"duration_seconds"`
 	PublishedAt    *time.Time       `json:"published_at,omitempty"`
 	Lessons        []LessonResponse `json:"lessons"`
@@ -77,6 +80,7 @@ type CourseItem struct {
 	Hours       web.Hours  `json:"hours"`
 	Status      string     `json:"status"`
 	HasCover    bool       `json:"has_cover"`
+	CoverURL    string     `json:"cover_url,omitempty"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 }
 
@@ -102,7 +106,15 @@ type StreamURLResponse struct {
 
 func courseItem(c *Course) CourseItem {
 	return CourseItem{ID: c.ID, Title: c.Title, Summary: c.Summary, Category: c.Category, Kind: c.Kind, Teacher: c.Teacher,
-		Hours: c.Hours, Status: c.Status, HasCover: c.CoverKey != "", PublishedAt: c.PublishedAt}
+		Hours: c.Hours, Status: c.Status, HasCover: c.CoverKey != "", CoverURL: coverURL(c), PublishedAt: c.PublishedAt}
+}
+
+// coverURL changes with each new cover, so caches never show an old one.
+func coverURL(c *Course) string {
+	if c.CoverKey == "" {
+		return ""
+	}
+	return fmt.Sprintf("/api/v1/courses/%d/cover?v=%s", c.ID, path.Base(c.CoverKey))
 }
 
 func lessonResponse(l *Lesson, withBody bool) LessonResponse {

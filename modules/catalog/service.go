@@ -51,9 +51,10 @@ type MediaListener interface {
 	MediaReplaced(ctx context.Context, lessonID uint64, version int) error
 }
 
-// OrgChecker tells whether orgs exist in the caller's scope (audiences).
+// OrgChecker tells whether orgs exist. A course may be meant for any unit
+// of the city, not only for orgs under its college.
 type OrgChecker interface {
-	OrgsInScope(ctx context.Context, p *web.Principal, ids []uint64) (bool, error)
+	OrgsExist(ctx context.Context, ids []uint64) (bool, error)
 }
 
 // Service holds the catalog rules.
@@ -122,12 +123,12 @@ func (s *Service) validateCourse(ctx context.Context, p *web.Principal, in *Cour
 		return err
 	}
 	if len(in.AudienceOrgIDs) > 0 && s.orgs != nil {
-		ok, err := s.orgs.OrgsInScope(ctx, p, in.AudienceOrgIDs)
+		ok, err := s.orgs.OrgsExist(ctx, in.AudienceOrgIDs)
 		if err != nil {
 			return web.Internal(err)
 		}
 		if !ok {
-			return web.Invalid(map[string]string{"audience_org_ids": "组织不存在或不在您的管理范围内"})
+			return web.Invalid(map[string]string{"audience_org_ids": "组织不存在"})
 		}
 	}
 	return nil
@@ -271,7 +272,7 @@ func validateLesson(in *LessonRequest, creating bool) error {
 	}
 	f.MaxLen("body", in.Body, 200000)
 	f.Check(in.MinReadSeconds >= 0 && in.MinReadSeconds <= 24*3600, "min_read_seconds", "应在 0 到 86400 秒之间")
-	if in.Type == LessonArticle && in.MinReadSeconds == 0 {
+	if (in.Type == LessonArticle || in.Type == LessonDocument) && in.MinReadSeconds == 0 {
 		in.MinReadSeconds = 60
 	}
 	return f.Err()
@@ -494,7 +495,7 @@ func (s *Service) Detail(ctx context.Context, c *Course, withBodies bool) (Cours
 	}
 	r := CourseResponse{ID: c.ID, CollegeID: c.CollegeID, Title: c.Title, Summary: c.Summary, Category: c.Category, Kind: c.Kind, Teacher: c.Teacher,
 		Hours: c.Hours, HoursManual: c.HoursManual, ProposedHours: s.ProposeHours(ctx, studySeconds(lessons)), Status: c.Status,
-		AudienceLevels: levelsFromColumn(c.AudienceLevels), AudienceOrgIDs: orgs, HasCover: c.CoverKey != "", DurationTotal: studySeconds(lessons),
+		AudienceLevels: levelsFromColumn(c.AudienceLevels), AudienceOrgIDs: orgs, HasCover: c.CoverKey != "", CoverURL: coverURL(c), DurationTotal: studySeconds(lessons),
 		PublishedAt: c.PublishedAt, Lessons: make([]LessonResponse, len(lessons))}
 	for i := range lessons {
 		r.Lessons[i] = lessonResponse(&lessons[i], withBodies)

@@ -839,7 +839,8 @@ func (s *Service) UserInScope(ctx context.Context, p *web.Principal, id uint64) 
 	return u != nil, err
 }
 
-// OrgsInScope reports whether every org id exists in the caller's subtree.
+// OrgsInScope reports whether every org id exists in the caller's subtree
+// (anywhere when p is nil).
 func (s *Service) OrgsInScope(ctx context.Context, p *web.Principal, ids []uint64) (bool, error) {
 	for _, id := range ids {
 		o, err := s.store.OrgByID(ctx, p, id)

@@ -263,6 +263,25 @@ func TestCompletionThreshold(t *testing.T) {
 	}
 }
 
+// Browsers end a video a few milliseconds before its container's duration:
+// reaching the end still covers the last second.
+func TestEndOfVideoCoversTheLastSecond(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 40.003)
+	s := e.instance()
+	c := &clock{t: time.Now()}
+	p := learner(16)
+	play := startAt(t, s, c, p, e.lesson.ID)
+	var r HeartbeatResponse
+	for pos := 10.0; pos <= 40; pos += 10 {
+		c.addSec(10)
+		r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing"))
+	}
+	if r.Coverage != 1 {
+		t.Fatalf("coverage at the end = %v, want 1", r.Coverage)
+	}
+}
+
 func TestIdleCheckStopsCrediting(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 3600)

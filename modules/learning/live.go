@@ -223,7 +223,7 @@ if adv > 0 then
   if idle == 0 and adv <= allowed and adv <= budget then
     local a = math.floor(last / seg)
     local b = math.floor(pos / seg) - 1
-    if pos >= dur then b = nseg - 1 end
+    if pos + 0.5 >= dur then b = nseg - 1 end
     for i = a, b do redis.call('SETBIT', KEYS[3], i, 1) end
     watched = watched + adv
     pcred = pcred + adv

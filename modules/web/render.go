@@ -135,9 +135,15 @@ func (e *Engine) funcs() template.FuncMap {
 			}
 			return false
 		},
-		"base":  path.Base,
-		"pager": NewPager,
-		"pct":   func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" },
+		"base":     path.Base,
+		"pager":    NewPager,
+		"pct":      func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" },
+		"clock":    Clock,
+		"minutes":  func(seconds float64) int { return int(math.Ceil(seconds / 60)) },
+		"readTime": ReadTime,
+		"mb": func(n int64) string {
+			return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
+		},
 	}
 }
 
@@ -164,6 +170,27 @@ func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) 
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Status(status).Send(buf.Bytes())
+}
+
+// Clock formats seconds as mm:ss, or h:mm:ss from an hour on.
+func Clock(seconds float64) string {
+	n := int(math.Round(seconds))
+	if n < 0 {
+		n = 0
+	}
+	h, m, sec := n/3600, n/60%60, n%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%02d:%02d", m, sec)
+}
+
+// ReadTime formats a reading time: "N 秒" under a minute, else whole minutes.
+func ReadTime(seconds int) string {
+	if seconds < 60 {
+		return strconv.Itoa(seconds) + " 秒"
+	}
+	return strconv.Itoa((seconds+59)/60) + " 分钟"
 }
 
 // Pager holds the links of a page navigation that keeps the other filters.

@@ -42,3 +42,15 @@ func TestFieldsAndLikePatterns(t *testing.T) {
 		t.Fatalf("Contains = %q", got)
 	}
 }
+
+func TestClockAndReadTime(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[float64]string{0: "00:00", 7.5: "00:08", 59.4: "00:59", 61: "01:01", 3600: "1:00:00", 3725.2: "1:02:05"} {
+		if got := Clock(in); got != want {
+			t.Errorf("Clock(%v) = %s, want %s", in, got, want)
+		}
+	}
+	if ReadTime(45) != "45 秒" || ReadTime(60) != "1 分钟" || ReadTime(61) != "2 分钟" {
+		t.Error("ReadTime wrong")
+	}
+}
