@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"college/storage/objects/objectstest"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -350,5 +353,34 @@ func TestLearningPagesRender(t *testing.T) {
 	got := a.do("GET", fmt.Sprintf("/api/v1/courses/%d", course), c.tokens["col"], nil).JSON(t)
 	if fmt.Sprint(got["audience_org_ids"]) != fmt.Sprint([]float64{float64(c.unitA)}) || got["title"] != "限定单位（改）" {
 		t.Fatalf("after page edit: %v", got)
+	}
+}
+
+// With the MinIO store and redirects on, players get a short-lived
+// presigned URL of the object instead of a proxied stream.
+func TestStreamRedirectsToPresignedURL(t *testing.T) {
+	if _, ok := objectstest.MinIOConfig(); !ok {
+		t.Skip("presigned redirect needs MinIO: " + objectstest.EnvEndpoint + " is not set")
+	}
+	t.Parallel()
+	a := newTestAppWith(t, func(cfg *Config) { cfg.S3.Redirect = true })
+	c := newCity(a)
+	_, video, _ := publishedCourse(a, c)
+	req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/lessons/%d/stream", video), nil)
+	req.Header.Set("Authorization", "Bearer "+c.tokens["ua_cadre"])
+	r := a.send(req)
+	mustStatus(t, r, 302)
+	loc := r.Header.Get("Location")
+	if !strings.Contains(loc, "X-Amz-Expires=600") {
+		t.Fatalf("redirect to %q", loc)
+	}
+	resp, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Equal(body, readFixture(t, "lesson-12s-moov-at-end.mp4")) {
+		t.Fatalf("presigned GET = %d, %d bytes", resp.StatusCode, len(body))
 	}
 }

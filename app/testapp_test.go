@@ -32,12 +32,21 @@ type testApp struct {
 
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
+	return newTestAppWith(t, nil)
+}
+
+// newTestAppWith lets a test change the configuration first.
+func newTestAppWith(t *testing.T, change func(*Config)) *testApp {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.AdminPassword = testAdminPassword
 	cfg.SecretKey = "test-secret-key-0123456789abcdef0123456789"
 	dcfg := dbtest.Config(t)
 	cfg.DB.Driver, cfg.DB.DSN = dcfg.Driver, dcfg.DSN
+	if change != nil {
+		change(&cfg)
+	}
 	log := slog.New(slog.DiscardHandler)
 	gdb, err := openTestDB(cfg, log)
 	if err != nil {
