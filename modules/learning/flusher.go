@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"college/storage/cache"
@@ -94,6 +95,7 @@ type Flusher struct {
 	log      *slog.Logger
 	Interval time.Duration
 	Batch    int
+	Workers  int // shards flushed at once (each shard's rows are its own)
 }
 
 // courseOf finds the course of a lesson (for the course_id column).
@@ -103,7 +105,7 @@ type courseOf interface {
 
 // NewFlusher builds a flusher; call Run in a goroutine.
 func NewFlusher(gdb *gorm.DB, c *cache.Cache, s *Service, log *slog.Logger) *Flusher {
-	return &Flusher{db: gdb, cache: c, live: s.live, catalog: s, log: log, Interval: 2 * time.Second, Batch: 500}
+	return &Flusher{db: gdb, cache: c, live: s.live, catalog: s, log: log, Interval: 2 * time.Second, Batch: 500, Workers: 2}
 }
 
 // CourseOfLesson returns the course id of a lesson, remembered after the first look-up.
@@ -156,23 +158,48 @@ func (f *Flusher) FlushOnce(ctx context.Context) (int, error) {
 		return 0, nil // another instance is flushing
 	}
 	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
-	total := 0
+	workers := max(f.Workers, 1)
+	shards := make(chan uint64, dirtyShards)
 	for shard := uint64(0); shard < dirtyShards; shard++ {
-		for {
-			n, err := f.flushShard(ctx, shard)
-			total += n
-			if err != nil {
-				return total, err
-			}
-			if n < f.Batch {
-				break
-			}
-			if err := lease.Renew(ctx, 30*time.Second); err != nil {
-				return total, err
-			}
-		}
+		shards <- shard
 	}
-	return total, nil
+	close(shards)
+	var (
+		mu       sync.Mutex
+		total    int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for shard := range shards {
+				for {
+					n, err := f.flushShard(ctx, shard)
+					mu.Lock()
+					total += n
+					if err != nil && firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					if err != nil || n < f.Batch {
+						break
+					}
+					if err := lease.Renew(ctx, 30*time.Second); err != nil {
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = err
+						}
+						mu.Unlock()
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return total, firstErr
 }
 
 func (f *Flusher) flushShard(ctx context.Context, shard uint64) (int, error) {
@@ -199,7 +226,8 @@ func (f *Flusher) flushShard(ctx context.Context, shard uint64) (int, error) {
 		}
 		rows = append(rows, progressRow{UserID: d.UserID, LessonID: d.LessonID, CourseID: course, State: states[i], UpdatedAt: now})
 	}
-	if err := db.Transaction(ctx, f.db, func(tx *gorm.DB) error { return upsertProgress(tx, rows) }); err != nil {
+	// One statement is atomic by itself: no explicit transaction, one round trip.
+	if err := db.Retry(ctx, func() error { return upsertProgress(f.db.WithContext(ctx), rows) }); err != nil {
 		return 0, fmt.Errorf("learning: flush shard %d: %w", shard, err)
 	}
 	// Only now that SQL has them may the marks go; newer marks stay.

@@ -125,6 +125,11 @@ func MySQLDSN(dsn string) string {
 	if q.Get("loc") == "" {
 		q.Set("loc", "UTC")
 	}
+	if q.Get("interpolateParams") == "" {
+		// One round trip per statement instead of prepare, execute and
+		// close: batched upserts carry thousands of parameters.
+		q.Set("interpolateParams", "true")
+	}
 	if q.Get("collation") == "" {
 		q.Set("collation", "utf8mb4_unicode_ci")
 	}

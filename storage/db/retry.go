@@ -37,6 +37,24 @@ func txOptions(gdb *gorm.DB) *sql.TxOptions {
 	return nil
 }
 
+// Retry runs a single statement again when it collides with another
+// transaction (a single statement needs no explicit transaction).
+func Retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		err = fn()
+		if err == nil || !Retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1)*5*time.Millisecond + time.Duration(rand.IntN(5000))*time.Microsecond):
+		}
+	}
+	return err
+}
+
 // Transaction runs fn in a transaction, again (up to 10 times, with a short
 // growing, jittered pause) when it fails with a retryable conflict. fn must be safe to
 // repeat: everything it did is rolled back before the next try.
