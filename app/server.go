@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"college/storage/db"
 	"college/storage/objects"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -214,12 +216,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		DisableStartupMessage:   true,
+		JSONEncoder:             gojson.Marshal, // drop-in, faster on the hot paths
 	})
 	a.Fiber = app
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		log.Error("panic", "rid", web.RequestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
 	}}))
-	app.Use(requestID)
+	app.Use(requestIDs())
 	app.Use(accessLog(log))
 	app.Use(metrics.middleware)
 	app.Use(limitJSONBody)
@@ -287,16 +290,23 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	return sub
 }
 
-func requestID(c *fiber.Ctx) error {
-	rid := c.Get("X-Request-Id")
-	if rid == "" || len(rid) > 64 {
-		rid = uuid.NewString()
-	} else {
-		rid = strings.Clone(rid)
+// requestIDs gives each request an id: the instance's random prefix and a
+// counter, unique across instances and restarts and cheap on hot paths. A
+// proxy's X-Request-Id is kept.
+func requestIDs() fiber.Handler {
+	prefix := uuid.NewString()[:8]
+	var counter atomic.Uint64
+	return func(c *fiber.Ctx) error {
+		rid := c.Get("X-Request-Id")
+		if rid == "" || len(rid) > 64 {
+			rid = prefix + "-" + strconv.FormatUint(counter.Add(1), 36)
+		} else {
+			rid = strings.Clone(rid)
+		}
+		c.Locals(web.RequestIDKey, rid)
+		c.Set("X-Request-Id", rid)
+		return c.Next()
 	}
-	c.Locals(web.RequestIDKey, rid)
-	c.Set("X-Request-Id", rid)
-	return c.Next()
 }
 
 // slowRequest is when a request is logged even at info level.
@@ -408,7 +418,16 @@ func (a *App) Close() {
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	counters sync.Map // counterKey -> prometheus.Counter
+	timers   sync.Map // timerKey -> prometheus.Observer
 }
+
+type counterKey struct {
+	method, route string
+	status        int
+}
+
+type timerKey struct{ method, route string }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
@@ -437,7 +456,17 @@ func (m *httpMetrics) middleware(c *fiber.Ctx) error {
 	}
 	route := c.Route().Path
 	method := c.Method()
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+	ck := counterKey{method, route, status}
+	ctr, ok := m.counters.Load(ck)
+	if !ok {
+		ctr, _ = m.counters.LoadOrStore(counterKey{strings.Clone(method), strings.Clone(route), status}, m.requests.WithLabelValues(method, route, strconv.Itoa(status)))
+	}
+	ctr.(prometheus.Counter).Inc()
+	tk := timerKey{method, route}
+	obs, ok := m.timers.Load(tk)
+	if !ok {
+		obs, _ = m.timers.LoadOrStore(timerKey{strings.Clone(method), strings.Clone(route)}, m.duration.WithLabelValues(method, route))
+	}
+	obs.(prometheus.Observer).Observe(time.Since(start).Seconds())
 	return err
 }

@@ -488,3 +488,23 @@ func TestTwoInstancesCreditEachLearnerOnce(t *testing.T) {
 		t.Fatalf("%d completed progress rows in SQL, want %d", completed, n)
 	}
 }
+
+// Nothing a play creates in Redis is kept forever.
+func TestLiveKeysExpire(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 100)
+	s := e.instance()
+	c := &clock{t: time.Now()}
+	p := learner(17)
+	play := startAt(t, s, c, p, e.lesson.ID)
+	c.addSec(10)
+	if _, err := s.Heartbeat(context.Background(), p, play.PlayID, beat(10, "playing")); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{s.live.playKey(17), s.live.progKey(17, e.lesson.ID), s.live.segKey(17, e.lesson.ID)} {
+		ttl, err := e.cache.TTL(context.Background(), k).Result()
+		if err != nil || ttl <= 0 {
+			t.Errorf("%s: ttl %v, %v", k, ttl, err)
+		}
+	}
+}

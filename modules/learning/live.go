@@ -147,9 +147,15 @@ func (l *Live) StartPlay(ctx context.Context, uid uint64, p Play, position float
 	pk := l.playKey(uid)
 	pipe := l.c.TxPipeline()
 	pipe.Del(ctx, pk)
-	pipe.HSet(ctx, pk, "id", p.ID, "lesson", p.LessonID, "start", p.StartMS, "pcred", 0, "chk", p.PresenceDue)
+	pipe.HSet(ctx, pk, "id", p.ID, "lesson", p.LessonID, "start", p.StartMS, "chk", p.PresenceDue)
 	pipe.Expire(ctx, pk, playTTL)
-	pipe.HSet(ctx, l.progKey(uid, p.LessonID), "pos", position, "at", p.StartMS)
+	// The play's own numbers live beside the progress, so that a heartbeat
+	// writes one hash.
+	pipe.HSet(ctx, l.progKey(uid, p.LessonID), "pos", position, "at", p.StartMS, "pid", p.ID, "pstart", p.StartMS, "pcred", 0)
+	// Set here, once per play, rather than on every heartbeat.
+	pipe.Expire(ctx, l.progKey(uid, p.LessonID), progressTTL)
+	pipe.Append(ctx, l.segKey(uid, p.LessonID), "") // create it if missing, so it can carry the TTL
+	pipe.Expire(ctx, l.segKey(uid, p.LessonID), progressTTL)
 	_, err := pipe.Exec(ctx)
 	return err
 }
@@ -188,10 +194,11 @@ type Beat struct {
 }
 
 // heartbeatScript applies one heartbeat atomically. KEYS: play, progress,
-// segments. ARGV: play id, now ms, position, rate, tolerance, threshold,
-// segment seconds, answer ms.
+// segments, and (outside a cluster) the dirty set. ARGV: play id, now ms,
+// position, rate, tolerance, threshold, segment seconds, answer ms, dirty
+// member.
 var heartbeatScript = redis.NewScript(`
-local play = redis.call('HMGET', KEYS[1], 'id', 'start', 'pcred', 'chk')
+local play = redis.call('HMGET', KEYS[1], 'id', 'chk')
 if play[1] ~= ARGV[1] then return {-1} end
 local now = tonumber(ARGV[2])
 local pos = tonumber(ARGV[3])
@@ -200,11 +207,11 @@ local tol = tonumber(ARGV[5])
 local thr = tonumber(ARGV[6])
 local seg = tonumber(ARGV[7])
 local answer = tonumber(ARGV[8])
-local start = tonumber(play[2])
-local pcred = tonumber(play[3]) or 0
-local chk = tonumber(play[4]) or 0
-local p = redis.call('HMGET', KEYS[2], 'pos', 'furthest', 'watched', 'at', 'dur', 'done', 'nseg')
-if not p[5] then return {-1} end
+local chk = tonumber(play[2]) or 0
+local p = redis.call('HMGET', KEYS[2], 'pos', 'furthest', 'watched', 'at', 'dur', 'done', 'nseg', 'cov', 'pid', 'pstart', 'pcred')
+if not p[5] or p[9] ~= ARGV[1] then return {-1} end
+local start = tonumber(p[10])
+local pcred = tonumber(p[11]) or 0
 local last = tonumber(p[1]) or 0
 local furthest = tonumber(p[2]) or 0
 local watched = tonumber(p[3]) or 0
@@ -212,6 +219,8 @@ local at = tonumber(p[4]) or start
 local dur = tonumber(p[5])
 local done = p[6] == '1'
 local nseg = tonumber(p[7]) or 1
+local cov = tonumber(p[8]) or 0
+local marked = false
 if pos < 0 then pos = 0 end
 if pos > dur then pos = dur end
 local idle = 0
@@ -224,7 +233,10 @@ if adv > 0 then
     local a = math.floor(last / seg)
     local b = math.floor(pos / seg) - 1
     if pos + 0.5 >= dur then b = nseg - 1 end
-    for i = a, b do redis.call('SETBIT', KEYS[3], i, 1) end
+    for i = a, b do
+      redis.call('SETBIT', KEYS[3], i, 1)
+      marked = true
+    end
     watched = watched + adv
     pcred = pcred + adv
     last = pos
@@ -235,8 +247,10 @@ if adv > 0 then
 else
   last = pos
 end
-local cov = redis.call('BITCOUNT', KEYS[3]) / nseg
-if cov > 1 then cov = 1 end
+if marked then
+  cov = redis.call('BITCOUNT', KEYS[3]) / nseg
+  if cov > 1 then cov = 1 end
+end
 local newly = 0
 if (not done) and cov >= thr then
   done = true
@@ -244,21 +258,32 @@ if (not done) and cov >= thr then
 end
 local d = '0'
 if done then d = '1' end
-redis.call('HSET', KEYS[2], 'pos', last, 'furthest', furthest, 'watched', watched, 'at', now, 'done', d, 'cov', cov)
-redis.call('PEXPIRE', KEYS[2], ARGV[9])
-redis.call('PEXPIRE', KEYS[3], ARGV[9])
-redis.call('HSET', KEYS[1], 'pcred', pcred)
+redis.call('HSET', KEYS[2], 'pos', last, 'furthest', furthest, 'watched', watched, 'at', now, 'done', d, 'cov', cov, 'pcred', pcred)
+if KEYS[4] then
+  redis.call('ZADD', KEYS[4], 'GT', now, ARGV[9])
+end
 return {1, tostring(watched), tostring(cov), newly, d, tostring(last), idle}`)
 
 // Heartbeat applies one heartbeat and marks the progress for flushing, in
 // one round trip.
 func (l *Live) Heartbeat(ctx context.Context, uid uint64, playID string, lesson uint64, position float64, now time.Time, r Rules) (Beat, error) {
 	nowMS := now.UnixMilli()
-	pipe := l.c.Pipeline()
-	pipe.ZAddGT(ctx, l.dirtyKey(uid%dirtyShards), redis.Z{Score: float64(nowMS), Member: dirtyMember(uid, lesson)})
-	res := heartbeatScript.EvalSha(ctx, pipe, []string{l.playKey(uid), l.progKey(uid, lesson), l.segKey(uid, lesson)},
-		playID, nowMS, position, r.Rate, r.Tolerance, r.Threshold, segmentSeconds, int64(r.AnswerSeconds*1000), progressTTL.Milliseconds())
-	_, err := pipe.Exec(ctx)
+	keys := []string{l.playKey(uid), l.progKey(uid, lesson), l.segKey(uid, lesson)}
+	member := dirtyMember(uid, lesson)
+	args := []any{playID, nowMS, position, r.Rate, r.Tolerance, r.Threshold, segmentSeconds, int64(r.AnswerSeconds * 1000), member}
+	var res *redis.Cmd
+	var err error
+	if l.c.Cluster() {
+		// The dirty set lives in another slot: mark it in the same round
+		// trip, but outside the script.
+		pipe := l.c.Pipeline()
+		pipe.ZAddGT(ctx, l.dirtyKey(uid%dirtyShards), redis.Z{Score: float64(nowMS), Member: member})
+		res = heartbeatScript.EvalSha(ctx, pipe, keys, args...)
+		_, err = pipe.Exec(ctx)
+	} else {
+		res = heartbeatScript.EvalSha(ctx, l.c, append(keys, l.dirtyKey(uid%dirtyShards)), args...)
+		err = res.Err()
+	}
 	if err != nil && isNoScript(err) {
 		// First use on this server: load the script and try once more.
 		if err := heartbeatScript.Load(ctx, l.c).Err(); err != nil {

@@ -86,6 +86,13 @@ func (c *Cache) tick() {
 	}
 }
 
+// Cluster reports whether the client talks to a Redis Cluster, where a
+// script may only touch keys of one slot.
+func (c *Cache) Cluster() bool {
+	_, ok := c.UniversalClient.(*redis.ClusterClient)
+	return ok
+}
+
 // Embedded reports whether the in-process server is in use.
 func (c *Cache) Embedded() bool { return c.embedded != nil }
 
