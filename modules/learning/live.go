@@ -20,11 +20,12 @@ import (
 // Live keeps the state of plays in Redis. Every key of a learner carries
 // the hash tag {u<id>}, so the heartbeat script touches one cluster slot.
 type Live struct {
-	c *cache.Cache
+	c     *cache.Cache
+	batch *scriptBatcher
 }
 
 // NewLive wraps the cache.
-func NewLive(c *cache.Cache) *Live { return &Live{c: c} }
+func NewLive(c *cache.Cache) *Live { return &Live{c: c, batch: newScriptBatcher(c)} }
 
 // dirtyShards spreads the dirty sets so that flushing parallelises on a cluster.
 const dirtyShards = 16
@@ -281,8 +282,7 @@ func (l *Live) Heartbeat(ctx context.Context, uid uint64, playID string, lesson 
 		res = heartbeatScript.EvalSha(ctx, pipe, keys, args...)
 		_, err = pipe.Exec(ctx)
 	} else {
-		res = heartbeatScript.EvalSha(ctx, l.c, append(keys, l.dirtyKey(uid%dirtyShards)), args...)
-		err = res.Err()
+		res, err = l.batch.run(ctx, append(keys, l.dirtyKey(uid%dirtyShards)), args)
 	}
 	if err != nil && isNoScript(err) {
 		// First use on this server: load the script and try once more.

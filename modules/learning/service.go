@@ -64,6 +64,7 @@ type Service struct {
 	// The embedded Redis lives in the process and dies with it, so in
 	// embedded mode acknowledged progress must not wait for the flusher.
 	writeThrough bool
+	persister    *persister
 }
 
 // Deps are what the service needs.
@@ -82,6 +83,7 @@ func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
 	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, log: d.Log, now: time.Now,
 		writeThrough: d.Cache.Embedded()}
+	s.persister = newPersister(s)
 	d.Catalog.SetMediaListener(s)
 	return s
 }
@@ -316,18 +318,10 @@ func (s *Service) lessonType(ctx context.Context, id uint64) (string, error) {
 	return l.Type, nil
 }
 
-// persist writes one learner's live state of a lesson to SQL now.
+// persist writes one learner's live state of a lesson to SQL before the
+// heartbeat is answered, grouped with concurrent ones.
 func (s *Service) persist(ctx context.Context, uid, lessonID uint64) error {
-	st, ok, err := s.live.Load(ctx, uid, lessonID)
-	if err != nil || !ok {
-		return web.Internal(err)
-	}
-	course, err := s.CourseOfLesson(ctx, lessonID)
-	if err != nil {
-		return web.Internal(err)
-	}
-	row := progressRow{UserID: uid, LessonID: lessonID, CourseID: course, State: st, UpdatedAt: s.now().UTC()}
-	if err := db.Transaction(ctx, s.db, func(tx *gorm.DB) error { return upsertProgress(tx, []progressRow{row}) }); err != nil {
+	if err := s.persister.persist(ctx, uid, lessonID); err != nil {
 		return web.Internal(err)
 	}
 	return nil
