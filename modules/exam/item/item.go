@@ -1,0 +1,182 @@
+// Package item defines exam questions (试题) and their answer keys as every
+// part of the exam module uses them: banks, importers, papers and grading.
+package item
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Type is a question type.
+type Type string
+
+// Question types (API.md: Exams).
+const (
+	Single   Type = "single"   // 单选
+	Multiple Type = "multiple" // 多选
+	Judge    Type = "judge"    // 判断
+	Blank    Type = "blank"    // 填空
+	Short    Type = "short"    // 简答, graded by a person
+)
+
+// TypeNames are the Chinese names of the types.
+var TypeNames = map[Type]string{Single: "单选", Multiple: "多选", Judge: "判断", Blank: "填空", Short: "简答"}
+
+// MaxOptions is the number of options a choice question may have (A–H).
+const MaxOptions = 8
+
+// Key is a question's answer key, in the shape of its type:
+// single "B"; multiple "ACD" (letters in order); judge true/false;
+// blank one entry per blank, alternatives joined by "|"; short a
+// reference text.
+type Key struct {
+	Choices   string   // single, multiple
+	Judge     bool     // judge
+	Blanks    []string // blank
+	Reference string   // short
+}
+
+// Question is one question as stored in a bank and frozen into papers.
+type Question struct {
+	Type       Type     `json:"type"`
+	Stem       string   `json:"stem"`
+	Options    []string `json:"options,omitempty"`
+	Key        Key      `json:"-"`
+	Score      float64  `json:"score"`      // points, up to 2 decimals
+	Difficulty int      `json:"difficulty"` // 1–5
+	Tags       []string `json:"tags,omitempty"`
+	Analysis   string   `json:"analysis,omitempty"`
+}
+
+// Letters names options A–H.
+const Letters = "ABCDEFGH"
+
+// KeyJSON returns the key in its API form (API.md).
+func (q *Question) KeyJSON() any {
+	switch q.Type {
+	case Single, Multiple:
+		return q.Key.Choices
+	case Judge:
+		return q.Key.Judge
+	case Blank:
+		return q.Key.Blanks
+	default:
+		return q.Key.Reference
+	}
+}
+
+// ParseKey reads an answer key in its API form for type t.
+func ParseKey(t Type, raw json.RawMessage) (Key, error) {
+	var k Key
+	switch t {
+	case Single, Multiple:
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return k, fmt.Errorf("答案应为选项字母，如 \"B\" 或 \"ACD\"")
+		}
+		k.Choices = NormalizeChoices(s)
+	case Judge:
+		if err := json.Unmarshal(raw, &k.Judge); err != nil {
+			return k, fmt.Errorf("判断题答案应为 true 或 false")
+		}
+	case Blank:
+		if err := json.Unmarshal(raw, &k.Blanks); err != nil {
+			return k, fmt.Errorf("填空题答案应为数组，每个空一项，多个可接受答案用 | 分隔")
+		}
+	case Short:
+		if err := json.Unmarshal(raw, &k.Reference); err != nil {
+			return k, fmt.Errorf("简答题答案应为参考答案文本")
+		}
+	default:
+		return k, fmt.Errorf("未知题型")
+	}
+	return k, nil
+}
+
+// NormalizeChoices upper-cases option letters, drops separators and
+// duplicates, and sorts them: "c, a" → "AC".
+func NormalizeChoices(s string) string {
+	var seen [MaxOptions]bool
+	for _, r := range strings.ToUpper(s) {
+		if i := strings.IndexRune(Letters, r); i >= 0 {
+			seen[i] = true
+		}
+	}
+	var b strings.Builder
+	for i, ok := range seen {
+		if ok {
+			b.WriteByte(Letters[i])
+		}
+	}
+	return b.String()
+}
+
+// Validate returns messages by field ("stem", "options", "answer", "score",
+// "difficulty", "type") for a malformed question; nil when it is fine.
+func (q *Question) Validate() map[string]string {
+	bad := map[string]string{}
+	if _, ok := TypeNames[q.Type]; !ok {
+		bad["type"] = "题型应为 single、multiple、judge、blank 或 short"
+		return bad
+	}
+	if strings.TrimSpace(q.Stem) == "" {
+		bad["stem"] = "题干必填"
+	}
+	if len([]rune(q.Stem)) > 5000 {
+		bad["stem"] = "题干不能超过 5000 字"
+	}
+	switch q.Type {
+	case Single, Multiple:
+		if len(q.Options) < 2 || len(q.Options) > MaxOptions {
+			bad["options"] = "选择题应有 2 到 8 个选项"
+		}
+		for _, o := range q.Options {
+			if strings.TrimSpace(o) == "" {
+				bad["options"] = "选项不能为空"
+			}
+		}
+		n := len(q.Key.Choices)
+		switch {
+		case n == 0:
+			bad["answer"] = "答案必填"
+		case q.Type == Single && n != 1:
+			bad["answer"] = "单选题只能有一个正确答案"
+		case q.Type == Multiple && n < 2:
+			bad["answer"] = "多选题至少有两个正确答案"
+		}
+		for _, c := range q.Key.Choices {
+			if i := strings.IndexRune(Letters, c); i < 0 || i >= len(q.Options) {
+				bad["answer"] = "答案 " + string(c) + " 不在选项中"
+			}
+		}
+	case Judge:
+		if len(q.Options) > 0 {
+			bad["options"] = "判断题不需要选项"
+		}
+	case Blank:
+		if len(q.Key.Blanks) == 0 {
+			bad["answer"] = "填空题答案必填"
+		}
+		for _, b := range q.Key.Blanks {
+			if strings.Trim(strings.TrimSpace(b), "|") == "" {
+				bad["answer"] = "填空题每个空都要有答案"
+			}
+		}
+	}
+	if q.Score <= 0 || q.Score > 100 {
+		bad["score"] = "分值应在 0 到 100 之间"
+	} else if s := q.Score * 100; s != float64(int64(s+0.5)) && s-float64(int64(s)) > 1e-6 {
+		bad["score"] = "分值最多两位小数"
+	}
+	if q.Difficulty == 0 {
+		q.Difficulty = 3
+	}
+	if q.Difficulty < 1 || q.Difficulty > 5 {
+		bad["difficulty"] = "难度应为 1 到 5"
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return bad
+}
