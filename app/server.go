@@ -17,6 +17,7 @@ import (
 
 	"college/modules/audit"
 	"college/modules/catalog"
+	"college/modules/exam"
 	"college/modules/hours"
 	"college/modules/identity"
 	"college/modules/learning"
@@ -60,6 +61,7 @@ type App struct {
 	Catalog  *catalog.Service
 	Learning *learning.Service
 	Flusher  *learning.Flusher
+	Exams    *exam.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -76,6 +78,7 @@ func allMigrations() []db.Migration {
 	all = append(all, hours.Migrations()...)
 	all = append(all, catalog.Migrations()...)
 	all = append(all, learning.Migrations()...)
+	all = append(all, exam.Migrations()...)
 	return all
 }
 
@@ -196,6 +199,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Log: log})
 	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Log: log})
 	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
+	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -249,6 +253,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	ch.Redirect = cfg.S3.Redirect
 	ch.Register(a.API, pages)
 	learning.NewHandlers(a.Learning, engine).Register(a.API, pages)
+	exam.NewHandlers(a.Exams, a.Audit, engine).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
@@ -390,6 +395,7 @@ func (a *App) Serve(ctx context.Context) error {
 	jobs, stopJobs := context.WithCancel(context.Background())
 	flushed := make(chan struct{})
 	go func() { a.Flusher.Run(jobs); close(flushed) }()
+	go a.Exams.RunSweeper(jobs, 5*time.Second)
 	select {
 	case err := <-errc:
 		stopJobs()

@@ -209,3 +209,14 @@ func (a *testApp) serve() string {
 	a.t.Cleanup(func() { _ = a.Fiber.ShutdownWithTimeout(5 * time.Second) })
 	return "http://" + ln.Addr().String()
 }
+
+// newTestAppOn builds a second instance over the stores of a: what a
+// restart or another server behind the load balancer sees.
+func newTestAppOn(t *testing.T, a *testApp) *testApp {
+	t.Helper()
+	b, err := Build(context.Background(), a.cfg, slog.New(slog.DiscardHandler), Stores{DB: a.DB, Cache: a.Cache, Objects: a.Objects})
+	if err != nil {
+		t.Fatalf("build second instance: %v", err)
+	}
+	return &testApp{App: b, t: t}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// examSetup makes a bank with one question of each automatic type and a
+// published fixed exam over them, open now.
+func examSetup(t *testing.T, a *testApp, c *city, closesIn time.Duration) (examID uint64, ids map[string]uint64) {
+	t.Helper()
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "政治理论题库"})
+	mustStatus(t, r, 201)
+	bank := r.id(t)
+	ids = map[string]uint64{}
+	for name, q := range map[string]map[string]any{
+		"single":   {"type": "single", "stem": "中国共产党的根本宗旨是", "options": []string{"为人民服务", "发展经济", "对外开放", "改革创新"}, "answer": "A", "score": 10},
+		"multiple": {"type": "multiple", "stem": "新发展理念包括", "options": []string{"创新", "协调", "绿色", "封闭"}, "answer": "ABC", "score": 10},
+		"judge":    {"type": "judge", "stem": "党的领导是中国特色社会主义最本质的特征", "answer": true, "score": 10},
+		"blank":    {"type": "blank", "stem": "我们党的初心使命是为中国人民谋____，为中华民族谋____", "answer": []string{"幸福", "复兴"}, "score": 10},
+	} {
+		r := a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, q)
+		mustStatus(t, r, 201)
+		ids[name] = r.id(t)
+	}
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "2026 年度政治理论水平考试", "duration_minutes": 30, "pass_score": 25, "max_attempts": 1,
+		"opens_at": now.Add(-time.Hour), "closes_at": now.Add(closesIn), "shuffle": true,
+		"paper": map[string]any{"mode": "fixed", "question_ids": []uint64{ids["single"], ids["multiple"], ids["judge"], ids["blank"]}}})
+	mustStatus(t, r, 201)
+	if r.JSON(t)["total_score"].(float64) != 40 {
+		t.Fatalf("exam = %s", r.Body)
+	}
+	examID = r.id(t)
+	return examID, ids
+}
+
+func TestExamAttemptLifecycle(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	cadre := c.tokens["ua_cadre"]
+	examID, ids := examSetup(t, a, c, time.Hour)
+
+	// Malformed questions name the field.
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": ""})
+	mustStatus(t, r, 400)
+	r = a.do("POST", "/api/v1/banks/1/questions", col, map[string]any{"type": "single", "stem": "x", "options": []string{"a", "b"}, "answer": "E", "score": 1})
+	mustStatus(t, r, 400)
+	if r.Fields(t)["answer"] == nil {
+		t.Fatalf("answer not among options: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", "/api/v1/banks", cadre, map[string]any{"name": "x"}), 403)
+	// A rule that cannot be filled is refused, naming it.
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "随机卷", "duration_minutes": 10, "opens_at": now, "closes_at": now.Add(time.Hour),
+		"paper": map[string]any{"mode": "random", "rules": []map[string]any{{"bank_id": 1, "type": "single", "count": 5, "score": 2}}}})
+	mustStatus(t, r, 422)
+	if !strings.Contains(string(r.Body), "第 1 条规则") {
+		t.Fatalf("unfillable rule: %s", r.Body)
+	}
+
+	// Not published yet: not visible.
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil), 404)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	mustStatus(t, r, 201)
+	start := r.JSON(t)
+	body := string(r.Body)
+	for _, leak := range []string{`"answer"`, `"k"`, "analysis", `"Choices"`} {
+		if strings.Contains(body, leak) {
+			t.Fatalf("answer key in the candidate's paper (%s): %s", leak, body)
+		}
+	}
+	attempt := uint64(start["attempt_id"].(float64))
+	// Starting again returns the same attempt.
+	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	mustStatus(t, r, 200)
+	if uint64(r.JSON(t)["attempt_id"].(float64)) != attempt {
+		t.Fatal("a second start made a new attempt")
+	}
+	// Answers: the single and judge right, multiple partly, blank right.
+	// Options are shuffled: find the displayed letter of each option text.
+	letter := func(qid uint64, text string) string {
+		for _, q := range start["questions"].([]any) {
+			m := q.(map[string]any)
+			if uint64(m["id"].(float64)) == qid {
+				for i, o := range m["options"].([]any) {
+					if o == text {
+						return string(rune('A' + i))
+					}
+				}
+			}
+		}
+		t.Fatalf("option %q not found", text)
+		return ""
+	}
+	answers := map[string]any{
+		fmt.Sprint(ids["single"]):   letter(ids["single"], "为人民服务"),
+		fmt.Sprint(ids["multiple"]): letter(ids["multiple"], "创新") + letter(ids["multiple"], "封闭"),
+		fmt.Sprint(ids["judge"]):    true,
+	}
+	path := fmt.Sprintf("/api/v1/attempts/%d/answers", attempt)
+	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": answers}), 200)
+	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["blank"]): []string{" 幸福 ", "复兴"}}}), 200)
+	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): "yes"}}), 400)
+	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": map[string]any{"999999": "A"}}), 400)
+	mustStatus(t, a.do("PUT", path, c.tokens["ub_cadre"], map[string]any{"answers": answers}), 404)
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), c.tokens["ub_cadre"], nil), 404)
+	// A restart (another instance on the same stores) resumes with the answers.
+	b := newTestAppOn(t, a)
+	r = b.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	mustStatus(t, r, 200)
+	if saved := r.JSON(t)["answers"].(map[string]any); len(saved) != 4 {
+		t.Fatalf("answers after restart: %v", saved)
+	}
+	// Submit: 10 + 0 (a wrong letter) + 10 + 10 = 30 ≥ 25.
+	r = a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil)
+	mustStatus(t, r, 200)
+	res := r.JSON(t)
+	if res["status"] != "graded" || res["score"].(float64) != 30 || res["passed"] != true {
+		t.Fatalf("result = %v", res)
+	}
+	again := a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil)
+	mustStatus(t, again, 200)
+	if again.JSON(t)["score"] != res["score"] || again.JSON(t)["submitted_at"] != res["submitted_at"] {
+		t.Fatal("second submit changed the result")
+	}
+	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": answers}), 409)
+	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	mustStatus(t, r, 409)
+	if r.ErrorCode(t) != "no_attempts_left" {
+		t.Fatalf("code = %s", r.ErrorCode(t))
+	}
+}
+
+func TestExpiredAttemptIsSubmittedWithSavedAnswers(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	examID, ids := examSetup(t, a, c, 2*time.Second)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.tokens["col"], nil), 200)
+	cadre := c.tokens["ua_cadre"]
+	r := a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	mustStatus(t, r, 201)
+	attempt := uint64(r.JSON(t)["attempt_id"].(float64))
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), cadre,
+		map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): true}}), 200)
+	time.Sleep(2200 * time.Millisecond)
+	// The deadline passed (the window closed): answering is refused...
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), cadre,
+		map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): false}}), 409)
+	// ...and the sweeper submits what was saved.
+	n, err := a.Exams.SweepExpired(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("sweep = %d, %v", n, err)
+	}
+	r = a.do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), cadre, nil)
+	mustStatus(t, r, 200)
+	if res := r.JSON(t); res["status"] != "graded" || res["score"].(float64) != 10 || res["passed"] != false {
+		t.Fatalf("swept result = %v", res)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.tokens["ub_cadre"], nil), 422)
+}

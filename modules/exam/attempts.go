@@ -1,0 +1,381 @@
+package exam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"college/modules/exam/grading"
+	"college/modules/exam/item"
+	"college/modules/exam/paper"
+	"college/modules/web"
+	"college/storage/db"
+
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+)
+
+// Attempt statuses.
+const (
+	AttemptOpen          = "in_progress"
+	AttemptGraded        = "graded"
+	AttemptPendingReview = "pending_review"
+)
+
+// frozenItem is one question as the candidate's paper froze it: a snapshot
+// of the question at the start (later edits never change an attempt) and
+// its option permutation.
+type frozenItem struct {
+	ID   uint64        `json:"id"`
+	Q    item.Question `json:"q"`
+	Key  item.Key      `json:"k"`
+	Perm []int         `json:"p,omitempty"`
+}
+
+// CandidateQuestion is a question as the candidate sees it: no answer.
+type CandidateQuestion struct {
+	ID      uint64   `json:"id"`
+	Type    string   `json:"type"`
+	Stem    string   `json:"stem"`
+	Options []string `json:"options"`
+	Score   float64  `json:"score"`
+}
+
+// AttemptResponse answers the start of an attempt.
+type AttemptResponse struct {
+	AttemptID uint64              `json:"attempt_id"`
+	Deadline  time.Time           `json:"deadline"`
+	Questions []CandidateQuestion `json:"questions"`
+	Answers   map[string]any      `json:"answers"` // saved so far (resume)
+}
+
+// ResultResponse answers a submission or a status query.
+type ResultResponse struct {
+	ID          uint64     `json:"id"`
+	Status      string     `json:"status"`
+	Score       float64    `json:"score"`
+	Passed      bool       `json:"passed"`
+	SubmittedAt *time.Time `json:"submitted_at"`
+	Deadline    time.Time  `json:"deadline"`
+}
+
+func openKey(examID, userID uint64) *string {
+	k := strconv.FormatUint(examID, 10) + ":" + strconv.FormatUint(userID, 10)
+	return &k
+}
+
+func (s *Service) answersKey(attemptID uint64) string {
+	return s.cache.Key("ans", "{a"+strconv.FormatUint(attemptID, 10)+"}")
+}
+
+// StartAttempt returns the caller's open attempt or starts a new one with
+// its own frozen paper. created is false when an open attempt is returned.
+func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uint64) (AttemptResponse, bool, error) {
+	var e Exam
+	err := s.db.WithContext(ctx).Where("status = ?", StatusPublished).First(&e, examID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return AttemptResponse{}, false, web.NotFound()
+	}
+	if err != nil {
+		return AttemptResponse{}, false, web.Internal(err)
+	}
+	now := s.now().UTC()
+	// An open attempt is returned as it is (resume); one past its deadline is
+	// submitted first.
+	var open Attempt
+	err = s.db.WithContext(ctx).Where("open_key = ?", *openKey(e.ID, p.UserID)).First(&open).Error
+	if err == nil {
+		if now.Before(open.Deadline) {
+			r, err := s.attemptView(ctx, &open)
+			return r, false, err
+		}
+		if _, err := s.finish(ctx, &open); err != nil {
+			return AttemptResponse{}, false, err
+		}
+	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return AttemptResponse{}, false, web.Internal(err)
+	}
+	if now.Before(e.OpensAt) || !now.Before(e.ClosesAt) {
+		return AttemptResponse{}, false, web.Unprocessable("exam_closed", "不在考试时间内")
+	}
+	var used int64
+	if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("exam_id = ? AND user_id = ?", e.ID, p.UserID).Count(&used).Error; err != nil {
+		return AttemptResponse{}, false, web.Internal(err)
+	}
+	if int(used) >= e.MaxAttempts {
+		return AttemptResponse{}, false, web.Conflict("no_attempts_left", "考试次数已用完")
+	}
+	ep, err := s.examPool(ctx, &e)
+	if err != nil {
+		return AttemptResponse{}, false, web.Internal(err)
+	}
+	rng := newRand()
+	chosen := ep.fixed
+	if e.PaperMode == ModeRandom {
+		chosen, err = paper.Draw(ep.rules, ep.pool, rng)
+		if err != nil {
+			return AttemptResponse{}, false, web.Unprocessable("rule_unfillable", "题库中的试题已不足以组卷，请联系考试管理员")
+		}
+	}
+	counts := make([]int, len(chosen))
+	for i, c := range chosen {
+		counts[i] = len(c.Q.Options)
+	}
+	order := paper.Shuffle(len(chosen), counts, e.Shuffle, rng)
+	items := make([]frozenItem, len(chosen))
+	for i, qi := range order.Questions {
+		c := chosen[qi]
+		items[i] = frozenItem{ID: c.ID, Q: c.Q, Key: c.Q.Key, Perm: order.Options[qi]}
+	}
+	frozen, _ := json.Marshal(items)
+	deadline := now.Add(time.Duration(e.DurationMinutes) * time.Minute)
+	if e.ClosesAt.Before(deadline) {
+		deadline = e.ClosesAt
+	}
+	a := &Attempt{ExamID: e.ID, UserID: p.UserID, No: int(used) + 1, OpenKey: openKey(e.ID, p.UserID), Status: AttemptOpen,
+		StartedAt: now, Deadline: deadline, Paper: string(frozen), Answers: "{}"}
+	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
+		if db.IsDuplicate(err) {
+			// A second start raced this one: answer with the attempt it made.
+			if err := s.db.WithContext(ctx).Where("open_key = ?", *openKey(e.ID, p.UserID)).First(&open).Error; err == nil {
+				r, err := s.attemptView(ctx, &open)
+				return r, false, err
+			}
+		}
+		return AttemptResponse{}, false, web.Internal(err)
+	}
+	r, err := s.attemptView(ctx, a)
+	return r, true, err
+}
+
+func (s *Service) attemptView(ctx context.Context, a *Attempt) (AttemptResponse, error) {
+	var items []frozenItem
+	if err := json.Unmarshal([]byte(a.Paper), &items); err != nil {
+		return AttemptResponse{}, web.Internal(err)
+	}
+	r := AttemptResponse{AttemptID: a.ID, Deadline: a.Deadline, Questions: make([]CandidateQuestion, len(items)), Answers: map[string]any{}}
+	for i, it := range items {
+		shown := it.Q
+		if len(it.Perm) > 0 {
+			shown = paper.Present(it.Q, it.Perm)
+		}
+		opts := shown.Options
+		if opts == nil {
+			opts = []string{}
+		}
+		r.Questions[i] = CandidateQuestion{ID: it.ID, Type: string(shown.Type), Stem: shown.Stem, Options: opts, Score: shown.Score}
+	}
+	saved, err := s.savedAnswers(ctx, a)
+	if err != nil {
+		return AttemptResponse{}, err
+	}
+	for k, v := range saved {
+		var x any
+		if json.Unmarshal(v, &x) == nil {
+			r.Answers[k] = x
+		}
+	}
+	return r, nil
+}
+
+// savedAnswers merges the answers in SQL with the newer ones in Redis.
+func (s *Service) savedAnswers(ctx context.Context, a *Attempt) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	_ = json.Unmarshal([]byte(a.Answers), &out)
+	m, err := s.cache.HGetAll(ctx, s.answersKey(a.ID)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, web.Internal(err)
+	}
+	for k, v := range m {
+		out[k] = json.RawMessage(v)
+	}
+	return out, nil
+}
+
+// ownAttempt loads an attempt of the caller (404 for anyone else's).
+func (s *Service) ownAttempt(ctx context.Context, p *web.Principal, id uint64) (*Attempt, error) {
+	var a Attempt
+	err := s.db.WithContext(ctx).Where("user_id = ?", p.UserID).First(&a, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return &a, nil
+}
+
+// SaveAnswers merges answers into the attempt's buffer in Redis; they reach
+// SQL when the attempt is submitted.
+func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, answers map[string]json.RawMessage) error {
+	a, err := s.ownAttempt(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if a.Status != AttemptOpen || !s.now().Before(a.Deadline) {
+		return web.Conflict("attempt_finished", "考试已结束，答案未保存")
+	}
+	var items []frozenItem
+	if err := json.Unmarshal([]byte(a.Paper), &items); err != nil {
+		return web.Internal(err)
+	}
+	types := map[string]item.Type{}
+	for _, it := range items {
+		types[strconv.FormatUint(it.ID, 10)] = it.Q.Type
+	}
+	bad := web.Fields{}
+	values := make([]any, 0, 2*len(answers))
+	for k, raw := range answers {
+		t, ok := types[k]
+		if !ok {
+			bad.Add("answers."+k, "试卷中没有这道题")
+			continue
+		}
+		if _, err := grading.ParseAnswer(t, raw); err != nil {
+			bad.Add("answers."+k, err.Error())
+			continue
+		}
+		values = append(values, k, string(raw))
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	key := s.answersKey(a.ID)
+	pipe := s.cache.TxPipeline()
+	pipe.HSet(ctx, key, values...)
+	pipe.ExpireAt(ctx, key, a.Deadline.Add(24*time.Hour))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return web.Internal(err)
+	}
+	return nil
+}
+
+// Submit grades and closes the attempt; calling it again answers the same.
+func (s *Service) Submit(ctx context.Context, p *web.Principal, id uint64) (ResultResponse, error) {
+	a, err := s.ownAttempt(ctx, p, id)
+	if err != nil {
+		return ResultResponse{}, err
+	}
+	if a.Status != AttemptOpen {
+		return result(a), nil
+	}
+	return s.finish(ctx, a)
+}
+
+// finish grades an open attempt with its saved answers and closes it with
+// a conditional update, so that a submission and the sweeper racing close
+// it once.
+func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error) {
+	var e Exam
+	if err := s.db.WithContext(ctx).First(&e, a.ExamID).Error; err != nil {
+		return ResultResponse{}, web.Internal(err)
+	}
+	var items []frozenItem
+	if err := json.Unmarshal([]byte(a.Paper), &items); err != nil {
+		return ResultResponse{}, web.Internal(err)
+	}
+	saved, err := s.savedAnswers(ctx, a)
+	if err != nil {
+		return ResultResponse{}, err
+	}
+	qs := make([]item.Question, len(items))
+	as := make([]grading.Answer, len(items))
+	for i, it := range items {
+		q := it.Q
+		q.Key = it.Key
+		qs[i] = q
+		if raw, ok := saved[strconv.FormatUint(it.ID, 10)]; ok {
+			ans, err := grading.ParseAnswer(q.Type, raw)
+			if err == nil {
+				if len(it.Perm) > 0 && (q.Type == item.Single || q.Type == item.Multiple) {
+					ans.Choices = paper.MapBack(ans.Choices, it.Perm)
+				}
+				as[i] = ans
+			}
+		}
+	}
+	marks, total, pending := grading.GradeAll(qs, as, grading.Rules{PartialMultiple: e.PartialMultiple})
+	score := int64(math.Round(total * 100))
+	status := AttemptGraded
+	if pending {
+		status = AttemptPendingReview
+	}
+	answersJSON, _ := json.Marshal(saved)
+	marksJSON, _ := json.Marshal(marks)
+	now := s.now().UTC()
+	passed := !pending && score >= e.PassScore
+	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
+		"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
+		"submitted_at": now, "open_key": nil,
+	})
+	if res.Error != nil {
+		return ResultResponse{}, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
+	}
+	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
+		return ResultResponse{}, web.Internal(err)
+	}
+	if res.RowsAffected == 1 {
+		// The answers are in SQL now: the buffer can go.
+		s.cache.Del(ctx, s.answersKey(a.ID))
+	}
+	return result(a), nil
+}
+
+func result(a *Attempt) ResultResponse {
+	return ResultResponse{ID: a.ID, Status: a.Status, Score: float64(a.Score) / 100, Passed: a.Passed, SubmittedAt: a.SubmittedAt, Deadline: a.Deadline}
+}
+
+// Result returns the caller's attempt status and score.
+func (s *Service) Result(ctx context.Context, p *web.Principal, id uint64) (ResultResponse, error) {
+	a, err := s.ownAttempt(ctx, p, id)
+	if err != nil {
+		return ResultResponse{}, err
+	}
+	if a.Status == AttemptOpen && !s.now().Before(a.Deadline) {
+		return s.finish(ctx, a)
+	}
+	return result(a), nil
+}
+
+// SweepExpired submits open attempts past their deadline with their saved
+// answers; one instance at a time does it (Redis lease).
+func (s *Service) SweepExpired(ctx context.Context) (int, error) {
+	lease, err := s.cache.Acquire(ctx, "exam-sweep", time.Minute)
+	if err != nil || lease == nil {
+		return 0, err
+	}
+	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
+	var due []Attempt
+	if err := s.db.WithContext(ctx).Where("status = ? AND deadline <= ?", AttemptOpen, s.now().UTC()).Limit(500).Find(&due).Error; err != nil {
+		return 0, err
+	}
+	for i := range due {
+		if _, err := s.finish(ctx, &due[i]); err != nil {
+			return i, err
+		}
+	}
+	return len(due), nil
+}
+
+// RunSweeper submits expired attempts every interval until ctx ends.
+func (s *Service) RunSweeper(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.SweepExpired(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("exam: sweep", "err", err)
+			}
+		}
+	}
+}

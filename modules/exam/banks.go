@@ -1,0 +1,223 @@
+package exam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+
+	"college/modules/exam/item"
+	"college/modules/web"
+
+	"gorm.io/gorm"
+)
+
+// BankRequest creates a bank.
+type BankRequest struct {
+	Name string `json:"name"`
+}
+
+// BankResponse is a bank with its size.
+type BankResponse struct {
+	ID        uint64 `json:"id"`
+	Name      string `json:"name"`
+	Questions int64  `json:"questions"`
+}
+
+// QuestionRequest is a question in its API form (API.md: Exams).
+type QuestionRequest struct {
+	Type       string          `json:"type"`
+	Stem       string          `json:"stem"`
+	Options    []string        `json:"options"`
+	Answer     json.RawMessage `json:"answer"`
+	Score      float64         `json:"score"`
+	Difficulty int             `json:"difficulty"`
+	Tags       []string        `json:"tags"`
+	Analysis   string          `json:"analysis"`
+}
+
+// QuestionResponse is a question for bank managers (with its answer).
+type QuestionResponse struct {
+	ID         uint64   `json:"id"`
+	Type       string   `json:"type"`
+	Stem       string   `json:"stem"`
+	Options    []string `json:"options"`
+	Answer     any      `json:"answer"`
+	Score      float64  `json:"score"`
+	Difficulty int      `json:"difficulty"`
+	Tags       []string `json:"tags"`
+	Analysis   string   `json:"analysis,omitempty"`
+}
+
+func canManage(p *web.Principal) bool { return p.Has(web.RoleCollegeAdmin) }
+
+// ToItem turns a request into a validated question.
+func (in QuestionRequest) ToItem() (item.Question, error) {
+	q := item.Question{Type: item.Type(in.Type), Stem: strings.TrimSpace(in.Stem), Options: in.Options, Score: in.Score,
+		Difficulty: in.Difficulty, Tags: cleanTags(in.Tags), Analysis: in.Analysis}
+	bad := web.Fields{}
+	if _, ok := item.TypeNames[q.Type]; ok {
+		if len(in.Answer) == 0 || string(in.Answer) == "null" {
+			if q.Type != item.Short {
+				bad.Add("answer", "答案必填")
+			}
+		} else if k, err := item.ParseKey(q.Type, in.Answer); err != nil {
+			bad.Add("answer", err.Error())
+		} else {
+			q.Key = k
+		}
+	}
+	for f, m := range q.Validate() {
+		bad.Add(f, m)
+	}
+	return q, bad.Err()
+}
+
+func cleanTags(tags []string) []string {
+	out := []string{}
+	for _, t := range tags {
+		t = strings.TrimSpace(strings.ReplaceAll(t, ",", ""))
+		if t != "" && len([]rune(t)) <= 30 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func tagsColumn(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	return "," + strings.Join(tags, ",") + ","
+}
+
+func toRow(bankID uint64, q item.Question) Question {
+	opts, _ := json.Marshal(q.Options)
+	key, _ := json.Marshal(q.Key)
+	return Question{BankID: bankID, Type: string(q.Type), Stem: q.Stem, Options: string(opts), Key: string(key),
+		Score: int64(math.Round(q.Score * 100)), Difficulty: q.Difficulty, Tags: tagsColumn(q.Tags), Analysis: q.Analysis, Version: 1}
+}
+
+// ToItem turns a stored question back into an item.
+func (r *Question) ToItem() item.Question {
+	q := item.Question{Type: item.Type(r.Type), Stem: r.Stem, Score: float64(r.Score) / 100, Difficulty: r.Difficulty, Analysis: r.Analysis}
+	_ = json.Unmarshal([]byte(r.Options), &q.Options)
+	_ = json.Unmarshal([]byte(r.Key), &q.Key)
+	for _, t := range strings.Split(strings.Trim(r.Tags, ","), ",") {
+		if t != "" {
+			q.Tags = append(q.Tags, t)
+		}
+	}
+	return q
+}
+
+func questionResponse(r *Question) QuestionResponse {
+	q := r.ToItem()
+	opts := q.Options
+	if opts == nil {
+		opts = []string{}
+	}
+	tags := q.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return QuestionResponse{ID: r.ID, Type: r.Type, Stem: q.Stem, Options: opts, Answer: q.KeyJSON(), Score: q.Score, Difficulty: q.Difficulty, Tags: tags, Analysis: q.Analysis}
+}
+
+// CreateBank makes a bank for the caller's college.
+func (s *Service) CreateBank(ctx context.Context, p *web.Principal, in BankRequest) (*Bank, error) {
+	if !canManage(p) {
+		return nil, web.Forbidden()
+	}
+	f := web.Fields{}
+	in.Name = strings.TrimSpace(in.Name)
+	f.Required("name", in.Name)
+	f.MaxLen("name", in.Name, 200)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	b := &Bank{CollegeID: p.OrgID, Name: in.Name, CreatedBy: p.UserID}
+	if err := s.db.WithContext(ctx).Create(b).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	return b, nil
+}
+
+// bankFor returns a bank the caller manages (404 otherwise).
+func (s *Service) bankFor(ctx context.Context, p *web.Principal, id uint64) (*Bank, error) {
+	if !canManage(p) {
+		return nil, web.Forbidden()
+	}
+	var b Bank
+	err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&b, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return &b, nil
+}
+
+// AddQuestion stores one question in a bank.
+func (s *Service) AddQuestion(ctx context.Context, p *web.Principal, bankID uint64, in QuestionRequest) (*Question, error) {
+	b, err := s.bankFor(ctx, p, bankID)
+	if err != nil {
+		return nil, err
+	}
+	q, err := in.ToItem()
+	if err != nil {
+		return nil, err
+	}
+	row := toRow(b.ID, q)
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	return &row, nil
+}
+
+// ImportQuestions stores questions in one transaction: all or none.
+func (s *Service) ImportQuestions(ctx context.Context, p *web.Principal, bankID uint64, qs []item.Question) (int, error) {
+	b, err := s.bankFor(ctx, p, bankID)
+	if err != nil {
+		return 0, err
+	}
+	rows := make([]Question, len(qs))
+	for i, q := range qs {
+		rows[i] = toRow(b.ID, q)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.CreateInBatches(rows, 500).Error
+	})
+	if err != nil {
+		return 0, web.Internal(err)
+	}
+	return len(rows), nil
+}
+
+// BankQuestions lists a bank's questions, filtered by type, tag and difficulty.
+func (s *Service) BankQuestions(ctx context.Context, p *web.Principal, bankID uint64, typ, tag string, difficulty int, pg web.Page) ([]Question, int64, error) {
+	if _, err := s.bankFor(ctx, p, bankID); err != nil {
+		return nil, 0, err
+	}
+	q := s.db.WithContext(ctx).Model(&Question{}).Where("bank_id = ?", bankID)
+	if typ != "" {
+		q = q.Where("type = ?", typ)
+	}
+	if tag != "" {
+		q = q.Where("tags LIKE ? ESCAPE '!'", web.Contains(","+tag+","))
+	}
+	if difficulty > 0 {
+		q = q.Where("difficulty = ?", difficulty)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, web.Internal(err)
+	}
+	var out []Question
+	if err := q.Order("created_at").Order("id").Offset(pg.Offset()).Limit(pg.PageSize).Find(&out).Error; err != nil {
+		return nil, 0, web.Internal(err)
+	}
+	return out, total, nil
+}

@@ -1,0 +1,313 @@
+package exam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"college/modules/exam/item"
+	"college/modules/exam/paper"
+	"college/modules/web"
+
+	"gorm.io/gorm"
+)
+
+// Exam statuses and paper modes.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+	ModeFixed       = "fixed"
+	ModeRandom      = "random"
+)
+
+// PaperRequest is the paper of an exam: a fixed list or drawing rules.
+type PaperRequest struct {
+	Mode        string       `json:"mode"`
+	QuestionIDs []uint64     `json:"question_ids"`
+	Rules       []RuleRequst `json:"rules"`
+}
+
+// RuleRequst draws count questions of a type from a bank.
+type RuleRequst struct {
+	BankID     uint64   `json:"bank_id"`
+	Type       string   `json:"type"`
+	Count      int      `json:"count"`
+	Score      float64  `json:"score"`
+	Tags       []string `json:"tags"`
+	Difficulty int      `json:"difficulty"`
+}
+
+// ExamRequest creates an exam.
+type ExamRequest struct {
+	Title           string       `json:"title"`
+	DurationMinutes int          `json:"duration_minutes"`
+	PassScore       float64      `json:"pass_score"`
+	MaxAttempts     int          `json:"max_attempts"`
+	OpensAt         time.Time    `json:"opens_at"`
+	ClosesAt        time.Time    `json:"closes_at"`
+	Shuffle         bool         `json:"shuffle"`
+	PartialMultiple bool         `json:"partial_multiple"`
+	Paper           PaperRequest `json:"paper"`
+}
+
+// ExamResponse answers the creation of an exam.
+type ExamResponse struct {
+	ID         uint64  `json:"id"`
+	Title      string  `json:"title"`
+	Status     string  `json:"status"`
+	TotalScore float64 `json:"total_score"`
+	Available  []int   `json:"available,omitempty"` // per rule: how many questions it can draw from
+}
+
+func (r RuleRequst) rule() paper.Rule {
+	return paper.Rule{BankID: r.BankID, Type: item.Type(r.Type), Count: r.Count, Score: r.Score, Tags: cleanTags(r.Tags), Difficulty: r.Difficulty}
+}
+
+// pool loads the candidates of the banks a paper uses, in the caller's scope.
+func (s *Service) pool(ctx context.Context, p *web.Principal, bankIDs []uint64) (map[uint64][]paper.Candidate, error) {
+	out := map[uint64][]paper.Candidate{}
+	for _, id := range bankIDs {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		if p != nil {
+			if _, err := s.bankFor(ctx, p, id); err != nil {
+				return nil, err
+			}
+		}
+		var rows []Question
+		if err := s.db.WithContext(ctx).Where("bank_id = ?", id).Find(&rows).Error; err != nil {
+			return nil, web.Internal(err)
+		}
+		cs := make([]paper.Candidate, len(rows))
+		for i := range rows {
+			cs[i] = paper.Candidate{ID: rows[i].ID, Q: rows[i].ToItem()}
+		}
+		out[id] = cs
+	}
+	return out, nil
+}
+
+// CreateExam checks the paper can be made and stores a draft exam.
+func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamRequest) (ExamResponse, error) {
+	if !canManage(p) {
+		return ExamResponse{}, web.Forbidden()
+	}
+	f := web.Fields{}
+	in.Title = strings.TrimSpace(in.Title)
+	f.Required("title", in.Title)
+	f.MaxLen("title", in.Title, 200)
+	f.Check(in.DurationMinutes >= 1 && in.DurationMinutes <= 600, "duration_minutes", "考试时长应在 1 到 600 分钟之间")
+	f.Check(in.PassScore >= 0, "pass_score", "及格分不能为负")
+	if in.MaxAttempts == 0 {
+		in.MaxAttempts = 1
+	}
+	f.Check(in.MaxAttempts >= 1 && in.MaxAttempts <= 100, "max_attempts", "考试次数应在 1 到 100 之间")
+	f.Check(!in.OpensAt.IsZero(), "opens_at", "必填")
+	f.Check(!in.ClosesAt.IsZero() && in.ClosesAt.After(in.OpensAt), "closes_at", "结束时间应晚于开始时间")
+	switch in.Paper.Mode {
+	case ModeFixed:
+		f.Check(len(in.Paper.QuestionIDs) > 0 && len(in.Paper.QuestionIDs) <= 500, "paper.question_ids", "固定试卷应有 1 到 500 道题")
+	case ModeRandom:
+		f.Check(len(in.Paper.Rules) > 0 && len(in.Paper.Rules) <= 50, "paper.rules", "随机组卷应有 1 到 50 条规则")
+		for i, r := range in.Paper.Rules {
+			name := fmt.Sprintf("paper.rules[%d]", i)
+			if _, ok := item.TypeNames[item.Type(r.Type)]; !ok {
+				f.Add(name, "题型不正确")
+			}
+			f.Check(r.Count >= 1 && r.Count <= 500, name, "抽题数量应在 1 到 500 之间")
+			f.Check(r.Score > 0 && r.Score <= 100, name, "每题分值应在 0 到 100 之间")
+			f.Check(r.Difficulty >= 0 && r.Difficulty <= 5, name, "难度应为 0（不限）到 5")
+		}
+	default:
+		f.Add("paper.mode", "应为 fixed 或 random")
+	}
+	if err := f.Err(); err != nil {
+		return ExamResponse{}, err
+	}
+	var total float64
+	var available []int
+	var paperJSON []byte
+	if in.Paper.Mode == ModeFixed {
+		var rows []Question
+		if err := s.db.WithContext(ctx).Where("id IN ?", in.Paper.QuestionIDs).Find(&rows).Error; err != nil {
+			return ExamResponse{}, web.Internal(err)
+		}
+		byID := map[uint64]*Question{}
+		for i := range rows {
+			byID[rows[i].ID] = &rows[i]
+		}
+		banks := []uint64{}
+		for _, id := range in.Paper.QuestionIDs {
+			r, ok := byID[id]
+			if !ok {
+				return ExamResponse{}, web.Invalid(map[string]string{"paper.question_ids": fmt.Sprintf("试题 %d 不存在", id)})
+			}
+			banks = append(banks, r.BankID)
+			total += float64(r.Score) / 100
+		}
+		if _, err := s.pool(ctx, p, banks); err != nil { // every bank must be the caller's
+			return ExamResponse{}, err
+		}
+		paperJSON, _ = json.Marshal(in.Paper.QuestionIDs)
+	} else {
+		rules := make([]paper.Rule, len(in.Paper.Rules))
+		banks := make([]uint64, len(in.Paper.Rules))
+		for i, r := range in.Paper.Rules {
+			rules[i] = r.rule()
+			banks[i] = r.BankID
+		}
+		pool, err := s.pool(ctx, p, banks)
+		if err != nil {
+			return ExamResponse{}, err
+		}
+		var short []paper.Shortfall
+		available, short = paper.Check(rules, pool)
+		if len(short) > 0 {
+			msgs := make([]string, len(short))
+			for i, sh := range short {
+				msgs[i] = fmt.Sprintf("第 %d 条规则需要 %d 道题，题库中只有 %d 道符合条件", sh.Rule, sh.Want, sh.Have)
+			}
+			e := web.Unprocessable("rule_unfillable", strings.Join(msgs, "；"))
+			e.Fields = map[string]string{"paper.rules": e.Message}
+			return ExamResponse{}, e
+		}
+		for _, r := range rules {
+			total += r.Score * float64(r.Count)
+		}
+		paperJSON, _ = json.Marshal(in.Paper.Rules)
+	}
+	total = math.Round(total*100) / 100
+	if in.PassScore > total {
+		return ExamResponse{}, web.Invalid(map[string]string{"pass_score": fmt.Sprintf("及格分不能高于总分 %g", total)})
+	}
+	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
+		TotalScore: int64(math.Round(total * 100)), MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
+		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, PaperMode: in.Paper.Mode, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
+		return ExamResponse{}, web.Internal(err)
+	}
+	return ExamResponse{ID: e.ID, Title: e.Title, Status: e.Status, TotalScore: total, Available: available}, nil
+}
+
+// examFor loads an exam the caller manages.
+func (s *Service) examFor(ctx context.Context, p *web.Principal, id uint64) (*Exam, error) {
+	if !canManage(p) {
+		return nil, web.Forbidden()
+	}
+	var e Exam
+	err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&e, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return &e, nil
+}
+
+// Publish opens an exam to candidates.
+func (s *Service) Publish(ctx context.Context, p *web.Principal, id uint64) (*Exam, error) {
+	e, err := s.examFor(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	e.Status = StatusPublished
+	if err := s.db.WithContext(ctx).Model(e).Update("status", e.Status).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	s.papers.drop(e.ID)
+	return e, nil
+}
+
+// paperCache keeps each exam's question pool in memory for the start spike.
+type paperCache struct {
+	mu sync.RWMutex
+	m  map[uint64]*examPool
+}
+
+type examPool struct {
+	loaded time.Time
+	fixed  []paper.Candidate
+	rules  []paper.Rule
+	pool   map[uint64][]paper.Candidate
+}
+
+func (c *paperCache) get(id uint64) *examPool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ep := c.m[id]
+	if ep != nil && time.Since(ep.loaded) < time.Minute {
+		return ep
+	}
+	return nil
+}
+
+func (c *paperCache) put(id uint64, ep *examPool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 1000 {
+		c.m = map[uint64]*examPool{}
+	}
+	c.m[id] = ep
+}
+
+func (c *paperCache) drop(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, id)
+}
+
+func (s *Service) examPool(ctx context.Context, e *Exam) (*examPool, error) {
+	if ep := s.papers.get(e.ID); ep != nil {
+		return ep, nil
+	}
+	ep := &examPool{loaded: time.Now()}
+	if e.PaperMode == ModeFixed {
+		var ids []uint64
+		_ = json.Unmarshal([]byte(e.Paper), &ids)
+		var rows []Question
+		if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		byID := map[uint64]*Question{}
+		for i := range rows {
+			byID[rows[i].ID] = &rows[i]
+		}
+		for _, id := range ids {
+			if r, ok := byID[id]; ok {
+				ep.fixed = append(ep.fixed, paper.Candidate{ID: r.ID, Q: r.ToItem()})
+			}
+		}
+	} else {
+		var rules []RuleRequst
+		_ = json.Unmarshal([]byte(e.Paper), &rules)
+		banks := []uint64{}
+		for _, r := range rules {
+			ep.rules = append(ep.rules, r.rule())
+			banks = append(banks, r.BankID)
+		}
+		pool, err := s.pool(ctx, nil, banks)
+		if err != nil {
+			return nil, err
+		}
+		ep.pool = pool
+	}
+	s.papers.put(e.ID, ep)
+	return ep, nil
+}
+
+// newRand seeds each candidate's paper from the system's randomness.
+func newRand() *mrand.Rand {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return mrand.New(mrand.NewPCG(binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])))
+}

@@ -1,0 +1,256 @@
+package exam
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strconv"
+
+	"college/modules/exam/importer"
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Handlers serves the exam API.
+type Handlers struct {
+	svc   *Service
+	audit web.Auditor
+	pages *web.Engine
+}
+
+// NewHandlers wires the handlers.
+func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine) *Handlers {
+	return &Handlers{svc: svc, audit: audit, pages: pages}
+}
+
+// IDResponse answers a creation.
+type IDResponse struct {
+	ID uint64 `json:"id"`
+}
+
+// ImportResponse answers an import.
+type ImportResponse struct {
+	Imported int                `json:"imported"`
+	Skipped  []importer.Skipped `json:"skipped"`
+}
+
+// AnswersRequest autosaves answers.
+type AnswersRequest struct {
+	Answers map[string]json.RawMessage `json:"answers"`
+}
+
+var managers = []string{web.RoleCollegeAdmin}
+
+// MaxImportBytes bounds a question import file.
+const MaxImportBytes = 20 << 20
+
+// Register lists every route of the module.
+func (h *Handlers) Register(api *web.API, pages fiber.Router) {
+	a := api.Tag("exam")
+	a.Post("/banks", web.Doc{Summary: "新建题库", Body: BankRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.createBank)
+	a.Get("/banks/import-template", web.Doc{Summary: "下载试题导入模板（.xlsx）", Roles: managers}, h.template)
+	a.Get("/banks/:id/questions", web.Doc{Summary: "题库试题（可按题型、标签、难度筛选）", Resp: web.List[QuestionResponse]{}, Roles: managers, Query: []string{"type", "tag", "difficulty", "page", "page_size"}}, h.listQuestions)
+	a.Post("/banks/:id/questions", web.Doc{Summary: "新增试题", Body: QuestionRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.addQuestion)
+	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
+	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
+	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
+	a.Post("/exams/:id/attempts", web.Doc{Summary: "开始考试（进行中的考试返回同一份试卷）", Resp: AttemptResponse{}, Status: 201}, h.start)
+	a.Put("/attempts/:id/answers", web.Doc{Summary: "保存答案（合并）", Body: AnswersRequest{}}, h.saveAnswers)
+	a.Post("/attempts/:id/submit", web.Doc{Summary: "交卷（重复交卷返回同一结果）", Resp: ResultResponse{}}, h.submit)
+	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
+}
+
+func (h *Handlers) createBank(c *fiber.Ctx) error {
+	var in BankRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	b, err := h.svc.CreateBank(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "bank.create", "bank", b.ID, map[string]any{"name": b.Name}))
+	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: b.ID})
+}
+
+func (h *Handlers) template(c *fiber.Ctx) error {
+	var buf bytes.Buffer
+	if err := importer.Template(&buf); err != nil {
+		return web.Internal(err)
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="question-import-template.xlsx"`)
+	return c.Send(buf.Bytes())
+}
+
+func (h *Handlers) listQuestions(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return err
+	}
+	diff, _ := strconv.Atoi(c.Query("difficulty"))
+	rows, total, err := h.svc.BankQuestions(c.UserContext(), web.Caller(c), id, c.Query("type"), c.Query("tag"), diff, pg)
+	if err != nil {
+		return err
+	}
+	out := make([]QuestionResponse, len(rows))
+	for i := range rows {
+		out[i] = questionResponse(&rows[i])
+	}
+	return c.JSON(web.NewList(out, total, pg))
+}
+
+func (h *Handlers) addQuestion(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in QuestionRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	q, err := h.svc.AddQuestion(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "question.create", "question", q.ID, map[string]any{"bank_id": id, "type": q.Type}))
+	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: q.ID})
+}
+
+func (h *Handlers) importQuestions(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if cl := c.Request().Header.ContentLength(); cl > MaxImportBytes+1<<20 {
+		return web.TooLarge("文件过大，不能超过 20 MB")
+	}
+	if _, err := h.svc.bankFor(c.UserContext(), web.Caller(c), id); err != nil {
+		return err
+	}
+	file, err := web.MultipartFile(c, "file")
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(file, MaxImportBytes+1))
+	if err != nil {
+		return web.BadRequest("upload_failed", "文件上传中断，请重试").WithCause(err)
+	}
+	if len(data) > MaxImportBytes {
+		return web.TooLarge("文件过大，不能超过 20 MB")
+	}
+	name := ""
+	if fp, ok := file.(interface{ FileName() string }); ok {
+		name = fp.FileName()
+	}
+	res, problems, err := importer.Parse(name, data)
+	if err != nil {
+		return web.NewError(fiber.StatusUnsupportedMediaType, "unsupported_media_type", "只支持 .xlsx、Moodle XML（.xml）和 GIFT（.gift、.txt）文件")
+	}
+	if len(problems) > 0 {
+		rows := make([]web.RowError, len(problems))
+		for i, pr := range problems {
+			rows[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}
+		}
+		return &web.Error{Status: fiber.StatusUnprocessableEntity, Code: "import_invalid", Message: "导入文件有误，未导入任何试题", Rows: rows}
+	}
+	n, err := h.svc.ImportQuestions(c.UserContext(), web.Caller(c), id, res.Questions)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "question.import", "bank", id, map[string]any{"imported": n, "skipped": len(res.Skipped)}))
+	skipped := res.Skipped
+	if skipped == nil {
+		skipped = []importer.Skipped{}
+	}
+	return c.JSON(ImportResponse{Imported: n, Skipped: skipped})
+}
+
+func (h *Handlers) createExam(c *fiber.Ctx) error {
+	var in ExamRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := h.svc.CreateExam(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.create", "exam", r.ID, map[string]any{"title": r.Title, "total_score": r.TotalScore}))
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+func (h *Handlers) publish(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, err := h.svc.Publish(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.publish", "exam", e.ID, map[string]any{"title": e.Title}))
+	return c.JSON(ExamResponse{ID: e.ID, Title: e.Title, Status: e.Status, TotalScore: float64(e.TotalScore) / 100})
+}
+
+func (h *Handlers) start(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, created, err := h.svc.StartAttempt(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(r)
+}
+
+func (h *Handlers) saveAnswers(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in AnswersRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Answers == nil {
+		return web.Invalid(map[string]string{"answers": "必填"})
+	}
+	if err := h.svc.SaveAnswers(c.UserContext(), web.Caller(c), id, in.Answers); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"saved": len(in.Answers)})
+}
+
+func (h *Handlers) submit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.Submit(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (h *Handlers) result(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.Result(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}

@@ -1,0 +1,330 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"college/modules/exam/item"
+)
+
+// GIFT escapes are swapped for private-use runes while parsing and put
+// back as the plain characters afterwards.
+var giftEscapes = []struct {
+	seq  string
+	lit  string
+	mark rune
+}{
+	{`\\`, `\`, '\uE000'},
+	{`\=`, `=`, '\uE001'},
+	{`\~`, `~`, '\uE002'},
+	{`\#`, `#`, '\uE003'},
+	{`\{`, `{`, '\uE004'},
+	{`\}`, `}`, '\uE005'},
+	{`\:`, `:`, '\uE006'},
+	{`\n`, "\n", '\uE007'},
+	{`\%`, `%`, '\uE008'},
+}
+
+func giftProtect(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			done := false
+			for _, e := range giftEscapes {
+				if strings.HasPrefix(s[i:], e.seq) {
+					b.WriteRune(e.mark)
+					i++
+					done = true
+					break
+				}
+			}
+			if done {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func giftRestore(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '\uE000' && r <= '\uE008' {
+			return []rune(giftEscapes[r-'\uE000'].lit)[0]
+		}
+		return r
+	}, s)
+}
+
+func lineAt(n int) string { return fmt.Sprintf("第 %d 行", n) }
+
+// ParseGIFT reads Moodle's GIFT text format.
+func ParseGIFT(data []byte) (Result, []Problem) {
+	var c collector
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(text, "\n")
+	var block []string
+	start := 0
+	flush := func() {
+		if len(block) > 0 {
+			giftQuestion(&c, start, strings.Join(block, "\n"))
+		}
+		block = block[:0]
+	}
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "//"):
+			continue
+		case t == "":
+			flush()
+			continue
+		case len(block) == 0 && strings.HasPrefix(t, "$CATEGORY:"):
+			continue
+		}
+		if len(block) == 0 {
+			start = i + 1
+		}
+		block = append(block, l)
+	}
+	flush()
+	return c.done()
+}
+
+var giftFormat = regexp.MustCompile(`^\s*\[(html|markdown|plain|moodle)\]`)
+
+// giftText prepares a piece of GIFT text: format prefix stripped, HTML
+// cleaned for [html], escapes restored, spaces tidied.
+func giftText(s string) string {
+	isHTML := false
+	if m := giftFormat.FindStringSubmatch(s); m != nil {
+		isHTML = m[1] == "html"
+		s = s[len(m[0]):]
+	}
+	s = giftRestore(s)
+	if isHTML {
+		return cleanHTML(s)
+	}
+	return tidyText(s)
+}
+
+func giftQuestion(c *collector, line int, raw string) {
+	at := lineAt(line)
+	s := giftProtect(raw)
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "::") {
+		end := strings.Index(s[2:], "::")
+		if end < 0 {
+			c.problem(at, line, "标题缺少结尾的 ::")
+			return
+		}
+		s = strings.TrimSpace(s[2+end+2:])
+	}
+	open := strings.IndexByte(s, '{')
+	if open < 0 {
+		if strings.Contains(s, "}") {
+			c.problem(at, line, "有 } 但没有对应的 {")
+			return
+		}
+		c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "不支持的题型 description（没有答案块）"})
+		return
+	}
+	closeAt := strings.IndexByte(s[open:], '}')
+	braceLine := line + strings.Count(s[:open], "\n")
+	if closeAt < 0 {
+		c.problem(at, line, fmt.Sprintf("第 %d 行的 { 没有对应的 }", braceLine))
+		return
+	}
+	closeAt += open
+	body := s[open+1 : closeAt]
+	if strings.Contains(body, "{") {
+		c.problem(at, line, fmt.Sprintf("第 %d 行的 { 没有对应的 }", braceLine))
+		return
+	}
+	before, after := s[:open], strings.TrimSpace(s[closeAt+1:])
+	if strings.ContainsAny(after, "{}") {
+		c.problem(at, line, "一道题只能有一个答案块 {…}")
+		return
+	}
+	stem := before
+	if after != "" {
+		stem = strings.TrimRight(before, " \t") + "____" + after
+		if strings.HasSuffix(before, " ") && !strings.HasPrefix(after, " ") {
+			stem = strings.TrimRight(before, " \t") + " ____ " + after
+		}
+	}
+	q := item.Question{Score: 1, Difficulty: 3}
+	own := map[string]string{}
+	if i := strings.Index(body, "####"); i >= 0 {
+		q.Analysis = giftText(body[i+4:])
+		body = body[:i]
+	}
+	body = strings.TrimSpace(body)
+	q.Stem = giftText(stem)
+
+	switch up := strings.ToUpper(strings.TrimSpace(cutFeedback(body))); {
+	case body == "":
+		q.Type = item.Short
+	case up == "T" || up == "TRUE" || up == "F" || up == "FALSE":
+		q.Type = item.Judge
+		q.Key.Judge = up[0] == 'T'
+	case strings.HasPrefix(body, "#"):
+		q.Type = item.Blank
+		alts, msg := giftNumerical(body[1:])
+		if msg != "" {
+			own["answer"] = msg
+		} else {
+			q.Key.Blanks = []string{strings.Join(alts, "|")}
+		}
+	default:
+		answers, msg := giftAnswers(body)
+		if msg != "" {
+			c.problem(at, line, msg)
+			return
+		}
+		for _, a := range answers {
+			if strings.Contains(a.text, "->") {
+				c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "不支持的题型 matching"})
+				return
+			}
+		}
+		giftChoice(&q, own, answers)
+	}
+	c.add(at, line, q, own)
+}
+
+// cutFeedback drops "#feedback" from an answer.
+func cutFeedback(s string) string {
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+type giftAnswer struct {
+	right  bool // "="
+	weight *float64
+	text   string
+}
+
+var giftWeight = regexp.MustCompile(`^%(-?[0-9]+(?:\.[0-9]+)?)%`)
+
+// giftAnswers splits an answer block into its = and ~ answers.
+func giftAnswers(body string) ([]giftAnswer, string) {
+	var out []giftAnswer
+	i := strings.IndexAny(body, "=~")
+	if i < 0 || strings.TrimSpace(body[:i]) != "" {
+		return nil, "答案块格式不对：答案应以 = 或 ~ 开头"
+	}
+	body = body[i:]
+	for body != "" {
+		a := giftAnswer{right: body[0] == '='}
+		rest := body[1:]
+		next := strings.IndexAny(rest, "=~")
+		var piece string
+		if next < 0 {
+			piece, body = rest, ""
+		} else {
+			piece, body = rest[:next], rest[next:]
+		}
+		piece = strings.TrimSpace(piece)
+		if m := giftWeight.FindStringSubmatch(piece); m != nil {
+			w, _ := strconv.ParseFloat(m[1], 64)
+			a.weight = &w
+			piece = piece[len(m[0]):]
+		}
+		a.text = giftText(cutFeedback(piece))
+		out = append(out, a)
+	}
+	return out, ""
+}
+
+func giftChoice(q *item.Question, own map[string]string, answers []giftAnswer) {
+	hasWrong := false
+	for _, a := range answers {
+		if !a.right {
+			hasWrong = true
+		}
+	}
+	if !hasWrong {
+		// Only "=" answers: a short answer (blank) with alternatives.
+		q.Type = item.Blank
+		var alts []string
+		for _, a := range answers {
+			if a.text != "" && (a.weight == nil || *a.weight == 100) {
+				alts = append(alts, strings.ReplaceAll(a.text, "|", "｜"))
+			}
+		}
+		if len(alts) > 0 {
+			q.Key.Blanks = []string{strings.Join(alts, "|")}
+		}
+		return
+	}
+	var key []byte
+	full := false
+	for i, a := range answers {
+		q.Options = append(q.Options, a.text)
+		correct := (a.right && (a.weight == nil || *a.weight > 0)) || (!a.right && a.weight != nil && *a.weight > 0)
+		if correct && i < item.MaxOptions {
+			key = append(key, item.Letters[i])
+			if a.weight == nil || *a.weight == 100 {
+				full = true
+			}
+		}
+	}
+	q.Key.Choices = string(key)
+	switch {
+	case len(key) == 0:
+		q.Type = item.Single
+		own["answer"] = "没有正确答案（用 = 或正的 %权重% 标出）"
+	case len(key) == 1 && full:
+		q.Type = item.Single
+	default:
+		q.Type = item.Multiple
+	}
+}
+
+// giftNumerical reads a numerical answer block (after "#"): "3.14",
+// "3.14:0.01", or "=3.14:0 =%50%3.1". Tolerances are dropped; ranges
+// ("1..5") cannot be stored as a blank.
+func giftNumerical(body string) ([]string, string) {
+	body = strings.TrimSpace(body)
+	var pieces []string
+	if strings.HasPrefix(body, "=") || strings.HasPrefix(body, "~") {
+		answers, msg := giftAnswers(body)
+		if msg != "" {
+			return nil, msg
+		}
+		for _, a := range answers {
+			if a.right && (a.weight == nil || *a.weight == 100) {
+				pieces = append(pieces, a.text)
+			}
+		}
+	} else {
+		pieces = []string{giftText(cutFeedback(body))}
+	}
+	var alts []string
+	for _, p := range pieces {
+		if strings.Contains(p, "..") {
+			return nil, "不支持数值范围答案「" + p + "」"
+		}
+		if i := strings.IndexByte(p, ':'); i >= 0 {
+			p = p[:i]
+		}
+		p = strings.TrimSpace(p)
+		if _, err := strconv.ParseFloat(p, 64); err != nil {
+			return nil, "数值题答案「" + p + "」不是数字"
+		}
+		alts = append(alts, p)
+	}
+	if len(alts) == 0 {
+		return nil, "数值题没有正确答案"
+	}
+	return alts, ""
+}

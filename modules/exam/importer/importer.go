@@ -1,0 +1,167 @@
+// Package importer reads exam questions from the files admins bring —
+// the Chinese Excel template, Moodle XML and GIFT — and writes a bank back
+// to the Excel template. Imports are all-or-nothing: either every question
+// of the file is returned, or none and the list of problems with the row
+// or line where each one is.
+package importer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"college/modules/exam/item"
+)
+
+// MaxProblems is the number of problems a parse reports at most.
+const MaxProblems = 200
+
+// Problem points at a bad row (Excel, 1-based sheet row) or line (GIFT,
+// Moodle XML) with a Chinese message. For Moodle XML At names the question
+// ("第 3 题") and Row holds the line where its <question> element starts.
+type Problem struct {
+	At      string `json:"at"`
+	Row     int    `json:"row"`
+	Message string `json:"message"`
+}
+
+// Skipped is a question left out on purpose (an unsupported Moodle type),
+// with the reason in Chinese.
+type Skipped struct {
+	At     string `json:"at"`
+	Reason string `json:"reason"`
+}
+
+// Result is what an import yields.
+type Result struct {
+	Questions []item.Question
+	Skipped   []Skipped
+}
+
+// ErrUnsupported is returned by Parse for a file type it cannot read.
+var ErrUnsupported = errors.New("不支持的文件类型，请上传 .xlsx、Moodle XML（.xml）或 GIFT（.gift/.txt）文件")
+
+// Parse detects the format from the file name extension (.xlsx, .xml,
+// .gift, .txt) and the content, and returns every question, or every
+// problem found (up to MaxProblems) and no questions. The error is only
+// for an unsupported file type.
+func Parse(filename string, data []byte) (Result, []Problem, error) {
+	ext := strings.ToLower(filepath.Ext(filename))
+	head := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	looksXML := bytes.HasPrefix(head, []byte("<?xml")) || bytes.HasPrefix(head, []byte("<quiz"))
+	looksZip := bytes.HasPrefix(data, []byte("PK\x03\x04"))
+	switch {
+	case ext == ".xlsx":
+		r, p := ParseExcel(data)
+		return r, p, nil
+	case ext == ".xls" || bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return Result{}, nil, fmt.Errorf("%w（旧版 .xls 请另存为 .xlsx）", ErrUnsupported)
+	case ext == ".xml":
+		r, p := ParseMoodleXML(data)
+		return r, p, nil
+	case ext == ".gift" || ext == ".txt":
+		if looksXML {
+			r, p := ParseMoodleXML(data)
+			return r, p, nil
+		}
+		r, p := ParseGIFT(data)
+		return r, p, nil
+	case looksZip:
+		r, p := ParseExcel(data)
+		return r, p, nil
+	case looksXML:
+		r, p := ParseMoodleXML(data)
+		return r, p, nil
+	}
+	return Result{}, nil, ErrUnsupported
+}
+
+// collector gathers questions and problems and enforces all-or-nothing.
+type collector struct {
+	res      Result
+	problems []Problem
+}
+
+func (c *collector) problem(at string, row int, msg string) {
+	if len(c.problems) < MaxProblems {
+		c.problems = append(c.problems, Problem{At: at, Row: row, Message: msg})
+	}
+}
+
+// add validates q; own holds messages the parser found itself, by the
+// field names Validate uses. Any message becomes one Problem.
+func (c *collector) add(at string, row int, q item.Question, own map[string]string) {
+	bad := q.Validate()
+	msgs := joinMessages(own, bad)
+	if msgs != "" {
+		c.problem(at, row, msgs)
+		return
+	}
+	if len(c.problems) == 0 {
+		c.res.Questions = append(c.res.Questions, q)
+	}
+}
+
+func (c *collector) done() (Result, []Problem) {
+	if len(c.problems) > 0 {
+		return Result{Skipped: c.res.Skipped}, c.problems
+	}
+	if len(c.res.Questions) == 0 && len(c.res.Skipped) == 0 {
+		return Result{}, []Problem{{At: "文件", Message: "文件中没有找到试题"}}
+	}
+	return c.res, nil
+}
+
+var fieldOrder = []string{"type", "stem", "options", "answer", "score", "difficulty", "tags", "analysis"}
+
+// joinMessages merges the parser's own messages with Validate's (the
+// parser's win for the same field) in a fixed field order.
+func joinMessages(own, validated map[string]string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, f := range fieldOrder {
+		if m, ok := own[f]; ok {
+			parts = append(parts, m)
+			seen[f] = true
+		} else if m, ok := validated[f]; ok {
+			parts = append(parts, m)
+			seen[f] = true
+		}
+	}
+	for _, m := range []map[string]string{own, validated} {
+		for f, msg := range m {
+			if !seen[f] {
+				parts = append(parts, msg)
+				seen[f] = true
+			}
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
+// halfWidth maps full-width ASCII (Ａ, １, ，…) to ASCII and the
+// ideographic space to a space.
+func halfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return r - 0xFEE0
+		case r == 0x3000:
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// judgeWord reads a true/false answer word.
+func judgeWord(s string) (value, ok bool) {
+	switch strings.ToUpper(strings.TrimSpace(halfWidth(s))) {
+	case "正确", "对", "√", "✓", "✔", "T", "TRUE", "是":
+		return true, true
+	case "错误", "错", "×", "✗", "✘", "X", "F", "FALSE", "否":
+		return false, true
+	}
+	return false, false
+}

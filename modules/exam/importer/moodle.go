@@ -1,0 +1,206 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"college/modules/exam/item"
+)
+
+type mText struct {
+	Format string `xml:"format,attr"`
+	Text   string `xml:"text"`
+}
+
+type mAnswer struct {
+	Fraction string `xml:"fraction,attr"`
+	Format   string `xml:"format,attr"`
+	Text     string `xml:"text"`
+}
+
+type mQuestion struct {
+	Type            string    `xml:"type,attr"`
+	Name            mText     `xml:"name"`
+	QuestionText    mText     `xml:"questiontext"`
+	GeneralFeedback mText     `xml:"generalfeedback"`
+	DefaultGrade    string    `xml:"defaultgrade"`
+	Single          string    `xml:"single"`
+	Answers         []mAnswer `xml:"answer"`
+	GraderInfo      mText     `xml:"graderinfo"`
+	Tags            []mText   `xml:"tags>tag"`
+}
+
+func questionAt(n int) string { return fmt.Sprintf("第 %d 题", n) }
+
+// text returns a Moodle text as plain text: HTML is cleaned unless the
+// text is marked plain_text (encoding/xml has already handled CDATA and
+// XML entities).
+func (t mText) plain() string {
+	if t.Format == "plain_text" {
+		return tidyText(t.Text)
+	}
+	return cleanHTML(t.Text)
+}
+
+// ParseMoodleXML reads a Moodle XML question export (<quiz><question>).
+func ParseMoodleXML(data []byte) (Result, []Problem) {
+	var c collector
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	n := 0
+	depth := 0
+	sawQuiz := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				line = se.Line
+			}
+			c.problem(fmt.Sprintf("第 %d 行", line), line, "XML 格式错误："+err.Error())
+			return Result{}, c.problems
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				if t.Name.Local != "quiz" {
+					return Result{}, []Problem{{At: "文件", Message: "不是 Moodle XML 文件：根元素应为 <quiz>，实为 <" + t.Name.Local + ">"}}
+				}
+				sawQuiz = true
+				depth++
+				continue
+			}
+			if depth == 1 && t.Name.Local == "question" {
+				n++
+				line, _ := d.InputPos()
+				var mq mQuestion
+				if err := d.DecodeElement(&mq, &t); err != nil {
+					l, _ := d.InputPos()
+					var se *xml.SyntaxError
+					if errors.As(err, &se) {
+						l = se.Line
+					}
+					c.problem(questionAt(n), l, "XML 格式错误："+err.Error())
+					return Result{}, c.problems
+				}
+				moodleQuestion(&c, n, line, &mq)
+				continue
+			}
+			if err := d.Skip(); err != nil {
+				line, _ := d.InputPos()
+				c.problem(fmt.Sprintf("第 %d 行", line), line, "XML 格式错误："+err.Error())
+				return Result{}, c.problems
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if !sawQuiz {
+		return Result{}, []Problem{{At: "文件", Message: "不是 Moodle XML 文件：缺少 <quiz> 根元素"}}
+	}
+	return c.done()
+}
+
+func fraction(s string) float64 {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+func isFull(f float64) bool { return math.Abs(f-100) < 0.01 }
+
+func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
+	at := questionAt(n)
+	typ := strings.TrimSpace(mq.Type)
+	if typ == "category" {
+		return
+	}
+	q := item.Question{Stem: mq.QuestionText.plain(), Score: 1, Difficulty: 3, Analysis: mq.GeneralFeedback.plain()}
+	own := map[string]string{}
+	if g := strings.TrimSpace(mq.DefaultGrade); g != "" {
+		v, err := strconv.ParseFloat(g, 64)
+		if err != nil {
+			own["score"] = "分值（defaultgrade）「" + g + "」不是数字"
+		} else {
+			q.Score = math.Round(v*100) / 100
+		}
+	}
+	for _, t := range mq.Tags {
+		if s := tidyText(t.Text); s != "" {
+			q.Tags = append(q.Tags, s)
+		}
+	}
+	answerText := func(a mAnswer) string { return mText{Format: a.Format, Text: a.Text}.plain() }
+	switch typ {
+	case "multichoice":
+		single := strings.TrimSpace(strings.ToLower(mq.Single))
+		q.Type = item.Multiple
+		if single == "" || single == "true" || single == "1" {
+			q.Type = item.Single
+		}
+		var key []byte
+		for i, a := range mq.Answers {
+			q.Options = append(q.Options, answerText(a))
+			f := fraction(a.Fraction)
+			if i < item.MaxOptions && ((q.Type == item.Single && isFull(f)) || (q.Type == item.Multiple && f > 0)) {
+				key = append(key, item.Letters[i])
+			}
+		}
+		q.Key.Choices = string(key)
+		if len(key) == 0 {
+			own["answer"] = "没有正确答案（fraction=\"100\" 的选项）"
+		}
+	case "truefalse":
+		q.Type = item.Judge
+		found := false
+		for _, a := range mq.Answers {
+			if !isFull(fraction(a.Fraction)) {
+				continue
+			}
+			v, ok := judgeWord(answerText(a))
+			if !ok {
+				own["answer"] = "判断题答案应为 true 或 false"
+			}
+			q.Key.Judge, found = v, true
+			break
+		}
+		if !found {
+			own["answer"] = "判断题没有正确答案（fraction=\"100\" 的答案）"
+		}
+	case "shortanswer", "numerical":
+		q.Type = item.Blank
+		var alts []string
+		for _, a := range mq.Answers {
+			if s := strings.ReplaceAll(answerText(a), "|", "｜"); isFull(fraction(a.Fraction)) && s != "" {
+				alts = append(alts, s)
+			}
+		}
+		if len(alts) == 0 {
+			own["answer"] = "填空题没有正确答案（fraction=\"100\" 的答案）"
+		} else {
+			q.Key.Blanks = []string{strings.Join(alts, "|")}
+		}
+	case "essay":
+		q.Type = item.Short
+		q.Key.Reference = mq.GraderInfo.plain()
+	default:
+		if typ == "" {
+			typ = "（未注明）"
+		}
+		c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "不支持的题型 " + typ})
+		return
+	}
+	c.add(at, line, q, own)
+}

@@ -1,0 +1,106 @@
+package importer
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"college/modules/exam/item"
+)
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+const moodleGood = `<?xml version="1.0"?><quiz>
+<question type="multichoice"><questiontext><text>a</text></questiontext><answer fraction="100"><text>x</text></answer><answer fraction="0"><text>y</text></answer></question>
+<question type="truefalse"><questiontext><text>b</text></questiontext><answer fraction="100"><text>true</text></answer></question>
+<question type="shortanswer"><questiontext><text>c</text></questiontext><answer fraction="100"><text>z</text></answer></question>
+<question type="numerical"><questiontext><text>d</text></questiontext><answer fraction="100"><text>1.5</text></answer></question>
+<question type="essay"><questiontext><text>e</text></questiontext></question>
+<question type="essay"><questiontext><text>f</text></questiontext></question>
+</quiz>`
+
+func TestParseMoodleXML(t *testing.T) {
+	res, probs := ParseMoodleXML(fixture(t, "moodle.xml"))
+	if len(probs) > 0 {
+		t.Fatalf("problems: %+v", probs)
+	}
+	want := []item.Question{
+		{Type: item.Single, Stem: "习近平新时代 中国", Options: []string{"甲", "乙 & 丙", "丁"}, Key: item.Key{Choices: "B"}, Score: 2, Difficulty: 3, Tags: []string{"党史", "理论"}, Analysis: "解析&说明"},
+		{Type: item.Multiple, Stem: "第一行\n第二行\n第三行", Options: []string{"A1", "B1", "C1"}, Key: item.Key{Choices: "AC"}, Score: 3, Difficulty: 3},
+		{Type: item.Judge, Stem: "地球是圆的", Key: item.Key{Judge: false}, Score: 1, Difficulty: 3},
+		{Type: item.Blank, Stem: "我国的根本政治制度是 ____。", Key: item.Key{Blanks: []string{"人民代表大会制度|人大制度"}}, Score: 1, Difficulty: 3},
+		{Type: item.Blank, Stem: "1 + 1 = ?", Key: item.Key{Blanks: []string{"2"}}, Score: 1, Difficulty: 3},
+		{Type: item.Short, Stem: "谈谈体会。", Key: item.Key{Reference: "要点一\n要点二"}, Score: 10, Difficulty: 3},
+	}
+	if !reflect.DeepEqual(res.Questions, want) {
+		t.Fatalf("got\n%#v\nwant\n%#v", res.Questions, want)
+	}
+	wantSkip := []Skipped{{At: "第 6 题", Reason: "不支持的题型 matching"}}
+	if !reflect.DeepEqual(res.Skipped, wantSkip) {
+		t.Errorf("skipped %+v", res.Skipped)
+	}
+}
+
+func TestParseMoodleXMLProblems(t *testing.T) {
+	cases := []struct {
+		name, xml string
+		at        string
+		row       int
+		want      string
+	}{
+		{"malformed", "<quiz>\n<question type=\"essay\">\n<questiontext><text>a</text>\n</quiz>", "", 4, "XML 格式错误"},
+		{"unclosed", "<quiz>\n<question type=\"essay\"><questiontext><text>a", "", 0, "XML 格式错误"},
+		{"not quiz", "<html><body/></html>", "文件", 0, "<quiz>"},
+		{"not xml", "hello", "文件", 0, "<quiz>"},
+		{"single without answer", "<quiz>\n<question type=\"category\"/>\n<question type=\"multichoice\">\n<questiontext><text>a</text></questiontext><answer fraction=\"0\"><text>x</text></answer><answer fraction=\"0\"><text>y</text></answer></question></quiz>", "第 2 题", 3, "没有正确答案"},
+		{"empty stem", "<quiz><question type=\"essay\"><questiontext><text><![CDATA[<p> </p>]]></text></questiontext></question></quiz>", "第 1 题", 1, "题干必填"},
+		{"truefalse without answer", "<quiz><question type=\"truefalse\"><questiontext><text>a</text></questiontext></question></quiz>", "第 1 题", 1, "判断题没有正确答案"},
+		{"bad grade", "<quiz><question type=\"essay\"><questiontext><text>a</text></questiontext><defaultgrade>x</defaultgrade></question></quiz>", "第 1 题", 1, "defaultgrade"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// Put a good question before so that all-or-nothing is visible.
+			res, probs := ParseMoodleXML([]byte(c.xml))
+			if len(res.Questions) != 0 || len(probs) != 1 {
+				t.Fatalf("%+v %+v", res, probs)
+			}
+			p := probs[0]
+			if !strings.Contains(p.Message, c.want) || (c.at != "" && p.At != c.at) || (c.row != 0 && p.Row != c.row) {
+				t.Errorf("got %+v, want at %q row %d %q", p, c.at, c.row, c.want)
+			}
+		})
+	}
+}
+
+func TestParseMoodleXMLAllOrNothing(t *testing.T) {
+	bad := strings.Replace(moodleGood, `<question type="essay"><questiontext><text>f</text>`, `<question type="essay"><questiontext><text></text>`, 1)
+	res, probs := ParseMoodleXML([]byte(bad))
+	if len(res.Questions) != 0 || len(probs) != 1 || probs[0].At != "第 6 题" || probs[0].Row != 7 {
+		t.Fatalf("%+v %+v", res, probs)
+	}
+}
+
+func TestCleanHTML(t *testing.T) {
+	cases := map[string]string{
+		"<p>习近平新时代&nbsp;<b>中国</b></p>": "习近平新时代 中国",
+		"a<br>b<br/>c":                "a\nb\nc",
+		"<p>x</p><p>y</p>":            "x\ny",
+		"&lt;不是标签&gt; &amp; &#20013;": "<不是标签> & 中",
+		"a < b":                       "a < b",
+		"plain   text ":               "plain text",
+		"<style>p{}</style>文字":        "文字",
+	}
+	for in, want := range cases {
+		if got := cleanHTML(in); got != want {
+			t.Errorf("cleanHTML(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

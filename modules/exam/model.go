@@ -1,0 +1,153 @@
+// Package exam runs online theory exams: question banks, papers fixed or
+// drawn by rules, timed attempts that autosave and submit themselves, and
+// grading.
+package exam
+
+import (
+	"time"
+
+	"college/storage/db"
+
+	"gorm.io/gorm"
+)
+
+// Bank is a question bank of a college.
+type Bank struct {
+	ID        uint64 `gorm:"primaryKey"`
+	CollegeID uint64 `gorm:"not null;index"`
+	Name      string `gorm:"size:200;not null"`
+	CreatedBy uint64 `gorm:"not null;default:0"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Question is a stored question; options and key are JSON.
+type Question struct {
+	ID         uint64 `gorm:"primaryKey"`
+	BankID     uint64 `gorm:"not null;index"`
+	Type       string `gorm:"size:20;not null;index"`
+	Stem       string `gorm:"type:text;not null"`
+	Options    string `gorm:"type:text"`
+	Key        string `gorm:"column:answer_key;type:text"`
+	Score      int64  `gorm:"column:score_x100;not null"`
+	Difficulty int    `gorm:"not null;default:3"`
+	Tags       string `gorm:"size:500;not null;default:''"` // ",党史,理论,"
+	Analysis   string `gorm:"type:text"`
+	Version    int    `gorm:"not null;default:1"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Exam is a timed test over a paper.
+type Exam struct {
+	ID              uint64 `gorm:"primaryKey"`
+	CollegeID       uint64 `gorm:"not null;index"`
+	Title           string `gorm:"size:200;not null"`
+	DurationMinutes int    `gorm:"not null"`
+	PassScore       int64  `gorm:"column:pass_score_x100;not null"`
+	TotalScore      int64  `gorm:"column:total_score_x100;not null"`
+	MaxAttempts     int    `gorm:"not null;default:1"`
+	OpensAt         time.Time
+	ClosesAt        time.Time
+	Shuffle         bool   `gorm:"not null;default:false"`
+	PartialMultiple bool   `gorm:"not null;default:false"`
+	PaperMode       string `gorm:"size:20;not null"`
+	Paper           string `gorm:"type:text"` // JSON: question ids or rules
+	Status          string `gorm:"size:20;not null;index"`
+	CreatedBy       uint64 `gorm:"not null;default:0"`
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Attempt is one candidate's sitting of an exam, with its frozen paper.
+type Attempt struct {
+	ID          uint64  `gorm:"primaryKey"`
+	ExamID      uint64  `gorm:"not null;index;uniqueIndex:uq_attempts_no,priority:1"`
+	UserID      uint64  `gorm:"not null;index;uniqueIndex:uq_attempts_no,priority:2"`
+	No          int     `gorm:"not null;uniqueIndex:uq_attempts_no,priority:3"`
+	OpenKey     *string `gorm:"size:64;uniqueIndex:uq_attempts_open"` // set while in progress: one open attempt per candidate and exam
+	Status      string  `gorm:"size:20;not null;index"`
+	StartedAt   time.Time
+	Deadline    time.Time `gorm:"index"`
+	SubmittedAt *time.Time
+	Score       int64  `gorm:"column:score_x100;not null;default:0"`
+	Passed      bool   `gorm:"not null;default:false"`
+	Paper       string `gorm:"type:mediumtext"`
+	Answers     string `gorm:"type:mediumtext"`
+	Marks       string `gorm:"type:text"`
+	TabSwitches int    `gorm:"not null;default:0"`
+}
+
+// Migrations of this module, with frozen copies of the models.
+func Migrations() []db.Migration {
+	return []db.Migration{{
+		ID: "0007_exam",
+		Up: func(tx *gorm.DB) error {
+			type bank struct {
+				ID        uint64 `gorm:"primaryKey"`
+				CollegeID uint64 `gorm:"not null;index:idx_banks_college"`
+				Name      string `gorm:"size:200;not null"`
+				CreatedBy uint64 `gorm:"not null;default:0"`
+				CreatedAt time.Time
+				UpdatedAt time.Time
+			}
+			type question struct {
+				ID         uint64 `gorm:"primaryKey"`
+				BankID     uint64 `gorm:"not null;index:idx_questions_bank"`
+				Type       string `gorm:"size:20;not null;index:idx_questions_type"`
+				Stem       string `gorm:"type:text;not null"`
+				Options    string `gorm:"type:text"`
+				Key        string `gorm:"column:answer_key;type:text"`
+				Score      int64  `gorm:"column:score_x100;not null"`
+				Difficulty int    `gorm:"not null;default:3"`
+				Tags       string `gorm:"size:500;not null;default:''"`
+				Analysis   string `gorm:"type:text"`
+				Version    int    `gorm:"not null;default:1"`
+				CreatedAt  time.Time
+				UpdatedAt  time.Time
+			}
+			type exam struct {
+				ID              uint64 `gorm:"primaryKey"`
+				CollegeID       uint64 `gorm:"not null;index:idx_exams_college"`
+				Title           string `gorm:"size:200;not null"`
+				DurationMinutes int    `gorm:"not null"`
+				PassScore       int64  `gorm:"column:pass_score_x100;not null"`
+				TotalScore      int64  `gorm:"column:total_score_x100;not null"`
+				MaxAttempts     int    `gorm:"not null;default:1"`
+				OpensAt         time.Time
+				ClosesAt        time.Time
+				Shuffle         bool   `gorm:"not null;default:false"`
+				PartialMultiple bool   `gorm:"not null;default:false"`
+				PaperMode       string `gorm:"size:20;not null"`
+				Paper           string `gorm:"type:text"`
+				Status          string `gorm:"size:20;not null;index:idx_exams_status"`
+				CreatedBy       uint64 `gorm:"not null;default:0"`
+				CreatedAt       time.Time
+				UpdatedAt       time.Time
+			}
+			type attempt struct {
+				ID          uint64  `gorm:"primaryKey"`
+				ExamID      uint64  `gorm:"not null;index:idx_attempts_exam;uniqueIndex:uq_attempts_no,priority:1"`
+				UserID      uint64  `gorm:"not null;index:idx_attempts_user;uniqueIndex:uq_attempts_no,priority:2"`
+				No          int     `gorm:"not null;uniqueIndex:uq_attempts_no,priority:3"`
+				OpenKey     *string `gorm:"size:64;uniqueIndex:uq_attempts_open"`
+				Status      string  `gorm:"size:20;not null;index:idx_attempts_status"`
+				StartedAt   time.Time
+				Deadline    time.Time `gorm:"index:idx_attempts_deadline"`
+				SubmittedAt *time.Time
+				Score       int64  `gorm:"column:score_x100;not null;default:0"`
+				Passed      bool   `gorm:"not null;default:false"`
+				Paper       string `gorm:"type:mediumtext"`
+				Answers     string `gorm:"type:mediumtext"`
+				Marks       string `gorm:"type:text"`
+				TabSwitches int    `gorm:"not null;default:0"`
+			}
+			for name, m := range map[string]any{"banks": &bank{}, "questions": &question{}, "exams": &exam{}, "attempts": &attempt{}} {
+				if err := tx.Table(name).Migrator().CreateTable(m); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}}
+}
