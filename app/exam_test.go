@@ -111,6 +111,18 @@ func TestExamAttemptLifecycle(t *testing.T) {
 	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): "yes"}}), 400)
 	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": map[string]any{"999999": "A"}}), 400)
 	mustStatus(t, a.do("PUT", path, c.tokens["ub_cadre"], map[string]any{"answers": answers}), 404)
+	// Leaving the page is recorded.
+	ev := a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", attempt), cadre, map[string]any{"type": "leave"})
+	mustStatus(t, ev, 200)
+	if ev.JSON(t)["tab_switches"].(float64) != 1 {
+		t.Fatalf("events = %s", ev.Body)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", attempt), cadre, map[string]any{"type": "dance"}), 400)
+	mine := a.do("GET", "/api/v1/me/exams", cadre, nil)
+	mustStatus(t, mine, 200)
+	if !strings.Contains(string(mine.Body), `"state":"open"`) || !strings.Contains(string(mine.Body), fmt.Sprintf(`"id":%d`, attempt)) {
+		t.Fatalf("my exams = %s", mine.Body)
+	}
 	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), c.tokens["ub_cadre"], nil), 404)
 	// A restart (another instance on the same stores) resumes with the answers.
 	b := newTestAppOn(t, a)

@@ -59,6 +59,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Put("/attempts/:id/answers", web.Doc{Summary: "保存答案（合并）", Body: AnswersRequest{}}, h.saveAnswers)
 	a.Post("/attempts/:id/submit", web.Doc{Summary: "交卷（重复交卷返回同一结果）", Resp: ResultResponse{}}, h.submit)
 	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
+	a.Post("/attempts/:id/events", web.Doc{Summary: "记录切屏（离开考试页面）", Body: EventRequest{}}, h.event)
+	a.Get("/me/exams", web.Doc{Summary: "我的考试（进行中、未开始、已完成）", Resp: []MyExam{}}, h.myExams)
 }
 
 func (h *Handlers) createBank(c *fiber.Ctx) error {

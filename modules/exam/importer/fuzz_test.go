@@ -3,6 +3,9 @@ package importer
 import (
 	"bytes"
 	"testing"
+	"os"
+	"runtime"
+	"time"
 )
 
 // FuzzParse feeds arbitrary bytes to every parser: none may panic, and
@@ -32,6 +35,13 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
+		wd := time.AfterFunc(4*time.Second, func() {
+			os.WriteFile("/tmp/hang.bin", data, 0o644)
+			buf := make([]byte, 1<<20)
+			n := runtime.Stack(buf, true)
+			os.WriteFile("/tmp/hang.stack", buf[:n], 0o644)
+		})
+		defer wd.Stop()
 		res, probs, err := Parse(name, data)
 		if err == nil {
 			check(res, probs)

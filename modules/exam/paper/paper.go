@@ -105,7 +105,13 @@ type plan struct {
 func newPlan(rules []Rule, pool map[uint64][]Candidate, rng *rand.Rand) *plan {
 	p := &plan{rules: rules, lists: make([][]int, len(rules)), next: make([]int, len(rules)), rng: rng}
 	sorted := map[uint64][]*Candidate{} // per bank, by ID, without repeated IDs
-	index := map[uint64]int{}
+	size := 0
+	for i, r := range rules {
+		if !slices.ContainsFunc(rules[:i], func(o Rule) bool { return o.BankID == r.BankID }) {
+			size += len(pool[r.BankID])
+		}
+	}
+	index := make(map[uint64]int, size)
 	for i := range rules {
 		r := &rules[i]
 		bank, ok := sorted[r.BankID]

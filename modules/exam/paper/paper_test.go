@@ -122,7 +122,7 @@ func TestDraw(t *testing.T) {
 					t.Fatalf("seed %d: question %d drawn twice", seed, c.ID)
 				}
 				seen[c.ID] = true
-				if !r.matches(&c.Q) {
+				if m := newMatcher(&r); !m.matches(&c.Q) {
 					t.Errorf("seed %d rule %d: question %d (%s %d %v) does not match", seed, ri+1, c.ID, c.Q.Type, c.Q.Difficulty, c.Q.Tags)
 				}
 				if c.Q.Score != r.Score {

@@ -1,0 +1,120 @@
+package exam
+
+import (
+	"context"
+	"time"
+
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// MyExam is an exam in the candidate's list.
+type MyExam struct {
+	ID              uint64          `json:"id"`
+	Title           string          `json:"title"`
+	DurationMinutes int             `json:"duration_minutes"`
+	TotalScore      float64         `json:"total_score"`
+	PassScore       float64         `json:"pass_score"`
+	OpensAt         time.Time       `json:"opens_at"`
+	ClosesAt        time.Time       `json:"closes_at"`
+	State           string          `json:"state"` // open, upcoming, done, closed
+	AttemptsLeft    int             `json:"attempts_left"`
+	Open            *ResultResponse `json:"open_attempt,omitempty"`
+	Last            *ResultResponse `json:"last_attempt,omitempty"`
+}
+
+// MyExams lists the published exams with the caller's attempts.
+func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, error) {
+	var exams []Exam
+	if err := s.db.WithContext(ctx).Where("status = ?", StatusPublished).Order("opens_at DESC").Limit(200).Find(&exams).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	var attempts []Attempt
+	if err := s.db.WithContext(ctx).Select("id, exam_id, user_id, no, status, started_at, deadline, submitted_at, score_x100, passed").
+		Where("user_id = ?", p.UserID).Order("started_at").Find(&attempts).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	by := map[uint64][]Attempt{}
+	for _, a := range attempts {
+		by[a.ExamID] = append(by[a.ExamID], a)
+	}
+	now := s.now().UTC()
+	out := make([]MyExam, 0, len(exams))
+	for _, e := range exams {
+		m := MyExam{ID: e.ID, Title: e.Title, DurationMinutes: e.DurationMinutes, TotalScore: float64(e.TotalScore) / 100, PassScore: float64(e.PassScore) / 100,
+			OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, AttemptsLeft: e.MaxAttempts - len(by[e.ID])}
+		for i := range by[e.ID] {
+			a := by[e.ID][i]
+			r := result(&a)
+			if a.Status == AttemptOpen && now.Before(a.Deadline) {
+				m.Open = &r
+			} else {
+				m.Last = &r
+			}
+		}
+		switch {
+		case m.Open != nil:
+			m.State = "open"
+		case now.Before(e.OpensAt):
+			m.State = "upcoming"
+		case !now.Before(e.ClosesAt):
+			m.State = "closed"
+		case m.AttemptsLeft <= 0:
+			m.State = "done"
+		default:
+			m.State = "open"
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// EventRequest reports what happened in the exam page (切屏).
+type EventRequest struct {
+	Type string `json:"type"` // "leave"
+}
+
+// RecordLeave counts a candidate leaving the exam page; the count is shown
+// to graders.
+func (s *Service) RecordLeave(ctx context.Context, p *web.Principal, id uint64) (int, error) {
+	a, err := s.ownAttempt(ctx, p, id)
+	if err != nil {
+		return 0, err
+	}
+	if a.Status != AttemptOpen {
+		return a.TabSwitches, web.Conflict("attempt_finished", "考试已结束")
+	}
+	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).UpdateColumn("tab_switches", a.TabSwitches+1)
+	if res.Error != nil {
+		return 0, web.Internal(res.Error)
+	}
+	return a.TabSwitches + 1, nil
+}
+
+func (h *Handlers) myExams(c *fiber.Ctx) error {
+	list, err := h.svc.MyExams(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+func (h *Handlers) event(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in EventRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Type != "leave" {
+		return web.Invalid(map[string]string{"type": "应为 leave"})
+	}
+	n, err := h.svc.RecordLeave(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"tab_switches": n})
+}
