@@ -61,6 +61,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
 	a.Post("/attempts/:id/events", web.Doc{Summary: "记录切屏（离开考试页面）", Body: EventRequest{}}, h.event)
 	a.Get("/me/exams", web.Doc{Summary: "我的考试（进行中、未开始、已完成）", Resp: []MyExam{}}, h.myExams)
+	h.registerPages(pages)
 }
 
 func (h *Handlers) createBank(c *fiber.Ctx) error {

@@ -515,3 +515,30 @@ func BenchmarkDraw(b *testing.B) {
 		}
 	}
 }
+
+func TestDrawSpread(t *testing.T) {
+	// Every question of a rule gets drawn, roughly as often as the others,
+	// and a nil rng works.
+	pool := map[uint64][]Candidate{1: bank(1, 5, item.Judge, 3)}
+	rules := []Rule{{BankID: 1, Type: item.Judge, Count: 1, Score: 1}}
+	counts := map[uint64]int{}
+	rng := seeded(11)
+	for range 5000 {
+		qs, err := Draw(rules, pool, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[qs[0].ID]++
+	}
+	for id := uint64(1); id <= 5; id++ {
+		if counts[id] < 800 || counts[id] > 1200 {
+			t.Errorf("question %d drawn %d times of 5000: %v", id, counts[id], counts)
+		}
+	}
+	if qs, err := Draw(rules, pool, nil); err != nil || len(qs) != 1 {
+		t.Errorf("nil rng: %v %v", qs, err)
+	}
+	if o := Shuffle(3, []int{2, 0, 3}, true, nil); !isPerm(o.Questions, 3) {
+		t.Errorf("nil rng: %+v", o)
+	}
+}
