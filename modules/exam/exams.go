@@ -133,7 +133,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	if err := f.Err(); err != nil {
 		return ExamResponse{}, err
 	}
-	var total float64
+	var total100 int64 // in hundredths: sums of 0.1-point questions must not drift
 	var available []int
 	var paperJSON []byte
 	if in.Paper.Mode == ModeFixed {
@@ -152,7 +152,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 				return ExamResponse{}, web.Invalid(map[string]string{"paper.question_ids": fmt.Sprintf("试题 %d 不存在", id)})
 			}
 			banks = append(banks, r.BankID)
-			total += float64(r.Score) / 100
+			total100 += r.Score
 		}
 		if _, err := s.pool(ctx, p, banks); err != nil { // every bank must be the caller's
 			return ExamResponse{}, err
@@ -174,23 +174,23 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 		if len(short) > 0 {
 			msgs := make([]string, len(short))
 			for i, sh := range short {
-				msgs[i] = fmt.Sprintf("第 %d 条规则需要 %d 道题，题库中只有 %d 道符合条件", sh.Rule, sh.Want, sh.Have)
+				msgs[i] = fmt.Sprintf("第 %d 条规则需要 %d 道题，可抽取的只有 %d 道", sh.Rule, sh.Want, sh.Have)
 			}
 			e := web.Unprocessable("rule_unfillable", strings.Join(msgs, "；"))
 			e.Fields = map[string]string{"paper.rules": e.Message}
 			return ExamResponse{}, e
 		}
 		for _, r := range rules {
-			total += r.Score * float64(r.Count)
+			total100 += int64(math.Round(r.Score*100)) * int64(r.Count)
 		}
 		paperJSON, _ = json.Marshal(in.Paper.Rules)
 	}
-	total = math.Round(total*100) / 100
+	total := float64(total100) / 100
 	if in.PassScore > total {
 		return ExamResponse{}, web.Invalid(map[string]string{"pass_score": fmt.Sprintf("及格分不能高于总分 %g", total)})
 	}
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
-		TotalScore: int64(math.Round(total * 100)), MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
+		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, PaperMode: in.Paper.Mode, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
 		return ExamResponse{}, web.Internal(err)
