@@ -179,3 +179,67 @@ func TestExpiredAttemptIsSubmittedWithSavedAnswers(t *testing.T) {
 	}
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.tokens["ub_cadre"], nil), 422)
 }
+
+func TestShortAnswerReviewAndStats(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "简答题库"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈谈你对学用结合的理解", "answer": "要点：理论联系实际", "score": 20})
+	mustStatus(t, r, 201)
+	short := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "学习要联系实际", "answer": true, "score": 10})
+	judge := r.id(t)
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "学习体会", "duration_minutes": 20, "pass_score": 18, "max_attempts": 1,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{short, judge}}})
+	mustStatus(t, r, 201)
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	var attempts []uint64
+	for i, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.tokens[who], nil)
+		mustStatus(t, r, 201)
+		id := uint64(r.JSON(t)["attempt_id"].(float64))
+		attempts = append(attempts, id)
+		mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", id), c.tokens[who], map[string]any{"answers": map[string]any{
+			fmt.Sprint(short): "学以致用，知行合一", fmt.Sprint(judge): i == 0}}), 200)
+		r = a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", id), c.tokens[who], nil)
+		mustStatus(t, r, 200)
+		if r.JSON(t)["status"] != "pending_review" {
+			t.Fatalf("with a short answer: %s", r.Body)
+		}
+	}
+	q := a.do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), col, nil)
+	mustStatus(t, q, 200)
+	if !strings.Contains(string(q.Body), "学以致用") || strings.Count(string(q.Body), `"attempt_id"`) != 2 || strings.Contains(string(q.Body), "测试ua_cadre") {
+		t.Fatalf("review queue = %s", q.Body)
+	}
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), c.tokens["ua_cadre"], nil), 403)
+	path := fmt.Sprintf("/api/v1/attempts/%d/review", attempts[0])
+	mustStatus(t, a.do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 25}}), 400)
+	mustStatus(t, a.do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(judge): 5}}), 400)
+	r = a.do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 16}})
+	mustStatus(t, r, 200)
+	if res := r.JSON(t); res["status"] != "graded" || res["score"].(float64) != 26 || res["passed"] != true {
+		t.Fatalf("after review: %v", res)
+	}
+	mustStatus(t, a.do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 10}}), 409)
+	r = a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", attempts[1]), col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 5}})
+	mustStatus(t, r, 200)
+	if res := r.JSON(t); res["score"].(float64) != 5 || res["passed"] != false {
+		t.Fatalf("second review: %v", res)
+	}
+	st := a.do("GET", fmt.Sprintf("/api/v1/exams/%d/stats", examID), col, nil)
+	mustStatus(t, st, 200)
+	s := st.JSON(t)
+	if s["graded"].(float64) != 2 || s["average"].(float64) != 15.5 || s["pass_rate"].(float64) != 0.5 {
+		t.Fatalf("stats = %s", st.Body)
+	}
+	items := s["items"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("items = %v", items)
+	}
+}

@@ -61,6 +61,10 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
 	a.Post("/attempts/:id/events", web.Doc{Summary: "记录切屏（离开考试页面）", Body: EventRequest{}}, h.event)
 	a.Get("/me/exams", web.Doc{Summary: "我的考试（进行中、未开始、已完成）", Resp: []MyExam{}}, h.myExams)
+	graders := []string{web.RoleCollegeAdmin, web.RoleTeacher}
+	a.Get("/exams/:id/review", web.Doc{Summary: "阅卷队列（待评分的简答题）", Resp: []ReviewItem{}, Roles: graders}, h.reviewQueue)
+	a.Put("/attempts/:id/review", web.Doc{Summary: "简答题评分（全部评完后成绩生效）", Body: ReviewRequest{}, Resp: ResultResponse{}, Roles: graders}, h.review)
+	a.Get("/exams/:id/stats", web.Doc{Summary: "考试统计：分数分布、合格率、试题分析", Resp: ExamStats{}, Roles: graders}, h.stats)
 	h.registerPages(pages)
 }
 

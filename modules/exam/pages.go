@@ -1,5 +1,116 @@
 package exam
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"strconv"
 
-func (h *Handlers) registerPages(r fiber.Router) {}
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (h *Handlers) registerPages(r fiber.Router) {
+	r.Get("/exams", web.RequireLogin, h.listPage)
+	r.Get("/exams/:id/take", web.RequireLogin, h.takePage)
+	r.Get("/exams/:id/result", web.RequireLogin, h.resultPage)
+}
+
+// examPageList is the data of the exam list page.
+type examPageList struct {
+	Open     []MyExam // state open: can be started or resumed
+	Upcoming []MyExam
+	Done     []MyExam // done or closed
+}
+
+func (h *Handlers) listPage(c *fiber.Ctx) error {
+	list, err := h.svc.MyExams(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return err
+	}
+	d := examPageList{Open: []MyExam{}, Upcoming: []MyExam{}, Done: []MyExam{}}
+	for _, m := range list {
+		switch m.State {
+		case "open":
+			d.Open = append(d.Open, m)
+		case "upcoming":
+			d.Upcoming = append(d.Upcoming, m)
+		default:
+			d.Done = append(d.Done, m)
+		}
+	}
+	// Upcoming exams read best soonest first.
+	for i, j := 0, len(d.Upcoming)-1; i < j; i, j = i+1, j-1 {
+		d.Upcoming[i], d.Upcoming[j] = d.Upcoming[j], d.Upcoming[i]
+	}
+	return h.pages.Render(c, fiber.StatusOK, "exam/list", "我的考试", d)
+}
+
+// myExam finds a published exam in the caller's list (404 otherwise).
+func (h *Handlers) myExam(c *fiber.Ctx) (MyExam, error) {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return MyExam{}, err
+	}
+	list, err := h.svc.MyExams(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return MyExam{}, err
+	}
+	for _, m := range list {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return MyExam{}, web.NotFound()
+}
+
+func (h *Handlers) takePage(c *fiber.Ctx) error {
+	m, err := h.myExam(c)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(c, fiber.StatusOK, "exam/take", m.Title, m)
+}
+
+// examResultPage is the data of the result page.
+type examResultPage struct {
+	Exam         MyExam
+	Result       ResultResponse
+	TabSwitches  int
+	Pending      bool // subjective questions wait for a grader
+	Open         bool // still in progress
+	AttemptNo    int
+	AttemptsLeft int
+}
+
+func (h *Handlers) resultPage(c *fiber.Ctx) error {
+	m, err := h.myExam(c)
+	if err != nil {
+		return err
+	}
+	p := web.Caller(c)
+	ctx := c.UserContext()
+	var attemptID uint64
+	if s := c.Query("attempt"); s != "" {
+		attemptID, err = strconv.ParseUint(s, 10, 64)
+		if err != nil || attemptID == 0 {
+			return web.NotFound()
+		}
+	} else if m.Last != nil {
+		attemptID = m.Last.ID
+	} else {
+		return web.NotFound()
+	}
+	a, err := h.svc.ownAttempt(ctx, p, attemptID)
+	if err != nil {
+		return err
+	}
+	if a.ExamID != m.ID {
+		return web.NotFound()
+	}
+	r, err := h.svc.Result(ctx, p, attemptID)
+	if err != nil {
+		return err
+	}
+	d := examResultPage{Exam: m, Result: r, TabSwitches: a.TabSwitches, Pending: r.Status == AttemptPendingReview,
+		Open: r.Status == AttemptOpen, AttemptNo: a.No, AttemptsLeft: m.AttemptsLeft}
+	return h.pages.Render(c, fiber.StatusOK, "exam/result", m.Title+" - 考试结果", d)
+}

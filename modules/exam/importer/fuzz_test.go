@@ -3,10 +3,6 @@ package importer
 import (
 	"bytes"
 	"testing"
-	"fmt"
-	"os"
-	"runtime"
-	"time"
 )
 
 // FuzzParse feeds arbitrary bytes to every parser: none may panic, and
@@ -22,14 +18,6 @@ func FuzzParse(f *testing.F) {
 	f.Add("bank.xml", []byte(moodleGood))
 	f.Add("bank.gift", fixture(f, "sample.gift"))
 	f.Add("bank.txt", []byte("问{=a =b}\n\n::t::q{~%50%a ~%50%b ~c}"))
-	go func() {
-		for i := 0; ; i++ {
-			time.Sleep(5 * time.Second)
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			os.WriteFile(fmt.Sprintf("/tmp/hang.stack.%d.%d", os.Getpid(), i), buf[:n], 0o644)
-		}
-	}()
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		check := func(res Result, probs []Problem) {
 			if len(probs) > MaxProblems {
@@ -44,13 +32,6 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
-		wd := time.AfterFunc(4*time.Second, func() {
-			os.WriteFile("/tmp/hang.bin", data, 0o644)
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			os.WriteFile("/tmp/hang.stack", buf[:n], 0o644)
-		})
-		defer wd.Stop()
 		res, probs, err := Parse(name, data)
 		if err == nil {
 			check(res, probs)

@@ -1,0 +1,309 @@
+package exam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"sort"
+	"strconv"
+
+	"college/modules/exam/grading"
+	"college/modules/exam/item"
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+)
+
+// ReviewItem is a short answer waiting for a grader.
+type ReviewItem struct {
+	AttemptID   uint64  `json:"attempt_id"`
+	QuestionID  uint64  `json:"question_id"`
+	Stem        string  `json:"stem"`
+	Reference   string  `json:"reference"`
+	Answer      string  `json:"answer"`
+	MaxScore    float64 `json:"max_score"`
+	TabSwitches int     `json:"tab_switches"`
+}
+
+// ReviewRequest scores the short answers of one attempt.
+type ReviewRequest struct {
+	Scores map[string]float64 `json:"scores"` // question id → points
+}
+
+func canGrade(p *web.Principal) bool { return p.HasAny(web.RoleCollegeAdmin, web.RoleTeacher) }
+
+// gradableExam loads an exam of the grader's college.
+func (s *Service) gradableExam(ctx context.Context, p *web.Principal, id uint64) (*Exam, error) {
+	if !canGrade(p) {
+		return nil, web.Forbidden()
+	}
+	var e Exam
+	err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&e, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return &e, nil
+}
+
+func (a *Attempt) frozen() ([]frozenItem, []grading.Mark, map[string]json.RawMessage) {
+	var items []frozenItem
+	var marks []grading.Mark
+	answers := map[string]json.RawMessage{}
+	_ = json.Unmarshal([]byte(a.Paper), &items)
+	_ = json.Unmarshal([]byte(a.Marks), &marks)
+	_ = json.Unmarshal([]byte(a.Answers), &answers)
+	return items, marks, answers
+}
+
+// ReviewQueue lists the short answers awaiting a grader in an exam. The
+// grader sees the attempt, not the candidate's name.
+func (s *Service) ReviewQueue(ctx context.Context, p *web.Principal, examID uint64) ([]ReviewItem, error) {
+	if _, err := s.gradableExam(ctx, p, examID); err != nil {
+		return nil, err
+	}
+	var atts []Attempt
+	if err := s.db.WithContext(ctx).Where("exam_id = ? AND status = ?", examID, AttemptPendingReview).Order("submitted_at").Limit(500).Find(&atts).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	out := []ReviewItem{}
+	for i := range atts {
+		items, marks, answers := atts[i].frozen()
+		for j, it := range items {
+			if j >= len(marks) || !marks[j].NeedsReview {
+				continue
+			}
+			var text string
+			_ = json.Unmarshal(answers[strconv.FormatUint(it.ID, 10)], &text)
+			out = append(out, ReviewItem{AttemptID: atts[i].ID, QuestionID: it.ID, Stem: it.Q.Stem, Reference: it.Key.Reference,
+				Answer: text, MaxScore: it.Q.Score, TabSwitches: atts[i].TabSwitches})
+		}
+	}
+	return out, nil
+}
+
+// Review scores short answers; the attempt is final once none is left.
+func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64, in ReviewRequest) (ResultResponse, error) {
+	var a Attempt
+	err := s.db.WithContext(ctx).First(&a, attemptID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ResultResponse{}, web.NotFound()
+	}
+	if err != nil {
+		return ResultResponse{}, web.Internal(err)
+	}
+	e, err := s.gradableExam(ctx, p, a.ExamID)
+	if err != nil {
+		return ResultResponse{}, err
+	}
+	if a.Status != AttemptPendingReview {
+		return ResultResponse{}, web.Conflict("not_pending", "该答卷不需要阅卷")
+	}
+	items, marks, _ := a.frozen()
+	bad := web.Fields{}
+	for qid, score := range in.Scores {
+		found := false
+		for j, it := range items {
+			if strconv.FormatUint(it.ID, 10) != qid || it.Q.Type != item.Short {
+				continue
+			}
+			found = true
+			if score < 0 || score > it.Q.Score || math.Abs(score*100-math.Round(score*100)) > 1e-6 {
+				bad.Add("scores."+qid, "分数应在 0 到本题分值之间，最多两位小数")
+				continue
+			}
+			marks[j] = grading.Mark{Score: score, Correct: score == it.Q.Score}
+		}
+		if !found {
+			bad.Add("scores."+qid, "该答卷中没有这道简答题")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return ResultResponse{}, err
+	}
+	var total int64
+	pending := false
+	for _, m := range marks {
+		total += int64(math.Round(m.Score * 100))
+		pending = pending || m.NeedsReview
+	}
+	status := AttemptPendingReview
+	passed := false
+	if !pending {
+		status, passed = AttemptGraded, total >= e.PassScore
+	}
+	mj, _ := json.Marshal(marks)
+	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptPendingReview).
+		Updates(map[string]any{"marks": string(mj), "score_x100": total, "status": status, "passed": passed})
+	if res.Error != nil {
+		return ResultResponse{}, web.Internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ResultResponse{}, web.Conflict("not_pending", "该答卷已由他人完成阅卷")
+	}
+	if err := s.db.WithContext(ctx).First(&a, a.ID).Error; err != nil {
+		return ResultResponse{}, web.Internal(err)
+	}
+	return result(&a), nil
+}
+
+// Bin is one bar of the score histogram.
+type Bin struct {
+	From  float64 `json:"from"`
+	To    float64 `json:"to"`
+	Count int     `json:"count"`
+}
+
+// ItemStat is the analysis of one question: facility (average share of the
+// points earned) and discrimination (upper 27 % minus lower 27 %).
+type ItemStat struct {
+	QuestionID     uint64  `json:"question_id"`
+	Stem           string  `json:"stem"`
+	Answered       int     `json:"answered"`
+	Facility       float64 `json:"facility"`
+	Discrimination float64 `json:"discrimination"`
+}
+
+// ExamStats are an exam's results.
+type ExamStats struct {
+	Attempts  int        `json:"attempts"`
+	Graded    int        `json:"graded"`
+	Pending   int        `json:"pending_review"`
+	Average   float64    `json:"average"`
+	PassRate  float64    `json:"pass_rate"`
+	Histogram []Bin      `json:"histogram"`
+	Items     []ItemStat `json:"items"`
+}
+
+// Stats computes an exam's score distribution, pass rate and item analysis
+// over its graded attempts.
+func (s *Service) Stats(ctx context.Context, p *web.Principal, examID uint64) (ExamStats, error) {
+	e, err := s.gradableExam(ctx, p, examID)
+	if err != nil {
+		return ExamStats{}, err
+	}
+	var atts []Attempt
+	if err := s.db.WithContext(ctx).Where("exam_id = ? AND status <> ?", examID, AttemptOpen).Find(&atts).Error; err != nil {
+		return ExamStats{}, web.Internal(err)
+	}
+	st := ExamStats{Attempts: len(atts), Histogram: []Bin{}, Items: []ItemStat{}}
+	total := float64(e.TotalScore) / 100
+	for b := 0; b < 10; b++ {
+		st.Histogram = append(st.Histogram, Bin{From: math.Round(total*float64(b)) / 10, To: math.Round(total*float64(b+1)) / 10})
+	}
+	type scored struct {
+		score float64
+		marks map[uint64]float64
+	}
+	var graded []scored
+	maxOf := map[uint64]float64{}
+	stemOf := map[uint64]string{}
+	order := []uint64{}
+	passed, sum := 0, 0.0
+	for i := range atts {
+		if atts[i].Status != AttemptGraded {
+			st.Pending++
+			continue
+		}
+		items, marks, _ := atts[i].frozen()
+		sc := scored{score: float64(atts[i].Score) / 100, marks: map[uint64]float64{}}
+		for j, it := range items {
+			if _, seen := maxOf[it.ID]; !seen {
+				order = append(order, it.ID)
+				stemOf[it.ID] = it.Q.Stem
+			}
+			maxOf[it.ID] = it.Q.Score
+			if j < len(marks) {
+				sc.marks[it.ID] = marks[j].Score
+			}
+		}
+		graded = append(graded, sc)
+		sum += sc.score
+		if atts[i].Passed {
+			passed++
+		}
+		bin := 9
+		if total > 0 {
+			bin = int(sc.score / total * 10)
+		}
+		st.Histogram[min(max(bin, 0), 9)].Count++
+	}
+	st.Graded = len(graded)
+	if st.Graded == 0 {
+		return st, nil
+	}
+	st.Average = math.Round(sum/float64(st.Graded)*100) / 100
+	st.PassRate = math.Round(float64(passed)/float64(st.Graded)*10000) / 10000
+	sort.Slice(graded, func(i, j int) bool { return graded[i].score > graded[j].score })
+	k := int(math.Ceil(float64(len(graded)) * 0.27))
+	for _, qid := range order {
+		is := ItemStat{QuestionID: qid, Stem: stemOf[qid]}
+		var got float64
+		for _, g := range graded {
+			if v, ok := g.marks[qid]; ok {
+				is.Answered++
+				got += v
+			}
+		}
+		max := maxOf[qid]
+		if is.Answered > 0 && max > 0 {
+			is.Facility = math.Round(got/float64(is.Answered)/max*10000) / 10000
+			var hi, lo float64
+			for i := 0; i < k; i++ {
+				hi += graded[i].marks[qid]
+				lo += graded[len(graded)-1-i].marks[qid]
+			}
+			is.Discrimination = math.Round((hi-lo)/float64(k)/max*10000) / 10000
+		}
+		st.Items = append(st.Items, is)
+	}
+	return st, nil
+}
+
+func (h *Handlers) reviewQueue(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.ReviewQueue(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+func (h *Handlers) review(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in ReviewRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if len(in.Scores) == 0 {
+		return web.Invalid(map[string]string{"scores": "必填"})
+	}
+	r, err := h.svc.Review(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "attempt.review", "attempt", id, in.Scores))
+	return c.JSON(r)
+}
+
+func (h *Handlers) stats(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := h.svc.Stats(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
