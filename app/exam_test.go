@@ -243,3 +243,48 @@ func TestShortAnswerReviewAndStats(t *testing.T) {
 		t.Fatalf("items = %v", items)
 	}
 }
+
+func TestQuestionImportAndExport(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "导入题库"})
+	bank := r.id(t)
+	tpl := a.do("GET", "/api/v1/banks/import-template", col, nil)
+	mustStatus(t, tpl, 200)
+	path := fmt.Sprintf("/api/v1/banks/%d/import", bank)
+	r = a.upload(path, col, "template.xlsx", tpl.Body, nil)
+	mustStatus(t, r, 200)
+	n := int(r.JSON(t)["imported"].(float64))
+	if n < 5 {
+		t.Fatalf("template examples imported: %s", r.Body)
+	}
+	r = a.upload(path, col, "broken.xlsx", []byte("PK\x03\x04 not a workbook"), nil)
+	mustStatus(t, r, 422)
+	r = a.upload(path, col, "notes.pdf", []byte("%PDF-1.4"), nil)
+	if r.Status != 415 && r.Status != 422 {
+		t.Fatalf("a pdf: %d %s", r.Status, r.Body)
+	}
+	gift := "::q1:: 党的根本宗旨是 {=全心全意为人民服务 ~发展经济 ~对外开放}\n\n党的领导是最本质的特征 {T}\n"
+	r = a.upload(path, col, "q.gift", []byte(gift), nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["imported"].(float64) != 2 {
+		t.Fatalf("gift import: %s", r.Body)
+	}
+	l := a.do("GET", fmt.Sprintf("/api/v1/banks/%d/questions?page_size=200", bank), col, nil)
+	mustStatus(t, l, 200)
+	if int(l.JSON(t)["total"].(float64)) != n+2 {
+		t.Fatalf("bank holds %v, want %d", l.JSON(t)["total"], n+2)
+	}
+	ex := a.do("GET", fmt.Sprintf("/api/v1/banks/%d/export", bank), col, nil)
+	mustStatus(t, ex, 200)
+	r = a.do("POST", "/api/v1/banks", col, map[string]any{"name": "副本"})
+	copyBank := r.id(t)
+	r = a.upload(fmt.Sprintf("/api/v1/banks/%d/import", copyBank), col, "export.xlsx", ex.Body, nil)
+	mustStatus(t, r, 200)
+	if int(r.JSON(t)["imported"].(float64)) != n+2 {
+		t.Fatalf("export re-imported %s", r.Body)
+	}
+	mustStatus(t, a.upload(path, c.tokens["ua_cadre"], "t.xlsx", tpl.Body, nil), 403)
+}

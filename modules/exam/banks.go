@@ -221,3 +221,19 @@ func (s *Service) BankQuestions(ctx context.Context, p *web.Principal, bankID ui
 	}
 	return out, total, nil
 }
+
+// AllQuestions returns every question of a bank the caller manages, for export.
+func (s *Service) AllQuestions(ctx context.Context, p *web.Principal, bankID uint64) ([]item.Question, error) {
+	if _, err := s.bankFor(ctx, p, bankID); err != nil {
+		return nil, err
+	}
+	var rows []Question
+	if err := s.db.WithContext(ctx).Where("bank_id = ?", bankID).Order("created_at").Order("id").Find(&rows).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	out := make([]item.Question, len(rows))
+	for i := range rows {
+		out[i] = rows[i].ToItem()
+	}
+	return out, nil
+}

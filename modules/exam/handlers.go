@@ -52,6 +52,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/banks/import-template", web.Doc{Summary: "下载试题导入模板（.xlsx）", Roles: managers}, h.template)
 	a.Get("/banks/:id/questions", web.Doc{Summary: "题库试题（可按题型、标签、难度筛选）", Resp: web.List[QuestionResponse]{}, Roles: managers, Query: []string{"type", "tag", "difficulty", "page", "page_size"}}, h.listQuestions)
 	a.Post("/banks/:id/questions", web.Doc{Summary: "新增试题", Body: QuestionRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.addQuestion)
+	a.Get("/banks/:id/export", web.Doc{Summary: "导出题库为 Excel（可再导入）", Roles: managers}, h.exportBank)
 	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
 	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
 	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
@@ -260,4 +261,22 @@ func (h *Handlers) result(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(r)
+}
+
+func (h *Handlers) exportBank(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	qs, err := h.svc.AllQuestions(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := importer.Export(&buf, qs); err != nil {
+		return web.Internal(err)
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bank-`+strconv.FormatUint(id, 10)+`.xlsx"`)
+	return c.Send(buf.Bytes())
 }

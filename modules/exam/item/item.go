@@ -5,6 +5,7 @@ package item
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -166,7 +167,7 @@ func (q *Question) Validate() map[string]string {
 	}
 	if q.Score <= 0 || q.Score > 100 {
 		bad["score"] = "分值应在 0 到 100 之间"
-	} else if s := q.Score * 100; s != float64(int64(s+0.5)) && s-float64(int64(s)) > 1e-6 {
+	} else if s := q.Score * 100; math.Abs(s-math.Round(s)) > 1e-6 {
 		bad["score"] = "分值最多两位小数"
 	}
 	if q.Difficulty == 0 {
