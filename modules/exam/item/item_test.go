@@ -16,7 +16,7 @@ func TestScoreDecimals(t *testing.T) {
 			t.Errorf("score %v accepted", no)
 		}
 	}
-	if NormalizeChoices("c, a,Ｂ") != "AC" && NormalizeChoices("c, a") != "AC" {
-		t.Error("NormalizeChoices")
+	if got := NormalizeChoices("c, a, A"); got != "AC" {
+		t.Errorf("NormalizeChoices = %q", got)
 	}
 }
