@@ -288,3 +288,44 @@ func TestQuestionImportAndExport(t *testing.T) {
 	}
 	mustStatus(t, a.upload(path, c.tokens["ua_cadre"], "t.xlsx", tpl.Body, nil), 403)
 }
+
+func TestPaperReviewAfterRelease(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "公布题库"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 5, "analysis": "乙是对的"})
+	q := r.id(t)
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "人工公布", "duration_minutes": 5, "pass_score": 5, "release": "manual", "shuffle": true,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	mustStatus(t, r, 201)
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", "/api/v1/exams", col, map[string]any{"title": "x", "duration_minutes": 5, "release": "someday",
+		"opens_at": now, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}}), 400)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	cadre := c.tokens["ua_cadre"]
+	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	att := uint64(r.JSON(t)["attempt_id"].(float64))
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil), 409)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), cadre, nil), 200)
+	r = a.do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
+	mustStatus(t, r, 403)
+	if r.ErrorCode(t) != "not_released" {
+		t.Fatalf("code = %s", r.ErrorCode(t))
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/release", examID), col, nil), 200)
+	r = a.do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
+	mustStatus(t, r, 200)
+	qs := r.JSON(t)["questions"].([]any)
+	rq := qs[0].(map[string]any)
+	// The right answer is given in the letters this candidate saw.
+	opts := rq["options"].([]any)
+	correct := rq["correct"].(string)
+	if opts[correct[0]-'A'] != "乙" || rq["analysis"] != "乙是对的" || rq["given"] != nil {
+		t.Fatalf("reviewed question = %v", rq)
+	}
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), c.tokens["ub_cadre"], nil), 404)
+}

@@ -55,6 +55,7 @@ type ExamRequest struct {
 	ClosesAt        time.Time    `json:"closes_at"`
 	Shuffle         bool         `json:"shuffle"`
 	PartialMultiple bool         `json:"partial_multiple"`
+	Release         string       `json:"release"` // immediately (default), after_close, manual
 	Paper           PaperRequest `json:"paper"`
 }
 
@@ -113,6 +114,13 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	f.Check(in.MaxAttempts >= 1 && in.MaxAttempts <= 100, "max_attempts", "考试次数应在 1 到 100 之间")
 	f.Check(!in.OpensAt.IsZero(), "opens_at", "必填")
 	f.Check(!in.ClosesAt.IsZero() && in.ClosesAt.After(in.OpensAt), "closes_at", "结束时间应晚于开始时间")
+	switch in.Release {
+	case "":
+		in.Release = "immediately"
+	case "immediately", "after_close", "manual":
+	default:
+		f.Add("release", "应为 immediately、after_close 或 manual")
+	}
 	switch in.Paper.Mode {
 	case ModeFixed:
 		f.Check(len(in.Paper.QuestionIDs) > 0 && len(in.Paper.QuestionIDs) <= 500, "paper.question_ids", "固定试卷应有 1 到 500 道题")
@@ -191,7 +199,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	}
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
-		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, PaperMode: in.Paper.Mode, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
 		return ExamResponse{}, web.Internal(err)
 	}
@@ -226,6 +234,30 @@ func (s *Service) Publish(ctx context.Context, p *web.Principal, id uint64) (*Ex
 	}
 	s.papers.drop(e.ID)
 	return e, nil
+}
+
+// ReleaseResults lets candidates see their reviewed papers (manual release).
+func (s *Service) ReleaseResults(ctx context.Context, p *web.Principal, id uint64) (*Exam, error) {
+	e, err := s.examFor(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	e.Released = true
+	if err := s.db.WithContext(ctx).Model(e).Update("released", true).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	return e, nil
+}
+
+// released tells whether candidates may see correct answers and analysis.
+func (e *Exam) released(now time.Time) bool {
+	switch e.Release {
+	case "after_close":
+		return e.Released || !now.Before(e.ClosesAt)
+	case "manual":
+		return e.Released
+	}
+	return true
 }
 
 // paperCache keeps each exam's question pool in memory for the start spike.

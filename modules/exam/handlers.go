@@ -65,6 +65,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	graders := []string{web.RoleCollegeAdmin, web.RoleTeacher}
 	a.Get("/exams/:id/review", web.Doc{Summary: "阅卷队列（待评分的简答题）", Resp: []ReviewItem{}, Roles: graders}, h.reviewQueue)
 	a.Put("/attempts/:id/review", web.Doc{Summary: "简答题评分（全部评完后成绩生效）", Body: ReviewRequest{}, Resp: ResultResponse{}, Roles: graders}, h.review)
+	a.Get("/attempts/:id/paper", web.Doc{Summary: "查看本人答卷（公布后含正确答案与解析）", Resp: PaperReview{}}, h.reviewPaper)
+	a.Post("/exams/:id/release", web.Doc{Summary: "公布成绩与答案", Resp: ExamResponse{}, Roles: managers}, h.release)
 	a.Get("/exams/:id/stats", web.Doc{Summary: "考试统计：分数分布、合格率、试题分析", Resp: ExamStats{}, Roles: graders}, h.stats)
 	h.registerPages(pages)
 }

@@ -52,7 +52,9 @@ type Exam struct {
 	Shuffle         bool   `gorm:"not null;default:false"`
 	PartialMultiple bool   `gorm:"not null;default:false"`
 	PaperMode       string `gorm:"size:20;not null"`
-	Paper           string `gorm:"type:text"` // JSON: question ids or rules
+	Paper           string `gorm:"type:text"`                              // JSON: question ids or rules
+	Release         string `gorm:"size:20;not null;default:'immediately'"` // immediately, after_close, manual
+	Released        bool   `gorm:"not null;default:false"`
 	Status          string `gorm:"size:20;not null;index"`
 	CreatedBy       uint64 `gorm:"not null;default:0"`
 	CreatedAt       time.Time
@@ -120,6 +122,8 @@ func Migrations() []db.Migration {
 				PartialMultiple bool   `gorm:"not null;default:false"`
 				PaperMode       string `gorm:"size:20;not null"`
 				Paper           string `gorm:"type:text"`
+				Release         string `gorm:"size:20;not null;default:'immediately'"`
+				Released        bool   `gorm:"not null;default:false"`
 				Status          string `gorm:"size:20;not null;index:idx_exams_status"`
 				CreatedBy       uint64 `gorm:"not null;default:0"`
 				CreatedAt       time.Time

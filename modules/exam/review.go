@@ -10,6 +10,7 @@ import (
 
 	"college/modules/exam/grading"
 	"college/modules/exam/item"
+	"college/modules/exam/paper"
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
@@ -306,4 +307,89 @@ func (h *Handlers) stats(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(st)
+}
+
+// ReviewedQuestion is one question of a candidate's submitted paper, with
+// the right answer and the analysis once results are released.
+type ReviewedQuestion struct {
+	CandidateQuestion
+	Given    any     `json:"given"`
+	Correct  any     `json:"correct"`
+	Earned   float64 `json:"earned"`
+	Analysis string  `json:"analysis,omitempty"`
+}
+
+// PaperReview is a candidate's own submitted paper.
+type PaperReview struct {
+	ResultResponse
+	Questions []ReviewedQuestion `json:"questions"`
+}
+
+// ReviewPaper shows the caller their submitted paper when the exam's
+// results are released (403 before).
+func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID uint64) (PaperReview, error) {
+	a, err := s.ownAttempt(ctx, p, attemptID)
+	if err != nil {
+		return PaperReview{}, err
+	}
+	if a.Status == AttemptOpen {
+		return PaperReview{}, web.Conflict("attempt_open", "交卷后才能查看答卷")
+	}
+	var e Exam
+	if err := s.db.WithContext(ctx).First(&e, a.ExamID).Error; err != nil {
+		return PaperReview{}, web.Internal(err)
+	}
+	if !e.released(s.now().UTC()) {
+		return PaperReview{}, web.NewError(fiber.StatusForbidden, "not_released", "成绩与答案尚未公布")
+	}
+	items, marks, answers := a.frozen()
+	out := PaperReview{ResultResponse: result(a), Questions: make([]ReviewedQuestion, len(items))}
+	for i, it := range items {
+		q := it.Q
+		q.Key = it.Key
+		if len(it.Perm) > 0 {
+			q = paper.Present(q, it.Perm) // the key in the letters the candidate saw
+		}
+		opts := q.Options
+		if opts == nil {
+			opts = []string{}
+		}
+		rq := ReviewedQuestion{CandidateQuestion: CandidateQuestion{ID: it.ID, Type: string(q.Type), Stem: q.Stem, Options: opts, Score: q.Score},
+			Correct: q.KeyJSON(), Analysis: q.Analysis}
+		var given any
+		if raw, ok := answers[strconv.FormatUint(it.ID, 10)]; ok {
+			_ = json.Unmarshal(raw, &given)
+		}
+		rq.Given = given
+		if i < len(marks) {
+			rq.Earned = marks[i].Score
+		}
+		out.Questions[i] = rq
+	}
+	return out, nil
+}
+
+func (h *Handlers) reviewPaper(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.ReviewPaper(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (h *Handlers) release(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, err := h.svc.ReleaseResults(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.release", "exam", e.ID, map[string]any{"title": e.Title}))
+	return c.JSON(ExamResponse{ID: e.ID, Title: e.Title, Status: e.Status, TotalScore: float64(e.TotalScore) / 100})
 }
