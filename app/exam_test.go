@@ -329,3 +329,53 @@ func TestPaperReviewAfterRelease(t *testing.T) {
 	}
 	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), c.tokens["ub_cadre"], nil), 404)
 }
+
+func TestPracticeAndWrongBook(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
+	bank := r.id(t)
+	r = a.do("POST", "/api/v1/banks", col, map[string]any{"name": "考试专用"})
+	closed := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "学而不思则罔", "answer": true, "score": 1, "analysis": "出自《论语》"})
+	q := r.id(t)
+	cadre := c.tokens["ua_cadre"]
+	l := a.do("GET", "/api/v1/practice/banks", cadre, nil)
+	mustStatus(t, l, 200)
+	if !strings.Contains(string(l.Body), "练习题库") || strings.Contains(string(l.Body), "考试专用") {
+		t.Fatalf("practice banks = %s", l.Body)
+	}
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/practice/banks/%d/questions", closed), cadre, nil), 404)
+	set := a.do("GET", fmt.Sprintf("/api/v1/practice/banks/%d/questions?count=5", bank), cadre, nil)
+	mustStatus(t, set, 200)
+	if strings.Contains(string(set.Body), "answer") || !strings.Contains(string(set.Body), "学而不思则罔") {
+		t.Fatalf("practice set = %s", set.Body)
+	}
+	r = a.do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": false})
+	mustStatus(t, r, 200)
+	if fb := r.JSON(t); fb["correct"] != false || fb["answer"] != true || fb["analysis"] != "出自《论语》" {
+		t.Fatalf("feedback = %v", fb)
+	}
+	a.do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": false})
+	wb := a.do("GET", "/api/v1/me/wrong-book", cadre, nil)
+	mustStatus(t, wb, 200)
+	if !strings.Contains(string(wb.Body), "学而不思则罔") {
+		t.Fatalf("wrong book = %s", wb.Body)
+	}
+	var times int
+	a.DB.Table("wrong_answers").Select("times").Where("question_id = ?", q).Scan(&times)
+	if times != 2 {
+		t.Fatalf("times = %d", times)
+	}
+	mustStatus(t, a.do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": "yes"}), 400)
+	r = a.do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": true})
+	mustStatus(t, r, 200)
+	if r.JSON(t)["correct"] != true {
+		t.Fatalf("right answer = %s", r.Body)
+	}
+	if wb := a.do("GET", "/api/v1/me/wrong-book", cadre, nil); string(wb.Body) != "[]" {
+		t.Fatalf("wrong book after a right answer = %s", wb.Body)
+	}
+}

@@ -15,7 +15,8 @@ import (
 
 // BankRequest creates a bank.
 type BankRequest struct {
-	Name string `json:"name"`
+	Name     string `json:"name"`
+	Practice bool   `json:"practice"` // learners may practise it
 }
 
 // BankResponse is a bank with its size.
@@ -137,7 +138,7 @@ func (s *Service) CreateBank(ctx context.Context, p *web.Principal, in BankReque
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	b := &Bank{CollegeID: p.OrgID, Name: in.Name, CreatedBy: p.UserID}
+	b := &Bank{CollegeID: p.OrgID, Name: in.Name, Practice: in.Practice, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(b).Error; err != nil {
 		return nil, web.Internal(err)
 	}

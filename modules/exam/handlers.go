@@ -62,6 +62,10 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
 	a.Post("/attempts/:id/events", web.Doc{Summary: "记录切屏（离开考试页面）", Body: EventRequest{}}, h.event)
 	a.Get("/me/exams", web.Doc{Summary: "我的考试（进行中、未开始、已完成）", Resp: []MyExam{}}, h.myExams)
+	a.Get("/practice/banks", web.Doc{Summary: "可练习的题库", Resp: []BankResponse{}}, h.practiceBanks)
+	a.Get("/practice/banks/:id/questions", web.Doc{Summary: "抽取练习题（不含答案）", Resp: []CandidateQuestion{}, Query: []string{"count"}}, h.practiceSet)
+	a.Get("/me/wrong-book", web.Doc{Summary: "错题本练习题", Resp: []CandidateQuestion{}, Query: []string{"count"}}, h.wrongBook)
+	a.Post("/practice/answers", web.Doc{Summary: "提交练习答案，立即判分；答错记入错题本", Body: PracticeAnswer{}, Resp: PracticeFeedback{}}, h.answerPractice)
 	graders := []string{web.RoleCollegeAdmin, web.RoleTeacher}
 	a.Get("/exams/:id/review", web.Doc{Summary: "阅卷队列（待评分的简答题）", Resp: []ReviewItem{}, Roles: graders}, h.reviewQueue)
 	a.Put("/attempts/:id/review", web.Doc{Summary: "简答题评分（全部评完后成绩生效）", Body: ReviewRequest{}, Resp: ResultResponse{}, Roles: graders}, h.review)

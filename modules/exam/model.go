@@ -16,6 +16,7 @@ type Bank struct {
 	ID        uint64 `gorm:"primaryKey"`
 	CollegeID uint64 `gorm:"not null;index"`
 	Name      string `gorm:"size:200;not null"`
+	Practice  bool   `gorm:"not null;default:false"` // open to learners for practice
 	CreatedBy uint64 `gorm:"not null;default:0"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -80,6 +81,14 @@ type Attempt struct {
 	TabSwitches int    `gorm:"not null;default:0"`
 }
 
+// WrongAnswer is a question in a learner's wrong-answer book (错题本).
+type WrongAnswer struct {
+	UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
+	QuestionID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Times      int    `gorm:"not null;default:1"`
+	LastAt     time.Time
+}
+
 // Migrations of this module, with frozen copies of the models.
 func Migrations() []db.Migration {
 	return []db.Migration{{
@@ -89,6 +98,7 @@ func Migrations() []db.Migration {
 				ID        uint64 `gorm:"primaryKey"`
 				CollegeID uint64 `gorm:"not null;index:idx_banks_college"`
 				Name      string `gorm:"size:200;not null"`
+				Practice  bool   `gorm:"not null;default:false"`
 				CreatedBy uint64 `gorm:"not null;default:0"`
 				CreatedAt time.Time
 				UpdatedAt time.Time
@@ -146,7 +156,13 @@ func Migrations() []db.Migration {
 				Marks       string `gorm:"type:text"`
 				TabSwitches int    `gorm:"not null;default:0"`
 			}
-			for name, m := range map[string]any{"banks": &bank{}, "questions": &question{}, "exams": &exam{}, "attempts": &attempt{}} {
+			type wrongAnswer struct {
+				UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
+				QuestionID uint64 `gorm:"primaryKey;autoIncrement:false"`
+				Times      int    `gorm:"not null;default:1"`
+				LastAt     time.Time
+			}
+			for name, m := range map[string]any{"banks": &bank{}, "questions": &question{}, "exams": &exam{}, "attempts": &attempt{}, "wrong_answers": &wrongAnswer{}} {
 				if err := tx.Table(name).Migrator().CreateTable(m); err != nil {
 					return err
 				}
