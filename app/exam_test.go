@@ -131,6 +131,9 @@ func TestExamAttemptLifecycle(t *testing.T) {
 	if saved := r.JSON(t)["answers"].(map[string]any); len(saved) != 4 {
 		t.Fatalf("answers after restart: %v", saved)
 	}
+	// Editing a question now changes nothing in this attempt: it froze its copy.
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/questions/%d", ids["judge"]), col, map[string]any{"type": "judge", "stem": "改过的题干", "answer": false, "score": 10}), 200)
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/questions/%d", ids["judge"]), cadre, map[string]any{"type": "judge", "stem": "x", "answer": false, "score": 10}), 403)
 	// Submit: 10 + 0 (a wrong letter) + 10 + 10 = 30 ≥ 25.
 	r = a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil)
 	mustStatus(t, r, 200)

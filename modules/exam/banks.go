@@ -238,3 +238,33 @@ func (s *Service) AllQuestions(ctx context.Context, p *web.Principal, bankID uin
 	}
 	return out, nil
 }
+
+// UpdateQuestion replaces a question's content. Attempts already started
+// keep the copy they froze, so an edit never changes a paper in progress
+// or a graded one; the version counts the edits.
+func (s *Service) UpdateQuestion(ctx context.Context, p *web.Principal, id uint64, in QuestionRequest) (*Question, error) {
+	var row Question
+	err := s.db.WithContext(ctx).First(&row, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if _, err := s.bankFor(ctx, p, row.BankID); err != nil {
+		return nil, err
+	}
+	q, err := in.ToItem()
+	if err != nil {
+		return nil, err
+	}
+	next := toRow(row.BankID, q)
+	next.ID, next.Version, next.CreatedAt = row.ID, row.Version+1, row.CreatedAt
+	if err := s.db.WithContext(ctx).Save(&next).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	s.papers.mu.Lock()
+	s.papers.m = nil // cached exam pools may hold the old text
+	s.papers.mu.Unlock()
+	return &next, nil
+}

@@ -53,6 +53,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/banks/:id/questions", web.Doc{Summary: "题库试题（可按题型、标签、难度筛选）", Resp: web.List[QuestionResponse]{}, Roles: managers, Query: []string{"type", "tag", "difficulty", "page", "page_size"}}, h.listQuestions)
 	a.Post("/banks/:id/questions", web.Doc{Summary: "新增试题", Body: QuestionRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.addQuestion)
 	a.Get("/banks/:id/export", web.Doc{Summary: "导出题库为 Excel（可再导入）", Roles: managers}, h.exportBank)
+	a.Put("/questions/:id", web.Doc{Summary: "修改试题（已开始的考试不受影响）", Body: QuestionRequest{}, Resp: QuestionResponse{}, Roles: managers}, h.updateQuestion)
 	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
 	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
 	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
@@ -285,4 +286,21 @@ func (h *Handlers) exportBank(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bank-`+strconv.FormatUint(id, 10)+`.xlsx"`)
 	return c.Send(buf.Bytes())
+}
+
+func (h *Handlers) updateQuestion(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in QuestionRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	q, err := h.svc.UpdateQuestion(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "question.update", "question", q.ID, map[string]any{"version": q.Version}))
+	return c.JSON(questionResponse(q))
 }
