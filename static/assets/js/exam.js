@@ -62,7 +62,7 @@
   }
 
   function clock(sec) {
-    sec = Math.max(0, Math.ceil(sec));
+    sec = Math.max(0, Math.floor(sec));
     var h = Math.floor(sec / 3600);
     var m = Math.floor(sec / 60) % 60;
     var s = sec % 60;
@@ -340,7 +340,7 @@
         group.setAttribute("aria-labelledby", stem.id);
         opts.slice(0, LETTERS.length).forEach(function (text, i) {
           var letter = LETTERS.charAt(i);
-          group.appendChild(choice(q.type === "single" ? "radio" : "checkbox", name, letter, text, letter));
+          group.appendChild(choice(q.type === "single" ? "radio" : "checkbox", name, letter, text, letter + "."));
         });
         body.appendChild(group);
         if (q.type === "multiple") body.appendChild(el("p", "q-hint", "可选择多个答案"));
@@ -652,7 +652,13 @@
     n.textContent = text;
     n.hidden = false;
     clearTimeout(noteTimer);
-    noteTimer = setTimeout(function () { n.hidden = true; }, 2500);
+    noteTimer = setTimeout(hideNote, 2500);
+  }
+
+  function hideNote() {
+    var n = $("exam-note");
+    if (n) n.hidden = true;
+    clearTimeout(noteTimer);
   }
 
   // ---------- timer ----------
@@ -708,6 +714,7 @@
       desc.textContent = "您已答完全部 " + questions.length + " 道题。交卷后不能再修改答案，确定交卷吗？";
     }
     lastFocus = document.activeElement;
+    hideNote();
     dialog.hidden = false;
     document.body.classList.add("exam-modal");
     $("exam-confirm").focus();
@@ -720,6 +727,7 @@
   }
 
   function showCover(title, desc) {
+    hideNote();
     $("cover-title").textContent = title;
     $("cover-desc").textContent = desc;
     cover.hidden = false;
@@ -858,7 +866,10 @@
         if (r.status === 401) {
           showError("登录已过期，请重新登录", [{ text: "重新登录", href: loginURL(), primary: true }]);
         } else if (r.status === 409 && r.code === "no_attempts_left") {
-          showError("本场考试的作答次数已用完，不能再次参加。", [back]);
+          var lastID = root.getAttribute("data-last");
+          var acts = [back];
+          if (lastID) acts.push({ text: "查看成绩", href: "/exams/" + encodeURIComponent(examID) + "/result?attempt=" + encodeURIComponent(lastID) });
+          showError("本场考试的作答次数已用完，不能再次参加。", acts);
         } else if (r.status === 422 && r.code === "exam_closed") {
           showError("现在不在考试时间内，不能开始考试。", [back]);
         } else if (r.status === 403 && r.code === "csrf") {
