@@ -313,3 +313,79 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 		t.Fatalf("hours = %v", h)
 	}
 }
+
+// A cadre starts an exam, answers, reloads the page mid-way (the answers are
+// still there), submits and sees the score.
+func TestBrowserCadreTakesExam(t *testing.T) {
+	ctx := newBrowser(t)
+	a := newTestApp(t)
+	c := newCity(a)
+	examID, ids := examSetup(t, a, c, time.Hour)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.tokens["col"], nil), 200)
+	base := a.serve()
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "ua_cadre"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), userPassword),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitLoggedIn(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/exams")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "2026 年度政治理论水平考试")
+	screenshot(t, ctx, "40-exams")
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/exams/%d/take", base, examID))); err != nil {
+		t.Fatal(err)
+	}
+	judge := fmt.Sprintf(`input[name="q-%d"][value="true"]`, ids["judge"])
+	blank := fmt.Sprintf(`input[name="q-%d-0"]`, ids["blank"])
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(judge))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(judge)),
+		chromedp.SendKeys(chromedp.CSS(blank), "幸福"),
+		chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`input[name="q-%d-1"]`, ids["blank"])), "复兴"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "已保存")
+	screenshot(t, ctx, "41-taking")
+	// Reload: the answers come back.
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(judge))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('%s').checked && document.querySelector('%s').value === "幸福"`, judge, blank)))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("answers not restored after a reload")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#exam-submit`)), chromedp.WaitVisible(chromedp.CSS(`#exam-confirm`)), chromedp.Click(chromedp.CSS(`#exam-confirm`))); err != nil {
+		t.Fatal(err)
+	}
+	body := waitText(t, ctx, "不合格")
+	screenshot(t, ctx, "42-result")
+	if !strings.Contains(body, "20") {
+		t.Fatalf("result page (20 of 40, pass 25):\n%s", body)
+	}
+	var score int64
+	a.DB.Table("attempts").Select("score_x100").Where("exam_id = ?", examID).Scan(&score)
+	if score != 2000 {
+		t.Fatalf("stored score = %d", score)
+	}
+}
