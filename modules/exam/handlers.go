@@ -74,6 +74,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/exams/:id/release", web.Doc{Summary: "公布成绩与答案", Resp: ExamResponse{}, Roles: managers}, h.release)
 	a.Get("/exams/:id/stats", web.Doc{Summary: "考试统计：分数分布、合格率、试题分析", Resp: ExamStats{}, Roles: graders}, h.stats)
 	h.registerPages(pages)
+	h.registerAdminPages(pages)
 }
 
 func (h *Handlers) createBank(c *fiber.Ctx) error {

@@ -677,7 +677,7 @@
     bar.classList.toggle("is-danger", remain <= 60);
     if (remain <= 300 && !warned5 && remain > 60) {
       warned5 = true;
-      flashNote("距离考试结束还有 5 分钟，请抓紧作答");
+      flashNote("距离考试结束还有 " + Math.ceil(remain / 60) + " 分钟，请抓紧作答");
     }
     if (remain <= 60 && !warned1 && remain > 0) {
       warned1 = true;

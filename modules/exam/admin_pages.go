@@ -1,0 +1,5 @@
+package exam
+
+import "github.com/gofiber/fiber/v2"
+
+func (h *Handlers) registerAdminPages(r fiber.Router) {}
