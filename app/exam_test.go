@@ -382,3 +382,46 @@ func TestPracticeAndWrongBook(t *testing.T) {
 		t.Fatalf("wrong book after a right answer = %s", wb.Body)
 	}
 }
+
+func TestExamAudienceAndLeaveLimit(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "题库"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	q := r.id(t)
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "单位 A 专场", "duration_minutes": 10, "leave_limit": 2, "audience_org_ids": []uint64{c.unitA},
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	mustStatus(t, r, 201)
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	// Unit B's cadre is not in the audience: the exam does not exist for them.
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.tokens["ub_cadre"], nil), 404)
+	if strings.Contains(string(a.do("GET", "/api/v1/me/exams", c.tokens["ub_cadre"], nil).Body), "单位 A 专场") {
+		t.Fatal("exam listed outside its audience")
+	}
+	cadre := c.tokens["ua_cadre"]
+	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	mustStatus(t, r, 201)
+	att := uint64(r.JSON(t)["attempt_id"].(float64))
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), cadre, map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
+	for i := 1; i <= 2; i++ {
+		ev := a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", att), cadre, map[string]any{"type": "leave"})
+		mustStatus(t, ev, 200)
+		if ev.JSON(t)["submitted"] != false {
+			t.Fatalf("submitted after %d leaves", i)
+		}
+	}
+	ev := a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", att), cadre, map[string]any{"type": "leave"})
+	mustStatus(t, ev, 200)
+	if ev.JSON(t)["submitted"] != true {
+		t.Fatalf("third leave over a limit of 2: %s", ev.Body)
+	}
+	res := a.do("GET", fmt.Sprintf("/api/v1/attempts/%d", att), cadre, nil).JSON(t)
+	if res["status"] != "graded" || res["score"].(float64) != 10 {
+		t.Fatalf("auto-submitted attempt = %v", res)
+	}
+}

@@ -83,6 +83,9 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	if err != nil {
 		return AttemptResponse{}, false, web.Internal(err)
 	}
+	if !e.open(p) {
+		return AttemptResponse{}, false, web.NotFound()
+	}
 	now := s.now().UTC()
 	// An open attempt is returned as it is (resume); one past its deadline is
 	// submitted first.

@@ -56,6 +56,9 @@ type ExamRequest struct {
 	Shuffle         bool         `json:"shuffle"`
 	PartialMultiple bool         `json:"partial_multiple"`
 	Release         string       `json:"release"` // immediately (default), after_close, manual
+	AudienceLevels  []string     `json:"audience_levels"`
+	AudienceOrgIDs  []uint64     `json:"audience_org_ids"`
+	LeaveLimit      int          `json:"leave_limit"` // 0: no limit
 	Paper           PaperRequest `json:"paper"`
 }
 
@@ -114,6 +117,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	f.Check(in.MaxAttempts >= 1 && in.MaxAttempts <= 100, "max_attempts", "考试次数应在 1 到 100 之间")
 	f.Check(!in.OpensAt.IsZero(), "opens_at", "必填")
 	f.Check(!in.ClosesAt.IsZero() && in.ClosesAt.After(in.OpensAt), "closes_at", "结束时间应晚于开始时间")
+	f.Check(in.LeaveLimit >= 0 && in.LeaveLimit <= 100, "leave_limit", "切屏次数上限应在 0 到 100 之间")
 	switch in.Release {
 	case "":
 		in.Release = "immediately"
@@ -199,7 +203,8 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	}
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
-		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode,
+		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
 		return ExamResponse{}, web.Internal(err)
 	}
@@ -247,6 +252,41 @@ func (s *Service) ReleaseResults(ctx context.Context, p *web.Principal, id uint6
 		return nil, web.Internal(err)
 	}
 	return e, nil
+}
+
+func listColumn(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return "," + strings.Join(xs, ",") + ","
+}
+
+func idsColumn(ids []uint64) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return "," + strings.Join(parts, ",") + ","
+}
+
+// open reports whether the exam is meant for the caller: their level, and
+// their org or one of its ancestors.
+func (e *Exam) open(p *web.Principal) bool {
+	if e.AudienceLevels != "" && !strings.Contains(e.AudienceLevels, ","+p.Level+",") {
+		return false
+	}
+	if e.AudienceOrgs == "" {
+		return true
+	}
+	for _, id := range p.OrgChain() {
+		if strings.Contains(e.AudienceOrgs, fmt.Sprintf(",%d,", id)) {
+			return true
+		}
+	}
+	return false
 }
 
 // released tells whether candidates may see correct answers and analysis.

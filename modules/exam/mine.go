@@ -7,6 +7,7 @@ import (
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 )
 
 // MyExam is an exam in the candidate's list.
@@ -42,6 +43,9 @@ func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, erro
 	now := s.now().UTC()
 	out := make([]MyExam, 0, len(exams))
 	for _, e := range exams {
+		if !e.open(p) {
+			continue
+		}
 		m := MyExam{ID: e.ID, Title: e.Title, DurationMinutes: e.DurationMinutes, TotalScore: float64(e.TotalScore) / 100, PassScore: float64(e.PassScore) / 100,
 			OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, AttemptsLeft: e.MaxAttempts - len(by[e.ID])}
 		for i := range by[e.ID] {
@@ -77,19 +81,32 @@ type EventRequest struct {
 
 // RecordLeave counts a candidate leaving the exam page; the count is shown
 // to graders.
-func (s *Service) RecordLeave(ctx context.Context, p *web.Principal, id uint64) (int, error) {
+// Past the exam's limit the attempt is submitted with what was saved.
+func (s *Service) RecordLeave(ctx context.Context, p *web.Principal, id uint64) (int, bool, error) {
 	a, err := s.ownAttempt(ctx, p, id)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if a.Status != AttemptOpen {
-		return a.TabSwitches, web.Conflict("attempt_finished", "考试已结束")
+		return a.TabSwitches, false, web.Conflict("attempt_finished", "考试已结束")
 	}
-	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).UpdateColumn("tab_switches", a.TabSwitches+1)
+	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).UpdateColumn("tab_switches", gorm.Expr("tab_switches + 1"))
 	if res.Error != nil {
-		return 0, web.Internal(res.Error)
+		return 0, false, web.Internal(res.Error)
 	}
-	return a.TabSwitches + 1, nil
+	n := a.TabSwitches + 1
+	var e Exam
+	if err := s.db.WithContext(ctx).Select("id", "leave_limit").First(&e, a.ExamID).Error; err != nil {
+		return n, false, web.Internal(err)
+	}
+	if e.LeaveLimit > 0 && n > e.LeaveLimit {
+		a.TabSwitches = n
+		if _, err := s.finish(ctx, a); err != nil {
+			return n, false, err
+		}
+		return n, true, nil
+	}
+	return n, false, nil
 }
 
 func (h *Handlers) myExams(c *fiber.Ctx) error {
@@ -112,9 +129,9 @@ func (h *Handlers) event(c *fiber.Ctx) error {
 	if in.Type != "leave" {
 		return web.Invalid(map[string]string{"type": "应为 leave"})
 	}
-	n, err := h.svc.RecordLeave(c.UserContext(), web.Caller(c), id)
+	n, submitted, err := h.svc.RecordLeave(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"tab_switches": n})
+	return c.JSON(fiber.Map{"tab_switches": n, "submitted": submitted})
 }

@@ -56,6 +56,9 @@ type Exam struct {
 	Paper           string `gorm:"type:text"`                              // JSON: question ids or rules
 	Release         string `gorm:"size:20;not null;default:'immediately'"` // immediately, after_close, manual
 	Released        bool   `gorm:"not null;default:false"`
+	AudienceLevels  string `gorm:"size:255;not null;default:''"`  // ",县处级," or empty: every level
+	AudienceOrgs    string `gorm:"size:1000;not null;default:''"` // ",3,17," or empty: every org
+	LeaveLimit      int    `gorm:"not null;default:0"`            // leaving the page more often submits the attempt; 0: no limit
 	Status          string `gorm:"size:20;not null;index"`
 	CreatedBy       uint64 `gorm:"not null;default:0"`
 	CreatedAt       time.Time
@@ -134,6 +137,9 @@ func Migrations() []db.Migration {
 				Paper           string `gorm:"type:text"`
 				Release         string `gorm:"size:20;not null;default:'immediately'"`
 				Released        bool   `gorm:"not null;default:false"`
+				AudienceLevels  string `gorm:"size:255;not null;default:''"`
+				AudienceOrgs    string `gorm:"size:1000;not null;default:''"`
+				LeaveLimit      int    `gorm:"not null;default:0"`
 				Status          string `gorm:"size:20;not null;index:idx_exams_status"`
 				CreatedBy       uint64 `gorm:"not null;default:0"`
 				CreatedAt       time.Time
