@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -423,5 +424,54 @@ func TestExamAudienceAndLeaveLimit(t *testing.T) {
 	res := a.do("GET", fmt.Sprintf("/api/v1/attempts/%d", att), cadre, nil).JSON(t)
 	if res["status"] != "graded" || res["score"].(float64) != 10 {
 		t.Fatalf("auto-submitted attempt = %v", res)
+	}
+}
+
+func TestResultsExportAndRegrade(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "题库"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 10})
+	q := r.id(t)
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "重评", "duration_minutes": 10, "pass_score": 10,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.tokens[who], nil)
+		att := uint64(r.JSON(t)["attempt_id"].(float64))
+		mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): "B"}}), 200)
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.tokens[who], nil), 200)
+	}
+	res := a.do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), col, nil)
+	mustStatus(t, res, 200)
+	body := string(res.Body)
+	if !strings.Contains(body, "测试ua_cadre") || !strings.Contains(body, "东城区教育局") || !strings.Contains(body, `"pass_rate":1`) {
+		t.Fatalf("results = %s", body)
+	}
+	x := a.do("GET", fmt.Sprintf("/api/v1/exams/%d/results.xlsx", examID), col, nil)
+	mustStatus(t, x, 200)
+	if !bytes.HasPrefix(x.Body, []byte("PK")) {
+		t.Fatal("results export is not an xlsx")
+	}
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), c.tokens["ua_cadre"], nil), 403)
+	// The key was wrong: fix it and regrade; both candidates now fail.
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/questions/%d", q), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "C", "score": 10}), 200)
+	rg := a.do("POST", fmt.Sprintf("/api/v1/exams/%d/regrade", examID), col, nil)
+	mustStatus(t, rg, 200)
+	if rg.JSON(t)["changed"].(float64) != 2 {
+		t.Fatalf("regrade = %s", rg.Body)
+	}
+	res = a.do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), col, nil)
+	if strings.Contains(string(res.Body), `"passed":true`) || !strings.Contains(string(res.Body), `"pass_rate":0`) {
+		t.Fatalf("after regrade = %s", res.Body)
+	}
+	rg = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/regrade", examID), col, nil)
+	if rg.JSON(t)["changed"].(float64) != 0 {
+		t.Fatalf("second regrade changed %s", rg.Body)
 	}
 }

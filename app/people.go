@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"college/modules/exam"
 	"college/modules/hours"
 	"college/modules/identity"
 	"college/modules/web"
@@ -46,4 +47,17 @@ func (p people) InScope(ctx context.Context, caller *web.Principal, userID uint6
 // OrgsExist reports whether every org id exists.
 func (p people) OrgsExist(ctx context.Context, ids []uint64) (bool, error) {
 	return p.id.OrgsInScope(ctx, nil, ids)
+}
+
+// Candidates names exam candidates and their units.
+func (p people) Candidates(ctx context.Context, ids []uint64) (map[uint64]exam.Candidate, error) {
+	found, err := p.id.PeopleByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]exam.Candidate, len(found))
+	for id, x := range found {
+		out[id] = exam.Candidate{Name: x.Name, Username: x.Username, OrgID: x.OrgID, OrgName: x.OrgName}
+	}
+	return out, nil
 }

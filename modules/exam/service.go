@@ -18,6 +18,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	papers   paperCache
+	people   People
 }
 
 // Deps are what the service needs.

@@ -850,3 +850,31 @@ func (s *Service) OrgsInScope(ctx context.Context, p *web.Principal, ids []uint6
 	}
 	return true, nil
 }
+
+// PeopleByIDs returns the public profiles of many users at once.
+func (s *Service) PeopleByIDs(ctx context.Context, ids []uint64) (map[uint64]Person, error) {
+	out := map[uint64]Person{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var users []User
+	for i := 0; i < len(ids); i += 1000 {
+		var part []User
+		if err := s.store.db.WithContext(ctx).Select("id", "username", "name", "org_id", "level", "post").Where("id IN ?", ids[i:min(i+1000, len(ids))]).Find(&part).Error; err != nil {
+			return nil, err
+		}
+		users = append(users, part...)
+	}
+	orgIDs := make([]uint64, len(users))
+	for i, u := range users {
+		orgIDs[i] = u.OrgID
+	}
+	names, err := s.store.OrgNames(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		out[u.ID] = Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: names[u.OrgID], Level: u.Level, Post: u.Post}
+	}
+	return out, nil
+}

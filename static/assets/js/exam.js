@@ -415,7 +415,7 @@
   function jumpTo(qid) {
     var card = $("q-" + qid);
     if (!card) return;
-    setNavOpen(false);
+    if (!wide()) setNavOpen(false);
     card.scrollIntoView({ behavior: "smooth", block: "start" });
     var first = card.querySelector("input, textarea");
     if (first) {
@@ -449,6 +449,7 @@
     bar.classList.toggle("nav-open", open);
     navToggle.setAttribute("aria-expanded", open ? "true" : "false");
   }
+  function wide() { return !!(window.matchMedia && window.matchMedia("(min-width: 900px)").matches); }
   navToggle.addEventListener("click", function () {
     setNavOpen(!bar.classList.contains("nav-open"));
   });
@@ -912,6 +913,7 @@
       });
     }
     renderPaper();
+    if (wide() && questions.length <= 40) setNavOpen(true);
     questions.forEach(function (q) { writeAnswer(q, answers[q.id]); });
     updateProgress();
     if (pending) {
