@@ -475,3 +475,32 @@ func TestResultsExportAndRegrade(t *testing.T) {
 		t.Fatalf("second regrade changed %s", rg.Body)
 	}
 }
+
+func TestPassingACourseTestCreditsHoursOnce(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	course, _, _ := publishedCourse(a, c)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "课程测试"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	q := r.id(t)
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "课程测试：新时代思想", "duration_minutes": 10, "pass_score": 6, "max_attempts": 3, "course_id": course,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	cadre := c.tokens["ua_cadre"]
+	for i := 0; i < 2; i++ { // passing twice credits once
+		r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+		mustStatus(t, r, 201)
+		att := uint64(r.JSON(t)["attempt_id"].(float64))
+		mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), cadre, map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), cadre, nil), 200)
+	}
+	h := a.do("GET", "/api/v1/me/hours", cadre, nil).JSON(t)
+	if h["total"].(float64) != 0.5 || len(h["entries"].([]any)) != 1 || h["entries"].([]any)[0].(map[string]any)["source"] != "exam" {
+		t.Fatalf("hours = %v", h)
+	}
+}

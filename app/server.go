@@ -201,6 +201,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
 	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Log: log})
 	a.Exams.SetPeople(folks)
+	a.Exams.SetLedger(a.Hours)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

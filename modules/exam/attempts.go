@@ -12,6 +12,7 @@ import (
 	"college/modules/exam/grading"
 	"college/modules/exam/item"
 	"college/modules/exam/paper"
+	"college/modules/hours"
 	"college/modules/web"
 	"college/storage/db"
 
@@ -328,7 +329,32 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 		// The answers are in SQL now: the buffer can go.
 		s.cache.Del(ctx, s.answersKey(a.ID))
 	}
+	if err := s.creditCourseTest(ctx, &e, a); err != nil {
+		return ResultResponse{}, err
+	}
 	return result(a), nil
+}
+
+// creditCourseTest credits the study hours of a passed course test, once
+// per candidate and exam (the ledger's unique key).
+func (s *Service) creditCourseTest(ctx context.Context, e *Exam, a *Attempt) error {
+	if e.CourseID == 0 || !a.Passed || s.ledger == nil {
+		return nil
+	}
+	h := web.HoursFromFloat(s.settings.Float(ctx, SetCourseTestHours))
+	if h <= 0 {
+		return nil
+	}
+	when := s.now().UTC()
+	if a.SubmittedAt != nil {
+		when = *a.SubmittedAt
+	}
+	_, err := s.ledger.Credit(ctx, nil, hours.Credit{UserID: a.UserID, Hours: h, Category: hours.CategoryOnline, Kind: hours.KindRequired,
+		SourceType: hours.SourceExam, SourceID: e.ID, Title: e.Title, EarnedAt: when})
+	if err != nil {
+		return web.Internal(err)
+	}
+	return nil
 }
 
 func result(a *Attempt) ResultResponse {

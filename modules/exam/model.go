@@ -59,6 +59,7 @@ type Exam struct {
 	AudienceLevels  string `gorm:"size:255;not null;default:''"`  // ",县处级," or empty: every level
 	AudienceOrgs    string `gorm:"size:1000;not null;default:''"` // ",3,17," or empty: every org
 	LeaveLimit      int    `gorm:"not null;default:0"`            // leaving the page more often submits the attempt; 0: no limit
+	CourseID        uint64 `gorm:"not null;default:0"`            // a course test: passing it credits study hours
 	Status          string `gorm:"size:20;not null;index"`
 	CreatedBy       uint64 `gorm:"not null;default:0"`
 	CreatedAt       time.Time
@@ -140,6 +141,7 @@ func Migrations() []db.Migration {
 				AudienceLevels  string `gorm:"size:255;not null;default:''"`
 				AudienceOrgs    string `gorm:"size:1000;not null;default:''"`
 				LeaveLimit      int    `gorm:"not null;default:0"`
+				CourseID        uint64 `gorm:"not null;default:0"`
 				Status          string `gorm:"size:20;not null;index:idx_exams_status"`
 				CreatedBy       uint64 `gorm:"not null;default:0"`
 				CreatedAt       time.Time

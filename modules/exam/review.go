@@ -149,6 +149,9 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 	if err := s.db.WithContext(ctx).First(&a, a.ID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
+	if err := s.creditCourseTest(ctx, e, &a); err != nil {
+		return ResultResponse{}, err
+	}
 	return result(&a), nil
 }
 

@@ -1,6 +1,9 @@
 package exam
 
 import (
+	"context"
+
+	"college/modules/hours"
 	"log/slog"
 	"time"
 
@@ -19,7 +22,28 @@ type Service struct {
 	now      func() time.Time
 	papers   paperCache
 	people   People
+	ledger   Ledger
 }
+
+// Setting keys of this module.
+const (
+	SetCourseTestHours = "exam.course_test_hours"
+	SetExemptScore     = "exam.exempt_score"
+)
+
+// SettingDefs are the exam rules as settings.
+var SettingDefs = []settings.Def{
+	{Key: SetCourseTestHours, Group: "考试规则", Label: "通过课程测试获得的学时", Kind: settings.KindNumber, Default: "0.5", Min: 0, Max: 10},
+	{Key: SetExemptScore, Group: "考试规则", Label: "免考分数线", Help: "年度理论考试达到此分数的干部，次年可免考", Kind: settings.KindNumber, Default: "90", Min: 0, Max: 1000},
+}
+
+// Ledger credits study hours once per source (the hours module).
+type Ledger interface {
+	Credit(ctx context.Context, tx *gorm.DB, c hours.Credit) (bool, error)
+}
+
+// SetLedger wires the study-hours ledger for course tests.
+func (s *Service) SetLedger(l Ledger) { s.ledger = l }
 
 // Deps are what the service needs.
 type Deps struct {
@@ -31,5 +55,6 @@ type Deps struct {
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
+	d.Settings.Define(SettingDefs...)
 	return &Service{db: d.DB, cache: d.Cache, settings: d.Settings, log: d.Log, now: time.Now}
 }

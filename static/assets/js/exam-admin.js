@@ -1,0 +1,689 @@
+// Exam administration pages: question banks, question entry and import,
+// the exam builder, the review queue and results release. Every call carries
+// the page's CSRF token; errors are shown next to the control that caused
+// them. Plain ES2017, no globals.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("exam-admin");
+  if (!root) return;
+  var csrf = root.getAttribute("data-csrf") || "";
+
+  function $(id) { return document.getElementById(id); }
+
+  function errorText(status, data) {
+    var err = (data && data.error) || {};
+    if (err.message) return err.message;
+    switch (status) {
+      case 401: return "登录已过期，请重新登录";
+      case 403: return "没有权限执行此操作";
+      case 404: return "内容不存在或已被删除";
+      case 413: return "文件过大";
+      case 415: return "不支持的文件类型";
+      default: return "操作失败（" + status + "），请稍后重试";
+    }
+  }
+
+  function parse(text) {
+    try { return text ? JSON.parse(text) : null; } catch (e) { return null; }
+  }
+
+  // failure turns an error answer into {ok:false, status, code, message, fields, rows}.
+  function failure(status, data) {
+    var err = (data && data.error) || {};
+    return { ok: false, status: status, code: err.code || "", message: errorText(status, data), fields: err.fields || null, rows: err.rows || null };
+  }
+
+  // api calls the JSON API and resolves to {ok, status, data} or a failure.
+  function api(method, url, body) {
+    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (res) {
+      return res.text().then(function (text) {
+        var data = parse(text);
+        if (res.ok) return { ok: true, status: res.status, data: data };
+        return failure(res.status, data);
+      });
+    }, function () {
+      return { ok: false, status: 0, message: "网络连接失败，请检查网络后重试" };
+    });
+  }
+
+  function show(el, text) {
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  // showFailure puts an API error into el; a lost session offers the login page.
+  function showFailure(el, r) {
+    if (!el) return;
+    if (r.status === 401) {
+      el.textContent = "登录已过期，请";
+      var a = document.createElement("a");
+      a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      a.textContent = "重新登录";
+      el.appendChild(a);
+      el.hidden = false;
+      return;
+    }
+    show(el, r.message);
+  }
+
+  // fieldErrors binds the [data-field-error] slots of a form.
+  function fieldErrors(form) {
+    function set(name, text) {
+      var el = form.querySelector('[data-field-error="' + name + '"]');
+      if (!el) return false;
+      // Only a shown message may carry .field-error (app.css marks its field red).
+      el.className = text ? "field-error" : "field-msg";
+      show(el, text);
+      return true;
+    }
+    return {
+      set: set,
+      clear: function () {
+        Array.prototype.forEach.call(form.querySelectorAll("[data-field-error]"), function (el) {
+          set(el.getAttribute("data-field-error"), "");
+        });
+      },
+      // place shows the API's field errors; it reports whether any found a slot.
+      place: function (fields) {
+        var placed = false;
+        if (fields) {
+          Object.keys(fields).forEach(function (k) {
+            if (set(k, fields[k])) placed = true;
+          });
+        }
+        return placed;
+      }
+    };
+  }
+
+  function splitList(s) {
+    return String(s || "").split(/[,，、;；\s]+/).map(function (t) { return t.trim(); }).filter(Boolean);
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  var typeNames = { single: "单选", multiple: "多选", judge: "判断", blank: "填空", short: "简答" };
+
+  // ---------- home: create a bank, publish a draft ----------
+
+  var bankForm = $("bank-form");
+  if (bankForm) {
+    var bankErr = fieldErrors(bankForm);
+    bankForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var button = $("bank-create");
+      var general = $("bank-error");
+      bankErr.clear();
+      show(general, "");
+      var name = $("bank-name").value.trim();
+      if (!name) { bankErr.set("name", "请填写题库名称"); return; }
+      button.disabled = true;
+      api("POST", "/api/v1/banks", { name: name, practice: $("bank-practice").checked }).then(function (r) {
+        if (r.ok) { location.reload(); return; }
+        button.disabled = false;
+        if (!bankErr.place(r.fields)) showFailure(general, r);
+      });
+    });
+  }
+
+  Array.prototype.forEach.call(root.querySelectorAll("button[data-publish]"), function (btn) {
+    btn.addEventListener("click", function () {
+      var box = btn.closest("td") || btn.parentNode;
+      var errBox = box.querySelector("[data-error]");
+      show(errBox, "");
+      if (!window.confirm("确定发布考试“" + (btn.getAttribute("data-title") || "") + "”吗？发布后符合范围的学员即可在考试时间内参加。")) return;
+      btn.disabled = true;
+      api("POST", "/api/v1/exams/" + encodeURIComponent(btn.getAttribute("data-publish")) + "/publish").then(function (r) {
+        if (r.ok) { location.reload(); return; }
+        btn.disabled = false;
+        showFailure(errBox, r);
+      });
+    });
+  });
+
+  // ---------- bank: add a question ----------
+
+  var bankID = root.getAttribute("data-bank");
+  var qForm = $("question-form");
+  if (qForm && bankID) {
+    var qErr = fieldErrors(qForm);
+    var typeSel = $("q-type");
+    var answer = $("q-answer");
+    var answerJudge = $("q-answer-judge");
+    var answerText = $("q-answer-text");
+    var answerHint = $("q-answer-hint");
+    var answerReq = $("q-answer-req");
+    var answerLabel = qForm.querySelector('label[for="q-answer"]');
+    var hints = {
+      single: "填写正确选项的字母，如 B。",
+      multiple: "填写所有正确选项的字母，如 ACD（至少两个）。",
+      judge: "选择正确或错误。",
+      blank: "每个空一个答案，多个空用分号“；”分隔；同一空有多个可接受答案时用“|”分隔，如：1921|一九二一；嘉兴。",
+      short: "参考答案供阅卷老师参考，可不填；简答题由老师人工评分。"
+    };
+    var syncType = function () {
+      var t = typeSel.value;
+      var choice = t === "single" || t === "multiple";
+      $("q-options-field").hidden = !choice;
+      answer.hidden = t === "judge" || t === "short";
+      answerJudge.hidden = t !== "judge";
+      answerText.hidden = t !== "short";
+      answerReq.hidden = t === "short";
+      var target = t === "judge" ? answerJudge : (t === "short" ? answerText : answer);
+      if (answerLabel) answerLabel.htmlFor = target.id;
+      answer.placeholder = t === "single" ? "如：B" : (t === "multiple" ? "如：ACD" : (t === "blank" ? "如：1921|一九二一；嘉兴" : ""));
+      answerHint.textContent = hints[t] || "";
+    };
+    typeSel.addEventListener("change", syncType);
+    syncType();
+
+    qForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var button = $("question-add");
+      var general = $("question-error");
+      var ok = $("question-ok");
+      qErr.clear();
+      show(general, "");
+      show(ok, "");
+      var t = typeSel.value;
+      var body = {
+        type: t,
+        stem: $("q-stem").value.trim(),
+        options: [],
+        score: Number($("q-score").value),
+        difficulty: Number($("q-difficulty").value),
+        tags: splitList($("q-tags").value),
+        analysis: $("q-analysis").value.trim()
+      };
+      var bad = false;
+      if (!body.stem) { qErr.set("stem", "请填写题干"); bad = true; }
+      if (!(body.score > 0 && body.score <= 100)) { qErr.set("score", "分值应在 0 到 100 之间"); bad = true; }
+      if (t === "single" || t === "multiple") {
+        var inputs = qForm.querySelectorAll("[data-option]");
+        var last = -1;
+        Array.prototype.forEach.call(inputs, function (inp, i) { if (inp.value.trim()) last = i; });
+        for (var i = 0; i <= last; i++) body.options.push(inputs[i].value.trim());
+        if (body.options.length < 2) { qErr.set("options", "选择题至少要有 2 个选项"); bad = true; }
+        else if (body.options.indexOf("") >= 0) { qErr.set("options", "选项要从 A 开始依次填写，中间不能空着"); bad = true; }
+        body.answer = answer.value.toUpperCase().replace(/[^A-H]/g, "");
+        if (!body.answer) { qErr.set("answer", "请填写正确选项的字母"); bad = true; }
+      } else if (t === "judge") {
+        body.answer = answerJudge.value === "true";
+      } else if (t === "blank") {
+        body.answer = answer.value.split(/[;；]/).map(function (s) { return s.trim(); }).filter(Boolean);
+        if (!body.answer.length) { qErr.set("answer", "请填写每个空的答案"); bad = true; }
+      } else {
+        body.answer = answerText.value.trim();
+      }
+      if (bad) return;
+      button.disabled = true;
+      api("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/questions", body).then(function (r) {
+        button.disabled = false;
+        if (r.ok) {
+          show(ok, "已添加试题 #" + (r.data && r.data.id) + "，正在刷新…");
+          setTimeout(function () { location.reload(); }, 500);
+          return;
+        }
+        if (!qErr.place(r.fields)) showFailure(general, r);
+      });
+    });
+  }
+
+  // ---------- bank: import a file ----------
+
+  var importInput = $("import-file-input");
+  if (importInput && bankID) {
+    var maxMB = Number(root.getAttribute("data-max-mb")) || 20;
+    var importBox = $("import-box");
+    var progressBox = importBox.querySelector(".upload-progress");
+    var bar = progressBox.querySelector("progress");
+    var pctText = progressBox.querySelector(".progress-text");
+    var okBox = $("import-ok");
+    var errBox = $("import-error");
+    var busy = false;
+
+    var setPct = function (p) {
+      bar.value = p;
+      bar.textContent = p + "%";
+      pctText.textContent = p + "%";
+    };
+    var clearBox = function (b) { b.textContent = ""; b.hidden = true; };
+
+    var showProblems = function (r) {
+      clearBox(errBox);
+      errBox.appendChild(el("span", "", r.message));
+      if (r.rows && r.rows.length) {
+        var wrap = el("div", "table-wrap import-problems");
+        var table = el("table", "table");
+        var thead = el("thead");
+        var hr = el("tr");
+        hr.appendChild(el("th", "", "位置"));
+        hr.appendChild(el("th", "", "问题"));
+        thead.appendChild(hr);
+        table.appendChild(thead);
+        var tbody = el("tbody");
+        r.rows.forEach(function (row) {
+          var tr = el("tr");
+          var where = row.row ? "第 " + row.row + " 行" : "";
+          if (row.at) where += (where ? "，" : "") + row.at;
+          tr.appendChild(el("td", "nowrap", where || "—"));
+          tr.appendChild(el("td", "", row.message || ""));
+          tbody.appendChild(tr);
+        });
+        table.appendChild(tbody);
+        wrap.appendChild(table);
+        errBox.appendChild(wrap);
+      } else if (r.fields) {
+        var ul = el("ul", "import-problems");
+        Object.keys(r.fields).forEach(function (k) { ul.appendChild(el("li", "", r.fields[k])); });
+        errBox.appendChild(ul);
+      }
+      errBox.hidden = false;
+    };
+
+    var showResult = function (data) {
+      clearBox(okBox);
+      var n = (data && data.imported) || 0;
+      okBox.appendChild(el("strong", "", "已导入 " + n + " 题"));
+      var skipped = (data && data.skipped) || [];
+      if (skipped.length) {
+        okBox.appendChild(el("span", "", "，跳过 " + skipped.length + " 项："));
+        var ul = el("ul");
+        skipped.forEach(function (s) {
+          var where = s.row ? "第 " + s.row + " 行" : (s.at || "");
+          var text = s.reason || s.message || s.title || JSON.stringify(s);
+          ul.appendChild(el("li", "", (where ? where + "：" : "") + text));
+        });
+        okBox.appendChild(ul);
+      }
+      var again = el("p", "");
+      var a = el("a", "", "刷新试题列表");
+      a.href = location.pathname;
+      again.appendChild(a);
+      okBox.appendChild(again);
+      okBox.hidden = false;
+    };
+
+    importInput.addEventListener("change", function () {
+      var file = importInput.files && importInput.files[0];
+      if (!file || busy) return;
+      clearBox(okBox);
+      clearBox(errBox);
+      if (!/\.(xlsx|xml|gift|txt)$/i.test(file.name)) {
+        show(errBox, "只支持 .xlsx、.xml、.gift 和 .txt 文件");
+        importInput.value = "";
+        return;
+      }
+      if (file.size > maxMB * 1048576) {
+        show(errBox, "文件过大，不能超过 " + maxMB + " MB");
+        importInput.value = "";
+        return;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/import");
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = function (ev) {
+        if (ev.lengthComputable) setPct(Math.min(100, Math.floor(ev.loaded / ev.total * 100)));
+      };
+      xhr.upload.onload = function () {
+        setPct(100);
+        show(okBox, "上传完成，正在检查试题…");
+      };
+      var done = function () {
+        busy = false;
+        importInput.disabled = false;
+        importInput.value = "";
+        progressBox.hidden = true;
+      };
+      xhr.onload = function () {
+        var data = parse(xhr.responseText);
+        done();
+        if (xhr.status === 200) { showResult(data); return; }
+        clearBox(okBox);
+        var r = failure(xhr.status, data);
+        if (xhr.status === 401) { showFailure(errBox, r); return; }
+        showProblems(r);
+      };
+      xhr.onerror = function () {
+        done();
+        clearBox(okBox);
+        show(errBox, "上传中断：网络连接失败，请重试");
+      };
+      var form = new FormData();
+      form.append("file", file);
+      busy = true;
+      importInput.disabled = true;
+      setPct(0);
+      progressBox.hidden = false;
+      show(okBox, "正在上传：" + file.name);
+      xhr.send(form);
+    });
+  }
+
+  // ---------- exam builder ----------
+
+  var examForm = $("exam-form");
+  if (examForm) {
+    var eErr = fieldErrors(examForm);
+    var rulesBox = $("rules");
+    var tpl = $("rule-template");
+    var seq = 0;
+    var modeOf = function () {
+      var m = examForm.querySelector('input[name="mode"]:checked');
+      return m ? m.value : "random";
+    };
+
+    var numberRules = function () {
+      var rows = rulesBox.querySelectorAll("[data-rule]");
+      Array.prototype.forEach.call(rows, function (row, i) {
+        row.querySelector("[data-rule-title]").textContent = "规则 " + (i + 1);
+        row.querySelector("[data-rule-remove]").hidden = rows.length === 1;
+      });
+      updateSum();
+    };
+
+    var addRule = function () {
+      var node = tpl.content.firstElementChild.cloneNode(true);
+      seq++;
+      Array.prototype.forEach.call(node.querySelectorAll(".field"), function (f) {
+        var ctl = f.querySelector("[data-k]");
+        var lab = f.querySelector("label");
+        if (ctl && lab) {
+          ctl.id = "rule-" + seq + "-" + ctl.getAttribute("data-k");
+          lab.htmlFor = ctl.id;
+        }
+      });
+      node.querySelector("[data-rule-remove]").addEventListener("click", function () {
+        node.remove();
+        numberRules();
+      });
+      rulesBox.appendChild(node);
+      numberRules();
+    };
+
+    var readRules = function () {
+      return Array.prototype.map.call(rulesBox.querySelectorAll("[data-rule]"), function (row) {
+        var v = function (k) { return row.querySelector('[data-k="' + k + '"]').value; };
+        return {
+          bank_id: Number(v("bank_id")),
+          type: v("type"),
+          count: Number(v("count")),
+          score: Number(v("score")),
+          tags: splitList(v("tags")),
+          difficulty: Number(v("difficulty"))
+        };
+      });
+    };
+
+    var fixedIDs = function () {
+      return splitList($("fixed-ids").value).map(Number).filter(function (n) { return n > 0 && Number.isInteger(n); });
+    };
+
+    var pickedScore = {}; // question id -> score, for the running total
+    var updateSum = function () {
+      var sum = $("paper-sum");
+      if (modeOf() === "random") {
+        var total = 0;
+        var count = 0;
+        readRules().forEach(function (r) {
+          if (r.count > 0 && r.score > 0) { total += r.count * r.score; count += r.count; }
+        });
+        sum.textContent = count ? "共 " + count + " 题，总分 " + Math.round(total * 100) / 100 + " 分" : "";
+      } else {
+        var ids = fixedIDs();
+        var known = 0;
+        var t = 0;
+        ids.forEach(function (id) { if (pickedScore[id] !== undefined) { known++; t += pickedScore[id]; } });
+        sum.textContent = ids.length ? "共 " + ids.length + " 题" + (known === ids.length ? "，总分 " + Math.round(t * 100) / 100 + " 分" : "") : "";
+      }
+    };
+
+    var syncMode = function () {
+      var m = modeOf();
+      $("paper-random").hidden = m !== "random";
+      $("paper-fixed").hidden = m !== "fixed";
+      updateSum();
+    };
+    Array.prototype.forEach.call(examForm.querySelectorAll('input[name="mode"]'), function (r) {
+      r.addEventListener("change", syncMode);
+    });
+    $("rule-add").addEventListener("click", addRule);
+    rulesBox.addEventListener("input", updateSum);
+    rulesBox.addEventListener("change", updateSum);
+    $("fixed-ids").addEventListener("input", function () {
+      var ids = fixedIDs();
+      Array.prototype.forEach.call($("fixed-list").querySelectorAll("input[type=checkbox]"), function (cb) {
+        cb.checked = ids.indexOf(Number(cb.value)) >= 0;
+      });
+      updateSum();
+    });
+    if (tpl.content.querySelector("option")) addRule();
+    else $("rule-add").disabled = true;
+    syncMode();
+
+    // Fixed paper: tick questions of a bank.
+    var fixedBank = $("fixed-bank");
+    fixedBank.addEventListener("change", function () {
+      var list = $("fixed-list");
+      var errBox = $("fixed-error");
+      show(errBox, "");
+      list.textContent = "";
+      list.hidden = true;
+      if (!fixedBank.value) return;
+      list.appendChild(el("p", "muted", "正在读取试题…"));
+      list.hidden = false;
+      api("GET", "/api/v1/banks/" + encodeURIComponent(fixedBank.value) + "/questions?page_size=200").then(function (r) {
+        list.textContent = "";
+        if (!r.ok) { list.hidden = true; showFailure(errBox, r); return; }
+        var items = (r.data && r.data.items) || [];
+        if (!items.length) { list.appendChild(el("p", "muted", "该题库还没有试题。")); return; }
+        var ids = fixedIDs();
+        items.forEach(function (q) {
+          pickedScore[q.id] = q.score;
+          var lab = el("label", "check");
+          var cb = document.createElement("input");
+          cb.type = "checkbox";
+          cb.value = q.id;
+          cb.checked = ids.indexOf(q.id) >= 0;
+          cb.addEventListener("change", function () {
+            var cur = fixedIDs().filter(function (x) { return x !== q.id; });
+            if (cb.checked) cur.push(q.id);
+            $("fixed-ids").value = cur.join(",");
+            updateSum();
+          });
+          var text = el("span", "");
+          text.appendChild(document.createTextNode(q.stem));
+          text.appendChild(el("span", "pick-meta", "#" + q.id + " · " + (typeNames[q.type] || q.type) + "题 · " + q.score + " 分 · 难度 " + q.difficulty + (q.tags && q.tags.length ? " · " + q.tags.join("、") : "")));
+          lab.appendChild(cb);
+          lab.appendChild(text);
+          list.appendChild(lab);
+        });
+        if (r.data.total > items.length) list.appendChild(el("p", "hint", "仅列出前 " + items.length + " 题，其余试题请直接填写编号。"));
+        updateSum();
+      });
+    });
+
+    // datetime-local values are Beijing time: send RFC 3339 with +08:00.
+    var beijing = function (v) {
+      if (!v) return null;
+      if (v.length === 16) v += ":00";
+      return v + "+08:00";
+    };
+
+    var showAvailable = function (avail) {
+      var rows = rulesBox.querySelectorAll("[data-rule]");
+      Array.prototype.forEach.call(rows, function (row, i) {
+        var p = row.querySelector("[data-rule-avail]");
+        if (avail && avail[i] !== undefined) {
+          p.textContent = "可抽取 " + avail[i] + " 道";
+          p.className = "rule-avail is-ok";
+          p.hidden = false;
+        } else {
+          p.hidden = true;
+        }
+      });
+    };
+
+    var created = null;
+    examForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var button = $("exam-create");
+      var general = $("exam-error");
+      eErr.clear();
+      show(general, "");
+      showAvailable(null);
+      var mode = modeOf();
+      var body = {
+        title: $("exam-title").value.trim(),
+        duration_minutes: Number($("exam-duration").value),
+        pass_score: Number($("exam-pass").value),
+        max_attempts: Number($("exam-attempts").value) || 1,
+        opens_at: beijing($("exam-opens").value),
+        closes_at: beijing($("exam-closes").value),
+        shuffle: $("exam-shuffle").checked,
+        partial_multiple: $("exam-partial").checked,
+        release: $("exam-release").value,
+        paper: { mode: mode }
+      };
+      var bad = false;
+      if (!body.title) { eErr.set("title", "请填写考试名称"); bad = true; }
+      if (!body.opens_at) { eErr.set("opens_at", "请选择开始时间"); bad = true; }
+      if (!body.closes_at) { eErr.set("closes_at", "请选择结束时间"); bad = true; }
+      else if (body.opens_at && body.closes_at <= body.opens_at) { eErr.set("closes_at", "结束时间应晚于开始时间"); bad = true; }
+      if (mode === "random") {
+        body.paper.rules = readRules();
+        if (!body.paper.rules.length) { eErr.set("paper.rules", "请至少添加一条抽题规则"); bad = true; }
+      } else {
+        body.paper.question_ids = fixedIDs();
+        if (!body.paper.question_ids.length) { eErr.set("paper.question_ids", "请勾选或填写试题编号"); bad = true; }
+      }
+      if (bad) {
+        show(general, "提交的内容有误，请检查标出的项目。");
+        return;
+      }
+      button.disabled = true;
+      api("POST", "/api/v1/exams", body).then(function (r) {
+        if (r.ok) {
+          created = r.data;
+          var box = $("exam-created-body");
+          box.textContent = "";
+          box.appendChild(el("p", "", "“" + created.title + "”已保存为草稿，总分 " + created.total_score + " 分。发布后学员才能看到并参加。"));
+          if (created.available && created.available.length) {
+            var ul = el("ul");
+            created.available.forEach(function (n, i) {
+              var rule = body.paper.rules[i];
+              ul.appendChild(el("li", "", "规则 " + (i + 1) + "（" + (typeNames[rule.type] || rule.type) + "题 " + rule.count + " 道）：题库中可抽取 " + n + " 道"));
+            });
+            box.appendChild(ul);
+            showAvailable(created.available);
+          }
+          examForm.querySelectorAll("input, select, textarea, button").forEach(function (c) { c.disabled = true; });
+          $("exam-created").hidden = false;
+          $("exam-created").scrollIntoView({ behavior: "smooth", block: "start" });
+          return;
+        }
+        button.disabled = false;
+        var placed = eErr.place(r.fields);
+        if (r.fields) {
+          // Rule errors come as paper.rules[i]: show them on the rules list.
+          var ruleMsgs = Object.keys(r.fields).filter(function (k) { return /^paper\.rules\[\d+\]$/.test(k); }).map(function (k) {
+            return "规则 " + (Number(k.replace(/\D+/g, "")) + 1) + "：" + r.fields[k];
+          });
+          if (ruleMsgs.length) { eErr.set("paper.rules", ruleMsgs.join("；")); placed = true; }
+        }
+        if (r.code === "rule_unfillable" || !placed) showFailure(general, r);
+        else show(general, "提交的内容有误，请检查标出的项目。");
+      });
+    });
+
+    $("exam-publish").addEventListener("click", function () {
+      if (!created) return;
+      var btn = $("exam-publish");
+      var errBox = $("publish-error");
+      show(errBox, "");
+      btn.disabled = true;
+      api("POST", "/api/v1/exams/" + encodeURIComponent(created.id) + "/publish").then(function (r) {
+        if (r.ok) { location.href = "/admin/exams"; return; }
+        btn.disabled = false;
+        showFailure(errBox, r);
+      });
+    });
+  }
+
+  // ---------- review queue ----------
+
+  var reviewList = $("review-list");
+  if (reviewList) {
+    reviewList.addEventListener("click", function (e) {
+      var btn = e.target.closest("button[data-review-save]");
+      if (!btn || btn.disabled) return;
+      var li = btn.closest("[data-review]");
+      var input = li.querySelector("input[type=number]");
+      var errBox = li.querySelector("[data-error]");
+      show(errBox, "");
+      var raw = input.value.trim();
+      var max = Number(input.getAttribute("data-max"));
+      var n = Number(raw);
+      if (raw === "" || !(n >= 0 && n <= max)) {
+        show(errBox, "请填写 0 到 " + max + " 之间的分数");
+        input.focus();
+        return;
+      }
+      var scores = {};
+      scores[li.getAttribute("data-question")] = n;
+      btn.disabled = true;
+      api("PUT", "/api/v1/attempts/" + encodeURIComponent(li.getAttribute("data-attempt")) + "/review", { scores: scores }).then(function (r) {
+        if (r.ok || r.code === "not_pending") {
+          li.remove();
+          var left = reviewList.querySelectorAll("[data-review]").length;
+          var c = $("review-count");
+          if (c) c.textContent = left;
+          if (!left) $("review-done").hidden = false;
+          return;
+        }
+        btn.disabled = false;
+        var msg = r.fields ? Object.keys(r.fields).map(function (k) { return r.fields[k]; }).join("；") : "";
+        if (msg) show(errBox, msg);
+        else showFailure(errBox, r);
+      });
+    });
+    reviewList.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.target.type !== "number") return;
+      e.preventDefault();
+      var btn = e.target.closest("[data-review]").querySelector("button[data-review-save]");
+      if (btn) btn.click();
+    });
+  }
+
+  // ---------- release results ----------
+
+  var releaseBtn = $("exam-release");
+  if (releaseBtn) {
+    releaseBtn.addEventListener("click", function () {
+      var errBox = $("release-error");
+      show(errBox, "");
+      var confirmText = releaseBtn.getAttribute("data-confirm");
+      if (confirmText && !window.confirm(confirmText)) return;
+      releaseBtn.disabled = true;
+      api("POST", "/api/v1/exams/" + encodeURIComponent(releaseBtn.getAttribute("data-exam")) + "/release").then(function (r) {
+        if (r.ok) { location.reload(); return; }
+        releaseBtn.disabled = false;
+        showFailure(errBox, r);
+      });
+    });
+  }
+})();
