@@ -62,12 +62,23 @@ func (h *Handlers) myExam(c *fiber.Ctx) (MyExam, error) {
 	return MyExam{}, web.NotFound()
 }
 
+// examTakePage is the data of the exam page.
+type examTakePage struct {
+	MyExam
+	LeaveLimit int // leaving the page more often submits the attempt; 0: no limit
+}
+
 func (h *Handlers) takePage(c *fiber.Ctx) error {
 	m, err := h.myExam(c)
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "exam/take", m.Title, m)
+	d := examTakePage{MyExam: m}
+	var e Exam
+	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit").First(&e, m.ID).Error; err == nil {
+		d.LeaveLimit = e.LeaveLimit
+	}
+	return h.pages.Render(c, fiber.StatusOK, "exam/take", m.Title, d)
 }
 
 // examResultPage is the data of the result page.

@@ -277,8 +277,8 @@
         var tbody = el("tbody");
         r.rows.forEach(function (row) {
           var tr = el("tr");
-          var where = row.row ? "第 " + row.row + " 行" : "";
-          if (row.at) where += (where ? "，" : "") + row.at;
+          // "at" is the importer's own wording of the place ("第 3 行", "文件").
+          var where = row.at || (row.row ? "第 " + row.row + " 行" : "");
           tr.appendChild(el("td", "nowrap", where || "—"));
           tr.appendChild(el("td", "", row.message || ""));
           tbody.appendChild(tr);
@@ -303,7 +303,7 @@
         okBox.appendChild(el("span", "", "，跳过 " + skipped.length + " 项："));
         var ul = el("ul");
         skipped.forEach(function (s) {
-          var where = s.row ? "第 " + s.row + " 行" : (s.at || "");
+          var where = s.at || (s.row ? "第 " + s.row + " 行" : "");
           var text = s.reason || s.message || s.title || JSON.stringify(s);
           ul.appendChild(el("li", "", (where ? where + "：" : "") + text));
         });

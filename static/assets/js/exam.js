@@ -10,6 +10,7 @@
 
   var examID = root.getAttribute("data-exam");
   var csrf = root.getAttribute("data-csrf") || "";
+  var leaveLimit = Number(root.getAttribute("data-leave-limit")) || 0;
   var STORE = "college.exam.answers.";
   var STORE_MAX_AGE_MS = 3 * 24 * 3600 * 1000;
   var SAVE_DEBOUNCE_MS = 1000;
@@ -605,7 +606,10 @@
       if (finished || Date.now() - lastLeaveAt < 1500) return;
       lastLeaveAt = Date.now();
       api("POST", "/api/v1/attempts/" + attempt.attempt_id + "/events", { type: "leave" }).then(function (r) {
-        if (r.ok && r.data && typeof r.data.tab_switches === "number") {
+        if (r.ok && r.data && r.data.submitted) {
+          // Past the exam's limit the server has submitted the attempt.
+          attemptOver("离开考试页面次数超过上限，已自动交卷", "已记录离开考试页面 " + r.data.tab_switches + " 次，正在打开考试结果…");
+        } else if (r.ok && r.data && typeof r.data.tab_switches === "number") {
           showLeaves(r.data.tab_switches);
         } else if (r.status === 409 && r.code === "attempt_finished") {
           attemptOver();
@@ -619,7 +623,10 @@
     var w = $("leave-warning");
     w.textContent = "已记录离开考试页面 " + n + " 次";
     w.hidden = false;
-    showWarning("考试期间请不要离开本页面或切换到其他应用。已记录离开考试页面 " + n + " 次，记录将提供给阅卷老师。");
+    var rule = leaveLimit > 0
+      ? (n >= leaveLimit ? "再离开一次将自动交卷！" : "超过 " + leaveLimit + " 次将自动交卷。")
+      : "记录将提供给阅卷老师。";
+    showWarning("考试期间请不要离开本页面或切换到其他应用。已记录离开考试页面 " + n + " 次，" + rule);
   }
 
   document.addEventListener("visibilitychange", function () {
@@ -808,15 +815,17 @@
 
   // attemptOver: the server has closed the attempt (time up, submitted
   // elsewhere): show the result.
-  function attemptOver() {
+  function attemptOver(title, desc) {
     if (submitting) return;
     finished = true;
     clearInterval(tickTimer);
     clearTimeout(saveTimer);
     clearTimeout(retryTimer);
     storeDel(storeKey);
-    showCover("考试已结束", "本次考试已交卷，正在打开考试结果…");
-    setTimeout(function () { location.assign(resultURL(false)); }, 1200);
+    setControlsDisabled(true);
+    closeDialog();
+    showCover(title || "考试已结束", desc || "本次考试已交卷，正在打开考试结果…");
+    setTimeout(function () { location.assign(resultURL(false)); }, title ? 2500 : 1200);
   }
 
   function setControlsDisabled(off) {
