@@ -48,15 +48,17 @@ type CandidateQuestion struct {
 
 // AttemptResponse answers the start of an attempt.
 type AttemptResponse struct {
-	AttemptID uint64              `json:"attempt_id"`
-	Deadline  time.Time           `json:"deadline"`
-	Questions []CandidateQuestion `json:"questions"`
-	Answers   map[string]any      `json:"answers"` // saved so far (resume)
+	AttemptID  uint64              `json:"attempt_id"`
+	Deadline   time.Time           `json:"deadline"`
+	Questions  []CandidateQuestion `json:"questions"`
+	Answers    map[string]any      `json:"answers"`     // saved so far (resume)
+	LeaveLimit int                 `json:"leave_limit"` // leaving the page more often submits the attempt; 0: no limit
 }
 
 // ResultResponse answers a submission or a status query.
 type ResultResponse struct {
 	ID          uint64     `json:"id"`
+	ExamID      uint64     `json:"exam_id"`
 	Status      string     `json:"status"`
 	Score       float64    `json:"score"`
 	Passed      bool       `json:"passed"`
@@ -162,6 +164,10 @@ func (s *Service) attemptView(ctx context.Context, a *Attempt) (AttemptResponse,
 		return AttemptResponse{}, web.Internal(err)
 	}
 	r := AttemptResponse{AttemptID: a.ID, Deadline: a.Deadline, Questions: make([]CandidateQuestion, len(items)), Answers: map[string]any{}}
+	var e Exam
+	if err := s.db.WithContext(ctx).Select("id", "leave_limit").First(&e, a.ExamID).Error; err == nil {
+		r.LeaveLimit = e.LeaveLimit
+	}
 	for i, it := range items {
 		shown := it.Q
 		if len(it.Perm) > 0 {
@@ -358,7 +364,7 @@ func (s *Service) creditCourseTest(ctx context.Context, e *Exam, a *Attempt) err
 }
 
 func result(a *Attempt) ResultResponse {
-	return ResultResponse{ID: a.ID, Status: a.Status, Score: float64(a.Score) / 100, Passed: a.Passed, SubmittedAt: a.SubmittedAt, Deadline: a.Deadline}
+	return ResultResponse{ID: a.ID, ExamID: a.ExamID, Status: a.Status, Score: float64(a.Score) / 100, Passed: a.Passed, SubmittedAt: a.SubmittedAt, Deadline: a.Deadline}
 }
 
 // Result returns the caller's attempt status and score.

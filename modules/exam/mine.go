@@ -21,6 +21,7 @@ type MyExam struct {
 	ClosesAt        time.Time       `json:"closes_at"`
 	State           string          `json:"state"` // open, upcoming, done, closed
 	AttemptsLeft    int             `json:"attempts_left"`
+	LeaveLimit      int             `json:"leave_limit"`
 	Open            *ResultResponse `json:"open_attempt,omitempty"`
 	Last            *ResultResponse `json:"last_attempt,omitempty"`
 }
@@ -47,7 +48,7 @@ func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, erro
 			continue
 		}
 		m := MyExam{ID: e.ID, Title: e.Title, DurationMinutes: e.DurationMinutes, TotalScore: float64(e.TotalScore) / 100, PassScore: float64(e.PassScore) / 100,
-			OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, AttemptsLeft: e.MaxAttempts - len(by[e.ID])}
+			OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, AttemptsLeft: e.MaxAttempts - len(by[e.ID]), LeaveLimit: e.LeaveLimit}
 		for i := range by[e.ID] {
 			a := by[e.ID][i]
 			r := result(&a)
