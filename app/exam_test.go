@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -502,5 +503,37 @@ func TestPassingACourseTestCreditsHoursOnce(t *testing.T) {
 	h := a.do("GET", "/api/v1/me/hours", cadre, nil).JSON(t)
 	if h["total"].(float64) != 0.5 || len(h["entries"].([]any)) != 1 || h["entries"].([]any)[0].(map[string]any)["source"] != "exam" {
 		t.Fatalf("hours = %v", h)
+	}
+}
+
+func TestPracticePages(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "党史练习", "practice": true})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "中国共产党成立于1921年", "answer": true, "score": 1, "analysis": "1921 年 7 月"})
+	q := r.id(t)
+	b := a.browser()
+	mustStatus(t, b.loginAs("ua_cadre", userPassword), 303)
+	home := b.req("GET", "/practice", nil)
+	mustStatus(t, home, 200)
+	if !strings.Contains(string(home.Body), "党史练习") {
+		t.Fatal("practice bank not listed")
+	}
+	page := b.req("GET", fmt.Sprintf("/practice/banks/%d", bank), nil)
+	mustStatus(t, page, 200)
+	if !strings.Contains(string(page.Body), "中国共产党成立于1921年") || strings.Contains(string(page.Body), "1921 年 7 月") {
+		t.Fatalf("practice page shows the question without its analysis: %s", page.Body)
+	}
+	res := b.req("POST", "/practice/check", url.Values{"_csrf": {b.csrf(page)}, "qid": {fmt.Sprint(q)}, fmt.Sprintf("q-%d", q): {"false"}, "back": {fmt.Sprintf("/practice/banks/%d", bank)}})
+	mustStatus(t, res, 200)
+	if !strings.Contains(string(res.Body), "回答错误") || !strings.Contains(string(res.Body), "1921 年 7 月") {
+		t.Fatalf("feedback page: %s", res.Body)
+	}
+	wb := b.req("GET", "/practice/wrong-book", nil)
+	if !strings.Contains(string(wb.Body), "中国共产党成立于1921年") {
+		t.Fatal("wrong answer not in the wrong-answer book page")
 	}
 }

@@ -274,6 +274,7 @@ func homeSections() []portal.Section {
 		{Title: "我的课程", Desc: "正在学习和已完成的课程", Href: "/me/courses", Icon: "学", Roles: cadres},
 		{Title: "我的学时", Desc: "本年度学时完成情况与学习档案", Href: "/me/hours", Icon: "时", Roles: cadres},
 		{Title: "在线考试", Desc: "参加理论考试与课程测试，查看成绩", Href: "/exams", Icon: "考", Roles: cadres},
+		{Title: "练习与错题本", Desc: "随机练习，即时判分与解析，错题自动收录", Href: "/practice", Icon: "练", Roles: cadres},
 		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
 		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},

@@ -303,6 +303,7 @@ func (h *Handlers) adminReviewPage(c *fiber.Ctx) error {
 
 // histBar is one bar of the stats page's histogram.
 type histBar struct {
+	From   string
 	Label  string
 	Count  int
 	Height int // percent of the tallest bar
@@ -340,7 +341,7 @@ func (h *Handlers) adminStatsPage(c *fiber.Ctx) error {
 		if peak > 0 {
 			hgt = b.Count * 100 / peak
 		}
-		bars[i] = histBar{Label: strconv.FormatFloat(b.From, 'f', -1, 64) + "–" + strconv.FormatFloat(b.To, 'f', -1, 64), Count: b.Count, Height: hgt}
+		bars[i] = histBar{From: strconv.FormatFloat(b.From, 'f', -1, 64), Label: strconv.FormatFloat(b.From, 'f', -1, 64) + "–" + strconv.FormatFloat(b.To, 'f', -1, 64), Count: b.Count, Height: hgt}
 	}
 	d := adminStatsData{Exam: adminExamRow(e, time.Now()), Stats: st, Bars: bars, CanAdmin: p.Has(web.RoleCollegeAdmin)}
 	return h.pages.Render(c, fiber.StatusOK, "exam/admin_stats", e.Title+" - 考试统计", d)

@@ -78,6 +78,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/exams/:id/stats", web.Doc{Summary: "考试统计：分数分布、合格率、试题分析", Resp: ExamStats{}, Roles: graders}, h.stats)
 	h.registerPages(pages)
 	h.registerAdminPages(pages)
+	h.registerPracticePages(pages)
 }
 
 func (h *Handlers) createBank(c *fiber.Ctx) error {

@@ -190,6 +190,23 @@
     typeSel.addEventListener("change", syncType);
     syncType();
 
+    // Options E–H appear on demand.
+    var more = $("q-option-more");
+    var optionRows = qForm.querySelectorAll(".opt-row");
+    var syncMore = function () {
+      var hidden = Array.prototype.filter.call(optionRows, function (r) { return r.hidden; });
+      more.hidden = hidden.length === 0;
+    };
+    more.addEventListener("click", function () {
+      var next = Array.prototype.filter.call(optionRows, function (r) { return r.hidden; })[0];
+      if (next) {
+        next.hidden = false;
+        next.querySelector("input").focus();
+      }
+      syncMore();
+    });
+    syncMore();
+
     qForm.addEventListener("submit", function (e) {
       e.preventDefault();
       var button = $("question-add");
