@@ -277,6 +277,7 @@ func homeSections() []portal.Section {
 		{Title: "练习与错题本", Desc: "随机练习，即时判分与解析，错题自动收录", Href: "/practice", Icon: "练", Roles: cadres},
 		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
 		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "考试管理", Desc: "题库、导入、组卷、阅卷与成绩统计", Href: "/admin/exams", Icon: "卷", Roles: []string{web.RoleCollegeAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},
 		{Title: "系统设置", Desc: "登录安全等规则参数", Href: "/admin/settings", Icon: "设", Roles: []string{web.RoleSysAdmin}},

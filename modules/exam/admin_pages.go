@@ -218,8 +218,8 @@ func (h *Handlers) adminBankPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg, err := web.PageFrom(c)
-	if err != nil {
-		return err
+	if err != nil { // a hand-edited page number shows the first page
+		pg = web.Page{Page: 1, PageSize: 20}
 	}
 	ctx, p := c.UserContext(), web.Caller(c)
 	b, err := h.svc.bankFor(ctx, p, id)

@@ -32,11 +32,11 @@ const (
 type PaperRequest struct {
 	Mode        string       `json:"mode"`
 	QuestionIDs []uint64     `json:"question_ids"`
-	Rules       []RuleRequst `json:"rules"`
+	Rules       []RuleRequest `json:"rules"`
 }
 
-// RuleRequst draws count questions of a type from a bank.
-type RuleRequst struct {
+// RuleRequest draws count questions of a type from a bank.
+type RuleRequest struct {
 	BankID     uint64   `json:"bank_id"`
 	Type       string   `json:"type"`
 	Count      int      `json:"count"`
@@ -72,7 +72,7 @@ type ExamResponse struct {
 	Available  []int   `json:"available,omitempty"` // per rule: how many questions it can draw from
 }
 
-func (r RuleRequst) rule() paper.Rule {
+func (r RuleRequest) rule() paper.Rule {
 	return paper.Rule{BankID: r.BankID, Type: item.Type(r.Type), Count: r.Count, Score: r.Score, Tags: cleanTags(r.Tags), Difficulty: r.Difficulty}
 }
 
@@ -361,7 +361,7 @@ func (s *Service) examPool(ctx context.Context, e *Exam) (*examPool, error) {
 			}
 		}
 	} else {
-		var rules []RuleRequst
+		var rules []RuleRequest
 		_ = json.Unmarshal([]byte(e.Paper), &rules)
 		banks := []uint64{}
 		for _, r := range rules {

@@ -574,6 +574,7 @@
         shuffle: $("exam-shuffle").checked,
         partial_multiple: $("exam-partial").checked,
         release: $("exam-release").value,
+        leave_limit: Number($("exam-leave").value) || 0,
         paper: { mode: mode }
       };
       var bad = false;
