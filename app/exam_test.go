@@ -537,3 +537,25 @@ func TestPracticePages(t *testing.T) {
 		t.Fatal("wrong answer not in the wrong-answer book page")
 	}
 }
+
+func TestExamAdminPagesRender(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	examID, _ := examSetup(t, a, c, time.Hour)
+	var bank uint64
+	a.DB.Table("banks").Select("id").Limit(1).Scan(&bank)
+	admin := a.browser()
+	mustStatus(t, admin.loginAs("col", userPassword), 303)
+	for _, path := range []string{"/admin/exams", fmt.Sprintf("/admin/exams/banks/%d", bank), "/admin/exams/new", fmt.Sprintf("/admin/exams/%d/review", examID), fmt.Sprintf("/admin/exams/%d/stats", examID)} {
+		res := admin.req("GET", path, nil)
+		if res.Status != 200 || !strings.Contains(string(res.Body), "考试") && !strings.Contains(string(res.Body), "题库") {
+			t.Errorf("%s: %d", path, res.Status)
+		}
+	}
+	cadre := a.browser()
+	mustStatus(t, cadre.loginAs("ua_cadre", userPassword), 303)
+	mustStatus(t, cadre.req("GET", "/admin/exams", nil), 403)
+	mustStatus(t, cadre.req("GET", "/exams", nil), 200)
+	mustStatus(t, cadre.req("GET", "/practice", nil), 200)
+}
