@@ -234,6 +234,22 @@ func (s *Service) Publish(ctx context.Context, p *web.Principal, id uint64) (*Ex
 	if err != nil {
 		return nil, err
 	}
+	if e.Status == StatusPublished {
+		return e, nil
+	}
+	if !s.now().Before(e.ClosesAt) {
+		return nil, web.Unprocessable("exam_over", "考试结束时间已过，不能发布")
+	}
+	if e.PaperMode == ModeRandom {
+		s.papers.drop(e.ID)
+		ep, err := s.examPool(ctx, e)
+		if err != nil {
+			return nil, web.Internal(err)
+		}
+		if _, short := paper.Check(ep.rules, ep.pool); len(short) > 0 {
+			return nil, web.Unprocessable("rule_unfillable", "题库中的试题已不足以按规则组卷，请调整后再发布")
+		}
+	}
 	e.Status = StatusPublished
 	if err := s.db.WithContext(ctx).Model(e).Update("status", e.Status).Error; err != nil {
 		return nil, web.Internal(err)
