@@ -149,6 +149,14 @@ func TestExamAttemptLifecycle(t *testing.T) {
 		t.Fatal("second submit changed the result")
 	}
 	mustStatus(t, a.do("PUT", path, cadre, map[string]any{"answers": answers}), 409)
+	// The result page says 合格 (a passed *bool must not read as "set").
+	b2 := a.browser()
+	mustStatus(t, b2.loginAs("ua_cadre", userPassword), 303)
+	page := b2.req("GET", fmt.Sprintf("/exams/%d/result?attempt=%d", examID, attempt), nil)
+	mustStatus(t, page, 200)
+	if !strings.Contains(string(page.Body), "合格") || strings.Contains(string(page.Body), "不合格") {
+		t.Fatalf("result page of a pass:\n%s", page.Body)
+	}
 	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
 	mustStatus(t, r, 409)
 	if r.ErrorCode(t) != "no_attempts_left" {

@@ -61,7 +61,7 @@ type ResultResponse struct {
 	ExamID      uint64     `json:"exam_id"`
 	Status      string     `json:"status"`
 	Score       float64    `json:"score"`
-	Passed      bool       `json:"passed"`
+	Passed      *bool      `json:"passed"` // null until graded (short answers pending)
 	SubmittedAt *time.Time `json:"submitted_at"`
 	Deadline    time.Time  `json:"deadline"`
 }
@@ -364,7 +364,12 @@ func (s *Service) creditCourseTest(ctx context.Context, e *Exam, a *Attempt) err
 }
 
 func result(a *Attempt) ResultResponse {
-	return ResultResponse{ID: a.ID, ExamID: a.ExamID, Status: a.Status, Score: float64(a.Score) / 100, Passed: a.Passed, SubmittedAt: a.SubmittedAt, Deadline: a.Deadline}
+	r := ResultResponse{ID: a.ID, ExamID: a.ExamID, Status: a.Status, Score: float64(a.Score) / 100, SubmittedAt: a.SubmittedAt, Deadline: a.Deadline}
+	if a.Status == AttemptGraded {
+		passed := a.Passed
+		r.Passed = &passed
+	}
+	return r
 }
 
 // Result returns the caller's attempt status and score.

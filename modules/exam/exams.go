@@ -30,8 +30,8 @@ const (
 
 // PaperRequest is the paper of an exam: a fixed list or drawing rules.
 type PaperRequest struct {
-	Mode        string       `json:"mode"`
-	QuestionIDs []uint64     `json:"question_ids"`
+	Mode        string        `json:"mode"`
+	QuestionIDs []uint64      `json:"question_ids"`
 	Rules       []RuleRequest `json:"rules"`
 }
 

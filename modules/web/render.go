@@ -139,6 +139,7 @@ func (e *Engine) funcs() template.FuncMap {
 		"pager":    NewPager,
 		"pct":      func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" },
 		"clock":    Clock,
+		"yes":      func(b *bool) bool { return b != nil && *b },
 		"minutes":  func(seconds float64) int { return int(math.Ceil(seconds / 60)) },
 		"readTime": ReadTime,
 		"mb": func(n int64) string {
