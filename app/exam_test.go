@@ -567,3 +567,52 @@ func TestExamAdminPagesRender(t *testing.T) {
 	mustStatus(t, cadre.req("GET", "/exams", nil), 200)
 	mustStatus(t, cadre.req("GET", "/practice", nil), 200)
 }
+
+func TestGraderAssignmentsAndComments(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	a.createUser(c.tokens["admin"], "t1", c.college, "teacher")
+	a.createUser(c.tokens["admin"], "t2", c.college, "teacher")
+	var t1, t2 uint64
+	a.DB.Table("users").Select("id").Where("username = ?", "t1").Scan(&t1)
+	a.DB.Table("users").Select("id").Where("username = ?", "t2").Scan(&t2)
+	tok1, tok2 := a.login("t1", userPassword), a.login("t2", userPassword)
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "简答"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈体会", "answer": "", "score": 10})
+	q := r.id(t)
+	now := time.Now().UTC()
+	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "体会", "duration_minutes": 5, "pass_score": 6, "release": "immediately",
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	atts := map[string]uint64{}
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.tokens[who], nil)
+		atts[who] = uint64(r.JSON(t)["attempt_id"].(float64))
+		mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", atts[who]), c.tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): "学习体会"}}), 200)
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", atts[who]), c.tokens[who], nil), 200)
+	}
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/exams/%d/graders", examID), col, map[string]any{"assignments": []map[string]any{{"grader_id": t1, "question_id": q, "candidate_id": c.ids["ua_cadre"]}}}), 400)
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/exams/%d/graders", examID), col, map[string]any{"assignments": []map[string]any{{"grader_id": t2, "candidate_id": c.ids["ub_cadre"]}}}), 200)
+	// t1 has nothing assigned: an empty queue, and no scoring.
+	if body := string(a.do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), tok1, nil).Body); body != "[]" {
+		t.Fatalf("t1 queue = %s", body)
+	}
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ua_cadre"]), tok1, map[string]any{"scores": map[string]any{fmt.Sprint(q): 8}}), 403)
+	q2 := a.do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), tok2, nil)
+	if strings.Count(string(q2.Body), `"attempt_id"`) != 1 || !strings.Contains(string(q2.Body), fmt.Sprintf(`"attempt_id":%d`, atts["ub_cadre"])) {
+		t.Fatalf("t2 queue = %s", q2.Body)
+	}
+	r = a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ub_cadre"]), tok2, map[string]any{"scores": map[string]any{fmt.Sprint(q): 7}, "comments": map[string]any{fmt.Sprint(q): "联系实际不够"}})
+	mustStatus(t, r, 200)
+	p := a.do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", atts["ub_cadre"]), c.tokens["ub_cadre"], nil)
+	mustStatus(t, p, 200)
+	if !strings.Contains(string(p.Body), "联系实际不够") {
+		t.Fatalf("comment not shown to the candidate: %s", p.Body)
+	}
+	// The college administrator grades the rest.
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ua_cadre"]), col, map[string]any{"scores": map[string]any{fmt.Sprint(q): 9}}), 200)
+}

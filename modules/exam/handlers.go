@@ -72,6 +72,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Put("/attempts/:id/review", web.Doc{Summary: "简答题评分（全部评完后成绩生效）", Body: ReviewRequest{}, Resp: ResultResponse{}, Roles: graders}, h.review)
 	a.Get("/attempts/:id/paper", web.Doc{Summary: "查看本人答卷（公布后含正确答案与解析）", Resp: PaperReview{}}, h.reviewPaper)
 	a.Post("/exams/:id/release", web.Doc{Summary: "公布成绩与答案", Resp: ExamResponse{}, Roles: managers}, h.release)
+	a.Put("/exams/:id/graders", web.Doc{Summary: "分配阅卷：按题或按考生", Body: AssignmentsRequest{}, Roles: managers}, h.assign)
 	a.Get("/exams/:id/results", web.Doc{Summary: "考试成绩列表与各单位合格率", Roles: graders}, h.results)
 	a.Get("/exams/:id/results.xlsx", web.Doc{Summary: "导出考试成绩（Excel）", Roles: graders}, h.resultsXLSX)
 	a.Post("/exams/:id/regrade", web.Doc{Summary: "按当前答案重新评分（保留简答题评分）", Roles: managers}, h.regrade)

@@ -83,6 +83,17 @@ type Attempt struct {
 	Answers     string `gorm:"type:mediumtext"`
 	Marks       string `gorm:"type:text"`
 	TabSwitches int    `gorm:"not null;default:0"`
+	Comments    string `gorm:"type:text"` // grader comments by question id (JSON)
+}
+
+// GraderAssignment gives a grader the short answers of one question, or
+// of one candidate, in an exam.
+type GraderAssignment struct {
+	ID          uint64 `gorm:"primaryKey"`
+	ExamID      uint64 `gorm:"not null;index"`
+	GraderID    uint64 `gorm:"not null;index"`
+	QuestionID  uint64 `gorm:"not null;default:0"`
+	CandidateID uint64 `gorm:"not null;default:0"`
 }
 
 // WrongAnswer is a question in a learner's wrong-answer book (错题本).
@@ -163,6 +174,14 @@ func Migrations() []db.Migration {
 				Answers     string `gorm:"type:mediumtext"`
 				Marks       string `gorm:"type:text"`
 				TabSwitches int    `gorm:"not null;default:0"`
+				Comments    string `gorm:"type:text"`
+			}
+			type graderAssignment struct {
+				ID          uint64 `gorm:"primaryKey"`
+				ExamID      uint64 `gorm:"not null;index:idx_grader_assignments_exam"`
+				GraderID    uint64 `gorm:"not null;index:idx_grader_assignments_grader"`
+				QuestionID  uint64 `gorm:"not null;default:0"`
+				CandidateID uint64 `gorm:"not null;default:0"`
 			}
 			type wrongAnswer struct {
 				UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
@@ -170,7 +189,7 @@ func Migrations() []db.Migration {
 				Times      int    `gorm:"not null;default:1"`
 				LastAt     time.Time
 			}
-			for name, m := range map[string]any{"banks": &bank{}, "questions": &question{}, "exams": &exam{}, "attempts": &attempt{}, "wrong_answers": &wrongAnswer{}} {
+			for name, m := range map[string]any{"banks": &bank{}, "questions": &question{}, "exams": &exam{}, "attempts": &attempt{}, "wrong_answers": &wrongAnswer{}, "grader_assignments": &graderAssignment{}} {
 				if err := tx.Table(name).Migrator().CreateTable(m); err != nil {
 					return err
 				}

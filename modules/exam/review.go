@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -30,7 +31,69 @@ type ReviewItem struct {
 
 // ReviewRequest scores the short answers of one attempt.
 type ReviewRequest struct {
-	Scores map[string]float64 `json:"scores"` // question id → points
+	Scores   map[string]float64 `json:"scores"`   // question id → points
+	Comments map[string]string  `json:"comments"` // question id → comment (optional)
+}
+
+// AssignmentsRequest replaces an exam's grader assignments.
+type AssignmentsRequest struct {
+	Assignments []Assignment `json:"assignments"`
+}
+
+// Assignment gives a grader one question (or one candidate) of an exam.
+type Assignment struct {
+	GraderID    uint64 `json:"grader_id"`
+	QuestionID  uint64 `json:"question_id"`
+	CandidateID uint64 `json:"candidate_id"`
+}
+
+// SetAssignments replaces who grades what in an exam.
+func (s *Service) SetAssignments(ctx context.Context, p *web.Principal, examID uint64, in AssignmentsRequest) error {
+	if _, err := s.examFor(ctx, p, examID); err != nil {
+		return err
+	}
+	bad := web.Fields{}
+	for i, a := range in.Assignments {
+		if a.GraderID == 0 || (a.QuestionID == 0) == (a.CandidateID == 0) {
+			bad.Add(fmt.Sprintf("assignments[%d]", i), "须指定阅卷人，以及一道题或一名考生（二选一）")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("exam_id = ?", examID).Delete(&GraderAssignment{}).Error; err != nil {
+			return err
+		}
+		for _, a := range in.Assignments {
+			if err := tx.Create(&GraderAssignment{ExamID: examID, GraderID: a.GraderID, QuestionID: a.QuestionID, CandidateID: a.CandidateID}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// mayGrade tells whether the caller may grade a question of a candidate:
+// college administrators always; teachers as assigned, or every item when
+// the exam has no assignments.
+func (s *Service) mayGrade(ctx context.Context, p *web.Principal, examID, candidateID, questionID uint64) (bool, error) {
+	if p.Has(web.RoleCollegeAdmin) {
+		return true, nil
+	}
+	var all []GraderAssignment
+	if err := s.db.WithContext(ctx).Where("exam_id = ?", examID).Find(&all).Error; err != nil {
+		return false, err
+	}
+	if len(all) == 0 {
+		return true, nil
+	}
+	for _, a := range all {
+		if a.GraderID == p.UserID && ((a.QuestionID != 0 && a.QuestionID == questionID) || (a.CandidateID != 0 && a.CandidateID == candidateID)) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func canGrade(p *web.Principal) bool { return p.HasAny(web.RoleCollegeAdmin, web.RoleTeacher) }
@@ -78,6 +141,11 @@ func (s *Service) ReviewQueue(ctx context.Context, p *web.Principal, examID uint
 			if j >= len(marks) || !marks[j].NeedsReview {
 				continue
 			}
+			if ok, err := s.mayGrade(ctx, p, examID, atts[i].UserID, it.ID); err != nil {
+				return nil, web.Internal(err)
+			} else if !ok {
+				continue
+			}
 			var text string
 			_ = json.Unmarshal(answers[strconv.FormatUint(it.ID, 10)], &text)
 			out = append(out, ReviewItem{AttemptID: atts[i].ID, QuestionID: it.ID, Stem: it.Q.Stem, Reference: it.Key.Reference,
@@ -106,6 +174,25 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 	}
 	items, marks, _ := a.frozen()
 	bad := web.Fields{}
+	for qid := range in.Scores {
+		id, _ := strconv.ParseUint(qid, 10, 64)
+		ok, err := s.mayGrade(ctx, p, a.ExamID, a.UserID, id)
+		if err != nil {
+			return ResultResponse{}, web.Internal(err)
+		}
+		if !ok {
+			return ResultResponse{}, web.Forbidden()
+		}
+	}
+	comments := map[string]string{}
+	_ = json.Unmarshal([]byte(a.Comments), &comments)
+	for qid, text := range in.Comments {
+		if len([]rune(text)) > 2000 {
+			bad.Add("comments."+qid, "评语不能超过 2000 字")
+			continue
+		}
+		comments[qid] = text
+	}
 	for qid, score := range in.Scores {
 		found := false
 		for j, it := range items {
@@ -138,8 +225,9 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 		status, passed = AttemptGraded, total >= e.PassScore
 	}
 	mj, _ := json.Marshal(marks)
+	cj, _ := json.Marshal(comments)
 	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptPendingReview).
-		Updates(map[string]any{"marks": string(mj), "score_x100": total, "status": status, "passed": passed})
+		Updates(map[string]any{"marks": string(mj), "score_x100": total, "status": status, "passed": passed, "comments": string(cj)})
 	if res.Error != nil {
 		return ResultResponse{}, web.Internal(res.Error)
 	}
@@ -300,6 +388,22 @@ func (h *Handlers) review(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
+func (h *Handlers) assign(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in AssignmentsRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := h.svc.SetAssignments(c.UserContext(), web.Caller(c), id, in); err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.graders", "exam", id, in.Assignments))
+	return c.JSON(fiber.Map{"assignments": len(in.Assignments)})
+}
+
 func (h *Handlers) stats(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -320,6 +424,7 @@ type ReviewedQuestion struct {
 	Correct  any     `json:"correct"`
 	Earned   float64 `json:"earned"`
 	Analysis string  `json:"analysis,omitempty"`
+	Comment  string  `json:"comment,omitempty"`
 }
 
 // PaperReview is a candidate's own submitted paper.
@@ -346,6 +451,8 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 		return PaperReview{}, web.NewError(fiber.StatusForbidden, "not_released", "成绩与答案尚未公布")
 	}
 	items, marks, answers := a.frozen()
+	comments := map[string]string{}
+	_ = json.Unmarshal([]byte(a.Comments), &comments)
 	out := PaperReview{ResultResponse: result(a), Questions: make([]ReviewedQuestion, len(items))}
 	for i, it := range items {
 		q := it.Q
@@ -364,6 +471,7 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 			_ = json.Unmarshal(raw, &given)
 		}
 		rq.Given = given
+		rq.Comment = comments[strconv.FormatUint(it.ID, 10)]
 		if i < len(marks) {
 			rq.Earned = marks[i].Score
 		}
