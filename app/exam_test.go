@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -615,4 +616,48 @@ func TestGraderAssignmentsAndComments(t *testing.T) {
 	}
 	// The college administrator grades the rest.
 	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ua_cadre"]), col, map[string]any{"scores": map[string]any{fmt.Sprint(q): 9}}), 200)
+}
+
+func TestAnnualExamExemption(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "年度"})
+	bank := r.id(t)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 100})
+	q := r.id(t)
+	now := time.Now().UTC()
+	mk := func(title string, opens time.Time) uint64 {
+		r := a.do("POST", "/api/v1/exams", col, map[string]any{"title": title, "duration_minutes": 5, "pass_score": 60, "annual": true,
+			"opens_at": opens, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+		mustStatus(t, r, 201)
+		id := r.id(t)
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", id), col, nil), 200)
+		return id
+	}
+	last := mk("去年年度考试", now.AddDate(-1, 0, 0))
+	this := mk("今年年度考试", now.Add(-time.Minute))
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", last), c.tokens[who], nil)
+		att := uint64(r.JSON(t)["attempt_id"].(float64))
+		if who == "ua_cadre" {
+			mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
+		}
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.tokens[who], nil), 200)
+	}
+	exempt := func(who string) bool {
+		var list []map[string]any
+		_ = json.Unmarshal(a.do("GET", "/api/v1/me/exams", c.tokens[who], nil).Body, &list)
+		for _, e := range list {
+			if uint64(e["id"].(float64)) == this {
+				return e["exempt"] == true
+			}
+		}
+		t.Fatalf("%s does not see this year's exam", who)
+		return false
+	}
+	if !exempt("ua_cadre") || exempt("ub_cadre") {
+		t.Fatal("exemption: 100 last year exempts, 0 does not")
+	}
 }

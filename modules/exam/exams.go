@@ -60,6 +60,7 @@ type ExamRequest struct {
 	AudienceOrgIDs  []uint64     `json:"audience_org_ids"`
 	LeaveLimit      int          `json:"leave_limit"` // 0: no limit
 	CourseID        uint64       `json:"course_id"`   // a course test: passing credits study hours
+	Annual          bool         `json:"annual"`      // the yearly theory exam
 	Paper           PaperRequest `json:"paper"`
 }
 
@@ -205,7 +206,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode,
-		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
 		return ExamResponse{}, web.Internal(err)
 	}

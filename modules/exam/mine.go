@@ -22,6 +22,7 @@ type MyExam struct {
 	State           string          `json:"state"` // open, upcoming, done, closed
 	AttemptsLeft    int             `json:"attempts_left"`
 	LeaveLimit      int             `json:"leave_limit"`
+	Exempt          bool            `json:"exempt"` // last year's annual exam score reached the exemption line
 	Open            *ResultResponse `json:"open_attempt,omitempty"`
 	Last            *ResultResponse `json:"last_attempt,omitempty"`
 }
@@ -42,13 +43,18 @@ func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, erro
 		by[a.ExamID] = append(by[a.ExamID], a)
 	}
 	now := s.now().UTC()
+	exemptYears, err := s.exemptYears(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]MyExam, 0, len(exams))
 	for _, e := range exams {
 		if !e.open(p) {
 			continue
 		}
 		m := MyExam{ID: e.ID, Title: e.Title, DurationMinutes: e.DurationMinutes, TotalScore: float64(e.TotalScore) / 100, PassScore: float64(e.PassScore) / 100,
-			OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, AttemptsLeft: e.MaxAttempts - len(by[e.ID]), LeaveLimit: e.LeaveLimit}
+			OpensAt: e.OpensAt, ClosesAt: e.ClosesAt, AttemptsLeft: e.MaxAttempts - len(by[e.ID]), LeaveLimit: e.LeaveLimit,
+			Exempt: e.Annual && exemptYears[e.OpensAt.In(web.Shanghai).Year()-1]}
 		for i := range by[e.ID] {
 			a := by[e.ID][i]
 			r := result(&a)
@@ -71,6 +77,32 @@ func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, erro
 			m.State = "open"
 		}
 		out = append(out, m)
+	}
+	return out, nil
+}
+
+// exemptYears are the years in which the candidate's annual theory exam
+// reached the exemption score (a setting, default 90), which exempts them
+// from the next year's.
+func (s *Service) exemptYears(ctx context.Context, userID uint64) (map[int]bool, error) {
+	line := int64(s.settings.Float(ctx, SetExemptScore) * 100)
+	type row struct {
+		OpensAt time.Time
+		Best    int64
+	}
+	var rows []row
+	err := s.db.WithContext(ctx).Table("attempts").Select("exams.opens_at AS opens_at, MAX(attempts.score_x100) AS best").
+		Joins("JOIN exams ON exams.id = attempts.exam_id").
+		Where("attempts.user_id = ? AND attempts.status = ? AND exams.annual = ?", userID, AttemptGraded, true).
+		Group("exams.id, exams.opens_at").Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	out := map[int]bool{}
+	for _, r := range rows {
+		if r.Best >= line {
+			out[r.OpensAt.In(web.Shanghai).Year()] = true
+		}
 	}
 	return out, nil
 }

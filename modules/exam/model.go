@@ -60,6 +60,7 @@ type Exam struct {
 	AudienceOrgs    string `gorm:"size:1000;not null;default:''"` // ",3,17," or empty: every org
 	LeaveLimit      int    `gorm:"not null;default:0"`            // leaving the page more often submits the attempt; 0: no limit
 	CourseID        uint64 `gorm:"not null;default:0"`            // a course test: passing it credits study hours
+	Annual          bool   `gorm:"not null;default:false"`        // the yearly theory exam (年度理论考试): a high score exempts next year
 	Status          string `gorm:"size:20;not null;index"`
 	CreatedBy       uint64 `gorm:"not null;default:0"`
 	CreatedAt       time.Time
@@ -153,6 +154,7 @@ func Migrations() []db.Migration {
 				AudienceOrgs    string `gorm:"size:1000;not null;default:''"`
 				LeaveLimit      int    `gorm:"not null;default:0"`
 				CourseID        uint64 `gorm:"not null;default:0"`
+				Annual          bool   `gorm:"not null;default:false"`
 				Status          string `gorm:"size:20;not null;index:idx_exams_status"`
 				CreatedBy       uint64 `gorm:"not null;default:0"`
 				CreatedAt       time.Time
