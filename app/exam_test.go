@@ -636,6 +636,16 @@ func TestAnnualExamExemption(t *testing.T) {
 		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", id), col, nil), 200)
 		return id
 	}
+	// A full-screen exam says so to the candidate's page.
+	fs := a.do("POST", "/api/v1/exams", col, map[string]any{"title": "全屏", "duration_minutes": 5, "fullscreen": true,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	mustStatus(t, fs, 201)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", fs.id(t)), col, nil), 200)
+	st := a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", fs.id(t)), c.tokens["ua_cadre"], nil)
+	mustStatus(t, st, 201)
+	if st.JSON(t)["fullscreen"] != true {
+		t.Fatalf("fullscreen flag: %s", st.Body)
+	}
 	last := mk("去年年度考试", now.AddDate(-1, 0, 0))
 	this := mk("今年年度考试", now.Add(-time.Minute))
 	for _, who := range []string{"ua_cadre", "ub_cadre"} {

@@ -260,8 +260,9 @@ func (h *Handlers) adminBankPage(c *fiber.Ctx) error {
 
 // adminExamNewData is the data of exam/admin_exam_new.
 type adminExamNewData struct {
-	Banks []adminBank
-	Types []typeOption
+	Banks  []adminBank
+	Types  []typeOption
+	Levels []string
 }
 
 func (h *Handlers) adminExamNewPage(c *fiber.Ctx) error {
@@ -269,7 +270,7 @@ func (h *Handlers) adminExamNewPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "exam/admin_exam_new", "新建考试", adminExamNewData{Banks: banks, Types: typeOptions()})
+	return h.pages.Render(c, fiber.StatusOK, "exam/admin_exam_new", "新建考试", adminExamNewData{Banks: banks, Types: typeOptions(), Levels: []string{"省部级", "厅局级", "县处级", "乡科级", "科员及以下", "其他"}})
 }
 
 // adminReviewData is the data of exam/admin_review.

@@ -53,6 +53,7 @@ type AttemptResponse struct {
 	Questions  []CandidateQuestion `json:"questions"`
 	Answers    map[string]any      `json:"answers"`     // saved so far (resume)
 	LeaveLimit int                 `json:"leave_limit"` // leaving the page more often submits the attempt; 0: no limit
+	Fullscreen bool                `json:"fullscreen"`  // the page should ask for full screen
 }
 
 // ResultResponse answers a submission or a status query.
@@ -165,8 +166,8 @@ func (s *Service) attemptView(ctx context.Context, a *Attempt) (AttemptResponse,
 	}
 	r := AttemptResponse{AttemptID: a.ID, Deadline: a.Deadline, Questions: make([]CandidateQuestion, len(items)), Answers: map[string]any{}}
 	var e Exam
-	if err := s.db.WithContext(ctx).Select("id", "leave_limit").First(&e, a.ExamID).Error; err == nil {
-		r.LeaveLimit = e.LeaveLimit
+	if err := s.db.WithContext(ctx).Select("id", "leave_limit", "fullscreen").First(&e, a.ExamID).Error; err == nil {
+		r.LeaveLimit, r.Fullscreen = e.LeaveLimit, e.Fullscreen
 	}
 	for i, it := range items {
 		shown := it.Q

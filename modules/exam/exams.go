@@ -61,6 +61,7 @@ type ExamRequest struct {
 	LeaveLimit      int          `json:"leave_limit"` // 0: no limit
 	CourseID        uint64       `json:"course_id"`   // a course test: passing credits study hours
 	Annual          bool         `json:"annual"`      // the yearly theory exam
+	Fullscreen      bool         `json:"fullscreen"`  // the exam page asks for full screen
 	Paper           PaperRequest `json:"paper"`
 }
 
@@ -206,7 +207,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode,
-		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Fullscreen: in.Fullscreen, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
 		return ExamResponse{}, web.Internal(err)
 	}

@@ -61,6 +61,7 @@ type Exam struct {
 	LeaveLimit      int    `gorm:"not null;default:0"`            // leaving the page more often submits the attempt; 0: no limit
 	CourseID        uint64 `gorm:"not null;default:0"`            // a course test: passing it credits study hours
 	Annual          bool   `gorm:"not null;default:false"`        // the yearly theory exam (年度理论考试): a high score exempts next year
+	Fullscreen      bool   `gorm:"not null;default:false"`        // the exam page asks for full screen
 	Status          string `gorm:"size:20;not null;index"`
 	CreatedBy       uint64 `gorm:"not null;default:0"`
 	CreatedAt       time.Time
@@ -155,6 +156,7 @@ func Migrations() []db.Migration {
 				LeaveLimit      int    `gorm:"not null;default:0"`
 				CourseID        uint64 `gorm:"not null;default:0"`
 				Annual          bool   `gorm:"not null;default:false"`
+				Fullscreen      bool   `gorm:"not null;default:false"`
 				Status          string `gorm:"size:20;not null;index:idx_exams_status"`
 				CreatedBy       uint64 `gorm:"not null;default:0"`
 				CreatedAt       time.Time

@@ -575,6 +575,10 @@
         partial_multiple: $("exam-partial").checked,
         release: $("exam-release").value,
         leave_limit: Number($("exam-leave").value) || 0,
+        course_id: Number(($("exam-course") || {}).value) || 0,
+        annual: !!($("exam-annual") && $("exam-annual").checked),
+        fullscreen: !!($("exam-fullscreen") && $("exam-fullscreen").checked),
+        audience_levels: Array.prototype.map.call(document.querySelectorAll('input[name="audience_levels"]:checked'), function (x) { return x.value; }),
         paper: { mode: mode }
       };
       var bad = false;

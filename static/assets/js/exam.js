@@ -389,6 +389,23 @@
 
   var navButtons = {};
 
+  // askFullscreen offers full screen when the exam asks for it; browsers
+  // allow it only from a tap, so it is a button above the paper.
+  function askFullscreen() {
+    if (!attempt || !attempt.fullscreen || !document.documentElement.requestFullscreen || document.fullscreenElement) return;
+    var paper = $("exam-paper");
+    var bar = el("div", "alert alert-warn");
+    bar.appendChild(document.createTextNode("本场考试要求全屏作答。"));
+    var btn = el("button", "btn btn-primary", "进入全屏");
+    btn.type = "button";
+    btn.id = "exam-fullscreen";
+    btn.addEventListener("click", function () {
+      document.documentElement.requestFullscreen().then(function () { bar.remove(); }, function () {});
+    });
+    bar.appendChild(btn);
+    paper.parentNode.insertBefore(bar, paper);
+  }
+
   function renderPaper() {
     var paper = $("exam-paper");
     var grid = $("nav-grid");
@@ -922,6 +939,7 @@
       });
     }
     renderPaper();
+    askFullscreen();
     if (wide() && questions.length <= 40) setNavOpen(true);
     questions.forEach(function (q) { writeAnswer(q, answers[q.id]); });
     updateProgress();
