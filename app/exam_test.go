@@ -556,6 +556,10 @@ func TestExamAdminPagesRender(t *testing.T) {
 	a.DB.Table("banks").Select("id").Limit(1).Scan(&bank)
 	admin := a.browser()
 	mustStatus(t, admin.loginAs("col", userPassword), 303)
+	stats := admin.req("GET", fmt.Sprintf("/admin/exams/%d/stats", examID), nil)
+	if !strings.Contains(string(stats.Body), "导出成绩") || !strings.Contains(string(stats.Body), "各单位合格率") {
+		t.Fatal("stats page lacks results and unit pass rates")
+	}
 	for _, path := range []string{"/admin/exams", fmt.Sprintf("/admin/exams/banks/%d", bank), "/admin/exams/new", fmt.Sprintf("/admin/exams/%d/review", examID), fmt.Sprintf("/admin/exams/%d/stats", examID)} {
 		res := admin.req("GET", path, nil)
 		if res.Status != 200 || !strings.Contains(string(res.Body), "考试") && !strings.Contains(string(res.Body), "题库") {

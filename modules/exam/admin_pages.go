@@ -316,6 +316,8 @@ type adminStatsData struct {
 	Stats    ExamStats
 	Bars     []histBar
 	CanAdmin bool
+	Results  []ResultRow
+	Units    []UnitResult
 }
 
 func (h *Handlers) adminStatsPage(c *fiber.Ctx) error {
@@ -344,6 +346,10 @@ func (h *Handlers) adminStatsPage(c *fiber.Ctx) error {
 		}
 		bars[i] = histBar{From: strconv.FormatFloat(b.From, 'f', -1, 64), Label: strconv.FormatFloat(b.From, 'f', -1, 64) + "–" + strconv.FormatFloat(b.To, 'f', -1, 64), Count: b.Count, Height: hgt}
 	}
-	d := adminStatsData{Exam: adminExamRow(e, time.Now()), Stats: st, Bars: bars, CanAdmin: p.Has(web.RoleCollegeAdmin)}
+	rows, units, err := h.svc.Results(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	d := adminStatsData{Exam: adminExamRow(e, time.Now()), Stats: st, Bars: bars, CanAdmin: p.Has(web.RoleCollegeAdmin), Results: rows, Units: units}
 	return h.pages.Render(c, fiber.StatusOK, "exam/admin_stats", e.Title+" - 考试统计", d)
 }
