@@ -79,6 +79,23 @@ func waitText(t *testing.T, ctx context.Context, want string) string {
 	return ""
 }
 
+// browserLogin logs in through the login page at phone width.
+func browserLogin(t *testing.T, ctx context.Context, base, user, password string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), user),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+	)
+	if err != nil {
+		t.Fatalf("login %s: %v", user, err)
+	}
+	waitLoggedIn(t, ctx)
+}
+
 // waitLoggedIn waits until a page with the logout form has loaded.
 func waitLoggedIn(t *testing.T, ctx context.Context) {
 	t.Helper()
@@ -183,18 +200,7 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	base := a.serve()
 	login := func(user, pw string) {
 		t.Helper()
-		err := chromedp.Do(ctx,
-			chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(chromedp.CSS(`#username`)),
-			chromedp.SendKeys(chromedp.CSS(`#username`), user),
-			chromedp.SendKeys(chromedp.CSS(`#password`), pw),
-			chromedp.Click(chromedp.CSS(`#login-submit`)),
-		)
-		if err != nil {
-			t.Fatalf("login %s: %v", user, err)
-		}
-		waitLoggedIn(t, ctx)
+		browserLogin(t, ctx, base, user, pw)
 	}
 	check := func(path, want, shot string) {
 		t.Helper()
@@ -256,18 +262,7 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), col, nil), 200)
 	base := a.serve()
 
-	err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#username`)),
-		chromedp.SendKeys(chromedp.CSS(`#username`), "ua_cadre"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), userPassword),
-		chromedp.Click(chromedp.CSS(`#login-submit`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitLoggedIn(t, ctx)
+	browserLogin(t, ctx, base, "ua_cadre", userPassword)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/courses")); err != nil {
 		t.Fatal(err)
 	}
@@ -323,18 +318,7 @@ func TestBrowserCadreTakesExam(t *testing.T) {
 	examID, ids := examSetup(t, a, c, time.Hour)
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.tokens["col"], nil), 200)
 	base := a.serve()
-	err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#username`)),
-		chromedp.SendKeys(chromedp.CSS(`#username`), "ua_cadre"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), userPassword),
-		chromedp.Click(chromedp.CSS(`#login-submit`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitLoggedIn(t, ctx)
+	browserLogin(t, ctx, base, "ua_cadre", userPassword)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/exams")); err != nil {
 		t.Fatal(err)
 	}
