@@ -75,7 +75,7 @@ type adminExam struct {
 // adminBanks lists the caller's banks with their question counts.
 func (s *Service) adminBanks(ctx context.Context, p *web.Principal) ([]adminBank, error) {
 	var banks []Bank
-	if err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).Order("id DESC").Limit(500).Find(&banks).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).Order("created_at DESC").Limit(500).Find(&banks).Error; err != nil {
 		return nil, web.Internal(err)
 	}
 	out := make([]adminBank, len(banks))
@@ -107,7 +107,7 @@ func (s *Service) adminBanks(ctx context.Context, p *web.Principal) ([]adminBank
 // adminExams lists the caller's exams, newest first.
 func (s *Service) adminExams(ctx context.Context, p *web.Principal) ([]adminExam, error) {
 	var exams []Exam
-	if err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).Order("id DESC").Limit(200).Find(&exams).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).Order("created_at DESC").Limit(200).Find(&exams).Error; err != nil {
 		return nil, web.Internal(err)
 	}
 	now := time.Now()
