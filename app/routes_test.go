@@ -79,6 +79,9 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 		}
 		tok := tokenFor(r)
 		for _, bad := range []string{`{"name":`, `not json at all`, ``} {
+			if bad == "" && r.OptionalBody {
+				continue
+			}
 			res := a.do(r.Method, path, tok, bad)
 			if res.Status != 400 {
 				t.Errorf("%s %s with %q: %d %s", r.Method, r.Path, bad, res.Status, res.Body)

@@ -21,8 +21,10 @@ import (
 	"college/modules/hours"
 	"college/modules/identity"
 	"college/modules/learning"
+	"college/modules/notify"
 	"college/modules/portal"
 	"college/modules/settings"
+	"college/modules/training"
 	"college/modules/web"
 	"college/static"
 	"college/storage/cache"
@@ -62,6 +64,8 @@ type App struct {
 	Learning *learning.Service
 	Flusher  *learning.Flusher
 	Exams    *exam.Service
+	Notify   *notify.Service
+	Training *training.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -79,6 +83,8 @@ func allMigrations() []db.Migration {
 	all = append(all, catalog.Migrations()...)
 	all = append(all, learning.Migrations()...)
 	all = append(all, exam.Migrations()...)
+	all = append(all, notify.Migrations()...)
+	all = append(all, training.Migrations()...)
 	return all
 }
 
@@ -196,12 +202,15 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 
 	folks := people{id: a.Identity}
 	a.Hours = hours.New(s.DB, a.Settings, folks)
+	a.Notify = notify.New(s.DB)
 	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Log: log})
 	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Log: log})
 	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
 	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Log: log})
 	a.Exams.SetPeople(folks)
 	a.Exams.SetLedger(a.Hours)
+	a.Training = training.NewService(training.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings, People: folks,
+		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: progress{s.DB}, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -256,6 +265,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	ch.Register(a.API, pages)
 	learning.NewHandlers(a.Learning, engine).Register(a.API, pages)
 	exam.NewHandlers(a.Exams, a.Audit, engine).Register(a.API, pages)
+	notify.NewHandlers(a.Notify, engine).Register(a.API, pages)
+	training.NewHandlers(a.Training, a.Audit, engine, s.Objects).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
@@ -275,9 +286,14 @@ func homeSections() []portal.Section {
 		{Title: "我的学时", Desc: "本年度学时完成情况与学习档案", Href: "/me/hours", Icon: "时", Roles: cadres},
 		{Title: "在线考试", Desc: "参加理论考试与课程测试，查看成绩", Href: "/exams", Icon: "考", Roles: cadres},
 		{Title: "练习与错题本", Desc: "随机练习，即时判分与解析，错题自动收录", Href: "/practice", Icon: "练", Roles: cadres},
+		{Title: "消息通知", Desc: "培训通知等站内消息，查看未读提醒", Href: "/me/notifications", Icon: "信"},
+		{Title: "培训班次", Desc: "报名参加培训班，查看课表、签到、请假和结业证书", Href: "/classes", Icon: "班", Roles: cadres},
+		{Title: "调训报名", Desc: "推荐本单位干部参训，查看名额使用和参训情况", Href: "/unit/classes", Icon: "调", Roles: []string{web.RoleUnitAdmin}},
 		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
 		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "考试管理", Desc: "题库、导入、组卷、阅卷与成绩统计", Href: "/admin/exams", Icon: "卷", Roles: []string{web.RoleCollegeAdmin}},
+		{Title: "班次管理", Desc: "班次计划、备案、报名审核、考勤请假与结班", Href: "/admin/classes", Icon: "训", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},
 		{Title: "系统设置", Desc: "登录安全等规则参数", Href: "/admin/settings", Icon: "设", Roles: []string{web.RoleSysAdmin}},
@@ -401,6 +417,7 @@ func (a *App) Serve(ctx context.Context) error {
 	flushed := make(chan struct{})
 	go func() { a.Flusher.Run(jobs); close(flushed) }()
 	go a.Exams.RunSweeper(jobs, 5*time.Second)
+	go a.Training.RunSweeper(jobs, 30*time.Second)
 	select {
 	case err := <-errc:
 		stopJobs()

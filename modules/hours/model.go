@@ -29,13 +29,16 @@ const (
 	SourceCourse = "course" // 网络课程
 	SourceExam   = "exam"   // 考试
 	SourceClass  = "class"  // 培训班
+	// SourceClassNextYear is the part of a class's hours that falls in the
+	// year after it started (a class spanning two years splits by its dates).
+	SourceClassNextYear = "class_y2"
 )
 
 // CategoryNames, KindNames and SourceNames are the Chinese names shown in the UI.
 var (
 	CategoryNames = map[string]string{CategoryOnline: "网络", CategoryCentralized: "集中"}
 	KindNames     = map[string]string{KindRequired: "必修", KindElective: "选修"}
-	SourceNames   = map[string]string{SourceCourse: "课程", SourceExam: "考试", SourceClass: "培训班"}
+	SourceNames   = map[string]string{SourceCourse: "课程", SourceExam: "考试", SourceClass: "培训班", SourceClassNextYear: "培训班（跨年部分）"}
 )
 
 // Entry is one credit of study hours. Entries are never updated or deleted;

@@ -818,6 +818,7 @@ type Person struct {
 	Name     string
 	OrgID    uint64
 	OrgName  string
+	OrgPath  string // materialized path of the org, "/1/4/"
 	Level    string
 	Post     string
 	IDNumber string // masked
@@ -830,7 +831,11 @@ func (s *Service) PersonByID(ctx context.Context, id uint64) (*Person, error) {
 		return nil, err
 	}
 	r := s.Response(ctx, u, s.OrgName(ctx, u.OrgID))
-	return &Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: r.OrgName, Level: u.Level, Post: u.Post, IDNumber: r.IDNumber}, nil
+	paths, err := s.store.OrgPaths(ctx, []uint64{u.OrgID})
+	if err != nil {
+		return nil, err
+	}
+	return &Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: r.OrgName, OrgPath: paths[u.OrgID], Level: u.Level, Post: u.Post, IDNumber: r.IDNumber}, nil
 }
 
 // UserInScope reports whether a user exists in the caller's org subtree.
@@ -873,8 +878,24 @@ func (s *Service) PeopleByIDs(ctx context.Context, ids []uint64) (map[uint64]Per
 	if err != nil {
 		return nil, err
 	}
+	paths, err := s.store.OrgPaths(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
 	for _, u := range users {
-		out[u.ID] = Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: names[u.OrgID], Level: u.Level, Post: u.Post}
+		out[u.ID] = Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: names[u.OrgID], OrgPath: paths[u.OrgID], Level: u.Level, Post: u.Post}
 	}
 	return out, nil
+}
+
+// UsersWithRole returns the enabled users holding role whose org is one of orgIDs.
+func (s *Service) UsersWithRole(ctx context.Context, role string, orgIDs []uint64) ([]uint64, error) {
+	var ids []uint64
+	if len(orgIDs) == 0 {
+		return ids, nil
+	}
+	err := s.store.db.WithContext(ctx).Model(&User{}).
+		Where("disabled = ? AND org_id IN ? AND id IN (SELECT user_id FROM user_roles WHERE role = ?)", false, orgIDs, role).
+		Order("id").Pluck("id", &ids).Error
+	return ids, err
 }

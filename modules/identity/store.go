@@ -105,6 +105,22 @@ func (s *Store) OrgNames(ctx context.Context, ids []uint64) (map[uint64]string, 
 	return out, nil
 }
 
+// OrgPaths returns the materialized paths of orgs by id.
+func (s *Store) OrgPaths(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var orgs []Org
+	if err := s.db.WithContext(ctx).Select("id", "path").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		out[o.ID] = o.Path
+	}
+	return out, nil
+}
+
 // UserFilter selects users.
 type UserFilter struct {
 	Q        string  // username or name contains

@@ -92,3 +92,9 @@ func AsError(err error) *Error {
 	}
 	return Internal(err)
 }
+
+// IsStatus reports whether err is a web error with the given status.
+func IsStatus(err error, status int) bool {
+	var we *Error
+	return errors.As(err, &we) && we.Status == status
+}

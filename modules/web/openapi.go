@@ -20,6 +20,8 @@ type Doc struct {
 	Public    bool     // no login needed
 	Roles     []string // roles allowed (empty: any logged-in user)
 	Query     []string // query parameters
+	// OptionalBody: an empty body means the same as {}.
+	OptionalBody bool
 }
 
 // API registers routes under /api/v1 and records their documentation, so the
@@ -236,6 +238,7 @@ type RouteInfo struct {
 	Method, Path string
 	Public       bool
 	HasBody      bool
+	OptionalBody bool
 	Multipart    bool
 	Roles        []string
 }
@@ -244,7 +247,7 @@ type RouteInfo struct {
 func (a *API) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(*a.docs))
 	for _, d := range *a.docs {
-		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, Multipart: len(d.Doc.Multipart) > 0, Roles: d.Doc.Roles})
+		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, OptionalBody: d.Doc.OptionalBody, Multipart: len(d.Doc.Multipart) > 0, Roles: d.Doc.Roles})
 	}
 	return out
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+
+	"college/modules/notify"
+	"college/modules/training"
+	"college/modules/web"
+
+	"gorm.io/gorm"
+)
+
+// Person returns a user as the training module sees them.
+func (p people) Person(ctx context.Context, id uint64) (*training.Person, error) {
+	u, err := p.id.PersonByID(ctx, id)
+	if err != nil || u == nil {
+		return nil, err
+	}
+	return &training.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath,
+		Level: u.Level, Post: u.Post, IDNumber: u.IDNumber}, nil
+}
+
+// People returns many users as the training module sees them.
+func (p people) People(ctx context.Context, ids []uint64) (map[uint64]training.Person, error) {
+	found, err := p.id.PeopleByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]training.Person, len(found))
+	for id, u := range found {
+		out[id] = training.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath, Level: u.Level, Post: u.Post}
+	}
+	return out, nil
+}
+
+// UsersWithRole returns the enabled holders of a role in some orgs.
+func (p people) UsersWithRole(ctx context.Context, role string, orgIDs []uint64) ([]uint64, error) {
+	return p.id.UsersWithRole(ctx, role, orgIDs)
+}
+
+// OrgName names an org.
+func (p people) OrgName(ctx context.Context, id uint64) string { return p.id.OrgName(ctx, id) }
+
+// Search finds users in the caller's subtree for nomination.
+func (p people) Search(ctx context.Context, caller *web.Principal, q string, limit int) ([]training.Person, error) {
+	users, _, err := p.id.ListUsers(ctx, caller, q, 0, "", web.Page{Page: 1, PageSize: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]training.Person, 0, len(users))
+	for _, r := range p.id.Responses(ctx, users) {
+		if r.Disabled {
+			continue
+		}
+		out = append(out, training.Person{ID: r.ID, Username: r.Username, Name: r.Name, OrgID: r.OrgID, OrgName: r.OrgName, Level: r.Level, Post: r.Post, IDNumber: r.IDNumber})
+	}
+	return out, nil
+}
+
+// notifier sends the training module's messages as in-app notifications.
+type notifier struct{ n *notify.Service }
+
+func (n notifier) Notify(ctx context.Context, tx *gorm.DB, userIDs []uint64, m training.Message) error {
+	return n.n.Send(ctx, tx, userIDs, notify.Message{Title: m.Title, Body: m.Body, Link: m.Link})
+}
+
+// progress reads course completions and exam passes for training classes.
+type progress struct{ db *gorm.DB }
+
+func (p progress) Completed(ctx context.Context, userIDs, courseIDs []uint64) (map[uint64]map[uint64]bool, error) {
+	out := map[uint64]map[uint64]bool{}
+	if len(userIDs) == 0 || len(courseIDs) == 0 {
+		return out, nil
+	}
+	type row struct{ UserID, CourseID uint64 }
+	for i := 0; i < len(userIDs); i += 1000 {
+		var rows []row
+		err := p.db.WithContext(ctx).Table("enrollments").Select("user_id, course_id").
+			Where("user_id IN ? AND course_id IN ? AND completed_at IS NOT NULL", userIDs[i:min(i+1000, len(userIDs))], courseIDs).Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if out[r.UserID] == nil {
+				out[r.UserID] = map[uint64]bool{}
+			}
+			out[r.UserID][r.CourseID] = true
+		}
+	}
+	return out, nil
+}
+
+func (p progress) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	type row struct {
+		ID    uint64
+		Title string
+	}
+	var rows []row
+	if err := p.db.WithContext(ctx).Table("courses").Select("id, title").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Title
+	}
+	return out, nil
+}
+
+func (p progress) ExamTitle(ctx context.Context, examID uint64, hostPath string) (string, error) {
+	var titles []string
+	err := p.db.WithContext(ctx).Table("exams").Where("id = ? AND college_id IN (SELECT id FROM orgs WHERE path LIKE ?)", examID, hostPath+"%").
+		Limit(1).Pluck("title", &titles).Error
+	if err != nil || len(titles) == 0 {
+		return "", err
+	}
+	return titles[0], nil
+}
+
+func (p progress) PassedExam(ctx context.Context, examID uint64, userIDs []uint64) (map[uint64]bool, error) {
+	out := map[uint64]bool{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var ids []uint64
+	err := p.db.WithContext(ctx).Table("attempts").Where("exam_id = ? AND passed = ? AND user_id IN ?", examID, true, userIDs).
+		Distinct("user_id").Pluck("user_id", &ids).Error
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}

@@ -1,0 +1,179 @@
+package notify
+
+import (
+	"strconv"
+	"time"
+
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// PagePath is the 消息通知 page, where opened and read-all forms come back to.
+const PagePath = "/me/notifications"
+
+// NotificationResponse is one notification in the API.
+type NotificationResponse struct {
+	ID        uint64    `json:"id"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	Link      string    `json:"link"`
+	Read      bool      `json:"read"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NotificationListResponse is a page of the caller's notifications with the
+// number of unread ones (GET /me/notifications).
+type NotificationListResponse struct {
+	Items    []NotificationResponse `json:"items"`
+	Total    int64                  `json:"total"`
+	Page     int                    `json:"page"`
+	PageSize int                    `json:"page_size"`
+	Unread   int64                  `json:"unread"`
+}
+
+// NotificationsReadResponse tells how many notifications read-all marked.
+type NotificationsReadResponse struct {
+	Updated int64 `json:"updated"`
+}
+
+func notificationResponse(n Notification) NotificationResponse {
+	return NotificationResponse{ID: n.ID, Title: n.Title, Body: n.Body, Link: n.Link, Read: n.ReadAt != nil, CreatedAt: n.CreatedAt.UTC()}
+}
+
+// Handlers serves the notifications API and page.
+type Handlers struct {
+	svc   *Service
+	pages *web.Engine
+}
+
+// NewHandlers wires the handlers.
+func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
+	return &Handlers{svc: svc, pages: pages}
+}
+
+// Register lists every route of the module; each needs a logged-in caller,
+// who sees only their own notifications.
+func (h *Handlers) Register(api *web.API, pages fiber.Router) {
+	api = api.Tag("notify")
+	api.Get("/me/notifications", web.Doc{Summary: "本人站内消息（最新在前；unread=1 只看未读）", Resp: NotificationListResponse{}, Query: []string{"page", "page_size", "unread"}}, h.list)
+	api.Post("/me/notifications/read-all", web.Doc{Summary: "本人站内消息全部标为已读", Resp: NotificationsReadResponse{}}, h.readAll)
+	api.Post("/me/notifications/:id/read", web.Doc{Summary: "将一条站内消息标为已读", Resp: NotificationResponse{}}, h.read)
+	pages.Get(PagePath, web.RequireLogin, h.listPage)
+	pages.Post(PagePath+"/read-all", web.RequireLogin, h.readAllSubmit)
+	pages.Post(PagePath+"/:id/open", web.RequireLogin, h.openSubmit)
+}
+
+// query reads ?page=, ?page_size= and ?unread=.
+func query(c *fiber.Ctx) (web.Page, bool, error) {
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return pg, false, err
+	}
+	unread := false
+	if v := c.Query("unread"); v != "" {
+		unread, err = strconv.ParseBool(v)
+		if err != nil {
+			return pg, false, web.Invalid(map[string]string{"unread": "只能是 1（只看未读）或 0"})
+		}
+	}
+	return pg, unread, nil
+}
+
+// load reads the caller's page of notifications and unread count.
+func (h *Handlers) load(c *fiber.Ctx, userID uint64, pg web.Page, unreadOnly bool) ([]Notification, int64, int64, error) {
+	ctx := c.UserContext()
+	list := h.svc.List
+	if unreadOnly {
+		list = h.svc.ListUnread
+	}
+	items, total, err := list(ctx, userID, pg)
+	if err != nil {
+		return nil, 0, 0, web.Internal(err)
+	}
+	unread, err := h.svc.Unread(ctx, userID)
+	if err != nil {
+		return nil, 0, 0, web.Internal(err)
+	}
+	return items, total, unread, nil
+}
+
+func (h *Handlers) list(c *fiber.Ctx) error {
+	pg, unreadOnly, err := query(c)
+	if err != nil {
+		return err
+	}
+	items, total, unread, err := h.load(c, web.Caller(c).UserID, pg, unreadOnly)
+	if err != nil {
+		return err
+	}
+	out := NotificationListResponse{Items: make([]NotificationResponse, 0, len(items)), Total: total, Page: pg.Page, PageSize: pg.PageSize, Unread: unread}
+	for _, n := range items {
+		out.Items = append(out.Items, notificationResponse(n))
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) read(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := h.svc.MarkRead(c.UserContext(), web.Caller(c).UserID, id)
+	if err != nil {
+		return web.AsError(err)
+	}
+	return c.JSON(notificationResponse(*n))
+}
+
+func (h *Handlers) readAll(c *fiber.Ctx) error {
+	n, err := h.svc.MarkAllRead(c.UserContext(), web.Caller(c).UserID)
+	if err != nil {
+		return web.Internal(err)
+	}
+	return c.JSON(NotificationsReadResponse{Updated: n})
+}
+
+func (h *Handlers) listPage(c *fiber.Ctx) error {
+	pg, unreadOnly, err := query(c)
+	if err != nil {
+		return err
+	}
+	items, total, unread, err := h.load(c, web.Caller(c).UserID, pg, unreadOnly)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{
+		"List":       web.NewList(items, total, pg),
+		"Unread":     unread,
+		"UnreadOnly": unreadOnly,
+	}
+	return h.pages.Render(c, fiber.StatusOK, "notify/list", "消息通知", data)
+}
+
+// openSubmit marks the notification read and goes to its link when that is
+// a path on this site, back to the list otherwise.
+func (h *Handlers) openSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := h.svc.MarkRead(c.UserContext(), web.Caller(c).UserID, id)
+	if err != nil {
+		return web.AsError(err)
+	}
+	return c.Redirect(SafeLink(n.Link, PagePath), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) readAllSubmit(c *fiber.Ctx) error {
+	n, err := h.svc.MarkAllRead(c.UserContext(), web.Caller(c).UserID)
+	if err != nil {
+		return web.Internal(err)
+	}
+	if n > 0 {
+		web.Flash(c, "已将 "+strconv.FormatInt(n, 10)+" 条消息标为已读")
+	} else {
+		web.Flash(c, "没有未读消息")
+	}
+	return c.Redirect(PagePath, fiber.StatusSeeOther)
+}

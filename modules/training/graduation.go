@@ -1,0 +1,442 @@
+package training
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"college/modules/hours"
+	"college/modules/web"
+	"college/storage/db"
+
+	"gorm.io/gorm"
+)
+
+// File kinds a host attaches at graduation.
+const (
+	FilePlan      = "plan"
+	FileSignIn    = "signin_sheet"
+	FileTimetable = "timetable"
+	FileOther     = "other"
+)
+
+// FileKindNames are the Chinese names of file kinds.
+var FileKindNames = map[string]string{FilePlan: "培训方案", FileSignIn: "签到表", FileTimetable: "课程表", FileOther: "其他材料"}
+
+// requiredFiles must be attached before graduation (a setting).
+var requiredFiles = []string{FilePlan, FileSignIn, FileTimetable}
+
+// MaxFileBytes bounds an attached file.
+const MaxFileBytes = 20 << 20
+
+// FileResponse is an attached file.
+type FileResponse struct {
+	ID        uint64    `json:"id"`
+	Kind      string    `json:"kind"`
+	KindName  string    `json:"kind_name"`
+	Name      string    `json:"name"`
+	Size      int64     `json:"size"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// sniffDocument accepts PDF, Office (OOXML and the older binary format),
+// and PNG/JPEG scans, by their first bytes.
+func sniffDocument(head []byte) (contentType string, ok bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return "application/pdf", true
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "application/zip", true // .docx, .xlsx, .pptx
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "application/x-ole-storage", true // .doc, .xls
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return "image/jpeg", true
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png", true
+	}
+	return "", false
+}
+
+var officeTypes = map[string]string{
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	".doc":  "application/msword",
+	".xls":  "application/vnd.ms-excel",
+}
+
+// AttachFile stores a document of a class (the host).
+func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint64, kind, name string, r io.Reader) (*File, error) {
+	c, err := s.hostClass(ctx, p, classID)
+	if err != nil {
+		return nil, err
+	}
+	if FileKindNames[kind] == "" {
+		return nil, web.Invalid(map[string]string{"kind": "材料类型应为 plan、signin_sheet、timetable 或 other"})
+	}
+	if c.Status == StatusArchived {
+		return nil, wrongState(c.Status, c.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, web.BadRequest("bad_upload", "上传中断，请重试").WithCause(err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", MaxFileBytes>>20))
+	}
+	if len(data) == 0 {
+		return nil, web.Invalid(map[string]string{"file": "文件为空"})
+	}
+	ct, ok := sniffDocument(data[:min(len(data), 16)])
+	if !ok {
+		return nil, web.NewError(415, "unsupported_type", "只能上传 PDF、Word、Excel 文件或 PNG、JPEG 图片")
+	}
+	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
+	if name == "" || name == "." || name == "/" {
+		name = FileKindNames[kind]
+	}
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	ext := strings.ToLower(path.Ext(name))
+	if t, ok := officeTypes[ext]; ok && (ct == "application/zip" || ct == "application/x-ole-storage") {
+		ct = t
+	}
+	key := fmt.Sprintf("classes/%d/%s-%d%s", classID, kind, s.now().UnixNano(), ext)
+	if _, err := s.objects.Put(ctx, key, bytes.NewReader(data), int64(len(data)), ct); err != nil {
+		return nil, web.Internal(err)
+	}
+	f := &File{ClassID: classID, Kind: kind, Name: name, ObjectKey: key, Size: int64(len(data)), UploadedBy: p.UserID, CreatedAt: s.now().UTC()}
+	if err := s.db.WithContext(ctx).Create(f).Error; err != nil {
+		_ = s.objects.Delete(ctx, key)
+		return nil, web.Internal(err)
+	}
+	return f, nil
+}
+
+// Files lists a class's attached files (host and org department).
+func (s *Service) Files(ctx context.Context, p *web.Principal, classID uint64) ([]FileResponse, error) {
+	if _, err := s.managedClass(ctx, p, classID); err != nil {
+		return nil, err
+	}
+	var rows []File
+	if err := s.db.WithContext(ctx).Where("class_id = ?", classID).Order("id").Find(&rows).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	out := make([]FileResponse, len(rows))
+	for i, f := range rows {
+		out[i] = FileResponse{ID: f.ID, Kind: f.Kind, KindName: FileKindNames[f.Kind], Name: f.Name, Size: f.Size, CreatedAt: f.CreatedAt}
+	}
+	return out, nil
+}
+
+// FileFor loads an attached file for download (host and org department).
+func (s *Service) FileFor(ctx context.Context, p *web.Principal, id uint64) (*File, error) {
+	var f File
+	err := s.db.WithContext(ctx).First(&f, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if _, err := s.managedClass(ctx, p, f.ClassID); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// Objects is the object store files are kept in.
+func (s *Service) Objects() interface{ Name() string } { return s.objects }
+
+// GraduateRequest names the absentees removed at graduation.
+type GraduateRequest struct {
+	AbsentUserIDs []uint64 `json:"absent_user_ids"`
+}
+
+// CertificateRef is a certificate issued at graduation.
+type CertificateRef struct {
+	UserID uint64 `json:"user_id"`
+	Serial string `json:"serial"`
+}
+
+// Shortfall is a trainee who did not meet the graduation rules.
+type Shortfall struct {
+	UserID  uint64   `json:"user_id"`
+	Name    string   `json:"name"`
+	Reasons []string `json:"reasons"`
+}
+
+// GraduateResponse answers a graduation.
+type GraduateResponse struct {
+	Graduated    int              `json:"graduated"`
+	Certificates []CertificateRef `json:"certificates"`
+	Absent       int              `json:"absent"`
+	Incomplete   []Shortfall      `json:"incomplete"`
+	Hours        web.Hours        `json:"hours"`
+}
+
+// serialAlphabet avoids letters and digits that read alike.
+const serialAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// newSerial numbers a certificate: year, class, sequence and a random
+// check part, so serials cannot be guessed one from another.
+func newSerial(year int, classID uint64, seq int) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	suffix := make([]byte, 4)
+	for i := range suffix {
+		suffix[i] = serialAlphabet[int(b[i])%len(serialAlphabet)]
+	}
+	return fmt.Sprintf("%d-%04d-%04d-%s", year, classID, seq, suffix)
+}
+
+// creditParts splits a class's hours by calendar year when it spans two
+// years (DOMAIN.md: a class spanning two years splits by its dates).
+func creditParts(c *Class, total web.Hours, now time.Time) []hours.Credit {
+	start, _ := ParseDate(c.StartsOn)
+	end, _ := ParseDate(c.EndsOn)
+	earned := end.Add(18 * time.Hour)
+	if earned.After(now) {
+		earned = now // a shortened class closed early
+	}
+	category := hours.CategoryCentralized
+	if c.Kind == OnlineKind {
+		category = hours.CategoryOnline
+	}
+	base := hours.Credit{Hours: total, Category: category, Kind: hours.KindRequired, SourceType: hours.SourceClass, SourceID: c.ID, Title: c.Title, EarnedAt: earned}
+	if start.Year() == earned.In(web.Shanghai).Year() {
+		return []hours.Credit{base}
+	}
+	yearEnd := time.Date(start.Year(), 12, 31, 0, 0, 0, 0, web.Shanghai)
+	firstDays := int(yearEnd.Sub(start).Hours()/24+0.5) + 1
+	allDays := int(end.Sub(start).Hours()/24+0.5) + 1
+	if end.After(earned) {
+		allDays = max(firstDays, int(earned.Sub(start).Hours()/24)+1)
+	}
+	first := web.Hours(int64(total) * int64(firstDays) / int64(allDays))
+	if first <= 0 || first >= total {
+		return []hours.Credit{base}
+	}
+	one := base
+	one.Hours, one.EarnedAt = first, yearEnd.Add(18*time.Hour)
+	two := base
+	two.Hours, two.SourceType = total-first, hours.SourceClassNextYear
+	return []hours.Credit{one, two}
+}
+
+// Graduate closes a class (结班): absentees are removed, trainees who miss
+// a graduation rule are marked incomplete, and every graduate gets the
+// class hours once and a certificate. The state change and the credits
+// commit together, so a second call finds the class graduated (409).
+func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64, in GraduateRequest) (GraduateResponse, error) {
+	var out GraduateResponse
+	c, err := s.hostClass(ctx, p, classID)
+	if err != nil {
+		return out, err
+	}
+	if c.Status != StatusInSession {
+		return out, web.Conflict("wrong_state", "只有培训中的班次可以结班（当前："+StatusNames[c.Status]+"）")
+	}
+	if s.settings.Bool(ctx, SetRequireFiles) {
+		var kinds []string
+		if err := s.db.WithContext(ctx).Model(&File{}).Where("class_id = ?", classID).Distinct("kind").Pluck("kind", &kinds).Error; err != nil {
+			return out, web.Internal(err)
+		}
+		var missing []string
+		for _, k := range requiredFiles {
+			if !slices.Contains(kinds, k) {
+				missing = append(missing, FileKindNames[k])
+			}
+		}
+		if len(missing) > 0 {
+			return out, web.Unprocessable("files_missing", "结班前请上传："+strings.Join(missing, "、"))
+		}
+	}
+	_, roster, sessions, _, err := s.Roster(ctx, p, classID)
+	if err != nil {
+		return out, err
+	}
+	absent := map[uint64]bool{}
+	for _, id := range in.AbsentUserIDs {
+		absent[id] = true
+	}
+	for id := range absent {
+		if !slices.ContainsFunc(roster, func(r RosterRow) bool { return r.UserID == id && r.Status == RegApproved }) {
+			return out, web.Invalid(map[string]string{"absent_user_ids": fmt.Sprintf("用户 %d 不是本班次已录取的学员", id)})
+		}
+	}
+	total := s.classHours(ctx, c)
+	if total <= 0 {
+		return out, web.Unprocessable("no_hours", "班次学时为 0，请先设置学时")
+	}
+	people := map[uint64]Person{}
+	ids := make([]uint64, 0, len(roster))
+	for _, r := range roster {
+		ids = append(ids, r.UserID)
+	}
+	if people, err = s.people.People(ctx, ids); err != nil {
+		return out, web.Internal(err)
+	}
+	hostName := s.people.OrgName(ctx, c.HostOrgID)
+	type verdict struct {
+		row     RosterRow
+		status  string
+		reasons []string
+	}
+	var verdicts []verdict
+	for _, r := range roster {
+		if r.Status != RegApproved {
+			continue
+		}
+		v := verdict{row: r, status: RegGraduated}
+		switch {
+		case absent[r.UserID]:
+			v.status = RegAbsent
+		default:
+			if c.MinAttendance > 0 && len(sessions) > 0 && r.Attendance < c.MinAttendance {
+				v.reasons = append(v.reasons, fmt.Sprintf("出勤率 %d%%，低于要求的 %d%%", r.Attendance, c.MinAttendance))
+			}
+			if c.RequireCourses && r.CoursesDone < r.CoursesReq {
+				v.reasons = append(v.reasons, fmt.Sprintf("必修网络课程完成 %d/%d", r.CoursesDone, r.CoursesReq))
+			}
+			if c.ExamID != 0 && (r.ExamPassed == nil || !*r.ExamPassed) {
+				v.reasons = append(v.reasons, "结业考试未通过")
+			}
+			if slices.Contains(r.Flags, "leave") {
+				v.reasons = append(v.reasons, "请假超过规定比例")
+			}
+			if len(v.reasons) > 0 {
+				v.status = RegIncomplete
+			}
+		}
+		verdicts = append(verdicts, v)
+	}
+	now := s.now()
+	issued := now.In(web.Shanghai).Format(time.DateOnly)
+	parts := creditParts(c, total, now)
+	var certs []CertificateRef
+	var graduates []uint64
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		certs, graduates = nil, nil
+		res := tx.Model(&Class{}).Where("id = ? AND status = ?", classID, StatusInSession).
+			Updates(map[string]any{"status": StatusGraduated, "graduated_at": now.UTC(), "updated_at": now.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.Conflict("wrong_state", "班次已结班")
+		}
+		seq := 0
+		for _, v := range verdicts {
+			note := strings.Join(v.reasons, "；")
+			if err := tx.Model(&Registration{}).Where("id = ? AND status = ?", v.row.ID, RegApproved).
+				Updates(map[string]any{"status": v.status, "note": note, "decided_by": p.UserID, "decided_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
+				return err
+			}
+			if v.status != RegGraduated {
+				continue
+			}
+			for _, part := range parts {
+				part.UserID = v.row.UserID
+				if _, err := s.ledger.Credit(ctx, tx, part); err != nil {
+					return err
+				}
+			}
+			seq++
+			cert := Certificate{Serial: newSerial(now.In(web.Shanghai).Year(), c.ID, seq), ClassID: c.ID, UserID: v.row.UserID,
+				Name: people[v.row.UserID].Name, ClassTitle: c.Title, HostName: hostName, Hours: total, IssuedOn: issued, CreatedAt: now.UTC()}
+			if err := tx.Create(&cert).Error; err != nil {
+				return err
+			}
+			certs = append(certs, CertificateRef{UserID: cert.UserID, Serial: cert.Serial})
+			graduates = append(graduates, cert.UserID)
+		}
+		return nil
+	})
+	if err != nil {
+		var we *web.Error
+		if errors.As(err, &we) {
+			return out, we
+		}
+		return out, web.Internal(err)
+	}
+	c.Status = StatusGraduated
+	out = GraduateResponse{Graduated: len(certs), Certificates: certs, Hours: total, Incomplete: []Shortfall{}}
+	for _, v := range verdicts {
+		switch v.status {
+		case RegAbsent:
+			out.Absent++
+		case RegIncomplete:
+			out.Incomplete = append(out.Incomplete, Shortfall{UserID: v.row.UserID, Name: v.row.Name, Reasons: v.reasons})
+			s.notify(ctx, []uint64{v.row.UserID}, Message{Title: "未达到结业要求：" + c.Title, Body: strings.Join(v.reasons, "；"), Link: fmt.Sprintf("/classes/%d", c.ID)})
+		}
+	}
+	for _, cr := range certs {
+		s.notify(ctx, []uint64{cr.UserID}, Message{Title: "您已结业：" + c.Title, Body: fmt.Sprintf("获得 %s 学时，结业证书编号 %s。", total, cr.Serial), Link: "/certificates/" + cr.Serial})
+	}
+	for _, h := range s.hooks {
+		if err := h(ctx, c, graduates); err != nil {
+			s.log.Error("training: graduation hook", "class", c.ID, "err", err)
+		}
+	}
+	return out, nil
+}
+
+// CertificateView is a certificate as the public verification shows it.
+type CertificateView struct {
+	Serial     string    `json:"serial"`
+	Name       string    `json:"name"`
+	IDNumber   string    `json:"id_number"` // masked
+	OrgName    string    `json:"org_name"`
+	ClassTitle string    `json:"class_title"`
+	HostName   string    `json:"host_name"`
+	StartsOn   string    `json:"starts_on"`
+	EndsOn     string    `json:"ends_on"`
+	Hours      web.Hours `json:"hours"`
+	IssuedOn   string    `json:"issued_on"`
+	UserID     uint64    `json:"-"`
+	ClassID    uint64    `json:"-"`
+}
+
+// VerifyCertificate looks a certificate up by serial, for anyone; the
+// personal data it shows is masked.
+func (s *Service) VerifyCertificate(ctx context.Context, serial string) (CertificateView, error) {
+	serial = strings.ToUpper(strings.TrimSpace(serial))
+	if serial == "" || len(serial) > 40 {
+		return CertificateView{}, web.NotFound()
+	}
+	var cert Certificate
+	err := s.db.WithContext(ctx).Where("serial = ?", serial).Take(&cert).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return CertificateView{}, web.NotFound()
+	}
+	if err != nil {
+		return CertificateView{}, web.Internal(err)
+	}
+	v := CertificateView{Serial: cert.Serial, Name: cert.Name, ClassTitle: cert.ClassTitle, HostName: cert.HostName, Hours: cert.Hours,
+		IssuedOn: cert.IssuedOn, UserID: cert.UserID, ClassID: cert.ClassID}
+	if u, err := s.people.Person(ctx, cert.UserID); err == nil && u != nil {
+		v.IDNumber, v.OrgName = u.IDNumber, u.OrgName
+	}
+	if c, err := s.classByID(ctx, cert.ClassID); err == nil {
+		v.StartsOn, v.EndsOn = c.StartsOn, c.EndsOn
+	}
+	return v, nil
+}
+
+// MyCertificates lists the caller's certificates, newest first.
+func (s *Service) MyCertificates(ctx context.Context, p *web.Principal) ([]Certificate, error) {
+	var rows []Certificate
+	if err := s.db.WithContext(ctx).Where("user_id = ?", p.UserID).Order("created_at DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
