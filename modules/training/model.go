@@ -29,7 +29,7 @@ type Class struct {
 	Hours          web.Hours `gorm:"column:hours_x100;not null;default:0"`
 	SelfRegister   bool      `gorm:"column:self_registration;not null;default:false"`
 	AutoApprove    bool      `gorm:"not null;default:false"`
-	Waitlist       bool      `gorm:"not null;default:true"`
+	Waitlist       bool      `gorm:"not null"`                      // no default tag: GORM would not insert false
 	Levels         string    `gorm:"size:255;not null;default:''"`  // ",县处级," or empty: every level
 	AudienceOrgs   string    `gorm:"size:1000;not null;default:''"` // ",3,17," or empty: every org
 	RegOpensAt     time.Time `gorm:"column:registration_opens_at"`
@@ -199,7 +199,7 @@ func Migrations() []db.Migration {
 				HoursX100      int64     `gorm:"column:hours_x100;not null;default:0"`
 				SelfRegister   bool      `gorm:"column:self_registration;not null;default:false"`
 				AutoApprove    bool      `gorm:"not null;default:false"`
-				Waitlist       bool      `gorm:"not null;default:true"`
+				Waitlist       bool      `gorm:"not null"` // no default tag: GORM would not insert false
 				Levels         string    `gorm:"size:255;not null;default:''"`
 				AudienceOrgs   string    `gorm:"size:1000;not null;default:''"`
 				RegOpensAt     time.Time `gorm:"column:registration_opens_at"`

@@ -1,0 +1,643 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"college/modules/identity"
+	"college/modules/web"
+)
+
+// trainingClock is a settable clock for the training service.
+type trainingClock struct{ t atomic.Pointer[time.Time] }
+
+func (c *trainingClock) now() time.Time  { return *c.t.Load() }
+func (c *trainingClock) set(t time.Time) { c.t.Store(&t) }
+
+// withClock gives the app's training service a clock the test moves.
+func withClock(a *testApp, t time.Time) *trainingClock {
+	c := &trainingClock{}
+	c.set(t)
+	a.Training.SetClock(c.now)
+	return c
+}
+
+func day(offset int) string {
+	return time.Now().In(web.Shanghai).AddDate(0, 0, offset).Format(time.DateOnly)
+}
+
+// createClass makes a draft class of the test college; fields override the defaults.
+func (a *testApp) createClass(c *city, fields map[string]any) uint64 {
+	a.t.Helper()
+	body := map[string]any{"title": "学习贯彻专题培训班", "kind": "专题班", "host_org_id": c.college, "starts_on": day(20), "ends_on": day(24),
+		"quota": 10, "hours": 30, "self_registration": true, "place": "市委党校"}
+	maps.Copy(body, fields)
+	r := a.do("POST", "/api/v1/classes", c.tokens["col"], body)
+	mustStatus(a.t, r, 201)
+	if r.JSON(a.t)["status"] != "draft" {
+		a.t.Fatalf("new class: %s", r.Body)
+	}
+	return r.id(a.t)
+}
+
+// openClass files, approves and opens a class.
+func (a *testApp) openClass(c *city, id uint64) {
+	a.t.Helper()
+	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", id), c.tokens["col"], nil), 200)
+	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", id), c.tokens["admin"], nil), 200)
+	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/open", id), c.tokens["col"], nil), 200)
+}
+
+func (a *testApp) register(token string, classID, userID uint64) response {
+	a.t.Helper()
+	var body any = map[string]any{}
+	if userID != 0 {
+		body = map[string]any{"user_id": userID}
+	}
+	return a.do("POST", fmt.Sprintf("/api/v1/classes/%d/registrations", classID), token, body)
+}
+
+func (a *testApp) auditCount(action string, target uint64) int64 {
+	var n int64
+	a.DB.Table("audit_logs").Where("action = ? AND target_id = ?", action, target).Count(&n)
+	return n
+}
+
+func (a *testApp) classStatus(token string, id uint64) string {
+	a.t.Helper()
+	r := a.do("GET", fmt.Sprintf("/api/v1/classes/%d", id), token, nil)
+	mustStatus(a.t, r, 200)
+	return r.JSON(a.t)["status"].(string)
+}
+
+func TestClassLifeCycle(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	id := a.createClass(c, nil)
+	path := func(action string) string { return fmt.Sprintf("/api/v1/classes/%d/%s", id, action) }
+	col, adm := c.tokens["col"], c.tokens["admin"]
+
+	// Not yet filed: no approval, no registration.
+	mustStatus(t, a.do("POST", path("approve"), adm, nil), 409)
+	r := a.do("POST", path("open"), col, nil)
+	mustStatus(t, r, 409)
+	if r.ErrorCode(t) != "not_approved" {
+		t.Fatalf("open a draft: %s", r.Body)
+	}
+	// Wrong roles.
+	mustStatus(t, a.do("POST", path("submit"), c.tokens["ua_admin"], nil), 403)
+	mustStatus(t, a.do("POST", path("submit"), c.tokens["ua_cadre"], nil), 403)
+
+	r = a.do("POST", path("submit"), col, nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "filing" {
+		t.Fatalf("submit: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", path("submit"), col, nil), 409)
+	mustStatus(t, a.do("POST", path("approve"), col, nil), 403) // only the org department approves
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d", id), col, map[string]any{"title": "改", "kind": "专题班", "starts_on": day(20), "ends_on": day(24), "quota": 10}), 409)
+
+	// Rejected with a reason, back to draft; the host sees the reason.
+	r = a.do("POST", path("reject"), adm, map[string]any{"reason": " "})
+	mustStatus(t, r, 400)
+	r = a.do("POST", path("reject"), adm, map[string]any{"reason": "课程安排过满，请压缩为 4 天"})
+	mustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "draft" {
+		t.Fatalf("reject: %s", r.Body)
+	}
+	got := a.do("GET", fmt.Sprintf("/api/v1/classes/%d", id), col, nil).JSON(t)
+	if got["reject_reason"] != "课程安排过满，请压缩为 4 天" || got["status"] != "draft" {
+		t.Fatalf("after reject: %v", got)
+	}
+	// A draft can be edited, then filed again and approved.
+	r = a.do("PUT", fmt.Sprintf("/api/v1/classes/%d", id), col, map[string]any{"title": "学习贯彻专题培训班（压缩）", "kind": "专题班", "host_org_id": c.college,
+		"starts_on": day(20), "ends_on": day(23), "quota": 10, "hours": 24, "self_registration": true})
+	mustStatus(t, r, 200)
+	if r.JSON(t)["days"].(float64) != 4 {
+		t.Fatalf("edit: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", path("submit"), col, nil), 200)
+	r = a.do("POST", path("approve"), adm, nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "approved" {
+		t.Fatalf("approve: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", path("start"), col, nil), 409)    // registration first
+	mustStatus(t, a.do("POST", path("open"), adm, nil), 403)     // the host opens
+	mustStatus(t, a.do("POST", path("graduate"), col, nil), 409) // not in session
+	for _, step := range []struct{ action, want string }{{"open", "registration_open"}, {"close-registration", "registration_closed"}, {"start", "in_session"}} {
+		r = a.do("POST", path(step.action), col, nil)
+		mustStatus(t, r, 200)
+		if r.JSON(t)["status"] != step.want {
+			t.Fatalf("%s: %s", step.action, r.Body)
+		}
+	}
+	mustStatus(t, a.do("POST", path("open"), col, nil), 409)
+	mustStatus(t, a.do("POST", path("archive"), col, nil), 409)
+
+	// Another college's admin does not see the class at all.
+	other := a.createOrg(adm, "市委党校总部", "C00", "college", c.root)
+	a.createUser(adm, "col2", other, "college_admin")
+	col2 := a.login("col2", userPassword)
+	mustStatus(t, a.do("POST", path("submit"), col2, nil), 404)
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/classes/%d/roster", id), col2, nil), 404)
+
+	for action, n := range map[string]int64{"class.create": 1, "class.submit": 2, "class.reject": 1, "class.approve": 1, "class.update": 1, "class.open": 1, "class.start": 1} {
+		if got := a.auditCount(action, id); got != n {
+			t.Errorf("audit %s: %d entries, want %d", action, got, n)
+		}
+	}
+}
+
+func TestClassValidation(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	r := a.do("POST", "/api/v1/classes", c.tokens["col"], map[string]any{"title": "", "kind": "培训", "starts_on": "2026-13-01", "ends_on": day(1), "quota": 0, "levels": []string{"处长"}})
+	mustStatus(t, r, 400)
+	f := r.Fields(t)
+	for _, k := range []string{"title", "kind", "starts_on", "quota", "levels"} {
+		if f[k] == nil {
+			t.Errorf("no error for %s: %v", k, f)
+		}
+	}
+	r = a.do("POST", "/api/v1/classes", c.tokens["col"], map[string]any{"title": "x", "kind": "专题班", "starts_on": day(5), "ends_on": day(4), "quota": 5})
+	mustStatus(t, r, 400)
+	if r.Fields(t)["ends_on"] == nil {
+		t.Fatalf("end before start: %s", r.Body)
+	}
+	// The host must be a college in the caller's reach.
+	r = a.do("POST", "/api/v1/classes", c.tokens["col"], map[string]any{"title": "x", "kind": "专题班", "host_org_id": c.unitA, "starts_on": day(5), "ends_on": day(6), "quota": 5})
+	mustStatus(t, r, 400)
+	mustStatus(t, a.do("POST", "/api/v1/classes", c.tokens["ua_admin"], map[string]any{"title": "x", "kind": "专题班", "starts_on": day(5), "ends_on": day(6), "quota": 5}), 403)
+	// Unit quotas cannot exceed the class quota.
+	id := a.createClass(c, map[string]any{"quota": 5})
+	r = a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/quotas", id), c.tokens["col"], map[string]any{"quotas": []map[string]any{{"org_id": c.unitA, "quota": 4}, {"org_id": c.unitB, "quota": 2}}})
+	mustStatus(t, r, 400)
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/quotas", id), c.tokens["col"], map[string]any{"quotas": []map[string]any{{"org_id": c.unitA, "quota": 3}, {"org_id": c.unitB, "quota": 2}}}), 200)
+	if n := a.auditCount("class.quotas", id); n != 1 {
+		t.Fatalf("quota audit entries: %d", n)
+	}
+	a.openClass(c, id)
+	r = a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/quotas", id), c.tokens["col"], map[string]any{"quotas": []map[string]any{{"org_id": c.unitA, "quota": 5}}})
+	mustStatus(t, r, 409)
+}
+
+// cadres provisions n learners in an org with a level and returns their ids.
+func (a *testApp) cadres(prefix string, org uint64, level string, n int) []uint64 {
+	a.t.Helper()
+	reqs := make([]identity.UserRequest, n)
+	names := make([]string, n)
+	for i := range reqs {
+		names[i] = fmt.Sprintf("%s%03d", prefix, i)
+		reqs[i] = identity.UserRequest{Username: names[i], Name: "学员" + names[i], OrgID: org, Roles: []string{"learner"}, Level: level}
+	}
+	if _, err := a.Identity.Provision(context.Background(), reqs, userPassword); err != nil {
+		a.t.Fatal(err)
+	}
+	var ids []uint64
+	if err := a.DB.Table("users").Where("username IN ?", names).Order("username").Pluck("id", &ids).Error; err != nil || len(ids) != n {
+		a.t.Fatalf("cadres: %v %d", err, len(ids))
+	}
+	return ids
+}
+
+// tokenFor opens a session for a user without a password round trip.
+func (a *testApp) tokenFor(userID uint64) string {
+	a.t.Helper()
+	ctx := context.Background()
+	u, err := a.Identity.PersonByID(ctx, userID)
+	if err != nil || u == nil {
+		a.t.Fatalf("user %d: %v", userID, err)
+	}
+	var roles []string
+	a.DB.Table("user_roles").Where("user_id = ?", userID).Pluck("role", &roles)
+	tok, err := a.Sessions.Create(ctx, web.Principal{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: roles, OrgID: u.OrgID, OrgPath: u.OrgPath, Level: u.Level, CSRF: "t"}, time.Hour, time.Hour)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+func TestRegistrationRules(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	chu := a.cadres("chu", c.unitA, "县处级", 2)
+	ke := a.cadres("ke", c.unitA, "乡科级", 1)
+	bch := a.cadres("bchu", c.unitB, "县处级", 1)
+	ua := c.tokens["ua_admin"]
+
+	// Levels and audience orgs.
+	ny := fmt.Sprint(time.Now().Year() + 1) // every class of this test in one future year
+	id := a.createClass(c, map[string]any{"levels": []string{"县处级"}, "audience_org_ids": []uint64{c.unitA}, "self_registration": false, "starts_on": ny + "-03-02", "ends_on": ny + "-03-06"})
+	a.openClass(c, id)
+	r := a.register(ua, id, ke[0])
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "not_eligible" {
+		t.Fatalf("level: %s", r.Body)
+	}
+	r = a.register(c.tokens["admin"], id, bch[0]) // the org department may nominate anyone, but unit B is not invited
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "not_eligible" {
+		t.Fatalf("org: %s", r.Body)
+	}
+	mustStatus(t, a.register(ua, id, bch[0]), 404)                  // not in the unit admin's scope
+	mustStatus(t, a.register(c.tokens["ua_cadre"], id, ke[0]), 404) // the class is not for this learner
+	mustStatus(t, a.register(a.tokenFor(chu[1]), id, ke[0]), 403)   // a learner cannot nominate
+	r = a.register(a.tokenFor(chu[0]), id, 0)                       // no self-registration here
+	mustStatus(t, r, 422)
+	r = a.register(ua, id, chu[0])
+	mustStatus(t, r, 201)
+	if r.JSON(t)["status"] != "pending" {
+		t.Fatalf("nominate: %s", r.Body)
+	}
+	r = a.register(ua, id, chu[0])
+	mustStatus(t, r, 409)
+	if r.ErrorCode(t) != "already_registered" {
+		t.Fatalf("twice: %s", r.Body)
+	}
+
+	// Overlap: a second class in the same days.
+	overlap := a.createClass(c, map[string]any{"kind": "主体班", "starts_on": ny + "-03-04", "ends_on": ny + "-03-12"})
+	a.openClass(c, overlap)
+	r = a.register(ua, overlap, chu[0])
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "schedule_conflict" {
+		t.Fatalf("overlap: %s", r.Body)
+	}
+	mustStatus(t, a.register(ua, overlap, chu[1]), 201)
+
+	// Similar class this year: flagged (the default), or refused by setting.
+	later := a.createClass(c, map[string]any{"starts_on": ny + "-05-01", "ends_on": ny + "-05-02"})
+	a.openClass(c, later)
+	r = a.register(ua, later, chu[0])
+	mustStatus(t, r, 201)
+	regs := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/registrations", later), c.tokens["col"], nil).JSON(t)["items"].([]any)
+	flags := regs[0].(map[string]any)["flags"].([]any)
+	if len(flags) != 1 || flags[0] != "similar" {
+		t.Fatalf("similar flag: %v", regs)
+	}
+	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.similar_refuse": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	another := a.createClass(c, map[string]any{"starts_on": ny + "-06-01", "ends_on": ny + "-06-02"})
+	a.openClass(c, another)
+	r = a.register(ua, another, chu[0])
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "not_eligible" {
+		t.Fatalf("similar refused: %s", r.Body)
+	}
+
+	// The registration window.
+	clock := withClock(a, time.Now())
+	win := a.createClass(c, map[string]any{"kind": "任职培训", "starts_on": ny + "-07-01", "ends_on": ny + "-07-02", "registration_opens_at": time.Now().Add(24 * time.Hour), "registration_closes_at": time.Now().Add(48 * time.Hour)})
+	a.openClass(c, win)
+	r = a.register(a.tokenFor(chu[1]), win, 0)
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "registration_closed" {
+		t.Fatalf("before the window: %s", r.Body)
+	}
+	clock.set(time.Now().Add(30 * time.Hour))
+	mustStatus(t, a.register(a.tokenFor(chu[1]), win, 0), 201)
+	clock.set(time.Now().Add(49 * time.Hour))
+	r = a.register(a.tokenFor(ke[0]), win, 0)
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "registration_closed" {
+		t.Fatalf("after the window: %s", r.Body)
+	}
+	if st := a.classStatus(c.tokens["col"], win); st != "registration_closed" {
+		t.Fatalf("status past the deadline: %s", st)
+	}
+	if n, err := a.Training.CloseDue(context.Background()); err != nil || n < 1 {
+		t.Fatalf("sweeper closed %d: %v", n, err)
+	}
+}
+
+func TestWaitlistAndPromotion(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	as := a.cadres("wa", c.unitA, "乡科级", 3)
+	bs := a.cadres("wb", c.unitB, "乡科级", 2)
+	id := a.createClass(c, map[string]any{"quota": 3})
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/quotas", id), c.tokens["col"], map[string]any{"quotas": []map[string]any{{"org_id": c.unitA, "quota": 2}, {"org_id": c.unitB, "quota": 1}}}), 200)
+	a.openClass(c, id)
+	status := func(r response) string { t.Helper(); mustStatus(t, r, 201); return r.JSON(t)["status"].(string) }
+	regA := make([]uint64, 3)
+	want := []string{"pending", "pending", "waitlisted"}
+	for i, u := range as {
+		r := a.register(c.tokens["ua_admin"], id, u)
+		if got := status(r); got != want[i] {
+			t.Fatalf("unit A #%d: %s", i, got)
+		}
+		regA[i] = r.id(t)
+	}
+	rb0 := a.register(c.tokens["ub_admin"], id, bs[0])
+	if got := status(rb0); got != "pending" {
+		t.Fatalf("unit B #0: %s", got)
+	}
+	rb1 := a.register(c.tokens["ub_admin"], id, bs[1])
+	if got := status(rb1); got != "waitlisted" {
+		t.Fatalf("unit B #1: %s", got)
+	}
+	// Unit B's seat frees: A's waitlisted cadre came first but A is full, so B's is promoted.
+	r := a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/withdraw", rb0.id(t)), a.tokenFor(bs[0]), nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "withdrawn" {
+		t.Fatalf("withdraw: %s", r.Body)
+	}
+	regStatus := func(rid uint64) string {
+		var s string
+		a.DB.Table("registrations").Where("id = ?", rid).Pluck("status", &s)
+		return s
+	}
+	if s := regStatus(rb1.id(t)); s != "pending" {
+		t.Fatalf("unit B's waitlisted after a B seat freed: %s", s)
+	}
+	if s := regStatus(regA[2]); s != "waitlisted" {
+		t.Fatalf("unit A's waitlisted jumped its quota: %s", s)
+	}
+	// A unit A seat frees by the host's refusal: A's first waitlisted is promoted.
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/reject", regA[0]), c.tokens["col"], map[string]any{"reason": "不符合条件"}), 200)
+	if s := regStatus(regA[2]); s != "pending" {
+		t.Fatalf("unit A's waitlisted after an A seat freed: %s", s)
+	}
+	var enrolled int
+	a.DB.Table("training_classes").Where("id = ?", id).Pluck("enrolled", &enrolled)
+	if enrolled != 3 {
+		t.Fatalf("enrolled %d, want 3", enrolled)
+	}
+	// The host approves; the unit replaces a nominee before the class starts.
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", regA[1]), c.tokens["ua_admin"], nil), 403)
+	r = a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", regA[1]), c.tokens["col"], nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "approved" {
+		t.Fatalf("approve: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", regA[0]), c.tokens["col"], nil), 409) // rejected
+	r = a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/replace", regA[1]), c.tokens["ua_admin"], map[string]any{"user_id": as[0]})
+	mustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "pending" || regStatus(regA[1]) != "replaced" {
+		t.Fatalf("replace: %s / %s", r.Body, regStatus(regA[1]))
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/replace", r.id(t)), c.tokens["ua_admin"], map[string]any{"user_id": bs[0]}), 404) // not their cadre
+	a.DB.Table("training_classes").Where("id = ?", id).Pluck("enrolled", &enrolled)
+	var usedA int
+	a.DB.Table("class_quotas").Where("class_id = ? AND org_id = ?", id, c.unitA).Pluck("used", &usedA)
+	if enrolled != 3 || usedA != 2 {
+		t.Fatalf("after replacement: enrolled %d, unit A used %d", enrolled, usedA)
+	}
+	// Every decision reached the cadre.
+	var notes int64
+	a.DB.Table("notifications").Where("user_id = ?", bs[1]).Count(&notes)
+	if notes < 2 {
+		t.Fatalf("the promoted cadre got %d notifications", notes)
+	}
+	// A full class without a waitlist refuses.
+	full := a.createClass(c, map[string]any{"quota": 1, "no_waitlist": true, "starts_on": day(70), "ends_on": day(71)})
+	a.openClass(c, full)
+	mustStatus(t, a.register(c.tokens["ua_admin"], full, as[1]), 201)
+	r = a.register(c.tokens["ua_admin"], full, as[2])
+	mustStatus(t, r, 409)
+	if r.ErrorCode(t) != "quota_full" {
+		t.Fatalf("full: %s", r.Body)
+	}
+}
+
+// Nominations from four units race for a class of 50 with unit quotas:
+// never more than a quota, the rest waitlisted.
+func TestConcurrentNominationsKeepQuotas(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	adm := c.tokens["admin"]
+	quotas := []int{20, 15, 10, 5}
+	var units []uint64
+	var admins []string
+	var cadres [][]uint64
+	for i, q := range quotas {
+		u := a.createOrg(adm, fmt.Sprintf("并发单位%d", i), fmt.Sprintf("CU%d", i), "unit", c.root)
+		units = append(units, u)
+		admins = append(admins, a.tokenFor(a.createUser(adm, fmt.Sprintf("cu_admin%d", i), u, "unit_admin")))
+		cadres = append(cadres, a.cadres(fmt.Sprintf("cu%d_", i), u, "乡科级", 50))
+		_ = q
+	}
+	id := a.createClass(c, map[string]any{"quota": 50})
+	var qs []map[string]any
+	for i, u := range units {
+		qs = append(qs, map[string]any{"org_id": u, "quota": quotas[i]})
+	}
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/quotas", id), c.tokens["col"], map[string]any{"quotas": qs}), 200)
+	a.openClass(c, id)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counts := map[string]int{}
+	start := make(chan struct{})
+	for i := range units {
+		for _, u := range cadres[i] {
+			wg.Add(1)
+			go func(tok string, u uint64) {
+				defer wg.Done()
+				<-start
+				r := a.register(tok, id, u)
+				mu.Lock()
+				defer mu.Unlock()
+				if r.Status != 201 {
+					counts[fmt.Sprintf("http %d %s", r.Status, r.Body)]++
+					return
+				}
+				counts[r.JSON(t)["status"].(string)]++
+			}(admins[i], u)
+		}
+	}
+	close(start)
+	wg.Wait()
+	if counts["pending"] != 50 || counts["waitlisted"] != 150 || len(counts) != 2 {
+		t.Fatalf("answers: %v", counts)
+	}
+	for i, u := range units {
+		var seats, used int64
+		a.DB.Table("registrations").Where("class_id = ? AND org_id = ? AND seat = ?", id, u, true).Count(&seats)
+		a.DB.Table("class_quotas").Where("class_id = ? AND org_id = ?", id, u).Pluck("used", &used)
+		if seats != int64(quotas[i]) || used != int64(quotas[i]) {
+			t.Errorf("unit %d: %d seats, used %d, quota %d", i, seats, used, quotas[i])
+		}
+	}
+	var enrolled int
+	a.DB.Table("training_classes").Where("id = ?", id).Pluck("enrolled", &enrolled)
+	if enrolled != 50 {
+		t.Fatalf("enrolled %d", enrolled)
+	}
+}
+
+// A class runs: sign-in by code, leave and the 1/7 rule, files,
+// graduation crediting hours once, certificates verified.
+func TestClassSessionsAndGraduation(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	people := a.cadres("gr", c.unitA, "乡科级", 4)
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/users/%d", people[0]), c.tokens["admin"], map[string]any{"name": "张建国", "level": "乡科级", "id_number": "110101199003074514"}), 200)
+	id := a.createClass(c, map[string]any{"starts_on": day(3), "ends_on": day(4), "hours": 14, "self_registration": false})
+	base := time.Now()
+	clock := withClock(a, base)
+	startsAt, _ := time.ParseInLocation("2006-01-02 15:04", day(3)+" 09:00", web.Shanghai)
+	var sessions []uint64
+	for i, topic := range []string{"开班式与专题讲座", "现场教学", "研讨交流"} {
+		r := a.do("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", id), col, map[string]any{"topic": topic, "teacher": "王教授",
+			"starts_at": startsAt.Add(time.Duration(i) * 4 * time.Hour), "ends_at": startsAt.Add(time.Duration(i)*4*time.Hour + 3*time.Hour)})
+		mustStatus(t, r, 201)
+		sessions = append(sessions, r.id(t))
+	}
+	a.openClass(c, id)
+	var regs []uint64
+	for _, u := range people {
+		r := a.register(c.tokens["ua_admin"], id, u)
+		mustStatus(t, r, 201)
+		regs = append(regs, r.id(t))
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(t)), col, nil), 200)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	// The cadre cannot see the code; the host can.
+	detail := a.do("GET", fmt.Sprintf("/api/v1/classes/%d", id), a.tokenFor(people[0]), nil).JSON(t)
+	if s := detail["sessions"].([]any)[0].(map[string]any); s["code"] != nil {
+		t.Fatalf("a trainee sees the sign-in code: %v", s)
+	}
+	code := a.do("GET", fmt.Sprintf("/api/v1/sessions/%d/code", sessions[0]), col, nil).JSON(t)["code"].(string)
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/sessions/%d/code", sessions[0]), a.tokenFor(people[0]), nil), 403)
+	qr := a.do("GET", fmt.Sprintf("/api/v1/sessions/%d/qr.png", sessions[0]), col, nil)
+	mustStatus(t, qr, 200)
+	if string(qr.Body[1:4]) != "PNG" {
+		t.Fatal("the QR code is not a PNG")
+	}
+
+	signIn := func(u uint64, sid uint64, code string) response {
+		return a.do("POST", fmt.Sprintf("/api/v1/sessions/%d/signin", sid), a.tokenFor(u), map[string]any{"code": code})
+	}
+	// Before the session: refused.
+	r := signIn(people[0], sessions[0], code)
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "signin_closed" {
+		t.Fatalf("early: %s", r.Body)
+	}
+	clock.set(startsAt.Add(10 * time.Minute))
+	r = signIn(people[0], sessions[0], "000000"+code)
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "wrong_code" {
+		t.Fatalf("wrong code: %s", r.Body)
+	}
+	for _, u := range people[:3] {
+		mustStatus(t, signIn(u, sessions[0], code), 200)
+	}
+	again := signIn(people[0], sessions[0], code) // twice keeps the first time
+	mustStatus(t, again, 200)
+	outsider := a.cadres("out", c.unitA, "乡科级", 1)
+	mustStatus(t, signIn(outsider[0], sessions[0], code), 404)
+	clock.set(startsAt.Add(4 * time.Hour)) // session 1 is over
+	r = signIn(people[3], sessions[0], code)
+	mustStatus(t, r, 422)
+	// The host signs a trainee in by hand.
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance", sessions[0]), col, map[string]any{"user_id": people[3], "present": true}), 200)
+
+	// Leave: 14 class hours, limit 2; 3 hours of leave flags the trainee.
+	r = a.do("POST", fmt.Sprintf("/api/v1/classes/%d/leaves", id), a.tokenFor(people[2]), map[string]any{"session_ids": []uint64{sessions[1]}, "reason": "单位紧急任务"})
+	mustStatus(t, r, 201)
+	if r.JSON(t)["hours"].(float64) != 3 {
+		t.Fatalf("leave hours: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/leaves/%d/approve", r.id(t)), a.tokenFor(people[2]), nil), 403)
+	r = a.do("POST", fmt.Sprintf("/api/v1/leaves/%d/approve", r.id(t)), col, nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["over_limit"] != true {
+		t.Fatalf("1/7 rule: %s", r.Body)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/leaves/%d/approve", r.id(t)), col, nil), 409)
+
+	// Graduation needs the files.
+	r = a.do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, map[string]any{"absent_user_ids": []uint64{people[1]}})
+	mustStatus(t, r, 422)
+	if r.ErrorCode(t) != "files_missing" {
+		t.Fatalf("files: %s", r.Body)
+	}
+	pdf := []byte("%PDF-1.4\n% plan\n")
+	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=plan", id), col, "培训方案.pdf", pdf, nil), 201)
+	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=timetable", id), col, "课程表.pdf", pdf, nil), 201)
+	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=signin_sheet", id), col, "evil.exe", []byte("MZ\x90\x00binary"), nil), 415)
+	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=signin_sheet", id), col, "签到表.pdf", pdf, nil), 201)
+	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=plan", id), c.tokens["ua_admin"], "x.pdf", pdf, nil), 403)
+	files := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/files", id), col, nil)
+	mustStatus(t, files, 200)
+	roster := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/roster.xlsx", id), col, nil)
+	mustStatus(t, roster, 200)
+	sheet := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/signin-sheet.xlsx", id), col, nil)
+	mustStatus(t, sheet, 200)
+
+	// Graduate twice at once: one wins, the other finds it graduated.
+	var wg sync.WaitGroup
+	results := make([]response, 2)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i] = a.do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, map[string]any{"absent_user_ids": []uint64{people[1]}})
+		}(i)
+	}
+	wg.Wait()
+	var ok response
+	codes := []int{results[0].Status, results[1].Status}
+	switch {
+	case codes[0] == 200 && codes[1] == 409:
+		ok = results[0]
+	case codes[0] == 409 && codes[1] == 200:
+		ok = results[1]
+	default:
+		t.Fatalf("graduate twice: %d %s / %d %s", codes[0], results[0].Body, codes[1], results[1].Body)
+	}
+	g := ok.JSON(t)
+	if g["graduated"].(float64) != 2 || g["absent"].(float64) != 1 || len(g["incomplete"].([]any)) != 1 {
+		t.Fatalf("graduation: %s", ok.Body)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, nil), 409)
+	for i, u := range people {
+		var n int64
+		var sum int64
+		a.DB.Table("hour_entries").Where("user_id = ? AND source_id = ? AND source_type IN ?", u, id, []string{"class", "class_y2"}).Count(&n)
+		a.DB.Table("hour_entries").Where("user_id = ? AND source_id = ?", u, id).Select("COALESCE(SUM(hours_x100),0)").Scan(&sum)
+		want := map[int]int64{0: 1, 3: 1}[i]
+		if n != want {
+			t.Errorf("cadre %d: %d ledger entries, want %d", i, n, want)
+		}
+		if want == 1 && sum != 1400 {
+			t.Errorf("cadre %d: %d hundredths credited", i, sum)
+		}
+	}
+	certs := g["certificates"].([]any)
+	serial := certs[0].(map[string]any)["serial"].(string)
+	v := a.do("GET", "/api/v1/certificates/"+serial, "", nil)
+	mustStatus(t, v, 200)
+	vm := v.JSON(t)
+	if vm["serial"] != serial || vm["hours"].(float64) != 14 || vm["class_title"] != "学习贯彻专题培训班" || vm["issued_on"] == "" || vm["name"] != "张建国" ||
+		strings.Contains(string(v.Body), "199003074514") || !strings.Contains(vm["id_number"].(string), "*") {
+		t.Fatalf("verify: %s", v.Body)
+	}
+	mustStatus(t, a.do("GET", "/api/v1/certificates/2026-9999-0001-ABCD", "", nil), 404)
+	// The graduate's hours show as centralized training.
+	h := a.do("GET", "/api/v1/me/hours", a.tokenFor(people[0]), nil)
+	mustStatus(t, h, 200)
+	if !strings.Contains(string(h.Body), "学习贯彻专题培训班") {
+		t.Fatalf("hours page lacks the class: %s", h.Body)
+	}
+	if n := a.auditCount("class.graduate", id); n != 1 {
+		t.Fatalf("graduation audit entries: %d", n)
+	}
+}
