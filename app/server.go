@@ -211,6 +211,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Exams.SetLedger(a.Hours)
 	a.Training = training.NewService(training.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings, People: folks,
 		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: progress{s.DB}, Log: log})
+	a.Exams.SetTrainees(a.Training)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -641,3 +641,75 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 		t.Fatalf("graduation audit entries: %d", n)
 	}
 }
+
+// A class's exam is open to its trainees only, and passing it is a
+// graduation rule.
+func TestClassExamAudienceAndGraduationRule(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	col := c.tokens["col"]
+	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
+		t.Fatal(err)
+	}
+	trainees := a.cadres("ex", c.unitA, "乡科级", 2)
+	id := a.createClass(c, map[string]any{"starts_on": day(5), "ends_on": day(6), "hours": 12, "self_registration": false})
+
+	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "结业考试题库"})
+	mustStatus(t, r, 201)
+	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", r.id(t)), col, map[string]any{"type": "judge", "stem": "坚持党的全面领导", "answer": true, "score": 10})
+	mustStatus(t, r, 201)
+	qid := r.id(t)
+	now := time.Now().UTC()
+	exam := map[string]any{"title": "结业考试", "duration_minutes": 30, "pass_score": 10, "opens_at": now.Add(-time.Hour), "closes_at": now.Add(time.Hour),
+		"audience_levels": []string{"县处级"}, "class_id": id, "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{qid}}}
+	exam["class_id"] = id + 1000
+	mustStatus(t, a.do("POST", "/api/v1/exams", col, exam), 400) // not a class of this college
+	exam["class_id"] = id
+	r = a.do("POST", "/api/v1/exams", col, exam)
+	mustStatus(t, r, 201)
+	examID := r.id(t)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d", id), col, map[string]any{"title": "结业考试班", "kind": "专题班", "starts_on": day(5), "ends_on": day(6),
+		"quota": 10, "hours": 12, "exam_id": examID}), 200)
+	a.openClass(c, id)
+	for _, u := range trainees {
+		r := a.register(c.tokens["ua_admin"], id, u)
+		mustStatus(t, r, 201)
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(t)), col, nil), 200)
+	}
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+
+	// Not a trainee: the exam is not there, although the level would fit an audience.
+	outsider := a.tokenFor(a.cadres("exo", c.unitA, "县处级", 1)[0])
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), outsider, nil), 404)
+	if strings.Contains(string(a.do("GET", "/api/v1/me/exams", outsider, nil).Body), "结业考试") {
+		t.Fatal("an outsider sees the class exam")
+	}
+	// A trainee (乡科级, outside the audience levels) sits and passes it.
+	tok := a.tokenFor(trainees[0])
+	if !strings.Contains(string(a.do("GET", "/api/v1/me/exams", tok, nil).Body), "结业考试") {
+		t.Fatal("the trainee does not see the class exam")
+	}
+	r = a.do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), tok, nil)
+	mustStatus(t, r, 201)
+	attempt := uint64(r.JSON(t)["attempt_id"].(float64))
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), tok, map[string]any{"answers": map[string]any{fmt.Sprint(qid): true}}), 200)
+	r = a.do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), tok, nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["passed"] != true {
+		t.Fatalf("submit: %s", r.Body)
+	}
+	r = a.do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, nil)
+	mustStatus(t, r, 200)
+	g := r.JSON(t)
+	inc := g["incomplete"].([]any)
+	if g["graduated"].(float64) != 1 || len(inc) != 1 || !strings.Contains(fmt.Sprint(inc[0]), "结业考试未通过") {
+		t.Fatalf("graduation with an exam rule: %s", r.Body)
+	}
+	var status string
+	a.DB.Table("registrations").Where("class_id = ? AND user_id = ?", id, trainees[1]).Pluck("status", &status)
+	if status != "incomplete" {
+		t.Fatalf("the trainee who did not sit: %s", status)
+	}
+}

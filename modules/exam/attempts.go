@@ -87,7 +87,9 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	if err != nil {
 		return AttemptResponse{}, false, web.Internal(err)
 	}
-	if !e.open(p) {
+	if ok, err := s.meantFor(ctx, &e, p); err != nil {
+		return AttemptResponse{}, false, web.Internal(err)
+	} else if !ok {
 		return AttemptResponse{}, false, web.NotFound()
 	}
 	now := s.now().UTC()

@@ -62,6 +62,7 @@ type ExamRequest struct {
 	CourseID        uint64       `json:"course_id"`   // a course test: passing credits study hours
 	Annual          bool         `json:"annual"`      // the yearly theory exam
 	Fullscreen      bool         `json:"fullscreen"`  // the exam page asks for full screen
+	ClassID         uint64       `json:"class_id"`    // a class exam: only the class's trainees sit it, whatever the audience
 	Paper           PaperRequest `json:"paper"`
 }
 
@@ -200,6 +201,18 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 		}
 		paperJSON, _ = json.Marshal(in.Paper.Rules)
 	}
+	if in.ClassID != 0 {
+		ok := false
+		if s.trainees != nil {
+			var err error
+			if ok, err = s.trainees.Hosts(ctx, p, in.ClassID); err != nil {
+				return ExamResponse{}, web.Internal(err)
+			}
+		}
+		if !ok {
+			return ExamResponse{}, web.Invalid(map[string]string{"class_id": "培训班次不存在或不是本学院主办"})
+		}
+	}
 	total := float64(total100) / 100
 	if in.PassScore > total {
 		return ExamResponse{}, web.Invalid(map[string]string{"pass_score": fmt.Sprintf("及格分不能高于总分 %g", total)})
@@ -207,7 +220,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode,
-		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Fullscreen: in.Fullscreen, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Fullscreen: in.Fullscreen, ClassID: in.ClassID, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
 		return ExamResponse{}, web.Internal(err)
 	}
@@ -289,6 +302,29 @@ func idsColumn(ids []uint64) string {
 		parts[i] = fmt.Sprint(id)
 	}
 	return "," + strings.Join(parts, ",") + ","
+}
+
+// Trainees tells the exam module who the trainees of a training class are.
+type Trainees interface {
+	// IsTrainee reports whether a user is an admitted trainee (or a graduate) of a class.
+	IsTrainee(ctx context.Context, classID, userID uint64) (bool, error)
+	// Hosts reports whether the caller's college hosts the class.
+	Hosts(ctx context.Context, p *web.Principal, classID uint64) (bool, error)
+}
+
+// SetTrainees wires the training module for class exams.
+func (s *Service) SetTrainees(t Trainees) { s.trainees = t }
+
+// meantFor reports whether the caller may sit an exam: a class exam is
+// for the class's trainees; any other for its audience.
+func (s *Service) meantFor(ctx context.Context, e *Exam, p *web.Principal) (bool, error) {
+	if e.ClassID == 0 {
+		return e.open(p), nil
+	}
+	if s.trainees == nil {
+		return false, nil
+	}
+	return s.trainees.IsTrainee(ctx, e.ClassID, p.UserID)
 }
 
 // open reports whether the exam is meant for the caller: their level, and

@@ -49,7 +49,9 @@ func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, erro
 	}
 	out := make([]MyExam, 0, len(exams))
 	for _, e := range exams {
-		if !e.open(p) {
+		if ok, err := s.meantFor(ctx, &e, p); err != nil {
+			return nil, web.Internal(err)
+		} else if !ok {
 			continue
 		}
 		m := MyExam{ID: e.ID, Title: e.Title, DurationMinutes: e.DurationMinutes, TotalScore: float64(e.TotalScore) / 100, PassScore: float64(e.PassScore) / 100,

@@ -62,6 +62,7 @@ type Exam struct {
 	CourseID        uint64 `gorm:"not null;default:0"`            // a course test: passing it credits study hours
 	Annual          bool   `gorm:"not null;default:false"`        // the yearly theory exam (年度理论考试): a high score exempts next year
 	Fullscreen      bool   `gorm:"not null;default:false"`        // the exam page asks for full screen
+	ClassID         uint64 `gorm:"not null;default:0"`            // a class exam: only the class's trainees sit it
 	Status          string `gorm:"size:20;not null;index"`
 	CreatedBy       uint64 `gorm:"not null;default:0"`
 	CreatedAt       time.Time
@@ -199,6 +200,14 @@ func Migrations() []db.Migration {
 				}
 			}
 			return nil
+		},
+	}, {
+		ID: "0010_exam_class",
+		Up: func(tx *gorm.DB) error {
+			type exam struct {
+				ClassID uint64 `gorm:"not null;default:0"`
+			}
+			return tx.Table("exams").Migrator().AddColumn(&exam{}, "ClassID")
 		},
 	}}
 }

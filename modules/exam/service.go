@@ -23,6 +23,7 @@ type Service struct {
 	papers   paperCache
 	people   People
 	ledger   Ledger
+	trainees Trainees
 }
 
 // Setting keys of this module.

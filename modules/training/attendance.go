@@ -572,3 +572,24 @@ func (s *Service) SessionOpen(ctx context.Context, c *Class, x *Session) bool {
 	now := s.now()
 	return c.Status == StatusInSession && !now.Before(from) && !now.After(to)
 }
+
+// IsTrainee reports whether a user is an admitted trainee or a graduate
+// of a class (the exam module's audience of a class exam).
+func (s *Service) IsTrainee(ctx context.Context, classID, userID uint64) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Registration{}).
+		Where("class_id = ? AND user_id = ? AND status IN ?", classID, userID, []string{RegApproved, RegGraduated, RegIncomplete}).Count(&n).Error
+	return n > 0, err
+}
+
+// Hosts reports whether the caller hosts a class.
+func (s *Service) Hosts(ctx context.Context, p *web.Principal, classID uint64) (bool, error) {
+	_, err := s.hostClass(ctx, p, classID)
+	if err == nil {
+		return true, nil
+	}
+	if web.IsStatus(err, 404) || web.IsStatus(err, 403) {
+		return false, nil
+	}
+	return false, err
+}

@@ -576,6 +576,7 @@
         release: $("exam-release").value,
         leave_limit: Number($("exam-leave").value) || 0,
         course_id: Number(($("exam-course") || {}).value) || 0,
+        class_id: Number(($("exam-class") || {}).value) || 0,
         annual: !!($("exam-annual") && $("exam-annual").checked),
         fullscreen: !!($("exam-fullscreen") && $("exam-fullscreen").checked),
         audience_levels: Array.prototype.map.call(document.querySelectorAll('input[name="audience_levels"]:checked'), function (x) { return x.value; }),
