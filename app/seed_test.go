@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -48,16 +49,36 @@ func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 		t.Fatalf("demo lesson = %v", lesson)
 	}
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson["id"]), tok, nil), 201)
+	// Demo classes: one open to cadre05 (乡科级), one filed for the org
+	// department, one in session where cadre01 signs in now with the code.
+	l = a.do("GET", "/api/v1/classes", a.login("cadre05", DemoPassword), nil).JSON(t)
+	if l["total"].(float64) != 1 {
+		t.Fatalf("open demo classes = %v", l)
+	}
+	l = a.do("GET", "/api/v1/classes?status=filing", a.login("orgadmin", DemoPassword), nil).JSON(t)
+	if l["total"].(float64) != 1 {
+		t.Fatalf("filed demo classes = %v", l)
+	}
+	mine := a.do("GET", "/api/v1/me/registrations", tok, nil)
+	var regs []map[string]any
+	if err := json.Unmarshal(mine.Body, &regs); err != nil || len(regs) != 1 || regs[0]["status"] != "approved" {
+		t.Fatalf("cadre01's classes: %s", mine.Body)
+	}
+	cls := a.do("GET", fmt.Sprintf("/api/v1/classes/%v", regs[0]["class_id"]), a.login("college", DemoPassword), nil).JSON(t)
+	now := cls["sessions"].([]any)[1].(map[string]any)
+	r := a.do("POST", fmt.Sprintf("/api/v1/sessions/%v/signin", now["id"]), tok, map[string]any{"code": now["code"]})
+	mustStatus(t, r, 200)
 	// Running again adds nothing.
 	out.Reset()
 	if err := Seed(context.Background(), a.App, &out); err != nil {
 		t.Fatal(err)
 	}
-	var again, courses int64
+	var again, courses, classes int64
 	a.DB.Table("users").Count(&again)
 	a.DB.Table("courses").Count(&courses)
-	if courses != 2 {
-		t.Fatalf("courses after a second seed = %d", courses)
+	a.DB.Table("training_classes").Count(&classes)
+	if courses != 2 || classes != 3 {
+		t.Fatalf("courses, classes after a second seed = %d, %d", courses, classes)
 	}
 	if again != users {
 		t.Fatalf("second seed changed the user count: %d -> %d", users, again)
