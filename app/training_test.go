@@ -500,11 +500,9 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 		sessions = append(sessions, r.id(t))
 	}
 	a.openClass(c, id)
-	var regs []uint64
 	for _, u := range people {
 		r := a.register(c.tokens["ua_admin"], id, u)
 		mustStatus(t, r, 201)
-		regs = append(regs, r.id(t))
 		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(t)), col, nil), 200)
 	}
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
