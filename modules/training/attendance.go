@@ -164,7 +164,14 @@ func (s *Service) SignIn(ctx context.Context, p *web.Principal, sessionID uint64
 	}
 	now := s.now()
 	from, to := s.signInWindow(ctx, x)
-	if c.Status != StatusInSession || now.Before(from) || now.After(to) {
+	if c.Status != StatusInSession {
+		msg := "班次尚未开班，开班后才能签到"
+		if c.Status == StatusGraduated || c.Status == StatusArchived {
+			msg = "班次已结班，不能再签到"
+		}
+		return SignInResponse{}, web.Unprocessable("signin_closed", msg)
+	}
+	if now.Before(from) || now.After(to) {
 		return SignInResponse{}, web.Unprocessable("signin_closed", fmt.Sprintf("不在签到时间内（%s 至 %s）",
 			from.In(web.Shanghai).Format("01-02 15:04"), to.In(web.Shanghai).Format("15:04")))
 	}
@@ -540,8 +547,15 @@ func (s *Service) Mine(ctx context.Context, p *web.Principal, c *Class) (MyClass
 	if err := s.db.WithContext(ctx).Where("class_id = ? AND user_id = ?", c.ID, p.UserID).Order("id DESC").Find(&leaves).Error; err != nil {
 		return m, web.Internal(err)
 	}
+	var total web.Hours
 	for _, l := range leaves {
-		m.Leaves = append(m.Leaves, s.leaveResponse(l, "", 0, 0))
+		if l.Status == LeaveApproved {
+			total += l.Hours
+		}
+	}
+	limit := s.leaveLimit(ctx, c)
+	for _, l := range leaves {
+		m.Leaves = append(m.Leaves, s.leaveResponse(l, "", total, limit))
 	}
 	var courses []ClassCourse
 	if err := s.db.WithContext(ctx).Where("class_id = ?", c.ID).Find(&courses).Error; err != nil {
