@@ -573,8 +573,15 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=signin_sheet", id), col, "evil.exe", []byte("MZ\x90\x00binary"), nil), 415)
 	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=signin_sheet", id), col, "签到表.pdf", pdf, nil), 201)
 	mustStatus(t, a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=plan", id), c.tokens["ua_admin"], "x.pdf", pdf, nil), 403)
+	wrong := a.upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=other", id), col, "错传.pdf", pdf, nil)
+	mustStatus(t, wrong, 201)
+	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/class-files/%d", wrong.id(t)), c.tokens["ua_admin"], nil), 403)
+	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/class-files/%d", wrong.id(t)), col, nil), 204)
 	files := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/files", id), col, nil)
 	mustStatus(t, files, 200)
+	if strings.Contains(string(files.Body), "错传") || !strings.Contains(string(files.Body), "培训方案.pdf") {
+		t.Fatalf("files after a delete: %s", files.Body)
+	}
 	roster := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/roster.xlsx", id), col, nil)
 	mustStatus(t, roster, 200)
 	sheet := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/signin-sheet.xlsx", id), col, nil)

@@ -394,8 +394,8 @@ func (s *Service) CreateClass(ctx context.Context, p *web.Principal, in ClassReq
 	return c, nil
 }
 
-// UpdateClass edits a class plan: freely as a draft; after filing only
-// while the plan is not yet approved is it refused.
+// UpdateClass edits a class plan; only a draft can change (a filed plan
+// is what the org department approves).
 func (s *Service) UpdateClass(ctx context.Context, p *web.Principal, id uint64, in ClassRequest) (*Class, error) {
 	c, err := s.hostClass(ctx, p, id)
 	if err != nil {
@@ -783,17 +783,16 @@ func (s *Service) Submit(ctx context.Context, p *web.Principal, id uint64) (*Cla
 	if err := s.transition(ctx, c, []string{StatusDraft}, StatusFiling, map[string]any{"submitted_at": now, "reject_reason": ""}); err != nil {
 		return nil, err
 	}
-	if admins, err := s.orgAdmins(ctx); err == nil {
+	if admins, err := s.orgAdmins(ctx, s.orgPath(ctx, c.HostOrgID)); err == nil {
 		s.notify(ctx, admins, Message{Title: "班次备案待审核：" + c.Title, Body: s.people.OrgName(ctx, c.HostOrgID) + " 提交了班次计划，请审核。", Link: "/admin/filings"})
 	}
 	return c, nil
 }
 
-// orgAdmins are the org department's administrators at the root.
-func (s *Service) orgAdmins(ctx context.Context) ([]uint64, error) {
-	var ids []uint64
-	err := s.db.WithContext(ctx).Table("users").Where("disabled = ? AND id IN (SELECT user_id FROM user_roles WHERE role = ?)", false, web.RoleOrgAdmin).Limit(50).Pluck("id", &ids).Error
-	return ids, err
+// orgAdmins are the org department administrators over a host college:
+// those whose org is the college's or one of its ancestors.
+func (s *Service) orgAdmins(ctx context.Context, hostPath string) ([]uint64, error) {
+	return s.people.UsersWithRole(ctx, web.RoleOrgAdmin, pathIDs(hostPath))
 }
 
 func (s *Service) hostAdmins(ctx context.Context, c *Class) []uint64 {

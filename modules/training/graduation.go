@@ -121,6 +121,30 @@ func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint
 	return f, nil
 }
 
+// DeleteFile removes a wrong upload before the class graduates (the host).
+func (s *Service) DeleteFile(ctx context.Context, p *web.Principal, id uint64) (*File, error) {
+	var f File
+	err := s.db.WithContext(ctx).First(&f, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	c, err := s.hostClass(ctx, p, f.ClassID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == StatusGraduated || c.Status == StatusArchived {
+		return nil, web.Conflict("wrong_state", "班次已结班，材料不能删除")
+	}
+	if err := s.db.WithContext(ctx).Delete(&f).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	_ = s.objects.Delete(ctx, f.ObjectKey)
+	return &f, nil
+}
+
 // Files lists a class's attached files (host and org department).
 func (s *Service) Files(ctx context.Context, p *web.Principal, classID uint64) ([]FileResponse, error) {
 	if _, err := s.managedClass(ctx, p, classID); err != nil {

@@ -80,6 +80,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/classes/:id/files", web.Doc{Summary: "上传班次材料（培训方案、签到表、课程表等；kind 字段）", Multipart: []string{"file", "kind"}, Resp: FileResponse{}, Status: 201, Roles: hosts}, h.upload)
 	a.Get("/classes/:id/files", web.Doc{Summary: "班次材料列表", Resp: []FileResponse{}, Roles: managers}, h.files)
 	a.Get("/class-files/:id", web.Doc{Summary: "下载班次材料", Roles: managers}, h.download)
+	a.Delete("/class-files/:id", web.Doc{Summary: "删除班次材料（结班前）", Status: 204, Roles: hosts}, h.deleteFile)
 	a.Post("/classes/:id/graduate", web.Doc{Summary: "结班：移除缺训学员，为结业学员登记学时并颁发结业证书", Body: GraduateRequest{}, Resp: GraduateResponse{}, Roles: hosts, OptionalBody: true}, h.graduate)
 	a.Get("/me/certificates", web.Doc{Summary: "我的结业证书", Resp: []CertificateView{}}, h.myCertificates)
 	a.Get("/certificates/:serial", web.Doc{Summary: "结业证书查验（无需登录，个人信息脱敏）", Resp: CertificateView{}, Public: true}, h.verify)
@@ -618,6 +619,19 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 		return err
 	}
 	return web.ServeObject(c, h.objects, f.ObjectKey, web.ServeOptions{Filename: f.Name})
+}
+
+func (h *Handlers) deleteFile(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.svc.DeleteFile(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.file.delete", "class", f.ClassID, map[string]any{"kind": f.Kind, "name": f.Name}))
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (h *Handlers) graduate(c *fiber.Ctx) error {

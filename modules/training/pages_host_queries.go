@@ -1,0 +1,171 @@
+package training
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"college/modules/web"
+)
+
+// Read-only lookups for the host's and the org department's pages
+// (pages_host.go): pickers and counts the service API does not offer.
+
+// adminOrgOption is an org in a select box, indented by its depth.
+type adminOrgOption struct {
+	ID    uint64
+	Name  string
+	Path  string
+	Kind  string
+	Depth int
+}
+
+// Label is the org's name indented by its depth in the tree.
+func (o adminOrgOption) Label() string {
+	if o.Depth <= 0 {
+		return o.Name
+	}
+	return strings.Repeat("　", min(o.Depth, 6)) + o.Name
+}
+
+// adminOrgLimit bounds the org pickers.
+const adminOrgLimit = 500
+
+// adminOrgOptions lists the orgs of the given kinds in tree order, at most 500.
+func (s *Service) adminOrgOptions(ctx context.Context, kinds ...string) ([]adminOrgOption, error) {
+	var rows []adminOrgOption
+	q := s.db.WithContext(ctx).Table("orgs").Select("id", "name", "path", "kind").Order("path").Limit(adminOrgLimit)
+	if len(kinds) > 0 {
+		q = q.Where("kind IN ?", kinds)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	top := -1
+	for _, o := range rows {
+		if d := strings.Count(o.Path, "/"); top < 0 || d < top {
+			top = d
+		}
+	}
+	for i := range rows {
+		rows[i].Depth = strings.Count(rows[i].Path, "/") - top
+	}
+	return rows, nil
+}
+
+// adminHostColleges lists the colleges in the caller's subtree: the host
+// colleges a college admin may name.
+func (s *Service) adminHostColleges(ctx context.Context, p *web.Principal) ([]adminOrgOption, error) {
+	var rows []adminOrgOption
+	err := s.db.WithContext(ctx).Table("orgs").Select("id", "name", "path", "kind").Where("kind = ?", "college").
+		Scopes(web.OrgScope(p, "id")).Order("path").Limit(100).Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
+
+// adminPickItem is an id and a title for a select box.
+type adminPickItem struct {
+	ID     uint64
+	Title  string
+	Status string
+}
+
+// adminPublishedCourses lists the catalog's published courses, newest first.
+func (s *Service) adminPublishedCourses(ctx context.Context) ([]adminPickItem, error) {
+	var rows []adminPickItem
+	err := s.db.WithContext(ctx).Table("courses").Select("id", "title", "status").Where("status = ?", "published").
+		Order("id DESC").Limit(200).Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
+
+// adminCollegeExams lists the exams of the colleges in the caller's subtree.
+func (s *Service) adminCollegeExams(ctx context.Context, p *web.Principal) ([]adminPickItem, error) {
+	var rows []adminPickItem
+	err := s.db.WithContext(ctx).Table("exams").Select("id", "title", "status").Scopes(web.OrgScope(p, "college_id")).
+		Order("id DESC").Limit(200).Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
+
+// adminClassCounts counts the caller's managed classes by stored status, of
+// one year when year > 0.
+func (s *Service) adminClassCounts(ctx context.Context, p *web.Principal, year int) (map[string]int64, error) {
+	type row struct {
+		Status string
+		N      int64
+	}
+	var rows []row
+	q := s.db.WithContext(ctx).Model(&Class{}).Select("status, COUNT(*) AS n").Scopes(web.OrgScope(p, "host_org_id"))
+	if year > 0 {
+		q = q.Where("starts_on LIKE ?", fmt.Sprintf("%04d-%%", year))
+	}
+	if err := q.Group("status").Scan(&rows).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// adminRegistrationCounts counts a class's registrations by status.
+func (s *Service) adminRegistrationCounts(ctx context.Context, classID uint64) (map[string]int64, error) {
+	type row struct {
+		Status string
+		N      int64
+	}
+	var rows []row
+	err := s.db.WithContext(ctx).Model(&Registration{}).Select("status, COUNT(*) AS n").Where("class_id = ?", classID).Group("status").Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// adminClassCertificates lists the certificates issued for a class.
+func (s *Service) adminClassCertificates(ctx context.Context, classID uint64) ([]Certificate, error) {
+	var rows []Certificate
+	if err := s.db.WithContext(ctx).Where("class_id = ?", classID).Order("serial").Limit(2000).Find(&rows).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
+
+// adminLeaveClassID tells which class a leave request belongs to (0 when unknown).
+func (s *Service) adminLeaveClassID(ctx context.Context, id uint64) uint64 {
+	var ids []uint64
+	if err := s.db.WithContext(ctx).Model(&Leave{}).Where("id = ?", id).Limit(1).Pluck("class_id", &ids).Error; err != nil || len(ids) == 0 {
+		return 0
+	}
+	return ids[0]
+}
+
+// adminSessionAttendance counts the sign-ins of each session of a class.
+func (s *Service) adminSessionAttendance(ctx context.Context, classID uint64) (map[uint64]int, error) {
+	type row struct {
+		SessionID uint64
+		N         int
+	}
+	var rows []row
+	err := s.db.WithContext(ctx).Model(&Attendance{}).Select("session_id, COUNT(*) AS n").Where("class_id = ?", classID).Group("session_id").Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	out := map[uint64]int{}
+	for _, r := range rows {
+		out[r.SessionID] = r.N
+	}
+	return out, nil
+}
