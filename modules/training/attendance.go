@@ -607,3 +607,28 @@ func (s *Service) Hosts(ctx context.Context, p *web.Principal, classID uint64) (
 	}
 	return false, err
 }
+
+// Manages reports whether the caller hosts or oversees a class (its
+// college's administrators and the org department over it).
+func (s *Service) Manages(ctx context.Context, p *web.Principal, classID uint64) (bool, error) {
+	_, err := s.managedClass(ctx, p, classID)
+	if err == nil {
+		return true, nil
+	}
+	if web.IsStatus(err, 404) || web.IsStatus(err, 403) {
+		return false, nil
+	}
+	return false, err
+}
+
+// ClassByID loads a class without a scope check, for other modules that
+// check access themselves.
+func (s *Service) ClassByID(ctx context.Context, id uint64) (*Class, error) { return s.classByID(ctx, id) }
+
+// Trainees lists the users admitted to a class or graduated from it.
+func (s *Service) Trainees(ctx context.Context, classID uint64) ([]uint64, error) {
+	var ids []uint64
+	err := s.db.WithContext(ctx).Model(&Registration{}).Where("class_id = ? AND status IN ?", classID, []string{RegApproved, RegGraduated, RegIncomplete}).
+		Order("user_id").Pluck("user_id", &ids).Error
+	return ids, err
+}

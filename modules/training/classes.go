@@ -67,6 +67,7 @@ type ClassRequest struct {
 	MinAttendance        int        `json:"min_attendance"`
 	RequireCourses       bool       `json:"require_courses"`
 	ExamID               uint64     `json:"exam_id"`
+	RequireEvaluation    bool       `json:"require_evaluation"` // trainees must submit the class's required evaluations to graduate
 }
 
 // QuotaItem is one unit's quota.
@@ -149,6 +150,7 @@ type ClassResponse struct {
 	MinAttendance        int               `json:"min_attendance"`
 	RequireCourses       bool              `json:"require_courses"`
 	ExamID               uint64            `json:"exam_id"`
+	RequireEvaluation    bool              `json:"require_evaluation"`
 	Status               string            `json:"status"`
 	StatusName           string            `json:"status_name"`
 	RejectReason         string            `json:"reject_reason,omitempty"`
@@ -338,7 +340,7 @@ func (s *Service) applyRequest(c *Class, in ClassRequest) {
 		c.RegClosesAt = in.RegistrationClosesAt.UTC()
 	}
 	c.FollowUp, c.Contact, c.ContactPhone, c.Description = in.FollowUp, strings.TrimSpace(in.Contact), strings.TrimSpace(in.ContactPhone), in.Description
-	c.MinAttendance, c.RequireCourses, c.ExamID = in.MinAttendance, in.RequireCourses, in.ExamID
+	c.MinAttendance, c.RequireCourses, c.ExamID, c.RequireEval = in.MinAttendance, in.RequireCourses, in.ExamID, in.RequireEvaluation
 }
 
 // checkHostAndAudience verifies the host college is the caller's and the audience orgs exist.
@@ -570,7 +572,7 @@ func (s *Service) Detail(ctx context.Context, p *web.Principal, c *Class) (Class
 		Quota: c.Quota, Enrolled: c.Enrolled, Hours: s.classHours(ctx, c), SelfRegistration: c.SelfRegister, AutoApprove: c.AutoApprove,
 		Waitlist: c.Waitlist, Levels: splitList(c.Levels), AudienceOrgIDs: splitIDs(c.AudienceOrgs), FollowUp: c.FollowUp,
 		Contact: c.Contact, ContactPhone: c.ContactPhone, Description: c.Description, MinAttendance: c.MinAttendance,
-		RequireCourses: c.RequireCourses, ExamID: c.ExamID,
+		RequireCourses: c.RequireCourses, ExamID: c.ExamID, RequireEvaluation: c.RequireEval,
 		Status: s.effectiveStatus(c), RejectReason: c.RejectReason}
 	r.StatusName = StatusNames[r.Status]
 	if !c.RegOpensAt.IsZero() {

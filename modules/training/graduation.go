@@ -310,6 +310,12 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 		return out, web.Internal(err)
 	}
 	hostName := s.people.OrgName(ctx, c.HostOrgID)
+	var missingEvals map[uint64]int
+	if c.RequireEval && s.evals != nil {
+		if missingEvals, err = s.evals.Missing(ctx, c.ID, ids); err != nil {
+			return out, web.Internal(err)
+		}
+	}
 	type verdict struct {
 		row     RosterRow
 		status  string
@@ -333,6 +339,9 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 			}
 			if c.ExamID != 0 && (r.ExamPassed == nil || !*r.ExamPassed) {
 				v.reasons = append(v.reasons, "结业考试未通过")
+			}
+			if n := missingEvals[r.UserID]; n > 0 {
+				v.reasons = append(v.reasons, fmt.Sprintf("有 %d 项评估未提交", n))
 			}
 			if slices.Contains(r.Flags, "leave") {
 				v.reasons = append(v.reasons, "请假超过规定比例")

@@ -97,6 +97,16 @@ type Progress interface {
 	PassedExam(ctx context.Context, examID uint64, userIDs []uint64) (map[uint64]bool, error)
 }
 
+// Evaluations tells whether trainees submitted the evaluations a class
+// requires before graduation (the assess module).
+type Evaluations interface {
+	// Missing counts, per user, the class's required evaluations they have not submitted.
+	Missing(ctx context.Context, classID uint64, userIDs []uint64) (map[uint64]int, error)
+}
+
+// SetEvaluations wires the evaluation rule of graduation.
+func (s *Service) SetEvaluations(e Evaluations) { s.evals = e }
+
 // GraduationHook runs after a class graduates (follow-up plans, evaluations).
 type GraduationHook func(ctx context.Context, c *Class, graduates []uint64) error
 
@@ -126,6 +136,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	hooks    []GraduationHook
+	evals    Evaluations
 }
 
 // NewService builds the service and declares its settings.
