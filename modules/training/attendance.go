@@ -623,7 +623,9 @@ func (s *Service) Manages(ctx context.Context, p *web.Principal, classID uint64)
 
 // ClassByID loads a class without a scope check, for other modules that
 // check access themselves.
-func (s *Service) ClassByID(ctx context.Context, id uint64) (*Class, error) { return s.classByID(ctx, id) }
+func (s *Service) ClassByID(ctx context.Context, id uint64) (*Class, error) {
+	return s.classByID(ctx, id)
+}
 
 // Trainees lists the users admitted to a class or graduated from it.
 func (s *Service) Trainees(ctx context.Context, classID uint64) ([]uint64, error) {
