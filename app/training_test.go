@@ -718,3 +718,37 @@ func TestClassExamAudienceAndGraduationRule(t *testing.T) {
 		t.Fatalf("the trainee who did not sit: %s", status)
 	}
 }
+
+// One cadre nominated into two overlapping classes at the same instant
+// gets at most one of them.
+func TestOverlappingNominationsRace(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	ny := fmt.Sprint(time.Now().Year() + 1)
+	people := a.cadres("race", c.unitA, "乡科级", 10)
+	var classes []uint64
+	for i := range 2 {
+		id := a.createClass(c, map[string]any{"title": fmt.Sprintf("同期班%d", i), "kind": []string{"专题班", "主体班"}[i], "starts_on": ny + "-04-01", "ends_on": ny + "-04-05", "quota": 20})
+		a.openClass(c, id)
+		classes = append(classes, id)
+	}
+	unit := c.tokens["ua_admin"]
+	for _, u := range people {
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i, id := range classes {
+			wg.Add(1)
+			go func(i int, id uint64) {
+				defer wg.Done()
+				codes[i] = a.register(unit, id, u).Status
+			}(i, id)
+		}
+		wg.Wait()
+		var seats int64
+		a.DB.Table("registrations").Where("user_id = ? AND status IN ?", u, []string{"pending", "approved"}).Count(&seats)
+		if seats != 1 || codes[0]+codes[1] != 201+422 {
+			t.Fatalf("cadre %d: answers %v, %d seats", u, codes, seats)
+		}
+	}
+}

@@ -181,6 +181,34 @@ func (s *Service) checkCadre(ctx context.Context, c *Class, u *Person) (string, 
 	return flags, nil
 }
 
+// lockCadre serializes the registrations of one cadre on MySQL by
+// locking their user row, so that two classes cannot both pass the
+// overlap check at the same instant (SQLite has one writer anyway).
+func lockCadre(tx *gorm.DB, userID uint64) error {
+	if !db.IsMySQL(tx) {
+		return nil
+	}
+	var id uint64
+	return tx.Raw("SELECT id FROM users WHERE id = ? FOR UPDATE", userID).Scan(&id).Error
+}
+
+// overlapIn checks, inside the registration's transaction, that the
+// cadre holds no seat in a class overlapping c.
+func overlapIn(tx *gorm.DB, c *Class, userID uint64) error {
+	var h heldClass
+	err := tx.Table("registrations r").Select("r.class_id, c.starts_on, c.ends_on").
+		Joins("JOIN training_classes c ON c.id = r.class_id").
+		Where("r.user_id = ? AND r.class_id <> ? AND r.status IN ? AND c.starts_on <= ? AND c.ends_on >= ?", userID, c.ID, []string{RegPending, RegApproved}, c.EndsOn, c.StartsOn).
+		Limit(1).Find(&h).Error
+	if err != nil {
+		return err
+	}
+	if h.ClassID != 0 {
+		return web.Unprocessable("schedule_conflict", fmt.Sprintf("该学员已报名同期班次（%s 至 %s），时间冲突", h.StartsOn, h.EndsOn))
+	}
+	return nil
+}
+
 // takeSeat claims a seat of the class and of the unit quota, inside tx.
 // It reports false when either is full; nothing is claimed then.
 func takeSeat(tx *gorm.DB, classID, quotaOrgID uint64, needOpen bool) (bool, error) {
@@ -273,6 +301,12 @@ func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userI
 	}
 	r := &Registration{ClassID: classID, UserID: userID, OrgID: u.OrgID, QuotaOrgID: qorg, Source: source, NominatedBy: nominator, Flags: flags}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := lockCadre(tx, userID); err != nil {
+			return err
+		}
+		if err := overlapIn(tx, c, userID); err != nil {
+			return err
+		}
 		var prev Registration
 		err := tx.Where("class_id = ? AND user_id = ?", classID, userID).Take(&prev).Error
 		if err == nil && slices.Contains(activeStatuses, prev.Status) {
@@ -631,6 +665,12 @@ func (s *Service) Replace(ctx context.Context, p *web.Principal, id, userID uint
 	nr := &Registration{ClassID: c.ID, UserID: userID, OrgID: u.OrgID, QuotaOrgID: r.QuotaOrgID, Seat: r.Seat, Status: status,
 		Source: SourceNomination, NominatedBy: p.UserID, Flags: flags}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := lockCadre(tx, userID); err != nil {
+			return err
+		}
+		if err := overlapIn(tx, c, userID); err != nil {
+			return err
+		}
 		now := s.now().UTC()
 		res := tx.Model(&Registration{}).Where("id = ? AND status = ?", r.ID, r.Status).
 			Updates(map[string]any{"status": RegReplaced, "seat": false, "note": "由 " + u.Name + " 替换", "decided_by": p.UserID, "decided_at": now, "updated_at": now})
