@@ -316,6 +316,12 @@ func TestRegistrationRules(t *testing.T) {
 	if st := a.classStatus(c.tokens["col"], win); st != "registration_closed" {
 		t.Fatalf("status past the deadline: %s", st)
 	}
+	for status, want := range map[string]bool{"registration_open": false, "registration_closed": true} {
+		body := string(a.do("GET", "/api/v1/classes?status="+status, c.tokens["col"], nil).Body)
+		if strings.Contains(body, fmt.Sprintf(`"id":%d,`, win)) != want {
+			t.Fatalf("list of %s classes past the deadline: %s", status, body)
+		}
+	}
 	if n, err := a.Training.CloseDue(context.Background()); err != nil || n < 1 {
 		t.Fatalf("sweeper closed %d: %v", n, err)
 	}

@@ -701,7 +701,14 @@ func (s *Service) ListManaged(ctx context.Context, p *web.Principal, f ListFilte
 		return nil, 0, web.Forbidden()
 	}
 	q := s.db.WithContext(ctx).Model(&Class{}).Scopes(web.OrgScope(p, "host_org_id"))
-	if f.Status != "" {
+	now := s.now().UTC()
+	switch f.Status {
+	case "":
+	case StatusOpen: // past its deadline it is closed, before the sweeper writes it
+		q = q.Where("status = ? AND registration_closes_at > ?", StatusOpen, now)
+	case StatusClosed:
+		q = q.Where("status = ? OR (status = ? AND registration_closes_at <= ?)", StatusClosed, StatusOpen, now)
+	default:
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.Q != "" {

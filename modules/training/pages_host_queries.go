@@ -94,8 +94,8 @@ func (s *Service) adminCollegeExams(ctx context.Context, p *web.Principal) ([]ad
 	return rows, nil
 }
 
-// adminClassCounts counts the caller's managed classes by stored status, of
-// one year when year > 0.
+// adminClassCounts counts the caller's managed classes by status, of one
+// year when year > 0.
 func (s *Service) adminClassCounts(ctx context.Context, p *web.Principal, year int) (map[string]int64, error) {
 	type row struct {
 		Status string
@@ -112,6 +112,20 @@ func (s *Service) adminClassCounts(ctx context.Context, p *web.Principal, year i
 	out := map[string]int64{}
 	for _, r := range rows {
 		out[r.Status] = r.N
+	}
+	// Open classes past their deadline count as closed, as the list tabs show them.
+	var due int64
+	dq := s.db.WithContext(ctx).Model(&Class{}).Scopes(web.OrgScope(p, "host_org_id")).
+		Where("status = ? AND registration_closes_at <= ?", StatusOpen, s.now().UTC())
+	if year > 0 {
+		dq = dq.Where("starts_on LIKE ?", fmt.Sprintf("%04d-%%", year))
+	}
+	if err := dq.Count(&due).Error; err != nil {
+		return nil, web.Internal(err)
+	}
+	if due > 0 {
+		out[StatusOpen] -= due
+		out[StatusClosed] += due
 	}
 	return out, nil
 }
