@@ -15,9 +15,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"college/modules/assess"
 	"college/modules/audit"
 	"college/modules/catalog"
 	"college/modules/exam"
+	"college/modules/followup"
 	"college/modules/hours"
 	"college/modules/identity"
 	"college/modules/learning"
@@ -66,6 +68,8 @@ type App struct {
 	Exams    *exam.Service
 	Notify   *notify.Service
 	Training *training.Service
+	Followup *followup.Service
+	Assess   *assess.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -85,6 +89,8 @@ func allMigrations() []db.Migration {
 	all = append(all, exam.Migrations()...)
 	all = append(all, notify.Migrations()...)
 	all = append(all, training.Migrations()...)
+	all = append(all, assess.Migrations()...)
+	all = append(all, followup.Migrations()...)
 	return all
 }
 
@@ -212,6 +218,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training = training.NewService(training.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings, People: folks,
 		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: progress{s.DB}, Log: log})
 	a.Exams.SetTrainees(a.Training)
+	idStore := identity.NewStore(s.DB)
+	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
+		People: followupPeople{id: a.Identity, store: idStore, db: s.DB}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Log: log})
+	a.Training.OnGraduation(a.Followup.OnGraduation)
+	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Log: log})
+	a.Training.SetEvaluations(a.Assess)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -260,7 +272,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	idh.Register(a.API, pages)
 	settings.NewHandlers(a.Settings, a.Audit, engine).Register(a.API, pages)
 	audit.NewHandlers(a.Audit, engine).Register(a.API, pages)
-	hours.NewHandlers(a.Hours, folks, engine).Register(a.API, pages)
+	hh := hours.NewHandlers(a.Hours, folks, engine)
+	hh.SetArchiveExtras(a.Followup.ArchiveNotes)
+	hh.Register(a.API, pages)
 	ch := catalog.NewHandlers(a.Catalog, a.Audit, engine)
 	ch.Redirect = cfg.S3.Redirect
 	ch.Register(a.API, pages)
@@ -268,6 +282,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	exam.NewHandlers(a.Exams, a.Audit, engine).Register(a.API, pages)
 	notify.NewHandlers(a.Notify, engine).Register(a.API, pages)
 	training.NewHandlers(a.Training, a.Audit, engine, s.Objects).Register(a.API, pages)
+	followup.NewHandlers(a.Followup, a.Audit, engine, s.Objects).Register(a.API, pages)
+	assess.NewHandlers(a.Assess, a.Audit, engine).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
@@ -289,12 +305,19 @@ func homeSections() []portal.Section {
 		{Title: "练习与错题本", Desc: "随机练习，即时判分与解析，错题自动收录", Href: "/practice", Icon: "练", Roles: cadres},
 		{Title: "消息通知", Desc: "培训通知等站内消息，查看未读提醒", Href: "/me/notifications", Icon: "信"},
 		{Title: "培训班次", Desc: "报名参加培训班，查看课表、签到、请假和结业证书", Href: "/classes", Icon: "班", Roles: cadres},
+		{Title: "我的评估", Desc: "评价参加的班次、课程和授课教师（匿名）", Href: "/me/evaluations", Icon: "评", Roles: cadres},
+		{Title: "我的教学评价", Desc: "学员对本人授课的匿名评价汇总与趋势", Href: "/me/teaching", Icon: "教", Roles: []string{web.RoleTeacher}},
+		{Title: "跟踪问效", Desc: "结业后的自学计划、述学讲学、年度自述和问效结果", Href: "/me/followup", Icon: "效", Roles: cadres},
 		{Title: "调训报名", Desc: "推荐本单位干部参训，查看名额使用和参训情况", Href: "/unit/classes", Icon: "调", Roles: []string{web.RoleUnitAdmin}},
+		{Title: "本单位跟踪问效", Desc: "本单位干部的问效情况、问效报告和逾期任务", Href: "/unit/followup", Icon: "问", Roles: []string{web.RoleUnitAdmin}},
 		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
 		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "考试管理", Desc: "题库、导入、组卷、阅卷与成绩统计", Href: "/admin/exams", Icon: "卷", Roles: []string{web.RoleCollegeAdmin}},
 		{Title: "班次管理", Desc: "班次计划、备案、报名审核、考勤请假与结班", Href: "/admin/classes", Icon: "训", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
+		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
+		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},
 		{Title: "系统设置", Desc: "登录安全等规则参数", Href: "/admin/settings", Icon: "设", Roles: []string{web.RoleSysAdmin}},
@@ -419,6 +442,7 @@ func (a *App) Serve(ctx context.Context) error {
 	go func() { a.Flusher.Run(jobs); close(flushed) }()
 	go a.Exams.RunSweeper(jobs, 5*time.Second)
 	go a.Training.RunSweeper(jobs, 30*time.Second)
+	go a.Followup.RunReminders(jobs, time.Hour)
 	select {
 	case err := <-errc:
 		stopJobs()

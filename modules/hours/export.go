@@ -16,12 +16,14 @@ import (
 
 // Sheet names of the archive workbook.
 const (
-	SheetSummary = "学习档案"
-	SheetEntries = "学时明细"
+	SheetSummary  = "学习档案"
+	SheetEntries  = "学时明细"
+	SheetFollowUp = "跟踪问效"
 )
 
 // WriteArchive writes the learner's archive as an .xlsx workbook: the
-// learner and the yearly totals on the first sheet, every entry on the second.
+// learner and the yearly totals on the first sheet, every entry on the
+// second, and the follow-up results (跟踪问效) on a third when there are any.
 func WriteArchive(w io.Writer, p Profile, a Archive, at time.Time) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -100,6 +102,25 @@ func WriteArchive(w io.Writer, p Profile, a Archive, at time.Time) error {
 	_ = f.SetColWidth(s, "B", "B", 18)
 	_ = f.SetColWidth(s, "C", "C", 48)
 	_ = f.SetColWidth(s, "D", "G", 10)
+	if len(a.Notes) > 0 {
+		s = SheetFollowUp
+		if _, err := f.NewSheet(s); err != nil {
+			return fmt.Errorf("hours export: %w", err)
+		}
+		for i, h := range []string{"年度", "班次", "问效结论", "完成日期"} {
+			set(s, i+1, 1, h)
+		}
+		_ = f.SetCellStyle(s, "A1", "D1", head)
+		for i, n := range a.Notes {
+			set(s, 1, i+2, n.Year)
+			set(s, 2, i+2, n.Title)
+			set(s, 3, i+2, n.Result)
+			set(s, 4, i+2, n.Date)
+		}
+		_ = f.SetColWidth(s, "A", "A", 8)
+		_ = f.SetColWidth(s, "B", "B", 48)
+		_ = f.SetColWidth(s, "C", "D", 12)
+	}
 	f.SetActiveSheet(0)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("hours export: write: %w", err)
@@ -120,7 +141,7 @@ func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
 	if err != nil {
 		return web.Internal(err)
 	}
-	a, err := h.svc.Archive(ctx, userID)
+	a, err := h.archive(ctx, userID)
 	if err != nil {
 		return web.Internal(err)
 	}

@@ -38,11 +38,38 @@ type People interface {
 // Admins may read the hours of the learners in their subtree.
 var Admins = []string{web.RoleSysAdmin, web.RoleOrgAdmin, web.RoleUnitAdmin, web.RoleCollegeAdmin}
 
+// ArchiveNote is a line another module adds to a learner's archive: a
+// follow-up round's conclusion (跟踪问效), for example.
+type ArchiveNote struct {
+	Year   int    // the year it belongs to
+	Title  string // what it is about, e.g. the class
+	Result string // e.g. the conclusion 优秀
+	Date   string // YYYY-MM-DD, when it was concluded
+}
+
+// ArchiveExtras returns the notes of a learner's archive, newest first.
+type ArchiveExtras func(ctx context.Context, userID uint64) ([]ArchiveNote, error)
+
 // Handlers serves the hours API and pages.
 type Handlers struct {
 	svc    *Service
 	people People
 	pages  *web.Engine
+	extras ArchiveExtras
+}
+
+// SetArchiveExtras adds the follow-up results (跟踪问效) to the archive page
+// and its Excel export; the follow-up module provides them.
+func (h *Handlers) SetArchiveExtras(f ArchiveExtras) { h.extras = f }
+
+// archive is the learner's archive with the notes of other modules.
+func (h *Handlers) archive(ctx context.Context, userID uint64) (Archive, error) {
+	a, err := h.svc.Archive(ctx, userID)
+	if err != nil || h.extras == nil {
+		return a, err
+	}
+	a.Notes, err = h.extras(ctx, userID)
+	return a, err
 }
 
 // NewHandlers wires the handlers.

@@ -30,6 +30,7 @@ const (
 type httpEnv struct {
 	app *fiber.App
 	svc *Service
+	h   *Handlers
 }
 
 func newHTTPEnv(t *testing.T) *httpEnv {
@@ -71,7 +72,7 @@ func newHTTPEnv(t *testing.T) *httpEnv {
 			t.Fatal(err)
 		}
 	}
-	return &httpEnv{app: app, svc: svc}
+	return &httpEnv{app: app, svc: svc, h: h}
 }
 
 func (e *httpEnv) get(t *testing.T, as, target string) (*http.Response, []byte) {
@@ -260,6 +261,64 @@ func TestArchiveExcel(t *testing.T) {
 		if strings.Contains(string(body), "李四") {
 			t.Error("another learner's data in the export")
 		}
+	}
+}
+
+// The follow-up module's notes (跟踪问效) show on the archive page and in
+// its export, for the learner they were asked for only.
+func TestArchiveExtras(t *testing.T) {
+	t.Parallel()
+	e := newHTTPEnv(t)
+	asked := map[uint64]int{}
+	e.h.SetArchiveExtras(func(_ context.Context, userID uint64) ([]ArchiveNote, error) {
+		asked[userID]++
+		if userID != learnerID {
+			return nil, nil
+		}
+		return []ArchiveNote{{Year: 2027, Title: "中青年干部培训班", Result: "优秀", Date: "2027-11-20"}, {Year: 2026, Title: "专题研讨班", Result: "较差", Date: "2026-12-01"}}, nil
+	})
+	resp, body := e.get(t, "learner", "/me/archive")
+	page := string(body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("archive: %d %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{`id="archive-followup"`, "中青年干部培训班", "优秀", "2027-11-20", "专题研讨班", "较差", "2 次"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("archive page lacks %q", want)
+		}
+	}
+	resp, body = e.get(t, "admin", "/api/v1/users/100/archive.xlsx")
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d", resp.StatusCode)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(SheetFollowUp)
+	f.Close()
+	if err != nil {
+		t.Fatalf("no follow-up sheet: %v", err)
+	}
+	if got := flat(rows); got != "年度|班次|问效结论|完成日期\n2027|中青年干部培训班|优秀|2027-11-20\n2026|专题研讨班|较差|2026-12-01\n" {
+		t.Errorf("follow-up sheet = %q", got)
+	}
+	if asked[learnerID] != 2 {
+		t.Errorf("extras asked %d times for the learner", asked[learnerID])
+	}
+	// Another learner without notes has no section and no sheet.
+	_, body = e.get(t, "outsider", "/me/archive")
+	if strings.Contains(string(body), `id="archive-followup"`) {
+		t.Error("an archive without notes shows the follow-up section")
+	}
+	_, body = e.get(t, "outsider", "/api/v1/me/archive.xlsx")
+	f, err = excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if idx, _ := f.GetSheetIndex(SheetFollowUp); idx != -1 {
+		t.Error("an export without notes has a follow-up sheet")
 	}
 }
 

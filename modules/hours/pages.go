@@ -135,7 +135,7 @@ func (h *Handlers) archivePage(c *fiber.Ctx, userID uint64, self bool) error {
 	if err != nil {
 		return web.Internal(err)
 	}
-	a, err := h.svc.Archive(ctx, userID)
+	a, err := h.archive(ctx, userID)
 	if err != nil {
 		return web.Internal(err)
 	}

@@ -293,7 +293,8 @@ type Archive struct {
 	Level   string
 	Targets Targets // of the current year
 	Years   []YearRecord
-	Totals  Totals // every year together
+	Totals  Totals        // every year together
+	Notes   []ArchiveNote // follow-up results and the like, newest first
 }
 
 // Archive lists every year of a learner's ledger with its totals and entries.
