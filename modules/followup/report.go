@@ -244,7 +244,7 @@ var reportBody = template.Must(template.New("report").Funcs(reportFuncs).Parse(`
 {{- end}}
 {{- range .Questionnaires}}
 <h3>{{.Kind}}：{{.Title}}（邀请 {{.Invited}} 人，收回 {{.Responses}} 份）</h3>
-<table class="fu-report-table">
+<table class="fu-report-table fu-report-q">
   <thead><tr><th>题目</th>{{range grades}}<th>{{.}}</th>{{end}}<th>平均分</th><th>优良率</th></tr></thead>
   <tbody>
   {{- range .Questions}}
@@ -288,6 +288,8 @@ const ReportCSS = `.fu-report{font-family:"SimSun","Songti SC","Noto Serif CJK S
 .fu-report-table th{background:#f2f2f2;font-weight:600;white-space:nowrap}
 .fu-report-info th,.fu-report-sign th{width:9em}
 .fu-report-table .fu-num{text-align:center;white-space:nowrap}
+.fu-report-q td:first-child{min-width:8em}
+@media (max-width:480px){.fu-report-q{font-size:12px}.fu-report-q th,.fu-report-q td{padding:4px 3px}}
 .fu-report-avg th,.fu-report-avg td{font-weight:700}
 .fu-report-conclusion{font-size:18px}
 .fu-report-note,.fu-report-foot{color:#555;font-size:13px}
