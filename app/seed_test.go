@@ -68,6 +68,22 @@ func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 	now := cls["sessions"].([]any)[1].(map[string]any)
 	r := a.do("POST", fmt.Sprintf("/api/v1/sessions/%v/signin", now["id"]), tok, map[string]any{"code": now["code"]})
 	mustStatus(t, r, 200)
+	// cadre01 has the class evaluation to fill; cadre05 graduated from a
+	// main class and is followed up, with a round assigned to the teacher.
+	var evals []map[string]any
+	if err := json.Unmarshal(a.do("GET", "/api/v1/me/evaluations", tok, nil).Body, &evals); err != nil || len(evals) != 1 || evals[0]["done"] != false {
+		t.Fatalf("cadre01's evaluations: %v %v", evals, err)
+	}
+	fu := a.do("GET", "/api/v1/me/followup", a.login("cadre05", DemoPassword), nil)
+	mustStatus(t, fu, 200)
+	if !strings.Contains(string(fu.Body), "第一期中青年干部培训班") {
+		t.Fatalf("cadre05's follow-up: %s", fu.Body)
+	}
+	mine2 := a.do("GET", "/api/v1/me/followup-rounds", a.login("teacher", DemoPassword), nil)
+	var rounds []map[string]any
+	if err := json.Unmarshal(mine2.Body, &rounds); err != nil || len(rounds) != 1 {
+		t.Fatalf("the teacher's rounds: %s", mine2.Body)
+	}
 	// Running again adds nothing.
 	out.Reset()
 	if err := Seed(context.Background(), a.App, &out); err != nil {
@@ -77,7 +93,7 @@ func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 	a.DB.Table("users").Count(&again)
 	a.DB.Table("courses").Count(&courses)
 	a.DB.Table("training_classes").Count(&classes)
-	if courses != 2 || classes != 3 {
+	if courses != 2 || classes != 4 {
 		t.Fatalf("courses, classes after a second seed = %d, %d", courses, classes)
 	}
 	if again != users {

@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"college/modules/assess"
+	"college/modules/followup"
 
 	"college/modules/identity"
 	"college/modules/training"
 	"college/modules/web"
 )
 
-// seedClasses adds three demo classes: one taking registrations, one
-// waiting for the org department's approval, and an online class in
-// session today with a session open for sign-in now.
+// seedClasses adds four demo classes: one taking registrations, one
+// waiting for the org department's approval, an online class in session
+// today with a session open for sign-in now and an evaluation to fill,
+// and a main class graduated last week whose graduates are followed up.
 func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, error) {
 	var n int64
 	if err := a.DB.WithContext(ctx).Table("training_classes").Count(&n).Error; err != nil || n > 0 {
@@ -23,7 +28,7 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 		Username string
 	}
 	if err := a.DB.WithContext(ctx).Table("users").Select("id, username").
-		Where("username IN ?", []string{"college", "orgadmin", "cadre01", "cadre02", "cadre03", "cadre04", "cadre05", "cadre06"}).Scan(&rows).Error; err != nil {
+		Where("username IN ?", []string{"college", "orgadmin", "cadre01", "cadre02", "cadre03", "cadre04", "cadre05", "cadre06", "teacher"}).Scan(&rows).Error; err != nil {
 		return 0, err
 	}
 	for _, r := range rows {
@@ -106,6 +111,60 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 	}
 	if _, err := svc.Start(ctx, host, running.ID); err != nil {
 		return made, err
+	}
+	made++
+	// The running class asks its trainees to rate it with the default card.
+	form, err := a.Assess.DefaultForm(ctx)
+	if err != nil {
+		return made, err
+	}
+	if _, err := a.Assess.CreateEvaluation(ctx, host, running.ID, assess.EvaluationRequest{FormID: form.ID, Target: assess.Target{Type: "class", ID: running.ID}}); err != nil {
+		return made, err
+	}
+
+	// A main class that graduated last week: its graduates are followed up
+	// (跟踪问效), with the teacher on the follow-up team.
+	done, err := svc.CreateClass(ctx, host, training.ClassRequest{Title: "第一期中青年干部培训班（主体班）", Kind: "主体班", HostOrgID: hq.ID,
+		StartsOn: date(-40), EndsOn: date(-7), Place: "市委党校", Quota: 30, Hours: web.HoursFromFloat(120), FollowUp: true,
+		RegistrationOpensAt: at(now.Add(-2 * time.Hour)), RegistrationClosesAt: at(now.Add(time.Hour))})
+	if err != nil {
+		return made, err
+	}
+	if err := approveAndOpen(done.ID); err != nil {
+		return made, err
+	}
+	for _, u := range []string{"cadre05", "cadre06"} {
+		r, err := svc.Register(ctx, dept, done.ID, ids[u])
+		if err != nil {
+			return made, err
+		}
+		if _, err := svc.ApproveRegistration(ctx, host, r.ID); err != nil {
+			return made, err
+		}
+	}
+	if _, err := svc.Start(ctx, host, done.ID); err != nil {
+		return made, err
+	}
+	for kind, name := range map[string]string{training.FilePlan: "培训方案.pdf", training.FileSignIn: "签到表.pdf", training.FileTimetable: "课程表.pdf"} {
+		if _, err := svc.AttachFile(ctx, host, done.ID, kind, name, strings.NewReader("%PDF-1.4\n% 演示材料\n")); err != nil {
+			return made, err
+		}
+	}
+	if _, err := svc.Graduate(ctx, host, done.ID, training.GraduateRequest{}); err != nil {
+		return made, err
+	}
+	if _, err := a.Followup.SetTeam(ctx, dept, []uint64{ids["teacher"]}); err != nil {
+		return made, err
+	}
+	rounds, _, err := a.Followup.ListRounds(ctx, dept, followup.RoundFilter{}, web.Page{Page: 1, PageSize: 10})
+	if err != nil {
+		return made, err
+	}
+	for _, r := range rounds {
+		if _, err := a.Followup.AssignRound(ctx, dept, r.ID, ids["teacher"]); err != nil {
+			return made, err
+		}
+		break
 	}
 	return made + 1, nil
 }
