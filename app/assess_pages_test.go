@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -118,8 +119,20 @@ func TestAssessPagesFillAndResults(t *testing.T) {
 		}
 	}
 	assessMust(t, assessGet(host, path, 200), "已提交 2 / 2", `平均 <strong class="num">80</strong> 分`)
-	// The teacher reads their own results only.
+	// The teacher reads their own results only, and only once enough
+	// trainees answered (3 by default) to keep them anonymous.
 	wang := assessLogin(a, "t_wang", userPassword)
+	withheld := assessGet(wang, fmt.Sprintf("/me/teaching/evaluations/%d", eval), 200)
+	assessMust(t, withheld, "已有 2 人参评", "达到 3 人后才显示结果")
+	if strings.Contains(withheld, "案例鲜活，很实用") || strings.Contains(withheld, "平均总分") {
+		t.Fatal("the teacher sees results of only 2 answers")
+	}
+	if strings.Contains(assessGet(wang, "/me/teaching", 200), fmt.Sprintf("/me/teaching/evaluations/%d", eval)) {
+		t.Fatal("the teacher's summary counts an evaluation of only 2 answers")
+	}
+	if err := a.Settings.Set(context.Background(), 0, map[string]string{"assess.teacher_min_responses": "2"}); err != nil {
+		t.Fatal(err)
+	}
 	assessMust(t, assessGet(wang, "/me/teaching", 200), "学习贯彻专题培训班", fmt.Sprintf("/me/teaching/evaluations/%d", eval))
 	assessMust(t, assessGet(wang, fmt.Sprintf("/me/teaching/evaluations/%d", eval), 200), "平均总分", "案例鲜活，很实用")
 	li := assessLogin(a, "t_li", userPassword)

@@ -50,6 +50,10 @@ type Results struct {
 	MeetsBar         bool         `json:"meets_bar"`
 	Items            []ItemResult `json:"items"`
 	Comments         []Comment    `json:"comments"`
+	// Withheld: the caller is the teacher and too few trainees answered
+	// for the results to stay anonymous (setting assess.teacher_min_responses).
+	Withheld     bool `json:"withheld,omitempty"`
+	MinResponses int  `json:"min_responses,omitempty"`
 }
 
 // TrendPoint is one month of responses.
@@ -339,6 +343,14 @@ func (s *Service) Results(ctx context.Context, p *web.Principal, id uint64) (Res
 	if r.Comments == nil {
 		r.Comments = []Comment{}
 	}
+	if min := s.settings.Int(ctx, SetTeacherMin); r.Responses < min && e.TeacherUserID == p.UserID {
+		if manages, err := s.classes.Manages(ctx, p, e.ClassID); err != nil {
+			return r, err
+		} else if !manages {
+			r = Results{EvaluationID: r.EvaluationID, Title: r.Title, Target: r.Target, ClassID: r.ClassID, ClassTitle: r.ClassTitle,
+				Responses: r.Responses, Bar: r.Bar, Items: []ItemResult{}, Comments: []Comment{}, Withheld: true, MinResponses: min}
+		}
+	}
 	return r, nil
 }
 
@@ -377,7 +389,9 @@ func (s *Service) TeacherResults(ctx context.Context, p *web.Principal, name str
 // MyTeaching joins the evaluations linked to the caller's teacher account:
 // a teacher sees their own results and no one else's.
 func (s *Service) MyTeaching(ctx context.Context, p *web.Principal) (Aggregate, error) {
-	q := s.db.WithContext(ctx).Where("teacher_user_id = ?", p.UserID)
+	// Only evaluations answered by enough trainees to stay anonymous.
+	q := s.db.WithContext(ctx).Where("teacher_user_id = ? AND id IN (SELECT evaluation_id FROM eval_responses GROUP BY evaluation_id HAVING COUNT(*) >= ?)",
+		p.UserID, s.settings.Int(ctx, SetTeacherMin))
 	return s.aggregate(ctx, q, p.Name)
 }
 

@@ -15,6 +15,7 @@ import (
 // Setting keys of this module.
 const (
 	SetSatisfactionBar = "assess.satisfaction_bar"
+	SetTeacherMin      = "assess.teacher_min_responses"
 )
 
 const settingsGroup = "考核评价"
@@ -23,6 +24,8 @@ const settingsGroup = "考核评价"
 var SettingDefs = []settings.Def{
 	{Key: SetSatisfactionBar, Group: settingsGroup, Label: "评估满意率达标线（0 到 1）", Help: "“非常满意”与“满意”所占比例达到此值即为达标，默认 0.85（85%）",
 		Kind: settings.KindNumber, Default: "0.85", Min: 0.01, Max: 1},
+	{Key: SetTeacherMin, Group: settingsGroup, Label: "教师查看本人评价结果所需的最少评价人数", Help: "评价人数少于此数时，教师本人看不到该次评估的结果，以免推断出评价人；主办学院不受此限",
+		Kind: settings.KindInt, Default: "3", Min: 1, Max: 50},
 }
 
 // Classes is what this module asks of the training module.
