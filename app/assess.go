@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"college/modules/assess"
+	"college/modules/notify"
 	"college/modules/web"
 )
 
@@ -37,4 +38,11 @@ func (p people) Teacher(ctx context.Context, caller *web.Principal, id uint64) (
 		return nil, nil
 	}
 	return &assess.Teacher{ID: u.ID, Name: u.Name, Username: u.Username}, nil
+}
+
+// assessNotifier sends the assessment module's reminders as in-app notifications.
+type assessNotifier struct{ n *notify.Service }
+
+func (n assessNotifier) Notify(ctx context.Context, userIDs []uint64, title, body, link string) error {
+	return n.n.Send(ctx, nil, userIDs, notify.Message{Title: title, Body: body, Link: link})
 }

@@ -315,6 +315,20 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 	}
 	mustStatus(t, assessAnswer(a, ac.trainees[1], teacherEval, "满意", "满意", "满意", "合格", "不满意", nil), 201)
 	mustStatus(t, assessAnswer(a, ac.trainees[2], teacherEval, "满意", "满意", "满意", "满意", "满意", ""), 201)
+	// The host reminds the one trainee who has not answered the teacher card, and only them.
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/remind", teacherEval), c.tokens["ua_admin"], nil), 403)
+	r = a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/remind", teacherEval), col, nil)
+	mustStatus(t, r, 200)
+	if r.JSON(t)["reminded"].(float64) != 1 {
+		t.Fatalf("remind: %s", r.Body)
+	}
+	for i, u := range ac.trainees {
+		var n int64
+		a.DB.Table("notifications").Where("user_id = ? AND title LIKE ?", u, "请填写评估%").Count(&n)
+		if want := map[bool]int64{true: 1, false: 0}[i == 3]; n != want {
+			t.Fatalf("trainee %d got %d reminders", i, n)
+		}
+	}
 	mustStatus(t, assessAnswer(a, ac.trainees[0], classEval, "非常满意", "合格", []int{0, 1}, "希望增加研讨时间"), 201)
 	mustStatus(t, assessAnswer(a, ac.trainees[1], classEval, "满意", "满意", []int{1}, nil), 201)
 

@@ -222,7 +222,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
 		People: followupPeople{id: a.Identity, store: idStore, db: s.DB}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)
-	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Log: log})
+	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Log: log})
 	a.Training.SetEvaluations(a.Assess)
 
 	reg := prometheus.NewRegistry()

@@ -253,6 +253,44 @@ func (s *Service) CreateEvaluation(ctx context.Context, p *web.Principal, classI
 }
 
 // DeleteEvaluation removes an evaluation nobody has answered yet.
+// Remind sends the trainees of the class who have not yet submitted an
+// evaluation a notification (the host); it returns how many it reminded.
+func (s *Service) Remind(ctx context.Context, p *web.Principal, id uint64) (*Evaluation, int, error) {
+	e, err := s.evaluation(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := s.hostedClass(ctx, p, e.ClassID)
+	if err != nil {
+		return nil, 0, err
+	}
+	trainees, err := s.classes.Trainees(ctx, c.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	var done []uint64
+	if err := s.db.WithContext(ctx).Model(&Submission{}).Where("evaluation_id = ?", id).Pluck("user_id", &done).Error; err != nil {
+		return nil, 0, web.Internal(err)
+	}
+	var pending []uint64
+	for _, u := range trainees {
+		if !slices.Contains(done, u) {
+			pending = append(pending, u)
+		}
+	}
+	if len(pending) == 0 || s.notifier == nil {
+		return e, 0, nil
+	}
+	body := "请在“我的评估”中填写，评估匿名进行。"
+	if e.Required {
+		body = "这项评估是结业要求之一。" + body
+	}
+	if err := s.notifier.Notify(ctx, pending, "请填写评估："+e.TargetLabel+"（"+c.Title+"）", body, fmt.Sprintf("/evaluations/%d", e.ID)); err != nil {
+		return nil, 0, web.Internal(err)
+	}
+	return e, len(pending), nil
+}
+
 func (s *Service) DeleteEvaluation(ctx context.Context, p *web.Principal, id uint64) (*Evaluation, error) {
 	e, err := s.evaluation(ctx, id)
 	if err != nil {

@@ -38,6 +38,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/forms", web.Doc{Summary: "可用的评估表（内置、本单位及上级单位的）", Resp: web.List[FormSummary]{}, Query: []string{"page", "page_size"}, Roles: managers}, h.listForms)
 	a.Get("/forms/:id", web.Doc{Summary: "评估表详情", Resp: FormResponse{}, Roles: managers}, h.getForm)
 	a.Delete("/forms/:id", web.Doc{Summary: "删除未使用的评估表", Status: 204, Roles: managers}, h.deleteForm)
+	a.Post("/evaluations/:id/remind", web.Doc{Summary: "提醒未提交评估的学员（站内消息）", Resp: RemindResponse{}, Roles: hosts}, h.remind)
 	a.Post("/classes/:id/evaluations", web.Doc{Summary: "为班次、课程、课次或授课教师发布评估（主办学院）", Body: EvaluationRequest{}, Resp: IDResponse{}, Status: 201, Roles: hosts}, h.createEvaluation)
 	a.Get("/classes/:id/evaluations", web.Doc{Summary: "班次的评估及提交情况", Resp: []EvaluationRow{}, Roles: managers}, h.classEvaluations)
 	a.Delete("/evaluations/:id", web.Doc{Summary: "删除尚无人提交的评估", Status: 204, Roles: hosts}, h.deleteEvaluation)
@@ -127,6 +128,24 @@ func (h *Handlers) createEvaluation(c *fiber.Ctx) error {
 	h.audit.Record(c.UserContext(), web.AuditFrom(c, "evaluation.create", "class", id, map[string]any{"evaluation": e.ID, "form": e.FormID,
 		"target": e.TargetType, "target_id": e.TargetID, "label": e.TargetLabel, "required": e.Required, "teacher_user_id": e.TeacherUserID}))
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: e.ID})
+}
+
+// RemindResponse tells how many trainees were reminded.
+type RemindResponse struct {
+	Reminded int `json:"reminded"`
+}
+
+func (h *Handlers) remind(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	e, n, err := h.svc.Remind(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(c.UserContext(), web.AuditFrom(c, "evaluation.remind", "class", e.ClassID, map[string]any{"evaluation": id, "reminded": n}))
+	return c.JSON(RemindResponse{Reminded: n})
 }
 
 func (h *Handlers) classEvaluations(c *fiber.Ctx) error {

@@ -33,6 +33,7 @@ func (h *Handlers) registerPages(r fiber.Router) {
 	r.Get("/admin/classes/:id/evaluations", managers, h.classEvaluationsPage)
 	r.Post("/admin/classes/:id/evaluations", host, h.classEvaluationSubmit)
 	r.Post("/admin/evaluations/:id/delete", host, h.evaluationDeleteSubmit)
+	r.Post("/admin/evaluations/:id/remind", host, h.evaluationRemindSubmit)
 	r.Get("/admin/evaluations/:id/results", managers, h.resultsPage)
 	r.Get("/admin/assess/courses/:id", managers, h.courseAggregatePage)
 	r.Get("/admin/assess/teachers", managers, h.teacherAggregatePage)

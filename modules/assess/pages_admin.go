@@ -405,3 +405,22 @@ func (h *Handlers) evaluationDeleteSubmit(c *fiber.Ctx) error {
 	web.Flash(c, "评估已删除")
 	return c.Redirect(fmt.Sprintf("/admin/classes/%d/evaluations", e.ClassID), fiber.StatusSeeOther)
 }
+
+func (h *Handlers) evaluationRemindSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, p := c.UserContext(), web.Caller(c)
+	e, n, err := h.svc.Remind(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	h.audit.Record(ctx, web.AuditFrom(c, "evaluation.remind", "class", e.ClassID, map[string]any{"evaluation": id, "reminded": n}))
+	if n == 0 {
+		web.Flash(c, "学员都已提交这项评估，无需提醒")
+	} else {
+		web.Flash(c, fmt.Sprintf("已提醒 %d 名未提交的学员", n))
+	}
+	return c.Redirect(fmt.Sprintf("/admin/classes/%d/evaluations", e.ClassID), fiber.StatusSeeOther)
+}

@@ -74,7 +74,13 @@ type Deps struct {
 	Settings *settings.Service
 	Training Classes
 	Teachers Teachers
+	Notifier Notifier
 	Log      *slog.Logger
+}
+
+// Notifier sends in-app notifications.
+type Notifier interface {
+	Notify(ctx context.Context, userIDs []uint64, title, body, link string) error
 }
 
 // Service holds the assessment rules and workflows.
@@ -82,6 +88,7 @@ type Service struct {
 	db       *gorm.DB
 	settings *settings.Service
 	classes  Classes
+	notifier Notifier
 	teachers Teachers
 	log      *slog.Logger
 	now      func() time.Time
@@ -90,7 +97,7 @@ type Service struct {
 // NewService builds the service and declares its settings.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	return &Service{db: d.DB, settings: d.Settings, classes: d.Training, teachers: d.Teachers, log: d.Log, now: time.Now}
+	return &Service{db: d.DB, settings: d.Settings, classes: d.Training, teachers: d.Teachers, notifier: d.Notifier, log: d.Log, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
