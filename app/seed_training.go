@@ -160,11 +160,10 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 	if err != nil {
 		return made, err
 	}
-	for _, r := range rounds {
-		if _, err := a.Followup.AssignRound(ctx, dept, r.ID, ids["teacher"]); err != nil {
+	if len(rounds) > 0 {
+		if _, err := a.Followup.AssignRound(ctx, dept, rounds[0].ID, ids["teacher"]); err != nil {
 			return made, err
 		}
-		break
 	}
 	return made + 1, nil
 }
