@@ -371,6 +371,11 @@ func TestWaitlistAndPromotion(t *testing.T) {
 	if s := regStatus(regA[2]); s != "waitlisted" {
 		t.Fatalf("unit A's waitlisted jumped its quota: %s", s)
 	}
+	// The cadre who withdrew registers again on the same row, now behind the queue.
+	again := a.register(c.tokens["ub_admin"], id, bs[0])
+	if got := status(again); got != "waitlisted" || again.id(t) != rb0.id(t) {
+		t.Fatalf("registering again: %s (row %d, was %d)", got, again.id(t), rb0.id(t))
+	}
 	// A unit A seat frees by the host's refusal: A's first waitlisted is promoted.
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/reject", regA[0]), c.tokens["col"], map[string]any{"reason": "不符合条件"}), 200)
 	if s := regStatus(regA[2]); s != "pending" {

@@ -2,6 +2,7 @@ package followup
 
 import (
 	"bytes"
+	"college/modules/media"
 	"context"
 	"errors"
 	"fmt"
@@ -114,33 +115,6 @@ func reportBackResponse(rb ReportBack, plan *Plan) ReportBackResponse {
 		OnTime: rb.HeldOn <= due, AttachmentName: rb.AttachmentName, AttachmentSize: rb.AttachmentSize, CreatedAt: rb.CreatedAt}
 }
 
-// sniffDocument accepts PDF, Office (OOXML and the older binary format) and
-// PNG/JPEG images by their first bytes (as the training module's files).
-func sniffDocument(head []byte) (contentType string, ok bool) {
-	switch {
-	case bytes.HasPrefix(head, []byte("%PDF-")):
-		return "application/pdf", true
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return "application/zip", true
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return "application/x-ole-storage", true
-	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
-		return "image/jpeg", true
-	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return "image/png", true
-	}
-	return "", false
-}
-
-var officeTypes = map[string]string{
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".doc":  "application/msword",
-	".ppt":  "application/vnd.ms-powerpoint",
-	".xls":  "application/vnd.ms-excel",
-}
-
 // AttachToReportBack stores the slides, text or photo of the graduate's own
 // 述学讲学, replacing an earlier attachment.
 func (s *Service) AttachToReportBack(ctx context.Context, p *web.Principal, id uint64, name string, r io.Reader) (ReportBackResponse, error) {
@@ -166,7 +140,7 @@ func (s *Service) AttachToReportBack(ctx context.Context, p *web.Principal, id u
 	if len(data) == 0 {
 		return ReportBackResponse{}, web.Invalid(map[string]string{"file": "文件为空"})
 	}
-	ct, ok := sniffDocument(data[:min(len(data), 16)])
+	ct, ok := media.DocumentType(data[:min(len(data), 16)], name)
 	if !ok {
 		return ReportBackResponse{}, web.NewError(415, "unsupported_type", "只能上传 PDF、Word、PPT、Excel 文件或 PNG、JPEG 图片")
 	}
@@ -176,9 +150,6 @@ func (s *Service) AttachToReportBack(ctx context.Context, p *web.Principal, id u
 	}
 	name = truncate(name, 200)
 	ext := strings.ToLower(path.Ext(name))
-	if t, ok := officeTypes[ext]; ok && (ct == "application/zip" || ct == "application/x-ole-storage") {
-		ct = t
-	}
 	if len(ext) > 8 {
 		ext = ""
 	}

@@ -2,6 +2,7 @@ package training
 
 import (
 	"bytes"
+	"college/modules/media"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -46,32 +47,6 @@ type FileResponse struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// sniffDocument accepts PDF, Office (OOXML and the older binary format),
-// and PNG/JPEG scans, by their first bytes.
-func sniffDocument(head []byte) (contentType string, ok bool) {
-	switch {
-	case bytes.HasPrefix(head, []byte("%PDF-")):
-		return "application/pdf", true
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return "application/zip", true // .docx, .xlsx, .pptx
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return "application/x-ole-storage", true // .doc, .xls
-	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
-		return "image/jpeg", true
-	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return "image/png", true
-	}
-	return "", false
-}
-
-var officeTypes = map[string]string{
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	".doc":  "application/msword",
-	".xls":  "application/vnd.ms-excel",
-}
-
 // AttachFile stores a document of a class (the host).
 func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint64, kind, name string, r io.Reader) (*File, error) {
 	c, err := s.hostClass(ctx, p, classID)
@@ -94,7 +69,7 @@ func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint
 	if len(data) == 0 {
 		return nil, web.Invalid(map[string]string{"file": "文件为空"})
 	}
-	ct, ok := sniffDocument(data[:min(len(data), 16)])
+	ct, ok := media.DocumentType(data[:min(len(data), 16)], name)
 	if !ok {
 		return nil, web.NewError(415, "unsupported_type", "只能上传 PDF、Word、Excel 文件或 PNG、JPEG 图片")
 	}
@@ -106,9 +81,6 @@ func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint
 		name = string([]rune(name)[:200])
 	}
 	ext := strings.ToLower(path.Ext(name))
-	if t, ok := officeTypes[ext]; ok && (ct == "application/zip" || ct == "application/x-ole-storage") {
-		ct = t
-	}
 	key := fmt.Sprintf("classes/%d/%s-%d%s", classID, kind, s.now().UnixNano(), ext)
 	if _, err := s.objects.Put(ctx, key, bytes.NewReader(data), int64(len(data)), ct); err != nil {
 		return nil, web.Internal(err)

@@ -335,17 +335,7 @@ func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userI
 		if prev.ID != 0 {
 			// A cadre who withdrew or was refused registers again: the
 			// row is reused, and only if it is still inactive.
-			r.ID = prev.ID
-			res := tx.Model(&Registration{}).Where("id = ? AND status = ?", prev.ID, prev.Status).
-				Updates(map[string]any{"org_id": r.OrgID, "quota_org_id": r.QuotaOrgID, "seat": r.Seat, "status": r.Status, "source": r.Source,
-					"nominated_by": r.NominatedBy, "flags": r.Flags, "note": "", "decided_by": 0, "decided_at": nil, "created_at": stamp, "updated_at": stamp})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				return errAlreadyRegistered("")
-			}
-			return nil
+			return reuseRow(tx, &prev, r, stamp)
 		}
 		if err := tx.Create(r).Error; err != nil {
 			if db.IsDuplicate(err) {
@@ -364,6 +354,23 @@ func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userI
 	}
 	s.tellRegistration(ctx, c, r, u)
 	return r, nil
+}
+
+// reuseRow registers a cadre again on their earlier registration row (one
+// who withdrew or was refused), and only while it is still inactive; r
+// gets the row's id.
+func reuseRow(tx *gorm.DB, prev, r *Registration, stamp time.Time) error {
+	r.ID = prev.ID
+	res := tx.Model(&Registration{}).Where("id = ? AND status = ?", prev.ID, prev.Status).
+		Updates(map[string]any{"org_id": r.OrgID, "quota_org_id": r.QuotaOrgID, "seat": r.Seat, "status": r.Status, "source": r.Source,
+			"nominated_by": r.NominatedBy, "flags": r.Flags, "note": "", "decided_by": 0, "decided_at": nil, "created_at": stamp, "updated_at": stamp})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return errAlreadyRegistered("")
+	}
+	return nil
 }
 
 func errAlreadyRegistered(status string) error {
@@ -686,17 +693,7 @@ func (s *Service) Replace(ctx context.Context, p *web.Principal, id, userID uint
 			if slices.Contains(activeStatuses, prev.Status) {
 				return errAlreadyRegistered(prev.Status)
 			}
-			nr.ID = prev.ID
-			res := tx.Model(&Registration{}).Where("id = ? AND status = ?", prev.ID, prev.Status).
-				Updates(map[string]any{"org_id": nr.OrgID, "quota_org_id": nr.QuotaOrgID, "seat": nr.Seat, "status": nr.Status, "source": nr.Source,
-					"nominated_by": nr.NominatedBy, "flags": nr.Flags, "note": "", "decided_by": 0, "decided_at": nil, "created_at": now, "updated_at": now})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				return errAlreadyRegistered("")
-			}
-			return nil
+			return reuseRow(tx, &prev, nr, now)
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
