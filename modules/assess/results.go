@@ -390,9 +390,22 @@ func (s *Service) TeacherResults(ctx context.Context, p *web.Principal, name str
 // a teacher sees their own results and no one else's.
 func (s *Service) MyTeaching(ctx context.Context, p *web.Principal) (Aggregate, error) {
 	// Only evaluations answered by enough trainees to stay anonymous.
+	min := s.settings.Int(ctx, SetTeacherMin)
 	q := s.db.WithContext(ctx).Where("teacher_user_id = ? AND id IN (SELECT evaluation_id FROM eval_responses GROUP BY evaluation_id HAVING COUNT(*) >= ?)",
-		p.UserID, s.settings.Int(ctx, SetTeacherMin))
-	return s.aggregate(ctx, q, p.Name)
+		p.UserID, min)
+	a, err := s.aggregate(ctx, q, p.Name)
+	if err != nil {
+		return a, err
+	}
+	// A month with fewer answers than the minimum would show them one by one.
+	trend := a.Trend[:0]
+	for _, x := range a.Trend {
+		if x.Responses >= min {
+			trend = append(trend, x)
+		}
+	}
+	a.Trend = trend
+	return a, nil
 }
 
 // aggregate adds up the evaluations q selects.

@@ -358,8 +358,9 @@ func (h *Handlers) adminTeamAddSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return web.Internal(err)
 	}
-	if person == nil {
-		web.Flash(c, "未能完成：没有用户名为 "+username+" 的在用账号")
+	if person == nil || !web.Caller(c).InScope(person.OrgPath) {
+		// Out of reach reads as unknown: the page must not tell who exists.
+		web.Flash(c, "未能完成：您的管理范围内没有用户名为 "+username+" 的在用账号")
 		return c.Redirect(back, fiber.StatusSeeOther)
 	}
 	if err := h.svc.AddTeamMember(ctx, web.Caller(c), person.ID); err != nil {

@@ -203,6 +203,7 @@ type planRights struct {
 	org    bool // an org_admin over the cadre's unit or the host
 	unit   bool // a unit_admin over the cadre's unit
 	self   bool // the cadre
+	host   bool // the host college lies in the caller's subtree
 }
 
 func (r planRights) any() bool { return r.manage || r.unit || r.self }
@@ -228,6 +229,11 @@ func (s *Service) planRights(ctx context.Context, p *web.Principal, plan *Plan) 
 		}
 		r.org = r.org || host && p.Has(web.RoleOrgAdmin)
 		r.manage = r.org || host && p.Has(web.RoleCollegeAdmin)
+		r.host = host
+	}
+	if r.self {
+		// Nobody assesses their own follow-up, whatever their roles.
+		r.manage, r.org, r.unit, r.host = false, false, false, false
 	}
 	return r, nil
 }

@@ -95,7 +95,7 @@ type QuestionnaireResults struct {
 	Invited     int                `json:"invited"`
 	Responses   int                `json:"responses"`
 	Questions   []QuestionResult   `json:"questions"`
-	Respondents []RespondentStatus `json:"respondents"`
+	Respondents []RespondentStatus `json:"respondents,omitempty"` // left out for the cadre being assessed
 }
 
 // gradePoints turn a grade into points for the average.
@@ -246,12 +246,16 @@ func (s *Service) Results(ctx context.Context, p *web.Principal, id uint64) (Que
 	if err != nil {
 		return QuestionnaireResults{}, web.Internal(err)
 	}
-	if _, _, _, err := s.round(ctx, p, q.RoundID); err != nil {
+	_, _, rights, err := s.round(ctx, p, q.RoundID)
+	if err != nil {
 		return QuestionnaireResults{}, err
 	}
 	out, err := s.aggregate(ctx, []Questionnaire{q})
 	if err != nil {
 		return QuestionnaireResults{}, err
+	}
+	if rights.self {
+		hideRespondents(out)
 	}
 	return out[0], nil
 }

@@ -137,6 +137,9 @@ func (s *Service) ReportFor(ctx context.Context, p *web.Principal, id uint64) (R
 	if out.Questionnaires, err = s.roundQuestionnaires(ctx, r.ID); err != nil {
 		return Report{}, err
 	}
+	if rights.self {
+		hideRespondents(out.Questionnaires)
+	}
 	by := r.CompletedBy
 	if by == 0 {
 		by = r.AssigneeID

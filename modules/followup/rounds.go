@@ -50,7 +50,7 @@ func (s *Service) round(ctx context.Context, p *web.Principal, id uint64) (*Roun
 	if err != nil {
 		return nil, nil, roundRights{}, web.Internal(err)
 	}
-	rights := roundRights{planRights: pr, assignee: p != nil && r.AssigneeID != 0 && r.AssigneeID == p.UserID}
+	rights := roundRights{planRights: pr, assignee: p != nil && r.AssigneeID != 0 && r.AssigneeID == p.UserID && !pr.self}
 	if !rights.read(r.Status) {
 		return nil, nil, rights, web.NotFound()
 	}
@@ -150,11 +150,24 @@ func (s *Service) SetTemplates(ctx context.Context, p *web.Principal, in Templat
 
 // GetRound returns a round with its form, templates and questionnaires.
 func (s *Service) GetRound(ctx context.Context, p *web.Principal, id uint64) (RoundResponse, error) {
-	r, plan, _, err := s.round(ctx, p, id)
+	r, plan, rights, err := s.round(ctx, p, id)
 	if err != nil {
 		return RoundResponse{}, err
 	}
-	return s.roundResponse(ctx, r, plan)
+	out, err := s.roundResponse(ctx, r, plan)
+	if rights.self {
+		hideRespondents(out.Questionnaires)
+	}
+	return out, err
+}
+
+// hideRespondents drops who answered from questionnaire results: the
+// cadre being assessed sees only the totals, never which colleague (by
+// relation) answered what.
+func hideRespondents(qs []QuestionnaireResults) {
+	for i := range qs {
+		qs[i].Respondents = nil
+	}
 }
 
 func (s *Service) roundResponse(ctx context.Context, r *Round, plan *Plan) (RoundResponse, error) {
@@ -354,6 +367,9 @@ func (s *Service) AssignRound(ctx context.Context, p *web.Principal, id, userID 
 	if r.Status != RoundPending {
 		return RoundSummary{}, web.Conflict("wrong_state", "只有待问效的轮次可以分配")
 	}
+	if userID != 0 && userID == plan.UserID {
+		return RoundSummary{}, web.Invalid(map[string]string{"user_id": "不能让学员本人问效自己"})
+	}
 	if userID != 0 {
 		ok, err := s.IsTeamMember(ctx, userID)
 		if err != nil {
@@ -549,7 +565,8 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 	if err != nil {
 		return CaseCourseResponse{}, false, err
 	}
-	if !rights.manage {
+	if !rights.manage || !rights.host {
+		// The draft course is made in the host college: only those over it.
 		return CaseCourseResponse{}, false, web.Forbidden()
 	}
 	if !r.Excellent {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"college/modules/web"
 	"college/storage/db"
@@ -63,6 +64,12 @@ func (s *Service) Team(ctx context.Context) ([]TeamMemberResponse, error) {
 	return out, nil
 }
 
+// cityOrgAdmin is the org department at the top of the tree: only it
+// replaces the whole team; others add and remove people of their subtree.
+func cityOrgAdmin(p *web.Principal) bool {
+	return p.Has(web.RoleOrgAdmin) && strings.Count(strings.Trim(p.OrgPath, "/"), "/") == 0 && strings.Trim(p.OrgPath, "/") != ""
+}
+
 // canEditTeam: the org department, and a college's admins for their own staff.
 func canEditTeam(p *web.Principal) bool { return p.HasAny(web.RoleOrgAdmin, web.RoleCollegeAdmin) }
 
@@ -78,11 +85,9 @@ func (s *Service) checkMembers(ctx context.Context, p *web.Principal, ids []uint
 	}
 	for _, id := range ids {
 		x, ok := people[id]
-		if !ok {
-			return web.Invalid(map[string]string{"user_ids": fmt.Sprintf("用户 %d 不存在", id)})
-		}
-		if !p.Has(web.RoleOrgAdmin) && !p.InScope(x.OrgPath) {
-			return web.Invalid(map[string]string{"user_ids": "只能将本学院的人员加入工作专班：" + x.Name})
+		if !ok || !p.InScope(x.OrgPath) {
+			// Unknown and out of reach read the same: no names, no existence.
+			return web.Invalid(map[string]string{"user_ids": fmt.Sprintf("用户 %d 不存在或不在您的管理范围内", id)})
 		}
 	}
 	return nil
@@ -91,7 +96,7 @@ func (s *Service) checkMembers(ctx context.Context, p *web.Principal, ids []uint
 // SetTeam replaces the follow-up team (the org department). Rounds given
 // to a member who leaves go back to nobody.
 func (s *Service) SetTeam(ctx context.Context, p *web.Principal, ids []uint64) ([]TeamMemberResponse, error) {
-	if !p.Has(web.RoleOrgAdmin) {
+	if !cityOrgAdmin(p) {
 		return nil, web.Forbidden()
 	}
 	var uniq []uint64
@@ -186,7 +191,7 @@ func (s *Service) RemoveTeamMember(ctx context.Context, p *web.Principal, userID
 	if !ok {
 		return web.NotFound()
 	}
-	if !p.Has(web.RoleOrgAdmin) {
+	if !cityOrgAdmin(p) {
 		person, err := s.people.Person(ctx, userID)
 		if err != nil {
 			return web.Internal(err)

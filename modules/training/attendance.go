@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -210,6 +211,11 @@ func (s *Service) MarkAttendance(ctx context.Context, p *web.Principal, sessionI
 	if c.Status != StatusInSession {
 		return web.Conflict("wrong_state", "只有培训中的班次可以登记考勤")
 	}
+	if in.UserID == p.UserID {
+		e := web.Forbidden()
+		e.Message = "不能为本人登记考勤"
+		return e
+	}
 	if _, err := s.trainee(ctx, in.UserID, x.ClassID); err != nil {
 		return err
 	}
@@ -268,7 +274,29 @@ func (s *Service) RequestLeave(ctx context.Context, p *web.Principal, classID ui
 		return nil, err
 	}
 	l := &Leave{ClassID: classID, UserID: r.UserID, Sessions: idsColumn(ids), Hours: hours, Reason: in.Reason, Status: LeavePending, CreatedAt: s.now().UTC()}
-	if err := s.db.WithContext(ctx).Create(l).Error; err != nil {
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := lockCadre(tx, r.UserID); err != nil {
+			return err
+		}
+		// A session already asked for (pending or approved) is not asked twice.
+		var open []Leave
+		if err := tx.Where("class_id = ? AND user_id = ? AND status IN ?", classID, r.UserID, []string{LeavePending, LeaveApproved}).Find(&open).Error; err != nil {
+			return err
+		}
+		for _, o := range open {
+			for _, id := range ids {
+				if hasFlag(o.Sessions, strconv.FormatUint(id, 10)) {
+					return web.Conflict("leave_exists", "所选课程已有请假申请（"+LeaveStatusNames[o.Status]+"），不能重复申请")
+				}
+			}
+		}
+		return tx.Create(l).Error
+	})
+	if err != nil {
+		var we *web.Error
+		if errors.As(err, &we) {
+			return nil, we
+		}
 		return nil, web.Internal(err)
 	}
 	s.notify(ctx, s.hostAdmins(ctx, c), Message{Title: "请假申请：" + p.Name + " · " + c.Title, Body: "请假 " + hours.String() + " 学时：" + in.Reason, Link: fmt.Sprintf("/admin/classes/%d#leaves", c.ID)})
@@ -375,8 +403,7 @@ func (s *Service) Leaves(ctx context.Context, p *web.Principal, classID uint64) 
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Where("class_id = ?", classID)
-	host := canHost(p) && p.InScope(s.orgPath(ctx, c.HostOrgID))
-	if !host && !canApprove(p) {
+	if !s.isManager(ctx, p, c) {
 		q = q.Where("user_id = ?", p.UserID)
 	}
 	var rows []Leave

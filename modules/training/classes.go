@@ -483,6 +483,12 @@ func (s *Service) managedClass(ctx context.Context, p *web.Principal, id uint64)
 	return &c, nil
 }
 
+// isManager reports whether the caller hosts or oversees the class: a
+// college or org department admin whose subtree holds the host college.
+func (s *Service) isManager(ctx context.Context, p *web.Principal, c *Class) bool {
+	return (canHost(p) || canApprove(p)) && p.InScope(s.orgPath(ctx, c.HostOrgID))
+}
+
 // published reports whether a class is visible to cadres and units.
 func published(status string) bool {
 	switch status {
@@ -805,15 +811,19 @@ func (s *Service) orgAdmins(ctx context.Context, hostPath string) ([]uint64, err
 }
 
 func (s *Service) hostAdmins(ctx context.Context, c *Class) []uint64 {
+	// The host college's admins, and the class's creator while still a
+	// college admin over the host (a headquarters admin may run a branch's class).
 	ids, err := s.people.UsersWithRole(ctx, web.RoleCollegeAdmin, []uint64{c.HostOrgID})
 	if err != nil {
 		s.log.Warn("training: host admins", "err", err)
 	}
-	var out []uint64
-	if c.CreatedBy != 0 {
-		out = append(out, c.CreatedBy)
+	if c.CreatedBy != 0 && !slices.Contains(ids, c.CreatedBy) {
+		over, err := s.people.UsersWithRole(ctx, web.RoleCollegeAdmin, pathIDs(s.orgPath(ctx, c.HostOrgID)))
+		if err == nil && slices.Contains(over, c.CreatedBy) {
+			ids = append(ids, c.CreatedBy)
+		}
 	}
-	return append(out, ids...)
+	return ids
 }
 
 // Approve accepts a filed class plan (the org department only).

@@ -342,12 +342,13 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 		seq := 0
 		for _, v := range verdicts {
 			note := strings.Join(v.reasons, "；")
-			if err := tx.Model(&Registration{}).Where("id = ? AND status = ?", v.row.ID, RegApproved).
-				Updates(map[string]any{"status": v.status, "note": note, "decided_by": p.UserID, "decided_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
-				return err
+			res := tx.Model(&Registration{}).Where("id = ? AND status = ?", v.row.ID, RegApproved).
+				Updates(map[string]any{"status": v.status, "note": note, "decided_by": p.UserID, "decided_at": now.UTC(), "updated_at": now.UTC()})
+			if res.Error != nil {
+				return res.Error
 			}
-			if v.status != RegGraduated {
-				continue
+			if res.RowsAffected == 0 || v.status != RegGraduated {
+				continue // withdrawn while the verdicts were made: no hours, no certificate
 			}
 			for _, part := range parts {
 				part.UserID = v.row.UserID

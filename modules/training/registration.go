@@ -467,8 +467,8 @@ func (s *Service) ApproveRegistration(ctx context.Context, p *web.Principal, id 
 	if err != nil {
 		return nil, err
 	}
-	if !a.host {
-		return nil, web.Forbidden()
+	if !a.host || a.self {
+		return nil, web.Forbidden() // nobody admits themselves
 	}
 	if r.Status == RegApproved {
 		return r, nil
@@ -733,9 +733,9 @@ func (s *Service) ClassRegistrations(ctx context.Context, p *web.Principal, clas
 		return nil, 0, err
 	}
 	q := s.db.WithContext(ctx).Model(&Registration{}).Where("class_id = ?", c.ID)
-	manager := canApprove(p) || (canHost(p) && p.InScope(s.orgPath(ctx, c.HostOrgID)))
-	if !manager {
-		if !p.Has(web.RoleUnitAdmin) {
+	if !s.isManager(ctx, p, c) {
+		// Units (and an org department not over the host) see their own cadres only.
+		if !p.HasAny(web.RoleUnitAdmin, web.RoleOrgAdmin) {
 			return nil, 0, web.Forbidden()
 		}
 		q = q.Scopes(web.OrgScope(p, "org_id"))

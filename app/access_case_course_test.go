@@ -1,0 +1,35 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+)
+
+// The 东城 district org_admin (over the cadre's unit, not over the host
+// college) cannot write a course into the city college's catalog.
+func TestCaseCourseNeedsTheHostCollegeInScope(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := followupCity(a)
+	adm := e.tokens["admin"]
+	var district uint64
+	a.DB.Table("orgs").Where("code = ?", "D01").Pluck("id", &district)
+	a.createUser(adm, "d1_org", district, "org_admin")
+	d1 := a.login("d1_org", userPassword)
+
+	cadre := a.followupCadre("fu_x", e.unitA, "", "")
+	class := a.followupGraduate(e.city, followupLong("主体班", 2), cadre)
+	round := followupFirstRound(followupPlanOf(t, a.followupPlans(adm, ""), cadre, class))
+	// d1 cannot see the college's classes at all...
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/classes/%d/roster", class), d1, nil), 404)
+	rpath := fmt.Sprintf("/api/v1/followup-rounds/%d", round)
+	mustStatus(t, a.do("PUT", rpath, d1, followupComplete("优秀")), 200)
+	mustStatus(t, a.do("POST", rpath+"/excellent", d1, map[string]any{"case_note": "x"}), 200)
+	r := a.do("POST", rpath+"/case-course", d1, nil)
+	t.Logf("case-course as d1_org: %d %s", r.Status, r.Body)
+	var college uint64
+	if r.Status == 201 {
+		a.DB.Table("courses").Where("id = ?", uint64(r.JSON(t)["course_id"].(float64))).Pluck("college_id", &college)
+		t.Errorf("district org_admin created course %v in college %d (outside its subtree)", r.JSON(t)["course_id"], college)
+	}
+}
