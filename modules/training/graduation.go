@@ -265,7 +265,9 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 		absent[id] = true
 	}
 	for id := range absent {
-		if !slices.ContainsFunc(roster, func(r RosterRow) bool { return r.UserID == id && r.Status == RegApproved }) {
+		// Any trainee of the roster: one already graduated by a concurrent
+		// call is not a bad request; that call's 409 comes from the transaction.
+		if !slices.ContainsFunc(roster, func(r RosterRow) bool { return r.UserID == id }) {
 			return out, web.Invalid(map[string]string{"absent_user_ids": fmt.Sprintf("用户 %d 不是本班次已录取的学员", id)})
 		}
 	}
