@@ -124,3 +124,9 @@ func (p *Principal) OrgChain() []uint64 {
 	}
 	return out
 }
+
+// IsSystemAdmin reports whether the caller holds one of the three system
+// administrator roles (三员): they run the system and never study in it.
+func (p *Principal) IsSystemAdmin() bool {
+	return p.HasAny(RoleSysAdmin, RoleSecAdmin, RoleAuditor)
+}
