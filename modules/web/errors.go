@@ -19,6 +19,8 @@ type Error struct {
 	Fields  map[string]string
 	Rows    []RowError
 	Cause   error
+	// RetryAfter, in seconds, is sent as the Retry-After header (429, 503).
+	RetryAfter int
 }
 
 // RowError points at one bad row of an uploaded file.
@@ -77,6 +79,14 @@ func Unprocessable(code, message string) *Error {
 // TooLarge is 413.
 func TooLarge(message string) *Error {
 	return NewError(http.StatusRequestEntityTooLarge, "too_large", message)
+}
+
+// TooMany is 429 with the seconds to wait before trying again.
+func TooMany(code, message string, retryAfter int) *Error {
+	if retryAfter < 1 {
+		retryAfter = 1
+	}
+	return &Error{Status: http.StatusTooManyRequests, Code: code, Message: message, RetryAfter: retryAfter}
 }
 
 // Internal is 500; the cause is logged with the request id.

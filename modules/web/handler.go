@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -36,6 +37,9 @@ func ErrorHandler(log *slog.Logger, eng *Engine) fiber.ErrorHandler {
 		if we.Status == http.StatusRequestEntityTooLarge {
 			// The unread body must not be taken for the next request.
 			c.Context().SetConnectionClose()
+		}
+		if we.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(we.RetryAfter))
 		}
 		if we.Status >= 500 {
 			log.Error("request failed", "rid", RequestID(c), "method", c.Method(), "path", c.Path(), "status", we.Status, "err", we.Cause)
