@@ -46,6 +46,9 @@ type Principal struct {
 	SessionID          string   `json:"-"` // hash of the token, the session's key
 	ViaCookie          bool     `json:"-"`
 	MustChangePassword bool     `json:"mc,omitempty"`
+	// MFAEnrol limits the session to enrolling a second factor, which the
+	// account must have before it may do anything else.
+	MFAEnrol bool `json:"mf,omitempty"`
 }
 
 // Has reports whether the caller holds role.
