@@ -22,6 +22,10 @@ type Doc struct {
 	Query     []string // query parameters
 	// OptionalBody: an empty body means the same as {}.
 	OptionalBody bool
+	// Account: a route about the caller's own account (me, password, second
+	// factor, logout) that the three system administrators may use too.
+	// Every other route is closed to them unless Roles names their role.
+	Account bool
 }
 
 // API registers routes under /api/v1 and records their documentation, so the
@@ -61,9 +65,61 @@ func (a *API) Handle(method, path string, doc Doc, handlers ...fiber.Handler) {
 			chain = append(chain, RequireLogin)
 		}
 	}
+	if !doc.Public && !doc.Account {
+		chain = append(chain, confineSystemAdmins(doc.Roles))
+	}
 	chain = append(chain, handlers...)
 	a.router.Add(method, path, chain...)
 	*a.docs = append(*a.docs, routeDoc{Method: method, Path: a.prefix + path, Tag: a.tag, Doc: doc})
+}
+
+// errSystemAdminDuty refuses the three system administrators anything
+// outside their duties (三员分立): they run the system and never study in it.
+var errSystemAdminDuty = NewError(fiber.StatusForbidden, "forbidden", "系统管理员、安全管理员和审计管理员账号只能用于各自的管理职责")
+
+// confineSystemAdmins lets a system administrator through only when the
+// route names their role.
+func confineSystemAdmins(roles []string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if p := Caller(c); p.IsSystemAdmin() && !p.HasAny(roles...) {
+			return errSystemAdminDuty
+		}
+		return c.Next()
+	}
+}
+
+// ConfineSystemAdminPages closes the pages to the three system
+// administrators except those under the path prefixes allowed for their role
+// (and the paths every account needs).
+func ConfineSystemAdminPages(allowed map[string][]string, common ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := Caller(c)
+		if !p.IsSystemAdmin() || IsAPI(c) {
+			return c.Next()
+		}
+		path := c.Path()
+		for _, pre := range common {
+			if pathUnder(path, pre) {
+				return c.Next()
+			}
+		}
+		for _, r := range p.Roles {
+			for _, pre := range allowed[r] {
+				if pathUnder(path, pre) {
+					return c.Next()
+				}
+			}
+		}
+		return errSystemAdminDuty
+	}
+}
+
+// pathUnder reports whether path is prefix or below it ("/" matches only "/").
+func pathUnder(path, prefix string) bool {
+	if prefix == "/" {
+		return path == "/"
+	}
+	return path == prefix || strings.HasPrefix(path, strings.TrimSuffix(prefix, "/")+"/")
 }
 
 // Get registers a GET route.
