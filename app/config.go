@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"college/storage/keyring"
+
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/confmap"
 	"github.com/knadh/koanf/providers/file"
@@ -21,19 +23,38 @@ import (
 // Config is the whole configuration: defaults below, then the YAML file, then
 // COLLEGE_* environment variables.
 type Config struct {
-	Addr            string        `koanf:"addr"`
-	DataDir         string        `koanf:"data_dir"`
-	CollegeName     string        `koanf:"college_name"`
-	AdminPassword   string        `koanf:"admin_password"`
-	SecretKey       string        `koanf:"secret_key"`
-	SecureCookies   bool          `koanf:"secure_cookies"`
-	TrustedProxies  []string      `koanf:"trusted_proxies"`
-	LogLevel        string        `koanf:"log_level"`
-	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
-	AutoMigrate     bool          `koanf:"auto_migrate"`
-	DB              DBConfig      `koanf:"db"`
-	Redis           RedisConfig   `koanf:"redis"`
-	S3              S3Config      `koanf:"s3"`
+	Addr          string `koanf:"addr"`
+	DataDir       string `koanf:"data_dir"`
+	CollegeName   string `koanf:"college_name"`
+	AdminPassword string `koanf:"admin_password"`
+	// The other two built-in administrators' first passwords (三员分立).
+	SecAdminPassword string        `koanf:"secadmin_password"`
+	AuditorPassword  string        `koanf:"auditor_password"`
+	Auth             AuthConfig    `koanf:"auth"`
+	SecretKey        string        `koanf:"secret_key"`
+	SecureCookies    bool          `koanf:"secure_cookies"`
+	TrustedProxies   []string      `koanf:"trusted_proxies"`
+	LogLevel         string        `koanf:"log_level"`
+	ShutdownTimeout  time.Duration `koanf:"shutdown_timeout"`
+	AutoMigrate      bool          `koanf:"auto_migrate"`
+	DB               DBConfig      `koanf:"db"`
+	Redis            RedisConfig   `koanf:"redis"`
+	S3               S3Config      `koanf:"s3"`
+	Crypto           CryptoConfig  `koanf:"crypto"`
+}
+
+// CryptoConfig selects the cryptography of personal data at rest and of the
+// audit chain.
+type CryptoConfig struct {
+	National  bool   `koanf:"national"`   // SM4-GCM and HMAC-SM3 (GB/T 39786) instead of AES-GCM and HMAC-SHA256
+	Keys      string `koanf:"keys"`       // more data keys, "2:<hex>,3:<hex>"; key files in <data_dir>/keys too
+	ActiveKey int    `koanf:"active_key"` // the key that seals; key 1 is derived from secret_key
+}
+
+// AuthConfig holds login rules fixed at deployment, not editable in the app.
+type AuthConfig struct {
+	// AdminMFA requires a second factor (TOTP) of every administrator.
+	AdminMFA bool `koanf:"admin_mfa"`
 }
 
 // DBConfig selects the database.
@@ -76,11 +97,13 @@ func DefaultConfig() Config {
 		DB:              DBConfig{Driver: "sqlite", MaxOpenConns: 32},
 		Redis:           RedisConfig{Prefix: "college:"},
 		S3:              S3Config{Bucket: "college"},
+		Auth:            AuthConfig{AdminMFA: true},
+		Crypto:          CryptoConfig{ActiveKey: 1},
 	}
 }
 
 // envSections are the nested sections reachable as COLLEGE_<SECTION>_<KEY>.
-var envSections = []string{"db_", "redis_", "s3_"}
+var envSections = []string{"db_", "redis_", "s3_", "crypto_", "auth_"}
 
 // LoadConfig reads the defaults, the YAML file (path, or configs/college.yaml
 // when present) and the environment, then validates. Errors name the key.
@@ -163,6 +186,12 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("config: log_level (COLLEGE_LOG_LEVEL) must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if c.Crypto.ActiveKey < 1 {
+		return errors.New("config: crypto.active_key (COLLEGE_CRYPTO_ACTIVE_KEY) must be 1 or the id of a configured key")
+	}
+	if _, err := keyring.ParseSpec(c.Crypto.Keys); err != nil {
+		return fmt.Errorf("config: crypto.keys (COLLEGE_CRYPTO_KEYS): %v", err)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout (COLLEGE_SHUTDOWN_TIMEOUT) must be positive, e.g. 15s")

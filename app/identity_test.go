@@ -36,16 +36,49 @@ func (a *testApp) createOrg(token, name, code, kind string, parent uint64) uint6
 	return r.id(a.t)
 }
 
+// initialPassword is what an administrator gives a new account; the owner
+// changes it to userPassword at the first login.
+const initialPassword = "Initial-Pass-2026"
+
+// createUser makes an account the way the college does: the administrator
+// creates a learner, the security administrator grants any other role, and
+// the owner chooses their password (userPassword) at the first login.
 func (a *testApp) createUser(token, username string, org uint64, roles ...string) uint64 {
 	a.t.Helper()
-	r := a.do("POST", "/api/v1/users", token, map[string]any{"username": username, "name": "测试" + username, "password": userPassword, "org_id": org, "roles": roles})
+	r := a.do("POST", "/api/v1/users", token, map[string]any{"username": username, "name": "测试" + username, "password": initialPassword, "org_id": org})
 	mustStatus(a.t, r, 201)
-	return r.id(a.t)
+	id := r.id(a.t)
+	if len(roles) > 0 && !(len(roles) == 1 && roles[0] == "learner") {
+		mustStatus(a.t, a.do("PUT", fmt.Sprintf("/api/v1/users/%d/roles", id), a.secadmin(), map[string]any{"roles": roles}), 200)
+	}
+	tok := a.login(username, initialPassword)
+	mustStatus(a.t, a.do("PUT", "/api/v1/me/password", tok, map[string]string{"old_password": initialPassword, "new_password": userPassword}), 200)
+	return id
+}
+
+// provision makes accounts with roles directly through the service (as the
+// seed does): the fixture of most tests, cheaper than the API round trips.
+func (a *testApp) provision(users ...identity.UserRequest) {
+	a.t.Helper()
+	if _, err := a.Identity.Provision(context.Background(), users, userPassword); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// userID returns the id of a username.
+func (a *testApp) userID(username string) uint64 {
+	a.t.Helper()
+	var id uint64
+	if err := a.DB.Table("users").Where("username = ?", username).Pluck("id", &id).Error; err != nil || id == 0 {
+		a.t.Fatalf("user %s: %v", username, err)
+	}
+	return id
 }
 
 // newCity builds: root department ← district ← unit A, unit B; a branch
-// college; a unit admin and a learner in each unit; a secadmin and an
-// auditor at the root.
+// college; a unit admin and a learner in each unit; an org department admin
+// ("org"), a secadmin and an auditor at the root. "admin" is the built-in
+// system administrator.
 func newCity(a *testApp) *city {
 	adm := a.admin()
 	me := a.do("GET", "/api/v1/me", adm, nil).JSON(a.t)
@@ -66,9 +99,15 @@ func newCity(a *testApp) *city {
 		{"sec", c.root, []string{"secadmin"}},
 		{"aud", c.root, []string{"auditor"}},
 		{"col", c.college, []string{"college_admin"}},
+		{"org", c.root, []string{"org_admin"}},
 	}
+	reqs := make([]identity.UserRequest, len(users))
+	for i, u := range users {
+		reqs[i] = identity.UserRequest{Username: u.name, Name: "测试" + u.name, OrgID: u.org, Roles: u.roles}
+	}
+	a.provision(reqs...)
 	for _, u := range users {
-		c.ids[u.name] = a.createUser(adm, u.name, u.org, u.roles...)
+		c.ids[u.name] = a.userID(u.name)
 	}
 	for _, u := range users {
 		c.tokens[u.name] = a.login(u.name, userPassword)

@@ -182,28 +182,30 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := identity.NewSealer(secret)
+	ring, err := cfg.Keyring(secret)
 	if err != nil {
 		return nil, err
 	}
+	sealer := identity.NewSealerWith(ring)
 	engine, err := web.NewEngine(static.FS, cfg.CollegeName)
 	if err != nil {
 		return nil, err
 	}
 
 	a.Settings = settings.New(s.DB, s.Cache)
-	a.Audit = audit.New(s.DB, log)
+	if a.Audit, err = audit.New(audit.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Secret: secret, National: cfg.Crypto.National, Log: log}); err != nil {
+		return nil, err
+	}
 	a.Sessions = identity.NewSessions(s.Cache)
-	a.Identity = identity.NewService(identity.Deps{Store: identity.NewStore(s.DB), Sealer: sealer, Sessions: a.Sessions, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
+	a.Identity = identity.NewService(identity.Deps{Store: identity.NewStore(s.DB), Sealer: sealer, Sessions: a.Sessions, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log,
+		AdminMFA: cfg.Auth.AdminMFA, Issuer: cfg.CollegeName, DataDir: cfg.DataDir})
 
-	created, pw, err := a.Identity.EnsureAdmin(ctx, cfg.AdminPassword)
+	created, err := a.Identity.EnsureAdmins(ctx, identity.BuiltinAccounts(cfg.AdminPassword, cfg.SecAdminPassword, cfg.AuditorPassword))
 	if err != nil {
 		return nil, err
 	}
-	if created && cfg.AdminPassword == "" {
-		log.Warn("created the admin account with a random password; it is shown only this once", "username", "admin", "password", pw)
-	} else if created {
-		log.Info("created the admin account", "username", "admin")
+	if len(created) > 0 {
+		log.Info("created the built-in administrator accounts", "usernames", created, "random_passwords_in", a.Identity.InitialPasswordsPath())
 	}
 
 	folks := people{id: a.Identity}
@@ -261,8 +263,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(mustSub(static.FS, "assets")), MaxAge: 86400 * 30}))
 
 	idh := identity.NewHandlers(a.Identity, a.Audit, engine, cfg.SecureCookies)
+	app.Use(web.AuditGuard(a.Audit, log)) // before the caller is known, to see every refusal
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
+	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login"))
 	app.Use(web.CheckCSRF)
 
 	apiRouter := app.Group("/api/v1")
@@ -294,6 +298,15 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	return a, nil
 }
 
+// systemAdminPages are the pages each of the three system administrators
+// may open besides their own account (三员分立): the API is confined by the
+// roles of each route.
+var systemAdminPages = map[string][]string{
+	web.RoleSysAdmin: {"/admin/orgs", "/admin/users", "/admin/settings"},
+	web.RoleSecAdmin: {"/admin/users", "/admin/orgs"},
+	web.RoleAuditor:  {"/admin/audit"},
+}
+
 func homeSections() []portal.Section {
 	admins := []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin}
 	cadres := []string{web.RoleLearner, web.RoleUnitAdmin, web.RoleCollegeAdmin, web.RoleTeacher, web.RoleOrgAdmin}
@@ -303,7 +316,7 @@ func homeSections() []portal.Section {
 		{Title: "我的学时", Desc: "本年度学时完成情况与学习档案", Href: "/me/hours", Icon: "时", Roles: cadres},
 		{Title: "在线考试", Desc: "参加理论考试与课程测试，查看成绩", Href: "/exams", Icon: "考", Roles: cadres},
 		{Title: "练习与错题本", Desc: "随机练习，即时判分与解析，错题自动收录", Href: "/practice", Icon: "练", Roles: cadres},
-		{Title: "消息通知", Desc: "培训通知等站内消息，查看未读提醒", Href: "/me/notifications", Icon: "信"},
+		{Title: "消息通知", Desc: "培训通知等站内消息，查看未读提醒", Href: "/me/notifications", Icon: "信", Roles: cadres},
 		{Title: "培训班次", Desc: "报名参加培训班，查看课表、签到、请假和结业证书", Href: "/classes", Icon: "班", Roles: cadres},
 		{Title: "我的评估", Desc: "评价参加的班次、课程和授课教师（匿名）", Href: "/me/evaluations", Icon: "评", Roles: cadres},
 		{Title: "我的教学评价", Desc: "学员对本人授课的匿名评价汇总与趋势", Href: "/me/teaching", Icon: "教", Roles: []string{web.RoleTeacher}},
@@ -342,13 +355,13 @@ func mustSub(f fs.FS, dir string) fs.FS {
 
 // requestIDs gives each request an id: the instance's random prefix and a
 // counter, unique across instances and restarts and cheap on hot paths. A
-// proxy's X-Request-Id is kept.
+// proxy's X-Request-Id is kept when it is a plausible id (clientRequestID).
 func requestIDs() fiber.Handler {
 	prefix := uuid.NewString()[:8]
 	var counter atomic.Uint64
 	return func(c *fiber.Ctx) error {
 		rid := c.Get("X-Request-Id")
-		if rid == "" || len(rid) > 64 {
+		if !clientRequestID(rid) {
 			rid = prefix + "-" + strconv.FormatUint(counter.Add(1), 36)
 		} else {
 			rid = strings.Clone(rid)
@@ -357,6 +370,22 @@ func requestIDs() fiber.Handler {
 		c.Set("X-Request-Id", rid)
 		return c.Next()
 	}
+}
+
+// clientRequestID reports whether a request id sent by the client may be
+// kept: 1 to 64 letters, digits and ".-_:", so that it cannot forge log
+// fields or fill the logs.
+func clientRequestID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '-' || b == '_' || b == '.' || b == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // slowRequest is when a request is logged even at info level.
@@ -443,6 +472,8 @@ func (a *App) Serve(ctx context.Context) error {
 	go a.Exams.RunSweeper(jobs, 5*time.Second)
 	go a.Training.RunSweeper(jobs, 30*time.Second)
 	go a.Followup.RunReminders(jobs, time.Hour)
+	go a.Audit.RunSealer(jobs, 5*time.Second)
+	go a.Audit.RunRetention(jobs, time.Hour)
 	select {
 	case err := <-errc:
 		stopJobs()
@@ -507,18 +538,24 @@ func (m *httpMetrics) middleware(c *fiber.Ctx) error {
 			status = 500
 		}
 	}
+	// The method (and for unmatched requests the route) alias Fiber's
+	// request buffers, which the next request on the connection overwrites:
+	// everything kept beyond this request, map keys and label values alike,
+	// is a copy.
 	route := c.Route().Path
 	method := c.Method()
 	ck := counterKey{method, route, status}
 	ctr, ok := m.counters.Load(ck)
 	if !ok {
-		ctr, _ = m.counters.LoadOrStore(counterKey{strings.Clone(method), strings.Clone(route), status}, m.requests.WithLabelValues(method, route, strconv.Itoa(status)))
+		method, route := strings.Clone(method), strings.Clone(route)
+		ctr, _ = m.counters.LoadOrStore(counterKey{method, route, status}, m.requests.WithLabelValues(method, route, strconv.Itoa(status)))
 	}
 	ctr.(prometheus.Counter).Inc()
 	tk := timerKey{method, route}
 	obs, ok := m.timers.Load(tk)
 	if !ok {
-		obs, _ = m.timers.LoadOrStore(timerKey{strings.Clone(method), strings.Clone(route)}, m.duration.WithLabelValues(method, route))
+		method, route := strings.Clone(method), strings.Clone(route)
+		obs, _ = m.timers.LoadOrStore(timerKey{method, route}, m.duration.WithLabelValues(method, route))
 	}
 	obs.(prometheus.Observer).Observe(time.Since(start).Seconds())
 	return err

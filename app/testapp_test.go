@@ -19,8 +19,13 @@ import (
 	"college/storage/objects/objectstest"
 )
 
-// testAdminPassword is the admin password of every test app.
-const testAdminPassword = "Admin-Pass-2026"
+// testAdminPassword is the admin password of every test app; the security
+// and audit administrators have their own.
+const (
+	testAdminPassword    = "Admin-Pass-2026"
+	testSecAdminPassword = "Secure-Pass-2026"
+	testAuditorPassword  = "Audit-Pass-2026"
+)
 
 // testApp is a whole college on fresh stores: SQLite, embedded Redis and a
 // temporary folder by default; MariaDB, Redis and MinIO when the
@@ -41,6 +46,11 @@ func newTestAppWith(t *testing.T, change func(*Config)) *testApp {
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.AdminPassword = testAdminPassword
+	cfg.SecAdminPassword = testSecAdminPassword
+	cfg.AuditorPassword = testAuditorPassword
+	// Tests of other features log in without a second factor; the tests of
+	// the second factor turn it back on.
+	cfg.Auth.AdminMFA = false
 	cfg.SecretKey = "test-secret-key-0123456789abcdef0123456789"
 	dcfg := dbtest.Config(t)
 	cfg.DB.Driver, cfg.DB.DSN = dcfg.Driver, dcfg.DSN
@@ -177,8 +187,11 @@ func (a *testApp) login(username, password string) string {
 	return tok
 }
 
-// admin logs in as the built-in admin.
+// admin logs in as the built-in system administrator.
 func (a *testApp) admin() string { return a.login("admin", testAdminPassword) }
+
+// secadmin logs in as the built-in security administrator.
+func (a *testApp) secadmin() string { return a.login("secadmin", testSecAdminPassword) }
 
 // mustStatus fails the test unless r has the wanted status.
 func mustStatus(t *testing.T, r response, want int) {

@@ -60,23 +60,38 @@ func (h *Handlers) Authenticate(c *fiber.Ctx) error {
 }
 
 // RequirePasswordChange keeps a user whose password was set by someone else
-// on the change-password page until they choose their own.
+// (or has expired) on the change-password page until they choose their own,
+// and an administrator without a second factor on the enrolment page.
 func (h *Handlers) RequirePasswordChange(c *fiber.Ctx) error {
 	p := web.Caller(c)
-	if p == nil || !p.MustChangePassword {
+	if p == nil || (!p.MustChangePassword && !p.MFAEnrol) {
 		return c.Next()
 	}
 	switch c.Path() {
-	case "/profile/password", "/logout", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout":
+	case "/logout", "/api/v1/me", "/api/v1/auth/logout":
 		return c.Next()
 	}
 	if strings.HasPrefix(c.Path(), "/static/") {
 		return c.Next()
 	}
-	if web.IsAPI(c) {
-		return web.NewError(fiber.StatusForbidden, "password_change_required", "请先修改初始密码")
+	if p.MustChangePassword {
+		switch c.Path() {
+		case "/profile/password", "/api/v1/me/password":
+			return c.Next()
+		}
+		if web.IsAPI(c) {
+			return web.NewError(fiber.StatusForbidden, "password_change_required", "请先修改初始密码")
+		}
+		return c.Redirect("/profile/password", fiber.StatusSeeOther)
 	}
-	return c.Redirect("/profile/password", fiber.StatusSeeOther)
+	switch c.Path() {
+	case "/profile/mfa", "/profile/mfa/confirm", "/api/v1/me/mfa/totp", "/api/v1/me/mfa/totp/confirm", "/profile/password", "/api/v1/me/password":
+		return c.Next()
+	}
+	if web.IsAPI(c) {
+		return web.NewError(fiber.StatusForbidden, "mfa_enrolment_required", "管理员账号须先绑定动态验证码")
+	}
+	return c.Redirect("/profile/mfa", fiber.StatusSeeOther)
 }
 
 // Register lists every route of the module.
@@ -84,10 +99,15 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	auth := api.Tag("identity")
 	admins := []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin}
 	managers := []string{web.RoleSysAdmin, web.RoleUnitAdmin}
-	auth.Post("/auth/login", web.Doc{Summary: "登录", Body: LoginRequest{}, Resp: LoginResponse{}, Public: true}, h.login)
-	auth.Post("/auth/logout", web.Doc{Summary: "退出登录", Status: 204}, h.logout)
-	auth.Get("/me", web.Doc{Summary: "当前用户", Resp: MeUser{}}, h.me)
-	auth.Put("/me/password", web.Doc{Summary: "修改自己的密码", Body: PasswordRequest{}, Resp: LoginResponse{}}, h.changeOwnPassword)
+	// The security administrator also manages the three administrator
+	// accounts (the service decides whom each may manage).
+	accountManagers := []string{web.RoleSysAdmin, web.RoleUnitAdmin, web.RoleSecAdmin}
+	auth.Post("/auth/login", web.Doc{Summary: "登录（启用动态验证码的账号须带 otp）", Body: LoginRequest{}, Resp: LoginResponse{}, Public: true}, h.login)
+	auth.Post("/auth/logout", web.Doc{Summary: "退出登录", Status: 204, Account: true}, h.logout)
+	auth.Get("/me", web.Doc{Summary: "当前用户", Resp: MeUser{}, Account: true}, h.me)
+	auth.Put("/me/password", web.Doc{Summary: "修改自己的密码", Body: PasswordRequest{}, Resp: LoginResponse{}, Account: true}, h.changeOwnPassword)
+	auth.Post("/me/mfa/totp", web.Doc{Summary: "开始绑定动态验证码（TOTP）", Resp: TOTPStart{}, Account: true, OptionalBody: true}, h.beginTOTP)
+	auth.Post("/me/mfa/totp/confirm", web.Doc{Summary: "确认绑定动态验证码，返回恢复码", Body: TOTPConfirmRequest{}, Resp: TOTPConfirmed{}, Account: true}, h.confirmTOTP)
 	auth.Get("/orgs", web.Doc{Summary: "组织机构（本级及下级）", Resp: []OrgResponse{}, Roles: admins}, h.listOrgs)
 	auth.Get("/orgs/:id", web.Doc{Summary: "组织机构详情", Resp: OrgResponse{}, Roles: admins}, h.getOrg)
 	auth.Post("/orgs", web.Doc{Summary: "新建组织机构", Body: OrgRequest{}, Resp: OrgResponse{}, Status: 201, Roles: []string{web.RoleSysAdmin, web.RoleOrgAdmin}}, h.createOrg)
@@ -95,13 +115,15 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	auth.Get("/users", web.Doc{Summary: "用户列表", Resp: web.List[UserResponse]{}, Roles: admins, Query: []string{"q", "org_id", "role", "page", "page_size"}}, h.listUsers)
 	auth.Get("/users/import-template", web.Doc{Summary: "下载用户导入模板（.xlsx）", Roles: managers}, h.importTemplate)
 	auth.Post("/users/import", web.Doc{Summary: "从 Excel 导入用户（全部成功或全部不导入）", Multipart: []string{"file", "initial_password"}, Resp: ImportResponse{}, Roles: managers}, h.importUsers)
-	auth.Get("/users/:id", web.Doc{Summary: "用户详情"}, h.getUser)
+	auth.Get("/users/:id", web.Doc{Summary: "用户详情", Account: true}, h.getUser)
 	auth.Post("/users", web.Doc{Summary: "新建用户", Body: UserRequest{}, Resp: UserResponse{}, Status: 201, Roles: managers}, h.createUser)
-	auth.Put("/users/:id", web.Doc{Summary: "修改用户资料", Body: UserRequest{}, Resp: UserResponse{}, Roles: managers}, h.updateUser)
+	auth.Put("/users/:id", web.Doc{Summary: "修改用户资料", Body: UserRequest{}, Resp: UserResponse{}, Roles: accountManagers}, h.updateUser)
 	auth.Put("/users/:id/roles", web.Doc{Summary: "设置用户角色（安全管理员）", Body: RolesRequest{}, Resp: UserResponse{}, Roles: []string{web.RoleSecAdmin}}, h.setRoles)
-	auth.Post("/users/:id/disable", web.Doc{Summary: "停用账号", Resp: UserResponse{}, Roles: managers}, h.disable)
-	auth.Post("/users/:id/enable", web.Doc{Summary: "启用账号", Resp: UserResponse{}, Roles: managers}, h.enable)
-	auth.Post("/users/:id/password", web.Doc{Summary: "重置用户密码", Body: PasswordRequest{}, Status: 204, Roles: managers}, h.resetPassword)
+	auth.Post("/users/:id/disable", web.Doc{Summary: "停用账号", Resp: UserResponse{}, Roles: accountManagers}, h.disable)
+	auth.Post("/users/:id/enable", web.Doc{Summary: "启用账号", Resp: UserResponse{}, Roles: accountManagers}, h.enable)
+	auth.Post("/users/:id/password", web.Doc{Summary: "重置用户密码", Body: PasswordRequest{}, Status: 204, Roles: accountManagers}, h.resetPassword)
+	auth.Post("/users/:id/mfa/reset", web.Doc{Summary: "重置用户的动态验证码（安全管理员）", Status: 204, Roles: []string{web.RoleSecAdmin}, OptionalBody: true}, h.resetMFA)
+	auth.Post("/users/:id/unlock", web.Doc{Summary: "解除登录锁定（安全管理员）", Status: 204, Roles: []string{web.RoleSecAdmin}, OptionalBody: true}, h.unlock)
 	h.registerPages(pages)
 }
 
@@ -114,7 +136,7 @@ func meUser(p *web.Principal) MeUser {
 	if roles == nil {
 		roles = []string{}
 	}
-	me := MeUser{ID: p.UserID, Username: p.Username, Name: p.Name, Roles: roles, OrgID: p.OrgID, MustChangePassword: p.MustChangePassword}
+	me := MeUser{ID: p.UserID, Username: p.Username, Name: p.Name, Roles: roles, OrgID: p.OrgID, MustChangePassword: p.MustChangePassword, MFAEnrolmentRequired: p.MFAEnrol}
 	if p.ViaCookie {
 		me.CSRFToken = p.CSRF
 	}
@@ -126,17 +148,15 @@ func (h *Handlers) login(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	f := web.Fields{}
-	f.Required("username", in.Username)
-	f.Required("password", in.Password)
-	if err := f.Err(); err != nil {
-		return err
-	}
-	token, u, err := h.svc.Login(c.UserContext(), in.Username, in.Password, c.IP())
+	token, u, err := h.svc.Login(c.UserContext(), LoginAttempt{Username: in.Username, Password: in.Password, OTP: in.OTP, IP: c.IP()})
 	if err != nil {
 		return err
 	}
-	return c.JSON(LoginResponse{Token: token, User: MeUser{ID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, MustChangePassword: u.MustChangePassword}})
+	p, err := h.svc.Authenticate(c.UserContext(), token)
+	if err != nil {
+		return web.Internal(err)
+	}
+	return c.JSON(LoginResponse{Token: token, User: MeUser{ID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, MustChangePassword: p.MustChangePassword, MFAEnrolmentRequired: p.MFAEnrol}})
 }
 
 func (h *Handlers) logout(c *fiber.Ctx) error {
@@ -159,11 +179,10 @@ func (h *Handlers) changeOwnPassword(c *fiber.Ctx) error {
 		return err
 	}
 	p := web.Caller(c)
-	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, in.OldPassword, in.NewPassword)
+	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, in.OldPassword, in.NewPassword, c.IP())
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "password.change", "user", p.UserID, nil))
 	if p.ViaCookie {
 		h.setCookie(c, token)
 	}
@@ -335,10 +354,55 @@ func (h *Handlers) resetPassword(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, in.NewPassword); err != nil {
+	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, in.NewPassword, c.IP()); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.password_reset", "user", id, nil))
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) beginTOTP(c *fiber.Ctx) error {
+	out, err := h.svc.BeginTOTP(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) confirmTOTP(c *fiber.Ctx) error {
+	var in TOTPConfirmRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	p := web.Caller(c)
+	out, err := h.svc.ConfirmTOTP(c.UserContext(), p, in.Code, c.IP())
+	if err != nil {
+		return err
+	}
+	if out.Token != "" && p.ViaCookie {
+		h.setCookie(c, out.Token)
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) resetMFA(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) unlock(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+		return err
+	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

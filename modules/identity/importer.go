@@ -46,7 +46,7 @@ func ImportTemplate(w io.Writer) error {
 			"带 * 的列必填；第一行为表头，请勿修改。示例行请删除后再导入。",
 			"组织代码：组织机构管理页面中显示的代码，须在您的管理范围内。",
 			"职级：" + strings.Join(Levels, "、") + "。",
-			"角色：可填多个，用顿号或逗号分隔；不填为“学员”。单位管理员只能导入学员。",
+			"角色：不填或填“学员”。其他角色由安全管理员在用户管理中分配。",
 			"身份证号为 18 位并校验；手机号为 11 位大陆手机号。",
 			"任职期满日期格式为 YYYY-MM-DD，可不填。",
 			"导入时如任意一行有误，则全部不导入，并列出出错的行号。",
@@ -166,8 +166,8 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 			roles = append(roles, code)
 		}
 		roles = normalizeRoles(roles)
-		if err := checkRoles(p, fields, roles); err != nil {
-			fields.Add("roles", "您只能导入学员")
+		if err := checkNewRoles(fields, roles); err != nil {
+			fields.Add("roles", "导入的账号只能是学员，其他角色由安全管理员分配")
 		}
 		u := &User{Username: in.Username, PasswordChangedAt: now, MustChangePassword: true}
 		if in.OrgID == 0 {
@@ -218,12 +218,23 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 	if err != nil {
 		return ImportResponse{}, web.Internal(err)
 	}
+	// Below the city level the caller cannot see every account, so the
+	// messages do not say that one exists elsewhere.
+	citywide := len(p.OrgChain()) <= 1
 	for _, u := range users {
 		if takenNames[u.Username] {
-			addBad(rowOf[u], "用户名 "+u.Username+" 已存在")
+			if citywide {
+				addBad(rowOf[u], "用户名 "+u.Username+" 已存在")
+			} else {
+				addBad(rowOf[u], "用户名 "+u.Username+" 不可用，请换一个")
+			}
 		}
 		if u.IDNumberHash != nil && takenIDs[*u.IDNumberHash] {
-			addBad(rowOf[u], "身份证号已登记")
+			if citywide {
+				addBad(rowOf[u], "身份证号已登记")
+			} else {
+				addBad(rowOf[u], "身份证号无法在此登记，请联系上级组织部门核实")
+			}
 		}
 	}
 	if len(bad) > 0 {

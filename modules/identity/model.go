@@ -85,7 +85,7 @@ var Levels = []string{"省部级", "厅局级", "县处级", "乡科级", "科�
 // Migrations of this module. The structs are frozen copies: later changes
 // to the models above need a new migration.
 func Migrations() []db.Migration {
-	return []db.Migration{{
+	return append([]db.Migration{{
 		ID: "0001_identity",
 		Up: func(tx *gorm.DB) error {
 			type org struct {
@@ -133,5 +133,5 @@ func Migrations() []db.Migration {
 			_ = m
 			return tx.Table("user_roles").Migrator().CreateTable(&userRole{})
 		},
-	}}
+	}}, securityMigrations()...)
 }

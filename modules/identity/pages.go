@@ -4,18 +4,20 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"net/url"
 	"strings"
 
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
+	qrcode "github.com/skip2/go-qrcode"
 )
 
 const preLoginCookie = "college_prelogin"
 
 func (h *Handlers) registerPages(r fiber.Router) {
 	managers := web.RequireRole(web.RoleSysAdmin, web.RoleUnitAdmin)
+	accountManagers := web.RequireRole(web.RoleSysAdmin, web.RoleUnitAdmin, web.RoleSecAdmin)
+	secAdmins := web.RequireRole(web.RoleSecAdmin)
 	viewers := web.RequireRole(web.RoleSysAdmin, web.RoleSecAdmin, web.RoleUnitAdmin, web.RoleOrgAdmin, web.RoleCollegeAdmin)
 	orgAdmins := web.RequireRole(web.RoleSysAdmin, web.RoleOrgAdmin)
 	r.Get("/login", h.loginPage)
@@ -24,6 +26,9 @@ func (h *Handlers) registerPages(r fiber.Router) {
 	r.Get("/profile", web.RequireLogin, h.profilePage)
 	r.Get("/profile/password", web.RequireLogin, h.passwordPage)
 	r.Post("/profile/password", web.RequireLogin, h.passwordSubmit)
+	r.Get("/profile/mfa", web.RequireLogin, h.mfaPage)
+	r.Post("/profile/mfa", web.RequireLogin, h.mfaBeginSubmit)
+	r.Post("/profile/mfa/confirm", web.RequireLogin, h.mfaConfirmSubmit)
 	r.Get("/admin/orgs", viewers, h.orgsPage)
 	r.Post("/admin/orgs", orgAdmins, h.orgCreateSubmit)
 	r.Get("/admin/users", viewers, h.usersPage)
@@ -32,19 +37,13 @@ func (h *Handlers) registerPages(r fiber.Router) {
 	r.Get("/admin/users/import", managers, h.importPage)
 	r.Post("/admin/users/import", managers, h.importSubmit)
 	r.Get("/admin/users/:id", viewers, h.userEditPage)
-	r.Post("/admin/users/:id", managers, h.userUpdateSubmit)
-	r.Post("/admin/users/:id/disable", managers, h.userDisableSubmit)
-	r.Post("/admin/users/:id/enable", managers, h.userEnableSubmit)
-	r.Post("/admin/users/:id/roles", web.RequireRole(web.RoleSecAdmin), h.userRolesSubmit)
-	r.Post("/admin/users/:id/password", managers, h.userPasswordSubmit)
-}
-
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
+	r.Post("/admin/users/:id", accountManagers, h.userUpdateSubmit)
+	r.Post("/admin/users/:id/disable", accountManagers, h.userDisableSubmit)
+	r.Post("/admin/users/:id/enable", accountManagers, h.userEnableSubmit)
+	r.Post("/admin/users/:id/roles", secAdmins, h.userRolesSubmit)
+	r.Post("/admin/users/:id/password", accountManagers, h.userPasswordSubmit)
+	r.Post("/admin/users/:id/mfa-reset", secAdmins, h.userMFAResetSubmit)
+	r.Post("/admin/users/:id/unlock", secAdmins, h.userUnlockSubmit)
 }
 
 func randomToken() string {
@@ -54,14 +53,23 @@ func randomToken() string {
 }
 
 func (h *Handlers) renderLogin(c *fiber.Ctx, status int, username, msg string) error {
+	return h.renderLoginOTP(c, status, username, msg, false)
+}
+
+// renderLoginOTP shows the login form; otp asks for the second factor.
+func (h *Handlers) renderLoginOTP(c *fiber.Ctx, status int, username, msg string, otp bool) error {
 	tok := randomToken()
 	c.Cookie(&fiber.Cookie{Name: preLoginCookie, Value: tok, Path: "/login", HTTPOnly: true, SameSite: "Strict", Secure: h.secureCookie})
-	return h.pages.Render(c, status, "identity/login", "登录", map[string]any{"Next": safeNext(c.Query("next")), "Username": username, "Error": msg, "Token": tok})
+	next := c.Query("next")
+	if next == "" {
+		next = c.FormValue("next")
+	}
+	return h.pages.Render(c, status, "identity/login", "登录", map[string]any{"Next": web.SafeNext(next), "Username": username, "Error": msg, "Token": tok, "OTP": otp})
 }
 
 func (h *Handlers) loginPage(c *fiber.Ctx) error {
 	if web.Caller(c) != nil {
-		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+		return c.Redirect(web.SafeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
 	return h.renderLogin(c, fiber.StatusOK, "", "")
 }
@@ -73,23 +81,28 @@ func (h *Handlers) loginSubmit(c *fiber.Ctx) error {
 	}
 	username, password := c.FormValue("username"), c.FormValue("password")
 	if strings.TrimSpace(username) == "" || password == "" {
-		return h.renderLogin(c, fiber.StatusBadRequest, username, "请输入用户名和密码")
+		return h.renderLogin(c, fiber.StatusBadRequest, "", "请输入用户名和密码")
 	}
-	token, u, err := h.svc.Login(c.UserContext(), username, password, c.IP())
+	token, u, err := h.svc.Login(c.UserContext(), LoginAttempt{Username: username, Password: password, OTP: c.FormValue("otp"), IP: c.IP()})
 	if err != nil {
 		we := web.AsError(err)
-		if we.Status >= 500 {
+		if we.Status >= 500 && we.Status != fiber.StatusServiceUnavailable {
 			return err
 		}
-		return h.renderLogin(c, we.Status, username, we.Message)
+		if we.Fields != nil {
+			username = "" // over the caps: never echoed back
+		}
+		return h.renderLoginOTP(c, we.Status, username, we.Message, we.Code == "otp_required" || we.Code == "otp_invalid")
 	}
 	h.setCookie(c, token)
 	c.ClearCookie(preLoginCookie)
 	if u.MustChangePassword {
 		return c.Redirect("/profile/password", fiber.StatusSeeOther)
 	}
-	next, _ := url.QueryUnescape(c.FormValue("next"))
-	return c.Redirect(safeNext(next), fiber.StatusSeeOther)
+	if p, err := h.svc.Authenticate(c.UserContext(), token); err == nil && p.MFAEnrol {
+		return c.Redirect("/profile/mfa", fiber.StatusSeeOther)
+	}
+	return c.Redirect(web.SafeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
 func (h *Handlers) logoutSubmit(c *fiber.Ctx) error {
@@ -118,17 +131,23 @@ func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
 	if c.FormValue("new_password") != c.FormValue("confirm_password") {
 		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": map[string]string{"confirm_password": "两次输入的新密码不一致"}})
 	}
-	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"))
+	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"), c.IP())
 	if err != nil {
 		we := web.AsError(err)
-		if we.Status != fiber.StatusBadRequest {
+		if we.Status != fiber.StatusBadRequest && we.Status != fiber.StatusTooManyRequests {
 			return err
 		}
-		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": we.Fields})
+		errs := we.Fields
+		if errs == nil {
+			errs = map[string]string{"old_password": we.Message}
+		}
+		return h.pages.Render(c, we.Status, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": errs})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "password.change", "user", p.UserID, nil))
 	h.setCookie(c, token)
 	web.Flash(c, "密码已修改")
+	if p.MFAEnrol {
+		return c.Redirect("/profile/mfa", fiber.StatusSeeOther)
+	}
 	return c.Redirect("/profile", fiber.StatusSeeOther)
 }
 
@@ -376,7 +395,7 @@ func (h *Handlers) userPasswordSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, c.FormValue("new_password")); err != nil {
+	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, c.FormValue("new_password"), c.IP()); err != nil {
 		we := web.AsError(err)
 		if we.Fields == nil {
 			return err
@@ -384,7 +403,92 @@ func (h *Handlers) userPasswordSubmit(c *fiber.Ctx) error {
 		web.Flash(c, "密码未重置："+we.Fields["new_password"])
 		return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.password_reset", "user", id, nil))
 	web.Flash(c, "密码已重置，该用户下次登录时须修改密码")
 	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) userMFAResetSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+		return err
+	}
+	web.Flash(c, "已重置动态验证码，该用户下次登录时须重新绑定")
+	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) userUnlockSubmit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+		return err
+	}
+	web.Flash(c, "已解除登录锁定")
+	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+// mfaPage shows the caller's second factor: enrolled, or a button to start.
+func (h *Handlers) mfaPage(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	on, err := h.svc.MFAEnabled(c.UserContext(), p.UserID)
+	if err != nil {
+		return web.Internal(err)
+	}
+	return h.pages.Render(c, fiber.StatusOK, "identity/mfa", "动态验证码", map[string]any{"Enabled": on, "Required": p.MFAEnrol})
+}
+
+// mfaBeginSubmit makes a new secret and shows it as a QR code to scan.
+func (h *Handlers) mfaBeginSubmit(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	start, err := h.svc.BeginTOTP(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return h.renderMFAStart(c, fiber.StatusOK, start, "")
+}
+
+func (h *Handlers) renderMFAStart(c *fiber.Ctx, status int, start TOTPStart, msg string) error {
+	png, err := qrcode.Encode(start.OTPAuthURI, qrcode.Medium, 240)
+	if err != nil {
+		return web.Internal(err)
+	}
+	return h.pages.Render(c, status, "identity/mfa", "动态验证码", map[string]any{"Start": start, "QR": "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
+		"Secret": groupSecret(start.Secret), "Error": msg, "Required": web.Caller(c).MFAEnrol})
+}
+
+// mfaConfirmSubmit enables the factor and shows the recovery codes once.
+func (h *Handlers) mfaConfirmSubmit(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	out, err := h.svc.ConfirmTOTP(c.UserContext(), p, c.FormValue("code"), c.IP())
+	if err != nil {
+		we := web.AsError(err)
+		if we.Status >= 500 {
+			return err
+		}
+		msg := we.Message
+		if f, ok := we.Fields["code"]; ok {
+			msg = f
+		}
+		return h.pages.Render(c, we.Status, "identity/mfa", "动态验证码", map[string]any{"Error": msg, "Required": p.MFAEnrol})
+	}
+	if out.Token != "" {
+		h.setCookie(c, out.Token)
+	}
+	return h.pages.Render(c, fiber.StatusOK, "identity/mfa", "动态验证码", map[string]any{"Enabled": true, "Codes": out.RecoveryCodes})
+}
+
+// groupSecret splits a base32 secret in groups of four for typing.
+func groupSecret(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

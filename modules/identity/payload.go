@@ -11,6 +11,8 @@ import (
 type LoginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	// OTP is the second factor: a 6-digit TOTP code or a recovery code.
+	OTP string `json:"otp,omitempty"`
 }
 
 // MeUser is the user as login and /me show it.
@@ -21,7 +23,9 @@ type MeUser struct {
 	Roles              []string `json:"roles"`
 	OrgID              uint64   `json:"org_id"`
 	MustChangePassword bool     `json:"must_change_password"`
-	CSRFToken          string   `json:"csrf_token,omitempty"` // only for cookie sessions
+	// MFAEnrolmentRequired: the session may only enrol a second factor.
+	MFAEnrolmentRequired bool   `json:"mfa_enrolment_required"`
+	CSRFToken            string `json:"csrf_token,omitempty"` // only for cookie sessions
 }
 
 // LoginResponse is the answer to a successful login.

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
@@ -14,6 +15,8 @@ import (
 	"college/modules/web"
 	"college/storage/cache"
 	"college/storage/db"
+
+	"gorm.io/gorm"
 )
 
 // Setting keys of this module.
@@ -24,6 +27,7 @@ const (
 	SetLockoutMinutes  = "auth.lockout_minutes"
 	SetSingleSession   = "auth.single_session"
 	SetPasswordMinLen  = "auth.password_min_length"
+	SetPasswordMaxAge  = "auth.password_max_age_days"
 )
 
 // SettingDefs declares the login rules as settings.
@@ -34,6 +38,8 @@ var SettingDefs = []settings.Def{
 	{Key: SetLockoutMinutes, Group: "登录与安全", Label: "登录失败统计与锁定时长（分钟）", Kind: settings.KindInt, Default: "15", Min: 1, Max: 1440},
 	{Key: SetSingleSession, Group: "登录与安全", Label: "每个账号只允许一处登录", Help: "开启后，新的登录会使该账号此前的登录失效，防止共用账号刷学时", Kind: settings.KindBool, Default: "false"},
 	{Key: SetPasswordMinLen, Group: "登录与安全", Label: "密码最短长度", Kind: settings.KindInt, Default: "8", Min: 8, Max: 64},
+	{Key: SetPasswordMaxAge, Group: "登录与安全", Label: "密码有效期（天）", Help: "到期后登录须先修改密码；0 表示不限", Kind: settings.KindInt, Default: "90", Min: 0, Max: 3650},
+	{Key: SetLearnerMFA, Group: "登录与安全", Label: "所有账号都须启用动态验证码", Help: "关闭时仅管理员必须启用，其他用户可自愿启用", Kind: settings.KindBool, Default: "false"},
 }
 
 // Service holds the identity rules and workflows.
@@ -46,6 +52,10 @@ type Service struct {
 	audit    web.Auditor
 	log      *slog.Logger
 	now      func() time.Time
+	throttle loginThrottle
+	adminMFA bool
+	issuer   string
+	dataDir  string
 }
 
 // Deps are what the service needs.
@@ -57,18 +67,59 @@ type Deps struct {
 	Cache    *cache.Cache
 	Audit    web.Auditor
 	Log      *slog.Logger
+	// AdminMFA requires a second factor of every administrator.
+	AdminMFA bool
+	// Issuer names the college in authenticator apps.
+	Issuer string
+	// DataDir holds the first start's initial-passwords file.
+	DataDir string
 }
 
 // NewService builds the service and declares its settings.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	return &Service{store: d.Store, sealer: d.Sealer, sessions: d.Sessions, settings: d.Settings, cache: d.Cache, audit: d.Audit, log: d.Log, now: time.Now}
+	d.Settings.Define(throttleSettingDefs...)
+	issuer := d.Issuer
+	if issuer == "" {
+		issuer = "干部网络学院"
+	}
+	return &Service{store: d.Store, sealer: d.Sealer, sessions: d.Sessions, settings: d.Settings, cache: d.Cache, audit: d.Audit, log: d.Log, now: time.Now,
+		throttle: loginThrottle{c: d.Cache}, adminMFA: d.AdminMFA, issuer: issuer, dataDir: d.DataDir}
+}
+
+// record writes an audit entry and reports a failure to write it.
+func (s *Service) record(ctx context.Context, e web.AuditEntry) error {
+	if r, ok := s.audit.(interface {
+		Record(context.Context, web.AuditEntry) error
+	}); ok {
+		return r.Record(ctx, e)
+	}
+	s.audit.Record(ctx, e)
+	return nil
+}
+
+// auditTx writes an audit entry in the transaction of the change it records,
+// so that neither commits without the other.
+func (s *Service) auditTx(tx *gorm.DB, e web.AuditEntry) error {
+	if r, ok := s.audit.(interface {
+		RecordTx(*gorm.DB, web.AuditEntry) error
+	}); ok {
+		return r.RecordTx(tx, e)
+	}
+	return s.record(tx.Statement.Context, e)
 }
 
 // Errors of the login flow.
 var (
 	errBadCredentials = web.NewError(401, "invalid_credentials", "用户名或密码错误")
-	errLocked         = web.NewError(429, "locked", "登录失败次数过多，账号已临时锁定，请稍后再试")
+	errBusy           = &web.Error{Status: 503, Code: "busy", Message: "登录人数较多，请稍后重试", RetryAfter: 1}
+)
+
+// Caps on login input, checked before any work: longer values are never
+// hashed, looked up or written to the audit log.
+const (
+	maxUsernameLen = 64
+	maxOTPLen      = 32
 )
 
 // EnsureRoot creates the root org department on first start.
@@ -82,39 +133,6 @@ func (s *Service) EnsureRoot(ctx context.Context) (*Org, error) {
 		return nil, fmt.Errorf("identity: create root org: %w", err)
 	}
 	return root, nil
-}
-
-// EnsureAdmin creates the "admin" account (sysadmin, org_admin) at the root
-// when no such account exists. With an empty password a random one is made
-// and returned so the caller can print it once.
-func (s *Service) EnsureAdmin(ctx context.Context, password string) (created bool, pw string, err error) {
-	root, err := s.EnsureRoot(ctx)
-	if err != nil {
-		return false, "", err
-	}
-	u, err := s.store.UserByUsername(ctx, "admin")
-	if err != nil || u != nil {
-		return false, "", err
-	}
-	pw = password
-	if pw == "" {
-		pw = RandomPassword()
-	} else if msg := PasswordProblem(pw, 8); msg != "" {
-		return false, "", fmt.Errorf("identity: COLLEGE_ADMIN_PASSWORD: %s", msg)
-	}
-	hash, err := HashPassword(pw)
-	if err != nil {
-		return false, "", err
-	}
-	admin := &User{Username: "admin", Name: "系统管理员", PasswordHash: hash, OrgID: root.ID, PasswordChangedAt: s.now().UTC(),
-		Roles: []UserRole{{Role: web.RoleSysAdmin}, {Role: web.RoleOrgAdmin}}}
-	if err := s.store.CreateUsers(ctx, []*User{admin}); err != nil {
-		if db.IsDuplicate(err) {
-			return false, "", nil // another instance made it first
-		}
-		return false, "", fmt.Errorf("identity: create admin: %w", err)
-	}
-	return true, pw, nil
 }
 
 // RandomPassword makes a password that satisfies the policy.
@@ -141,47 +159,96 @@ func RandomPassword() string {
 	return string(b)
 }
 
-// Login checks the credentials and starts a session. Failures are counted
-// per username; past the limit the account is locked for the window.
-func (s *Service) Login(ctx context.Context, username, password, ip string) (string, *User, error) {
-	username = strings.TrimSpace(username)
-	failKey := s.cache.Key("loginfail", strings.ToLower(username))
-	maxFails := s.settings.Int(ctx, SetLockoutAttempts)
-	window := time.Duration(s.settings.Int(ctx, SetLockoutMinutes)) * time.Minute
-	fails, err := s.cache.Get(ctx, failKey).Int()
-	if err == nil && fails >= maxFails {
-		s.audit.Record(ctx, web.AuditEntry{ActorName: username, IP: ip, Action: "login.locked", Target: "user"})
-		return "", nil, errLocked
+// LoginAttempt is what a login form or API client sends.
+type LoginAttempt struct {
+	Username string
+	Password string
+	OTP      string
+	IP       string
+}
+
+// validateLogin caps the input at the edge (400 with fields).
+func validateLogin(in *LoginAttempt) error {
+	in.Username = strings.TrimSpace(in.Username)
+	f := web.Fields{}
+	f.Required("username", in.Username)
+	f.Required("password", in.Password)
+	f.MaxLen("username", in.Username, maxUsernameLen)
+	if len([]rune(in.Password)) > maxPasswordLen || len(in.Password) > 4*maxPasswordLen {
+		f.Add("password", "密码不能超过 128 位")
 	}
-	u, err := s.store.UserByUsername(ctx, username)
+	f.MaxLen("otp", in.OTP, maxOTPLen)
+	return f.Err()
+}
+
+func (s *Service) throttleLimits(ctx context.Context) throttleLimits {
+	return throttleLimits{
+		pair:    s.settings.Int(ctx, SetLockoutAttempts),
+		account: s.settings.Int(ctx, SetAccountLockout),
+		ip:      s.settings.Int(ctx, SetIPFailLimit),
+		global:  s.settings.Int(ctx, SetGlobalFailMin),
+		window:  time.Duration(s.settings.Int(ctx, SetLockoutMinutes)) * time.Minute,
+	}
+}
+
+// Login checks the credentials (and the second factor when the account has
+// one) and starts a session. Failures are throttled per account and address,
+// per address and city-wide (throttle.go).
+func (s *Service) Login(ctx context.Context, in LoginAttempt) (string, *User, error) {
+	if err := validateLogin(&in); err != nil {
+		return "", nil, err
+	}
+	name := throttleUser(in.Username)
+	limits := s.throttleLimits(ctx)
+	now := s.now()
+	st, err := s.throttle.check(ctx, name, in.IP, now, limits)
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := s.store.UserByUsername(ctx, in.Username)
 	if err != nil {
 		return "", nil, web.Internal(err)
 	}
-	ok := false
-	if u == nil {
-		CheckPassword(dummyHash(), password)
-	} else {
-		ok = CheckPassword(u.PasswordHash, password) && !u.Disabled
+	hash := dummyHash()
+	if u != nil {
+		hash = u.PasswordHash
 	}
+	ok, err := checkPasswordBounded(ctx, hash, in.Password)
+	if errors.Is(err, ErrBusy) {
+		return "", nil, errBusy
+	}
+	if err != nil {
+		return "", nil, web.Internal(err)
+	}
+	ok = ok && u != nil && !u.Disabled
 	if !ok {
-		pipe := s.cache.TxPipeline()
-		n := pipe.Incr(ctx, failKey)
-		pipe.ExpireNX(ctx, failKey, window)
-		_, _ = pipe.Exec(ctx)
-		e := web.AuditEntry{ActorName: username, IP: ip, Action: "login.fail", Target: "user", Detail: "用户名或密码错误"}
-		if u != nil {
-			e.ActorID, e.TargetID = u.ID, u.ID
-			if u.Disabled {
-				e.Detail = "账号已停用"
-			}
-		}
-		s.audit.Record(ctx, e)
-		if n.Val() >= int64(maxFails) {
-			return "", nil, errLocked
-		}
-		return "", nil, errBadCredentials
+		return "", nil, s.loginFailed(ctx, in, u, name, limits, "用户名或密码错误", errBadCredentials)
 	}
-	s.cache.Del(ctx, failKey)
+	mfa, err := s.mfaOf(ctx, u.ID)
+	if err != nil {
+		return "", nil, web.Internal(err)
+	}
+	enrolled := mfa != nil && mfa.EnabledAt != nil
+	if enrolled {
+		if in.OTP == "" {
+			if st.accountLocked {
+				return "", nil, web.TooMany("locked", errLockedMessage, st.retryAfter)
+			}
+			return "", nil, errOTPRequired
+		}
+		good, err := s.checkSecondFactor(ctx, mfa, in.OTP)
+		if err != nil {
+			return "", nil, web.Internal(err)
+		}
+		if !good {
+			return "", nil, s.loginFailed(ctx, in, u, name, limits, "动态验证码错误", errOTPInvalid)
+		}
+		// A proven second factor passes an account lock that strangers
+		// may have caused.
+	} else if st.accountLocked {
+		return "", nil, web.TooMany("locked", errLockedMessage, st.retryAfter)
+	}
+	s.throttle.succeed(ctx, name)
 	org, err := s.store.OrgByID(ctx, nil, u.OrgID)
 	if err != nil || org == nil {
 		return "", nil, web.Internal(fmt.Errorf("identity: org of user %d: %v", u.ID, err))
@@ -191,18 +258,60 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (str
 			return "", nil, web.Internal(err)
 		}
 	}
-	p := web.Principal{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, OrgPath: org.Path, Level: u.Level, MustChangePassword: u.MustChangePassword}
+	mustChange := u.MustChangePassword || s.passwordExpired(ctx, u)
+	p := web.Principal{UserID: u.ID, Username: u.Username, Name: u.Name, Roles: u.RoleList(), OrgID: u.OrgID, OrgPath: org.Path, Level: u.Level,
+		MustChangePassword: mustChange, MFAEnrol: !enrolled && s.MFARequired(ctx, u)}
+	token, err := s.newSession(ctx, p)
+	if err != nil {
+		return "", nil, err
+	}
+	u.MustChangePassword = mustChange
+	last := now.UTC()
+	u.LastLoginAt = &last
+	_ = s.store.db.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", last).Error
+	if err := s.record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: in.IP, Action: "login.success", Target: "user", TargetID: u.ID, Success: true}); err != nil {
+		s.sessions.End(ctx, TokenID(token), u.ID)
+		return "", nil, web.Internal(err)
+	}
+	return token, u, nil
+}
+
+// loginFailed counts and records a failed attempt and returns the error to
+// answer: locked once this address has failed too often for the account.
+func (s *Service) loginFailed(ctx context.Context, in LoginAttempt, u *User, name string, limits throttleLimits, detail string, answer *web.Error) error {
+	n := s.throttle.fail(ctx, name, in.IP, s.now(), limits)
+	e := web.AuditEntry{ActorName: in.Username, IP: in.IP, Action: "login.fail", Target: "user", Detail: detail}
+	if u != nil {
+		e.ActorID, e.TargetID = u.ID, u.ID
+		if u.Disabled {
+			e.Detail = "账号已停用"
+		}
+	}
+	_ = s.record(ctx, e)
+	if n >= int64(limits.pair) {
+		if n == int64(limits.pair) {
+			_ = s.record(ctx, web.AuditEntry{ActorName: in.Username, IP: in.IP, Action: "login.locked", Target: "user", TargetID: e.TargetID, Detail: "连续登录失败，已临时锁定"})
+		}
+		return web.TooMany("locked", errLockedMessage, int(limits.window/time.Second))
+	}
+	return answer
+}
+
+// passwordExpired reports whether the password is older than the setting.
+func (s *Service) passwordExpired(ctx context.Context, u *User) bool {
+	days := s.settings.Int(ctx, SetPasswordMaxAge)
+	return days > 0 && !u.PasswordChangedAt.IsZero() && s.now().Sub(u.PasswordChangedAt) > time.Duration(days)*24*time.Hour
+}
+
+// newSession starts a session with the configured lifetimes.
+func (s *Service) newSession(ctx context.Context, p web.Principal) (string, error) {
 	idle := time.Duration(s.settings.Int(ctx, SetIdleMinutes)) * time.Minute
 	abs := time.Duration(s.settings.Int(ctx, SetAbsoluteHours)) * time.Hour
 	token, err := s.sessions.Create(ctx, p, idle, abs)
 	if err != nil {
-		return "", nil, web.Internal(err)
+		return "", web.Internal(err)
 	}
-	now := s.now().UTC()
-	u.LastLoginAt = &now
-	_ = s.store.SaveUser(ctx, u, "last_login_at")
-	s.audit.Record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "login.success", Target: "user", TargetID: u.ID, Success: true})
-	return token, u, nil
+	return token, nil
 }
 
 // Logout ends the caller's session.
@@ -215,10 +324,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*web.Principa
 	return s.sessions.Lookup(ctx, token)
 }
 
-// canManageUsers: system administrators manage accounts; unit administrators
-// manage the learners of their own units.
-func canManageUsers(p *web.Principal) bool {
+// canCreateUsers: system administrators create accounts; unit administrators
+// create the learners of their own units.
+func canCreateUsers(p *web.Principal) bool {
 	return p.HasAny(web.RoleSysAdmin, web.RoleUnitAdmin)
+}
+
+// canManageUsers: those who create accounts, and the security administrator,
+// who manages the three administrator accounts (mayManage decides which).
+func canManageUsers(p *web.Principal) bool {
+	return p.HasAny(web.RoleSysAdmin, web.RoleUnitAdmin, web.RoleSecAdmin)
 }
 
 // canView: who may read user records (always within their org subtree).
@@ -365,27 +480,9 @@ func normalizeRoles(roles []string) []string {
 	return out
 }
 
-// checkRoles enforces who may grant what: unit administrators only learners.
-func checkRoles(p *web.Principal, f web.Fields, roles []string) error {
-	for _, r := range roles {
-		if !validRole(r) {
-			f.Add("roles", "未知角色："+r)
-			return nil
-		}
-	}
-	if !p.Has(web.RoleSysAdmin) && !p.Has(web.RoleSecAdmin) {
-		for _, r := range roles {
-			if r != web.RoleLearner {
-				return web.Forbidden()
-			}
-		}
-	}
-	return nil
-}
-
 // CreateUser adds an account in an org of the caller's subtree.
 func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserRequest) (*User, error) {
-	if !canManageUsers(p) {
+	if !canCreateUsers(p) {
 		return nil, web.Forbidden()
 	}
 	f := web.Fields{}
@@ -396,14 +493,15 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 	minLen := s.settings.Int(ctx, SetPasswordMinLen)
 	if in.Password == "" {
 		f.Add("password", "必填")
-	} else if msg := PasswordProblem(in.Password, minLen); msg != "" {
+	} else if msg := PasswordProblemFor(in.Password, minLen, in.Username); msg != "" {
 		f.Add("password", msg)
 	}
 	roles := normalizeRoles(in.Roles)
-	if err := checkRoles(p, f, roles); err != nil {
+	if err := checkNewRoles(f, roles); err != nil {
 		return nil, err
 	}
-	u := &User{Username: in.Username, PasswordChangedAt: s.now().UTC(), MustChangePassword: in.MustChangePassword}
+	// A password somebody else chose is changed at the first login.
+	u := &User{Username: in.Username, PasswordChangedAt: s.now().UTC(), MustChangePassword: true}
 	s.validateUser(f, in, u)
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -415,7 +513,7 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 	if org == nil {
 		return nil, errOrgOutOfScope()
 	}
-	if err := s.checkTaken(ctx, u); err != nil {
+	if err := s.checkTaken(ctx, p, u); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(in.Password)
@@ -433,29 +531,42 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 }
 
 // checkTaken reports a username or ID number another account already has.
-// The unique keys remain the guard against races; this gives the message.
-func (s *Service) checkTaken(ctx context.Context, u *User) error {
+// The unique keys remain the guard against races; this gives the message,
+// which says less when the other account is outside the caller's scope.
+func (s *Service) checkTaken(ctx context.Context, p *web.Principal, u *User) error {
 	f := web.Fields{}
 	if u.ID == 0 {
-		taken, err := s.store.ExistingUsernames(ctx, []string{u.Username})
+		owner, err := s.store.UserByUsername(ctx, u.Username)
 		if err != nil {
 			return web.Internal(err)
 		}
-		f.Check(!taken[u.Username], "username", "该用户名已被使用")
+		if owner != nil {
+			if visible, err := s.UserInScope(ctx, p, owner.ID); err == nil && visible {
+				f.Add("username", "该用户名已被使用")
+			} else {
+				f.Add("username", "该用户名不可用，请换一个")
+			}
+		}
 	}
 	if u.IDNumberHash != nil {
 		owner, err := s.store.UserIDByIDHash(ctx, *u.IDNumberHash)
 		if err != nil {
 			return web.Internal(err)
 		}
-		f.Check(owner == 0 || owner == u.ID, "id_number", "该身份证号码已登记")
+		if owner != 0 && owner != u.ID {
+			if visible, err := s.UserInScope(ctx, p, owner); err == nil && visible {
+				f.Add("id_number", "该身份证号码已登记")
+			} else {
+				f.Add("id_number", "该身份证号码无法在此登记，请联系上级组织部门核实")
+			}
+		}
 	}
 	return f.Err()
 }
 
 func (s *Service) duplicateUser(err error) error {
 	if db.IsDuplicate(err) {
-		return web.Invalid(map[string]string{"username": "用户名或身份证号码已被使用"})
+		return web.Invalid(map[string]string{"username": "用户名或身份证号码不可用"})
 	}
 	return web.Internal(err)
 }
@@ -472,22 +583,12 @@ func validUsername(s string) bool {
 // CanManage reports whether the caller may edit, disable or reset u (u is
 // already known to be in the caller's scope).
 func (s *Service) CanManage(p *web.Principal, u *User) bool {
-	if !canManageUsers(p) {
-		return false
-	}
-	if p.Has(web.RoleSysAdmin) {
-		return true
-	}
-	for _, r := range u.RoleList() {
-		if r != web.RoleLearner {
-			return false
-		}
-	}
-	return true
+	return canManageUsers(p) && mayManage(p, u)
 }
 
-// manageable loads a user the caller may change: in scope, and for unit
-// administrators only plain learners.
+// manageable loads a user the caller may change: in scope, not the caller,
+// the three administrator accounts only for the security administrator, and
+// for unit administrators only plain learners.
 func (s *Service) manageable(ctx context.Context, p *web.Principal, id uint64) (*User, error) {
 	if !canManageUsers(p) {
 		return nil, web.Forbidden()
@@ -499,12 +600,11 @@ func (s *Service) manageable(ctx context.Context, p *web.Principal, id uint64) (
 	if u == nil {
 		return nil, web.NotFound()
 	}
-	if !p.Has(web.RoleSysAdmin) {
-		for _, r := range u.RoleList() {
-			if r != web.RoleLearner {
-				return nil, web.Forbidden()
-			}
-		}
+	if u.ID == p.UserID {
+		return nil, web.Conflict("self", "不能在这里管理自己的账号，请在个人信息中修改")
+	}
+	if !mayManage(p, u) {
+		return nil, web.Forbidden()
 	}
 	return u, nil
 }
@@ -529,7 +629,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *web.Principal, id uint64, i
 	} else if org == nil {
 		return nil, errOrgOutOfScope()
 	}
-	if err := s.checkTaken(ctx, u); err != nil {
+	if err := s.checkTaken(ctx, p, u); err != nil {
 		return nil, err
 	}
 	if err := s.store.SaveUser(ctx, u, "name", "level", "post", "org_id", "term_ends_on", "id_number_sealed", "id_number_hash", "phone_sealed", "phone_hash"); err != nil {
@@ -580,9 +680,7 @@ func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, rol
 	}
 	roles = normalizeRoles(roles)
 	f := web.Fields{}
-	if err := checkRoles(p, f, roles); err != nil {
-		return nil, err
-	}
+	checkGrantedRoles(f, roles)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -597,28 +695,84 @@ func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, rol
 
 // ResetPassword sets a new password chosen by an administrator; the user must
 // change it at next login, and their sessions end.
-func (s *Service) ResetPassword(ctx context.Context, p *web.Principal, id uint64, pw string) error {
+func (s *Service) ResetPassword(ctx context.Context, p *web.Principal, id uint64, pw, ip string) error {
 	u, err := s.manageable(ctx, p, id)
 	if err != nil {
 		return err
 	}
-	if msg := PasswordProblem(pw, s.settings.Int(ctx, SetPasswordMinLen)); msg != "" {
+	if msg := PasswordProblemFor(pw, s.settings.Int(ctx, SetPasswordMinLen), u.Username); msg != "" {
 		return web.Invalid(map[string]string{"new_password": msg})
 	}
-	hash, err := HashPassword(pw)
-	if err != nil {
+	if reused, err := s.passwordReused(ctx, u, pw); err != nil {
 		return web.Internal(err)
+	} else if reused {
+		return web.Invalid(map[string]string{"new_password": fmt.Sprintf("不能与最近 %d 次使用过的密码相同", passwordHistoryDepth)})
 	}
-	u.PasswordHash, u.MustChangePassword, u.PasswordChangedAt = hash, true, s.now().UTC()
-	if err := s.store.SaveUser(ctx, u, "password_hash", "must_change_password", "password_changed_at"); err != nil {
-		return web.Internal(err)
+	e := web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "user.password_reset", Target: "user", TargetID: u.ID, Success: true}
+	if err := s.setPassword(ctx, u, pw, true, e); err != nil {
+		return err
 	}
 	return s.sessions.EndUser(ctx, u.ID, "")
 }
 
+// passwordHistoryDepth is how many recent passwords (the current one
+// included) a new password may not repeat.
+const passwordHistoryDepth = 5
+
+// passwordReused reports whether pw is the current password or one of the
+// last ones.
+func (s *Service) passwordReused(ctx context.Context, u *User, pw string) (bool, error) {
+	if CheckPassword(u.PasswordHash, pw) {
+		return true, nil
+	}
+	var old []string
+	if err := s.store.db.WithContext(ctx).Model(&PasswordHistory{}).Where("user_id = ?", u.ID).
+		Order("created_at DESC").Limit(passwordHistoryDepth-1).Pluck("hash", &old).Error; err != nil {
+		return false, err
+	}
+	for _, h := range old {
+		if CheckPassword(h, pw) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// setPassword stores a new password, keeps the old hash in the history, and
+// writes the audit entry in the same transaction.
+func (s *Service) setPassword(ctx context.Context, u *User, pw string, mustChange bool, e web.AuditEntry) error {
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return web.Internal(err)
+	}
+	now := s.now().UTC()
+	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&PasswordHistory{UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		var keep []uint64
+		if err := tx.Model(&PasswordHistory{}).Where("user_id = ?", u.ID).Order("created_at DESC").Limit(passwordHistoryDepth).Pluck("id", &keep).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("user_id = ? AND id NOT IN ?", u.ID, keep).Delete(&PasswordHistory{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "must_change_password": mustChange, "password_changed_at": now}).Error; err != nil {
+			return err
+		}
+		return s.auditTx(tx, e)
+	})
+	if err != nil {
+		return web.Internal(err)
+	}
+	u.PasswordHash, u.MustChangePassword, u.PasswordChangedAt = hash, mustChange, now
+	return nil
+}
+
 // ChangeOwnPassword checks the old password and sets a new one; the caller's
-// other sessions end and this one continues.
-func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw, newPw string) (string, error) {
+// other sessions end and this one continues. A wrong old password counts
+// toward the login lock and is audited.
+func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw, newPw, ip string) (string, error) {
 	u, err := s.store.UserByID(ctx, nil, p.UserID)
 	if err != nil {
 		return "", web.Internal(err)
@@ -626,26 +780,48 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw
 	if u == nil || u.Disabled {
 		return "", web.Unauthorized()
 	}
-	f := web.Fields{}
-	if !CheckPassword(u.PasswordHash, oldPw) {
-		f.Add("old_password", "原密码不正确")
+	if len([]rune(oldPw)) > maxPasswordLen || len(newPw) > 4*maxPasswordLen {
+		return "", web.Invalid(map[string]string{"old_password": "密码不能超过 128 位"})
 	}
-	if msg := PasswordProblem(newPw, s.settings.Int(ctx, SetPasswordMinLen)); msg != "" {
+	name := throttleUser(u.Username)
+	limits := s.throttleLimits(ctx)
+	if _, err := s.throttle.check(ctx, name, ip, s.now(), limits); err != nil {
+		return "", err
+	}
+	ok, err := checkPasswordBounded(ctx, u.PasswordHash, oldPw)
+	if errors.Is(err, ErrBusy) {
+		return "", errBusy
+	}
+	if err != nil {
+		return "", web.Internal(err)
+	}
+	if !ok {
+		n := s.throttle.fail(ctx, name, ip, s.now(), limits)
+		_ = s.record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "password.change_fail", Target: "user", TargetID: u.ID, Detail: "原密码不正确"})
+		if n >= int64(limits.pair) {
+			return "", web.TooMany("locked", errLockedMessage, int(limits.window/time.Second))
+		}
+		return "", web.Invalid(map[string]string{"old_password": "原密码不正确"})
+	}
+	f := web.Fields{}
+	if msg := PasswordProblemFor(newPw, s.settings.Int(ctx, SetPasswordMinLen), u.Username); msg != "" {
 		f.Add("new_password", msg)
 	} else if newPw == oldPw {
 		f.Add("new_password", "新密码不能与原密码相同")
+	} else if reused, err := s.passwordReused(ctx, u, newPw); err != nil {
+		return "", web.Internal(err)
+	} else if reused {
+		f.Add("new_password", fmt.Sprintf("不能与最近 %d 次使用过的密码相同", passwordHistoryDepth))
 	}
 	if err := f.Err(); err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(newPw)
-	if err != nil {
-		return "", web.Internal(err)
+	e := web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "password.change", Target: "user", TargetID: u.ID, Success: true}
+	if err := s.setPassword(ctx, u, newPw, false, e); err != nil {
+		return "", err
 	}
-	u.PasswordHash, u.MustChangePassword, u.PasswordChangedAt = hash, false, s.now().UTC()
-	if err := s.store.SaveUser(ctx, u, "password_hash", "must_change_password", "password_changed_at"); err != nil {
-		return "", web.Internal(err)
-	}
+	s.throttle.succeed(ctx, name)
+	s.initialPasswordChanged(ctx)
 	// Start a fresh session without the must-change flag and end the rest.
 	if err := s.sessions.EndUser(ctx, u.ID, ""); err != nil {
 		return "", web.Internal(err)
@@ -653,13 +829,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw
 	np := *p
 	np.MustChangePassword = false
 	np.SessionID = ""
-	idle := time.Duration(s.settings.Int(ctx, SetIdleMinutes)) * time.Minute
-	abs := time.Duration(s.settings.Int(ctx, SetAbsoluteHours)) * time.Hour
-	token, err := s.sessions.Create(ctx, np, idle, abs)
-	if err != nil {
-		return "", web.Internal(err)
-	}
-	return token, nil
+	return s.newSession(ctx, np)
 }
 
 // GetUser returns a user in the caller's scope.
@@ -786,7 +956,12 @@ func (s *Service) Provision(ctx context.Context, reqs []UserRequest, password st
 		if len(f) > 0 {
 			return 0, fmt.Errorf("identity: provision %s: %v", in.Username, f)
 		}
-		for _, r := range normalizeRoles(in.Roles) {
+		roles := normalizeRoles(in.Roles)
+		checkGrantedRoles(f, roles)
+		if len(f) > 0 {
+			return 0, fmt.Errorf("identity: provision %s: %v", in.Username, f)
+		}
+		for _, r := range roles {
 			u.Roles = append(u.Roles, UserRole{Role: r})
 		}
 		users = append(users, u)
