@@ -15,6 +15,10 @@ type Page struct {
 // MaxPageSize caps page_size.
 const MaxPageSize = 200
 
+// MaxOffset caps how many rows a page may skip: page*page_size can neither
+// overflow nor ask the database to scan past ten million rows.
+const MaxOffset = 10_000_000
+
 // PageFrom reads the page and page size (defaults 1 and 20).
 func PageFrom(c *fiber.Ctx) (Page, error) {
 	p := Page{Page: 1, PageSize: 20}
@@ -32,11 +36,23 @@ func PageFrom(c *fiber.Ctx) (Page, error) {
 		}
 		p.PageSize = n
 	}
+	if (p.Page-1) > MaxOffset/p.PageSize {
+		return p, Invalid(map[string]string{"page": "页码过大"})
+	}
 	return p, nil
 }
 
-// Offset is the number of rows to skip.
-func (p Page) Offset() int { return (p.Page - 1) * p.PageSize }
+// Offset is the number of rows to skip, between 0 and MaxOffset whatever
+// the page holds (pages are also built from unchecked numbers).
+func (p Page) Offset() int {
+	if p.Page <= 1 || p.PageSize <= 0 {
+		return 0
+	}
+	if p.Page-1 > MaxOffset/p.PageSize {
+		return MaxOffset
+	}
+	return (p.Page - 1) * p.PageSize
+}
 
 // List is the shape of every list answer.
 type List[T any] struct {
