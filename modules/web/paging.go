@@ -36,7 +36,7 @@ func PageFrom(c *fiber.Ctx) (Page, error) {
 		}
 		p.PageSize = n
 	}
-	if (p.Page-1) > MaxOffset/p.PageSize {
+	if (p.Page - 1) > MaxOffset/p.PageSize {
 		return p, Invalid(map[string]string{"page": "页码过大"})
 	}
 	return p, nil
