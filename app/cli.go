@@ -24,9 +24,14 @@ commands:
   migrate  apply database migrations and exit
   seed     create the demo city (orgs, cadres, one admin per role) and print the logins
   bench    load-test a running server (see: college bench -h)
+  audit verify   seal pending audit rows, check the whole chain, report the
+                 first edited, deleted or reordered row (exit 1 if any)
+  keys generate  write a new personal-data key file to <data_dir>/keys
+  keys rotate    re-seal every sealed value with crypto.active_key and
+                 recompute the look-up hashes, in batches, while serving
   version  print the version
 
-flags (serve, migrate, seed):
+flags (serve, migrate, seed, audit, keys):
   --config FILE   YAML config (default configs/college.yaml when present)
   --no-migrate    serve without applying migrations first
 `
@@ -39,8 +44,15 @@ func run(args []string, environ []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	sub := ""
 	switch cmd {
 	case "serve", "migrate", "seed":
+	case "audit", "keys":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			fmt.Fprint(os.Stderr, usage)
+			return fmt.Errorf("%s: which action? see the usage above", cmd)
+		}
+		sub, args = args[0], args[1:]
 	case "bench":
 		return runBench(args, os.Stdout)
 	case "version":
@@ -57,6 +69,7 @@ func run(args []string, environ []string) error {
 	fs.SetOutput(io.Discard)
 	configPath := fs.String("config", "", "config file")
 	noMigrate := fs.Bool("no-migrate", false, "do not migrate on start")
+	batch := fs.Int("batch", 500, "rows per transaction (keys rotate)")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprint(os.Stderr, usage)
 		return err
@@ -73,6 +86,10 @@ func run(args []string, environ []string) error {
 	defer stop()
 
 	switch cmd {
+	case "audit":
+		return runAuditCommand(ctx, cfg, log, sub, os.Stdout)
+	case "keys":
+		return runKeysCommand(ctx, cfg, log, sub, *batch, os.Stdout)
 	case "migrate":
 		gdb, err := db.Open(dbConfig(cfg), log)
 		if err != nil {

@@ -20,6 +20,7 @@ type Entry struct {
 	TargetID  uint64    `json:"target_id"`
 	Detail    string    `json:"detail"`
 	Success   bool      `json:"success"`
+	Seq       *uint64   `json:"seq"` // place in the tamper-evident chain; null until sealed
 }
 
 // Handlers serves the audit API and page.
@@ -31,7 +32,8 @@ type Handlers struct {
 // NewHandlers wires the handlers.
 func NewHandlers(svc *Service, pages *web.Engine) *Handlers { return &Handlers{svc: svc, pages: pages} }
 
-// Register lists every route of the module: auditors only.
+// Register lists every route of the module: auditors only, and reading
+// only: no route edits or deletes an entry.
 func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	api.Tag("audit").Get("/audit", web.Doc{Summary: "查询审计日志", Resp: web.List[Entry]{}, Roles: []string{web.RoleAuditor}, Query: []string{"q", "action", "from", "to", "page", "page_size"}}, h.search)
 	pages.Get("/admin/audit", web.RequireRole(web.RoleAuditor), h.page)
@@ -68,7 +70,8 @@ func (h *Handlers) list(c *fiber.Ctx) (web.List[Entry], Filter, error) {
 	}
 	items := make([]Entry, len(rows))
 	for i, r := range rows {
-		items[i] = Entry(r)
+		items[i] = Entry{ID: r.ID, At: r.At, ActorID: r.ActorID, ActorName: r.ActorName, IP: r.IP, Action: r.Action,
+			Target: r.Target, TargetID: r.TargetID, Detail: r.Detail, Success: r.Success, Seq: r.Seq}
 	}
 	return web.NewList(items, total, pg), f, nil
 }

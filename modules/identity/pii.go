@@ -1,98 +1,58 @@
 package identity
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/hkdf"
+	"college/storage/keyring"
 )
 
-// Sealer encrypts personal data at rest (AES-256-GCM) and makes keyed hashes
-// (HMAC-SHA256) so sealed values can still be looked up and kept unique.
+// Sealer encrypts personal data at rest and makes keyed hashes (blind
+// indexes) so sealed values can still be looked up and kept unique. The
+// algorithms and keys come from a keyring: AES-256-GCM and HMAC-SHA256, or
+// SM4-GCM and HMAC-SM3 when national cryptography is on.
 type Sealer struct {
-	aead   cipher.AEAD
-	macKey []byte
+	ring *keyring.Ring
 }
 
-// NewSealer derives the encryption and hashing keys from the college secret.
+// NewSealer derives the keys from the college secret alone (standard suite).
 func NewSealer(secret []byte) (*Sealer, error) {
 	if len(secret) < 16 {
 		return nil, errors.New("identity: secret key too short")
 	}
-	encKey := make([]byte, 32)
-	macKey := make([]byte, 32)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte("college pii enc v1")), encKey); err != nil {
-		return nil, err
-	}
-	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte("college pii mac v1")), macKey); err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(encKey)
+	r, err := keyring.FromSecret(secret, false)
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead, macKey: macKey}, nil
+	return &Sealer{ring: r}, nil
 }
+
+// NewSealerWith seals with a configured keyring.
+func NewSealerWith(r *keyring.Ring) *Sealer { return &Sealer{ring: r} }
 
 // Seal encrypts s ("" stays "").
-func (s *Sealer) Seal(plain string) string {
-	if plain == "" {
-		return ""
-	}
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		panic(fmt.Sprintf("identity: random: %v", err))
-	}
-	out := s.aead.Seal(nonce, nonce, []byte(plain), nil)
-	return "v1:" + base64.RawStdEncoding.EncodeToString(out)
-}
+func (s *Sealer) Seal(plain string) string { return s.ring.Seal(plain) }
 
-// Open decrypts a sealed value.
+// Open decrypts a sealed value, under the current key or an older one.
 func (s *Sealer) Open(sealed string) (string, error) {
-	if sealed == "" {
-		return "", nil
-	}
-	raw, ok := strings.CutPrefix(sealed, "v1:")
-	if !ok {
-		return "", errors.New("identity: unknown sealed format")
-	}
-	b, err := base64.RawStdEncoding.DecodeString(raw)
-	if err != nil || len(b) < s.aead.NonceSize() {
-		return "", errors.New("identity: bad sealed value")
-	}
-	plain, err := s.aead.Open(nil, b[:s.aead.NonceSize()], b[s.aead.NonceSize():], nil)
+	plain, err := s.ring.Open(sealed)
 	if err != nil {
-		return "", fmt.Errorf("identity: open sealed value: %w", err)
+		return "", fmt.Errorf("identity: %w", err)
 	}
-	return string(plain), nil
+	return plain, nil
 }
 
-// Hash is the keyed hash of a normalized value (nil for "").
-func (s *Sealer) Hash(kind, v string) *string {
-	if v == "" {
-		return nil
-	}
-	m := hmac.New(sha256.New, s.macKey)
-	m.Write([]byte(kind + ":" + v))
-	h := hex.EncodeToString(m.Sum(nil))
-	return &h
-}
+// Hash is the keyed hash of a normalized value under the current key (nil
+// for ""): what is stored.
+func (s *Sealer) Hash(kind, v string) *string { return s.ring.Hash(kind, v) }
+
+// Hashes are the keyed hashes of v under every key, for look-ups that must
+// also find rows not yet re-sealed after a key change.
+func (s *Sealer) Hashes(kind, v string) []string { return s.ring.Hashes(kind, v) }
 
 var idRe = regexp.MustCompile(`^\d{17}[\dX]$`)
 

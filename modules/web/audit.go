@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -21,9 +25,83 @@ type AuditEntry struct {
 	Success   bool
 }
 
-// Auditor records audit entries. The audit module implements it.
+// Auditor records audit entries. The audit module implements it. An error
+// means the entry was not written: the action it records must fail too. In
+// a request under AuditGuard that happens even when the caller ignores the
+// error: the guard turns the response into 503 audit_unavailable.
 type Auditor interface {
-	Record(ctx context.Context, e AuditEntry)
+	Record(ctx context.Context, e AuditEntry) error
+}
+
+// AuditUnavailable is the error of an action whose audit entry could not be
+// written.
+func AuditUnavailable(cause error) *Error {
+	return NewError(http.StatusServiceUnavailable, "audit_unavailable", "审计日志暂时无法写入，操作未完成，请稍后重试").WithCause(cause)
+}
+
+type auditStateKey struct{}
+
+// auditState is what AuditGuard knows of the audit writes of one request.
+type auditState struct {
+	failed atomic.Bool
+}
+
+// MarkAuditFailed tells the request's AuditGuard (if any) that an audit
+// write failed, so that the response becomes an error.
+func MarkAuditFailed(ctx context.Context) {
+	if st, ok := ctx.Value(auditStateKey{}).(*auditState); ok {
+		st.failed.Store(true)
+	}
+}
+
+// AuditGuard makes a failed audit write fail the request that made it, and
+// records each refusal (403) once, with the caller and the route. It goes
+// before authentication, so it sees every answer, and reads the caller after
+// the handlers have run.
+func AuditGuard(a Auditor, log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := &auditState{}
+		c.SetUserContext(context.WithValue(c.UserContext(), auditStateKey{}, st))
+		err := c.Next()
+		if st.failed.Load() {
+			// The response the handler prepared must not go out: neither
+			// its body, nor a redirect, a cookie or a download name.
+			resp := c.Response()
+			resp.ResetBody()
+			resp.Header.Del(fiber.HeaderLocation)
+			resp.Header.Del(fiber.HeaderContentDisposition)
+			resp.Header.DelAllCookies()
+			log.Error("audit write failed: request refused", "rid", RequestID(c), "method", c.Method(), "path", c.Path())
+			return AuditUnavailable(err)
+		}
+		status := c.Response().StatusCode()
+		if err != nil {
+			status = AsError(err).Status
+		}
+		if status == http.StatusForbidden {
+			e := AuditFrom(c, "access.denied", "route", 0, map[string]string{"method": c.Method(), "path": clip(c.Path(), 256), "code": deniedCode(err)})
+			e.Success = false
+			if rerr := a.Record(context.WithoutCancel(c.UserContext()), e); rerr != nil {
+				log.Error("audit: refusal not recorded", "rid", RequestID(c), "err", rerr)
+			}
+		}
+		return err
+	}
+}
+
+func deniedCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	return AsError(err).Code
+}
+
+// clip keeps at most n bytes of s, dropping a rune cut in half.
+func clip(s string, n int) string {
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "")
+	}
+	return s
 }
 
 // AuditFrom builds a successful entry for the current caller and request.
