@@ -1,13 +1,14 @@
 package identity
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"college/modules/media"
 	"college/modules/web"
 
 	"github.com/xuri/excelize/v2"
@@ -85,7 +86,10 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 	invalid := func(rows []web.RowError) error {
 		return &web.Error{Status: 422, Code: "import_invalid", Message: "导入文件有误，未导入任何数据", Rows: rows}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	f, err := media.OpenXLSX(data, media.DefaultXLSXLimits)
+	if errors.Is(err, media.ErrZipTooLarge) {
+		return ImportResponse{}, invalid([]web.RowError{{Message: media.MsgZipTooLarge}})
+	}
 	if err != nil {
 		return ImportResponse{}, invalid([]web.RowError{{Message: "文件不是有效的 Excel (.xlsx) 文件"}})
 	}

@@ -1,7 +1,7 @@
 package importer
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"college/modules/exam/item"
+	"college/modules/media"
 )
 
 // Headers are the columns of the Excel template, in order.
@@ -44,7 +45,10 @@ func ParseExcel(data []byte) (res Result, problems []Problem) {
 			res, problems = Result{}, []Problem{{At: "文件", Message: "无法读取 Excel 文件，请确认是 .xlsx 格式"}}
 		}
 	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	f, err := media.OpenXLSX(data, media.DefaultXLSXLimits)
+	if errors.Is(err, media.ErrZipTooLarge) {
+		return Result{}, []Problem{{At: "文件", Message: media.MsgZipTooLarge}}
+	}
 	if err != nil {
 		return Result{}, []Problem{{At: "文件", Message: "无法读取 Excel 文件，请确认是 .xlsx 格式"}}
 	}
