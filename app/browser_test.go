@@ -309,8 +309,8 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	}
 }
 
-// A cadre starts an exam, answers, reloads the page mid-way (the answers are
-// still there), submits and sees the score.
+// A cadre reads the rules, starts an exam with the button, answers, reloads
+// the page mid-way (the answers are still there), submits and sees the score.
 func TestBrowserCadreTakesExam(t *testing.T) {
 	ctx := newBrowser(t)
 	a := newTestApp(t)
@@ -325,6 +325,11 @@ func TestBrowserCadreTakesExam(t *testing.T) {
 	waitText(t, ctx, "2026 年度政治理论水平考试")
 	screenshot(t, ctx, "40-exams")
 	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/exams/%d/take", base, examID))); err != nil {
+		t.Fatal(err)
+	}
+	// The page shows the rules; only the button starts the attempt.
+	waitText(t, ctx, "考试须知")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#exam-start`))); err != nil {
 		t.Fatal(err)
 	}
 	judge := fmt.Sprintf(`input[name="q-%d"][value="true"]`, ids["judge"])

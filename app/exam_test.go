@@ -208,7 +208,7 @@ func TestShortAnswerReviewAndStats(t *testing.T) {
 	judge := r.id(t)
 	now := time.Now().UTC()
 	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "学习体会", "duration_minutes": 20, "pass_score": 18, "max_attempts": 1,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{short, judge}}})
+		"opens_at": now.Add(-time.Minute), "audience_org_ids": []uint64{c.unitA, c.unitB}, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{short, judge}}})
 	mustStatus(t, r, 201)
 	examID := r.id(t)
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
@@ -590,7 +590,7 @@ func TestGraderAssignmentsAndComments(t *testing.T) {
 	q := r.id(t)
 	now := time.Now().UTC()
 	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "体会", "duration_minutes": 5, "pass_score": 6, "release": "immediately",
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+		"opens_at": now.Add(-time.Minute), "audience_org_ids": []uint64{c.unitA, c.unitB}, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
 	examID := r.id(t)
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
 	atts := map[string]uint64{}

@@ -2,6 +2,7 @@ package exam
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -277,7 +278,8 @@ func (h *Handlers) adminExamNewPage(c *fiber.Ctx) error {
 type adminReviewData struct {
 	Exam     adminExam
 	Items    []ReviewItem
-	Attempts int // distinct attempts in the queue
+	Attempts int    // distinct attempts in the queue
+	Blocked  string // why the caller may not grade this exam now
 }
 
 func (h *Handlers) adminReviewPage(c *fiber.Ctx) error {
@@ -291,6 +293,11 @@ func (h *Handlers) adminReviewPage(c *fiber.Ctx) error {
 		return err
 	}
 	items, err := h.svc.ReviewQueue(ctx, p, id)
+	var we *web.Error
+	if errors.As(err, &we) && we.Code == "grader_is_candidate" {
+		d := adminReviewData{Exam: adminExamRow(e, time.Now()), Blocked: we.Message}
+		return h.pages.Render(c, fiber.StatusForbidden, "exam/admin_review", e.Title+" - 阅卷", d)
+	}
 	if err != nil {
 		return err
 	}

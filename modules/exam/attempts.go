@@ -79,6 +79,9 @@ func (s *Service) answersKey(attemptID uint64) string {
 // StartAttempt returns the caller's open attempt or starts a new one with
 // its own frozen paper. created is false when an open attempt is returned.
 func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uint64) (AttemptResponse, bool, error) {
+	if err := web.MayStudy(p); err != nil {
+		return AttemptResponse{}, false, err
+	}
 	var e Exam
 	err := s.db.WithContext(ctx).Where("status = ?", StatusPublished).First(&e, examID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -207,6 +210,24 @@ func (s *Service) savedAnswers(ctx context.Context, a *Attempt) (map[string]json
 		out[k] = json.RawMessage(v)
 	}
 	return out, nil
+}
+
+// AttemptSheet returns the paper and the saved answers of the caller's
+// attempt in progress, for the exam page to resume; it never starts one.
+func (s *Service) AttemptSheet(ctx context.Context, p *web.Principal, id uint64) (AttemptResponse, error) {
+	a, err := s.ownAttempt(ctx, p, id)
+	if err != nil {
+		return AttemptResponse{}, err
+	}
+	if a.Status == AttemptOpen && !s.now().Before(a.Deadline) {
+		if _, err := s.finish(ctx, a); err != nil {
+			return AttemptResponse{}, err
+		}
+	}
+	if a.Status != AttemptOpen {
+		return AttemptResponse{}, web.Conflict("attempt_finished", "本次考试已结束，答卷已提交")
+	}
+	return s.attemptView(ctx, a)
 }
 
 // ownAttempt loads an attempt of the caller (404 for anyone else's).

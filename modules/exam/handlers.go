@@ -58,6 +58,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
 	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
 	a.Post("/exams/:id/attempts", web.Doc{Summary: "开始考试（进行中的考试返回同一份试卷）", Resp: AttemptResponse{}, Status: 201}, h.start)
+	a.Get("/attempts/:id/questions", web.Doc{Summary: "进行中答卷的试题与已保存答案（继续作答；不会开始考试）", Resp: AttemptResponse{}}, h.sheet)
 	a.Put("/attempts/:id/answers", web.Doc{Summary: "保存答案（合并）", Body: AnswersRequest{}}, h.saveAnswers)
 	a.Post("/attempts/:id/submit", web.Doc{Summary: "交卷（重复交卷返回同一结果）", Resp: ResultResponse{}}, h.submit)
 	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
@@ -232,6 +233,18 @@ func (h *Handlers) start(c *fiber.Ctx) error {
 		status = fiber.StatusCreated
 	}
 	return c.Status(status).JSON(r)
+}
+
+func (h *Handlers) sheet(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.AttemptSheet(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
 }
 
 func (h *Handlers) saveAnswers(c *fiber.Ctx) error {

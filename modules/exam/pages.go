@@ -11,6 +11,7 @@ import (
 func (h *Handlers) registerPages(r fiber.Router) {
 	r.Get("/exams", web.RequireLogin, h.listPage)
 	r.Get("/exams/:id/take", web.RequireLogin, h.takePage)
+	r.Post("/exams/:id/start", web.RequireLogin, h.startPage)
 	r.Get("/exams/:id/result", web.RequireLogin, h.resultPage)
 }
 
@@ -62,23 +63,42 @@ func (h *Handlers) myExam(c *fiber.Ctx) (MyExam, error) {
 	return MyExam{}, web.NotFound()
 }
 
-// examTakePage is the data of the exam page.
+// examTakePage is the data of the exam page: the rules and a start button
+// before the attempt, the paper once it is in progress.
 type examTakePage struct {
 	MyExam
-	LeaveLimit int // leaving the page more often submits the attempt; 0: no limit
+	LeaveLimit int  // leaving the page more often submits the attempt; 0: no limit
+	Fullscreen bool // the page asks for full screen
+	CanStart   bool // no attempt in progress, the exam open and attempts left
 }
 
+// takePage shows an exam. Loading it never starts an attempt (a link from
+// another site must not use up a candidate's attempt): it resumes the one in
+// progress, or shows the rules and a 开始考试 form that POSTs with the CSRF
+// token.
 func (h *Handlers) takePage(c *fiber.Ctx) error {
 	m, err := h.myExam(c)
 	if err != nil {
 		return err
 	}
-	d := examTakePage{MyExam: m}
+	d := examTakePage{MyExam: m, CanStart: m.Open == nil && m.State == "open" && m.AttemptsLeft > 0}
 	var e Exam
-	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit").First(&e, m.ID).Error; err == nil {
-		d.LeaveLimit = e.LeaveLimit
+	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit", "fullscreen").First(&e, m.ID).Error; err == nil {
+		d.LeaveLimit, d.Fullscreen = e.LeaveLimit, e.Fullscreen
 	}
 	return h.pages.Render(c, fiber.StatusOK, "exam/take", m.Title, d)
+}
+
+// startPage starts (or finds) the caller's attempt, then shows it.
+func (h *Handlers) startPage(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, _, err := h.svc.StartAttempt(c.UserContext(), web.Caller(c), id); err != nil {
+		return err
+	}
+	return c.Redirect("/exams/"+strconv.FormatUint(id, 10)+"/take", fiber.StatusSeeOther)
 }
 
 // examResultPage is the data of the result page.

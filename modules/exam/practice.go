@@ -29,7 +29,10 @@ type PracticeFeedback struct {
 }
 
 // PracticeBanks lists the banks open for practice.
-func (s *Service) PracticeBanks(ctx context.Context) ([]BankResponse, error) {
+func (s *Service) PracticeBanks(ctx context.Context, p *web.Principal) ([]BankResponse, error) {
+	if err := web.MayStudy(p); err != nil {
+		return nil, err
+	}
 	var banks []Bank
 	if err := s.db.WithContext(ctx).Where("practice = ?", true).Order("name").Find(&banks).Error; err != nil {
 		return nil, web.Internal(err)
@@ -45,6 +48,9 @@ func (s *Service) PracticeBanks(ctx context.Context) ([]BankResponse, error) {
 // PracticeSet draws up to n questions of a practice bank, without answers;
 // wrongBook draws from the caller's wrong-answer book instead.
 func (s *Service) PracticeSet(ctx context.Context, p *web.Principal, bankID uint64, n int, wrongBook bool) ([]CandidateQuestion, error) {
+	if err := web.MayStudy(p); err != nil {
+		return nil, err
+	}
 	if n <= 0 || n > 100 {
 		n = 10
 	}
@@ -86,6 +92,9 @@ func (s *Service) PracticeSet(ctx context.Context, p *web.Principal, bankID uint
 // AnswerPractice grades one practice answer at once and keeps the wrong
 // ones in the caller's wrong-answer book (a right answer takes it out).
 func (s *Service) AnswerPractice(ctx context.Context, p *web.Principal, in PracticeAnswer) (PracticeFeedback, error) {
+	if err := web.MayStudy(p); err != nil {
+		return PracticeFeedback{}, err
+	}
 	var row Question
 	err := s.db.WithContext(ctx).Where("id = ? AND (bank_id IN (SELECT id FROM banks WHERE practice = ?) OR id IN (SELECT question_id FROM wrong_answers WHERE user_id = ?))", in.QuestionID, true, p.UserID).First(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -117,7 +126,7 @@ func (s *Service) AnswerPractice(ctx context.Context, p *web.Principal, in Pract
 }
 
 func (h *Handlers) practiceBanks(c *fiber.Ctx) error {
-	list, err := h.svc.PracticeBanks(c.UserContext())
+	list, err := h.svc.PracticeBanks(c.UserContext(), web.Caller(c))
 	if err != nil {
 		return err
 	}

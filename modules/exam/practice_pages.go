@@ -30,7 +30,7 @@ func (h *Handlers) registerPracticePages(r fiber.Router) {
 }
 
 func (h *Handlers) practiceHome(c *fiber.Ctx) error {
-	banks, err := h.svc.PracticeBanks(c.UserContext())
+	banks, err := h.svc.PracticeBanks(c.UserContext(), web.Caller(c))
 	if err != nil {
 		return err
 	}

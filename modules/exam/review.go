@@ -124,10 +124,49 @@ func (a *Attempt) frozen() ([]frozenItem, []grading.Mark, map[string]json.RawMes
 	return items, marks, answers
 }
 
+// errCandidateGrader refuses a grader who is a candidate of an exam still open.
+func errCandidateGrader() *web.Error {
+	return web.NewError(fiber.StatusForbidden, "grader_is_candidate", "您是本场考试的考生，考试结束后才能阅卷")
+}
+
+// candidateOfOpen reports whether the caller is a candidate of an exam that
+// is still open: one who has an attempt of it or is in its audience and so
+// could start one. Such a grader would see the reference answers and the
+// other candidates' answers before sitting or while sitting it, so they
+// grade nothing of it until it closes.
+func (s *Service) candidateOfOpen(ctx context.Context, p *web.Principal, e *Exam) (bool, error) {
+	if e.Status != StatusPublished || !s.now().Before(e.ClosesAt) {
+		return false, nil
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("exam_id = ? AND user_id = ?", e.ID, p.UserID).Count(&n).Error; err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return true, nil
+	}
+	return s.meantFor(ctx, e, p)
+}
+
+// reviewableExam loads an exam the caller may grade now (403 for a
+// candidate of the exam while it is open).
+func (s *Service) reviewableExam(ctx context.Context, p *web.Principal, id uint64) (*Exam, error) {
+	e, err := s.gradableExam(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if conflict, err := s.candidateOfOpen(ctx, p, e); err != nil {
+		return nil, web.Internal(err)
+	} else if conflict {
+		return nil, errCandidateGrader()
+	}
+	return e, nil
+}
+
 // ReviewQueue lists the short answers awaiting a grader in an exam. The
-// grader sees the attempt, not the candidate's name.
+// grader sees the attempt, not the candidate's name, and never their own.
 func (s *Service) ReviewQueue(ctx context.Context, p *web.Principal, examID uint64) ([]ReviewItem, error) {
-	if _, err := s.gradableExam(ctx, p, examID); err != nil {
+	if _, err := s.reviewableExam(ctx, p, examID); err != nil {
 		return nil, err
 	}
 	var atts []Attempt
@@ -136,6 +175,9 @@ func (s *Service) ReviewQueue(ctx context.Context, p *web.Principal, examID uint
 	}
 	out := []ReviewItem{}
 	for i := range atts {
+		if atts[i].UserID == p.UserID {
+			continue
+		}
 		items, marks, answers := atts[i].frozen()
 		for j, it := range items {
 			if j >= len(marks) || !marks[j].NeedsReview {
@@ -165,7 +207,13 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 	if err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
-	e, err := s.gradableExam(ctx, p, a.ExamID)
+	if a.UserID == p.UserID {
+		if !canGrade(p) {
+			return ResultResponse{}, web.Forbidden()
+		}
+		return ResultResponse{}, web.NewError(fiber.StatusForbidden, "own_attempt", "不能评阅本人的答卷")
+	}
+	e, err := s.reviewableExam(ctx, p, a.ExamID)
 	if err != nil {
 		return ResultResponse{}, err
 	}

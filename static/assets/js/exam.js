@@ -1,12 +1,26 @@
-// Exam page: starts (or resumes) an attempt, renders the paper, counts down
-// to the deadline on the server's clock, autosaves answers, records leaving
-// the page and submits. Plain ES2017, no globals; user data only via
+// Exam page: resumes the attempt in progress (the page's 开始考试 form starts
+// it: loading the page never does), renders the paper, counts down to the
+// deadline on the server's clock, autosaves answers, records leaving the
+// page and submits. Plain ES2017, no globals; user data only via
 // textContent.
 (function () {
   "use strict";
 
   var root = document.getElementById("exam");
   if (!root || !window.fetch) return;
+
+  var attemptID = root.getAttribute("data-attempt");
+  if (!attemptID) {
+    // Before the start: one click, one POST.
+    var startForm = document.getElementById("exam-start-form");
+    if (startForm) {
+      startForm.addEventListener("submit", function () {
+        var b = document.getElementById("exam-start");
+        if (b) { b.disabled = true; b.textContent = "正在进入考试…"; }
+      });
+    }
+    return;
+  }
 
   var examID = root.getAttribute("data-exam");
   var csrf = root.getAttribute("data-csrf") || "";
@@ -886,21 +900,17 @@
 
   function start() {
     dropOldStores();
-    api("POST", "/api/v1/exams/" + encodeURIComponent(examID) + "/attempts").then(function (r) {
+    api("GET", "/api/v1/attempts/" + encodeURIComponent(attemptID) + "/questions").then(function (r) {
       if (!r.ok) {
         finished = true;
         var back = { text: "返回我的考试", href: "/exams", primary: true };
         if (r.status === 401) {
           showError("登录已过期，请重新登录", [{ text: "重新登录", href: loginURL(), primary: true }]);
-        } else if (r.status === 409 && r.code === "no_attempts_left") {
-          var lastID = root.getAttribute("data-last");
-          var acts = [back];
-          if (lastID) acts.push({ text: "查看成绩", href: "/exams/" + encodeURIComponent(examID) + "/result?attempt=" + encodeURIComponent(lastID) });
-          showError("本场考试的作答次数已用完，不能再次参加。", acts);
-        } else if (r.status === 422 && r.code === "exam_closed") {
-          showError("现在不在考试时间内，不能开始考试。", [back]);
-        } else if (r.status === 403 && r.code === "csrf") {
-          showError(r.message, [{ text: "刷新页面", primary: true, onClick: function () { location.reload(); } }]);
+        } else if (r.status === 409) {
+          showError("本次考试已结束，答卷已提交。", [
+            { text: "查看成绩", href: "/exams/" + encodeURIComponent(examID) + "/result?attempt=" + encodeURIComponent(attemptID), primary: true },
+            { text: "返回我的考试", href: "/exams" }
+          ]);
         } else if (r.status === 404) {
           showError("考试不存在或尚未发布。", [back]);
         } else if (retryable(r)) {
@@ -911,7 +921,9 @@
         }
         return;
       }
-      begin(r.data || {}, r.status === 200);
+      var data = r.data || {};
+      var resumed = !!(data.answers && typeof data.answers === "object" && Object.keys(data.answers).length);
+      begin(data, resumed);
     });
   }
 
