@@ -19,20 +19,21 @@ type XLSXLimits struct {
 	MaxRow    int // bytes of one <row> element of a worksheet
 }
 
-// xlsxStreamed is the size above which excelize moves a worksheet or the
-// shared strings table to a temporary file instead of holding it in memory.
-const xlsxStreamed = 16 << 20
+// xlsxInMemory is the size above which excelize moves a worksheet or the
+// shared strings table to a temporary file and reads it from there: its
+// in-memory decoding of the shared strings costs 30 times their size.
+const xlsxInMemory = 1 << 20
 
 // DefaultXLSXLimits fit the import templates with room to spare: 50,000
 // users make a 16 MB sheet and a 4 MB shared strings table, 10,000 long
-// questions a 15 MB sheet. Worksheets are streamed by excelize through a
-// temporary file; the shared strings table and every other part are
-// decoded whole, so they are kept small; a row is decoded whole, so a row
-// (and a single cell) is bounded too.
+// questions a 15 MB sheet. Worksheets are read a row at a time, so a row
+// (and a single cell) is bounded rather than the sheet; the shared strings
+// cost about 10 times their size in memory and other XML parts (styles)
+// up to 30 times, so they are kept small; pictures are held as they are.
 var DefaultXLSXLimits = XLSXLimits{
 	Zip: ZipLimits{
 		MaxEntries:   1000,
-		MaxEntrySize: 4 << 20,
+		MaxEntrySize: 8 << 20,
 		MaxTotalSize: 128 << 20,
 		MaxRatio:     200,
 		EntrySize: func(name string) int64 {
@@ -40,13 +41,21 @@ var DefaultXLSXLimits = XLSXLimits{
 			case strings.HasPrefix(n, "xl/worksheets/"):
 				return 64 << 20
 			case n == "xl/sharedstrings.xml":
-				return xlsxStreamed
+				return 8 << 20
+			case isXMLPart(n):
+				return 2 << 20
 			}
 			return 0
 		},
 	},
 	MaxMarkup: 1 << 20,
 	MaxRow:    4 << 20,
+}
+
+// isXMLPart tells the parts excelize may decode from the pictures and
+// other files it only carries.
+func isXMLPart(name string) bool {
+	return strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
 }
 
 // OpenXLSX opens an uploaded workbook once CheckZip and a streaming scan of
@@ -63,7 +72,7 @@ func OpenXLSX(data []byte, lim XLSXLimits) (f *excelize.File, err error) {
 		return nil, err
 	}
 	for _, zf := range zr.File {
-		if n := partName(zf.Name); !strings.HasSuffix(n, ".xml") && !strings.HasSuffix(n, ".rels") && !strings.HasSuffix(n, ".vml") {
+		if !isXMLPart(partName(zf.Name)) {
 			continue
 		}
 		rc, err := zf.Open()
@@ -83,7 +92,7 @@ func OpenXLSX(data []byte, lim XLSXLimits) (f *excelize.File, err error) {
 	}()
 	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    lim.Zip.MaxTotalSize,
-		UnzipXMLSizeLimit: min(lim.Zip.MaxTotalSize, xlsxStreamed),
+		UnzipXMLSizeLimit: min(lim.Zip.MaxTotalSize, xlsxInMemory),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotZip, err)

@@ -58,6 +58,35 @@ func TestOpenXLSXRefusesABomb(t *testing.T) {
 	}
 }
 
+// noise is a part of text that deflate cannot squeeze much: honest about
+// its ratio.
+func noise(name string, size int) mediatest.Part {
+	var b strings.Builder
+	x := uint32(1)
+	for b.Len() < size {
+		x = x*1664525 + 1013904223
+		b.WriteByte(byte('a' + x>>24%26))
+	}
+	return mediatest.Part{Name: name, Head: b.String()}
+}
+
+// Parts excelize decodes whole are kept small; pictures it only carries
+// may be larger.
+func TestXLSXPartLimits(t *testing.T) {
+	sheet := mediatest.Rows([]string{"a"})
+	if _, err := OpenXLSX(mediatest.Workbook(sheet, noise("xl/styles.xml", 3<<20)), DefaultXLSXLimits); !errors.Is(err, ErrZipTooLarge) {
+		t.Errorf("3 MB styles: %v", err)
+	}
+	if _, err := OpenXLSX(mediatest.Workbook(sheet, noise("xl/sharedStrings.xml", 9<<20)), DefaultXLSXLimits); !errors.Is(err, ErrZipTooLarge) {
+		t.Errorf("9 MB shared strings: %v", err)
+	}
+	f, err := OpenXLSX(mediatest.Workbook(sheet, noise("xl/media/image1.png", 3<<20)), DefaultXLSXLimits)
+	if err != nil {
+		t.Fatalf("3 MB picture: %v", err)
+	}
+	_ = f.Close()
+}
+
 func TestCheckZipLimits(t *testing.T) {
 	lim := ZipLimits{MaxEntries: 8, MaxEntrySize: 3 << 20, MaxTotalSize: 5 << 20, MaxRatio: 50,
 		EntrySize: func(name string) int64 {
@@ -66,16 +95,6 @@ func TestCheckZipLimits(t *testing.T) {
 			}
 			return 0
 		}}
-	// Text that deflate cannot squeeze much: honest about its ratio.
-	noise := func(name string, size int) mediatest.Part {
-		var b strings.Builder
-		x := uint32(1)
-		for b.Len() < size {
-			x = x*1664525 + 1013904223
-			b.WriteByte(byte('a' + x>>24%26))
-		}
-		return mediatest.Part{Name: name, Head: b.String()}
-	}
 	many := make([]mediatest.Part, 9)
 	for i := range many {
 		many[i] = mediatest.Part{Name: strings.Repeat("x", i+1), Head: "x"}
