@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +43,17 @@ type Config struct {
 	Redis            RedisConfig   `koanf:"redis"`
 	S3               S3Config      `koanf:"s3"`
 	Crypto           CryptoConfig  `koanf:"crypto"`
+
+	// HTTPS says the college is reached over TLS (at the proxy or here):
+	// HSTS is sent and cookies are Secure.
+	HTTPS bool `koanf:"https"`
+	// PublicURL is the scheme://host[:port] of links, QR codes and
+	// certificates; empty derives it from addr (see BaseURL).
+	PublicURL string `koanf:"public_url"`
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string `koanf:"metrics_token"`
+	// MetricsAddr, when set, serves /metrics on its own listener only.
+	MetricsAddr string `koanf:"metrics_addr"`
 }
 
 // CryptoConfig selects the cryptography of personal data at rest and of the
@@ -196,7 +209,63 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout (COLLEGE_SHUTDOWN_TIMEOUT) must be positive, e.g. 15s")
 	}
+	if err := c.validateWeb(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// validateWeb checks the public URL and the metrics settings.
+func (c *Config) validateWeb() error {
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(c.PublicURL, "?") || strings.HasSuffix(c.PublicURL, "#") {
+			return fmt.Errorf("config: public_url (COLLEGE_PUBLIC_URL) must be an absolute http or https URL without path, query or fragment, e.g. https://college.example.gov.cn, not %q", c.PublicURL)
+		}
+		if c.HTTPS && u.Scheme != "https" {
+			return errors.New("config: public_url (COLLEGE_PUBLIC_URL) must be https:// when https (COLLEGE_HTTPS) is on")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return errors.New("config: metrics_token (COLLEGE_METRICS_TOKEN) must be at least 16 characters")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: metrics_addr (COLLEGE_METRICS_ADDR) must be host:port, e.g. 127.0.0.1:9090, not %q", c.MetricsAddr)
+		}
+		if _, port, _ := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr == c.Addr && port != "0" {
+			return errors.New("config: metrics_addr (COLLEGE_METRICS_ADDR) must differ from addr (COLLEGE_ADDR)")
+		}
+	}
+	return nil
+}
+
+// BaseURL is the college's public address without a trailing slash:
+// public_url, or http(s)://localhost:<port of addr> (the host of addr when
+// it names one) so that a laptop demo works unconfigured.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimSuffix(c.PublicURL, "/")
+	}
+	scheme, defaultPort := "http", "80"
+	if c.HTTPS {
+		scheme, defaultPort = "https", "443"
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return scheme + "://localhost"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	if port == defaultPort {
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		return scheme + "://" + host
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // Secret returns the secret key, creating one in the data folder on first

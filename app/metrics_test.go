@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Metric labels survive Fiber's reuse of request buffers: after traffic with
@@ -15,7 +18,7 @@ import (
 // label is one that was really served, and /metrics still answers 200.
 func TestMetricsLabelsAreNotCorruptedByTraffic(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := newTestAppWith(t, func(c *Config) { c.MetricsToken = testMetricsToken })
 	base := a.serve()
 	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"}
 	paths := []string{"/healthz", "/readyz", "/api/v1/me", "/api/v1/courses", "/api/v1/users/7", "/api/v1/no-such-thing-at-all",
@@ -46,7 +49,9 @@ func TestMetricsLabelsAreNotCorruptedByTraffic(t *testing.T) {
 	}
 	wg.Wait()
 
-	resp, err := http.Get(base + "/metrics")
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,5 +87,104 @@ func TestMetricsLabelsAreNotCorruptedByTraffic(t *testing.T) {
 	}
 	if seen < len(methods) {
 		t.Fatalf("only %d labelled series:\n%s", seen, body)
+	}
+}
+
+const testMetricsToken = "metrics-token-0123456789abcdef"
+
+// /metrics is closed unless a token or its own listen address is configured;
+// with a token it answers only to that bearer token.
+func TestMetricsNeedTokenOrOwnAddress(t *testing.T) {
+	t.Parallel()
+	open := newTestApp(t)
+	mustStatus(t, open.do("GET", "/metrics", "", nil), 404)
+
+	a := newTestAppWith(t, func(c *Config) { c.MetricsToken = testMetricsToken })
+	for _, auth := range []string{"", "Bearer wrong-token-0123456789abcdef", "Basic " + testMetricsToken, testMetricsToken} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		r := a.send(req)
+		if r.Status != 401 || strings.Contains(string(r.Body), "go_goroutines") {
+			t.Errorf("Authorization %q: %d %.80s", auth, r.Status, r.Body)
+		}
+	}
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	r := a.send(req)
+	mustStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), "go_goroutines") {
+		t.Fatal("no metrics with the right token")
+	}
+}
+
+// With metrics_addr the metrics are served on that address only.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
+	a := newTestAppWith(t, func(c *Config) {
+		c.Addr = "127.0.0.1:0"
+		c.MetricsAddr = "127.0.0.1:0"
+		c.MetricsToken = testMetricsToken
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var addr, maddr string
+	for i := 0; i < 500 && (addr == "" || maddr == ""); i++ {
+		addr, _ = a.listenOn.Load().(string)
+		maddr, _ = a.metricsOn.Load().(string)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if addr == "" || maddr == "" || addr == maddr {
+		t.Fatalf("listening on %q, metrics on %q", addr, maddr)
+	}
+	get := func(url, token string) (int, string) {
+		req, _ := http.NewRequest("GET", url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, _ := get("http://"+addr+"/metrics", testMetricsToken); st != 404 {
+		t.Errorf("public address serves /metrics: %d", st)
+	}
+	if st, _ := get("http://"+maddr+"/metrics", ""); st != 401 {
+		t.Errorf("metrics address without the token: %d", st)
+	}
+	st, body := get("http://"+maddr+"/metrics", testMetricsToken)
+	if st != 200 || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics address: %d %.200s", st, body)
+	}
+	if st, _ := get("http://"+maddr+"/healthz", testMetricsToken); st != 404 {
+		t.Errorf("metrics address serves more than /metrics: %d", st)
+	}
+}
+
+func TestMetricsConfig(t *testing.T) {
+	t.Parallel()
+	for _, env := range [][]string{
+		{"COLLEGE_METRICS_TOKEN=short"},
+		{"COLLEGE_METRICS_ADDR=nonsense"},
+		{"COLLEGE_METRICS_ADDR=:8080"},
+	} {
+		if _, err := LoadConfig("", env); err == nil || !strings.Contains(err.Error(), strings.SplitN(env[0], "=", 2)[0]) {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+	if _, err := LoadConfig("", []string{"COLLEGE_METRICS_ADDR=127.0.0.1:9090", "COLLEGE_METRICS_TOKEN=" + testMetricsToken}); err != nil {
+		t.Error(err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 func TestHealthReadyMetrics(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := newTestAppWith(t, func(c *Config) { c.MetricsToken = testMetricsToken })
 	r := a.do("GET", "/healthz", "", nil)
 	mustStatus(t, r, 200)
 	r = a.do("GET", "/readyz", "", nil)
@@ -40,7 +40,9 @@ func TestHealthReadyMetrics(t *testing.T) {
 	a.ready.Store(true)
 
 	a.do("GET", "/api/v1/me", "", nil)
-	m := a.do("GET", "/metrics", "", nil)
+	mreq := httptest.NewRequest("GET", "/metrics", nil)
+	mreq.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	m := a.send(mreq)
 	mustStatus(t, m, 200)
 	body := string(m.Body)
 	if !strings.Contains(body, `college_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1`) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -74,6 +75,9 @@ type App struct {
 	ready    atomic.Bool
 	closers  []func()
 	listenOn atomic.Value // string: the address Serve listens on
+
+	metricsHandler http.Handler // set when metrics_addr serves /metrics apart
+	metricsOn      atomic.Value // string: the address metrics are served on
 
 }
 
@@ -230,6 +234,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := newHTTPMetrics(reg)
+	if err := cfg.validateWeb(); err != nil {
+		return nil, err
+	}
 
 	app := fiber.New(fiber.Config{
 		AppName:      "college",
@@ -253,16 +260,26 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		log.Error("panic", "rid", web.RequestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
 	}}))
 	app.Use(requestIDs())
+	app.Use(web.SecureHeaders(web.Site{BaseURL: cfg.BaseURL(), HTTPS: cfg.HTTPS, ObjectOrigin: objectOrigin(cfg)}))
 	app.Use(accessLog(log))
 	app.Use(metrics.middleware)
 	app.Use(limitJSONBody)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", a.readyz)
-	app.Get("/metrics", adaptHTTP(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	scrape := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if cfg.MetricsToken != "" {
+		scrape = bearerOnly(cfg.MetricsToken, scrape)
+	}
+	switch {
+	case cfg.MetricsAddr != "":
+		a.metricsHandler = scrape // on its own listener (Serve), not here
+	case cfg.MetricsToken != "":
+		app.Get("/metrics", adaptHTTP(scrape))
+	}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(mustSub(static.FS, "assets")), MaxAge: 86400 * 30}))
 
-	idh := identity.NewHandlers(a.Identity, a.Audit, engine, cfg.SecureCookies)
+	idh := identity.NewHandlers(a.Identity, a.Audit, engine, cfg.SecureCookies || cfg.HTTPS)
 	app.Use(web.AuditGuard(a.Audit, log)) // before the caller is known, to see every refusal
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
@@ -463,6 +480,14 @@ func (a *App) Serve(ctx context.Context) error {
 		return fmt.Errorf("listen %s: %w", a.cfg.Addr, err)
 	}
 	a.listenOn.Store(ln.Addr().String())
+	if a.metricsHandler != nil {
+		stop, err := a.serveMetrics()
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	a.log.Info("college listening", "addr", ln.Addr().String(), "db", a.DB.Dialector.Name(), "redis_embedded", a.Cache.Embedded(), "objects", a.Objects.Name())
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listener(ln) }()
@@ -490,6 +515,54 @@ func (a *App) Serve(ctx context.Context) error {
 	stopJobs() // the flusher writes what is left, then releases its lease
 	<-flushed
 	return nil
+}
+
+// serveMetrics serves /metrics, and nothing else, on metrics_addr: an
+// address the load balancer does not expose. stop ends it.
+func (a *App) serveMetrics() (stop func(), err error) {
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s (metrics_addr): %w", a.cfg.MetricsAddr, err)
+	}
+	a.metricsOn.Store(ln.Addr().String())
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metricsHandler)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics listener", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// bearerOnly lets through requests carrying "Authorization: Bearer token".
+func bearerOnly(token string, next http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// objectOrigin is the object store's origin when browsers are redirected to
+// it for media (the CSP must allow it), else "".
+func objectOrigin(cfg Config) string {
+	if !cfg.S3.Redirect || cfg.S3.Endpoint == "" {
+		return ""
+	}
+	if cfg.S3.Secure {
+		return "https://" + cfg.S3.Endpoint
+	}
+	return "http://" + cfg.S3.Endpoint
 }
 
 // Close releases the stores.

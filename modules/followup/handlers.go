@@ -283,7 +283,7 @@ func (h *Handlers) createQuestionnaire(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	base := c.BaseURL()
+	base := web.PublicURL(c)
 	for i := range out.Links {
 		out.Links[i].URL = base + out.Links[i].Path
 	}

@@ -332,7 +332,7 @@ func (h *Handlers) roundQuestionnaireSubmit(c *fiber.Ctx) error {
 		}
 		return h.roundRender(c, we.Status, id, func(d *roundPageData) { d.QForm, d.QError = form, msg })
 	}
-	base := c.BaseURL()
+	base := web.PublicURL(c)
 	for i := range out.Links {
 		out.Links[i].URL = base + out.Links[i].Path
 	}

@@ -330,7 +330,7 @@ func (h *Handlers) renewCode(c *fiber.Ctx) error {
 
 // qrPNG renders a QR code of an absolute URL on this server.
 func qrPNG(c *fiber.Ctx, path string, size int) error {
-	png, err := qrcode.Encode(c.BaseURL()+path, qrcode.Medium, size)
+	png, err := qrcode.Encode(web.PublicURL(c)+path, qrcode.Medium, size)
 	if err != nil {
 		return web.Internal(err)
 	}

@@ -598,7 +598,7 @@ func (h *Handlers) learnerCertificatePage(c *fiber.Ctx) error {
 		return err
 	}
 	d := learnerCertData{CertificateView: v, From: learnerCNDate(v.StartsOn), To: learnerCNDate(v.EndsOn), Issued: learnerCNDate(v.IssuedOn),
-		VerifyURL: c.BaseURL() + "/verify/" + url.PathEscape(v.Serial), QR: "/certificates/" + url.PathEscape(v.Serial) + "/qr.png",
+		VerifyURL: web.PublicURL(c) + "/verify/" + url.PathEscape(v.Serial), QR: "/certificates/" + url.PathEscape(v.Serial) + "/qr.png",
 		Owner: v.UserID == web.Caller(c).UserID}
 	return h.pages.Render(c, fiber.StatusOK, "training/cert_print", "结业证书", d)
 }

@@ -163,7 +163,7 @@ func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) 
 	}
 	if f := c.Cookies("flash"); f != "" {
 		pd.Flash, _ = url.QueryUnescape(f)
-		c.Cookie(&fiber.Cookie{Name: "flash", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: "Lax"})
+		c.Cookie(&fiber.Cookie{Name: "flash", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: "Lax", Secure: SecureCookies(c)})
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
@@ -222,5 +222,5 @@ func NewPager(pd PageData, page, pages int) Pager {
 
 // Flash sets a one-time message shown on the next page.
 func Flash(c *fiber.Ctx, msg string) {
-	c.Cookie(&fiber.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax", MaxAge: 60})
+	c.Cookie(&fiber.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax", MaxAge: 60, Secure: SecureCookies(c)})
 }

@@ -20,7 +20,7 @@ import (
 // ServeOptions tunes how ServeObject presents an object.
 type ServeOptions struct {
 	ContentType string        // overrides the stored type when not empty
-	MaxAge      time.Duration // Cache-Control: private, max-age=...; 0 means private, no-cache
+	MaxAge      time.Duration // Cache-Control: private, max-age=...; 0 means no-store
 	Filename    string        // optional Content-Disposition inline filename (UTF-8, RFC 5987)
 }
 
@@ -64,7 +64,7 @@ func ServeObject(c *fiber.Ctx, store objects.Store, key string, opts ServeOption
 	if opts.MaxAge > 0 {
 		h.Set(fiber.HeaderCacheControl, "private, max-age="+strconv.FormatInt(int64(opts.MaxAge/time.Second), 10))
 	} else {
-		h.Set(fiber.HeaderCacheControl, "private, no-cache")
+		h.Set(fiber.HeaderCacheControl, "no-store")
 	}
 
 	if notModified(c, etag, modTime) {
@@ -95,6 +95,10 @@ func ServeObject(c *fiber.Ctx, store objects.Store, key string, opts ServeOption
 	}
 	h.Set(fiber.HeaderContentType, ctype)
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	// The lesson page shows documents in a frame of its own: objects may be
+	// framed by the college's pages, by no other site.
+	h.Set(fiber.HeaderXFrameOptions, "SAMEORIGIN")
+	h.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
 	if opts.Filename != "" {
 		h.Set(fiber.HeaderContentDisposition, inlineDisposition(opts.Filename))
 	}
@@ -114,9 +118,10 @@ func ServeObject(c *fiber.Ctx, store objects.Store, key string, opts ServeOption
 		err = errors.New("changed while serving")
 	}
 	if err != nil {
-		for _, name := range []string{fiber.HeaderContentRange, fiber.HeaderContentDisposition, fiber.HeaderETag, fiber.HeaderLastModified, fiber.HeaderCacheControl} {
+		for _, name := range []string{fiber.HeaderContentRange, fiber.HeaderContentDisposition, fiber.HeaderETag, fiber.HeaderLastModified} {
 			h.Del(name)
 		}
+		h.Set(fiber.HeaderCacheControl, "no-store")
 		if errors.Is(err, objects.ErrNotFound) {
 			return NotFound()
 		}
