@@ -118,3 +118,19 @@ func TestPublicURLConfig(t *testing.T) {
 		t.Errorf("https on: public URL %q, %v", cfg.BaseURL(), err)
 	}
 }
+
+// The production example turns https on, names the public URL and keeps
+// metrics off the public address; the embedded defaults file loads too.
+func TestExampleConfigsAreHardened(t *testing.T) {
+	t.Parallel()
+	cfg, err := LoadConfig("../configs/production.example.yaml", []string{"COLLEGE_SECRET_KEY=" + strings.Repeat("ab", 32), "COLLEGE_S3_SECRET_KEY=s3-secret", "COLLEGE_METRICS_TOKEN=" + testMetricsToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.HTTPS || !cfg.SecureCookies || !strings.HasPrefix(cfg.BaseURL(), "https://") || cfg.MetricsAddr == "" || cfg.MetricsAddr == cfg.Addr {
+		t.Fatalf("production example: https %v, secure cookies %v, public URL %q, metrics on %q", cfg.HTTPS, cfg.SecureCookies, cfg.BaseURL(), cfg.MetricsAddr)
+	}
+	if _, err := LoadConfig("../configs/college.yaml", nil); err != nil {
+		t.Fatal(err)
+	}
+}
