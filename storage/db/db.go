@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -167,7 +168,14 @@ type slogLogger struct {
 	slow time.Duration
 }
 
+// hideRecordedValues makes gorm's recorder (Scan runs its query through it
+// and hands us the SQL it recorded) keep the SQL shape without values.
+var hideRecordedValues sync.Once
+
 func newLogger(log *slog.Logger, slow time.Duration) logger.Interface {
+	hideRecordedValues.Do(func() {
+		logger.RecorderParamsFilter = func(_ context.Context, sql string, _ ...any) (string, []any) { return sql, nil }
+	})
 	if log == nil {
 		log = slog.Default()
 	}
@@ -175,6 +183,13 @@ func newLogger(log *slog.Logger, slow time.Duration) logger.Interface {
 		slow = 500 * time.Millisecond
 	}
 	return &slogLogger{log: log, slow: slow}
+}
+
+// ParamsFilter drops the values bound to a statement before gorm explains
+// it for Trace: slow-query lines show placeholders, never ID numbers,
+// password hashes or tokens.
+func (l *slogLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
 }
 
 func (l *slogLogger) LogMode(logger.LogLevel) logger.Interface     { return l }
