@@ -79,15 +79,21 @@ func securityMigrations() []db.Migration {
 			if err := tx.Table("password_history").Migrator().CreateTable(&passwordHistory{}); err != nil {
 				return err
 			}
-			// 三员分立: an account holding a system administrator role keeps
-			// that role only (the first of sysadmin, secadmin, auditor).
-			for _, role := range []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleAuditor} {
-				// The derived table lets MySQL delete from the table it reads.
-				if err := tx.Exec("DELETE FROM user_roles WHERE role <> ? AND user_id IN (SELECT user_id FROM (SELECT user_id FROM user_roles WHERE role = ?) AS holders)", role, role).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return exclusiveSystemRoles(tx)
 		},
 	}}
+}
+
+// exclusiveSystemRoles (三员分立) leaves an account that holds a system
+// administrator role with that role only (the first of sysadmin, secadmin,
+// auditor). The first start's old "admin" (sysadmin + org_admin) loses
+// org_admin: the security administrator grants it to a named account.
+func exclusiveSystemRoles(tx *gorm.DB) error {
+	for _, role := range []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleAuditor} {
+		// The derived table lets MySQL delete from the table it reads.
+		if err := tx.Exec("DELETE FROM user_roles WHERE role <> ? AND user_id IN (SELECT user_id FROM (SELECT user_id FROM user_roles WHERE role = ?) AS holders)", role, role).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -549,7 +549,8 @@ func (s *Service) checkTaken(ctx context.Context, p *web.Principal, u *User) err
 		}
 	}
 	if u.IDNumberHash != nil {
-		owner, err := s.store.UserIDByIDHash(ctx, *u.IDNumberHash)
+		id, _ := s.sealer.Open(u.IDNumberSealed)
+		owner, err := s.store.UserIDByIDHash(ctx, s.sealer.Hashes("id", id), u.ID)
 		if err != nil {
 			return web.Internal(err)
 		}
@@ -861,9 +862,9 @@ func (s *Service) ListUsers(ctx context.Context, p *web.Principal, q string, org
 	}
 	f := UserFilter{Q: strings.TrimSpace(q), Role: role}
 	if id := NormalizeIDNumber(f.Q); ValidIDNumber(id) {
-		f.Hash = s.sealer.Hash("id", id)
+		f.Hashes = s.sealer.Hashes("id", id)
 	} else if ph := NormalizePhone(f.Q); ValidPhone(ph) {
-		f.Hash = s.sealer.Hash("phone", ph)
+		f.Hashes = s.sealer.Hashes("phone", ph)
 	}
 	if orgID != 0 {
 		o, err := s.store.OrgByID(ctx, p, orgID)

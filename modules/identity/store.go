@@ -124,7 +124,7 @@ func (s *Store) OrgPaths(ctx context.Context, ids []uint64) (map[uint64]string, 
 // UserFilter selects users.
 type UserFilter struct {
 	Q        string  // username or name contains
-	Hash     *string // exact ID number or phone (keyed hash)
+	Hashes   []string // exact ID number or phone: its keyed hashes under every key
 	OrgID    uint64  // within this org's subtree
 	OrgPath  string
 	Role     string
@@ -134,8 +134,8 @@ type UserFilter struct {
 // ListUsers returns a page of users in the caller's scope.
 func (s *Store) ListUsers(ctx context.Context, p *web.Principal, f UserFilter, pg web.Page) ([]User, int64, error) {
 	q := s.db.WithContext(ctx).Model(&User{}).Scopes(web.OrgScope(p, "users.org_id"))
-	if f.Hash != nil {
-		q = q.Where("users.id_number_hash = ? OR users.phone_hash = ? OR users.username LIKE ? ESCAPE '!' OR users.name LIKE ? ESCAPE '!'", *f.Hash, *f.Hash, web.Contains(f.Q), web.Contains(f.Q))
+	if len(f.Hashes) > 0 {
+		q = q.Where("users.id_number_hash IN ? OR users.phone_hash IN ? OR users.username LIKE ? ESCAPE '!' OR users.name LIKE ? ESCAPE '!'", f.Hashes, f.Hashes, web.Contains(f.Q), web.Contains(f.Q))
 	} else if f.Q != "" {
 		q = q.Where("users.username LIKE ? ESCAPE '!' OR users.name LIKE ? ESCAPE '!'", web.Contains(f.Q), web.Contains(f.Q))
 	}
@@ -248,10 +248,11 @@ func (s *Store) ExistingUsernames(ctx context.Context, names []string) (map[stri
 	return s.existing(ctx, "username", names)
 }
 
-// UserIDByIDHash returns the id of the user with that ID number hash (0: none).
-func (s *Store) UserIDByIDHash(ctx context.Context, hash string) (uint64, error) {
+// UserIDByIDHash returns the id of a user with one of those ID number
+// hashes (0: none), other than except.
+func (s *Store) UserIDByIDHash(ctx context.Context, hashes []string, except uint64) (uint64, error) {
 	var ids []uint64
-	if err := s.db.WithContext(ctx).Model(&User{}).Where("id_number_hash = ?", hash).Limit(1).Pluck("id", &ids).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("id_number_hash IN ? AND id <> ?", hashes, except).Limit(1).Pluck("id", &ids).Error; err != nil {
 		return 0, fmt.Errorf("identity store: user by id hash: %w", err)
 	}
 	if len(ids) == 0 {
