@@ -127,7 +127,8 @@ func TestSystemAdminsConfinedToTheirDuties(t *testing.T) {
 	aud := c.tokens["aud"]
 	for _, call := range []struct{ method, path string }{
 		{"GET", "/api/v1/courses"},
-		{"GET", "/api/v1/exams"},
+		{"GET", "/api/v1/me/exams"},
+		{"GET", "/api/v1/practice/banks"},
 		{"GET", "/api/v1/classes"},
 		{"GET", "/api/v1/me/hours"},
 		{"GET", "/api/v1/users"},
@@ -239,8 +240,10 @@ func enrolTOTP(t *testing.T, a *testApp, tok string) string {
 // logins then need a code (one use each) or a recovery code (once).
 func TestAdminSecondFactor(t *testing.T) {
 	t.Parallel()
-	a := newTestAppWith(t, func(c *Config) { c.Auth.AdminMFA = true })
-	c := newCity(a)
+	setup := newTestApp(t)
+	c := newCity(setup)
+	setup.cfg.Auth.AdminMFA = true
+	a := newTestAppOn(t, setup) // the same city, now requiring the second factor
 	r := a.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "ua_admin", "password": userPassword})
 	mustStatus(t, r, 200)
 	tok := r.JSON(t)["token"].(string)

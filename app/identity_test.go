@@ -542,7 +542,7 @@ func TestImportUsers(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	c := newCity(a)
-	adm := c.tokens["org"]
+	adm := c.tokens["admin"]
 
 	// The template downloads and has the headers.
 	r := a.do("GET", "/api/v1/users/import-template", adm, nil)
