@@ -296,14 +296,30 @@ type RouteInfo struct {
 	HasBody      bool
 	OptionalBody bool
 	Multipart    bool
+	Account      bool
 	Roles        []string
+}
+
+// Allows reports whether a caller holding roles passes the route's gate (the
+// service may still refuse a particular record): public routes everyone,
+// account routes every logged-in account, routes without roles everyone but
+// the three system administrators, and the rest the roles they name.
+func (r RouteInfo) Allows(roles []string) bool {
+	p := &Principal{Roles: roles}
+	switch {
+	case r.Public, r.Account:
+		return true
+	case len(r.Roles) == 0:
+		return !p.IsSystemAdmin()
+	}
+	return p.HasAny(r.Roles...)
 }
 
 // Routes lists every registered route.
 func (a *API) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(*a.docs))
 	for _, d := range *a.docs {
-		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, OptionalBody: d.Doc.OptionalBody, Multipart: len(d.Doc.Multipart) > 0, Roles: d.Doc.Roles})
+		out = append(out, RouteInfo{Method: d.Method, Path: d.Path, Public: d.Doc.Public, HasBody: d.Doc.Body != nil, OptionalBody: d.Doc.OptionalBody, Multipart: len(d.Doc.Multipart) > 0, Account: d.Doc.Account, Roles: d.Doc.Roles})
 	}
 	return out
 }

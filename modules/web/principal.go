@@ -93,6 +93,15 @@ func RequireLogin(c *fiber.Ctx) error {
 	return c.Redirect("/login?next="+urlQueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 }
 
+// errRoleRequired is the refusal of a route's role gate.
+var errRoleRequired = NewError(fiber.StatusForbidden, "forbidden", "您的角色无权使用此功能")
+
+// IsGateRefusal reports whether err is a refusal by a route's role gate (as
+// opposed to a service refusing one record).
+func IsGateRefusal(code, message string) bool {
+	return code == "forbidden" && (message == errRoleRequired.Message || message == errSystemAdminDuty.Message)
+}
+
 // RequireRole lets through callers holding one of roles (403 otherwise).
 func RequireRole(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -101,7 +110,7 @@ func RequireRole(roles ...string) fiber.Handler {
 			return RequireLogin(c)
 		}
 		if !p.HasAny(roles...) {
-			return Forbidden()
+			return errRoleRequired
 		}
 		return c.Next()
 	}
