@@ -11,7 +11,7 @@ func TestCaseCourseNeedsTheHostCollegeInScope(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	e := followupCity(a)
-	adm := e.tokens["admin"]
+	adm := e.tokens["org"]
 	var district uint64
 	a.DB.Table("orgs").Where("code = ?", "D01").Pluck("id", &district)
 	a.createUser(adm, "d1_org", district, "org_admin")

@@ -15,7 +15,7 @@ func TestNobodyFollowsUpThemselves(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	e := followupCity(a)
-	adm := e.tokens["admin"]
+	adm := e.tokens["org"]
 	var district uint64
 	a.DB.Table("orgs").Where("code = ?", "D01").Pluck("id", &district)
 	req := identity.UserRequest{Username: "d1_org", Name: "区委组织部干部", OrgID: district, Roles: []string{"org_admin", "learner"}, Level: "县处级", Post: "科长"}

@@ -12,7 +12,7 @@ func TestOrgAdminOutsideScopeSeesNoRegistrationsOrLeaves(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	c := newCity(a)
-	adm := c.tokens["admin"]
+	adm := c.tokens["org"]
 	dist := a.createOrg(adm, "西城区", "D02", "department", 0)
 	a.createUser(adm, "d2_org", dist, "org_admin")
 	d2 := a.login("d2_org", userPassword)

@@ -12,7 +12,7 @@ func TestDistrictOrgAdminCannotReplaceCityTeam(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	e := followupCity(a)
-	adm := e.tokens["admin"]
+	adm := e.tokens["org"]
 	cadre := a.followupCadre("fu_c1", e.unitA, "", "")
 	class := a.followupGraduate(e.city, followupLong("主体班", 2), cadre)
 	p := followupPlanOf(t, a.followupPlans(adm, ""), cadre, class)

@@ -261,7 +261,7 @@ func TestCourseStats(t *testing.T) {
 	}
 	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["ua_cadre"], nil), 403)
 	mustStatus(t, a.do("GET", "/api/v1/courses/99999/stats", c.tokens["col"], nil), 404)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["admin"], nil), 200) // org department oversees
+	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/courses/%d/stats", course), c.tokens["org"], nil), 200) // org department oversees
 }
 
 func TestTopics(t *testing.T) {

@@ -14,8 +14,8 @@ func TestCadreSeesOnlyQuestionnaireTotals(t *testing.T) {
 	e := followupCity(a)
 	cadre := a.followupCadre("fu_q", e.unitA, "", "")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	round := followupFirstRound(followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class))
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["admin"], map[string]any{"user_id": e.member}), 200)
+	round := followupFirstRound(followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class))
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
 	body := map[string]any{"kind": "民主评议", "respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}}
 	r := a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", round), e.memberTok, body)
 	mustStatus(t, r, 201)

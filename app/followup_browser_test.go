@@ -41,12 +41,12 @@ func TestFollowupBrowserPages(t *testing.T) {
 	e := followupCity(a)
 	cadre := a.followupCadre("fu_b", e.unitA, fmt.Sprintf("%d-06-30", e.year+3), "110101199003074514")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class)
+	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
 	rounds := plan["rounds"].([]any)
 	first := uint64(rounds[0].(map[string]any)["id"].(float64))
 	second := uint64(rounds[1].(map[string]any)["id"].(float64))
 	for _, r := range []uint64{first, second} {
-		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", r), e.tokens["admin"], map[string]any{"user_id": e.member}), 200)
+		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", r), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
 	}
 	q := a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", second), e.memberTok, map[string]any{"kind": "民主评议",
 		"respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}})
@@ -55,7 +55,7 @@ func TestFollowupBrowserPages(t *testing.T) {
 	mustStatus(t, a.do("POST", "/api/v1/"+strings.TrimPrefix(links[0].(map[string]any)["path"].(string), "/"), "", map[string]any{"answers": []string{"优秀", "良好", "优秀", "良好", "优秀", "工作扎实"}}), 201)
 	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d/self-report", first), a.tokenFor(cadre), map[string]any{"content": "本年度按计划完成自学，围绕营商环境开展专题调研两次。"}), 200)
 	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d", first), e.memberTok, followupComplete("优秀")), 200)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/excellent", first), e.tokens["admin"], map[string]any{"case_note": "以党建引领推进审批制度改革"}), 200)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/excellent", first), e.tokens["org"], map[string]any{"case_note": "以党建引领推进审批制度改革"}), 200)
 	base := a.serve()
 
 	browserLogin(t, ctx, base, "fu_b", userPassword)

@@ -31,9 +31,9 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	e := followupCity(a)
 	cadre := a.followupCadre("fu_j", e.unitA, fmt.Sprintf("%d-06-30", e.year+3), "110101199003074514")
 	class := a.followupGraduate(e.city, followupLong("主体班", 5), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class)
+	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
 	round := followupFirstRound(plan)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["admin"], map[string]any{"user_id": e.member}), 200)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
 	base := a.serve()
 
 	// The graduate files the self-study plan and the report-back.

@@ -33,7 +33,7 @@ func followupCity(a *testApp) *followupEnv {
 		a.t.Fatal(err)
 	}
 	member := a.createUser(c.tokens["admin"], "fu_team", c.college, "teacher")
-	r := a.do("PUT", "/api/v1/followup-team", c.tokens["admin"], map[string]any{"user_ids": []uint64{member}})
+	r := a.do("PUT", "/api/v1/followup-team", c.tokens["org"], map[string]any{"user_ids": []uint64{member}})
 	mustStatus(a.t, r, 200)
 	return &followupEnv{city: c, member: member, memberTok: a.login("fu_team", userPassword), year: time.Now().In(web.Shanghai).Year()}
 }
@@ -61,7 +61,7 @@ func (a *testApp) followupGraduate(c *city, fields map[string]any, cadres ...uin
 	id := a.createClass(c, fields)
 	a.openClass(c, id)
 	for _, u := range cadres {
-		r := a.register(c.tokens["admin"], id, u)
+		r := a.register(c.tokens["org"], id, u)
 		mustStatus(a.t, r, 201)
 		if r.JSON(a.t)["status"] == "pending" {
 			mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(a.t)), c.tokens["col"], nil), 200)
@@ -146,7 +146,7 @@ func TestFollowupPlanGeneration(t *testing.T) {
 	twoWeeks := a.followupGraduate(e.city, map[string]any{"kind": "专题班", "starts_on": day(40), "ends_on": day(53)}, short)
 	designated := a.followupGraduate(e.city, map[string]any{"kind": "专题班", "starts_on": day(40), "ends_on": day(53), "follow_up": true}, flagged)
 
-	all := a.followupPlans(e.tokens["admin"], "?page_size=50")
+	all := a.followupPlans(e.tokens["org"], "?page_size=50")
 	if len(all) != 4 {
 		t.Fatalf("%d plans, want 4 (none for the 2-week class): %v", len(all), all)
 	}
@@ -216,10 +216,10 @@ func TestFollowupPlanGeneration(t *testing.T) {
 	if n := len(a.followupPlans(e.tokens["ua_cadre"], "")); n != 0 {
 		t.Fatalf("another cadre sees %d plans", n)
 	}
-	if n := len(a.followupPlans(e.tokens["admin"], fmt.Sprintf("?class_id=%d", long))); n != 3 {
+	if n := len(a.followupPlans(e.tokens["org"], fmt.Sprintf("?class_id=%d", long))); n != 3 {
 		t.Fatalf("filter by class: %d", n)
 	}
-	if n := len(a.followupPlans(e.tokens["admin"], fmt.Sprintf("?org_id=%d", e.unitB))); n != 1 {
+	if n := len(a.followupPlans(e.tokens["org"], fmt.Sprintf("?org_id=%d", e.unitB))); n != 1 {
 		t.Fatalf("filter by unit: %d", n)
 	}
 	planB := uint64(followupPlanOf(t, all, other, long)["id"].(float64))
@@ -232,7 +232,7 @@ func TestFollowupPlanGeneration(t *testing.T) {
 	}
 	late := a.followupCadre("fu_late", e.unitA, "", "")
 	again := a.followupGraduate(e.city, map[string]any{"kind": "任职培训", "starts_on": day(100), "ends_on": day(113)}, late)
-	if n := len(a.followupPlans(e.tokens["admin"], fmt.Sprintf("?class_id=%d", again))); n != 1 {
+	if n := len(a.followupPlans(e.tokens["org"], fmt.Sprintf("?class_id=%d", again))); n != 1 {
 		t.Fatalf("a 14-day class with the setting at 14: %d plans", n)
 	}
 }
@@ -245,20 +245,20 @@ func TestFollowupStoppedByNewClass(t *testing.T) {
 	e := followupCity(a)
 	cadre := a.followupCadre("fu_again", e.unitA, fmt.Sprintf("%d-12-31", e.year+4), "")
 	first := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	firstPlan := followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, first)
+	firstPlan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, first)
 	if len(firstPlan["rounds"].([]any)) != 4 {
 		t.Fatalf("first plan: %v", firstPlan)
 	}
 	// Another kind: both plans stay.
 	other := a.followupGraduate(e.city, map[string]any{"kind": "专题班", "starts_on": day(90), "ends_on": day(95), "follow_up": true}, cadre)
-	plans := a.followupPlans(e.tokens["admin"], "")
+	plans := a.followupPlans(e.tokens["org"], "")
 	if p := followupPlanOf(t, plans, cadre, first); p["status"] != "active" {
 		t.Fatalf("a class of another kind ended the plan: %v", p)
 	}
 	followupPlanOf(t, plans, cadre, other)
 	// The same kind again: the first plan ends.
 	second := a.followupGraduate(e.city, followupLong("主体班", 120), cadre)
-	plans = a.followupPlans(e.tokens["admin"], "")
+	plans = a.followupPlans(e.tokens["org"], "")
 	p := followupPlanOf(t, plans, cadre, first)
 	if p["status"] != "ended" || p["ended_reason"] != followup.EndedNewClass {
 		t.Fatalf("old plan after a new class of its kind: %v", p)
@@ -278,7 +278,7 @@ func TestFollowupStoppedByNewClass(t *testing.T) {
 		t.Fatalf("end notices: %d", n)
 	}
 	// A longer term cannot bring the ended plan back.
-	r := a.do("PUT", fmt.Sprintf("/api/v1/followups/%v", p["id"]), e.tokens["admin"], map[string]any{"term_ends_on": fmt.Sprintf("%d-12-31", e.year+6)})
+	r := a.do("PUT", fmt.Sprintf("/api/v1/followups/%v", p["id"]), e.tokens["org"], map[string]any{"term_ends_on": fmt.Sprintf("%d-12-31", e.year+6)})
 	mustStatus(t, r, 409)
 }
 
@@ -290,12 +290,12 @@ func TestFollowupTermRecompute(t *testing.T) {
 	y := e.year
 	cadre := a.followupCadre("fu_term", e.unitA, fmt.Sprintf("%d-06-30", y+3), "")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	p := followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class)
+	p := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
 	path := fmt.Sprintf("/api/v1/followups/%v", p["id"])
 	firstRound := followupFirstRound(p)
 
 	// Shorter: the last round is cancelled, the new last one due at the term's end.
-	r := a.do("PUT", path, e.tokens["admin"], map[string]any{"term_ends_on": fmt.Sprintf("%d-03-31", y+2)})
+	r := a.do("PUT", path, e.tokens["org"], map[string]any{"term_ends_on": fmt.Sprintf("%d-03-31", y+2)})
 	mustStatus(t, r, 200)
 	got := r.JSON(t)
 	want := fmt.Sprintf("%d:%d-12-15:pending %d:%d-03-31:pending %d:%d-06-30:cancelled", y+1, y+1, y+2, y+2, y+3, y+3)
@@ -303,7 +303,7 @@ func TestFollowupTermRecompute(t *testing.T) {
 		t.Fatalf("shorter term: %v\nrounds %s\nwant   %s", got, followupRounds(got), want)
 	}
 	// Longer: the cancelled round comes back, a new one is added; ids stay.
-	r = a.do("PUT", path, e.tokens["admin"], map[string]any{"term_ends_on": fmt.Sprintf("%d-09-01", y+4)})
+	r = a.do("PUT", path, e.tokens["org"], map[string]any{"term_ends_on": fmt.Sprintf("%d-09-01", y+4)})
 	mustStatus(t, r, 200)
 	got = r.JSON(t)
 	want = fmt.Sprintf("%d:%d-12-15:pending %d:%d-12-15:pending %d:%d-12-15:pending %d:%d-09-01:pending", y+1, y+1, y+2, y+2, y+3, y+3, y+4, y+4)
@@ -311,21 +311,21 @@ func TestFollowupTermRecompute(t *testing.T) {
 		t.Fatalf("longer term: rounds %s\nwant %s", followupRounds(got), want)
 	}
 	// A term already over ends the plan.
-	r = a.do("PUT", path, e.tokens["admin"], map[string]any{"term_ends_on": time.Now().In(web.Shanghai).Format(time.DateOnly)})
+	r = a.do("PUT", path, e.tokens["org"], map[string]any{"term_ends_on": time.Now().In(web.Shanghai).Format(time.DateOnly)})
 	mustStatus(t, r, 200)
 	got = r.JSON(t)
 	if got["status"] != "ended" || got["ended_reason"] != followup.EndedTerm || !strings.Contains(followupRounds(got), fmt.Sprintf("%d:%d-12-15:cancelled", y+1, y+1)) {
 		t.Fatalf("term over: %v %s", got, followupRounds(got))
 	}
 	// Bad input and the wrong callers.
-	r = a.do("PUT", path, e.tokens["admin"], map[string]any{"term_ends_on": "2027-02-30"})
+	r = a.do("PUT", path, e.tokens["org"], map[string]any{"term_ends_on": "2027-02-30"})
 	mustStatus(t, r, 400)
 	if r.Fields(t)["term_ends_on"] == nil {
 		t.Fatalf("bad date: %s", r.Body)
 	}
-	mustStatus(t, a.do("PUT", path, e.tokens["admin"], map[string]any{"term_ends_on": "2001-01-01"}), 400) // before graduation
+	mustStatus(t, a.do("PUT", path, e.tokens["org"], map[string]any{"term_ends_on": "2001-01-01"}), 400) // before graduation
 	mustStatus(t, a.do("PUT", path, e.tokens["ua_admin"], map[string]any{"term_ends_on": fmt.Sprintf("%d-06-30", y+3)}), 403)
-	mustStatus(t, a.do("PUT", "/api/v1/followups/999999", e.tokens["admin"], map[string]any{"term_ends_on": fmt.Sprintf("%d-06-30", y+3)}), 404)
+	mustStatus(t, a.do("PUT", "/api/v1/followups/999999", e.tokens["org"], map[string]any{"term_ends_on": fmt.Sprintf("%d-06-30", y+3)}), 404)
 	if n := a.auditCount("followup.term", uint64(p["id"].(float64))); n != 3 {
 		t.Fatalf("term audit entries: %d", n)
 	}
@@ -342,14 +342,14 @@ func TestFollowupQuestionnaires(t *testing.T) {
 	e := followupCity(a)
 	cadre := a.followupCadre("fu_q", e.unitA, "", "")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	round := followupFirstRound(followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class))
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["admin"], map[string]any{"user_id": e.member}), 200)
+	round := followupFirstRound(followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class))
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
 	qpath := fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", round)
 
 	body := map[string]any{"kind": "民主评议", "title": "年度民主评议", "respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}}
 	mustStatus(t, a.do("POST", qpath, e.tokens["ua_admin"], body), 403) // reads the round, may not fill it
 	mustStatus(t, a.do("POST", qpath, e.tokens["ub_admin"], body), 404)
-	r := a.do("POST", qpath, e.tokens["admin"], map[string]any{"kind": "座谈", "respondents": []map[string]any{}})
+	r := a.do("POST", qpath, e.tokens["org"], map[string]any{"kind": "座谈", "respondents": []map[string]any{}})
 	mustStatus(t, r, 400)
 	if f := r.Fields(t); f["kind"] == nil || f["respondents"] == nil {
 		t.Fatalf("bad questionnaire: %s", r.Body)
@@ -452,7 +452,7 @@ func TestFollowupQuestionnaires(t *testing.T) {
 	if len(resp) != 3 || fmt.Sprint(resp[0]) != "map[label:上级 responded:true]" || resp[2].(map[string]any)["responded"] != false {
 		t.Fatalf("respondents: %v", resp)
 	}
-	rb := results(qb["id"], e.tokens["admin"])
+	rb := results(qb["id"], e.tokens["org"])
 	if rb["responses"].(float64) != 1 || rb["questions"].([]any)[0].(map[string]any)["average"].(float64) != 40 {
 		t.Fatalf("questionnaire B: %v", rb)
 	}
@@ -464,7 +464,7 @@ func TestFollowupQuestionnaires(t *testing.T) {
 	mustStatus(t, a.do("POST", "/api/v1/q/"+tokens[2], "", answers("优秀", "优秀", "优秀", "优秀", "优秀")), 410)
 	mustStatus(t, a.do("POST", qpath, e.memberTok, body), 409)
 	// The report carries the aggregates.
-	r = a.do("GET", fmt.Sprintf("/api/v1/followup-rounds/%d/report", round), e.tokens["admin"], nil)
+	r = a.do("GET", fmt.Sprintf("/api/v1/followup-rounds/%d/report", round), e.tokens["org"], nil)
 	if !strings.Contains(string(r.Body), "年度民主评议（邀请 3 人，收回 2 份）") || !strings.Contains(string(r.Body), ">90<") {
 		t.Fatalf("report lacks the questionnaire: %s", r.Body)
 	}
@@ -494,13 +494,13 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	e := followupCity(a)
 	cadre := a.followupCadre("fu_r", e.unitA, fmt.Sprintf("%d-06-30", e.year+3), "110101199003074514")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class)
+	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
 	round := followupFirstRound(plan)
 	rpath := fmt.Sprintf("/api/v1/followup-rounds/%d", round)
 
 	// Assignment: only a member of the team, only by the org department or the host.
 	mustStatus(t, a.do("PUT", rpath, e.memberTok, followupComplete("优秀")), 404) // not assigned yet
-	r := a.do("POST", rpath+"/assign", e.tokens["admin"], map[string]any{"user_id": e.ids["ua_cadre"]})
+	r := a.do("POST", rpath+"/assign", e.tokens["org"], map[string]any{"user_id": e.ids["ua_cadre"]})
 	mustStatus(t, r, 400)
 	mustStatus(t, a.do("POST", rpath+"/assign", e.tokens["ua_admin"], map[string]any{"user_id": e.member}), 403)
 	r = a.do("POST", rpath+"/assign", e.tokens["col"], map[string]any{"user_id": e.member})
@@ -553,7 +553,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 			t.Fatalf("unit admin report notices: %d", n)
 		}
 	}
-	adminID := uint64(a.do("GET", "/api/v1/me", e.tokens["admin"], nil).JSON(t)["id"].(float64))
+	adminID := uint64(a.do("GET", "/api/v1/me", e.tokens["org"], nil).JSON(t)["id"].(float64))
 	var n int64
 	a.DB.Table("notifications").Where("user_id = ? AND link = ?", adminID, link).Count(&n)
 	if n != 1 {
@@ -596,7 +596,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	if d := dims[0].(map[string]any); d["name"] != "党性教育" || d["score"].(float64) != 92 || len(d["indicators"].([]any)) != 2 {
 		t.Fatalf("first dimension: %v", d)
 	}
-	r = a.do("GET", rpath+"/report?format=doc", e.tokens["admin"], nil)
+	r = a.do("GET", rpath+"/report?format=doc", e.tokens["org"], nil)
 	mustStatus(t, r, 200)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/msword") {
 		t.Fatalf("doc type %s", ct)
@@ -623,7 +623,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	if got := readers(); len(got) != 2 {
 		t.Fatalf("readers: %v", got)
 	}
-	page := a.do("GET", link, e.tokens["admin"], nil)
+	page := a.do("GET", link, e.tokens["org"], nil)
 	mustStatus(t, page, 200)
 	if !strings.Contains(string(page.Body), "测试ua_admin") || !strings.Contains(string(page.Body), "已阅 2 人") || !strings.Contains(string(page.Body), "导出 Word") {
 		t.Fatalf("report page lacks the readers: %s", page.Body)
@@ -659,9 +659,9 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	// Excellent case → a draft course of the host college.
 	mustStatus(t, a.do("POST", rpath+"/case-course", e.tokens["col"], nil), 409) // not marked yet
 	mustStatus(t, a.do("POST", rpath+"/excellent", e.tokens["col"], map[string]any{"case_note": "x"}), 403)
-	mustStatus(t, a.do("POST", rpath+"/excellent", e.tokens["admin"], map[string]any{"case_note": ""}), 400)
-	mustStatus(t, a.do("POST", rpath+"/excellent", e.tokens["admin"], map[string]any{"case_note": "以党建引领推进审批制度改革，群众满意度显著提升"}), 200)
-	r = a.do("POST", rpath+"/case-course", e.tokens["admin"], nil)
+	mustStatus(t, a.do("POST", rpath+"/excellent", e.tokens["org"], map[string]any{"case_note": ""}), 400)
+	mustStatus(t, a.do("POST", rpath+"/excellent", e.tokens["org"], map[string]any{"case_note": "以党建引领推进审批制度改革，群众满意度显著提升"}), 200)
+	r = a.do("POST", rpath+"/case-course", e.tokens["org"], nil)
 	mustStatus(t, r, 201)
 	course := uint64(r.JSON(t)["course_id"].(float64))
 	r = a.do("POST", rpath+"/case-course", e.tokens["col"], nil)
@@ -675,7 +675,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	if cm["title"] != "优秀实践案例：干部fu_r 主体班（40）" || cm["status"] != "draft" || !strings.Contains(cm["summary"].(string), "审批制度改革") {
 		t.Fatalf("case course: %s", c.Body)
 	}
-	cases := a.do("GET", "/api/v1/followup-rounds?excellent=1", e.tokens["admin"], nil)
+	cases := a.do("GET", "/api/v1/followup-rounds?excellent=1", e.tokens["org"], nil)
 	mustStatus(t, cases, 200)
 	if !strings.Contains(string(cases.Body), fmt.Sprintf(`"case_course_id":%d`, course)) {
 		t.Fatalf("cases: %s", cases.Body)
@@ -687,7 +687,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	}
 
 	// The summary counts the round by class and by unit; unit B sees none of it.
-	s := a.do("GET", fmt.Sprintf("/api/v1/followup-summary?year=%d", e.year+1), e.tokens["admin"], nil)
+	s := a.do("GET", fmt.Sprintf("/api/v1/followup-summary?year=%d", e.year+1), e.tokens["org"], nil)
 	mustStatus(t, s, 200)
 	sum := s.JSON(t)
 	total := sum["total"].(map[string]any)
@@ -711,9 +711,9 @@ func TestFollowupTasksAndReminders(t *testing.T) {
 	one := a.followupCadre("fu_one", e.unitA, fmt.Sprintf("%d-06-30", y+3), "")
 	two := a.followupCadre("fu_two", e.unitA, fmt.Sprintf("%d-06-30", y+3), "")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), one, two)
-	plans := a.followupPlans(e.tokens["admin"], "")
+	plans := a.followupPlans(e.tokens["org"], "")
 	roundOne := followupFirstRound(followupPlanOf(t, plans, one, class))
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", roundOne), e.tokens["admin"], map[string]any{"user_id": e.member}), 200)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", roundOne), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
 	tok := a.tokenFor(one)
 	today := time.Now().In(web.Shanghai)
 
@@ -822,7 +822,7 @@ func TestFollowupTasksAndReminders(t *testing.T) {
 	if a.followupNotices(e.member, "逾期") != 1 || a.followupNotices(e.ids["ua_admin"], "年度自述") != 1 {
 		t.Fatal("overdue round flags went to the wrong people")
 	}
-	overdue := a.do("GET", "/api/v1/followup-rounds?overdue=1", e.tokens["admin"], nil)
+	overdue := a.do("GET", "/api/v1/followup-rounds?overdue=1", e.tokens["org"], nil)
 	mustStatus(t, overdue, 200)
 	if overdue.JSON(t)["total"].(float64) != 2 {
 		t.Fatalf("overdue rounds: %s", overdue.Body)
@@ -856,7 +856,7 @@ func TestFollowupPages(t *testing.T) {
 	y := e.year
 	cadre := a.followupCadre("fu_page", e.unitA, fmt.Sprintf("%d-06-30", y+3), "")
 	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["admin"], ""), cadre, class)
+	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
 	round := followupFirstRound(plan)
 
 	// The cadre.
@@ -983,7 +983,7 @@ func TestFollowupPages(t *testing.T) {
 	}
 	r = pagesPost(admin, page, "/admin/followup/templates", url.Values{"t0": {"理想信念\n宗旨意识"}, "t1": {"自学计划执行"}, "t2": {"共性目标完成"}, "t3": {"管理创新、服务创新"}})
 	mustStatus(t, r, 303)
-	tpl := a.do("GET", "/api/v1/followup-templates", e.tokens["admin"], nil)
+	tpl := a.do("GET", "/api/v1/followup-templates", e.tokens["org"], nil)
 	if !strings.Contains(string(tpl.Body), `"indicators":["管理创新","服务创新"]`) {
 		t.Fatalf("templates: %s", tpl.Body)
 	}

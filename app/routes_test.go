@@ -61,7 +61,7 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 		case slices.Contains(r.Roles, "college_admin") && !slices.Contains(r.Roles, "org_admin"):
 			return c.tokens["col"]
 		}
-		return c.tokens["admin"]
+		return c.tokens["org"]
 	}
 	var usersBefore, orgsBefore int64
 	a.DB.Table("users").Count(&usersBefore)

@@ -401,7 +401,7 @@ func TestAdminPagesRegistrationsLeaveAndScreen(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	c := newCity(a)
-	adm := c.tokens["admin"]
+	adm := c.tokens["org"]
 	var cadres []uint64
 	for i := range 3 {
 		cadres = append(cadres, a.createUser(adm, fmt.Sprintf("lv%d", i), c.unitA, "learner"))
@@ -569,7 +569,7 @@ func adminPagesScreens(t *testing.T, a *testApp, c *city) (draft, filing, runnin
 		}
 	}
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", running), col, nil), 200)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", running), c.tokens["admin"], nil), 200)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", running), c.tokens["org"], nil), 200)
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/open", running), col, nil), 200)
 	for i, u := range []string{"ua_cadre", "ub_cadre"} {
 		admin := []string{"ua_admin", "ub_admin"}[i]
@@ -581,7 +581,7 @@ func adminPagesScreens(t *testing.T, a *testApp, c *city) (draft, filing, runnin
 	}
 	graduated = mk("年轻干部理想信念教育专题培训班", 40, map[string]any{"hours": 24, "min_attendance": 0})
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", graduated), col, nil), 200)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", graduated), c.tokens["admin"], nil), 200)
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", graduated), c.tokens["org"], nil), 200)
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/open", graduated), col, nil), 200)
 	for i, u := range []string{"ua_cadre", "ub_cadre"} {
 		admin := []string{"ua_admin", "ub_admin"}[i]
