@@ -190,7 +190,7 @@ func TestAssessPagesFormsAndQuality(t *testing.T) {
 	mustStatus(t, r, 400)
 	assessMust(t, string(r.Body), "第一级指标：同级指标的权重合计应为 100", "第 1 行“甲”")
 	// The org department reviews.
-	adm := assessLogin(a, "admin", testAdminPassword)
+	adm := assessLogin(a, "org", userPassword)
 	page = assessGet(adm, qpath, 200)
 	assessMust(t, page, `id="org-form"`)
 	if strings.Contains(page, `id="self-form"`) {

@@ -69,7 +69,7 @@ func TestFollowupBrowserPages(t *testing.T) {
 	followupBrowserAs(t, ctx, base, "ua_admin", userPassword)
 	followupVisit(t, ctx, base+"/unit/followup", "本单位跟踪问效", "fu-05-unit")
 
-	followupBrowserAs(t, ctx, base, "admin", testAdminPassword)
+	followupBrowserAs(t, ctx, base, "org", userPassword)
 	followupVisit(t, ctx, base+fmt.Sprintf("/admin/followup?year=%d", e.year+1), "跟踪问效管理", "fu-06-admin")
 	followupVisit(t, ctx, base+"/admin/followup/plans", "跟踪问效计划", "fu-07-admin-plans")
 	followupVisit(t, ctx, base+"/admin/followup/team", "问效指标模板", "fu-08-admin-team")

@@ -888,7 +888,7 @@ func TestFollowupPages(t *testing.T) {
 	}
 
 	// The team member, after assignment on the org department's page.
-	admin := pagesLogin(a, "admin", testAdminPassword)
+	admin := pagesLogin(a, "org", userPassword)
 	adminPage := pagesGet(admin, fmt.Sprintf("/admin/followup?year=%d", y+1), 200)
 	for _, want := range []string{"跟踪问效管理", fmt.Sprintf("%d 年度概览", y+1), "按班次", "按单位", "待分配", "干部fu_page", "测试fu_team", "优秀案例"} {
 		if !strings.Contains(adminPage, want) {

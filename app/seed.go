@@ -63,9 +63,6 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 
 	admins := []identity.UserRequest{
 		{Username: "orgadmin", Name: "组织部干部教育科", OrgID: root.ID, Roles: []string{web.RoleOrgAdmin}, Post: "干部教育科科长", Level: "乡科级"},
-		{Username: "sysadmin", Name: "系统管理员", OrgID: root.ID, Roles: []string{web.RoleSysAdmin}},
-		{Username: "secadmin", Name: "安全管理员", OrgID: root.ID, Roles: []string{web.RoleSecAdmin}},
-		{Username: "auditor", Name: "审计管理员", OrgID: root.ID, Roles: []string{web.RoleAuditor}},
 		{Username: "college", Name: "党校教务处", OrgID: hq.ID, Roles: []string{web.RoleCollegeAdmin}, Post: "教务处处长", Level: "县处级"},
 		{Username: "teacher", Name: "李明", OrgID: hq.ID, Roles: []string{web.RoleTeacher}, Post: "教授", Level: "县处级"},
 		{Username: "branch1", Name: "东城分院教务", OrgID: branches[0].ID, Roles: []string{web.RoleCollegeAdmin}},
@@ -120,7 +117,8 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 		fmt.Fprintf(out, "%-11s %-15s %s\n", u.Username, web.RoleNames[u.Roles[0]], u.Name)
 	}
 	fmt.Fprintf(out, "%-11s %-15s %s（cadre01 至 cadre50，分布在 %d 个单位）\n", "cadre01", web.RoleNames[web.RoleLearner], cadres[0].Name, len(units))
-	fmt.Fprintln(out, "\n内置管理员 admin 的密码见首次启动时的日志或 COLLEGE_ADMIN_PASSWORD。")
+	fmt.Fprintln(out, "\n管理员账号首次登录时须用手机验证器绑定动态验证码（配置 auth.admin_mfa）。")
+	fmt.Fprintln(out, "内置的系统管理员 admin、安全管理员 secadmin、审计管理员 auditor 的初始密码见数据目录下的 "+identity.InitialPasswordsFile+"（或由 COLLEGE_ADMIN_PASSWORD、COLLEGE_SECADMIN_PASSWORD、COLLEGE_AUDITOR_PASSWORD 指定）。")
 	return nil
 }
 

@@ -156,7 +156,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 	a := newTestApp(t)
 	c := newCity(a)
 	col := adminPagesLogin(a, "col", userPassword)
-	org := adminPagesLogin(a, "admin", testAdminPassword)
+	org := adminPagesLogin(a, "org", userPassword)
 
 	// A cadre has no business on these pages.
 	cadre := adminPagesLogin(a, "ua_cadre", userPassword)
@@ -472,7 +472,7 @@ func TestAdminPagesRegistrationsLeaveAndScreen(t *testing.T) {
 		}
 	}
 	// The org department reads the registrations but has no buttons.
-	org := adminPagesLogin(a, "admin", testAdminPassword)
+	org := adminPagesLogin(a, "org", userPassword)
 	orgWS := adminPagesGet(org, wsPath)
 	adminPagesMust(t, orgWS, "报名审核", "测试lv2")
 	if strings.Contains(orgWS, "/admin/registrations/") || strings.Contains(orgWS, "签到码大屏") {
@@ -672,7 +672,7 @@ func TestAdminPagesBrowserScreens(t *testing.T) {
 		check(fmt.Sprintf("/admin/classes/%d?att=%d#attendance", running, session), "登记考勤", "ta-06-in-session", width)
 	}
 	ctx = newBrowser(t)
-	browserLogin(t, ctx, base, "admin", testAdminPassword)
+	browserLogin(t, ctx, base, "org", userPassword)
 	for _, width := range []int{390, 1280} {
 		check("/admin/filings", "全市班次概况", "ta-07-filings", width)
 		check(fmt.Sprintf("/admin/classes/%d", filing), "退回修改", "ta-10-review", width)
