@@ -83,7 +83,7 @@ func benchSetupToken(ctx context.Context, env *benchEnv) error {
 	if env.Password == "" {
 		return errors.New("this scenario needs a login: give --password (or COLLEGE_BENCH_PASSWORD) or --token")
 	}
-	tok, err := env.Login(ctx, env.Username, env.Password)
+	tok, err := env.LoginOTP(ctx, env.Username, env.Password, env.OTP)
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,7 @@ type benchEnv struct {
 	BaseURL     string // without a trailing slash
 	Username    string
 	Password    string
+	OTP         string       // second factor of the login account, when it has one
 	Token       string       // bearer token: --token, or set by Setup
 	Connections int          // number of workers
 	HTTP        *http.Client // for Setup calls (not for the load)
@@ -168,6 +169,11 @@ func (e *benchEnv) JSON(ctx context.Context, method, path string, in, out any) (
 
 // Login posts /api/v1/auth/login and returns the bearer token.
 func (e *benchEnv) Login(ctx context.Context, username, password string) (string, error) {
+	return e.LoginOTP(ctx, username, password, "")
+}
+
+// LoginOTP logs in with a second factor (a TOTP code or a recovery code).
+func (e *benchEnv) LoginOTP(ctx context.Context, username, password, otp string) (string, error) {
 	saved := e.Token
 	e.Token = "" // log in anonymously
 	defer func() { e.Token = saved }()
@@ -175,6 +181,9 @@ func (e *benchEnv) Login(ctx context.Context, username, password string) (string
 		Token string `json:"token"`
 	}
 	in := map[string]string{"username": username, "password": password}
+	if otp != "" {
+		in["otp"] = otp
+	}
 	if _, err := e.JSON(ctx, http.MethodPost, "/api/v1/auth/login", in, &ans); err != nil {
 		return "", fmt.Errorf("log in as %s: %w", username, err)
 	}
@@ -203,6 +212,7 @@ type benchConfig struct {
 	Timeout     time.Duration // per request; 0 = 10s
 	Username    string
 	Password    string
+	OTP         string
 	Token       string
 	JSON        bool
 }
@@ -259,6 +269,7 @@ func runBench(args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "timeout of one request")
 	fs.StringVar(&cfg.Username, "username", cfg.Username, "login user")
 	fs.StringVar(&cfg.Password, "password", "", "login password (default $COLLEGE_BENCH_PASSWORD)")
+	fs.StringVar(&cfg.OTP, "otp", "", "the login account's current dynamic code, when it has a second factor (default $COLLEGE_BENCH_OTP)")
 	fs.StringVar(&cfg.Token, "token", "", "bearer token to use instead of logging in")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as one JSON object")
 	if err := fs.Parse(args); err != nil {
@@ -281,6 +292,9 @@ func runBench(args []string, out io.Writer) error {
 	}
 	if cfg.Password == "" {
 		cfg.Password = os.Getenv("COLLEGE_BENCH_PASSWORD")
+	}
+	if cfg.OTP == "" {
+		cfg.OTP = os.Getenv("COLLEGE_BENCH_OTP")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -399,6 +413,7 @@ func benchRun(ctx context.Context, cfg benchConfig, out io.Writer) (benchResult,
 		BaseURL:     base,
 		Username:    cfg.Username,
 		Password:    cfg.Password,
+		OTP:         cfg.OTP,
 		Token:       cfg.Token,
 		Connections: cfg.Connections,
 		HTTP:        &http.Client{Timeout: 30 * time.Second},

@@ -22,6 +22,9 @@ import (
 const (
 	// benchLearnerPassword is the password of the bench-NNN learner accounts.
 	benchLearnerPassword = "Bench-Learner-2026"
+	// benchLearnerInitial is the password the accounts are created with;
+	// each chooses benchLearnerPassword at its first login.
+	benchLearnerInitial = "Bench-Initial-2026"
 	// benchLessonEnv names the lesson to watch (its id); by default the
 	// longest published video lesson the learners can see.
 	benchLessonEnv = "COLLEGE_BENCH_LESSON"
@@ -135,12 +138,25 @@ func benchHeartbeatSetup(ctx context.Context, env *benchEnv) error {
 		name := fmt.Sprintf("bench-%03d", i+1)
 		hb.Workers[i].Username = name
 		in := map[string]any{
-			"username": name, "name": "压测学员" + strconv.Itoa(i+1), "password": benchLearnerPassword,
+			"username": name, "name": "压测学员" + strconv.Itoa(i+1), "password": benchLearnerInitial,
 			"org_id": me.OrgID, "roles": []string{"learner"},
 		}
 		status, err := env.JSON(ctx, http.MethodPost, "/api/v1/users", in, nil)
 		if err != nil && !(status == http.StatusBadRequest && strings.Contains(err.Error(), `"username"`)) {
 			return fmt.Errorf("create learner %s: %w", name, err)
+		}
+		if status != http.StatusCreated {
+			return nil // made by an earlier run
+		}
+		// A new account chooses its own password at the first login.
+		as := benchAs(env, "")
+		tok, err := as.Login(ctx, name, benchLearnerInitial)
+		if err != nil {
+			return err
+		}
+		change := map[string]string{"old_password": benchLearnerInitial, "new_password": benchLearnerPassword}
+		if _, err := benchAs(env, tok).JSON(ctx, http.MethodPut, "/api/v1/me/password", change, nil); err != nil {
+			return fmt.Errorf("first password of %s: %w", name, err)
 		}
 		return nil
 	})
