@@ -254,6 +254,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		TrustedProxies:          cfg.TrustedProxies,
 		DisableStartupMessage:   true,
 		JSONEncoder:             gojson.Marshal, // drop-in, faster on the hot paths
+
+		// Multipart bodies are parsed by the handlers that want them, so a
+		// malformed one gets the error of its route (JSON on the API)
+		// rather than fasthttp's, and no route parses forms it ignores.
+		DisablePreParseMultipartForm: true,
 	})
 	a.Fiber = app
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
@@ -261,6 +266,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	}}))
 	app.Use(requestIDs())
 	app.Use(web.SecureHeaders(web.Site{BaseURL: cfg.BaseURL(), HTTPS: cfg.HTTPS, ObjectOrigin: objectOrigin(cfg)}))
+	app.Use(web.RemoveUploadFiles)
 	app.Use(accessLog(log))
 	app.Use(metrics.middleware)
 	app.Use(limitJSONBody)
@@ -295,6 +301,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	audit.NewHandlers(a.Audit, engine).Register(a.API, pages)
 	hh := hours.NewHandlers(a.Hours, folks, engine)
 	hh.SetArchiveExtras(a.Followup.ArchiveNotes)
+	hh.SetAuditor(a.Audit)
 	hh.Register(a.API, pages)
 	ch := catalog.NewHandlers(a.Catalog, a.Audit, engine)
 	ch.Redirect = cfg.S3.Redirect

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,6 +73,87 @@ func TestClientRequestIDsAreBounded(t *testing.T) {
 		}
 		if !c.kept && (got == c.sent || got == "" || len(got) > 64) {
 			t.Errorf("%q: request id %q, want a fresh one", c.sent, got)
+		}
+	}
+}
+
+// A broken multipart body to the API gets the JSON error shape, whatever
+// part of the stack notices it.
+func TestMalformedMultipartAnswersJSON(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	tok := a.admin()
+	base := a.serve() // fasthttp parses some bodies before any handler: a real listener shows what clients get
+	cases := []struct{ name, ctype, body string }{
+		{"no boundary", "multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nabc\r\n--x--\r\n"},
+		{"empty boundary", "multipart/form-data; boundary=", "--\r\n"},
+		{"broken body", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\nabc"},
+		{"wrong boundary", "multipart/form-data; boundary=xyz", "--abc\r\n\r\n--abc--"},
+		{"garbage type", "multipart/form-data; boundary=\"unterminated", "x"},
+		{"not multipart", "text/plain", "hello"},
+	}
+	for _, path := range []string{"/api/v1/users/import", "/api/v1/users/import?dry_run=true"} {
+		for _, c := range cases {
+			for _, browserLike := range []bool{false, true} {
+				req, _ := http.NewRequest("POST", base+path, strings.NewReader(c.body))
+				req.Header.Set("Content-Type", c.ctype)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				if browserLike {
+					req.Header.Set("Accept", "text/html")
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				r := response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+				if r.Status < 400 || r.Status >= 500 {
+					t.Errorf("%s %s: status %d: %s", path, c.name, r.Status, r.Body)
+					continue
+				}
+				if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+					t.Errorf("%s %s: %d %s: %.200s", path, c.name, r.Status, ct, r.Body)
+					continue
+				}
+				if r.ErrorCode(t) == "" {
+					t.Errorf("%s %s: no error code: %s", path, c.name, r.Body)
+				}
+			}
+		}
+	}
+}
+
+// An upload too big to buffer is parsed by Go's multipart reader, which
+// spills the file to a temporary file; nothing of it is left on disk once
+// the answer is sent. (Not parallel: it points TMPDIR at its own folder.)
+func TestUploadTempFilesAreRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	a := newTestApp(t)
+	tok := a.admin()
+	base := a.serve()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, _ := w.CreateFormFile("file", "users.xlsx")
+	_, _ = fw.Write(bytes.Repeat([]byte("PK not really a workbook "), (5<<20)/25))
+	_ = w.Close()
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest("POST", base+"/api/v1/users/import?dry_run=true", bytes.NewReader(body.Bytes()))
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			t.Fatalf("a junk workbook: %d", resp.StatusCode)
+		}
+		left, _ := filepath.Glob(filepath.Join(tmp, "multipart-*"))
+		if len(left) > 0 {
+			t.Fatalf("upload %d left %v", i, left)
 		}
 	}
 }

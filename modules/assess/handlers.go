@@ -235,6 +235,9 @@ func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return web.Internal(err)
 	}
+	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.evaluation_results", "evaluation", id, nil)); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="evaluation-%d-results.xlsx"`, id))
 	return c.Send(b)

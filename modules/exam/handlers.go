@@ -302,6 +302,9 @@ func (h *Handlers) exportBank(c *fiber.Ctx) error {
 	if err := importer.Export(&buf, qs); err != nil {
 		return web.Internal(err)
 	}
+	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.bank", "bank", id, map[string]any{"questions": len(qs)})); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bank-`+strconv.FormatUint(id, 10)+`.xlsx"`)
 	return c.Send(buf.Bytes())

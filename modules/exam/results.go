@@ -248,6 +248,9 @@ func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return web.Internal(err)
 	}
+	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.exam_results", "exam", id, map[string]any{"rows": len(rows)})); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="exam-%d-results.xlsx"`, id))
 	return c.Send(b)

@@ -150,6 +150,9 @@ func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
 	if err := WriteArchive(&buf, p, a, now); err != nil {
 		return web.Internal(err)
 	}
+	if err := h.audit.Record(ctx, web.AuditFrom(c, "export.archive", "user", userID, nil)); err != nil {
+		return err
+	}
 	name := "学习档案-" + p.Name + "-" + now.In(web.Shanghai).Format("20060102") + ".xlsx"
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="archive-`+strconv.FormatUint(userID, 10)+`.xlsx"; filename*=UTF-8''`+url.PathEscape(name))

@@ -258,6 +258,9 @@ func (h *Handlers) listUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.auditListing(c, orgID, pg, total, len(users)); err != nil {
+		return err
+	}
 	return c.JSON(web.NewList(h.svc.Responses(c.UserContext(), users), total, pg))
 }
 

@@ -220,6 +220,9 @@ func (h *Handlers) usersPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.auditListing(c, orgID, pg, total, len(users)); err != nil {
+		return err
+	}
 	orgs, err := h.svc.ListOrgs(c.UserContext(), p)
 	if err != nil {
 		return err

@@ -133,6 +133,9 @@ func (h *Handlers) rosterXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return web.Internal(err)
 	}
+	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.class_roster", "class", id, map[string]any{"rows": len(rows)})); err != nil {
+		return err
+	}
 	return sendXLSX(c, fmt.Sprintf("class-%d-roster.xlsx", id), b)
 }
 
@@ -148,6 +151,9 @@ func (h *Handlers) signInXLSX(c *fiber.Ctx) error {
 	b, err := SignInXLSX(cl, rows, sessions, signed)
 	if err != nil {
 		return web.Internal(err)
+	}
+	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.class_signin", "class", id, map[string]any{"rows": len(rows)})); err != nil {
+		return err
 	}
 	return sendXLSX(c, fmt.Sprintf("class-%d-signin.xlsx", id), b)
 }

@@ -88,3 +88,12 @@ func SecureCookies(c *fiber.Ctx) bool {
 	s := site(c)
 	return s != nil && s.HTTPS
 }
+
+// RemoveUploadFiles deletes the temporary files Go's multipart reader
+// spills large uploads to as soon as the handler is done, before the answer
+// is sent: uploaded personal data does not outlive its request on disk.
+func RemoveUploadFiles(c *fiber.Ctx) error {
+	err := c.Next()
+	c.Request().RemoveMultipartFormFiles()
+	return err
+}
