@@ -99,7 +99,7 @@ func TestBenchHeartbeatLessonFromEnv(t *testing.T) {
 	}
 
 	// The article lesson of a seeded course plays too: the env var wins.
-	admin := a.admin()
+	admin := a.login("cadre01", DemoPassword)
 	list := a.do("GET", "/api/v1/courses", admin, nil)
 	mustStatus(t, list, 200)
 	items, _ := list.JSON(t)["items"].([]any)

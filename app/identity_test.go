@@ -41,11 +41,15 @@ func (a *testApp) createOrg(token, name, code, kind string, parent uint64) uint6
 // changes it to userPassword at the first login.
 const initialPassword = "Initial-Pass-2026"
 
-// createUser makes an account the way the college does: the administrator
+// createUser makes an account the way the college does: an administrator
+// who may create accounts (token's, or else the system administrator)
 // creates a learner, the security administrator grants any other role, and
 // the owner chooses their password (userPassword) at the first login.
 func (a *testApp) createUser(token, username string, org uint64, roles ...string) uint64 {
 	a.t.Helper()
+	if me := a.do("GET", "/api/v1/me", token, nil).JSON(a.t); !strings.Contains(fmt.Sprint(me["roles"]), "sysadmin") && !strings.Contains(fmt.Sprint(me["roles"]), "unit_admin") {
+		token = a.admin()
+	}
 	r := a.do("POST", "/api/v1/users", token, map[string]any{"username": username, "name": "测试" + username, "password": initialPassword, "org_id": org})
 	mustStatus(a.t, r, 201)
 	id := r.id(a.t)

@@ -185,12 +185,12 @@ func TestAuditorPageAndSettingsPage(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	c := newCity(a)
-	_ = c
+	a.createUser(c.tokens["admin"], "ua_cadre2", c.unitA)
 	b := a.browser()
 	mustStatus(t, b.loginAs("aud", userPassword), 303)
 	r := b.req("GET", "/admin/audit?action=user", nil)
 	mustStatus(t, r, 200)
-	if !strings.Contains(string(r.Body), "ua_cadre") {
+	if !strings.Contains(string(r.Body), "ua_cadre2") {
 		t.Fatalf("audit page lacks the user creations:\n%s", r.Body)
 	}
 	mustStatus(t, b.req("GET", "/admin/settings", nil), 403)

@@ -60,6 +60,8 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 			return c.tokens["sec"]
 		case slices.Contains(r.Roles, "college_admin") && !slices.Contains(r.Roles, "org_admin"):
 			return c.tokens["col"]
+		case slices.Contains(r.Roles, "sysadmin") && !slices.Contains(r.Roles, "org_admin"):
+			return c.tokens["admin"]
 		}
 		return c.tokens["org"]
 	}

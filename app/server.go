@@ -221,6 +221,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Log: log})
 	a.Exams.SetPeople(folks)
 	a.Exams.SetLedger(a.Hours)
+	a.Exams.SetCourses(progress{s.DB})
+	a.Catalog.SetAccounts(accounts{store: identity.NewStore(s.DB)})
 	a.Training = training.NewService(training.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings, People: folks,
 		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: progress{s.DB}, Log: log})
 	a.Exams.SetTrainees(a.Training)

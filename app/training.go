@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"college/modules/catalog"
 	"college/modules/notify"
 	"college/modules/training"
 	"college/modules/web"
@@ -102,6 +103,19 @@ func (p progress) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]st
 	out := make(map[uint64]string, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r.Title
+	}
+	return out, nil
+}
+
+// CourseProblems asks the catalog which courses the caller may not link.
+func (p progress) CourseProblems(ctx context.Context, caller *web.Principal, ids []uint64) (map[uint64]string, error) {
+	links, err := catalog.NewStore(p.db).CourseLinks(ctx, caller, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(ids))
+	for _, id := range ids {
+		out[id] = links[id].Problem()
 	}
 	return out, nil
 }

@@ -531,6 +531,9 @@ func (s *Service) Evaluation(ctx context.Context, p *web.Principal, id uint64) (
 // Respond records a trainee's answers: who answered in one table, what was
 // answered in another, in one transaction. A second answer is refused.
 func (s *Service) Respond(ctx context.Context, p *web.Principal, id uint64, in ResponseRequest) error {
+	if err := web.MayStudy(p); err != nil {
+		return err
+	}
 	e, err := s.evaluation(ctx, id)
 	if err != nil {
 		return err

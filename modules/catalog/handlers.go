@@ -267,7 +267,9 @@ func (h *Handlers) stream(c *fiber.Ctx) error {
 	}
 	var l *Lesson
 	if sig := c.Query("s"); sig != "" {
-		if _, ok := h.svc.CheckStreamSignature(id, c.Query("u"), c.Query("e"), sig); !ok {
+		if _, ok, err := h.svc.CheckStreamSignature(c.UserContext(), id, c.Query("u"), c.Query("e"), sig); err != nil {
+			return web.Internal(err)
+		} else if !ok {
 			return web.NewError(fiber.StatusForbidden, "link_expired", "播放地址已失效，请刷新页面")
 		}
 		l, err = h.svc.store.LessonByID(c.UserContext(), id)

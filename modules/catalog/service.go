@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"college/modules/settings"
@@ -64,6 +65,9 @@ type Service struct {
 	settings *settings.Service
 	orgs     OrgChecker
 	listener MediaListener
+	accounts Accounts
+	accMu    sync.Mutex
+	accCache map[uint64]accountState
 	signKey  []byte
 	log      *slog.Logger
 	now      func() time.Time
@@ -435,14 +439,13 @@ func (s *Service) Archive(ctx context.Context, p *web.Principal, id uint64) (*Co
 	return c, nil
 }
 
-// auditorOnly: the auditor reads the audit log and nothing else.
-func auditorOnly(p *web.Principal) bool {
-	return p.Has(web.RoleAuditor) && len(p.Roles) == 1
-}
+// notForStudy: the three system administrators (the auditor reads the
+// audit log and nothing else) neither study nor browse courses.
+func notForStudy(p *web.Principal) bool { return p.IsSystemAdmin() }
 
 // VisibleCourse returns a course the caller may study or oversee.
 func (s *Service) VisibleCourse(ctx context.Context, p *web.Principal, id uint64) (*Course, bool, error) {
-	if auditorOnly(p) {
+	if notForStudy(p) {
 		return nil, false, web.Forbidden()
 	}
 	c, err := s.store.CourseForLearner(ctx, p, id)
@@ -506,7 +509,7 @@ func (s *Service) Detail(ctx context.Context, c *Course, withBodies bool) (Cours
 // List returns a page of courses: the catalog for learners, or the
 // courses in scope for managers.
 func (s *Service) List(ctx context.Context, p *web.Principal, f CourseFilter, pg web.Page) ([]Course, int64, error) {
-	if (f.Manage && !canOversee(p)) || auditorOnly(p) {
+	if (f.Manage && !canOversee(p)) || notForStudy(p) {
 		return nil, 0, web.Forbidden()
 	}
 	out, total, err := s.store.ListCourses(ctx, p, f, pg)
@@ -514,6 +517,53 @@ func (s *Service) List(ctx context.Context, p *web.Principal, f CourseFilter, pg
 		return nil, 0, web.Internal(err)
 	}
 	return out, total, nil
+}
+
+// Accounts tells whether a user's account may still be used (the identity
+// module): a signed stream link dies with its account.
+type Accounts interface {
+	Active(ctx context.Context, userID uint64) (bool, error)
+}
+
+// SetAccounts wires the account check of signed stream links.
+func (s *Service) SetAccounts(a Accounts) { s.accounts = a }
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// accountTTL is how long an account check is reused: a disabled account's
+// links stop working within this time on every instance.
+const accountTTL = 5 * time.Second
+
+type accountState struct {
+	active bool
+	at     time.Time
+}
+
+// accountActive checks the account behind a signed link, cached briefly
+// because a player fetches many ranges of one video.
+func (s *Service) accountActive(ctx context.Context, userID uint64) (bool, error) {
+	if s.accounts == nil {
+		return false, nil
+	}
+	now := s.now()
+	s.accMu.Lock()
+	st, ok := s.accCache[userID]
+	s.accMu.Unlock()
+	if ok && now.Sub(st.at) >= 0 && now.Sub(st.at) < accountTTL {
+		return st.active, nil
+	}
+	active, err := s.accounts.Active(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	s.accMu.Lock()
+	if s.accCache == nil || len(s.accCache) > 10000 {
+		s.accCache = map[uint64]accountState{}
+	}
+	s.accCache[userID] = accountState{active: active, at: now}
+	s.accMu.Unlock()
+	return active, nil
 }
 
 // SignStream makes a short-lived link to a lesson's media for one user.
@@ -529,13 +579,20 @@ func (s *Service) sign(lessonID, userID uint64, exp int64) string {
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
-// CheckStreamSignature verifies a signed link; it returns the user it was
-// made for.
-func (s *Service) CheckStreamSignature(lessonID uint64, u, e, sig string) (uint64, bool) {
+// CheckStreamSignature verifies a signed link and that the account it was
+// made for is still enabled; it returns that user.
+func (s *Service) CheckStreamSignature(ctx context.Context, lessonID uint64, u, e, sig string) (uint64, bool, error) {
 	uid, err1 := strconv.ParseUint(u, 10, 64)
 	exp, err2 := strconv.ParseInt(e, 10, 64)
 	if err1 != nil || err2 != nil || s.now().Unix() > exp {
-		return 0, false
+		return 0, false, nil
 	}
-	return uid, hmac.Equal([]byte(sig), []byte(s.sign(lessonID, uid, exp)))
+	if !hmac.Equal([]byte(sig), []byte(s.sign(lessonID, uid, exp))) {
+		return 0, false, nil
+	}
+	active, err := s.accountActive(ctx, uid)
+	if err != nil || !active {
+		return 0, false, err
+	}
+	return uid, true, nil
 }

@@ -127,7 +127,7 @@ func (s *Service) topicCourses(ctx context.Context, p *web.Principal, topicID ui
 
 // Topics lists the topics that hold at least one course the caller may study.
 func (s *Service) Topics(ctx context.Context, p *web.Principal) ([]TopicResponse, error) {
-	if auditorOnly(p) {
+	if notForStudy(p) {
 		return nil, web.Forbidden()
 	}
 	var topics []Topic
@@ -149,7 +149,7 @@ func (s *Service) Topics(ctx context.Context, p *web.Principal) ([]TopicResponse
 
 // Topic returns one topic with the caller's visible courses (404 when none).
 func (s *Service) Topic(ctx context.Context, p *web.Principal, id uint64) (TopicResponse, error) {
-	if auditorOnly(p) {
+	if notForStudy(p) {
 		return TopicResponse{}, web.Forbidden()
 	}
 	var t Topic

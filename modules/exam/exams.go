@@ -201,6 +201,21 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 		}
 		paperJSON, _ = json.Marshal(in.Paper.Rules)
 	}
+	if in.CourseID != 0 {
+		msg := "课程检查不可用"
+		if s.courses != nil {
+			problems, err := s.courses.CourseProblems(ctx, p, []uint64{in.CourseID})
+			if err != nil {
+				return ExamResponse{}, web.Internal(err)
+			}
+			msg = problems[in.CourseID]
+		}
+		if msg != "" {
+			e := web.Unprocessable("course_unavailable", msg)
+			e.Fields = map[string]string{"course_id": msg}
+			return ExamResponse{}, e
+		}
+	}
 	if in.ClassID != 0 {
 		ok := false
 		if s.trainees != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"college/modules/settings"
+	"college/modules/web"
 	"college/storage/cache"
 
 	"gorm.io/gorm"
@@ -24,6 +25,7 @@ type Service struct {
 	people   People
 	ledger   Ledger
 	trainees Trainees
+	courses  Courses
 }
 
 // Setting keys of this module.
@@ -45,6 +47,17 @@ type Ledger interface {
 
 // SetLedger wires the study-hours ledger for course tests.
 func (s *Service) SetLedger(l Ledger) { s.ledger = l }
+
+// Courses says whether the caller may make a course test of a course (the
+// catalog): it must exist, be published, and be their college's own or open
+// city-wide.
+type Courses interface {
+	// CourseProblems maps each id to why it may not be used ("" when it may).
+	CourseProblems(ctx context.Context, p *web.Principal, ids []uint64) (map[uint64]string, error)
+}
+
+// SetCourses wires the catalog for course tests.
+func (s *Service) SetCourses(c Courses) { s.courses = c }
 
 // Deps are what the service needs.
 type Deps struct {

@@ -330,6 +330,7 @@ type adminTeamData struct {
 	Team      []TeamMemberResponse
 	Templates []TemplateItem
 	OrgAdmin  bool
+	CityLevel bool // the org department at the top: edits the templates
 	Username  string
 }
 
@@ -343,7 +344,7 @@ func (h *Handlers) adminTeamPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "followup/admin_team", "工作专班与问效指标", adminTeamData{Team: team, Templates: templates, OrgAdmin: p.Has(web.RoleOrgAdmin), Username: c.Query("username")})
+	return h.pages.Render(c, fiber.StatusOK, "followup/admin_team", "工作专班与问效指标", adminTeamData{Team: team, Templates: templates, OrgAdmin: p.Has(web.RoleOrgAdmin), CityLevel: cityOrgAdmin(p), Username: c.Query("username")})
 }
 
 func (h *Handlers) adminTeamAddSubmit(c *fiber.Ctx) error {

@@ -95,9 +95,10 @@ func (s *Service) templateMap(ctx context.Context) (map[string][]string, error) 
 	return out, nil
 }
 
-// SetTemplates changes the indicators of some dimensions (the org department).
+// SetTemplates changes the indicators of some dimensions. The templates are
+// city-wide: only the org department at the top of the tree changes them.
 func (s *Service) SetTemplates(ctx context.Context, p *web.Principal, in TemplatesRequest) ([]TemplateItem, error) {
-	if !p.Has(web.RoleOrgAdmin) {
+	if !cityOrgAdmin(p) {
 		return nil, web.Forbidden()
 	}
 	f := web.Fields{}

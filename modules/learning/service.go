@@ -107,6 +107,9 @@ func (s *Service) rules(ctx context.Context, lessonType string) Rules {
 
 // Enroll adds the caller to a course they may study (idempotent).
 func (s *Service) Enroll(ctx context.Context, p *web.Principal, courseID uint64) (created bool, err error) {
+	if err := web.MayStudy(p); err != nil {
+		return false, err
+	}
 	c, err := s.catalog.Store().CourseForLearner(ctx, p, courseID)
 	if err != nil {
 		return false, web.Internal(err)
@@ -170,6 +173,9 @@ func (s *Service) nextPresence(ctx context.Context, now time.Time) time.Time {
 
 // StartPlay begins a play of a lesson; any older play of the learner stops counting.
 func (s *Service) StartPlay(ctx context.Context, p *web.Principal, lessonID uint64) (PlayResponse, error) {
+	if err := web.MayStudy(p); err != nil {
+		return PlayResponse{}, err
+	}
 	l, c, err := s.catalog.VisibleLesson(ctx, p, lessonID)
 	if err != nil {
 		return PlayResponse{}, err
@@ -258,6 +264,9 @@ var errSuperseded = web.Conflict("play_superseded", "您已在其他页面或设
 // Heartbeat checks and records one heartbeat. It touches Redis only, except
 // at the moment a lesson is completed.
 func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string, in HeartbeatRequest) (HeartbeatResponse, error) {
+	if err := web.MayStudy(p); err != nil {
+		return HeartbeatResponse{}, err
+	}
 	f := web.Fields{}
 	if in.Position == nil {
 		f.Add("position", "必填")

@@ -1047,17 +1047,19 @@ func (s *Service) SetCourses(ctx context.Context, p *web.Principal, id uint64, i
 		return nil, err
 	}
 	if len(ids) > 0 && s.progress != nil {
-		titles, err := s.progress.CourseTitles(ctx, ids)
+		problems, err := s.progress.CourseProblems(ctx, p, ids)
 		if err != nil {
 			return nil, web.Internal(err)
 		}
 		for i, id := range ids {
-			if titles[id] == "" {
-				f.Add(fmt.Sprintf("courses[%d].course_id", i), "课程不存在")
+			if msg := problems[id]; msg != "" {
+				f.Add(fmt.Sprintf("courses[%d].course_id", i), msg)
 			}
 		}
-		if err := f.Err(); err != nil {
-			return nil, err
+		if len(f) > 0 {
+			e := web.Unprocessable("course_unavailable", "所选课程不能用于本班次")
+			e.Fields = f
+			return nil, e
 		}
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -182,14 +182,19 @@ type GraduateResponse struct {
 // serialAlphabet avoids letters and digits that read alike.
 const serialAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
+// serialRandom is the length of a serial's random part: 10 characters of a
+// 32-letter alphabet are 50 bits, beyond guessing at any rate the public
+// check allows. Serials issued before with 4 characters still verify.
+const serialRandom = 10
+
 // newSerial numbers a certificate: year, class, sequence and a random
 // check part, so serials cannot be guessed one from another.
 func newSerial(year int, classID uint64, seq int) string {
-	var b [4]byte
+	var b [serialRandom]byte
 	_, _ = rand.Read(b[:])
-	suffix := make([]byte, 4)
+	suffix := make([]byte, serialRandom)
 	for i := range suffix {
-		suffix[i] = serialAlphabet[int(b[i])%len(serialAlphabet)]
+		suffix[i] = serialAlphabet[int(b[i])%len(serialAlphabet)] // 256 is a multiple of 32: uniform
 	}
 	return fmt.Sprintf("%d-%04d-%04d-%s", year, classID, seq, suffix)
 }
@@ -398,7 +403,8 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 	return out, nil
 }
 
-// CertificateView is a certificate as the public verification shows it.
+// CertificateView is a certificate as its holder and the class's managers
+// see it.
 type CertificateView struct {
 	Serial     string    `json:"serial"`
 	Name       string    `json:"name"`
@@ -414,20 +420,13 @@ type CertificateView struct {
 	ClassID    uint64    `json:"-"`
 }
 
-// VerifyCertificate looks a certificate up by serial, for anyone; the
-// personal data it shows is masked.
+// VerifyCertificate looks a certificate up by serial with the holder's
+// details (ID number masked), for its holder and the managers of its class;
+// the public check is CheckCertificate.
 func (s *Service) VerifyCertificate(ctx context.Context, serial string) (CertificateView, error) {
-	serial = strings.ToUpper(strings.TrimSpace(serial))
-	if serial == "" || len(serial) > 40 {
-		return CertificateView{}, web.NotFound()
-	}
-	var cert Certificate
-	err := s.db.WithContext(ctx).Where("serial = ?", serial).Take(&cert).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return CertificateView{}, web.NotFound()
-	}
+	cert, err := s.certificateBySerial(ctx, serial)
 	if err != nil {
-		return CertificateView{}, web.Internal(err)
+		return CertificateView{}, err
 	}
 	v := CertificateView{Serial: cert.Serial, Name: cert.Name, ClassTitle: cert.ClassTitle, HostName: cert.HostName, Hours: cert.Hours,
 		IssuedOn: cert.IssuedOn, UserID: cert.UserID, ClassID: cert.ClassID}

@@ -83,7 +83,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Delete("/class-files/:id", web.Doc{Summary: "删除班次材料（结班前）", Status: 204, Roles: hosts}, h.deleteFile)
 	a.Post("/classes/:id/graduate", web.Doc{Summary: "结班：移除缺训学员，为结业学员登记学时并颁发结业证书", Body: GraduateRequest{}, Resp: GraduateResponse{}, Roles: hosts, OptionalBody: true}, h.graduate)
 	a.Get("/me/certificates", web.Doc{Summary: "我的结业证书", Resp: []CertificateView{}}, h.myCertificates)
-	a.Get("/certificates/:serial", web.Doc{Summary: "结业证书查验（无需登录，个人信息脱敏）", Resp: CertificateView{}, Public: true}, h.verify)
+	a.Get("/certificates/:serial", web.Doc{Summary: "结业证书查验（无需登录，个人信息脱敏）", Resp: CertificateCheck{}, Public: true}, h.verify)
 	h.registerPages(pages)
 }
 
@@ -670,7 +670,7 @@ func (h *Handlers) myCertificates(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) verify(c *fiber.Ctx) error {
-	v, err := h.svc.VerifyCertificate(c.UserContext(), c.Params("serial"))
+	v, err := h.svc.CheckCertificate(c.UserContext(), c.IP(), c.Params("serial"))
 	if err != nil {
 		return err
 	}

@@ -613,7 +613,7 @@ func (h *Handlers) learnerCertificateQR(c *fiber.Ctx) error {
 
 type learnerVerifyData struct {
 	Serial   string
-	Cert     *CertificateView
+	Cert     *CertificateCheck
 	Dates    string
 	Issued   string
 	NotFound bool
@@ -635,7 +635,7 @@ func (h *Handlers) learnerVerifyPage(c *fiber.Ctx) error {
 	if r := []rune(d.Serial); len(r) > 40 {
 		d.Serial = string(r[:40]) + "…"
 	}
-	v, err := h.svc.VerifyCertificate(c.UserContext(), serial)
+	v, err := h.svc.CheckCertificate(c.UserContext(), c.IP(), serial)
 	var we *web.Error
 	if errors.As(err, &we) && we.Status == fiber.StatusNotFound {
 		d.NotFound = true

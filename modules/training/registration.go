@@ -254,6 +254,9 @@ func releaseSeat(tx *gorm.DB, r *Registration) error {
 func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userID uint64) (*Registration, error) {
 	self := userID == 0 || userID == p.UserID
 	if self {
+		if err := web.MayStudy(p); err != nil {
+			return nil, err
+		}
 		userID = p.UserID
 	}
 	c, err := s.GetClass(ctx, p, classID)

@@ -91,6 +91,10 @@ type Progress interface {
 	Completed(ctx context.Context, userIDs, courseIDs []uint64) (map[uint64]map[uint64]bool, error)
 	// CourseTitles names courses; unknown ids are left out.
 	CourseTitles(ctx context.Context, ids []uint64) (map[uint64]string, error)
+	// CourseProblems says, per course id, why the caller may not link it into
+	// a class ("" when they may): it must exist, be published, and be their
+	// college's own or open city-wide.
+	CourseProblems(ctx context.Context, p *web.Principal, ids []uint64) (map[uint64]string, error)
 	// ExamTitle names an exam of the colleges under hostPath ("" when none).
 	ExamTitle(ctx context.Context, examID uint64, hostPath string) (string, error)
 	// PassedExam returns the users among userIDs who passed the exam.
@@ -142,6 +146,7 @@ type Service struct {
 // NewService builds the service and declares its settings.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
+	d.Settings.Define(verifySettingDefs...)
 	return &Service{db: d.DB, cache: d.Cache, objects: d.Objects, settings: d.Settings, people: d.People, ledger: d.Ledger,
 		notifier: d.Notifier, progress: d.Progress, log: d.Log, now: time.Now}
 }
