@@ -152,6 +152,7 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 		in := UserRequest{Username: cols[0], Name: cols[1], Level: cols[3], Post: cols[4], IDNumber: cols[5], Phone: cols[6], TermEndsOn: cols[8]}
 		fields := web.Fields{}
 		fields.Required("username", in.Username)
+		fields.MaxLen("username", in.Username, 64)
 		fields.Check(in.Username == "" || validUsername(in.Username), "username", "用户名只能包含字母、数字、下划线、点和短横线")
 		if org := orgByCode[cols[2]]; org != nil {
 			in.OrgID = org.ID
