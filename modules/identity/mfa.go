@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -112,6 +113,38 @@ func (s *Service) BeginTOTP(ctx context.Context, p *web.Principal) (TOTPStart, e
 		return TOTPStart{}, web.Internal(err)
 	}
 	return TOTPStart{Secret: key.Secret(), OTPAuthURI: key.URL()}, nil
+}
+
+// PendingTOTP returns the enrolment in progress (its secret and URI), for
+// showing it again as a QR code; 404 when none is pending.
+func (s *Service) PendingTOTP(ctx context.Context, p *web.Principal) (TOTPStart, error) {
+	m, err := s.mfaOf(ctx, p.UserID)
+	if err != nil {
+		return TOTPStart{}, web.Internal(err)
+	}
+	if m == nil || m.PendingSealed == "" {
+		return TOTPStart{}, web.NotFound()
+	}
+	secret, err := s.sealer.Open(m.PendingSealed)
+	if err != nil {
+		return TOTPStart{}, web.Internal(err)
+	}
+	key, err := otp.NewKeyFromURL(totpURI(s.issuer, p.Username, secret))
+	if err != nil {
+		return TOTPStart{}, web.Internal(err)
+	}
+	return TOTPStart{Secret: secret, OTPAuthURI: key.URL()}, nil
+}
+
+// totpURI is the otpauth:// URI authenticator apps read (Key URI Format).
+func totpURI(issuer, account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	return "otpauth://totp/" + url.PathEscape(issuer+":"+account) + "?" + v.Encode()
 }
 
 // ConfirmTOTP enables the pending secret when code matches it, and returns

@@ -29,6 +29,7 @@ func (h *Handlers) registerPages(r fiber.Router) {
 	r.Get("/profile/mfa", web.RequireLogin, h.mfaPage)
 	r.Post("/profile/mfa", web.RequireLogin, h.mfaBeginSubmit)
 	r.Post("/profile/mfa/confirm", web.RequireLogin, h.mfaConfirmSubmit)
+	r.Get("/profile/mfa/qr.png", web.RequireLogin, h.mfaQR)
 	r.Get("/admin/orgs", viewers, h.orgsPage)
 	r.Post("/admin/orgs", orgAdmins, h.orgCreateSubmit)
 	r.Get("/admin/users", viewers, h.usersPage)
@@ -455,12 +456,23 @@ func (h *Handlers) mfaBeginSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) renderMFAStart(c *fiber.Ctx, status int, start TOTPStart, msg string) error {
+	return h.pages.Render(c, status, "identity/mfa", "动态验证码", map[string]any{"Start": start, "QR": "/profile/mfa/qr.png",
+		"Secret": groupSecret(start.Secret), "Error": msg, "Required": web.Caller(c).MFAEnrol})
+}
+
+// mfaQR draws the pending enrolment's URI as a QR code (never cached).
+func (h *Handlers) mfaQR(c *fiber.Ctx) error {
+	start, err := h.svc.PendingTOTP(c.UserContext(), web.Caller(c))
+	if err != nil {
+		return err
+	}
 	png, err := qrcode.Encode(start.OTPAuthURI, qrcode.Medium, 240)
 	if err != nil {
 		return web.Internal(err)
 	}
-	return h.pages.Render(c, status, "identity/mfa", "动态验证码", map[string]any{"Start": start, "QR": "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
-		"Secret": groupSecret(start.Secret), "Error": msg, "Required": web.Caller(c).MFAEnrol})
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, "image/png")
+	return c.Send(png)
 }
 
 // mfaConfirmSubmit enables the factor and shows the recovery codes once.
