@@ -34,7 +34,7 @@ func TestExportsListingsAndRefusalsAreAudited(t *testing.T) {
 
 	exports := []struct {
 		path, token, action string
-		target             uint64
+		target              uint64
 	}{
 		{fmt.Sprintf("/api/v1/classes/%d/roster.xlsx", ac.id), col, "export.class_roster", ac.id},
 		{fmt.Sprintf("/api/v1/classes/%d/signin-sheet.xlsx", ac.id), col, "export.class_signin", ac.id},

@@ -123,9 +123,9 @@ func (s *Store) OrgPaths(ctx context.Context, ids []uint64) (map[uint64]string, 
 
 // UserFilter selects users.
 type UserFilter struct {
-	Q        string  // username or name contains
+	Q        string   // username or name contains
 	Hashes   []string // exact ID number or phone: its keyed hashes under every key
-	OrgID    uint64  // within this org's subtree
+	OrgID    uint64   // within this org's subtree
 	OrgPath  string
 	Role     string
 	Disabled *bool
