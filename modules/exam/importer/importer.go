@@ -7,16 +7,26 @@ package importer
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"college/modules/exam/item"
 )
 
 // MaxProblems is the number of problems a parse reports at most.
 const MaxProblems = 200
+
+// Limits of what the bank can store: a tag (as the question form keeps
+// it), the tags column (",甲,乙,") and a TEXT column on MySQL.
+const (
+	MaxTagLen    = 30
+	MaxTagsLen   = 500
+	MaxTextBytes = 65535
+)
 
 // Problem points at a bad row (Excel, 1-based sheet row) or line (GIFT,
 // Moodle XML) with a Chinese message. For Moodle XML At names the question
@@ -94,6 +104,14 @@ func (c *collector) problem(at string, row int, msg string) {
 // field names Validate uses. Any message becomes one Problem.
 func (c *collector) add(at string, row int, q item.Question, own map[string]string) {
 	bad := q.Validate()
+	for f, msg := range storageProblems(&q) {
+		if bad == nil {
+			bad = map[string]string{}
+		}
+		if _, ok := bad[f]; !ok {
+			bad[f] = msg
+		}
+	}
 	msgs := joinMessages(own, bad)
 	if msgs != "" {
 		c.problem(at, row, msgs)
@@ -102,6 +120,33 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 	if len(c.problems) == 0 {
 		c.res.Questions = append(c.res.Questions, q)
 	}
+}
+
+// storageProblems finds what the bank could not store as it is: tags
+// longer than the question form allows or too many for the tags column,
+// and text over a MySQL TEXT column.
+func storageProblems(q *item.Question) map[string]string {
+	bad := map[string]string{}
+	column := 1
+	for _, t := range q.Tags {
+		if utf8.RuneCountInString(t) > MaxTagLen {
+			bad["tags"] = fmt.Sprintf("标签「%s」超过 %d 字", t, MaxTagLen)
+		}
+		column += utf8.RuneCountInString(t) + 1
+	}
+	if _, ok := bad["tags"]; !ok && column > MaxTagsLen {
+		bad["tags"] = fmt.Sprintf("标签合计超过 %d 字", MaxTagsLen)
+	}
+	if opts, _ := json.Marshal(q.Options); len(opts) > MaxTextBytes {
+		bad["options"] = "选项内容过长"
+	}
+	if key, _ := json.Marshal(q.Key); len(key) > MaxTextBytes {
+		bad["answer"] = "答案内容过长"
+	}
+	if len(q.Analysis) > MaxTextBytes {
+		bad["analysis"] = "解析内容过长"
+	}
+	return bad
 }
 
 func (c *collector) done() (Result, []Problem) {

@@ -137,11 +137,13 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 			q.Score = math.Round(v*100) / 100
 		}
 	}
+	// A tag with commas would split in the bank's tags column: take it as
+	// several tags, as the Excel template does.
+	var tags []string
 	for _, t := range mq.Tags {
-		if s := tidyText(t.Text); s != "" {
-			q.Tags = append(q.Tags, s)
-		}
+		tags = append(tags, strings.ReplaceAll(tidyText(t.Text), "\n", " "))
 	}
+	q.Tags = splitTags(strings.Join(tags, ","))
 	answerText := func(a mAnswer) string { return mText{Format: a.Format, Text: a.Text}.plain() }
 	switch typ {
 	case "multichoice":
