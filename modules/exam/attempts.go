@@ -288,6 +288,16 @@ func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, 
 	if _, err := pipe.Exec(ctx); err != nil {
 		return web.Internal(err)
 	}
+	// A submission may have committed the answers and dropped the buffer
+	// since the attempt was read: then this write would linger in Redis.
+	var status []string
+	if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ?", a.ID).Pluck("status", &status).Error; err != nil {
+		return web.Internal(err)
+	}
+	if len(status) != 1 || status[0] != AttemptOpen {
+		s.cache.Del(ctx, key)
+		return web.Conflict("attempt_finished", "考试已结束，答案未保存")
+	}
 	return nil
 }
 
@@ -355,8 +365,9 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
-	if res.RowsAffected == 1 {
-		// The answers are in SQL now: the buffer can go.
+	if res.RowsAffected == 1 || a.Status != AttemptOpen {
+		// The answers are in SQL now (committed here or by a racing
+		// submission): the buffer can go.
 		s.cache.Del(ctx, s.answersKey(a.ID))
 	}
 	if err := s.creditCourseTest(ctx, &e, a); err != nil {
