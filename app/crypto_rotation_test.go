@@ -87,6 +87,13 @@ func TestKeyRotationToNationalWhileServing(t *testing.T) {
 	if r.Fields(t)["id_number"] == nil {
 		t.Fatalf("a duplicate ID number sealed under the old key was accepted: %s", r.Body)
 	}
+	// ...in an import too...
+	var code string
+	a.DB.Table("orgs").Where("id = ?", unit).Pluck("code", &code)
+	r = b.upload("/api/v1/users/import", tokB, "users.xlsx", importFile(t, importHeader, [][]string{{"copy2", "重号", code, "", "", "11010519491231002X", "", "学员", ""}}), nil)
+	if r.Status != 422 || !strings.Contains(string(r.Body), "身份证号") {
+		t.Fatalf("an import repeating an ID number sealed under the old key: %d %s", r.Status, r.Body)
+	}
 	// ...and seals what it writes with SM4 under key 2.
 	r = b.do("POST", "/api/v1/users", tokB, map[string]any{"username": "zhao", "name": "赵六", "password": userPassword, "org_id": unit, "id_number": "110101199001011237", "phone": "13600136000"})
 	mustStatus(t, r, 201)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -209,10 +210,13 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 	// Against the database: taken usernames and ID numbers.
 	names := make([]string, 0, len(users))
 	hashes := []string{}
+	idHashes := map[*User][]string{} // under every key: rows not yet re-sealed count too
 	for _, u := range users {
 		names = append(names, u.Username)
 		if u.IDNumberHash != nil {
-			hashes = append(hashes, *u.IDNumberHash)
+			id, _ := s.sealer.Open(u.IDNumberSealed)
+			idHashes[u] = s.sealer.Hashes("id", id)
+			hashes = append(hashes, idHashes[u]...)
 		}
 	}
 	takenNames, err := s.store.ExistingUsernames(ctx, names)
@@ -234,7 +238,7 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 				addBad(rowOf[u], "用户名 "+u.Username+" 不可用，请换一个")
 			}
 		}
-		if u.IDNumberHash != nil && takenIDs[*u.IDNumberHash] {
+		if slices.ContainsFunc(idHashes[u], func(h string) bool { return takenIDs[h] }) {
 			if citywide {
 				addBad(rowOf[u], "身份证号已登记")
 			} else {
