@@ -83,7 +83,7 @@ func TestBrowserAdminEnrolsSecondFactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx2, "请输入动态验证码")
+	waitText(t, ctx2, "该账号已启用动态验证码")
 	screenshot(t, ctx2, "mfa-04-login-code")
 	next, _ := totp.GenerateCode(strings.ReplaceAll(secret, " ", ""), time.Now().Add(30*time.Second))
 	err = chromedp.Do(ctx2,

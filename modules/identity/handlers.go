@@ -85,7 +85,7 @@ func (h *Handlers) RequirePasswordChange(c *fiber.Ctx) error {
 		return c.Redirect("/profile/password", fiber.StatusSeeOther)
 	}
 	switch c.Path() {
-	case "/profile/mfa", "/profile/mfa/confirm", "/api/v1/me/mfa/totp", "/api/v1/me/mfa/totp/confirm", "/profile/password", "/api/v1/me/password":
+	case "/profile/mfa", "/profile/mfa/confirm", "/profile/mfa/qr.png", "/api/v1/me/mfa/totp", "/api/v1/me/mfa/totp/confirm", "/profile/password", "/api/v1/me/password":
 		return c.Next()
 	}
 	if web.IsAPI(c) {

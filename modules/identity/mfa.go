@@ -34,7 +34,7 @@ var adminRoles = []string{web.RoleSysAdmin, web.RoleSecAdmin, web.RoleAuditor, w
 const recoveryCodeCount = 10
 
 var (
-	errOTPRequired = web.NewError(401, "otp_required", "请输入动态验证码")
+	errOTPRequired = web.NewError(401, "otp_required", "该账号已启用动态验证码，请再次输入密码并填写验证器中的 6 位数字")
 	errOTPInvalid  = web.NewError(401, "otp_invalid", "动态验证码不正确或已使用")
 )
 
