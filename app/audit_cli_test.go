@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -121,5 +123,27 @@ func TestCryptoConfig(t *testing.T) {
 	cfg, _ = LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_ACTIVE_KEY=2"})
 	if ring, err := cfg.Keyring([]byte(strings.Repeat("s", 32))); err != nil || ring.Describe() != "std:2" {
 		t.Fatalf("ring with the generated key: %v %v", ring, err)
+	}
+}
+
+// The audit page shows each entry's place in the chain, or that it is
+// about to be sealed.
+func TestAuditPageShowsChainPlace(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	page := string(a.do("GET", "/admin/audit?action=login", c.tokens["aud"], nil).Body)
+	if !strings.Contains(page, "链序号") || !strings.Contains(page, "待封存") {
+		t.Fatalf("unsealed entries not marked: %.300s", page)
+	}
+	if _, err := a.Audit.Seal(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	page = string(a.do("GET", "/admin/audit?action=login&page_size=100", c.tokens["aud"], nil).Body)
+	if strings.Contains(page, "待封存") || !regexp.MustCompile(`data-label="链序号" class="num nowrap">\d+<`).MatchString(page) {
+		t.Fatalf("sealed entries: no chain place shown")
+	}
+	if strings.Contains(page, "0xc") {
+		t.Fatal("a pointer printed")
 	}
 }
