@@ -92,3 +92,19 @@ func TestSecretIsCreatedOnceInDataDir(t *testing.T) {
 		t.Fatalf("secret file: %v %v", st, err)
 	}
 }
+
+// The second-factor switch and the two other administrators' passwords come
+// from the environment like every key; the second factor is on by default.
+func TestAuthConfigFromEnvironment(t *testing.T) {
+	cfg, err := LoadConfig("", nil)
+	if err != nil || !cfg.Auth.AdminMFA {
+		t.Fatalf("default admin_mfa = %v (%v), want true", cfg.Auth.AdminMFA, err)
+	}
+	cfg, err = LoadConfig("", []string{"COLLEGE_AUTH_ADMIN_MFA=false", "COLLEGE_SECADMIN_PASSWORD=Sec-Pass-2026x", "COLLEGE_AUDITOR_PASSWORD=Aud-Pass-2026x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Auth.AdminMFA || cfg.SecAdminPassword != "Sec-Pass-2026x" || cfg.AuditorPassword != "Aud-Pass-2026x" {
+		t.Fatalf("config = %+v", cfg.Auth)
+	}
+}
