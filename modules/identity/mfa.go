@@ -302,16 +302,22 @@ func (s *Service) Unlock(ctx context.Context, p *web.Principal, id uint64, ip st
 // grouped for reading: about 60 bits.
 func newRecoveryCode() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("identity: random: %v", err))
-	}
+	// Rejection sampling keeps every character equally likely.
+	limit := byte(256 - 256%len(alphabet))
 	out := make([]byte, 0, 14)
-	for i, c := range b {
-		if i > 0 && i%4 == 0 {
+	buf := make([]byte, 1)
+	for n := 0; n < 12; {
+		if _, err := rand.Read(buf); err != nil {
+			panic(fmt.Sprintf("identity: random: %v", err))
+		}
+		if buf[0] >= limit {
+			continue
+		}
+		if n > 0 && n%4 == 0 {
 			out = append(out, '-')
 		}
-		out = append(out, alphabet[int(c)%len(alphabet)])
+		out = append(out, alphabet[int(buf[0])%len(alphabet)])
+		n++
 	}
 	return string(out)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"college/modules/web"
@@ -120,6 +121,22 @@ func TestMayManage(t *testing.T) {
 	} {
 		if got := mayManage(c.p, c.u); got != c.want {
 			t.Errorf("%v manages %v: %v, want %v", c.p.Roles, c.u.RoleList(), got, c.want)
+		}
+	}
+}
+
+func TestRecoveryCodes(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 200 {
+		c := newRecoveryCode()
+		if len(c) != 14 || c[4] != '-' || c[9] != '-' || seen[c] {
+			t.Fatalf("code %q (or a repeat)", c)
+		}
+		seen[c] = true
+		// Typed back in capitals, with spaces for dashes, it still matches.
+		if recoveryHash(strings.ToUpper(strings.ReplaceAll(c, "-", " "))) != recoveryHash(c) {
+			t.Fatalf("normalisation of %q", c)
 		}
 	}
 }
