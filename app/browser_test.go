@@ -225,7 +225,8 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	check("/admin/settings", "会话空闲超时", "14-settings")
 	check("/profile", "个人信息", "15-profile")
 	check("/profile/password", "原密码", "16-password")
-	check("/no/such/page", "页面不存在", "17-404")
+	// The system administrator's pages end at the duties of the role.
+	check("/courses", "没有权限", "17-403-sysadmin")
 	ctx = newBrowser(t) // a fresh browser for each account
 	login("aud", userPassword)
 	check("/admin/audit", "审计日志", "18-audit")
@@ -239,6 +240,7 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	check("/me/courses", "我的课程", "33-my-courses")
 	check("/me/hours", "我的学时", "34-my-hours")
 	check("/me/archive", "学习档案", "35-archive")
+	check("/no/such/page", "页面不存在", "17-404")
 	ctx = newBrowser(t)
 	login("col", userPassword)
 	check("/admin/courses", "课程管理", "36-admin-courses")

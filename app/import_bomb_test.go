@@ -62,10 +62,10 @@ func TestExcelImportsRefuseBrokenFiles(t *testing.T) {
 		mediatest.Part{Name: "word/document.xml", Head: `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>通知</w:t></w:r></w:p></w:body></w:document>`},
 	)
 	files := map[string][]byte{
-		"random":    bytes.Repeat([]byte{0x8f, 0x13, 0xe2, 0x55, 0x00, 0x7a}, 2000),
-		"truncated": good[:len(good)*2/3],
-		"docx":      docx,
-		"zip head":  []byte("PK\x03\x04 not a workbook"),
+		"random":        bytes.Repeat([]byte{0x8f, 0x13, 0xe2, 0x55, 0x00, 0x7a}, 2000),
+		"truncated":     good[:len(good)*2/3],
+		"docx":          docx,
+		"zip head":      []byte("PK\x03\x04 not a workbook"),
 		"no sheet data": mediatest.Workbook(mediatest.Part{Head: `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row><c t="s"><v>99</v></c></row>`}),
 	}
 	for name, data := range files {

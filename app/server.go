@@ -257,10 +257,6 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		DisableStartupMessage:   true,
 		JSONEncoder:             gojson.Marshal, // drop-in, faster on the hot paths
 
-		// Multipart bodies are parsed by the handlers that want them, so a
-		// malformed one gets the error of its route (JSON on the API)
-		// rather than fasthttp's, and no route parses forms it ignores.
-		DisablePreParseMultipartForm: true,
 	})
 	a.Fiber = app
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {

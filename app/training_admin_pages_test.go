@@ -381,10 +381,10 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 		target        uint64
 		n             int64
 	}{
-		{"class.create", "col", id, 1}, {"class.update", "col", id, 1}, {"class.submit", "col", id, 2}, {"class.reject", "admin", id, 1},
-		{"class.approve", "admin", id, 1}, {"class.open", "col", id, 1}, {"class.start", "col", id, 1}, {"class.quotas", "col", id, 1},
+		{"class.create", "col", id, 1}, {"class.update", "col", id, 1}, {"class.submit", "col", id, 2}, {"class.reject", "org", id, 1},
+		{"class.approve", "org", id, 1}, {"class.open", "col", id, 1}, {"class.start", "col", id, 1}, {"class.quotas", "col", id, 1},
 		{"class.session.add", "col", id, 1}, {"registration.approve", "col", reg, 1}, {"class.attendance", "col", sessionID, 1},
-		{"class.file", "col", id, 3}, {"class.graduate", "col", id, 1}, {"class.archive", "admin", id, 1},
+		{"class.file", "col", id, 3}, {"class.graduate", "col", id, 1}, {"class.archive", "org", id, 1},
 	} {
 		if n := adminPagesAudit(a, x.action, x.actor, x.target); n != x.n {
 			t.Errorf("audit %s by %s on %d: %d entries, want %d", x.action, x.actor, x.target, n, x.n)

@@ -44,7 +44,11 @@ func ErrorHandler(log *slog.Logger, eng *Engine) fiber.ErrorHandler {
 		if we.Status >= 500 {
 			log.Error("request failed", "rid", RequestID(c), "method", c.Method(), "path", c.Path(), "status", we.Status, "err", we.Cause)
 		}
-		if IsAPI(c) || eng == nil || c.Get(fiber.HeaderAccept) == fiber.MIMEApplicationJSON {
+		// A request the server could not read (a malformed multipart body,
+		// say) reaches here outside any route, without its path: it gets
+		// the JSON shape, which every client can read.
+		unread := len(c.Route().Handlers) == 0
+		if IsAPI(c) || unread || eng == nil || c.Get(fiber.HeaderAccept) == fiber.MIMEApplicationJSON {
 			return c.Status(we.Status).JSON(errorBody{Error: errorDetail{Code: we.Code, Message: we.Message, Fields: we.Fields, Rows: we.Rows}})
 		}
 		if we.Status == http.StatusUnauthorized {
