@@ -226,7 +226,7 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	check("/profile", "个人信息", "15-profile")
 	check("/profile/password", "原密码", "16-password")
 	// The system administrator's pages end at the duties of the role.
-	check("/courses", "没有权限", "17-403-sysadmin")
+	check("/courses", "只能用于各自的管理职责", "17-403-sysadmin")
 	ctx = newBrowser(t) // a fresh browser for each account
 	login("aud", userPassword)
 	check("/admin/audit", "审计日志", "18-audit")

@@ -76,6 +76,14 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	if err != nil || len(links) != 2 {
 		t.Fatalf("questionnaire links: %v %v", links, err)
 	}
+	// Links are built on the configured public address (here the default,
+	// localhost:8080); the test server listens elsewhere.
+	for i, l := range links {
+		if !strings.HasPrefix(l, "http://localhost:8080/q/") {
+			t.Fatalf("link %q is not on the public address", l)
+		}
+		links[i] = base + strings.TrimPrefix(l, "http://localhost:8080")
+	}
 	screenshot(t, teamCtx, "61-questionnaire-links")
 
 	// A colleague answers without an account; the link then stops working.
