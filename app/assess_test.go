@@ -173,7 +173,7 @@ func TestAssessFormValidation(t *testing.T) {
 	}
 	// The default card is there for everyone who runs classes, with the five items.
 	def := assessDefaultForm(a, c)
-	got = a.do("GET", fmt.Sprintf("/api/v1/forms/%d", def), c.tokens["admin"], nil)
+	got = a.do("GET", fmt.Sprintf("/api/v1/forms/%d", def), c.tokens["org"], nil)
 	mustStatus(t, got, 200)
 	for _, name := range []string{"现实针对性", "理论性", "信息量", "语言表达", "教风教态"} {
 		if !strings.Contains(string(got.Body), `"text":"`+name+`","weight":20`) {
@@ -185,7 +185,7 @@ func TestAssessFormValidation(t *testing.T) {
 		t.Fatalf("forms: %v", list)
 	}
 	// Another college does not see this college's form; the built-in one is shared.
-	other := a.createOrg(c.tokens["admin"], "市委党校总部", "C00", "college", c.root)
+	other := a.createOrg(c.tokens["org"], "市委党校总部", "C00", "college", c.root)
 	a.createUser(c.tokens["admin"], "col2", other, "college_admin")
 	col2 := a.login("col2", userPassword)
 	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/forms/%d", id), col2, nil), 404)
@@ -220,7 +220,7 @@ func TestAssessEvaluationTargets(t *testing.T) {
 			t.Errorf("%v: no message for %s: %s", tc.body, tc.field, r.Body)
 		}
 	}
-	mustStatus(t, a.do("POST", path, c.tokens["admin"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403) // the org department only oversees
+	mustStatus(t, a.do("POST", path, c.tokens["org"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403) // the org department only oversees
 	mustStatus(t, a.do("POST", path, c.tokens["ua_cadre"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403)
 
 	labels := map[string]string{}
@@ -244,7 +244,7 @@ func TestAssessEvaluationTargets(t *testing.T) {
 	if r.ErrorCode(t) != "evaluation_exists" {
 		t.Fatalf("twice: %s", r.Body)
 	}
-	list := a.do("GET", path, c.tokens["admin"], nil)
+	list := a.do("GET", path, c.tokens["org"], nil)
 	mustStatus(t, list, 200)
 	var rows []map[string]any
 	_ = json.Unmarshal(list.Body, &rows)
@@ -376,7 +376,7 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 		t.Fatal("the bar of 90% is met by 86.67%")
 	}
 	// Choices are counted per option.
-	cr := a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", classEval), c.tokens["admin"], nil)
+	cr := a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", classEval), c.tokens["org"], nil)
 	mustStatus(t, cr, 200)
 	if err := json.Unmarshal(cr.Body, &res); err != nil {
 		t.Fatal(err)
@@ -435,7 +435,7 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 	}
 	mustStatus(t, a.do("GET", "/api/v1/me/teaching-results", a.tokenFor(ac.trainees[0]), nil), 403)
 	// Another college sees nothing of this class.
-	other := a.createOrg(c.tokens["admin"], "市委党校总部", "C00", "college", c.root)
+	other := a.createOrg(c.tokens["org"], "市委党校总部", "C00", "college", c.root)
 	a.createUser(c.tokens["admin"], "col2", other, "college_admin")
 	col2 := a.login("col2", userPassword)
 	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col2, nil), 404)
@@ -503,7 +503,7 @@ func TestAssessCourseResultsAcrossClasses(t *testing.T) {
 	mustStatus(t, assessAnswer(a, first.trainees[0], e1, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201) // 100
 	mustStatus(t, assessAnswer(a, first.trainees[1], e1, "合格", "合格", "合格", "合格", "合格", nil), 201)           // 60
 	mustStatus(t, assessAnswer(a, second.trainees[0], e2, "满意", "满意", "满意", "满意", "合格", "案例丰富"), 201)       // 76
-	r := a.do("GET", fmt.Sprintf("/api/v1/assess/courses/%d/results", first.course), c.tokens["admin"], nil)
+	r := a.do("GET", fmt.Sprintf("/api/v1/assess/courses/%d/results", first.course), c.tokens["org"], nil)
 	mustStatus(t, r, 200)
 	m := r.JSON(t)
 	// (100+60+76)/3 = 78.67; 9 of 15 ratings satisfied = 0.6.
@@ -557,7 +557,7 @@ func TestAssessGraduationRequiresEvaluations(t *testing.T) {
 func TestAssessQualityTotalsAndRanking(t *testing.T) {
 	t.Parallel()
 	a, c, ac := assessSetup(t, 2, map[string]any{"title": "甲班"})
-	col, adm := c.tokens["col"], c.tokens["admin"]
+	col, adm := c.tokens["col"], c.tokens["org"]
 	base := fmt.Sprintf("/api/v1/classes/%d/quality", ac.id)
 	r := a.do("POST", base+"/template", col, nil)
 	mustStatus(t, r, 201)

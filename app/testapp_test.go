@@ -22,7 +22,7 @@ import (
 // testAdminPassword is the admin password of every test app; the security
 // and audit administrators have their own.
 const (
-	testAdminPassword    = "Admin-Pass-2026"
+	testAdminPassword    = "System-Pass-2026"
 	testSecAdminPassword = "Secure-Pass-2026"
 	testAuditorPassword  = "Audit-Pass-2026"
 )

@@ -35,7 +35,7 @@ func pagesOpenClass(a *testApp, c *city, fields map[string]any) uint64 {
 	mustStatus(a.t, r, 201)
 	id := r.id(a.t)
 	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", id), c.tokens["col"], nil), 200)
-	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", id), c.tokens["admin"], nil), 200)
+	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", id), c.tokens["org"], nil), 200)
 	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/open", id), c.tokens["col"], nil), 200)
 	return id
 }

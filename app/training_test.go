@@ -50,7 +50,7 @@ func (a *testApp) createClass(c *city, fields map[string]any) uint64 {
 func (a *testApp) openClass(c *city, id uint64) {
 	a.t.Helper()
 	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", id), c.tokens["col"], nil), 200)
-	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", id), c.tokens["admin"], nil), 200)
+	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", id), c.tokens["org"], nil), 200)
 	mustStatus(a.t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/open", id), c.tokens["col"], nil), 200)
 }
 
@@ -82,7 +82,7 @@ func TestClassLifeCycle(t *testing.T) {
 	c := newCity(a)
 	id := a.createClass(c, nil)
 	path := func(action string) string { return fmt.Sprintf("/api/v1/classes/%d/%s", id, action) }
-	col, adm := c.tokens["col"], c.tokens["admin"]
+	col, adm := c.tokens["col"], c.tokens["org"]
 
 	// Not yet filed: no approval, no registration.
 	mustStatus(t, a.do("POST", path("approve"), adm, nil), 409)
@@ -244,7 +244,7 @@ func TestRegistrationRules(t *testing.T) {
 	if r.ErrorCode(t) != "not_eligible" {
 		t.Fatalf("level: %s", r.Body)
 	}
-	r = a.register(c.tokens["admin"], id, bch[0]) // the org department may nominate anyone, but unit B is not invited
+	r = a.register(c.tokens["org"], id, bch[0]) // the org department may nominate anyone, but unit B is not invited
 	mustStatus(t, r, 422)
 	if r.ErrorCode(t) != "not_eligible" {
 		t.Fatalf("org: %s", r.Body)
@@ -429,7 +429,7 @@ func TestConcurrentNominationsKeepQuotas(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	c := newCity(a)
-	adm := c.tokens["admin"]
+	adm := c.tokens["org"]
 	quotas := []int{20, 15, 10, 5}
 	var units []uint64
 	var admins []string
