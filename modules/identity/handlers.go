@@ -320,11 +320,10 @@ func (h *Handlers) setRoles(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, in.Roles)
+	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, in.Roles, c.IP())
 	if err != nil {
 		return err
 	}
-	h.auditUser(c, "user.roles", u)
 	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
 }
 

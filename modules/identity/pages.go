@@ -364,11 +364,10 @@ func (h *Handlers) userRolesSubmit(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("roles") {
 		roles = append(roles, string(v))
 	}
-	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, roles)
+	_, err = h.svc.SetRoles(c.UserContext(), web.Caller(c), id, roles, c.IP())
 	if err != nil {
 		return err
 	}
-	h.auditUser(c, "user.roles", u)
 	web.Flash(c, "角色已更新，该用户需重新登录")
 	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -89,21 +90,19 @@ func NewService(d Deps) *Service {
 
 // record writes an audit entry and reports a failure to write it.
 func (s *Service) record(ctx context.Context, e web.AuditEntry) error {
-	if r, ok := s.audit.(interface {
-		Record(context.Context, web.AuditEntry) error
-	}); ok {
-		return r.Record(ctx, e)
-	}
-	s.audit.Record(ctx, e)
-	return nil
+	return s.audit.Record(ctx, e)
+}
+
+// txAuditor writes audit entries through the caller's transaction (the
+// audit module does).
+type txAuditor interface {
+	RecordTx(*gorm.DB, web.AuditEntry) error
 }
 
 // auditTx writes an audit entry in the transaction of the change it records,
 // so that neither commits without the other.
 func (s *Service) auditTx(tx *gorm.DB, e web.AuditEntry) error {
-	if r, ok := s.audit.(interface {
-		RecordTx(*gorm.DB, web.AuditEntry) error
-	}); ok {
+	if r, ok := s.audit.(txAuditor); ok {
 		return r.RecordTx(tx, e)
 	}
 	return s.record(tx.Statement.Context, e)
@@ -665,7 +664,7 @@ func (s *Service) SetDisabled(ctx context.Context, p *web.Principal, id uint64, 
 
 // SetRoles replaces a user's roles: the security administrator's duty. Their
 // sessions end so the new roles apply at once.
-func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, roles []string) (*User, error) {
+func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, roles []string, ip string) (*User, error) {
 	if !p.Has(web.RoleSecAdmin) {
 		return nil, web.Forbidden()
 	}
@@ -685,7 +684,10 @@ func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, rol
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.store.SetRoles(ctx, u.ID, roles); err != nil {
+	// The grant and its audit entry commit together.
+	detail, _ := json.Marshal(map[string]any{"username": u.Username, "roles": roles, "before": u.RoleList()})
+	e := web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "user.roles", Target: "user", TargetID: u.ID, Success: true, Detail: string(detail)}
+	if err := s.store.SetRoles(ctx, u.ID, roles, func(tx *gorm.DB) error { return s.auditTx(tx, e) }); err != nil {
 		return nil, web.Internal(err)
 	}
 	if err := s.sessions.EndUser(ctx, u.ID, ""); err != nil {

@@ -229,7 +229,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User, cols ...string) error {
 }
 
 // SetRoles replaces a user's roles.
-func (s *Store) SetRoles(ctx context.Context, uid uint64, roles []string) error {
+func (s *Store) SetRoles(ctx context.Context, uid uint64, roles []string, also func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("user_id = ?", uid).Delete(&UserRole{}).Error; err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *Store) SetRoles(ctx context.Context, uid uint64, roles []string) error 
 				return err
 			}
 		}
-		return nil
+		return also(tx)
 	})
 }
 
