@@ -198,6 +198,11 @@ func lockHead(tx *gorm.DB) (ChainHead, error) {
 // time does it (Redis lease). Rows left unsealed at a stop are sealed by the
 // next pass of any instance.
 func (s *Service) RunSealer(ctx context.Context, every time.Duration) {
+	s.repeat(ctx, every, "audit: seal", s.sealLeased)
+}
+
+// repeat runs job every interval until ctx ends, logging its failures.
+func (s *Service) repeat(ctx context.Context, every time.Duration, what string, job func(context.Context) error) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -205,8 +210,8 @@ func (s *Service) RunSealer(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.sealLeased(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("audit: seal", "err", err)
+			if err := job(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn(what, "err", err)
 			}
 		}
 	}

@@ -102,18 +102,7 @@ func (s *Service) purgeOnce(ctx context.Context, now, cutoff time.Time, run **Ch
 // RunRetention purges expired rows every interval until ctx ends; one
 // instance at a time does it (Redis lease).
 func (s *Service) RunRetention(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.purgeLeased(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("audit: retention", "err", err)
-			}
-		}
-	}
+	s.repeat(ctx, every, "audit: retention", s.purgeLeased)
 }
 
 func (s *Service) purgeLeased(ctx context.Context) error {
