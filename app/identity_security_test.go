@@ -476,3 +476,21 @@ func TestDuplicateMessagesOutsideScope(t *testing.T) {
 		t.Fatalf("sysadmin message: %s", r.Body)
 	}
 }
+
+// Finding 9, nominations: nobody can send a system administrator account to
+// a class, while a cadre in the same place can be.
+func TestSystemAdminsAreNotNominated(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := newCity(a)
+	id := a.createClass(c, nil)
+	a.openClass(c, id)
+	for _, name := range []string{"aud", "sec", "admin"} {
+		r := a.register(c.tokens["org"], id, a.userID(name))
+		mustStatus(t, r, 422)
+		if r.ErrorCode(t) != "not_eligible" {
+			t.Fatalf("%s: %s", name, r.Body)
+		}
+	}
+	mustStatus(t, a.register(c.tokens["org"], id, c.ids["ua_cadre"]), 201)
+}

@@ -18,7 +18,7 @@ func (p people) Person(ctx context.Context, id uint64) (*training.Person, error)
 		return nil, err
 	}
 	return &training.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath,
-		Level: u.Level, Post: u.Post, IDNumber: u.IDNumber}, nil
+		Level: u.Level, Post: u.Post, IDNumber: u.IDNumber, SystemAdmin: u.SystemAdmin}, nil
 }
 
 // People returns many users as the training module sees them.

@@ -1000,6 +1000,9 @@ type Person struct {
 	Level    string
 	Post     string
 	IDNumber string // masked
+	// SystemAdmin: the account holds one of the three administrator roles
+	// (三员), which never study or train.
+	SystemAdmin bool
 }
 
 // PersonByID returns a user's public profile (nil when unknown).
@@ -1013,7 +1016,8 @@ func (s *Service) PersonByID(ctx context.Context, id uint64) (*Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: r.OrgName, OrgPath: paths[u.OrgID], Level: u.Level, Post: u.Post, IDNumber: r.IDNumber}, nil
+	return &Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: r.OrgName, OrgPath: paths[u.OrgID], Level: u.Level, Post: u.Post, IDNumber: r.IDNumber,
+		SystemAdmin: holdsSystemRole(u)}, nil
 }
 
 // UserInScope reports whether a user exists in the caller's org subtree.

@@ -142,6 +142,9 @@ func days(startsOn, endsOn string) int {
 // checkCadre applies eligibility, overlap and the discipline rules; it
 // returns the flags to put on the registration.
 func (s *Service) checkCadre(ctx context.Context, c *Class, u *Person) (string, error) {
+	if u.SystemAdmin {
+		return "", web.Unprocessable("not_eligible", "系统管理员、安全管理员和审计管理员账号不能参加培训")
+	}
 	if !c.forAudience(u.Level, pathIDs(u.OrgPath)) {
 		why := "该学员不在本班次的培训对象范围内"
 		if c.Levels != "" && !hasFlag(c.Levels, u.Level) {

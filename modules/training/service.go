@@ -51,6 +51,8 @@ type Person struct {
 	Level    string
 	Post     string
 	IDNumber string // masked
+	// SystemAdmin: one of the three administrator accounts, never a trainee.
+	SystemAdmin bool
 }
 
 // People is what this module asks of the identity module.
