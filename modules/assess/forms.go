@@ -63,7 +63,8 @@ func formScope(p *web.Principal) func(*gorm.DB) *gorm.DB {
 		if len(chain) == 0 {
 			return q.Where("builtin = ?", true)
 		}
-		return q.Where("builtin = ? OR owner_org_id IN ? OR owner_org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", true, chain, p.OrgPath+"%")
+		sub, args := web.OrgSubtree("owner_org_id", p.OrgPath)
+		return q.Where("builtin = ? OR owner_org_id IN ? OR "+sub, append([]any{true, chain}, args...)...)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"college/storage/cache"
 	"college/storage/db"
 	"college/storage/keyring"
 
@@ -198,33 +199,12 @@ func lockHead(tx *gorm.DB) (ChainHead, error) {
 // time does it (Redis lease). Rows left unsealed at a stop are sealed by the
 // next pass of any instance.
 func (s *Service) RunSealer(ctx context.Context, every time.Duration) {
-	s.repeat(ctx, every, "audit: seal", s.sealLeased)
+	cache.Every(ctx, s.log, "audit: seal", every, func(ctx context.Context) error {
+		return s.cache.Leased(ctx, "audit-seal", time.Minute, s.sealAndLog)
+	})
 }
 
-// repeat runs job every interval until ctx ends, logging its failures.
-func (s *Service) repeat(ctx context.Context, every time.Duration, what string, job func(context.Context) error) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := job(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn(what, "err", err)
-			}
-		}
-	}
-}
-
-func (s *Service) sealLeased(ctx context.Context) error {
-	if s.cache != nil {
-		lease, err := s.cache.Acquire(ctx, "audit-seal", time.Minute)
-		if err != nil || lease == nil {
-			return err
-		}
-		defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
-	}
+func (s *Service) sealAndLog(ctx context.Context) error {
 	n, err := s.Seal(ctx)
 	if n > 0 {
 		var head ChainHead

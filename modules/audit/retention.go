@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"college/storage/cache"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -102,17 +103,12 @@ func (s *Service) purgeOnce(ctx context.Context, now, cutoff time.Time, run **Ch
 // RunRetention purges expired rows every interval until ctx ends; one
 // instance at a time does it (Redis lease).
 func (s *Service) RunRetention(ctx context.Context, every time.Duration) {
-	s.repeat(ctx, every, "audit: retention", s.purgeLeased)
+	cache.Every(ctx, s.log, "audit: retention", every, func(ctx context.Context) error {
+		return s.cache.Leased(ctx, "audit-retention", 10*time.Minute, s.purgeAndLog)
+	})
 }
 
-func (s *Service) purgeLeased(ctx context.Context) error {
-	if s.cache != nil {
-		lease, err := s.cache.Acquire(ctx, "audit-retention", 10*time.Minute)
-		if err != nil || lease == nil {
-			return err
-		}
-		defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
-	}
+func (s *Service) purgeAndLog(ctx context.Context) error {
 	n, err := s.Purge(ctx)
 	if n > 0 {
 		s.log.Info("audit: purged rows past retention", "rows", n, "days", s.RetentionDays(ctx))

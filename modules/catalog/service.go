@@ -89,8 +89,30 @@ func NewService(d Deps) *Service {
 	return &Service{store: NewStore(d.DB), objects: d.Objects, settings: d.Settings, orgs: d.Orgs, signKey: d.SignKey, log: d.Log, now: time.Now}
 }
 
-// Store exposes the queries for other modules' read-only needs.
-func (s *Service) Store() *Store { return s.store }
+// CourseForLearner loads a course the learner may see.
+func (s *Service) CourseForLearner(ctx context.Context, p *web.Principal, id uint64) (*Course, error) {
+	return s.store.CourseForLearner(ctx, p, id)
+}
+
+// CourseForManager loads a course in the manager's scope.
+func (s *Service) CourseForManager(ctx context.Context, p *web.Principal, id uint64) (*Course, error) {
+	return s.store.CourseForManager(ctx, p, id)
+}
+
+// CourseByID loads a course regardless of scope, for other modules' reads.
+func (s *Service) CourseByID(ctx context.Context, id uint64) (*Course, error) {
+	return s.store.CourseByID(ctx, id)
+}
+
+// Lessons lists a course's lessons in order.
+func (s *Service) Lessons(ctx context.Context, courseID uint64) ([]Lesson, error) {
+	return s.store.Lessons(ctx, courseID)
+}
+
+// LessonByID loads one lesson regardless of scope, for other modules' reads.
+func (s *Service) LessonByID(ctx context.Context, id uint64) (*Lesson, error) {
+	return s.store.LessonByID(ctx, id)
+}
 
 // SetMediaListener registers who hears about replaced media.
 func (s *Service) SetMediaListener(l MediaListener) { s.listener = l }

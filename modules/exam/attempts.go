@@ -14,6 +14,7 @@ import (
 	"college/modules/exam/paper"
 	"college/modules/hours"
 	"college/modules/web"
+	"college/storage/cache"
 	"college/storage/db"
 
 	"github.com/redis/go-redis/v9"
@@ -422,35 +423,27 @@ func (s *Service) Result(ctx context.Context, p *web.Principal, id uint64) (Resu
 // SweepExpired submits open attempts past their deadline with their saved
 // answers; one instance at a time does it (Redis lease).
 func (s *Service) SweepExpired(ctx context.Context) (int, error) {
-	lease, err := s.cache.Acquire(ctx, "exam-sweep", time.Minute)
-	if err != nil || lease == nil {
-		return 0, err
-	}
-	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
-	var due []Attempt
-	if err := s.db.WithContext(ctx).Where("status = ? AND deadline <= ?", AttemptOpen, s.now().UTC()).Limit(500).Find(&due).Error; err != nil {
-		return 0, err
-	}
-	for i := range due {
-		if _, err := s.finish(ctx, &due[i]); err != nil {
-			return i, err
+	n := 0
+	err := s.cache.Leased(ctx, "exam-sweep", time.Minute, func(ctx context.Context) error {
+		var due []Attempt
+		if err := s.db.WithContext(ctx).Where("status = ? AND deadline <= ?", AttemptOpen, s.now().UTC()).Limit(500).Find(&due).Error; err != nil {
+			return err
 		}
-	}
-	return len(due), nil
+		for i := range due {
+			if _, err := s.finish(ctx, &due[i]); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // RunSweeper submits expired attempts every interval until ctx ends.
 func (s *Service) RunSweeper(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.SweepExpired(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("exam: sweep", "err", err)
-			}
-		}
-	}
+	cache.Every(ctx, s.log, "exam: sweep", every, func(ctx context.Context) error {
+		_, err := s.SweepExpired(ctx)
+		return err
+	})
 }

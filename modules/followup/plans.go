@@ -385,7 +385,8 @@ func (s *Service) orgFilter(ctx context.Context, p *web.Principal, orgID uint64)
 	if path == "" {
 		return "", nil, web.NotFound()
 	}
-	return "pl.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)", []any{path + "%"}, nil
+	cond, args := web.OrgSubtree("pl.org_id", path)
+	return cond, args, nil
 }
 
 // planResponses converts plans with their rounds and names.

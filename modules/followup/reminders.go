@@ -7,6 +7,7 @@ import (
 
 	"college/modules/notify"
 	"college/modules/web"
+	"college/storage/cache"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -31,32 +32,17 @@ const (
 // until ctx ends. With several instances, a Redis lease lets one of them
 // do each pass; the reminders table keeps each message to one copy anyway.
 func (s *Service) RunReminders(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		s.remindPass(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	cache.EveryFromNow(ctx, s.log, "followup: reminders", every, func(ctx context.Context) error {
+		return s.cache.Leased(ctx, "followup-reminders", 10*time.Minute, s.remindAndLog)
+	})
 }
 
-func (s *Service) remindPass(ctx context.Context) {
-	if s.cache != nil {
-		lease, err := s.cache.Acquire(ctx, "followup-reminders", 10*time.Minute)
-		if err != nil || lease == nil {
-			return
-		}
-		defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
-	}
+func (s *Service) remindAndLog(ctx context.Context) error {
 	n, err := s.RemindOnce(ctx)
-	if err != nil && ctx.Err() == nil {
-		s.log.Warn("followup: reminders", "err", err)
-	} else if n > 0 {
+	if err == nil && n > 0 {
 		s.log.Info("followup: reminders sent", "notifications", n)
 	}
+	return err
 }
 
 // RemindOnce sends every reminder and overdue flag due now that has not

@@ -199,7 +199,7 @@ func subtree(p *web.Principal, column string) (string, []any) {
 	case p.OrgPath == "/":
 		return "1 = 1", nil
 	}
-	return column + " IN (SELECT id FROM orgs WHERE path LIKE ?)", []any{p.OrgPath + "%"}
+	return web.OrgSubtree(column, p.OrgPath)
 }
 
 // truncate cuts s to n runes.

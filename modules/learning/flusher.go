@@ -113,7 +113,7 @@ func (s *Service) CourseOfLesson(ctx context.Context, lessonID uint64) (uint64, 
 	if v, ok := s.courses.get(lessonID); ok {
 		return v, nil
 	}
-	l, err := s.catalog.Store().LessonByID(ctx, lessonID)
+	l, err := s.catalog.LessonByID(ctx, lessonID)
 	if err != nil {
 		return 0, err
 	}

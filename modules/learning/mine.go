@@ -35,14 +35,14 @@ func (s *Service) MyCourses(ctx context.Context, p *web.Principal, status string
 	}
 	out := make([]MyCourse, 0, len(ens))
 	for _, e := range ens {
-		c, err := s.catalog.Store().CourseByID(ctx, e.CourseID)
+		c, err := s.catalog.CourseByID(ctx, e.CourseID)
 		if err != nil {
 			return nil, web.Internal(err)
 		}
 		if c == nil {
 			continue
 		}
-		lessons, err := s.catalog.Store().Lessons(ctx, c.ID)
+		lessons, err := s.catalog.Lessons(ctx, c.ID)
 		if err != nil {
 			return nil, web.Internal(err)
 		}

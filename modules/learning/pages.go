@@ -38,7 +38,7 @@ func (h *Handlers) coursePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lessons, err := h.svc.catalog.Store().Lessons(ctx, course.ID)
+	lessons, err := h.svc.catalog.Lessons(ctx, course.ID)
 	if err != nil {
 		return web.Internal(err)
 	}
@@ -72,7 +72,7 @@ func (h *Handlers) lessonPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lessons, err := h.svc.catalog.Store().Lessons(ctx, course.ID)
+	lessons, err := h.svc.catalog.Lessons(ctx, course.ID)
 	if err != nil {
 		return web.Internal(err)
 	}

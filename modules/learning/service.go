@@ -53,7 +53,7 @@ type Ledger interface {
 type Service struct {
 	db       *gorm.DB
 	live     *Live
-	catalog  *catalog.Service
+	catalog  Catalog
 	ledger   Ledger
 	settings *settings.Service
 	log      *slog.Logger
@@ -67,11 +67,26 @@ type Service struct {
 	persister    *persister
 }
 
+// Catalog is what learning reads from the course catalog; it never writes
+// there. *catalog.Service satisfies it.
+type Catalog interface {
+	CourseForLearner(ctx context.Context, p *web.Principal, id uint64) (*catalog.Course, error)
+	CourseForManager(ctx context.Context, p *web.Principal, id uint64) (*catalog.Course, error)
+	CourseByID(ctx context.Context, id uint64) (*catalog.Course, error)
+	Lessons(ctx context.Context, courseID uint64) ([]catalog.Lesson, error)
+	LessonByID(ctx context.Context, id uint64) (*catalog.Lesson, error)
+	VisibleCourse(ctx context.Context, p *web.Principal, id uint64) (*catalog.Course, bool, error)
+	VisibleLesson(ctx context.Context, p *web.Principal, id uint64) (*catalog.Lesson, *catalog.Course, error)
+	Detail(ctx context.Context, c *catalog.Course, withBodies bool) (catalog.CourseResponse, error)
+	SignStream(ctx context.Context, lessonID, userID uint64) (string, time.Time)
+	SetMediaListener(l catalog.MediaListener)
+}
+
 // Deps are what the service needs.
 type Deps struct {
 	DB       *gorm.DB
 	Cache    *cache.Cache
-	Catalog  *catalog.Service
+	Catalog  Catalog
 	Ledger   Ledger
 	Settings *settings.Service
 	Log      *slog.Logger
@@ -110,7 +125,7 @@ func (s *Service) Enroll(ctx context.Context, p *web.Principal, courseID uint64)
 	if err := web.MayStudy(p); err != nil {
 		return false, err
 	}
-	c, err := s.catalog.Store().CourseForLearner(ctx, p, courseID)
+	c, err := s.catalog.CourseForLearner(ctx, p, courseID)
 	if err != nil {
 		return false, web.Internal(err)
 	}
@@ -319,7 +334,7 @@ func (s *Service) lessonType(ctx context.Context, id uint64) (string, error) {
 	if v, ok := s.types.get(id); ok {
 		return v, nil
 	}
-	l, err := s.catalog.Store().LessonByID(ctx, id)
+	l, err := s.catalog.LessonByID(ctx, id)
 	if err != nil || l == nil {
 		return "", fmt.Errorf("learning: lesson %d: %v", id, err)
 	}
@@ -353,7 +368,7 @@ func (s *Service) ConfirmPresence(ctx context.Context, p *web.Principal, playID 
 // was the course's last, credits the course hours in the same transaction.
 // The ledger's unique key makes the credit happen once, whatever races.
 func (s *Service) completeLesson(ctx context.Context, uid, lessonID uint64) (web.Hours, bool, error) {
-	l, err := s.catalog.Store().LessonByID(ctx, lessonID)
+	l, err := s.catalog.LessonByID(ctx, lessonID)
 	if err != nil || l == nil {
 		return 0, false, web.Internal(fmt.Errorf("learning: complete lesson %d: %v", lessonID, err))
 	}
@@ -364,11 +379,11 @@ func (s *Service) completeLesson(ctx context.Context, uid, lessonID uint64) (web
 	if !ok {
 		return 0, false, nil
 	}
-	course, err := s.catalog.Store().CourseByID(ctx, l.CourseID)
+	course, err := s.catalog.CourseByID(ctx, l.CourseID)
 	if err != nil || course == nil {
 		return 0, false, web.Internal(fmt.Errorf("learning: course of lesson %d: %v", lessonID, err))
 	}
-	lessons, err := s.catalog.Store().Lessons(ctx, l.CourseID)
+	lessons, err := s.catalog.Lessons(ctx, l.CourseID)
 	if err != nil {
 		return 0, false, web.Internal(err)
 	}

@@ -34,14 +34,14 @@ func (s *Service) Stats(ctx context.Context, p *web.Principal, courseID uint64) 
 	if !p.HasAny(web.RoleCollegeAdmin, web.RoleOrgAdmin) {
 		return CourseStats{}, web.Forbidden()
 	}
-	c, err := s.catalog.Store().CourseForManager(ctx, p, courseID)
+	c, err := s.catalog.CourseForManager(ctx, p, courseID)
 	if err != nil {
 		return CourseStats{}, web.Internal(err)
 	}
 	if c == nil {
 		return CourseStats{}, web.NotFound()
 	}
-	lessons, err := s.catalog.Store().Lessons(ctx, c.ID)
+	lessons, err := s.catalog.Lessons(ctx, c.ID)
 	if err != nil {
 		return CourseStats{}, web.Internal(err)
 	}

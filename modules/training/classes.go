@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/cache"
 
 	"gorm.io/gorm"
 )
@@ -941,20 +942,13 @@ func (s *Service) CloseDue(ctx context.Context) (int64, error) {
 
 // RunSweeper closes registrations at their deadline until ctx ends.
 func (s *Service) RunSweeper(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.CloseDue(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("training: closing due registrations", "err", err)
-			} else if n > 0 {
-				s.log.Info("training: registration closed at deadline", "classes", n)
-			}
+	cache.Every(ctx, s.log, "training: closing due registrations", every, func(ctx context.Context) error {
+		n, err := s.CloseDue(ctx)
+		if err == nil && n > 0 {
+			s.log.Info("training: registration closed at deadline", "classes", n)
 		}
-	}
+		return err
+	})
 }
 
 // SetQuotas replaces the unit quotas of a class. The host may change them

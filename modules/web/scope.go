@@ -16,8 +16,15 @@ func OrgScope(p *Principal, column string) func(*gorm.DB) *gorm.DB {
 		if p.OrgPath == "/" {
 			return db
 		}
-		return db.Where(column+" IN (SELECT id FROM orgs WHERE path LIKE ?)", p.OrgPath+"%")
+		cond, args := OrgSubtree(column, p.OrgPath)
+		return db.Where(cond, args...)
 	}
+}
+
+// OrgSubtree is the SQL condition "column holds an org whose path starts
+// with orgPath": the one place outside identity that names the orgs table.
+func OrgSubtree(column, orgPath string) (string, []any) {
+	return column + " IN (SELECT id FROM orgs WHERE path LIKE ?)", []any{orgPath + "%"}
 }
 
 // InScope reports whether orgPath lies in the caller's subtree.
