@@ -1,108 +1,19 @@
 // Exam administration pages: question banks, question entry and import,
-// the exam builder, the review queue and results release. Every call carries
-// the page's CSRF token; errors are shown next to the control that caused
-// them. Plain ES2017, no globals.
+// the exam builder, the review queue and results release, on the page
+// client of api.js; errors are shown next to the control that caused them.
+// Plain ES2017, no globals.
 (function () {
   "use strict";
 
   var root = document.getElementById("exam-admin");
-  if (!root) return;
-  var csrf = root.getAttribute("data-csrf") || "";
+  if (!root || !window.College) return;
 
   function $(id) { return document.getElementById(id); }
 
-  function errorText(status, data) {
-    var err = (data && data.error) || {};
-    if (err.message) return err.message;
-    switch (status) {
-      case 401: return "登录已过期，请重新登录";
-      case 403: return "没有权限执行此操作";
-      case 404: return "内容不存在或已被删除";
-      case 413: return "文件过大";
-      case 415: return "不支持的文件类型";
-      default: return "操作失败（" + status + "），请稍后重试";
-    }
-  }
-
-  function parse(text) {
-    try { return text ? JSON.parse(text) : null; } catch (e) { return null; }
-  }
-
-  // failure turns an error answer into {ok:false, status, code, message, fields, rows}.
-  function failure(status, data) {
-    var err = (data && data.error) || {};
-    return { ok: false, status: status, code: err.code || "", message: errorText(status, data), fields: err.fields || null, rows: err.rows || null };
-  }
-
-  // api calls the JSON API and resolves to {ok, status, data} or a failure.
-  function api(method, url, body) {
-    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    var init = { method: method, headers: headers, credentials: "same-origin" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (res) {
-      return res.text().then(function (text) {
-        var data = parse(text);
-        if (res.ok) return { ok: true, status: res.status, data: data };
-        return failure(res.status, data);
-      });
-    }, function () {
-      return { ok: false, status: 0, message: "网络连接失败，请检查网络后重试" };
-    });
-  }
-
-  function show(el, text) {
-    if (!el) return;
-    el.textContent = text || "";
-    el.hidden = !text;
-  }
-
-  // showFailure puts an API error into el; a lost session offers the login page.
-  function showFailure(el, r) {
-    if (!el) return;
-    if (r.status === 401) {
-      el.textContent = "登录已过期，请";
-      var a = document.createElement("a");
-      a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
-      a.textContent = "重新登录";
-      el.appendChild(a);
-      el.hidden = false;
-      return;
-    }
-    show(el, r.message);
-  }
-
-  // fieldErrors binds the [data-field-error] slots of a form.
-  function fieldErrors(form) {
-    function set(name, text) {
-      var el = form.querySelector('[data-field-error="' + name + '"]');
-      if (!el) return false;
-      // Only a shown message may carry .field-error (app.css marks its field red).
-      el.className = text ? "field-error" : "field-msg";
-      show(el, text);
-      return true;
-    }
-    return {
-      set: set,
-      clear: function () {
-        Array.prototype.forEach.call(form.querySelectorAll("[data-field-error]"), function (el) {
-          set(el.getAttribute("data-field-error"), "");
-        });
-      },
-      // place shows the API's field errors; it reports whether any found a slot.
-      place: function (fields) {
-        var placed = false;
-        if (fields) {
-          Object.keys(fields).forEach(function (k) {
-            if (set(k, fields[k])) placed = true;
-          });
-        }
-        return placed;
-      }
-    };
-  }
+  var api = College.api;
+  var show = College.show;
+  var showFailure = College.showFailure;
+  var fieldErrors = College.fieldErrors;
 
   function splitList(s) {
     return String(s || "").split(/[,，、;；\s]+/).map(function (t) { return t.trim(); }).filter(Boolean);
@@ -134,7 +45,7 @@
       api("POST", "/api/v1/banks", { name: name, practice: $("bank-practice").checked }).then(function (r) {
         if (r.ok) { location.reload(); return; }
         button.disabled = false;
-        if (!bankErr.place(r.fields)) showFailure(general, r);
+        showFailure(general, r, bankErr);
       });
     });
   }
@@ -254,7 +165,7 @@
           setTimeout(function () { location.reload(); }, 500);
           return;
         }
-        if (!qErr.place(r.fields)) showFailure(general, r);
+        showFailure(general, r, qErr);
       });
     });
   }
@@ -349,37 +260,6 @@
         importInput.value = "";
         return;
       }
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/import");
-      xhr.setRequestHeader("X-CSRF-Token", csrf);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = function (ev) {
-        if (ev.lengthComputable) setPct(Math.min(100, Math.floor(ev.loaded / ev.total * 100)));
-      };
-      xhr.upload.onload = function () {
-        setPct(100);
-        show(okBox, "上传完成，正在检查试题…");
-      };
-      var done = function () {
-        busy = false;
-        importInput.disabled = false;
-        importInput.value = "";
-        progressBox.hidden = true;
-      };
-      xhr.onload = function () {
-        var data = parse(xhr.responseText);
-        done();
-        if (xhr.status === 200) { showResult(data); return; }
-        clearBox(okBox);
-        var r = failure(xhr.status, data);
-        if (xhr.status === 401) { showFailure(errBox, r); return; }
-        showProblems(r);
-      };
-      xhr.onerror = function () {
-        done();
-        clearBox(okBox);
-        show(errBox, "上传中断：网络连接失败，请重试");
-      };
       var form = new FormData();
       form.append("file", file);
       busy = true;
@@ -387,7 +267,21 @@
       setPct(0);
       progressBox.hidden = false;
       show(okBox, "正在上传：" + file.name);
-      xhr.send(form);
+      College.upload("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/import", form, {
+        maxMB: maxMB,
+        onProgress: setPct,
+        onSent: function () { show(okBox, "上传完成，正在检查试题…"); }
+      }).then(function (r) {
+        busy = false;
+        importInput.disabled = false;
+        importInput.value = "";
+        progressBox.hidden = true;
+        if (r.ok) { showResult(r.data); return; }
+        clearBox(okBox);
+        if (r.network) { show(errBox, "上传中断：网络连接失败，请重试"); return; }
+        if (r.status === 401) { showFailure(errBox, r); return; }
+        showProblems(r);
+      });
     });
   }
 
@@ -628,7 +522,8 @@
           });
           if (ruleMsgs.length) { eErr.set("paper.rules", ruleMsgs.join("；")); placed = true; }
         }
-        if (r.code === "rule_unfillable" || !placed) showFailure(general, r);
+        if (r.code === "rule_unfillable") show(general, r.message);
+        else if (!placed) showFailure(general, r);
         else show(general, "提交的内容有误，请检查标出的项目。");
       });
     });

@@ -7,7 +7,7 @@
   "use strict";
 
   var root = document.getElementById("exam");
-  if (!root || !window.fetch) return;
+  if (!root || !window.fetch || !window.College) return;
 
   var attemptID = root.getAttribute("data-attempt");
   if (!attemptID) {
@@ -23,7 +23,6 @@
   }
 
   var examID = root.getAttribute("data-exam");
-  var csrf = root.getAttribute("data-csrf") || "";
   var leaveLimit = Number(root.getAttribute("data-leave-limit")) || 0;
   var STORE = "college.exam.answers.";
   var STORE_MAX_AGE_MS = 3 * 24 * 3600 * 1000;
@@ -92,39 +91,14 @@
 
   // ---------- API ----------
 
-  // api calls the JSON API with the page's CSRF token. It resolves to
-  // {ok, status, data} or {ok:false, status, code, message, fields, network}.
+  // api calls the JSON API (api.js) and learns the server's clock from
+  // every answer.
   function api(method, url, body, keepalive) {
-    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    if (keepalive) init.keepalive = true;
-    var sentAt = Date.now();
-    return fetch(url, init).then(function (res) {
-      observeClock(res, sentAt, Date.now());
-      return res.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (res.ok) return { ok: true, status: res.status, data: data };
-        var err = (data && data.error) || {};
-        return {
-          ok: false, status: res.status, code: err.code || "", fields: err.fields || null,
-          message: err.message || ("请求失败（" + res.status + "），请稍后重试")
-        };
-      });
-    }, function () {
-      return { ok: false, status: 0, network: true, code: "network", message: "网络连接失败，请检查网络后重试" };
-    });
+    return College.api(method, url, body, { keepalive: keepalive, onResponse: observeClock });
   }
 
-  function retryable(r) { return r.network || r.status >= 500 || r.status === 429 || r.status === 408; }
-
-  function loginURL() {
-    return "/login?next=" + encodeURIComponent(location.pathname + location.search);
-  }
+  var retryable = College.retryable;
+  var loginURL = College.loginURL;
 
   // ---------- messages ----------
 

@@ -1,28 +1,10 @@
-// Follow-up pages: uploads of 述学讲学 materials with a progress bar (the
-// CSRF token goes in a header, so that large files need not be read before
-// the check), and copy buttons for questionnaire links. Plain ES2017; the
-// forms still work without it.
+// Follow-up pages: uploads of 述学讲学 materials with a progress bar
+// (College.upload of api.js), and copy buttons for questionnaire links.
+// Plain ES2017; the forms still work without it.
 (function () {
   "use strict";
 
-  function errorText(status, data, maxMB) {
-    var err = (data && data.error) || {};
-    if (err.fields) {
-      var k = Object.keys(err.fields);
-      if (k.length) return err.fields[k[0]];
-    }
-    if (err.message) return err.message;
-    switch (status) {
-      case 0: return "网络连接失败，请检查网络后重试";
-      case 401: return "登录已过期，请重新登录";
-      case 413: return "文件过大，不能超过 " + maxMB + " MB";
-      case 415: return "不支持的文件类型";
-      default: return "上传失败（" + status + "），请稍后重试";
-    }
-  }
-
   document.querySelectorAll("form[data-fu-upload]").forEach(function (form) {
-    var csrf = form.getAttribute("data-csrf") || "";
     var maxMB = Number(form.getAttribute("data-max-mb")) || 20;
     var status = form.querySelector(".fu-upload-status");
     var bar = form.querySelector("progress");
@@ -35,26 +17,22 @@
       status.classList.toggle("is-error", !!isError);
     }
     form.addEventListener("submit", function (e) {
-      if (!window.FormData || !window.XMLHttpRequest) return;
+      if (!window.FormData || !window.XMLHttpRequest || !window.College) return;
       e.preventDefault();
       var file = input && input.files && input.files[0];
       if (!file) { show("请选择要上传的文件", true); return; }
       if (file.size > maxMB * 1024 * 1024) { show("文件过大，不能超过 " + maxMB + " MB", true); return; }
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.setRequestHeader("X-CSRF-Token", csrf);
-      xhr.setRequestHeader("Accept", "application/json");
       if (bar) { bar.hidden = false; bar.value = 0; }
       if (button) button.disabled = true;
       show("正在上传…");
-      xhr.upload.onprogress = function (ev) {
-        if (bar && ev.lengthComputable) bar.value = ev.loaded / ev.total * 100;
-      };
-      xhr.onload = function () {
-        var data = null;
-        try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
-        if (xhr.status >= 200 && xhr.status < 300 && data && data.redirect) {
-          var next = new URL(data.redirect, window.location.href);
+      var body = new FormData();
+      body.append("file", file, file.name);
+      College.upload("POST", form.action, body, {
+        maxMB: maxMB,
+        onProgress: function (p) { if (bar) bar.value = p; }
+      }).then(function (r) {
+        if (r.ok && r.data && r.data.redirect) {
+          var next = new URL(r.data.redirect, window.location.href);
           if (next.pathname === window.location.pathname) {
             window.location.hash = next.hash;
             window.location.reload(); // a hash change alone would not load the page again
@@ -65,16 +43,8 @@
         }
         if (button) button.disabled = false;
         if (bar) bar.hidden = true;
-        show(errorText(xhr.status, data, maxMB), true);
-      };
-      xhr.onerror = function () {
-        if (button) button.disabled = false;
-        if (bar) bar.hidden = true;
-        show(errorText(0, null, maxMB), true);
-      };
-      var body = new FormData();
-      body.append("file", file, file.name);
-      xhr.send(body);
+        show(College.failureText(r) || "上传失败，请稍后重试", true);
+      });
     });
   });
 

@@ -5,11 +5,10 @@
   "use strict";
 
   var root = document.getElementById("lesson");
-  if (!root || !window.fetch) return;
+  if (!root || !window.fetch || !window.College) return;
 
   var lessonID = root.getAttribute("data-lesson");
   var lessonType = root.getAttribute("data-type");
-  var csrf = root.getAttribute("data-csrf") || "";
   var published = root.getAttribute("data-published") === "true";
   var hasMedia = root.getAttribute("data-media") === "true";
   var STORE = "college.heartbeat.";
@@ -73,39 +72,16 @@
     noticeTimer = setTimeout(function () { noticeBox.hidden = true; }, 3500);
   }
 
-  function loginURL() {
-    return "/login?next=" + encodeURIComponent(location.pathname + location.search);
-  }
+  var loginURL = College.loginURL;
 
   // ---------- API ----------
 
-  // api calls the JSON API with the page's CSRF token. It resolves to
-  // {ok, status, data} or {ok:false, status, code, message, network}.
+  // api calls the JSON API (api.js); keepalive lets a call outlive the page.
   function api(method, url, body, keepalive) {
-    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    var init = { method: method, headers: headers, credentials: "same-origin" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    if (keepalive) init.keepalive = true;
-    return fetch(url, init).then(function (res) {
-      return res.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (res.ok) return { ok: true, status: res.status, data: data };
-        var err = (data && data.error) || {};
-        return {
-          ok: false, status: res.status, code: err.code || "",
-          message: err.message || ("请求失败（" + res.status + "），请稍后重试")
-        };
-      });
-    }, function () {
-      return { ok: false, status: 0, network: true, code: "network", message: "网络连接失败，请检查网络后重试" };
-    });
+    return College.api(method, url, body, { keepalive: keepalive });
   }
 
-  function retryable(r) { return r.network || r.status >= 500 || r.status === 429; }
+  var retryable = College.retryable;
 
   // ---------- stored heartbeats ----------
 

@@ -50,8 +50,7 @@
   // ---------- file upload ----------
   var root = document.getElementById("class-admin");
   var form = document.getElementById("file-form");
-  if (root && form && window.FormData && window.XMLHttpRequest) {
-    var csrf = root.getAttribute("data-csrf") || "";
+  if (root && form && window.FormData && window.XMLHttpRequest && window.College) {
     var maxMB = Number(root.getAttribute("data-max-mb")) || 20;
     var input = form.querySelector('input[type="file"]');
     var kind = form.querySelector('select[name="kind"]');
@@ -76,21 +75,20 @@
         fail("文件过大，不能超过 " + maxMB + " MB");
         return;
       }
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action + "?kind=" + encodeURIComponent(kind ? kind.value : ""));
-      xhr.setRequestHeader("X-CSRF-Token", csrf);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.addEventListener("progress", function (ev) {
-        if (!ev.lengthComputable || !meter) return;
-        var p = Math.round(ev.loaded * 100 / ev.total);
-        meter.value = p;
-        if (pct) pct.textContent = p + "%";
-      });
-      xhr.addEventListener("load", function () {
-        var data = null;
-        try { data = JSON.parse(xhr.responseText); } catch (x) { data = null; }
-        if (xhr.status >= 200 && xhr.status < 300 && data && data.redirect) {
-          var next = new URL(data.redirect, location.href);
+      if (bar) { bar.hidden = false; if (meter) meter.value = 0; if (pct) pct.textContent = "0%"; }
+      if (button) button.disabled = true;
+      var body = new FormData();
+      body.append("kind", kind ? kind.value : "");
+      body.append("file", file, file.name);
+      College.upload("POST", form.action + "?kind=" + encodeURIComponent(kind ? kind.value : ""), body, {
+        maxMB: maxMB,
+        onProgress: function (p) {
+          if (meter) meter.value = p;
+          if (pct) pct.textContent = p + "%";
+        }
+      }).then(function (r) {
+        if (r.ok && r.data && r.data.redirect) {
+          var next = new URL(r.data.redirect, location.href);
           if (next.pathname + next.search === location.pathname + location.search) {
             location.hash = next.hash;
             location.reload();
@@ -99,23 +97,9 @@
           }
           return;
         }
-        if (xhr.status === 401) { fail("登录已过期，请重新登录后再上传"); return; }
-        var e2 = (data && data.error) || {};
-        var msg = e2.message || ("上传失败（" + xhr.status + "），请稍后重试");
-        if (e2.fields) {
-          var parts = [];
-          Object.keys(e2.fields).forEach(function (k) { parts.push(e2.fields[k]); });
-          if (parts.length) msg = parts.join("；");
-        }
-        fail(msg);
+        if (r.status === 401) { fail("登录已过期，请重新登录后再上传"); return; }
+        fail(College.failureText(r) || "上传失败，请稍后重试");
       });
-      xhr.addEventListener("error", function () { fail("网络连接失败，请检查网络后重试"); });
-      if (bar) { bar.hidden = false; if (meter) meter.value = 0; if (pct) pct.textContent = "0%"; }
-      if (button) button.disabled = true;
-      var body = new FormData();
-      body.append("kind", kind ? kind.value : "");
-      body.append("file", file, file.name);
-      xhr.send(body);
     });
   }
 

@@ -1,73 +1,22 @@
 // Course administration page: uploads lesson media and the cover with a
 // progress bar, adds, moves and deletes lessons, publishes and archives the
-// course. Every call carries the page's CSRF token; errors are shown next to
-// the control that caused them. Plain ES2017, no globals.
+// course, on the page client of api.js; errors are shown next to the
+// control that caused them. Plain ES2017, no globals.
 (function () {
   "use strict";
 
   var root = document.getElementById("course-admin");
-  if (!root) return;
+  if (!root || !window.College) return;
 
   var courseID = root.getAttribute("data-course");
-  var csrf = root.getAttribute("data-csrf") || "";
   var maxMB = Number(root.getAttribute("data-max-mb")) || 0;
   var busy = 0; // uploads in progress
 
   function $(id) { return document.getElementById(id); }
 
-  function errorText(status, data) {
-    var err = (data && data.error) || {};
-    if (err.message) return err.message;
-    switch (status) {
-      case 401: return "登录已过期，请重新登录";
-      case 403: return "没有权限执行此操作";
-      case 413: return maxMB ? "文件过大，不能超过 " + maxMB + " MB" : "文件过大";
-      case 415: return "不支持的文件类型";
-      default: return "操作失败（" + status + "），请稍后重试";
-    }
-  }
-
-  // api calls the JSON API; it resolves to {ok, status, data, message, fields}.
-  function api(method, url, body) {
-    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    var init = { method: method, headers: headers, credentials: "same-origin" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (res) {
-      return res.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        if (res.ok) return { ok: true, status: res.status, data: data };
-        var err = (data && data.error) || {};
-        return { ok: false, status: res.status, code: err.code || "", message: errorText(res.status, data), fields: err.fields || null };
-      });
-    }, function () {
-      return { ok: false, status: 0, message: "网络连接失败，请检查网络后重试" };
-    });
-  }
-
-  function show(el, text) {
-    if (!el) return;
-    el.textContent = text || "";
-    el.hidden = !text;
-  }
-
-  // showFailure puts an API error into el; a lost session offers the login page.
-  function showFailure(el, r) {
-    if (!el) return;
-    if (r.status === 401) {
-      el.textContent = "登录已过期，请";
-      var a = document.createElement("a");
-      a.href = "/login?next=" + encodeURIComponent(location.pathname);
-      a.textContent = "重新登录";
-      el.appendChild(a);
-      el.hidden = false;
-      return;
-    }
-    show(el, r.message);
-  }
+  var api = College.api;
+  var show = College.show;
+  var showFailure = College.showFailure;
 
   function reloadSoon() {
     setTimeout(function () { location.reload(); }, 300);
@@ -119,23 +68,21 @@
       input.value = "";
     }
 
-    var xhr = new XMLHttpRequest();
-    xhr.open("PUT", input.getAttribute("data-upload"));
-    xhr.setRequestHeader("X-CSRF-Token", csrf);
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.upload.onprogress = function (ev) {
-      if (!ev.lengthComputable) return;
-      setPct(Math.min(100, Math.floor(ev.loaded / ev.total * 100)));
-    };
-    xhr.upload.onload = function () {
-      setPct(100);
-      show(okBox, "上传完成，正在处理文件…");
-    };
-    xhr.onload = function () {
-      var data = null;
-      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { data = null; }
+    var form = new FormData();
+    form.append("file", file);
+    busy++;
+    input.disabled = true;
+    setPct(0);
+    show(okBox, "正在上传：" + file.name);
+    if (progressBox) progressBox.hidden = false;
+    College.upload("PUT", input.getAttribute("data-upload"), form, {
+      maxMB: maxMB,
+      onProgress: setPct,
+      onSent: function () { show(okBox, "上传完成，正在处理文件…"); }
+    }).then(function (r) {
       done();
-      if (xhr.status === 200) {
+      if (r.ok) {
+        var data = r.data;
         var msg = "已上传 " + formatMB((data && data.size) || file.size);
         if (data && data.duration_seconds > 0) msg += "，时长 " + clock(data.duration_seconds);
         show(okBox, msg + "，正在刷新…");
@@ -150,23 +97,12 @@
       }
       if (progressBox) progressBox.hidden = true;
       show(okBox, "");
-      showFailure(errBox, { status: xhr.status, message: errorText(xhr.status, data) });
-    };
-    xhr.onerror = function () {
-      done();
-      if (progressBox) progressBox.hidden = true;
-      show(okBox, "");
-      show(errBox, "上传中断：网络连接失败" + (maxMB ? "，或文件超过 " + maxMB + " MB" : "") + "，请重试");
-    };
-
-    var form = new FormData();
-    form.append("file", file);
-    busy++;
-    input.disabled = true;
-    setPct(0);
-    show(okBox, "正在上传：" + file.name);
-    if (progressBox) progressBox.hidden = false;
-    xhr.send(form);
+      if (r.network) {
+        show(errBox, "上传中断：网络连接失败" + (maxMB ? "，或文件超过 " + maxMB + " MB" : "") + "，请重试");
+        return;
+      }
+      showFailure(errBox, r);
+    });
   }
 
   window.addEventListener("beforeunload", function (e) {
@@ -208,14 +144,8 @@
     typeSel.addEventListener("change", syncType);
     syncType();
 
-    var fieldError = function (name, text) {
-      var el = form.querySelector('[data-field-error="' + name + '"]');
-      if (!el) return false;
-      // Only a shown message may carry .field-error (app.css marks its field red).
-      el.className = text ? "field-error" : "field-msg";
-      show(el, text);
-      return true;
-    };
+    var lessonErr = College.fieldErrors(form);
+    var fieldError = lessonErr.set;
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -248,13 +178,7 @@
           return;
         }
         button.disabled = false;
-        var placed = false;
-        if (r.fields) {
-          Object.keys(r.fields).forEach(function (k) {
-            if (fieldError(k, r.fields[k])) placed = true;
-          });
-        }
-        if (!placed) showFailure(general, r);
+        showFailure(general, r, lessonErr);
       });
     });
   }
