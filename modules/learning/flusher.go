@@ -126,22 +126,14 @@ func (s *Service) CourseOfLesson(ctx context.Context, lessonID uint64) (uint64, 
 
 // Run flushes every Interval until ctx ends, then once more.
 func (f *Flusher) Run(ctx context.Context) {
-	t := time.NewTicker(f.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if _, err := f.FlushOnce(fctx); err != nil {
-				f.log.Warn("learning: final flush", "err", err)
-			}
-			cancel()
-			return
-		case <-t.C:
-			if _, err := f.FlushOnce(ctx); err != nil && ctx.Err() == nil {
-				f.log.Warn("learning: flush", "err", err)
-			}
-		}
+	cache.Every(ctx, f.log, "learning: flush", f.Interval, func(ctx context.Context) error {
+		_, err := f.FlushOnce(ctx)
+		return err
+	})
+	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := f.FlushOnce(fctx); err != nil {
+		f.log.Warn("learning: final flush", "err", err)
 	}
 }
 
