@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"college/modules/catalog"
 	"college/modules/followup"
 	"college/modules/identity"
 	"college/modules/web"
-
-	"gorm.io/gorm"
 )
 
 // followupPeople adapts the identity module to what the follow-up module
@@ -17,7 +14,6 @@ import (
 type followupPeople struct {
 	id    *identity.Service
 	store *identity.Store
-	db    *gorm.DB
 }
 
 func (p followupPeople) Person(ctx context.Context, id uint64) (*followup.Person, error) {
@@ -45,27 +41,9 @@ func (p followupPeople) People(ctx context.Context, ids []uint64) (map[uint64]fo
 	return out, nil
 }
 
-// TermsEndOn reads the 任现职期满 dates kept on the users (stored as UTC
-// midnights of the dates entered).
+// TermsEndOn reads the 任现职期满 dates kept on the users.
 func (p followupPeople) TermsEndOn(ctx context.Context, ids []uint64) (map[uint64]string, error) {
-	out := map[uint64]string{}
-	type row struct {
-		ID         uint64
-		TermEndsOn *time.Time
-	}
-	for i := 0; i < len(ids); i += 1000 {
-		var rows []row
-		if err := p.db.WithContext(ctx).Table("users").Select("id, term_ends_on").Where("id IN ? AND term_ends_on IS NOT NULL", ids[i:min(i+1000, len(ids))]).
-			Scan(&rows).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if r.TermEndsOn != nil && !r.TermEndsOn.IsZero() {
-				out[r.ID] = r.TermEndsOn.UTC().Format(time.DateOnly)
-			}
-		}
-	}
-	return out, nil
+	return p.store.TermsEndOn(ctx, ids)
 }
 
 func (p followupPeople) UsersWithRole(ctx context.Context, role string, orgIDs []uint64) ([]uint64, error) {

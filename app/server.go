@@ -221,14 +221,15 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Log: log})
 	a.Exams.SetPeople(folks)
 	a.Exams.SetLedger(a.Hours)
-	a.Exams.SetCourses(progress{s.DB})
+	courseProgress := progress{catalog: a.Catalog, learning: a.Learning, exams: a.Exams}
+	a.Exams.SetCourses(courseProgress)
 	a.Catalog.SetAccounts(accounts{store: identity.NewStore(s.DB)})
 	a.Training = training.NewService(training.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings, People: folks,
-		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: progress{s.DB}, Log: log})
+		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: courseProgress, Log: log})
 	a.Exams.SetTrainees(a.Training)
 	idStore := identity.NewStore(s.DB)
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
-		People: followupPeople{id: a.Identity, store: idStore, db: s.DB}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Log: log})
+		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)
 	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Log: log})
 	a.Training.SetEvaluations(a.Assess)

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"college/modules/catalog"
+	"college/modules/exam"
+	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/training"
 	"college/modules/web"
@@ -65,51 +67,25 @@ func (n notifier) Notify(ctx context.Context, tx *gorm.DB, userIDs []uint64, m t
 	return n.n.Send(ctx, tx, userIDs, notify.Message{Title: m.Title, Body: m.Body, Link: m.Link})
 }
 
-// progress reads course completions and exam passes for training classes.
-type progress struct{ db *gorm.DB }
+// progress reads course completions and exam passes for training classes
+// from the modules that own them.
+type progress struct {
+	catalog  *catalog.Service
+	learning *learning.Service
+	exams    *exam.Service
+}
 
 func (p progress) Completed(ctx context.Context, userIDs, courseIDs []uint64) (map[uint64]map[uint64]bool, error) {
-	out := map[uint64]map[uint64]bool{}
-	if len(userIDs) == 0 || len(courseIDs) == 0 {
-		return out, nil
-	}
-	type row struct{ UserID, CourseID uint64 }
-	for i := 0; i < len(userIDs); i += 1000 {
-		var rows []row
-		err := p.db.WithContext(ctx).Table("enrollments").Select("user_id, course_id").
-			Where("user_id IN ? AND course_id IN ? AND completed_at IS NOT NULL", userIDs[i:min(i+1000, len(userIDs))], courseIDs).Scan(&rows).Error
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if out[r.UserID] == nil {
-				out[r.UserID] = map[uint64]bool{}
-			}
-			out[r.UserID][r.CourseID] = true
-		}
-	}
-	return out, nil
+	return p.learning.Completed(ctx, userIDs, courseIDs)
 }
 
 func (p progress) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]string, error) {
-	type row struct {
-		ID    uint64
-		Title string
-	}
-	var rows []row
-	if err := p.db.WithContext(ctx).Table("courses").Select("id, title").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[uint64]string, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.Title
-	}
-	return out, nil
+	return p.catalog.CourseTitles(ctx, ids)
 }
 
 // CourseProblems asks the catalog which courses the caller may not link.
 func (p progress) CourseProblems(ctx context.Context, caller *web.Principal, ids []uint64) (map[uint64]string, error) {
-	links, err := catalog.NewStore(p.db).CourseLinks(ctx, caller, ids)
+	links, err := p.catalog.CourseLinks(ctx, caller, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -121,25 +97,9 @@ func (p progress) CourseProblems(ctx context.Context, caller *web.Principal, ids
 }
 
 func (p progress) ExamTitle(ctx context.Context, examID uint64, hostPath string) (string, error) {
-	var titles []string
-	err := p.db.WithContext(ctx).Table("exams").Where("id = ? AND college_id IN (SELECT id FROM orgs WHERE path LIKE ?)", examID, hostPath+"%").
-		Limit(1).Pluck("title", &titles).Error
-	if err != nil || len(titles) == 0 {
-		return "", err
-	}
-	return titles[0], nil
+	return p.exams.ExamTitle(ctx, examID, hostPath)
 }
 
 func (p progress) PassedExam(ctx context.Context, examID uint64, userIDs []uint64) (map[uint64]bool, error) {
-	out := map[uint64]bool{}
-	if len(userIDs) == 0 {
-		return out, nil
-	}
-	var ids []uint64
-	err := p.db.WithContext(ctx).Table("attempts").Where("exam_id = ? AND passed = ? AND user_id IN ?", examID, true, userIDs).
-		Distinct("user_id").Pluck("user_id", &ids).Error
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, err
+	return p.exams.PassedExam(ctx, examID, userIDs)
 }

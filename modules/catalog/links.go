@@ -81,3 +81,20 @@ func (s *Store) CheckCourseLink(ctx context.Context, p *web.Principal, field str
 	}
 	return nil
 }
+
+// CourseTitles returns the titles of courses by id; ids that do not exist
+// are absent from the map.
+func (s *Store) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var courses []Course
+	if err := s.db.WithContext(ctx).Select("id", "title").Where("id IN ?", ids).Find(&courses).Error; err != nil {
+		return nil, fmt.Errorf("catalog store: course titles: %w", err)
+	}
+	for _, c := range courses {
+		out[c.ID] = c.Title
+	}
+	return out, nil
+}

@@ -104,6 +104,16 @@ func (s *Service) CourseByID(ctx context.Context, id uint64) (*Course, error) {
 	return s.store.CourseByID(ctx, id)
 }
 
+// CourseTitles returns the titles of courses by id.
+func (s *Service) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	return s.store.CourseTitles(ctx, ids)
+}
+
+// CourseLinks looks up courses for a manager linking them elsewhere.
+func (s *Service) CourseLinks(ctx context.Context, p *web.Principal, ids []uint64) (map[uint64]CourseLink, error) {
+	return s.store.CourseLinks(ctx, p, ids)
+}
+
 // Lessons lists a course's lessons in order.
 func (s *Service) Lessons(ctx context.Context, courseID uint64) ([]Lesson, error) {
 	return s.store.Lessons(ctx, courseID)

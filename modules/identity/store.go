@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"college/modules/web"
 
@@ -117,6 +118,25 @@ func (s *Store) OrgPaths(ctx context.Context, ids []uint64) (map[uint64]string, 
 	}
 	for _, o := range orgs {
 		out[o.ID] = o.Path
+	}
+	return out, nil
+}
+
+// TermsEndOn returns the 任现职期满 dates (YYYY-MM-DD) of the users that have
+// one; they are stored as UTC midnights of the dates entered.
+func (s *Store) TermsEndOn(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	out := map[uint64]string{}
+	for i := 0; i < len(ids); i += 1000 {
+		var users []User
+		if err := s.db.WithContext(ctx).Select("id", "term_ends_on").Where("id IN ? AND term_ends_on IS NOT NULL", ids[i:min(i+1000, len(ids))]).
+			Find(&users).Error; err != nil {
+			return nil, fmt.Errorf("identity store: terms: %w", err)
+		}
+		for _, u := range users {
+			if u.TermEndsOn != nil && !u.TermEndsOn.IsZero() {
+				out[u.ID] = u.TermEndsOn.UTC().Format(time.DateOnly)
+			}
+		}
 	}
 	return out, nil
 }
