@@ -458,11 +458,11 @@ func (h *Handlers) attach(c *fiber.Ctx) error {
 	if n := c.Request().Header.ContentLength(); n > MaxAttachmentBytes+1<<20 {
 		return web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", MaxAttachmentBytes>>20))
 	}
-	part, name, err := multipartFile(c, "file")
+	up, err := web.MultipartUpload(c, "file")
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.AttachToReportBack(c.UserContext(), web.Caller(c), id, name, part)
+	out, err := h.svc.AttachToReportBack(c.UserContext(), web.Caller(c), id, up.FileName(), up)
 	if err != nil {
 		return err
 	}

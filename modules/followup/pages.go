@@ -1,11 +1,6 @@
 package followup
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,34 +78,6 @@ func refusal(err error) (we *web.Error, msg string, ok bool) {
 		}
 	}
 	return we, strings.Join(parts, "；"), true
-}
-
-// multipartFile reads a multipart body up to the named file part and
-// returns it with its file name, streaming large uploads.
-func multipartFile(c *fiber.Ctx, field string) (io.Reader, string, error) {
-	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, "", web.Invalid(map[string]string{field: "请以 multipart/form-data 上传文件"})
-	}
-	var body io.Reader
-	if s := c.Context().RequestBodyStream(); s != nil {
-		body = s
-	} else {
-		body = bytes.NewReader(c.Body())
-	}
-	mr := multipart.NewReader(body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, "", web.Invalid(map[string]string{field: "请选择要上传的文件"})
-		}
-		if err != nil {
-			return nil, "", web.BadRequest("bad_multipart", "上传内容格式不正确").WithCause(err)
-		}
-		if part.FormName() == field && part.FileName() != "" {
-			return part, part.FileName(), nil
-		}
-	}
 }
 
 // formID reads an id from a form field (0 when absent or bad).

@@ -141,10 +141,10 @@ func (h *Handlers) learnerAttachmentSubmit(c *fiber.Ctx) error {
 	}
 	var out ReportBackResponse
 	if err == nil {
-		part, name, perr := multipartFile(c, "file")
+		up, perr := web.MultipartUpload(c, "file")
 		err = perr
 		if err == nil {
-			out, err = h.svc.AttachToReportBack(c.UserContext(), web.Caller(c), id, name, part)
+			out, err = h.svc.AttachToReportBack(c.UserContext(), web.Caller(c), id, up.FileName(), up)
 		}
 	}
 	if err != nil {

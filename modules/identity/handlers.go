@@ -3,7 +3,6 @@ package identity
 import (
 	"bytes"
 	"errors"
-	"io"
 	"strings"
 
 	"college/modules/web"
@@ -418,33 +417,8 @@ func (h *Handlers) importTemplate(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-// readUpload returns the bytes of the multipart "file" field, refusing files
-// over limit with 413.
-func readUpload(c *fiber.Ctx, limit int64) ([]byte, error) {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return nil, web.Invalid(map[string]string{"file": "请选择要上传的文件"})
-	}
-	if fh.Size > limit {
-		return nil, web.TooLarge("文件过大，不能超过 20 MB")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	if int64(len(data)) > limit {
-		return nil, web.TooLarge("文件过大，不能超过 20 MB")
-	}
-	return data, nil
-}
-
 func (h *Handlers) importUsers(c *fiber.Ctx) error {
-	data, err := readUpload(c, MaxImportBytes)
+	data, err := web.FormFileBytes(c, "file", MaxImportBytes)
 	if err != nil {
 		return err
 	}

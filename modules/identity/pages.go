@@ -377,7 +377,7 @@ func (h *Handlers) importPage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) importSubmit(c *fiber.Ctx) error {
-	data, err := readUpload(c, MaxImportBytes)
+	data, err := web.FormFileBytes(c, "file", MaxImportBytes)
 	if err == nil {
 		var res ImportResponse
 		res, err = h.svc.ImportUsers(c.UserContext(), web.Caller(c), data, c.FormValue("initial_password"))

@@ -1,12 +1,7 @@
 package training
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/url"
 	"slices"
 	"strconv"
@@ -1574,40 +1569,6 @@ func (h *Handlers) adminLeaveSubmit(approve bool) fiber.Handler {
 
 // ---------- files ----------
 
-// adminUploadParts reads a multipart body up to its file part, keeping the
-// short text fields sent before it (the kind select precedes the file
-// input), so that the file can be streamed.
-func adminUploadParts(c *fiber.Ctx, field string) (map[string]string, *multipart.Part, error) {
-	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, nil, web.Invalid(map[string]string{field: "请以 multipart/form-data 上传文件"})
-	}
-	var body io.Reader
-	if s := c.Context().RequestBodyStream(); s != nil {
-		body = s
-	} else {
-		body = bytes.NewReader(c.Body())
-	}
-	mr := multipart.NewReader(body, params["boundary"])
-	vals := map[string]string{}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return vals, nil, web.Invalid(map[string]string{field: "请选择要上传的文件"})
-		}
-		if err != nil {
-			return vals, nil, web.BadRequest("bad_multipart", "上传内容格式不正确").WithCause(err)
-		}
-		if part.FormName() == field && part.FileName() != "" {
-			return vals, part, nil
-		}
-		if part.FileName() == "" && len(vals) < 20 {
-			b, _ := io.ReadAll(io.LimitReader(part, 1024))
-			vals[part.FormName()] = string(b)
-		}
-	}
-}
-
 // adminFileUploadSubmit attaches a document to a class from the page's form.
 // The page's script sends it with the CSRF header and Accept:
 // application/json (large files, progress bar) and gets the next address
@@ -1621,14 +1582,14 @@ func (h *Handlers) adminFileUploadSubmit(c *fiber.Ctx) error {
 	if n := c.Request().Header.ContentLength(); n > MaxFileBytes+1<<20 {
 		return web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", MaxFileBytes>>20))
 	}
-	vals, part, err := adminUploadParts(c, "file")
-	kind := c.Query("kind")
-	if kind == "" {
-		kind = vals["kind"]
-	}
+	up, err := web.MultipartUpload(c, "file")
 	if err == nil {
+		kind := c.Query("kind")
+		if kind == "" {
+			kind = up.Fields["kind"]
+		}
 		var f *File
-		f, err = h.svc.AttachFile(c.UserContext(), web.Caller(c), id, kind, part.FileName(), part)
+		f, err = h.svc.AttachFile(c.UserContext(), web.Caller(c), id, kind, up.FileName(), up)
 		if err == nil {
 			h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.file", "class", id, map[string]any{"kind": f.Kind, "name": f.Name, "size": f.Size}))
 			web.Flash(c, "已上传"+FileKindNames[f.Kind]+"："+f.Name)

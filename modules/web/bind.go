@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -75,8 +76,25 @@ func jsonTypeName(kind string) string {
 // request, streaming from the connection when the body is large, so that an
 // upload never has to fit in memory.
 func MultipartFile(c *fiber.Ctx, field string) (io.Reader, error) {
-	ct := c.Get(fiber.HeaderContentType)
-	mt, params, err := mime.ParseMediaType(ct)
+	u, err := MultipartUpload(c, field)
+	if err != nil {
+		return nil, err
+	}
+	return u.Part, nil
+}
+
+// Upload is the file part of a multipart request, read as a stream (Read,
+// FileName), with the short text fields the form sent before it.
+type Upload struct {
+	*multipart.Part
+	Fields map[string]string // at most 20, 1 KB each
+}
+
+// MultipartUpload reads a multipart body up to the named file part, keeping
+// the text fields sent before it (a form's selects precede its file input),
+// so that the file itself can be streamed.
+func MultipartUpload(c *fiber.Ctx, field string) (*Upload, error) {
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return nil, Invalid(map[string]string{field: "请以 multipart/form-data 上传文件"})
 	}
@@ -87,6 +105,7 @@ func MultipartFile(c *fiber.Ctx, field string) (io.Reader, error) {
 		body = bytes.NewReader(c.Body())
 	}
 	mr := multipart.NewReader(body, params["boundary"])
+	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -96,7 +115,38 @@ func MultipartFile(c *fiber.Ctx, field string) (io.Reader, error) {
 			return nil, BadRequest("bad_multipart", "上传内容格式不正确").WithCause(err)
 		}
 		if part.FormName() == field && part.FileName() != "" {
-			return part, nil
+			return &Upload{Part: part, Fields: fields}, nil
+		}
+		if part.FileName() == "" && len(fields) < 20 {
+			b, _ := io.ReadAll(io.LimitReader(part, 1024))
+			fields[part.FormName()] = string(b)
 		}
 	}
+}
+
+// FormFileBytes returns the whole named file of a small multipart upload,
+// parsed with the rest of the form so that its other fields stay readable
+// in any order; a file over limit bytes is refused with 413.
+func FormFileBytes(c *fiber.Ctx, field string, limit int64) ([]byte, error) {
+	tooLarge := fmt.Sprintf("文件过大，不能超过 %d MB", limit>>20)
+	fh, err := c.FormFile(field)
+	if err != nil {
+		return nil, Invalid(map[string]string{field: "请选择要上传的文件"})
+	}
+	if fh.Size > limit {
+		return nil, TooLarge(tooLarge)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, Internal(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, Internal(err)
+	}
+	if int64(len(data)) > limit {
+		return nil, TooLarge(tooLarge)
+	}
+	return data, nil
 }
