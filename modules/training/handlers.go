@@ -2,7 +2,6 @@ package training
 
 import (
 	"fmt"
-	"mime/multipart"
 	"strconv"
 
 	"college/modules/web"
@@ -577,19 +576,18 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if cl := c.Request().Header.ContentLength(); cl > MaxFileBytes+1<<20 {
 		return web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", MaxFileBytes>>20))
 	}
-	kind := c.Query("kind")
-	file, err := web.MultipartFile(c, "file")
+	up, err := web.MultipartUpload(c, "file")
 	if err != nil {
 		return err
 	}
-	name := ""
-	if part, ok := file.(*multipart.Part); ok {
-		name = part.FileName()
+	kind := c.Query("kind")
+	if kind == "" {
+		kind = up.Fields["kind"]
 	}
 	if kind == "" {
 		kind = c.FormValue("kind")
 	}
-	f, err := h.svc.AttachFile(c.UserContext(), web.Caller(c), id, kind, name, file)
+	f, err := h.svc.AttachFile(c.UserContext(), web.Caller(c), id, kind, up.FileName(), up)
 	if err != nil {
 		return err
 	}
