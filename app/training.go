@@ -5,6 +5,7 @@ import (
 
 	"college/modules/catalog"
 	"college/modules/exam"
+	"college/modules/identity"
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/training"
@@ -102,4 +103,48 @@ func (p progress) ExamTitle(ctx context.Context, examID uint64, hostPath string)
 
 func (p progress) PassedExam(ctx context.Context, examID uint64, userIDs []uint64) (map[uint64]bool, error) {
 	return p.exams.PassedExam(ctx, examID, userIDs)
+}
+
+// pickers fills the training host pages' select boxes from identity, the
+// catalog and exams.
+type pickers struct {
+	orgs    *identity.Store
+	catalog *catalog.Service
+	exams   *exam.Service
+}
+
+func (k pickers) Orgs(ctx context.Context, p *web.Principal, kinds []string, limit int) ([]training.PickOrg, error) {
+	orgs, err := k.orgs.OrgsForPicker(ctx, p, kinds, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]training.PickOrg, len(orgs))
+	for i, o := range orgs {
+		out[i] = training.PickOrg{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
+	}
+	return out, nil
+}
+
+func (k pickers) PublishedCourses(ctx context.Context, limit int) ([]training.PickItem, error) {
+	courses, err := k.catalog.PublishedCourses(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]training.PickItem, len(courses))
+	for i, c := range courses {
+		out[i] = training.PickItem{ID: c.ID, Title: c.Title, Status: c.Status}
+	}
+	return out, nil
+}
+
+func (k pickers) CollegeExams(ctx context.Context, p *web.Principal, limit int) ([]training.PickItem, error) {
+	exams, err := k.exams.CollegeExams(ctx, p, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]training.PickItem, len(exams))
+	for i, e := range exams {
+		out[i] = training.PickItem{ID: e.ID, Title: e.Title, Status: e.Status}
+	}
+	return out, nil
 }

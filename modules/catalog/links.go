@@ -98,3 +98,15 @@ func (s *Store) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]stri
 	}
 	return out, nil
 }
+
+// PublishedCourses lists up to limit published courses, newest first, for
+// another module's course pickers.
+func (s *Store) PublishedCourses(ctx context.Context, limit int) ([]Course, error) {
+	var courses []Course
+	err := s.db.WithContext(ctx).Select("id", "title", "status").Where("status = ?", StatusPublished).
+		Order("id DESC").Limit(limit).Find(&courses).Error
+	if err != nil {
+		return nil, fmt.Errorf("catalog store: published courses: %w", err)
+	}
+	return courses, nil
+}

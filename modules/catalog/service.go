@@ -109,6 +109,11 @@ func (s *Service) CourseTitles(ctx context.Context, ids []uint64) (map[uint64]st
 	return s.store.CourseTitles(ctx, ids)
 }
 
+// PublishedCourses lists up to limit published courses, newest first.
+func (s *Service) PublishedCourses(ctx context.Context, limit int) ([]Course, error) {
+	return s.store.PublishedCourses(ctx, limit)
+}
+
 // CourseLinks looks up courses for a manager linking them elsewhere.
 func (s *Service) CourseLinks(ctx context.Context, p *web.Principal, ids []uint64) (map[uint64]CourseLink, error) {
 	return s.store.CourseLinks(ctx, p, ids)

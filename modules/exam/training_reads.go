@@ -39,3 +39,15 @@ func (s *Service) PassedExam(ctx context.Context, examID uint64, userIDs []uint6
 	}
 	return out, nil
 }
+
+// CollegeExams lists up to limit exams of the colleges in the caller's
+// subtree, newest first, for a class's exam picker.
+func (s *Service) CollegeExams(ctx context.Context, p *web.Principal, limit int) ([]Exam, error) {
+	var exams []Exam
+	err := s.db.WithContext(ctx).Select("id", "title", "status").Scopes(web.OrgScope(p, "college_id")).
+		Order("id DESC").Limit(limit).Find(&exams).Error
+	if err != nil {
+		return nil, fmt.Errorf("exam: college exams: %w", err)
+	}
+	return exams, nil
+}

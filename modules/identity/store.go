@@ -141,6 +141,23 @@ func (s *Store) TermsEndOn(ctx context.Context, ids []uint64) (map[uint64]string
 	return out, nil
 }
 
+// OrgsForPicker lists up to limit orgs of the given kinds (any kind when
+// none) in tree order; with a caller, only those in the caller's subtree.
+func (s *Store) OrgsForPicker(ctx context.Context, p *web.Principal, kinds []string, limit int) ([]Org, error) {
+	q := s.db.WithContext(ctx).Select("id", "name", "path", "kind").Order("path").Limit(limit)
+	if len(kinds) > 0 {
+		q = q.Where("kind IN ?", kinds)
+	}
+	if p != nil {
+		q = q.Scopes(web.OrgScope(p, "id"))
+	}
+	var orgs []Org
+	if err := q.Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("identity store: org picker: %w", err)
+	}
+	return orgs, nil
+}
+
 // UserFilter selects users.
 type UserFilter struct {
 	Q        string   // username or name contains

@@ -31,18 +31,46 @@ func (o adminOrgOption) Label() string {
 // adminOrgLimit bounds the org pickers.
 const adminOrgLimit = 500
 
+// Pickers are the other modules' lists behind the host pages' select
+// boxes; app/ wires identity, the catalog and exams behind them.
+type Pickers interface {
+	// Orgs lists up to limit orgs of the kinds (any when none) in tree
+	// order; with a caller, only those in the caller's subtree.
+	Orgs(ctx context.Context, p *web.Principal, kinds []string, limit int) ([]PickOrg, error)
+	// PublishedCourses lists up to limit published courses, newest first.
+	PublishedCourses(ctx context.Context, limit int) ([]PickItem, error)
+	// CollegeExams lists up to limit exams of the caller's colleges, newest first.
+	CollegeExams(ctx context.Context, p *web.Principal, limit int) ([]PickItem, error)
+}
+
+// PickOrg is an org as a picker shows it.
+type PickOrg struct {
+	ID   uint64
+	Name string
+	Path string
+	Kind string
+}
+
+// PickItem is an id and a title for a select box.
+type PickItem struct {
+	ID     uint64
+	Title  string
+	Status string
+}
+
+// SetPickers sets where the host pages' select boxes read from.
+func (s *Service) SetPickers(p Pickers) { s.pickers = p }
+
 // adminOrgOptions lists the orgs of the given kinds in tree order, at most 500.
 func (s *Service) adminOrgOptions(ctx context.Context, kinds ...string) ([]adminOrgOption, error) {
-	var rows []adminOrgOption
-	q := s.db.WithContext(ctx).Table("orgs").Select("id", "name", "path", "kind").Order("path").Limit(adminOrgLimit)
-	if len(kinds) > 0 {
-		q = q.Where("kind IN ?", kinds)
-	}
-	if err := q.Scan(&rows).Error; err != nil {
+	orgs, err := s.pickers.Orgs(ctx, nil, kinds, adminOrgLimit)
+	if err != nil {
 		return nil, web.Internal(err)
 	}
+	rows := make([]adminOrgOption, len(orgs))
 	top := -1
-	for _, o := range rows {
+	for i, o := range orgs {
+		rows[i] = adminOrgOption{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
 		if d := strings.Count(o.Path, "/"); top < 0 || d < top {
 			top = d
 		}
@@ -56,27 +84,26 @@ func (s *Service) adminOrgOptions(ctx context.Context, kinds ...string) ([]admin
 // adminHostColleges lists the colleges in the caller's subtree: the host
 // colleges a college admin may name.
 func (s *Service) adminHostColleges(ctx context.Context, p *web.Principal) ([]adminOrgOption, error) {
-	var rows []adminOrgOption
-	err := s.db.WithContext(ctx).Table("orgs").Select("id", "name", "path", "kind").Where("kind = ?", "college").
-		Scopes(web.OrgScope(p, "id")).Order("path").Limit(100).Scan(&rows).Error
+	if p == nil {
+		return nil, nil
+	}
+	orgs, err := s.pickers.Orgs(ctx, p, []string{"college"}, 100)
 	if err != nil {
 		return nil, web.Internal(err)
+	}
+	rows := make([]adminOrgOption, len(orgs))
+	for i, o := range orgs {
+		rows[i] = adminOrgOption{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
 	}
 	return rows, nil
 }
 
 // adminPickItem is an id and a title for a select box.
-type adminPickItem struct {
-	ID     uint64
-	Title  string
-	Status string
-}
+type adminPickItem = PickItem
 
 // adminPublishedCourses lists the catalog's published courses, newest first.
 func (s *Service) adminPublishedCourses(ctx context.Context) ([]adminPickItem, error) {
-	var rows []adminPickItem
-	err := s.db.WithContext(ctx).Table("courses").Select("id", "title", "status").Where("status = ?", "published").
-		Order("id DESC").Limit(200).Scan(&rows).Error
+	rows, err := s.pickers.PublishedCourses(ctx, 200)
 	if err != nil {
 		return nil, web.Internal(err)
 	}
@@ -85,9 +112,7 @@ func (s *Service) adminPublishedCourses(ctx context.Context) ([]adminPickItem, e
 
 // adminCollegeExams lists the exams of the colleges in the caller's subtree.
 func (s *Service) adminCollegeExams(ctx context.Context, p *web.Principal) ([]adminPickItem, error) {
-	var rows []adminPickItem
-	err := s.db.WithContext(ctx).Table("exams").Select("id", "title", "status").Scopes(web.OrgScope(p, "college_id")).
-		Order("id DESC").Limit(200).Scan(&rows).Error
+	rows, err := s.pickers.CollegeExams(ctx, p, 200)
 	if err != nil {
 		return nil, web.Internal(err)
 	}

@@ -139,6 +139,7 @@ type Service struct {
 	ledger   Ledger
 	notifier Notifier
 	progress Progress
+	pickers  Pickers
 	log      *slog.Logger
 	now      func() time.Time
 	hooks    []GraduationHook
