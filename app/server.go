@@ -229,6 +229,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Exams.SetTrainees(a.Training)
 	idStore := identity.NewStore(s.DB)
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
+	a.Training.SetOrgTree(pickers{orgs: idStore})
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
 		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)

@@ -148,3 +148,15 @@ func (k pickers) CollegeExams(ctx context.Context, p *web.Principal, limit int) 
 	}
 	return out, nil
 }
+
+func (k pickers) OrgsByID(ctx context.Context, ids []uint64) (map[uint64]training.PickOrg, error) {
+	orgs, err := k.orgs.OrgsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]training.PickOrg, len(orgs))
+	for id, o := range orgs {
+		out[id] = training.PickOrg{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
+	}
+	return out, nil
+}

@@ -158,6 +158,22 @@ func (s *Store) OrgsForPicker(ctx context.Context, p *web.Principal, kinds []str
 	return orgs, nil
 }
 
+// OrgsByID returns orgs by id; ids that do not exist are absent.
+func (s *Store) OrgsByID(ctx context.Context, ids []uint64) (map[uint64]Org, error) {
+	out := map[uint64]Org{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var orgs []Org
+	if err := s.db.WithContext(ctx).Select("id", "name", "path", "kind").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("identity store: orgs by id: %w", err)
+	}
+	for _, o := range orgs {
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
 // UserFilter selects users.
 type UserFilter struct {
 	Q        string   // username or name contains

@@ -299,27 +299,36 @@ type orgInfo struct {
 	Name string
 }
 
+// OrgTree reads orgs from the identity module for the class rules.
+type OrgTree interface {
+	// OrgsByID returns orgs by id; ids that do not exist are absent.
+	OrgsByID(ctx context.Context, ids []uint64) (map[uint64]PickOrg, error)
+}
+
+// SetOrgTree sets where the class rules read orgs from.
+func (s *Service) SetOrgTree(t OrgTree) { s.orgTree = t }
+
 func (s *Service) org(ctx context.Context, id uint64) (*orgInfo, error) {
-	var o orgInfo
-	err := s.db.WithContext(ctx).Table("orgs").Select("id", "kind", "path", "name").Where("id = ?", id).Take(&o).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
+	found, err := s.orgTree.OrgsByID(ctx, []uint64{id})
 	if err != nil {
 		return nil, web.Internal(err)
 	}
-	return &o, nil
+	o, ok := found[id]
+	if !ok {
+		return nil, nil
+	}
+	return &orgInfo{ID: o.ID, Kind: o.Kind, Path: o.Path, Name: o.Name}, nil
 }
 
 func (s *Service) orgsExist(ctx context.Context, ids []uint64) (bool, error) {
 	if len(ids) == 0 {
 		return true, nil
 	}
-	var n int64
-	if err := s.db.WithContext(ctx).Table("orgs").Where("id IN ?", ids).Count(&n).Error; err != nil {
+	found, err := s.orgTree.OrgsByID(ctx, ids)
+	if err != nil {
 		return false, web.Internal(err)
 	}
-	return int(n) == len(uniq(ids)), nil
+	return len(found) == len(uniq(ids)), nil
 }
 
 func uniq(ids []uint64) []uint64 {
@@ -526,12 +535,16 @@ func (s *Service) openToUnit(ctx context.Context, p *web.Principal, c *Class) (b
 			return true, nil
 		}
 	}
-	var n int64
-	err := s.db.WithContext(ctx).Table("orgs").Where("id IN ? AND path LIKE ?", splitIDs(c.AudienceOrgs), p.OrgPath+"%").Count(&n).Error
+	found, err := s.orgTree.OrgsByID(ctx, splitIDs(c.AudienceOrgs))
 	if err != nil {
 		return false, web.Internal(err)
 	}
-	return n > 0, nil
+	for _, o := range found {
+		if strings.HasPrefix(o.Path, p.OrgPath) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // GetClass returns a class to whoever may see it: its host and the org

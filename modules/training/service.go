@@ -140,6 +140,7 @@ type Service struct {
 	notifier Notifier
 	progress Progress
 	pickers  Pickers
+	orgTree  OrgTree
 	log      *slog.Logger
 	now      func() time.Time
 	hooks    []GraduationHook
