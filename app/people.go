@@ -11,7 +11,10 @@ import (
 )
 
 // people adapts the identity module to what other modules ask of it.
-type people struct{ id *identity.Service }
+type people struct {
+	id    *identity.Service
+	store *identity.Store
+}
 
 var errNoUser = errors.New("no such user")
 

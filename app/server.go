@@ -212,7 +212,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		log.Info("created the built-in administrator accounts", "usernames", created, "random_passwords_in", a.Identity.InitialPasswordsPath())
 	}
 
-	folks := people{id: a.Identity}
+	folks := people{id: a.Identity, store: identity.NewStore(s.DB)}
 	a.Hours = hours.New(s.DB, a.Settings, folks)
 	a.Notify = notify.New(s.DB)
 	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Log: log})

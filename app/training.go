@@ -160,3 +160,9 @@ func (k pickers) OrgsByID(ctx context.Context, ids []uint64) (map[uint64]trainin
 	}
 	return out, nil
 }
+
+// LockPerson holds the person's user row until tx ends.
+func (p people) LockPerson(tx *gorm.DB, id uint64) error { return p.store.LockUser(tx, id) }
+
+// IDsLike is a subquery of the ids of users whose name or username contains q.
+func (p people) IDsLike(q string) *gorm.DB { return p.store.UserIDsLike(q) }

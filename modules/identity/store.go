@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 )
@@ -172,6 +173,22 @@ func (s *Store) OrgsByID(ctx context.Context, ids []uint64) (map[uint64]Org, err
 		out[o.ID] = o
 	}
 	return out, nil
+}
+
+// LockUser holds the user's row until tx ends, so that work serialized per
+// person (a cadre's registrations) queues on MySQL; SQLite has one writer.
+func (s *Store) LockUser(tx *gorm.DB, id uint64) error {
+	if !db.IsMySQL(tx) {
+		return nil
+	}
+	var got uint64
+	return tx.Raw("SELECT id FROM users WHERE id = ? FOR UPDATE", id).Scan(&got).Error
+}
+
+// UserIDsLike is a subquery of the ids of users whose name or username
+// contains q, for another module's filters ("user_id IN (?)").
+func (s *Store) UserIDsLike(q string) *gorm.DB {
+	return s.db.Model(&User{}).Select("id").Where("name LIKE ? ESCAPE '!' OR username LIKE ? ESCAPE '!'", web.Contains(q), web.Contains(q))
 }
 
 // UserFilter selects users.

@@ -275,7 +275,7 @@ func (s *Service) RequestLeave(ctx context.Context, p *web.Principal, classID ui
 	}
 	l := &Leave{ClassID: classID, UserID: r.UserID, Sessions: idsColumn(ids), Hours: hours, Reason: in.Reason, Status: LeavePending, CreatedAt: s.now().UTC()}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		if err := lockCadre(tx, r.UserID); err != nil {
+		if err := s.lockCadre(tx, r.UserID); err != nil {
 			return err
 		}
 		// A session already asked for (pending or approved) is not asked twice.

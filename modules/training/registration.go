@@ -184,15 +184,10 @@ func (s *Service) checkCadre(ctx context.Context, c *Class, u *Person) (string, 
 	return flags, nil
 }
 
-// lockCadre serializes the registrations of one cadre on MySQL by
-// locking their user row, so that two classes cannot both pass the
-// overlap check at the same instant (SQLite has one writer anyway).
-func lockCadre(tx *gorm.DB, userID uint64) error {
-	if !db.IsMySQL(tx) {
-		return nil
-	}
-	var id uint64
-	return tx.Raw("SELECT id FROM users WHERE id = ? FOR UPDATE", userID).Scan(&id).Error
+// lockCadre serializes the registrations of one cadre, so that two classes
+// cannot both pass the overlap check at the same instant.
+func (s *Service) lockCadre(tx *gorm.DB, userID uint64) error {
+	return s.people.LockPerson(tx, userID)
 }
 
 // overlapIn checks, inside the registration's transaction, that the
@@ -307,7 +302,7 @@ func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userI
 	}
 	r := &Registration{ClassID: classID, UserID: userID, OrgID: u.OrgID, QuotaOrgID: qorg, Source: source, NominatedBy: nominator, Flags: flags}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		if err := lockCadre(tx, userID); err != nil {
+		if err := s.lockCadre(tx, userID); err != nil {
 			return err
 		}
 		if err := overlapIn(tx, c, userID); err != nil {
@@ -678,7 +673,7 @@ func (s *Service) Replace(ctx context.Context, p *web.Principal, id, userID uint
 	nr := &Registration{ClassID: c.ID, UserID: userID, OrgID: u.OrgID, QuotaOrgID: r.QuotaOrgID, Seat: r.Seat, Status: status,
 		Source: SourceNomination, NominatedBy: p.UserID, Flags: flags}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		if err := lockCadre(tx, userID); err != nil {
+		if err := s.lockCadre(tx, userID); err != nil {
 			return err
 		}
 		if err := overlapIn(tx, c, userID); err != nil {
@@ -750,7 +745,7 @@ func (s *Service) ClassRegistrations(ctx context.Context, p *web.Principal, clas
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.Q != "" {
-		q = q.Where("user_id IN (SELECT id FROM users WHERE name LIKE ? ESCAPE '!' OR username LIKE ? ESCAPE '!')", web.Contains(f.Q), web.Contains(f.Q))
+		q = q.Where("user_id IN (?)", s.people.IDsLike(f.Q))
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

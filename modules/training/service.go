@@ -68,6 +68,12 @@ type People interface {
 	// Search finds enabled users in the caller's org subtree by name,
 	// username, ID number or phone, for nomination.
 	Search(ctx context.Context, p *web.Principal, q string, limit int) ([]Person, error)
+	// LockPerson holds the person's row until tx ends, so that one cadre's
+	// registrations queue instead of both passing the overlap check.
+	LockPerson(tx *gorm.DB, id uint64) error
+	// IDsLike is a subquery of the ids of people whose name or username
+	// contains q.
+	IDsLike(q string) *gorm.DB
 }
 
 // Ledger credits study hours once per source (the hours module).
