@@ -18,21 +18,12 @@ import (
 // today with a session open for sign-in now and an evaluation to fill,
 // and a main class graduated last week whose graduates are followed up.
 func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, error) {
-	var n int64
-	if err := a.DB.WithContext(ctx).Table("training_classes").Count(&n).Error; err != nil || n > 0 {
+	if exists, err := a.Training.AnyClass(ctx); err != nil || exists {
 		return 0, err
 	}
-	ids := map[string]uint64{}
-	var rows []struct {
-		ID       uint64
-		Username string
-	}
-	if err := a.DB.WithContext(ctx).Table("users").Select("id, username").
-		Where("username IN ?", []string{"college", "orgadmin", "cadre01", "cadre02", "cadre03", "cadre04", "cadre05", "cadre06", "teacher"}).Scan(&rows).Error; err != nil {
+	ids, err := a.Identity.IDsByUsername(ctx, []string{"college", "orgadmin", "cadre01", "cadre02", "cadre03", "cadre04", "cadre05", "cadre06", "teacher"})
+	if err != nil {
 		return 0, err
-	}
-	for _, r := range rows {
-		ids[r.Username] = r.ID
 	}
 	host := &web.Principal{UserID: ids["college"], Username: "college", Name: "党校教务处", Roles: []string{web.RoleCollegeAdmin}, OrgID: hq.ID, OrgPath: hq.Path}
 	dept := &web.Principal{UserID: ids["orgadmin"], Username: "orgadmin", Name: "组织部干部教育科", Roles: []string{web.RoleOrgAdmin}, OrgID: root.ID, OrgPath: root.Path}

@@ -1081,3 +1081,19 @@ func (s *Service) UsersWithRole(ctx context.Context, role string, orgIDs []uint6
 		Order("id").Pluck("id", &ids).Error
 	return ids, err
 }
+
+// IDsByUsername returns the ids of the named accounts that exist.
+func (s *Service) IDsByUsername(ctx context.Context, names []string) (map[string]uint64, error) {
+	var rows []struct {
+		ID       uint64
+		Username string
+	}
+	if err := s.store.db.WithContext(ctx).Model(&User{}).Select("id", "username").Where("username IN ?", names).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("identity: ids of %d usernames: %w", len(names), err)
+	}
+	out := make(map[string]uint64, len(rows))
+	for _, r := range rows {
+		out[r.Username] = r.ID
+	}
+	return out, nil
+}

@@ -1198,3 +1198,13 @@ func (s *Service) DeleteSession(ctx context.Context, p *web.Principal, id uint64
 	}
 	return nil
 }
+
+// AnyClass reports whether any class exists (the demo seed adds its own
+// only to an empty college).
+func (s *Service) AnyClass(ctx context.Context) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Class{}).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("training: count classes: %w", err)
+	}
+	return n > 0, nil
+}
