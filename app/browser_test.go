@@ -331,6 +331,7 @@ func TestBrowserCadreTakesExam(t *testing.T) {
 	}
 	// The page shows the rules; only the button starts the attempt.
 	waitText(t, ctx, "考试须知")
+	screenshot(t, ctx, "40b-exam-rules")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#exam-start`))); err != nil {
 		t.Fatal(err)
 	}
