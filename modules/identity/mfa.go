@@ -252,15 +252,9 @@ func (s *Service) checkSecondFactor(ctx context.Context, m *UserMFA, code string
 // ResetMFA removes a user's second factor (the security administrator's
 // action); the user enrols again at the next login.
 func (s *Service) ResetMFA(ctx context.Context, p *web.Principal, id uint64, ip string) error {
-	if !p.Has(web.RoleSecAdmin) {
-		return web.Forbidden()
-	}
-	u, err := s.store.UserByID(ctx, p, id)
+	u, err := s.secAdminTarget(ctx, p, id)
 	if err != nil {
-		return web.Internal(err)
-	}
-	if u == nil {
-		return web.NotFound()
+		return err
 	}
 	if u.ID == p.UserID {
 		return web.Conflict("self", "不能重置自己的动态验证码")
@@ -280,17 +274,27 @@ func (s *Service) ResetMFA(ctx context.Context, p *web.Principal, id uint64, ip 
 	return s.sessions.EndUser(ctx, id, "")
 }
 
-// Unlock clears a login lock (the security administrator's action).
-func (s *Service) Unlock(ctx context.Context, p *web.Principal, id uint64, ip string) error {
+// secAdminTarget loads the account a security administrator acts on: in
+// scope, or 404; anyone else is refused.
+func (s *Service) secAdminTarget(ctx context.Context, p *web.Principal, id uint64) (*User, error) {
 	if !p.Has(web.RoleSecAdmin) {
-		return web.Forbidden()
+		return nil, web.Forbidden()
 	}
 	u, err := s.store.UserByID(ctx, p, id)
 	if err != nil {
-		return web.Internal(err)
+		return nil, web.Internal(err)
 	}
 	if u == nil {
-		return web.NotFound()
+		return nil, web.NotFound()
+	}
+	return u, nil
+}
+
+// Unlock clears a login lock (the security administrator's action).
+func (s *Service) Unlock(ctx context.Context, p *web.Principal, id uint64, ip string) error {
+	u, err := s.secAdminTarget(ctx, p, id)
+	if err != nil {
+		return err
 	}
 	if err := s.throttle.unlock(ctx, throttleUser(u.Username)); err != nil {
 		return web.Internal(err)
