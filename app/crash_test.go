@@ -30,7 +30,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	writeAuditSeen()
+	os.Exit(code)
 }
 
 // child is a college server process.

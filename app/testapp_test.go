@@ -69,6 +69,7 @@ func newTestAppWith(t *testing.T, change func(*Config)) *testApp {
 		t.Fatalf("build app: %v", err)
 	}
 	t.Cleanup(a.Close)
+	a.AuditObserver = auditObserver(t)
 	return &testApp{App: a, t: t}
 }
 

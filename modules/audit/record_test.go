@@ -89,7 +89,7 @@ func TestRecordTxFollowsTheTransaction(t *testing.T) {
 func guardedApp(s *Service) *fiber.App {
 	log := slog.New(slog.DiscardHandler)
 	app := fiber.New(fiber.Config{ErrorHandler: web.ErrorHandler(log, nil)})
-	app.Use(web.AuditGuard(s, log))
+	app.Use(web.AuditGuard(s, log, nil))
 	app.Post("/api/v1/things", func(c *fiber.Ctx) error {
 		c.Cookie(&fiber.Cookie{Name: "sid", Value: "secret-session"})
 		s.Record(c.UserContext(), web.AuditFrom(c, "thing.create", "thing", 1, nil)) // result ignored on purpose

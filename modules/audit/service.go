@@ -78,6 +78,7 @@ func (s *Service) Record(ctx context.Context, e web.AuditEntry) error {
 	if err := s.db.WithContext(context.WithoutCancel(ctx)).Create(&row).Error; err != nil {
 		return s.failed(ctx, e, err)
 	}
+	web.NoteAudited(ctx)
 	return nil
 }
 
@@ -85,13 +86,14 @@ func (s *Service) Record(ctx context.Context, e web.AuditEntry) error {
 // action and its entry commit or roll back together.
 func (s *Service) RecordTx(tx *gorm.DB, e web.AuditEntry) error {
 	row := s.row(e)
+	ctx := context.Background()
+	if tx.Statement != nil && tx.Statement.Context != nil {
+		ctx = tx.Statement.Context
+	}
 	if err := tx.Create(&row).Error; err != nil {
-		ctx := context.Background()
-		if tx.Statement != nil && tx.Statement.Context != nil {
-			ctx = tx.Statement.Context
-		}
 		return s.failed(ctx, e, err)
 	}
+	web.NoteAudited(ctx)
 	return nil
 }
 

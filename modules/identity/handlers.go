@@ -53,7 +53,7 @@ func (h *Handlers) Authenticate(c *fiber.Ctx) error {
 		}
 		return web.Internal(err)
 	}
-	p.ViaCookie = viaCookie
+	p.ViaCookie, p.IP = viaCookie, c.IP()
 	web.SetCaller(c, p)
 	return c.Next()
 }

@@ -49,6 +49,9 @@ type Principal struct {
 	// MFAEnrol limits the session to enrolling a second factor, which the
 	// account must have before it may do anything else.
 	MFAEnrol bool `json:"mf,omitempty"`
+	// IP is the client address of the request the principal came with;
+	// services put it on the audit entries they write.
+	IP string `json:"-"`
 }
 
 // Has reports whether the caller holds role.

@@ -1,8 +1,10 @@
 package web
 
 import (
-	"gorm.io/gorm"
+	"errors"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // OrgScope limits a query to rows whose org column lies in the caller's
@@ -43,3 +45,18 @@ func Contains(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
 func Prefix(s string) string { return likeEscaper.Replace(s) + "%" }
 
 var likeEscaper = strings.NewReplacer(`!`, `!!`, `%`, `!%`, `_`, `!_`)
+
+// Load takes the row q finds (its scopes decide what the caller may see):
+// 404 when there is none, so a record outside the caller's scope looks like
+// one that does not exist, and 500 on a database error.
+func Load[T any](q *gorm.DB, conds ...any) (*T, error) {
+	var v T
+	err := q.First(&v, conds...).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, NotFound()
+	}
+	if err != nil {
+		return nil, Internal(err)
+	}
+	return &v, nil
+}
