@@ -82,7 +82,6 @@ type App struct {
 	// AuditObserver, when set, sees every request with the number of audit
 	// entries it wrote (test harnesses check one per mutating route).
 	AuditObserver web.AuditObserver
-
 }
 
 // allMigrations collects every module's migrations.
