@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 )
 
 // AuditEntry is one line of the audit log: who did what to which record,
@@ -159,4 +160,23 @@ func JSONScalar(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// TxAuditor writes entries through the caller's transaction (the audit
+// module does).
+type TxAuditor interface {
+	RecordTx(tx *gorm.DB, e AuditEntry) error
+}
+
+// RecordTx writes e in tx when a can, so that a change and its entry commit
+// or roll back together; otherwise it records e at once.
+func RecordTx(a Auditor, tx *gorm.DB, e AuditEntry) error {
+	if r, ok := a.(TxAuditor); ok {
+		return r.RecordTx(tx, e)
+	}
+	ctx := context.Background()
+	if tx.Statement != nil && tx.Statement.Context != nil {
+		ctx = tx.Statement.Context
+	}
+	return a.Record(ctx, e)
 }
