@@ -228,7 +228,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Exams.SetCourses(courseProgress)
 	a.Catalog.SetAccounts(accounts{store: identity.NewStore(s.DB)})
 	a.Training = training.NewService(training.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings, People: folks,
-		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: courseProgress, Log: log})
+		Ledger: a.Hours, Notifier: notifier{a.Notify}, Progress: courseProgress, Audit: a.Audit, Log: log})
 	a.Exams.SetTrainees(a.Training)
 	idStore := identity.NewStore(s.DB)
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
@@ -314,7 +314,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	learning.NewHandlers(a.Learning, engine).Register(a.API, pages)
 	exam.NewHandlers(a.Exams, a.Audit, engine).Register(a.API, pages)
 	notify.NewHandlers(a.Notify, engine).Register(a.API, pages)
-	training.NewHandlers(a.Training, a.Audit, engine, s.Objects).Register(a.API, pages)
+	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, a.Audit, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, a.Audit, engine).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)

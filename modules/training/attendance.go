@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,19 +112,42 @@ func (s *Service) sessionByID(ctx context.Context, id uint64) (*Session, error) 
 }
 
 // Code shows the host a session's sign-in code.
-func (s *Service) Code(ctx context.Context, p *web.Principal, sessionID uint64, renew bool) (CodeResponse, error) {
+func (s *Service) Code(ctx context.Context, p *web.Principal, sessionID uint64) (CodeResponse, error) {
 	x, _, err := s.hostSession(ctx, p, sessionID)
 	if err != nil {
 		return CodeResponse{}, err
 	}
-	if renew || x.Code == "" {
+	if x.Code == "" {
 		x.Code = newCode()
 		if err := s.db.WithContext(ctx).Model(x).Update("code", x.Code).Error; err != nil {
 			return CodeResponse{}, web.Internal(err)
 		}
 	}
+	return s.codeResponse(ctx, x), nil
+}
+
+// RenewCode gives a session a new sign-in code; the old one stops working.
+func (s *Service) RenewCode(ctx context.Context, p *web.Principal, sessionID uint64) (CodeResponse, error) {
+	x, _, err := s.hostSession(ctx, p, sessionID)
+	if err != nil {
+		return CodeResponse{}, err
+	}
+	x.Code = newCode()
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(x).Update("code", x.Code).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.session.code", "session", sessionID, nil)
+	})
+	if err != nil {
+		return CodeResponse{}, txError(err)
+	}
+	return s.codeResponse(ctx, x), nil
+}
+
+func (s *Service) codeResponse(ctx context.Context, x *Session) CodeResponse {
 	from, to := s.signInWindow(ctx, x)
-	return CodeResponse{SessionID: x.ID, Code: x.Code, Path: SignInPath(x), OpensAt: from, ClosesAt: to}, nil
+	return CodeResponse{SessionID: x.ID, Code: x.Code, Path: SignInPath(x), OpensAt: from, ClosesAt: to}
 }
 
 // SignInPath is the page a session's QR code opens.
@@ -178,6 +202,9 @@ func (s *Service) SignIn(ctx context.Context, p *web.Principal, sessionID uint64
 	}
 	var prev Attendance
 	if err := s.db.WithContext(ctx).Where("session_id = ? AND user_id = ?", x.ID, p.UserID).Take(&prev).Error; err == nil {
+		if err := s.record(ctx, p, "attendance.signin", "session", x.ID, map[string]any{"class": x.ClassID, "again": true}); err != nil {
+			return SignInResponse{}, err
+		}
 		return SignInResponse{SessionID: x.ID, Topic: x.Topic, SignedAt: prev.SignedAt}, nil
 	}
 	key := s.cache.Key("signin", strconv.FormatUint(x.ID, 10), strconv.FormatUint(p.UserID, 10))
@@ -193,43 +220,102 @@ func (s *Service) SignIn(ctx context.Context, p *web.Principal, sessionID uint64
 		return SignInResponse{}, web.Unprocessable("wrong_code", "签到码不正确")
 	}
 	a := Attendance{SessionID: x.ID, UserID: p.UserID, ClassID: x.ClassID, Method: "code", SignedAt: now.UTC().Truncate(time.Second)}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&a).Error; err != nil {
-		return SignInResponse{}, web.Internal(err)
-	}
-	if err := s.db.WithContext(ctx).Where("session_id = ? AND user_id = ?", x.ID, p.UserID).Take(&a).Error; err != nil {
-		return SignInResponse{}, web.Internal(err)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&a).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("session_id = ? AND user_id = ?", x.ID, p.UserID).Take(&a).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "attendance.signin", "session", x.ID, map[string]any{"class": x.ClassID})
+	})
+	if err != nil {
+		return SignInResponse{}, txError(err)
 	}
 	return SignInResponse{SessionID: x.ID, Topic: x.Topic, SignedAt: a.SignedAt}, nil
 }
 
 // MarkAttendance lets the host sign a trainee in or out of a session.
 func (s *Service) MarkAttendance(ctx context.Context, p *web.Principal, sessionID uint64, in AttendanceRequest) error {
+	if in.UserID == 0 {
+		return web.Invalid(map[string]string{"user_id": "必须指定学员"})
+	}
 	x, c, err := s.hostSession(ctx, p, sessionID)
 	if err != nil {
 		return err
 	}
+	return s.markAttendance(ctx, p, x, c, []AttendanceRequest{in}, in)
+}
+
+// AttendanceChanges is what the host's attendance form changes in a
+// session: the trainees signed in and signed out by hand.
+type AttendanceChanges struct {
+	Session        *Session
+	ClassID        uint64
+	Added, Removed int
+}
+
+// SaveAttendance takes the host's attendance form of a session: of the
+// trainees it showed, those ticked are present and the others are not.
+// Only the differences are written, under one audit entry.
+func (s *Service) SaveAttendance(ctx context.Context, p *web.Principal, sessionID uint64, shown, present []uint64) (AttendanceChanges, error) {
+	x, c, err := s.hostSession(ctx, p, sessionID)
+	if err != nil {
+		return AttendanceChanges{}, err
+	}
+	out := AttendanceChanges{Session: x, ClassID: c.ID}
+	var signed []uint64
+	if err := s.db.WithContext(ctx).Model(&Attendance{}).Where("session_id = ?", x.ID).Pluck("user_id", &signed).Error; err != nil {
+		return out, web.Internal(err)
+	}
+	var marks []AttendanceRequest
+	for _, u := range uniq(shown) {
+		in := AttendanceRequest{UserID: u, Present: slices.Contains(present, u)}
+		if in.Present == slices.Contains(signed, u) {
+			continue
+		}
+		marks = append(marks, in)
+		if in.Present {
+			out.Added++
+		} else {
+			out.Removed++
+		}
+	}
+	return out, s.markAttendance(ctx, p, x, c, marks, marks)
+}
+
+// markAttendance signs trainees in or out of a session by hand, with one
+// audit entry whose detail is given.
+func (s *Service) markAttendance(ctx context.Context, p *web.Principal, x *Session, c *Class, marks []AttendanceRequest, detail any) error {
 	if c.Status != StatusInSession {
 		return web.Conflict("wrong_state", "只有培训中的班次可以登记考勤")
 	}
-	if in.UserID == p.UserID {
-		e := web.Forbidden()
-		e.Message = "不能为本人登记考勤"
-		return e
-	}
-	if _, err := s.trainee(ctx, in.UserID, x.ClassID); err != nil {
-		return err
-	}
-	if !in.Present {
-		if err := s.db.WithContext(ctx).Where("session_id = ? AND user_id = ?", x.ID, in.UserID).Delete(&Attendance{}).Error; err != nil {
-			return web.Internal(err)
+	for _, in := range marks {
+		if in.UserID == p.UserID {
+			e := web.Forbidden()
+			e.Message = "不能为本人登记考勤"
+			return e
 		}
-		return nil
+		if _, err := s.trainee(ctx, in.UserID, x.ClassID); err != nil {
+			return err
+		}
 	}
-	a := Attendance{SessionID: x.ID, UserID: in.UserID, ClassID: x.ClassID, Method: "host", SignedAt: s.now().UTC().Truncate(time.Second)}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&a).Error; err != nil {
-		return web.Internal(err)
-	}
-	return nil
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, in := range marks {
+			if !in.Present {
+				if err := tx.Where("session_id = ? AND user_id = ?", x.ID, in.UserID).Delete(&Attendance{}).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			a := Attendance{SessionID: x.ID, UserID: in.UserID, ClassID: x.ClassID, Method: "host", SignedAt: s.now().UTC().Truncate(time.Second)}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&a).Error; err != nil {
+				return err
+			}
+		}
+		return s.recordTx(tx, p, "class.attendance", "session", x.ID, detail)
+	})
+	return txError(err)
 }
 
 // RequestLeave asks leave for sessions (their hours) or for a number of hours.
@@ -290,14 +376,13 @@ func (s *Service) RequestLeave(ctx context.Context, p *web.Principal, classID ui
 				}
 			}
 		}
-		return tx.Create(l).Error
+		if err := tx.Create(l).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "leave.request", "leave", l.ID, map[string]any{"class": classID, "hours": hours})
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return nil, we
-		}
-		return nil, web.Internal(err)
+		return nil, txError(err)
 	}
 	s.notify(ctx, s.hostAdmins(ctx, c), Message{Title: "请假申请：" + p.Name + " · " + c.Title, Body: "请假 " + hours.String() + " 学时：" + in.Reason, Link: fmt.Sprintf("/admin/classes/%d#leaves", c.ID)})
 	return l, nil
@@ -371,16 +456,15 @@ func (s *Service) DecideLeave(ctx context.Context, p *web.Principal, id uint64, 
 			if err := tx.Where("class_id = ? AND user_id = ?", c.ID, l.UserID).Take(&r).Error; err != nil {
 				return err
 			}
-			return tx.Model(&r).Update("flags", addFlag(r.Flags, "leave")).Error
+			if err := tx.Model(&r).Update("flags", addFlag(r.Flags, "leave")).Error; err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.recordTx(tx, p, "leave."+map[bool]string{true: "approve", false: "reject"}[approve], "leave", id,
+			map[string]any{"class": l.ClassID, "user": l.UserID, "hours": l.Hours, "over_limit": total > limit})
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return LeaveResponse{}, we
-		}
-		return LeaveResponse{}, web.Internal(err)
+		return LeaveResponse{}, txError(err)
 	}
 	l.Status = status
 	msg := Message{Title: "请假" + LeaveStatusNames[status] + "：" + c.Title, Body: "请假 " + l.Hours.String() + " 学时。", Link: fmt.Sprintf("/classes/%d", c.ID)}

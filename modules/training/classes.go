@@ -400,8 +400,14 @@ func (s *Service) CreateClass(ctx context.Context, p *web.Principal, in ClassReq
 	}
 	c := &Class{Status: StatusDraft, CreatedBy: p.UserID}
 	s.applyRequest(c, in)
-	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
-		return nil, web.Internal(err)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(c).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.create", "class", c.ID, map[string]any{"title": c.Title, "kind": c.Kind, "quota": c.Quota})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	return c, nil
 }
@@ -433,12 +439,18 @@ func (s *Service) UpdateClass(ctx context.Context, p *web.Principal, id uint64, 
 		return nil, web.Invalid(map[string]string{"quota": fmt.Sprintf("总名额不能少于已分配给各单位的名额之和（%d）", sum)})
 	}
 	s.applyRequest(c, in)
-	res := s.db.WithContext(ctx).Model(&Class{}).Where("id = ? AND status = ?", id, StatusDraft).Select("*").Omit("id", "created_at", "created_by", "status", "enrolled").Updates(c)
-	if res.Error != nil {
-		return nil, web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Class{}).Where("id = ? AND status = ?", id, StatusDraft).Select("*").Omit("id", "created_at", "created_by", "status", "enrolled").Updates(c)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
+		}
+		return s.recordTx(tx, p, "class.update", "class", id, map[string]any{"title": c.Title})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	return s.classByID(ctx, id)
 }
@@ -777,25 +789,49 @@ func (s *Service) OpenClasses(ctx context.Context, p *web.Principal) ([]Class, e
 }
 
 // transition moves a class from one of the allowed states to the next,
-// atomically: a concurrent change makes it a 409.
-func (s *Service) transition(ctx context.Context, c *Class, from []string, to string, set map[string]any) error {
+// atomically: a concurrent change makes it a 409. The entry of the
+// caller's action ("class."+action) commits with the change; its detail is
+// the new status unless one is given.
+func (s *Service) transition(ctx context.Context, p *web.Principal, c *Class, action string, from []string, to string, set map[string]any, detail any) error {
 	if !slices.Contains(from, c.Status) {
 		return wrongState(c.Status, to)
 	}
 	if set == nil {
 		set = map[string]any{}
 	}
+	if detail == nil {
+		detail = map[string]any{"status": to}
+	}
 	set["status"] = to
 	set["updated_at"] = s.now().UTC()
-	res := s.db.WithContext(ctx).Model(&Class{}).Where("id = ? AND status = ?", c.ID, c.Status).Updates(set)
-	if res.Error != nil {
-		return web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Class{}).Where("id = ? AND status = ?", c.ID, c.Status).Updates(set)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
+		}
+		return s.recordTx(tx, p, "class."+action, "class", c.ID, detail)
+	})
+	if err != nil {
+		return txError(err)
 	}
 	c.Status = to
 	return nil
+}
+
+// txError is the answer to a failed transaction: its own refusal, or a
+// database error.
+func txError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var we *web.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	return web.Internal(err)
 }
 
 func wrongState(from, to string) error {
@@ -809,7 +845,7 @@ func (s *Service) Submit(ctx context.Context, p *web.Principal, id uint64) (*Cla
 		return nil, err
 	}
 	now := s.now().UTC()
-	if err := s.transition(ctx, c, []string{StatusDraft}, StatusFiling, map[string]any{"submitted_at": now, "reject_reason": ""}); err != nil {
+	if err := s.transition(ctx, p, c, ActionSubmit, []string{StatusDraft}, StatusFiling, map[string]any{"submitted_at": now, "reject_reason": ""}, nil); err != nil {
 		return nil, err
 	}
 	if admins, err := s.orgAdmins(ctx, s.orgPath(ctx, c.HostOrgID)); err == nil {
@@ -850,7 +886,7 @@ func (s *Service) Approve(ctx context.Context, p *web.Principal, id uint64) (*Cl
 		return nil, err
 	}
 	now := s.now().UTC()
-	if err := s.transition(ctx, c, []string{StatusFiling}, StatusApproved, map[string]any{"approved_at": now, "approved_by": p.UserID}); err != nil {
+	if err := s.transition(ctx, p, c, ActionApprove, []string{StatusFiling}, StatusApproved, map[string]any{"approved_at": now, "approved_by": p.UserID}, nil); err != nil {
 		return nil, err
 	}
 	s.notify(ctx, s.hostAdmins(ctx, c), Message{Title: "班次备案已通过：" + c.Title, Body: "可以开放报名。", Link: fmt.Sprintf("/admin/classes/%d", c.ID)})
@@ -873,7 +909,7 @@ func (s *Service) Reject(ctx context.Context, p *web.Principal, id uint64, reaso
 	if err != nil {
 		return nil, err
 	}
-	if err := s.transition(ctx, c, []string{StatusFiling}, StatusDraft, map[string]any{"reject_reason": reason}); err != nil {
+	if err := s.transition(ctx, p, c, ActionReject, []string{StatusFiling}, StatusDraft, map[string]any{"reject_reason": reason}, map[string]any{"reason": reason}); err != nil {
 		return nil, err
 	}
 	c.RejectReason = reason
@@ -903,7 +939,7 @@ func (s *Service) Open(ctx context.Context, p *web.Principal, id uint64) (*Class
 	if !c.RegClosesAt.After(s.now()) {
 		return nil, web.Unprocessable("registration_closed", "报名截止时间已过，请先修改报名时间")
 	}
-	if err := s.transition(ctx, c, []string{StatusApproved}, StatusOpen, set); err != nil {
+	if err := s.transition(ctx, p, c, ActionOpen, []string{StatusApproved}, StatusOpen, set, nil); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -915,7 +951,7 @@ func (s *Service) CloseRegistration(ctx context.Context, p *web.Principal, id ui
 	if err != nil {
 		return nil, err
 	}
-	if err := s.transition(ctx, c, []string{StatusOpen}, StatusClosed, nil); err != nil {
+	if err := s.transition(ctx, p, c, ActionClose, []string{StatusOpen}, StatusClosed, nil, nil); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -927,7 +963,7 @@ func (s *Service) Start(ctx context.Context, p *web.Principal, id uint64) (*Clas
 	if err != nil {
 		return nil, err
 	}
-	if err := s.transition(ctx, c, []string{StatusOpen, StatusClosed}, StatusInSession, nil); err != nil {
+	if err := s.transition(ctx, p, c, ActionStart, []string{StatusOpen, StatusClosed}, StatusInSession, nil, nil); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -939,10 +975,43 @@ func (s *Service) Archive(ctx context.Context, p *web.Principal, id uint64) (*Cl
 	if err != nil {
 		return nil, err
 	}
-	if err := s.transition(ctx, c, []string{StatusGraduated}, StatusArchived, nil); err != nil {
+	if err := s.transition(ctx, p, c, ActionArchive, []string{StatusGraduated}, StatusArchived, nil, nil); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// The life-cycle actions of a class, as the API and the pages name them.
+const (
+	ActionSubmit  = "submit"
+	ActionApprove = "approve"
+	ActionReject  = "reject"
+	ActionOpen    = "open"
+	ActionClose   = "close"
+	ActionStart   = "start"
+	ActionArchive = "archive"
+)
+
+// Transition performs a life-cycle action on a class; reason is the
+// reason of a rejection.
+func (s *Service) Transition(ctx context.Context, p *web.Principal, id uint64, action, reason string) (*Class, error) {
+	switch action {
+	case ActionSubmit:
+		return s.Submit(ctx, p, id)
+	case ActionApprove:
+		return s.Approve(ctx, p, id)
+	case ActionReject:
+		return s.Reject(ctx, p, id, reason)
+	case ActionOpen:
+		return s.Open(ctx, p, id)
+	case ActionClose:
+		return s.CloseRegistration(ctx, p, id)
+	case ActionStart:
+		return s.Start(ctx, p, id)
+	case ActionArchive:
+		return s.Archive(ctx, p, id)
+	}
+	return nil, web.NotFound()
 }
 
 // CloseDue closes the registration of classes past their deadline; it
@@ -1018,13 +1087,15 @@ func (s *Service) SetQuotas(ctx context.Context, p *web.Principal, id uint64, in
 		for i, q := range in.Quotas {
 			rows[i] = Quota{ClassID: id, OrgID: q.OrgID, Quota: q.Quota}
 		}
-		if len(rows) == 0 {
-			return nil
+		if len(rows) > 0 {
+			if err := tx.Create(&rows).Error; err != nil {
+				return err
+			}
 		}
-		return tx.Create(&rows).Error
+		return s.recordTx(tx, p, "class.quotas", "class", id, in.Quotas)
 	})
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, txError(err)
 	}
 	return s.Quotas(ctx, id)
 }
@@ -1073,17 +1144,19 @@ func (s *Service) SetCourses(ctx context.Context, p *web.Principal, id uint64, i
 		if err := tx.Where("class_id = ?", id).Delete(&ClassCourse{}).Error; err != nil {
 			return err
 		}
-		if len(in.Courses) == 0 {
-			return nil
+		if len(in.Courses) > 0 {
+			rows := make([]ClassCourse, len(in.Courses))
+			for i, x := range in.Courses {
+				rows[i] = ClassCourse{ClassID: id, CourseID: x.CourseID, Required: x.Required, Hours: x.Hours, Sort: i}
+			}
+			if err := tx.Create(&rows).Error; err != nil {
+				return err
+			}
 		}
-		rows := make([]ClassCourse, len(in.Courses))
-		for i, x := range in.Courses {
-			rows[i] = ClassCourse{ClassID: id, CourseID: x.CourseID, Required: x.Required, Hours: x.Hours, Sort: i}
-		}
-		return tx.Create(&rows).Error
+		return s.recordTx(tx, p, "class.courses", "class", id, in.Courses)
 	})
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, txError(err)
 	}
 	return s.Courses(ctx, id)
 }
@@ -1134,8 +1207,14 @@ func (s *Service) AddSession(ctx context.Context, p *web.Principal, classID uint
 	}
 	x := &Session{ClassID: classID, Topic: in.Topic, Teacher: strings.TrimSpace(in.Teacher), Place: strings.TrimSpace(in.Place),
 		Site: strings.TrimSpace(in.Site), StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), Hours: in.Hours, Code: newCode()}
-	if err := s.db.WithContext(ctx).Create(x).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(x).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.session.add", "class", classID, map[string]any{"session": x.ID, "topic": x.Topic})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	return x, nil
 }
@@ -1171,32 +1250,45 @@ func (s *Service) UpdateSession(ctx context.Context, p *web.Principal, id uint64
 	}
 	x.Topic, x.Teacher, x.Place, x.Site = in.Topic, strings.TrimSpace(in.Teacher), strings.TrimSpace(in.Place), strings.TrimSpace(in.Site)
 	x.StartsAt, x.EndsAt, x.Hours = in.StartsAt.UTC(), in.EndsAt.UTC(), in.Hours
-	if err := s.db.WithContext(ctx).Save(x).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Save(x).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.session.update", "session", id, map[string]any{"topic": x.Topic})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	return x, nil
 }
 
-// DeleteSession removes a timetable item nobody has signed in to.
-func (s *Service) DeleteSession(ctx context.Context, p *web.Principal, id uint64) error {
+// DeleteSession removes a timetable item nobody has signed in to, and
+// returns it.
+func (s *Service) DeleteSession(ctx context.Context, p *web.Principal, id uint64) (*Session, error) {
 	x, c, err := s.hostSession(ctx, p, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.Status == StatusGraduated || c.Status == StatusArchived {
-		return wrongState(c.Status, c.Status)
+		return x, wrongState(c.Status, c.Status)
 	}
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&Attendance{}).Where("session_id = ?", id).Count(&n).Error; err != nil {
-		return web.Internal(err)
+		return x, web.Internal(err)
 	}
 	if n > 0 {
-		return web.Conflict("has_attendance", "已有学员签到，不能删除该课程")
+		return x, web.Conflict("has_attendance", "已有学员签到，不能删除该课程")
 	}
-	if err := s.db.WithContext(ctx).Delete(x).Error; err != nil {
-		return web.Internal(err)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Delete(x).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.session.delete", "session", id, nil)
+	})
+	if err != nil {
+		return x, txError(err)
 	}
-	return nil
+	return x, nil
 }
 
 // AnyClass reports whether any class exists (the demo seed adds its own

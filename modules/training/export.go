@@ -2,6 +2,7 @@ package training
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -125,15 +126,8 @@ func (h *Handlers) rosterXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cl, rows, _, _, err := h.svc.Roster(c.UserContext(), web.Caller(c), id)
+	b, err := h.svc.RosterExport(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return err
-	}
-	b, err := RosterXLSX(cl, rows)
-	if err != nil {
-		return web.Internal(err)
-	}
-	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.class_roster", "class", id, map[string]any{"rows": len(rows)})); err != nil {
 		return err
 	}
 	return sendXLSX(c, fmt.Sprintf("class-%d-roster.xlsx", id), b)
@@ -144,16 +138,43 @@ func (h *Handlers) signInXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cl, rows, sessions, signed, err := h.svc.Roster(c.UserContext(), web.Caller(c), id)
+	b, err := h.svc.SignInExport(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return err
-	}
-	b, err := SignInXLSX(cl, rows, sessions, signed)
-	if err != nil {
-		return web.Internal(err)
-	}
-	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.class_signin", "class", id, map[string]any{"rows": len(rows)})); err != nil {
 		return err
 	}
 	return sendXLSX(c, fmt.Sprintf("class-%d-signin.xlsx", id), b)
+}
+
+// RosterExport is a class's roster as a workbook, for its managers; the
+// export is recorded.
+func (s *Service) RosterExport(ctx context.Context, p *web.Principal, id uint64) ([]byte, error) {
+	cl, rows, _, _, err := s.Roster(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := RosterXLSX(cl, rows)
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if err := s.record(ctx, p, "export.class_roster", "class", id, map[string]any{"rows": len(rows)}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// SignInExport is a class's sign-in sheet as a workbook, for its
+// managers; the export is recorded.
+func (s *Service) SignInExport(ctx context.Context, p *web.Principal, id uint64) ([]byte, error) {
+	cl, rows, sessions, signed, err := s.Roster(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := SignInXLSX(cl, rows, sessions, signed)
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if err := s.record(ctx, p, "export.class_signin", "class", id, map[string]any{"rows": len(rows)}); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

@@ -86,22 +86,24 @@ func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint
 		return nil, web.Internal(err)
 	}
 	f := &File{ClassID: classID, Kind: kind, Name: name, ObjectKey: key, Size: int64(len(data)), UploadedBy: p.UserID, CreatedAt: s.now().UTC()}
-	if err := s.db.WithContext(ctx).Create(f).Error; err != nil {
-		_ = s.objects.Delete(ctx, key)
-		return nil, web.Internal(err)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(f).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.file", "class", classID, map[string]any{"kind": f.Kind, "name": f.Name, "size": f.Size})
+	})
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), key)
+		return nil, txError(err)
 	}
 	return f, nil
 }
 
 // DeleteFile removes a wrong upload before the class graduates (the host).
 func (s *Service) DeleteFile(ctx context.Context, p *web.Principal, id uint64) (*File, error) {
-	var f File
-	err := s.db.WithContext(ctx).First(&f, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
+	f, err := web.Load[File](s.db.WithContext(ctx), id)
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, err
 	}
 	c, err := s.hostClass(ctx, p, f.ClassID)
 	if err != nil {
@@ -110,11 +112,17 @@ func (s *Service) DeleteFile(ctx context.Context, p *web.Principal, id uint64) (
 	if c.Status == StatusGraduated || c.Status == StatusArchived {
 		return nil, web.Conflict("wrong_state", "班次已结班，材料不能删除")
 	}
-	if err := s.db.WithContext(ctx).Delete(&f).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Delete(f).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "class.file.delete", "class", f.ClassID, map[string]any{"kind": f.Kind, "name": f.Name})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	_ = s.objects.Delete(ctx, f.ObjectKey)
-	return &f, nil
+	return f, nil
 }
 
 // Files lists a class's attached files (host and org department).
@@ -336,6 +344,15 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 	parts := creditParts(c, total, now)
 	var certs []CertificateRef
 	var graduates []uint64
+	absentN, incompleteN := 0, 0
+	for _, v := range verdicts {
+		switch v.status {
+		case RegAbsent:
+			absentN++
+		case RegIncomplete:
+			incompleteN++
+		}
+	}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		certs, graduates = nil, nil
 		res := tx.Model(&Class{}).Where("id = ? AND status = ?", classID, StatusInSession).
@@ -372,14 +389,10 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 			certs = append(certs, CertificateRef{UserID: cert.UserID, Serial: cert.Serial})
 			graduates = append(graduates, cert.UserID)
 		}
-		return nil
+		return s.recordTx(tx, p, "class.graduate", "class", classID, map[string]any{"graduated": len(certs), "absent": absentN, "incomplete": incompleteN, "hours": total})
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return out, we
-		}
-		return out, web.Internal(err)
+		return out, txError(err)
 	}
 	c.Status = StatusGraduated
 	out = GraduateResponse{Graduated: len(certs), Certificates: certs, Hours: total, Incomplete: []Shortfall{}}

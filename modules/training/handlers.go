@@ -14,14 +14,13 @@ import (
 // Handlers serves the training API and pages.
 type Handlers struct {
 	svc     *Service
-	audit   web.Auditor
 	pages   *web.Engine
 	objects objects.Store
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine, store objects.Store) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages, objects: store}
+func NewHandlers(svc *Service, pages *web.Engine, store objects.Store) *Handlers {
+	return &Handlers{svc: svc, pages: pages, objects: store}
 }
 
 // IDResponse answers a creation.
@@ -95,7 +94,6 @@ func (h *Handlers) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.create", "class", cl.ID, map[string]any{"title": cl.Title, "kind": cl.Kind, "quota": cl.Quota}))
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: cl.ID, Status: cl.Status})
 }
 
@@ -166,7 +164,6 @@ func (h *Handlers) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.update", "class", id, map[string]any{"title": cl.Title}))
 	d, err := h.svc.Detail(c.UserContext(), p, cl)
 	if err != nil {
 		return err
@@ -181,26 +178,10 @@ func (h *Handlers) transition(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ctx, p := c.UserContext(), web.Caller(c)
-		var cl *Class
-		switch action {
-		case "submit":
-			cl, err = h.svc.Submit(ctx, p, id)
-		case "approve":
-			cl, err = h.svc.Approve(ctx, p, id)
-		case "open":
-			cl, err = h.svc.Open(ctx, p, id)
-		case "close":
-			cl, err = h.svc.CloseRegistration(ctx, p, id)
-		case "start":
-			cl, err = h.svc.Start(ctx, p, id)
-		case "archive":
-			cl, err = h.svc.Archive(ctx, p, id)
-		}
+		cl, err := h.svc.Transition(c.UserContext(), web.Caller(c), id, action, "")
 		if err != nil {
 			return err
 		}
-		h.audit.Record(ctx, web.AuditFrom(c, "class."+action, "class", id, map[string]any{"status": cl.Status}))
 		return c.JSON(StatusResponse{ID: id, Status: cl.Status})
 	}
 }
@@ -218,7 +199,6 @@ func (h *Handlers) reject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.reject", "class", id, map[string]any{"reason": cl.RejectReason}))
 	return c.JSON(StatusResponse{ID: id, Status: cl.Status})
 }
 
@@ -235,7 +215,6 @@ func (h *Handlers) setQuotas(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.quotas", "class", id, in.Quotas))
 	return c.JSON(QuotasRequest{Quotas: out})
 }
 
@@ -252,7 +231,6 @@ func (h *Handlers) setCourses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.courses", "class", id, in.Courses))
 	return c.JSON(CoursesRequest{Courses: out})
 }
 
@@ -269,7 +247,6 @@ func (h *Handlers) addSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.session.add", "class", id, map[string]any{"session": x.ID, "topic": x.Topic}))
 	return c.Status(fiber.StatusCreated).JSON(sessionResponse(*x, true))
 }
 
@@ -286,7 +263,6 @@ func (h *Handlers) updateSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.session.update", "session", id, map[string]any{"topic": x.Topic}))
 	return c.JSON(sessionResponse(*x, true))
 }
 
@@ -295,10 +271,9 @@ func (h *Handlers) deleteSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteSession(c.UserContext(), web.Caller(c), id); err != nil {
+	if _, err := h.svc.DeleteSession(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.session.delete", "session", id, nil))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -307,7 +282,7 @@ func (h *Handlers) code(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id, false)
+	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -319,11 +294,10 @@ func (h *Handlers) renewCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id, true)
+	out, err := h.svc.RenewCode(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.session.code", "session", id, nil))
 	return c.JSON(out)
 }
 
@@ -343,7 +317,7 @@ func (h *Handlers) qr(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id, false)
+	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -375,13 +349,9 @@ func (h *Handlers) attendance(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in.UserID == 0 {
-		return web.Invalid(map[string]string{"user_id": "必须指定学员"})
-	}
 	if err := h.svc.MarkAttendance(c.UserContext(), web.Caller(c), id, in); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.attendance", "session", id, in))
 	return c.JSON(in)
 }
 
@@ -396,13 +366,9 @@ func (h *Handlers) register(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	p := web.Caller(c)
-	r, err := h.svc.Register(c.UserContext(), p, id, in.UserID)
+	r, err := h.svc.Register(c.UserContext(), web.Caller(c), id, in.UserID)
 	if err != nil {
 		return err
-	}
-	if r.Source == SourceNomination {
-		h.audit.Record(c.UserContext(), web.AuditFrom(c, "registration.nominate", "registration", r.ID, map[string]any{"class": id, "user": r.UserID, "status": r.Status}))
 	}
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: r.ID, Status: r.Status})
 }
@@ -448,7 +414,6 @@ func (h *Handlers) approveReg(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "registration.approve", "registration", id, map[string]any{"class": r.ClassID, "user": r.UserID}))
 	return c.JSON(StatusResponse{ID: id, Status: r.Status})
 }
 
@@ -467,7 +432,6 @@ func (h *Handlers) rejectReg(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "registration.reject", "registration", id, map[string]any{"class": r.ClassID, "user": r.UserID, "reason": in.Reason}))
 	return c.JSON(StatusResponse{ID: id, Status: r.Status})
 }
 
@@ -476,13 +440,9 @@ func (h *Handlers) withdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := web.Caller(c)
-	r, err := h.svc.Withdraw(c.UserContext(), p, id)
+	r, err := h.svc.Withdraw(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
-	}
-	if r.UserID != p.UserID {
-		h.audit.Record(c.UserContext(), web.AuditFrom(c, "registration.withdraw", "registration", id, map[string]any{"class": r.ClassID, "user": r.UserID}))
 	}
 	return c.JSON(StatusResponse{ID: id, Status: r.Status})
 }
@@ -500,7 +460,6 @@ func (h *Handlers) replace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "registration.replace", "registration", id, map[string]any{"class": r.ClassID, "by": r.UserID, "new_registration": r.ID}))
 	return c.JSON(IDResponse{ID: r.ID, Status: r.Status})
 }
 
@@ -550,8 +509,6 @@ func (h *Handlers) decideLeave(approve bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		h.audit.Record(c.UserContext(), web.AuditFrom(c, "leave."+map[bool]string{true: "approve", false: "reject"}[approve], "leave", id,
-			map[string]any{"class": out.ClassID, "user": out.UserID, "hours": out.Hours, "over_limit": out.OverLimit}))
 		return c.JSON(out)
 	}
 }
@@ -591,7 +548,6 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.file", "class", id, map[string]any{"kind": f.Kind, "name": f.Name, "size": f.Size}))
 	return c.Status(fiber.StatusCreated).JSON(FileResponse{ID: f.ID, Kind: f.Kind, KindName: FileKindNames[f.Kind], Name: f.Name, Size: f.Size, CreatedAt: f.CreatedAt})
 }
 
@@ -624,11 +580,9 @@ func (h *Handlers) deleteFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.svc.DeleteFile(c.UserContext(), web.Caller(c), id)
-	if err != nil {
+	if _, err := h.svc.DeleteFile(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.file.delete", "class", f.ClassID, map[string]any{"kind": f.Kind, "name": f.Name}))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -647,7 +601,6 @@ func (h *Handlers) graduate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.graduate", "class", id, map[string]any{"graduated": out.Graduated, "absent": out.Absent, "incomplete": len(out.Incomplete), "hours": out.Hours}))
 	return c.JSON(out)
 }
 

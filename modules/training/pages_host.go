@@ -478,7 +478,6 @@ func (h *Handlers) adminClassCreateSubmit(c *fiber.Ctx) error {
 		}
 		return h.adminClassFormPage(c, status, form, nil, pe.Fields, pe.formMessage())
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.create", "class", cl.ID, map[string]any{"title": cl.Title, "kind": cl.Kind, "quota": cl.Quota}))
 	web.Flash(c, "班次已创建（草稿）。请分配名额、安排课表，然后提交备案。")
 	return c.Redirect(adminClassURL(cl.ID, ""), fiber.StatusSeeOther)
 }
@@ -513,8 +512,7 @@ func (h *Handlers) adminClassUpdateSubmit(c *fiber.Ctx) error {
 	if errs = h.adminCheckClassForm(c, in, errs); errs != nil {
 		return h.adminClassFormPage(c, fiber.StatusBadRequest, form, cur, errs, "")
 	}
-	cl, err := h.svc.UpdateClass(ctx, p, id, in)
-	if err != nil {
+	if _, err := h.svc.UpdateClass(ctx, p, id, in); err != nil {
 		pe, status, err := adminRefusal(err, "form")
 		if err != nil {
 			return err
@@ -524,7 +522,6 @@ func (h *Handlers) adminClassUpdateSubmit(c *fiber.Ctx) error {
 		}
 		return h.adminClassFormPage(c, status, form, cur, pe.Fields, pe.formMessage())
 	}
-	h.audit.Record(ctx, web.AuditFrom(c, "class.update", "class", id, map[string]any{"title": cl.Title}))
 	web.Flash(c, "班次计划已保存")
 	return c.Redirect(adminClassURL(id, ""), fiber.StatusSeeOther)
 }
@@ -1177,25 +1174,8 @@ func (h *Handlers) adminClassActionSubmit(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ctx, p := c.UserContext(), web.Caller(c)
 		toFilings := c.FormValue("back") == "filings"
-		var cl *Class
-		switch action {
-		case "submit":
-			cl, err = h.svc.Submit(ctx, p, id)
-		case "approve":
-			cl, err = h.svc.Approve(ctx, p, id)
-		case "reject":
-			cl, err = h.svc.Reject(ctx, p, id, c.FormValue("reason"))
-		case "open":
-			cl, err = h.svc.Open(ctx, p, id)
-		case "close":
-			cl, err = h.svc.CloseRegistration(ctx, p, id)
-		case "start":
-			cl, err = h.svc.Start(ctx, p, id)
-		case "archive":
-			cl, err = h.svc.Archive(ctx, p, id)
-		}
+		cl, err := h.svc.Transition(c.UserContext(), web.Caller(c), id, action, c.FormValue("reason"))
 		if err != nil {
 			section := "actions"
 			if action == "approve" || action == "reject" {
@@ -1210,11 +1190,6 @@ func (h *Handlers) adminClassActionSubmit(action string) fiber.Handler {
 				return h.adminRenderFilings(c, status, pe, c.FormValue("reason"))
 			}
 			return h.adminRenderClass(c, status, id, pe, &adminWSForm{RejectReason: c.FormValue("reason")})
-		}
-		if action == "reject" {
-			h.audit.Record(ctx, web.AuditFrom(c, "class.reject", "class", id, map[string]any{"reason": cl.RejectReason}))
-		} else {
-			h.audit.Record(ctx, web.AuditFrom(c, "class."+action, "class", id, map[string]any{"status": cl.Status}))
 		}
 		web.Flash(c, adminActionDone[action]+"：“"+cl.Title+"”")
 		if toFilings {
@@ -1268,7 +1243,6 @@ func (h *Handlers) adminQuotasSubmit(c *fiber.Ctx) error {
 		}
 		return h.adminFailed(c, id, err, "quotas", &adminWSForm{QuotaRows: rows})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.quotas", "class", id, in.Quotas))
 	sum := 0
 	for _, q := range out {
 		sum += q.Quota
@@ -1323,7 +1297,6 @@ func (h *Handlers) adminCoursesSubmit(c *fiber.Ctx) error {
 		}
 		return h.adminFailed(c, id, err, "courses", &adminWSForm{CourseRows: rows})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.courses", "class", id, in.Courses))
 	web.Flash(c, fmt.Sprintf("网络课程已保存：共 %d 门", len(out)))
 	return c.Redirect(adminClassURL(id, "courses"), fiber.StatusSeeOther)
 }
@@ -1364,7 +1337,6 @@ func (h *Handlers) adminSessionAddSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return h.adminFailed(c, id, err, "session", &adminWSForm{Session: &f})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.session.add", "class", id, map[string]any{"session": x.ID, "topic": x.Topic}))
 	web.Flash(c, "已添加课程："+x.Topic)
 	return c.Redirect(adminClassURL(id, "sessions"), fiber.StatusSeeOther)
 }
@@ -1374,15 +1346,13 @@ func (h *Handlers) adminSessionDeleteSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, p := c.UserContext(), web.Caller(c)
-	x, _, err := h.svc.hostSession(ctx, p, id)
+	x, err := h.svc.DeleteSession(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return err
-	}
-	if err := h.svc.DeleteSession(ctx, p, id); err != nil {
+		if x == nil {
+			return err
+		}
 		return h.adminFailed(c, x.ClassID, err, "sessions", nil)
 	}
-	h.audit.Record(ctx, web.AuditFrom(c, "class.session.delete", "session", id, nil))
 	web.Flash(c, "已删除课程："+x.Topic)
 	return c.Redirect(adminClassURL(x.ClassID, "sessions"), fiber.StatusSeeOther)
 }
@@ -1412,7 +1382,7 @@ func (h *Handlers) adminSessionScreenPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := h.svc.Code(ctx, p, id, false)
+	code, err := h.svc.Code(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -1434,10 +1404,9 @@ func (h *Handlers) adminSessionCodeSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.Code(c.UserContext(), web.Caller(c), id, true); err != nil {
+	if _, err := h.svc.RenewCode(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.session.code", "session", id, nil))
 	web.Flash(c, "已更换签到码，旧签到码立即失效")
 	return c.Redirect(fmt.Sprintf("/admin/sessions/%d/screen", id), fiber.StatusSeeOther)
 }
@@ -1449,38 +1418,15 @@ func (h *Handlers) adminAttendanceSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, p := c.UserContext(), web.Caller(c)
-	x, cl, err := h.svc.hostSession(ctx, p, id)
+	out, err := h.svc.SaveAttendance(c.UserContext(), web.Caller(c), id, adminPostIDs(c, "shown"), adminPostIDs(c, "present"))
 	if err != nil {
-		return err
-	}
-	_, _, _, signed, err := h.svc.Roster(ctx, p, cl.ID)
-	if err != nil {
-		return err
-	}
-	present := map[uint64]bool{}
-	for _, u := range adminPostIDs(c, "present") {
-		present[u] = true
-	}
-	added, removed := 0, 0
-	for _, u := range uniq(adminPostIDs(c, "shown")) {
-		_, have := signed[u][x.ID]
-		if present[u] == have {
-			continue
+		if out.Session == nil {
+			return err
 		}
-		in := AttendanceRequest{UserID: u, Present: present[u]}
-		if err := h.svc.MarkAttendance(ctx, p, id, in); err != nil {
-			return h.adminFailed(c, cl.ID, err, "attendance", nil)
-		}
-		h.audit.Record(ctx, web.AuditFrom(c, "class.attendance", "session", id, in))
-		if in.Present {
-			added++
-		} else {
-			removed++
-		}
+		return h.adminFailed(c, out.ClassID, err, "attendance", nil)
 	}
-	web.Flash(c, fmt.Sprintf("考勤已保存：%s（补签 %d 人，取消 %d 人）", x.Topic, added, removed))
-	return c.Redirect(fmt.Sprintf("/admin/classes/%d?att=%d#attendance", cl.ID, id), fiber.StatusSeeOther)
+	web.Flash(c, fmt.Sprintf("考勤已保存：%s（补签 %d 人，取消 %d 人）", out.Session.Topic, out.Added, out.Removed))
+	return c.Redirect(fmt.Sprintf("/admin/classes/%d?att=%d#attendance", out.ClassID, id), fiber.StatusSeeOther)
 }
 
 // ---------- registrations and leave ----------
@@ -1509,20 +1455,7 @@ func (h *Handlers) adminRegistrationSubmit(action string) fiber.Handler {
 		if err != nil {
 			return h.adminFailed(c, before.ClassID, err, "reg:"+web.Itoa(id), nil)
 		}
-		var done string
-		switch action {
-		case "approve":
-			h.audit.Record(ctx, web.AuditFrom(c, "registration.approve", "registration", id, map[string]any{"class": r.ClassID, "user": r.UserID}))
-			done = "已录取"
-		case "reject":
-			h.audit.Record(ctx, web.AuditFrom(c, "registration.reject", "registration", id, map[string]any{"class": r.ClassID, "user": r.UserID, "reason": reason}))
-			done = "已不予录取"
-		case "withdraw":
-			if r.UserID != p.UserID {
-				h.audit.Record(ctx, web.AuditFrom(c, "registration.withdraw", "registration", id, map[string]any{"class": r.ClassID, "user": r.UserID}))
-			}
-			done = "已办理退出"
-		}
+		done := map[string]string{"approve": "已录取", "reject": "已不予录取", "withdraw": "已办理退出"}[action]
 		if u, err := h.svc.people.Person(ctx, r.UserID); err == nil && u != nil {
 			done += "：" + u.Name
 		}
@@ -1550,8 +1483,6 @@ func (h *Handlers) adminLeaveSubmit(approve bool) fiber.Handler {
 			}
 			return h.adminFailed(c, classID, err, "leave:"+web.Itoa(id), nil)
 		}
-		h.audit.Record(ctx, web.AuditFrom(c, "leave."+map[bool]string{true: "approve", false: "reject"}[approve], "leave", id,
-			map[string]any{"class": out.ClassID, "user": out.UserID, "hours": out.Hours, "over_limit": out.OverLimit}))
 		msg := "已不批准请假"
 		if approve {
 			msg = "已批准请假 " + out.Hours.String() + " 学时"
@@ -1591,7 +1522,6 @@ func (h *Handlers) adminFileUploadSubmit(c *fiber.Ctx) error {
 		var f *File
 		f, err = h.svc.AttachFile(c.UserContext(), web.Caller(c), id, kind, up.FileName(), up)
 		if err == nil {
-			h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.file", "class", id, map[string]any{"kind": f.Kind, "name": f.Name, "size": f.Size}))
 			web.Flash(c, "已上传"+FileKindNames[f.Kind]+"："+f.Name)
 			next := adminClassURL(id, "files")
 			if script {
@@ -1626,7 +1556,6 @@ func (h *Handlers) adminGraduateSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return h.adminFailed(c, id, err, "graduate", &adminWSForm{Absent: absent})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "class.graduate", "class", id, map[string]any{"graduated": out.Graduated, "absent": out.Absent, "incomplete": len(out.Incomplete), "hours": out.Hours}))
 	web.Flash(c, fmt.Sprintf("已结班：%d 人结业，每人登记 %s 学时并颁发结业证书；%d 人未达结业要求，%d 人缺训", out.Graduated, out.Hours, len(out.Incomplete), out.Absent))
 	return c.Redirect(adminClassURL(id, "graduation"), fiber.StatusSeeOther)
 }

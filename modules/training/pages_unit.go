@@ -233,19 +233,21 @@ func (h *Handlers) unitNominateSubmit(c *fiber.Ctx) error {
 		}
 		return fmt.Sprintf("用户 %d", uid)
 	}
+	outcomes, err := h.svc.Nominate(ctx, p, id, ids)
+	if err != nil {
+		return err
+	}
 	var done, failed []string
-	for _, uid := range ids {
-		r, err := h.svc.Register(ctx, p, id, uid)
-		if err != nil {
-			_, msg, ok := learnerRefusal(err)
+	for _, x := range outcomes {
+		if x.Err != nil {
+			_, msg, ok := learnerRefusal(x.Err)
 			if !ok {
-				return err
+				return x.Err
 			}
-			failed = append(failed, name(uid)+"（"+msg+"）")
+			failed = append(failed, name(x.UserID)+"（"+msg+"）")
 			continue
 		}
-		h.audit.Record(ctx, web.AuditFrom(c, "registration.nominate", "registration", r.ID, map[string]any{"class": id, "user": r.UserID, "status": r.Status}))
-		done = append(done, name(uid)+"（"+RegStatusNames[r.Status]+"）")
+		done = append(done, name(x.UserID)+"（"+RegStatusNames[x.Registration.Status]+"）")
 	}
 	if len(done) == 0 {
 		return h.unitRenderClass(c, fiber.StatusUnprocessableEntity, id, q, "未能推荐："+strings.Join(failed, "、"), selected)
@@ -274,13 +276,10 @@ func (h *Handlers) unitWithdrawSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, p := c.UserContext(), web.Caller(c)
-	r, err := h.svc.Withdraw(ctx, p, rid)
+	ctx := c.UserContext()
+	r, err := h.svc.Withdraw(ctx, web.Caller(c), rid)
 	if err != nil {
 		return h.unitRefused(c, err)
-	}
-	if r.UserID != p.UserID {
-		h.audit.Record(ctx, web.AuditFrom(c, "registration.withdraw", "registration", rid, map[string]any{"class": r.ClassID, "user": r.UserID}))
 	}
 	who := "该学员"
 	if u, err := h.svc.people.Person(ctx, r.UserID); err == nil && u != nil {
@@ -301,7 +300,6 @@ func (h *Handlers) unitReplaceSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return h.unitRefused(c, err)
 	}
-	h.audit.Record(ctx, web.AuditFrom(c, "registration.replace", "registration", rid, map[string]any{"class": r.ClassID, "by": r.UserID, "new_registration": r.ID}))
 	who := "替换人员"
 	if u, err := h.svc.people.Person(ctx, r.UserID); err == nil && u != nil {
 		who = u.Name

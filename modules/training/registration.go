@@ -247,9 +247,47 @@ func releaseSeat(tx *gorm.DB, r *Registration) error {
 }
 
 // Register nominates a cadre (a unit admin naming userID) or registers
-// the caller (userID 0). The seat, the unit quota and the registration
-// are claimed in one transaction, so quotas hold under any concurrency.
+// the caller (userID 0). The seat, the unit quota, the registration and
+// its audit entry are claimed in one transaction, so quotas hold under any
+// concurrency.
 func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userID uint64) (*Registration, error) {
+	return s.register(ctx, p, classID, userID, true)
+}
+
+// Nomination is the outcome of nominating one cadre: the registration, or
+// why there is none.
+type Nomination struct {
+	UserID       uint64
+	Registration *Registration
+	Err          error
+}
+
+// Nominate registers the cadres a unit admin picked, each on their own (a
+// refusal of one does not stop the others), and records them in one audit
+// entry. A server error stops it; that error is the last outcome.
+func (s *Service) Nominate(ctx context.Context, p *web.Principal, classID uint64, userIDs []uint64) ([]Nomination, error) {
+	out := make([]Nomination, 0, len(userIDs))
+	var done []map[string]any
+	for _, uid := range userIDs {
+		r, err := s.register(ctx, p, classID, uid, false)
+		out = append(out, Nomination{UserID: uid, Registration: r, Err: err})
+		if err != nil {
+			if web.AsError(err).Status >= 500 {
+				break
+			}
+			continue
+		}
+		done = append(done, map[string]any{"registration": r.ID, "user": r.UserID, "status": r.Status})
+	}
+	if len(done) == 0 {
+		return out, nil
+	}
+	return out, s.record(ctx, p, "registration.nominate", "class", classID, map[string]any{"class": classID, "nominated": done})
+}
+
+// register is Register; the audit entry is left to the caller when entry
+// is false.
+func (s *Service) register(ctx context.Context, p *web.Principal, classID, userID uint64, entry bool) (*Registration, error) {
 	self := userID == 0 || userID == p.UserID
 	if self {
 		if err := web.MayStudy(p); err != nil {
@@ -336,22 +374,26 @@ func (s *Service) Register(ctx context.Context, p *web.Principal, classID, userI
 		if prev.ID != 0 {
 			// A cadre who withdrew or was refused registers again: the
 			// row is reused, and only if it is still inactive.
-			return reuseRow(tx, &prev, r, stamp)
-		}
-		if err := tx.Create(r).Error; err != nil {
+			if err := reuseRow(tx, &prev, r, stamp); err != nil {
+				return err
+			}
+		} else if err := tx.Create(r).Error; err != nil {
 			if db.IsDuplicate(err) {
 				return errAlreadyRegistered("")
 			}
 			return err
 		}
-		return nil
+		if !entry {
+			return nil
+		}
+		action := "registration.create"
+		if !self {
+			action = "registration.nominate"
+		}
+		return s.recordTx(tx, p, action, "registration", r.ID, map[string]any{"class": classID, "user": r.UserID, "status": r.Status})
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return nil, we
-		}
-		return nil, web.Internal(err)
+		return nil, txError(err)
 	}
 	s.tellRegistration(ctx, c, r, u)
 	return r, nil
@@ -471,8 +513,9 @@ func (s *Service) ApproveRegistration(ctx context.Context, p *web.Principal, id 
 	if !a.host || a.self {
 		return nil, web.Forbidden() // nobody admits themselves
 	}
+	detail := map[string]any{"class": r.ClassID, "user": r.UserID}
 	if r.Status == RegApproved {
-		return r, nil
+		return r, s.record(ctx, p, "registration.approve", "registration", id, detail)
 	}
 	if r.Status != RegPending {
 		return nil, web.Conflict("wrong_state", "只有待审核的报名可以录取（当前："+RegStatusNames[r.Status]+"）")
@@ -481,13 +524,19 @@ func (s *Service) ApproveRegistration(ctx context.Context, p *web.Principal, id 
 		return nil, wrongState(c.Status, c.Status)
 	}
 	now := s.now().UTC()
-	res := s.db.WithContext(ctx).Model(&Registration{}).Where("id = ? AND status = ?", id, RegPending).
-		Updates(map[string]any{"status": RegApproved, "decided_by": p.UserID, "decided_at": now, "updated_at": now})
-	if res.Error != nil {
-		return nil, web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, web.Conflict("wrong_state", "报名状态已改变，请刷新后重试")
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Registration{}).Where("id = ? AND status = ?", id, RegPending).
+			Updates(map[string]any{"status": RegApproved, "decided_by": p.UserID, "decided_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.Conflict("wrong_state", "报名状态已改变，请刷新后重试")
+		}
+		return s.recordTx(tx, p, "registration.approve", "registration", id, detail)
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	r.Status = RegApproved
 	s.notify(ctx, []uint64{r.UserID}, Message{Title: "您已被录取：" + c.Title, Body: fmt.Sprintf("培训时间 %s 至 %s，请按时参加。", c.StartsOn, c.EndsOn), Link: fmt.Sprintf("/classes/%d", c.ID)})
@@ -512,7 +561,7 @@ func (s *Service) RejectRegistration(ctx context.Context, p *web.Principal, id u
 	if r.Status != RegPending && r.Status != RegWaitlisted {
 		return nil, web.Conflict("wrong_state", "只有待审核或候补的报名可以不予录取（当前："+RegStatusNames[r.Status]+"）")
 	}
-	return s.leave(ctx, p, c, r, RegRejected, reason)
+	return s.leave(ctx, p, c, r, RegRejected, reason, "registration.reject", map[string]any{"class": r.ClassID, "user": r.UserID, "reason": reason})
 }
 
 // Withdraw takes a cadre out of a class: the cadre or their unit before
@@ -537,12 +586,13 @@ func (s *Service) Withdraw(ctx context.Context, p *web.Principal, id uint64) (*R
 	default:
 		return nil, wrongState(c.Status, c.Status)
 	}
-	return s.leave(ctx, p, c, r, RegWithdrawn, "")
+	return s.leave(ctx, p, c, r, RegWithdrawn, "", "registration.withdraw", map[string]any{"class": r.ClassID, "user": r.UserID})
 }
 
-// leave ends a registration in the given status, gives back its seat and
-// promotes the first waitlisted cadre who fits, in one transaction.
-func (s *Service) leave(ctx context.Context, p *web.Principal, c *Class, r *Registration, status, note string) (*Registration, error) {
+// leave ends a registration in the given status, gives back its seat,
+// promotes the first waitlisted cadre who fits and records the caller's
+// action, in one transaction.
+func (s *Service) leave(ctx context.Context, p *web.Principal, c *Class, r *Registration, status, note, action string, detail any) (*Registration, error) {
 	var promoted *Registration
 	err := db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		promoted = nil
@@ -555,25 +605,22 @@ func (s *Service) leave(ctx context.Context, p *web.Principal, c *Class, r *Regi
 		if res.RowsAffected == 0 {
 			return web.Conflict("wrong_state", "报名状态已改变，请刷新后重试")
 		}
-		if !r.Seat {
-			return nil
+		// No one joins a class already running.
+		if r.Seat {
+			if err := releaseSeat(tx, r); err != nil {
+				return err
+			}
+			if c.Status != StatusInSession {
+				var err error
+				if promoted, err = s.promote(tx, c); err != nil {
+					return err
+				}
+			}
 		}
-		if err := releaseSeat(tx, r); err != nil {
-			return err
-		}
-		if c.Status == StatusInSession {
-			return nil // no one joins a class already running
-		}
-		var err error
-		promoted, err = s.promote(tx, c)
-		return err
+		return s.recordTx(tx, p, action, "registration", r.ID, detail)
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return nil, we
-		}
-		return nil, web.Internal(err)
+		return nil, txError(err)
 	}
 	r.Status, r.Seat, r.Note = status, false, note
 	title := map[string]string{RegRejected: "未被录取：", RegWithdrawn: "已退出班次："}[status]
@@ -625,6 +672,10 @@ func (s *Service) promote(tx *gorm.DB, c *Class) (*Registration, error) {
 		return w, nil
 	}
 	return nil, nil
+}
+
+func (s *Service) recordReplace(tx *gorm.DB, p *web.Principal, old, nr *Registration) error {
+	return s.recordTx(tx, p, "registration.replace", "registration", old.ID, map[string]any{"class": nr.ClassID, "by": nr.UserID, "new_registration": nr.ID})
 }
 
 // Replace swaps a nominee for another cadre of the same unit before the
@@ -694,7 +745,10 @@ func (s *Service) Replace(ctx context.Context, p *web.Principal, id, userID uint
 			if slices.Contains(activeStatuses, prev.Status) {
 				return errAlreadyRegistered(prev.Status)
 			}
-			return reuseRow(tx, &prev, nr, now)
+			if err := reuseRow(tx, &prev, nr, now); err != nil {
+				return err
+			}
+			return s.recordReplace(tx, p, r, nr)
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
@@ -706,14 +760,10 @@ func (s *Service) Replace(ctx context.Context, p *web.Principal, id, userID uint
 			}
 			return err
 		}
-		return nil
+		return s.recordReplace(tx, p, r, nr)
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return nil, we
-		}
-		return nil, web.Internal(err)
+		return nil, txError(err)
 	}
 	s.notify(ctx, []uint64{r.UserID}, Message{Title: "调训人员已调整：" + c.Title, Body: "单位已安排其他同志参加本班次。", Link: "/classes"})
 	s.tellRegistration(ctx, c, nr, u)

@@ -132,6 +132,7 @@ type Deps struct {
 	Ledger   Ledger
 	Notifier Notifier
 	Progress Progress
+	Audit    web.Auditor
 	Log      *slog.Logger
 }
 
@@ -145,6 +146,7 @@ type Service struct {
 	ledger   Ledger
 	notifier Notifier
 	progress Progress
+	audit    web.Auditor
 	pickers  Pickers
 	orgTree  OrgTree
 	log      *slog.Logger
@@ -158,7 +160,7 @@ func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
 	d.Settings.Define(verifySettingDefs...)
 	return &Service{db: d.DB, cache: d.Cache, objects: d.Objects, settings: d.Settings, people: d.People, ledger: d.Ledger,
-		notifier: d.Notifier, progress: d.Progress, log: d.Log, now: time.Now}
+		notifier: d.Notifier, progress: d.Progress, audit: d.Audit, log: d.Log, now: time.Now}
 }
 
 // OnGraduation adds a hook run after each graduation.
@@ -176,4 +178,22 @@ func (s *Service) notify(ctx context.Context, userIDs []uint64, m Message) {
 	if err := s.notifier.Notify(ctx, nil, userIDs, m); err != nil {
 		s.log.Warn("training: notification not sent", "err", err, "title", m.Title)
 	}
+}
+
+// record writes the audit entry of an action of p that has taken effect;
+// when it cannot be written the action fails.
+func (s *Service) record(ctx context.Context, p *web.Principal, action, target string, id uint64, detail any) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Record(ctx, web.AuditBy(p, action, target, id, detail))
+}
+
+// recordTx writes the audit entry of an action in the action's
+// transaction, so that both commit or neither does.
+func (s *Service) recordTx(tx *gorm.DB, p *web.Principal, action, target string, id uint64, detail any) error {
+	if s.audit == nil {
+		return nil
+	}
+	return web.RecordTx(s.audit, tx, web.AuditBy(p, action, target, id, detail))
 }
