@@ -217,11 +217,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 
 	folks := people{id: a.Identity, store: identity.NewStore(s.DB)}
 	a.Hours = hours.New(s.DB, a.Settings, folks)
+	a.Hours.SetAuditor(a.Audit)
 	a.Notify = notify.New(s.DB)
-	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Log: log})
-	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Log: log})
+	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Audit: a.Audit, Log: log})
+	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Audit: a.Audit, Log: log})
 	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
-	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Log: log})
+	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log})
 	a.Exams.SetPeople(folks)
 	a.Exams.SetLedger(a.Hours)
 	courseProgress := progress{catalog: a.Catalog, learning: a.Learning, exams: a.Exams}
@@ -306,13 +307,12 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	audit.NewHandlers(a.Audit, engine).Register(a.API, pages)
 	hh := hours.NewHandlers(a.Hours, folks, engine)
 	hh.SetArchiveExtras(a.Followup.ArchiveNotes)
-	hh.SetAuditor(a.Audit)
 	hh.Register(a.API, pages)
-	ch := catalog.NewHandlers(a.Catalog, a.Audit, engine)
+	ch := catalog.NewHandlers(a.Catalog, engine)
 	ch.Redirect = cfg.S3.Redirect
 	ch.Register(a.API, pages)
 	learning.NewHandlers(a.Learning, engine).Register(a.API, pages)
-	exam.NewHandlers(a.Exams, a.Audit, engine).Register(a.API, pages)
+	exam.NewHandlers(a.Exams, engine).Register(a.API, pages)
 	notify.NewHandlers(a.Notify, engine).Register(a.API, pages)
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, a.Audit, engine, s.Objects).Register(a.API, pages)

@@ -11,7 +11,6 @@ import (
 // Handlers serves the catalog API and pages.
 type Handlers struct {
 	svc     *Service
-	audit   web.Auditor
 	pages   *web.Engine
 	objects objects.Store
 	// Redirect sends streams to a short-lived presigned URL of the object
@@ -20,8 +19,8 @@ type Handlers struct {
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages, objects: svc.objects}
+func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
+	return &Handlers{svc: svc, pages: pages, objects: svc.objects}
 }
 
 var managers = []string{web.RoleCollegeAdmin}
@@ -115,7 +114,6 @@ func (h *Handlers) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.create", "course", course.ID, map[string]any{"title": course.Title}))
 	return h.detail(c, fiber.StatusCreated, course, true)
 }
 
@@ -144,7 +142,6 @@ func (h *Handlers) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.update", "course", course.ID, map[string]any{"title": course.Title, "hours": course.Hours}))
 	return h.detail(c, fiber.StatusOK, course, true)
 }
 
@@ -157,7 +154,6 @@ func (h *Handlers) publish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.publish", "course", course.ID, map[string]any{"title": course.Title, "hours": course.Hours}))
 	return c.JSON(PublishResponse{ID: course.ID, Status: course.Status, Hours: course.Hours})
 }
 
@@ -170,7 +166,6 @@ func (h *Handlers) archive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.archive", "course", course.ID, map[string]any{"title": course.Title}))
 	return c.JSON(PublishResponse{ID: course.ID, Status: course.Status, Hours: course.Hours})
 }
 
@@ -187,7 +182,6 @@ func (h *Handlers) addLesson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "lesson.create", "lesson", l.ID, map[string]any{"course_id": id, "title": l.Title, "type": l.Type}))
 	return c.Status(fiber.StatusCreated).JSON(lessonResponse(l, true))
 }
 
@@ -204,7 +198,6 @@ func (h *Handlers) reorder(c *fiber.Ctx) error {
 	if err := h.svc.Reorder(c.UserContext(), p, id, in.LessonIDs); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "lesson.reorder", "course", id, in.LessonIDs))
 	course, _, err := h.svc.VisibleCourse(c.UserContext(), p, id)
 	if err != nil {
 		return err
@@ -225,7 +218,6 @@ func (h *Handlers) updateLesson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "lesson.update", "lesson", l.ID, map[string]any{"title": l.Title}))
 	return c.JSON(lessonResponse(l, true))
 }
 
@@ -237,7 +229,6 @@ func (h *Handlers) deleteLesson(c *fiber.Ctx) error {
 	if err := h.svc.DeleteLesson(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "lesson.delete", "lesson", id, nil))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -340,7 +331,6 @@ func (h *Handlers) uploadMedia(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "lesson.media", "lesson", id, res))
 	return c.JSON(res)
 }
 
@@ -360,6 +350,5 @@ func (h *Handlers) uploadCover(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.cover", "course", id, res))
 	return c.JSON(res)
 }

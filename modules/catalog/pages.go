@@ -102,7 +102,6 @@ func (h *Handlers) adminCreateSubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.create", "course", course.ID, map[string]any{"title": course.Title}))
 	web.Flash(c, "课程已创建，请添加课时")
 	return c.Redirect("/admin/courses/"+itoa(course.ID), fiber.StatusSeeOther)
 }
@@ -165,7 +164,6 @@ func (h *Handlers) adminUpdateSubmit(c *fiber.Ctx) error {
 		}
 		return h.formPage(c, fiber.StatusBadRequest, cur.Title, in, &detail, we.Fields)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "course.update", "course", course.ID, map[string]any{"title": course.Title}))
 	web.Flash(c, "已保存")
 	return c.Redirect("/admin/courses/"+itoa(course.ID), fiber.StatusSeeOther)
 }

@@ -84,6 +84,23 @@ type CourseItem struct {
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 }
 
+// TopicRequest creates or edits a topic (专题).
+type TopicRequest struct {
+	Title     string   `json:"title"`
+	Summary   string   `json:"summary"`
+	Deadline  string   `json:"deadline"` // YYYY-MM-DD, optional
+	CourseIDs []uint64 `json:"course_ids"`
+}
+
+// TopicResponse is a topic with the courses the caller may see.
+type TopicResponse struct {
+	ID       uint64       `json:"id"`
+	Title    string       `json:"title"`
+	Summary  string       `json:"summary"`
+	Deadline string       `json:"deadline,omitempty"`
+	Courses  []CourseItem `json:"courses"`
+}
+
 // PublishResponse answers a publication.
 type PublishResponse struct {
 	ID     uint64    `json:"id"`

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,25 +9,7 @@ import (
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
-	"gorm.io/gorm"
 )
-
-// TopicRequest creates or edits a topic (专题).
-type TopicRequest struct {
-	Title     string   `json:"title"`
-	Summary   string   `json:"summary"`
-	Deadline  string   `json:"deadline"` // YYYY-MM-DD, optional
-	CourseIDs []uint64 `json:"course_ids"`
-}
-
-// TopicResponse is a topic with the courses the caller may see.
-type TopicResponse struct {
-	ID       uint64       `json:"id"`
-	Title    string       `json:"title"`
-	Summary  string       `json:"summary"`
-	Deadline string       `json:"deadline,omitempty"`
-	Courses  []CourseItem `json:"courses"`
-}
 
 func (s *Service) validateTopic(ctx context.Context, p *web.Principal, in *TopicRequest) (*time.Time, error) {
 	f := web.Fields{}
@@ -79,12 +60,17 @@ func (s *Service) SaveTopic(ctx context.Context, p *web.Principal, id uint64, in
 		}
 	}
 	t.Title, t.Summary, t.Deadline = in.Title, in.Summary, deadline
-	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	action := "topic.update"
+	if id == 0 {
+		action = "topic.create"
+	}
+	err = s.apply(ctx, func(st *Store) (web.AuditEntry, error) {
+		tx := st.db.WithContext(ctx)
 		if err := tx.Save(t).Error; err != nil {
-			return err
+			return web.AuditEntry{}, err
 		}
 		if err := tx.Where("topic_id = ?", t.ID).Delete(&TopicCourse{}).Error; err != nil {
-			return err
+			return web.AuditEntry{}, err
 		}
 		seen := []uint64{}
 		for i, cid := range in.CourseIDs {
@@ -93,27 +79,19 @@ func (s *Service) SaveTopic(ctx context.Context, p *web.Principal, id uint64, in
 			}
 			seen = append(seen, cid)
 			if err := tx.Create(&TopicCourse{TopicID: t.ID, CourseID: cid, Seq: i + 1}).Error; err != nil {
-				return err
+				return web.AuditEntry{}, err
 			}
 		}
-		return nil
+		return web.AuditBy(p, action, "topic", t.ID, map[string]any{"title": t.Title, "courses": in.CourseIDs}), nil
 	})
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, err
 	}
 	return t, nil
 }
 
 func (s *Service) topicForManager(ctx context.Context, p *web.Principal, id uint64) (*Topic, error) {
-	var t Topic
-	err := s.store.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&t, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &t, nil
+	return web.Load[Topic](s.store.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")), id)
 }
 
 // topicCourses returns the courses of a topic the caller may study.
@@ -152,15 +130,11 @@ func (s *Service) Topic(ctx context.Context, p *web.Principal, id uint64) (Topic
 	if notForStudy(p) {
 		return TopicResponse{}, web.Forbidden()
 	}
-	var t Topic
-	err := s.store.db.WithContext(ctx).First(&t, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return TopicResponse{}, web.NotFound()
-	}
+	t, err := web.Load[Topic](s.store.db.WithContext(ctx), id)
 	if err != nil {
-		return TopicResponse{}, web.Internal(err)
+		return TopicResponse{}, err
 	}
-	r, err := s.topicResponse(ctx, p, &t)
+	r, err := s.topicResponse(ctx, p, t)
 	if err != nil {
 		return TopicResponse{}, err
 	}
@@ -222,11 +196,10 @@ func (h *Handlers) saveTopic(c *fiber.Ctx, id uint64) error {
 	if err != nil {
 		return err
 	}
-	action, status := "topic.update", fiber.StatusOK
+	status := fiber.StatusOK
 	if id == 0 {
-		action, status = "topic.create", fiber.StatusCreated
+		status = fiber.StatusCreated
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, action, "topic", t.ID, map[string]any{"title": t.Title, "courses": in.CourseIDs}))
 	r, err := h.svc.topicResponse(c.UserContext(), p, t)
 	if err != nil {
 		return err

@@ -116,9 +116,13 @@ func (s *Service) SetMedia(ctx context.Context, p *web.Principal, lessonID uint6
 	old := l.MediaKey
 	l.MediaKey, l.MediaSize, l.ContentType, l.DurationSeconds = key, size, probe.ContentType, duration
 	l.MediaVersion++
-	if err := s.store.SaveLesson(ctx, l); err != nil {
-		_ = s.objects.Delete(ctx, key)
-		return MediaResponse{}, web.Internal(err)
+	res := MediaResponse{Size: size, ContentType: probe.ContentType, DurationSeconds: duration}
+	err = s.saveLessonChange(ctx, c, l, false, func() web.AuditEntry {
+		return web.AuditBy(p, "lesson.media", "lesson", l.ID, res)
+	})
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), key)
+		return MediaResponse{}, err
 	}
 	if old != "" && old != key {
 		_ = s.objects.Delete(ctx, old)
@@ -128,10 +132,7 @@ func (s *Service) SetMedia(ctx context.Context, p *web.Principal, lessonID uint6
 			}
 		}
 	}
-	if err := s.saveHours(ctx, c); err != nil {
-		return MediaResponse{}, err
-	}
-	return MediaResponse{Size: size, ContentType: probe.ContentType, DurationSeconds: duration}, nil
+	return res, nil
 }
 
 // SetCover stores a course's cover image.
@@ -152,11 +153,19 @@ func (s *Service) SetCover(ctx context.Context, p *web.Principal, courseID uint6
 	}
 	old := c.CoverKey
 	c.CoverKey = base + probe.Ext
-	if err := s.store.UpdateCourseColumns(ctx, c, "cover_key"); err != nil {
-		return MediaResponse{}, web.Internal(err)
+	res := MediaResponse{Size: size, ContentType: probe.ContentType}
+	err = s.apply(ctx, func(st *Store) (web.AuditEntry, error) {
+		if err := st.UpdateCourseColumns(ctx, c, "cover_key"); err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "course.cover", "course", c.ID, res), nil
+	})
+	if err != nil {
+		_ = s.objects.Delete(context.WithoutCancel(ctx), c.CoverKey)
+		return MediaResponse{}, err
 	}
 	if old != "" {
 		_ = s.objects.Delete(ctx, old)
 	}
-	return MediaResponse{Size: size, ContentType: probe.ContentType}, nil
+	return res, nil
 }

@@ -83,15 +83,11 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	if err := web.MayStudy(p); err != nil {
 		return AttemptResponse{}, false, err
 	}
-	var e Exam
-	err := s.db.WithContext(ctx).Where("status = ?", StatusPublished).First(&e, examID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return AttemptResponse{}, false, web.NotFound()
-	}
+	e, err := web.Load[Exam](s.db.WithContext(ctx).Where("status = ?", StatusPublished), examID)
 	if err != nil {
-		return AttemptResponse{}, false, web.Internal(err)
+		return AttemptResponse{}, false, err
 	}
-	if ok, err := s.meantFor(ctx, &e, p); err != nil {
+	if ok, err := s.meantFor(ctx, e, p); err != nil {
 		return AttemptResponse{}, false, web.Internal(err)
 	} else if !ok {
 		return AttemptResponse{}, false, web.NotFound()
@@ -103,10 +99,9 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	err = s.db.WithContext(ctx).Where("open_key = ?", *openKey(e.ID, p.UserID)).First(&open).Error
 	if err == nil {
 		if now.Before(open.Deadline) {
-			r, err := s.attemptView(ctx, &open)
-			return r, false, err
+			return s.resume(ctx, p, &open)
 		}
-		if _, err := s.finish(ctx, &open); err != nil {
+		if _, err := s.finish(ctx, &open, nil); err != nil {
 			return AttemptResponse{}, false, err
 		}
 	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -122,7 +117,7 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	if int(used) >= e.MaxAttempts {
 		return AttemptResponse{}, false, web.Conflict("no_attempts_left", "考试次数已用完")
 	}
-	ep, err := s.examPool(ctx, &e)
+	ep, err := s.examPool(ctx, e)
 	if err != nil {
 		return AttemptResponse{}, false, web.Internal(err)
 	}
@@ -151,18 +146,36 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	}
 	a := &Attempt{ExamID: e.ID, UserID: p.UserID, No: int(used) + 1, OpenKey: openKey(e.ID, p.UserID), Status: AttemptOpen,
 		StartedAt: now, Deadline: deadline, Paper: string(frozen), Answers: "{}"}
-	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+		return web.RecordTx(s.audit, tx, startEntry(p, a, false))
+	})
+	if err != nil {
 		if db.IsDuplicate(err) {
 			// A second start raced this one: answer with the attempt it made.
 			if err := s.db.WithContext(ctx).Where("open_key = ?", *openKey(e.ID, p.UserID)).First(&open).Error; err == nil {
-				r, err := s.attemptView(ctx, &open)
-				return r, false, err
+				return s.resume(ctx, p, &open)
 			}
 		}
-		return AttemptResponse{}, false, web.Internal(err)
+		return AttemptResponse{}, false, web.AsError(err)
 	}
 	r, err := s.attemptView(ctx, a)
 	return r, true, err
+}
+
+// resume answers a start with the caller's attempt in progress.
+func (s *Service) resume(ctx context.Context, p *web.Principal, a *Attempt) (AttemptResponse, bool, error) {
+	if err := s.audit.Record(ctx, startEntry(p, a, true)); err != nil {
+		return AttemptResponse{}, false, err
+	}
+	r, err := s.attemptView(ctx, a)
+	return r, false, err
+}
+
+func startEntry(p *web.Principal, a *Attempt, resumed bool) web.AuditEntry {
+	return web.AuditBy(p, "attempt.start", "attempt", a.ID, map[string]any{"exam_id": a.ExamID, "no": a.No, "resumed": resumed})
 }
 
 func (s *Service) attemptView(ctx context.Context, a *Attempt) (AttemptResponse, error) {
@@ -221,7 +234,7 @@ func (s *Service) AttemptSheet(ctx context.Context, p *web.Principal, id uint64)
 		return AttemptResponse{}, err
 	}
 	if a.Status == AttemptOpen && !s.now().Before(a.Deadline) {
-		if _, err := s.finish(ctx, a); err != nil {
+		if _, err := s.finish(ctx, a, nil); err != nil {
 			return AttemptResponse{}, err
 		}
 	}
@@ -233,15 +246,7 @@ func (s *Service) AttemptSheet(ctx context.Context, p *web.Principal, id uint64)
 
 // ownAttempt loads an attempt of the caller (404 for anyone else's).
 func (s *Service) ownAttempt(ctx context.Context, p *web.Principal, id uint64) (*Attempt, error) {
-	var a Attempt
-	err := s.db.WithContext(ctx).Where("user_id = ?", p.UserID).First(&a, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &a, nil
+	return web.Load[Attempt](s.db.WithContext(ctx).Where("user_id = ?", p.UserID), id)
 }
 
 // SaveAnswers merges answers into the attempt's buffer in Redis; they reach
@@ -303,21 +308,30 @@ func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, 
 }
 
 // Submit grades and closes the attempt; calling it again answers the same.
+// Each call is recorded as the candidate's.
 func (s *Service) Submit(ctx context.Context, p *web.Principal, id uint64) (ResultResponse, error) {
 	a, err := s.ownAttempt(ctx, p, id)
 	if err != nil {
 		return ResultResponse{}, err
 	}
 	if a.Status != AttemptOpen {
+		if err := s.audit.Record(ctx, submitEntry(p, a)); err != nil {
+			return ResultResponse{}, err
+		}
 		return result(a), nil
 	}
-	return s.finish(ctx, a)
+	return s.finish(ctx, a, p)
+}
+
+func submitEntry(p *web.Principal, a *Attempt) web.AuditEntry {
+	return web.AuditBy(p, "attempt.submit", "attempt", a.ID, map[string]any{"exam_id": a.ExamID, "status": a.Status, "score": float64(a.Score) / 100})
 }
 
 // finish grades an open attempt with its saved answers and closes it with
 // a conditional update, so that a submission and the sweeper racing close
-// it once.
-func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error) {
+// it once. A submission by the candidate (by) is recorded with the update;
+// the automatic ones (deadline, page left too often) are not.
+func (s *Service) finish(ctx context.Context, a *Attempt, by *web.Principal) (ResultResponse, error) {
 	var e Exam
 	if err := s.db.WithContext(ctx).First(&e, a.ExamID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
@@ -356,17 +370,28 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 	marksJSON, _ := json.Marshal(marks)
 	now := s.now().UTC()
 	passed := !pending && score >= e.PassScore
-	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
-		"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
-		"submitted_at": now, "open_key": nil,
+	closed := false
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
+			"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
+			"submitted_at": now, "open_key": nil,
+		})
+		if res.Error != nil {
+			return web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
+		}
+		closed = res.RowsAffected == 1
+		if by == nil {
+			return nil
+		}
+		return web.RecordTx(s.audit, tx, submitEntry(by, &Attempt{ID: a.ID, ExamID: a.ExamID, Status: status, Score: score}))
 	})
-	if res.Error != nil {
-		return ResultResponse{}, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
+	if err != nil {
+		return ResultResponse{}, web.AsError(err)
 	}
 	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
-	if res.RowsAffected == 1 || a.Status != AttemptOpen {
+	if closed || a.Status != AttemptOpen {
 		// The answers are in SQL now (committed here or by a racing
 		// submission): the buffer can go.
 		s.cache.Del(ctx, s.answersKey(a.ID))
@@ -415,7 +440,7 @@ func (s *Service) Result(ctx context.Context, p *web.Principal, id uint64) (Resu
 		return ResultResponse{}, err
 	}
 	if a.Status == AttemptOpen && !s.now().Before(a.Deadline) {
-		return s.finish(ctx, a)
+		return s.finish(ctx, a, nil)
 	}
 	return result(a), nil
 }
@@ -430,7 +455,7 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		for i := range due {
-			if _, err := s.finish(ctx, &due[i]); err != nil {
+			if _, err := s.finish(ctx, &due[i], nil); err != nil {
 				return err
 			}
 			n++

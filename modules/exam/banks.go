@@ -1,12 +1,14 @@
 package exam
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
+	"net/http"
 	"strings"
 
+	"college/modules/exam/importer"
 	"college/modules/exam/item"
 	"college/modules/web"
 
@@ -139,8 +141,14 @@ func (s *Service) CreateBank(ctx context.Context, p *web.Principal, in BankReque
 		return nil, err
 	}
 	b := &Bank{CollegeID: p.OrgID, Name: in.Name, Practice: in.Practice, CreatedBy: p.UserID}
-	if err := s.db.WithContext(ctx).Create(b).Error; err != nil {
-		return nil, web.Internal(err)
+	err := s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := tx.Create(b).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "bank.create", "bank", b.ID, map[string]any{"name": b.Name}), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b, nil
 }
@@ -150,15 +158,7 @@ func (s *Service) bankFor(ctx context.Context, p *web.Principal, id uint64) (*Ba
 	if !canManage(p) {
 		return nil, web.Forbidden()
 	}
-	var b Bank
-	err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&b, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &b, nil
+	return web.Load[Bank](s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")), id)
 }
 
 // AddQuestion stores one question in a bank.
@@ -172,27 +172,59 @@ func (s *Service) AddQuestion(ctx context.Context, p *web.Principal, bankID uint
 		return nil, err
 	}
 	row := toRow(b.ID, q)
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := tx.Create(&row).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "question.create", "question", row.ID, map[string]any{"bank_id": bankID, "type": row.Type}), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &row, nil
 }
 
-// ImportQuestions stores questions in one transaction: all or none.
-func (s *Service) ImportQuestions(ctx context.Context, p *web.Principal, bankID uint64, qs []item.Question) (int, error) {
+// ImportFile reads a question file (Excel, Moodle XML or GIFT; name tells
+// which) into a bank. A file with any error imports nothing.
+func (s *Service) ImportFile(ctx context.Context, p *web.Principal, bankID uint64, name string, data []byte) (ImportResponse, error) {
 	b, err := s.bankFor(ctx, p, bankID)
 	if err != nil {
-		return 0, err
+		return ImportResponse{}, err
 	}
+	res, problems, err := importer.Parse(name, data)
+	if err != nil {
+		return ImportResponse{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", "只支持 .xlsx、Moodle XML（.xml）和 GIFT（.gift、.txt）文件")
+	}
+	if len(problems) > 0 {
+		rows := make([]web.RowError, len(problems))
+		for i, pr := range problems {
+			rows[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}
+		}
+		return ImportResponse{}, &web.Error{Status: http.StatusUnprocessableEntity, Code: "import_invalid", Message: "导入文件有误，未导入任何试题", Rows: rows}
+	}
+	out := ImportResponse{Skipped: res.Skipped}
+	if out.Skipped == nil {
+		out.Skipped = []importer.Skipped{}
+	}
+	n, err := s.importQuestions(ctx, p, b, res.Questions, len(out.Skipped))
+	out.Imported = n
+	return out, err
+}
+
+// importQuestions stores questions in one transaction: all or none.
+func (s *Service) importQuestions(ctx context.Context, p *web.Principal, b *Bank, qs []item.Question, skipped int) (int, error) {
 	rows := make([]Question, len(qs))
 	for i, q := range qs {
 		rows[i] = toRow(b.ID, q)
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.CreateInBatches(rows, 500).Error
+	err := s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "question.import", "bank", b.ID, map[string]any{"imported": len(rows), "skipped": skipped}), nil
 	})
 	if err != nil {
-		return 0, web.Internal(err)
+		return 0, err
 	}
 	return len(rows), nil
 }
@@ -223,8 +255,9 @@ func (s *Service) BankQuestions(ctx context.Context, p *web.Principal, bankID ui
 	return out, total, nil
 }
 
-// AllQuestions returns every question of a bank the caller manages, for export.
-func (s *Service) AllQuestions(ctx context.Context, p *web.Principal, bankID uint64) ([]item.Question, error) {
+// ExportBank writes every question of a bank the caller manages as a
+// workbook that imports again.
+func (s *Service) ExportBank(ctx context.Context, p *web.Principal, bankID uint64) ([]byte, error) {
 	if _, err := s.bankFor(ctx, p, bankID); err != nil {
 		return nil, err
 	}
@@ -232,24 +265,27 @@ func (s *Service) AllQuestions(ctx context.Context, p *web.Principal, bankID uin
 	if err := s.db.WithContext(ctx).Where("bank_id = ?", bankID).Order("created_at").Order("id").Find(&rows).Error; err != nil {
 		return nil, web.Internal(err)
 	}
-	out := make([]item.Question, len(rows))
+	qs := make([]item.Question, len(rows))
 	for i := range rows {
-		out[i] = rows[i].ToItem()
+		qs[i] = rows[i].ToItem()
 	}
-	return out, nil
+	var buf bytes.Buffer
+	if err := importer.Export(&buf, qs); err != nil {
+		return nil, web.Internal(err)
+	}
+	if err := s.audit.Record(ctx, web.AuditBy(p, "export.bank", "bank", bankID, map[string]any{"questions": len(qs)})); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // UpdateQuestion replaces a question's content. Attempts already started
 // keep the copy they froze, so an edit never changes a paper in progress
 // or a graded one; the version counts the edits.
 func (s *Service) UpdateQuestion(ctx context.Context, p *web.Principal, id uint64, in QuestionRequest) (*Question, error) {
-	var row Question
-	err := s.db.WithContext(ctx).First(&row, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
+	row, err := web.Load[Question](s.db.WithContext(ctx), id)
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, err
 	}
 	if _, err := s.bankFor(ctx, p, row.BankID); err != nil {
 		return nil, err
@@ -260,8 +296,14 @@ func (s *Service) UpdateQuestion(ctx context.Context, p *web.Principal, id uint6
 	}
 	next := toRow(row.BankID, q)
 	next.ID, next.Version, next.CreatedAt = row.ID, row.Version+1, row.CreatedAt
-	if err := s.db.WithContext(ctx).Save(&next).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := tx.Save(&next).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "question.update", "question", next.ID, map[string]any{"version": next.Version}), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.papers.mu.Lock()
 	s.papers.m = nil // cached exam pools may hold the old text

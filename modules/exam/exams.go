@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
@@ -236,8 +235,14 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode,
 		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Fullscreen: in.Fullscreen, ClassID: in.ClassID, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
-	if err := s.db.WithContext(ctx).Create(e).Error; err != nil {
-		return ExamResponse{}, web.Internal(err)
+	err := s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := tx.Create(e).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "exam.create", "exam", e.ID, map[string]any{"title": e.Title, "total_score": total}), nil
+	})
+	if err != nil {
+		return ExamResponse{}, err
 	}
 	return ExamResponse{ID: e.ID, Title: e.Title, Status: e.Status, TotalScore: total, Available: available}, nil
 }
@@ -247,25 +252,17 @@ func (s *Service) examFor(ctx context.Context, p *web.Principal, id uint64) (*Ex
 	if !canManage(p) {
 		return nil, web.Forbidden()
 	}
-	var e Exam
-	err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&e, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &e, nil
+	return web.Load[Exam](s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")), id)
 }
 
-// Publish opens an exam to candidates.
+// Publish opens an exam to candidates; publishing it again changes nothing.
 func (s *Service) Publish(ctx context.Context, p *web.Principal, id uint64) (*Exam, error) {
 	e, err := s.examFor(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
 	if e.Status == StatusPublished {
-		return e, nil
+		return e, s.audit.Record(ctx, publishEntry(p, e))
 	}
 	if !s.now().Before(e.ClosesAt) {
 		return nil, web.Unprocessable("exam_over", "考试结束时间已过，不能发布")
@@ -281,11 +278,18 @@ func (s *Service) Publish(ctx context.Context, p *web.Principal, id uint64) (*Ex
 		}
 	}
 	e.Status = StatusPublished
-	if err := s.db.WithContext(ctx).Model(e).Update("status", e.Status).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		return publishEntry(p, e), tx.Model(e).Update("status", e.Status).Error
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.papers.drop(e.ID)
 	return e, nil
+}
+
+func publishEntry(p *web.Principal, e *Exam) web.AuditEntry {
+	return web.AuditBy(p, "exam.publish", "exam", e.ID, map[string]any{"title": e.Title})
 }
 
 // ReleaseResults lets candidates see their reviewed papers (manual release).
@@ -295,8 +299,11 @@ func (s *Service) ReleaseResults(ctx context.Context, p *web.Principal, id uint6
 		return nil, err
 	}
 	e.Released = true
-	if err := s.db.WithContext(ctx).Model(e).Update("released", true).Error; err != nil {
-		return nil, web.Internal(err)
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		return web.AuditBy(p, "exam.release", "exam", e.ID, map[string]any{"title": e.Title}), tx.Model(e).Update("released", true).Error
+	})
+	if err != nil {
+		return nil, err
 	}
 	return e, nil
 }

@@ -15,13 +15,12 @@ import (
 // Handlers serves the exam API.
 type Handlers struct {
 	svc   *Service
-	audit web.Auditor
 	pages *web.Engine
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages}
+func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
+	return &Handlers{svc: svc, pages: pages}
 }
 
 // IDResponse answers a creation.
@@ -92,7 +91,6 @@ func (h *Handlers) createBank(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "bank.create", "bank", b.ID, map[string]any{"name": b.Name}))
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: b.ID})
 }
 
@@ -140,7 +138,6 @@ func (h *Handlers) addQuestion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "question.create", "question", q.ID, map[string]any{"bank_id": id, "type": q.Type}))
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: q.ID})
 }
 
@@ -170,27 +167,11 @@ func (h *Handlers) importQuestions(c *fiber.Ctx) error {
 	if fp, ok := file.(interface{ FileName() string }); ok {
 		name = fp.FileName()
 	}
-	res, problems, err := importer.Parse(name, data)
-	if err != nil {
-		return web.NewError(fiber.StatusUnsupportedMediaType, "unsupported_media_type", "只支持 .xlsx、Moodle XML（.xml）和 GIFT（.gift、.txt）文件")
-	}
-	if len(problems) > 0 {
-		rows := make([]web.RowError, len(problems))
-		for i, pr := range problems {
-			rows[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}
-		}
-		return &web.Error{Status: fiber.StatusUnprocessableEntity, Code: "import_invalid", Message: "导入文件有误，未导入任何试题", Rows: rows}
-	}
-	n, err := h.svc.ImportQuestions(c.UserContext(), web.Caller(c), id, res.Questions)
+	res, err := h.svc.ImportFile(c.UserContext(), web.Caller(c), id, name, data)
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "question.import", "bank", id, map[string]any{"imported": n, "skipped": len(res.Skipped)}))
-	skipped := res.Skipped
-	if skipped == nil {
-		skipped = []importer.Skipped{}
-	}
-	return c.JSON(ImportResponse{Imported: n, Skipped: skipped})
+	return c.JSON(res)
 }
 
 func (h *Handlers) createExam(c *fiber.Ctx) error {
@@ -202,7 +183,6 @@ func (h *Handlers) createExam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.create", "exam", r.ID, map[string]any{"title": r.Title, "total_score": r.TotalScore}))
 	return c.Status(fiber.StatusCreated).JSON(r)
 }
 
@@ -215,7 +195,6 @@ func (h *Handlers) publish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.publish", "exam", e.ID, map[string]any{"title": e.Title}))
 	return c.JSON(ExamResponse{ID: e.ID, Title: e.Title, Status: e.Status, TotalScore: float64(e.TotalScore) / 100})
 }
 
@@ -294,20 +273,13 @@ func (h *Handlers) exportBank(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	qs, err := h.svc.AllQuestions(c.UserContext(), web.Caller(c), id)
+	b, err := h.svc.ExportBank(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := importer.Export(&buf, qs); err != nil {
-		return web.Internal(err)
-	}
-	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.bank", "bank", id, map[string]any{"questions": len(qs)})); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bank-`+strconv.FormatUint(id, 10)+`.xlsx"`)
-	return c.Send(buf.Bytes())
+	return c.Send(b)
 }
 
 func (h *Handlers) updateQuestion(c *fiber.Ctx) error {
@@ -323,6 +295,5 @@ func (h *Handlers) updateQuestion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "question.update", "question", q.ID, map[string]any{"version": q.Version}))
 	return c.JSON(questionResponse(q))
 }

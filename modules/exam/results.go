@@ -17,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
 )
 
 // Candidate is what results show of a candidate.
@@ -109,6 +110,22 @@ func (s *Service) Results(ctx context.Context, p *web.Principal, examID uint64) 
 	return rows, byUnit, nil
 }
 
+// ResultsWorkbook exports an exam's results and unit pass rates.
+func (s *Service) ResultsWorkbook(ctx context.Context, p *web.Principal, examID uint64) ([]byte, error) {
+	rows, units, err := s.Results(ctx, p, examID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := ResultsXLSX(fmt.Sprintf("考试 %d 成绩", examID), rows, units)
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if err := s.audit.Record(ctx, web.AuditBy(p, "export.exam_results", "exam", examID, map[string]any{"rows": len(rows)})); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // ResultsXLSX writes the results and unit pass rates as a workbook.
 func ResultsXLSX(title string, rows []ResultRow, units []UnitResult) ([]byte, error) {
 	f := excelize.NewFile()
@@ -158,7 +175,8 @@ func (s *Service) Regrade(ctx context.Context, p *web.Principal, examID uint64) 
 		return 0, web.Internal(err)
 	}
 	keys := map[uint64]item.Key{}
-	changed := 0
+	var changes []map[string]any
+	var ids []uint64
 	for i := range atts {
 		a := &atts[i]
 		items, marks, answers := a.frozen()
@@ -214,13 +232,21 @@ func (s *Service) Regrade(ctx context.Context, p *web.Principal, examID uint64) 
 		}
 		pj, _ := json.Marshal(items)
 		mj, _ := json.Marshal(marks)
-		if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ?", a.ID).Updates(map[string]any{
-			"paper": string(pj), "marks": string(mj), "score_x100": total, "passed": passed, "status": status}).Error; err != nil {
-			return changed, web.Internal(err)
-		}
-		changed++
+		ids = append(ids, a.ID)
+		changes = append(changes, map[string]any{"paper": string(pj), "marks": string(mj), "score_x100": total, "passed": passed, "status": status})
 	}
-	return changed, nil
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		for i, id := range ids {
+			if err := tx.Model(&Attempt{}).Where("id = ?", id).Updates(changes[i]).Error; err != nil {
+				return web.AuditEntry{}, err
+			}
+		}
+		return web.AuditBy(p, "exam.regrade", "exam", examID, map[string]any{"changed": len(ids)}), nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
 }
 
 func (h *Handlers) results(c *fiber.Ctx) error {
@@ -240,15 +266,8 @@ func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, units, err := h.svc.Results(c.UserContext(), web.Caller(c), id)
+	b, err := h.svc.ResultsWorkbook(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return err
-	}
-	b, err := ResultsXLSX(fmt.Sprintf("考试 %d 成绩", id), rows, units)
-	if err != nil {
-		return web.Internal(err)
-	}
-	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.exam_results", "exam", id, map[string]any{"rows": len(rows)})); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -265,6 +284,5 @@ func (h *Handlers) regrade(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.regrade", "exam", id, map[string]any{"changed": n}))
 	return c.JSON(fiber.Map{"changed": n})
 }

@@ -3,7 +3,6 @@ package exam
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -61,16 +60,16 @@ func (s *Service) SetAssignments(ctx context.Context, p *web.Principal, examID u
 	if err := bad.Err(); err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
 		if err := tx.Where("exam_id = ?", examID).Delete(&GraderAssignment{}).Error; err != nil {
-			return err
+			return web.AuditEntry{}, err
 		}
 		for _, a := range in.Assignments {
 			if err := tx.Create(&GraderAssignment{ExamID: examID, GraderID: a.GraderID, QuestionID: a.QuestionID, CandidateID: a.CandidateID}).Error; err != nil {
-				return err
+				return web.AuditEntry{}, err
 			}
 		}
-		return nil
+		return web.AuditBy(p, "exam.graders", "exam", examID, in.Assignments), nil
 	})
 }
 
@@ -103,15 +102,7 @@ func (s *Service) gradableExam(ctx context.Context, p *web.Principal, id uint64)
 	if !canGrade(p) {
 		return nil, web.Forbidden()
 	}
-	var e Exam
-	err := s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")).First(&e, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &e, nil
+	return web.Load[Exam](s.db.WithContext(ctx).Scopes(web.OrgScope(p, "college_id")), id)
 }
 
 func (a *Attempt) frozen() ([]frozenItem, []grading.Mark, map[string]json.RawMessage) {
@@ -199,13 +190,9 @@ func (s *Service) ReviewQueue(ctx context.Context, p *web.Principal, examID uint
 
 // Review scores short answers; the attempt is final once none is left.
 func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64, in ReviewRequest) (ResultResponse, error) {
-	var a Attempt
-	err := s.db.WithContext(ctx).First(&a, attemptID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ResultResponse{}, web.NotFound()
-	}
+	a, err := web.Load[Attempt](s.db.WithContext(ctx), attemptID)
 	if err != nil {
-		return ResultResponse{}, web.Internal(err)
+		return ResultResponse{}, err
 	}
 	if a.UserID == p.UserID {
 		if !canGrade(p) {
@@ -274,21 +261,27 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 	}
 	mj, _ := json.Marshal(marks)
 	cj, _ := json.Marshal(comments)
-	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptPendingReview).
-		Updates(map[string]any{"marks": string(mj), "score_x100": total, "status": status, "passed": passed, "comments": string(cj)})
-	if res.Error != nil {
-		return ResultResponse{}, web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return ResultResponse{}, web.Conflict("not_pending", "该答卷已由他人完成阅卷")
-	}
-	if err := s.db.WithContext(ctx).First(&a, a.ID).Error; err != nil {
-		return ResultResponse{}, web.Internal(err)
-	}
-	if err := s.creditCourseTest(ctx, e, &a); err != nil {
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		res := tx.Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptPendingReview).
+			Updates(map[string]any{"marks": string(mj), "score_x100": total, "status": status, "passed": passed, "comments": string(cj)})
+		if res.Error != nil {
+			return web.AuditEntry{}, res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.AuditEntry{}, web.Conflict("not_pending", "该答卷已由他人完成阅卷")
+		}
+		return web.AuditBy(p, "attempt.review", "attempt", a.ID, in.Scores), nil
+	})
+	if err != nil {
 		return ResultResponse{}, err
 	}
-	return result(&a), nil
+	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
+		return ResultResponse{}, web.Internal(err)
+	}
+	if err := s.creditCourseTest(ctx, e, a); err != nil {
+		return ResultResponse{}, err
+	}
+	return result(a), nil
 }
 
 // Bin is one bar of the score histogram.
@@ -432,7 +425,6 @@ func (h *Handlers) review(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "attempt.review", "attempt", id, in.Scores))
 	return c.JSON(r)
 }
 
@@ -448,7 +440,6 @@ func (h *Handlers) assign(c *fiber.Ctx) error {
 	if err := h.svc.SetAssignments(c.UserContext(), web.Caller(c), id, in); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.graders", "exam", id, in.Assignments))
 	return c.JSON(fiber.Map{"assignments": len(in.Assignments)})
 }
 
@@ -549,6 +540,5 @@ func (h *Handlers) release(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "exam.release", "exam", e.ID, map[string]any{"title": e.Title}))
 	return c.JSON(ExamResponse{ID: e.ID, Title: e.Title, Status: e.Status, TotalScore: float64(e.TotalScore) / 100})
 }

@@ -26,6 +26,7 @@ type Service struct {
 	ledger   Ledger
 	trainees Trainees
 	courses  Courses
+	audit    web.Auditor
 }
 
 // Setting keys of this module.
@@ -64,11 +65,28 @@ type Deps struct {
 	DB       *gorm.DB
 	Cache    *cache.Cache
 	Settings *settings.Service
+	Audit    web.Auditor
 	Log      *slog.Logger
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	return &Service{db: d.DB, cache: d.Cache, settings: d.Settings, log: d.Log, now: time.Now}
+	return &Service{db: d.DB, cache: d.Cache, settings: d.Settings, audit: d.Audit, log: d.Log, now: time.Now}
+}
+
+// commit makes a change and writes its audit entry in one transaction:
+// both are kept or neither is.
+func (s *Service) commit(ctx context.Context, change func(tx *gorm.DB) (web.AuditEntry, error)) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		e, err := change(tx)
+		if err != nil {
+			return err
+		}
+		return web.RecordTx(s.audit, tx, e)
+	})
+	if err != nil {
+		return web.AsError(err)
+	}
+	return nil
 }

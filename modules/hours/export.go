@@ -2,6 +2,7 @@ package hours
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/url"
@@ -135,6 +136,20 @@ func nameOr(names map[string]string, code string) string {
 	return code
 }
 
+// ArchiveWorkbook writes the archive a of the learner userID (profile
+// prof) as a workbook for the caller p, and records the export.
+func (s *Service) ArchiveWorkbook(ctx context.Context, p *web.Principal, userID uint64, prof Profile, a Archive) ([]byte, time.Time, error) {
+	now := s.now()
+	var buf bytes.Buffer
+	if err := WriteArchive(&buf, prof, a, now); err != nil {
+		return nil, now, web.Internal(err)
+	}
+	if err := s.audit.Record(ctx, web.AuditBy(p, "export.archive", "user", userID, nil)); err != nil {
+		return nil, now, err
+	}
+	return buf.Bytes(), now, nil
+}
+
 func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
 	ctx := c.UserContext()
 	p, err := h.people.Profile(ctx, userID)
@@ -145,17 +160,13 @@ func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
 	if err != nil {
 		return web.Internal(err)
 	}
-	now := h.svc.now()
-	var buf bytes.Buffer
-	if err := WriteArchive(&buf, p, a, now); err != nil {
-		return web.Internal(err)
-	}
-	if err := h.audit.Record(ctx, web.AuditFrom(c, "export.archive", "user", userID, nil)); err != nil {
+	b, now, err := h.svc.ArchiveWorkbook(ctx, web.Caller(c), userID, p, a)
+	if err != nil {
 		return err
 	}
 	name := "学习档案-" + p.Name + "-" + now.In(web.Shanghai).Format("20060102") + ".xlsx"
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="archive-`+strconv.FormatUint(userID, 10)+`.xlsx"; filename*=UTF-8''`+url.PathEscape(name))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(buf.Bytes())
+	return c.Send(b)
 }

@@ -56,11 +56,7 @@ type Handlers struct {
 	people People
 	pages  *web.Engine
 	extras ArchiveExtras
-	audit  web.Auditor
 }
-
-// SetAuditor records the exports of learning archives.
-func (h *Handlers) SetAuditor(a web.Auditor) { h.audit = a }
 
 // SetArchiveExtras adds the follow-up results (跟踪问效) to the archive page
 // and its Excel export; the follow-up module provides them.

@@ -58,7 +58,7 @@ func newHTTPEnv(t *testing.T) *httpEnv {
 		return c.Next()
 	})
 	h := NewHandlers(svc, people, engine)
-	h.SetAuditor(acceptAll{})
+	svc.SetAuditor(acceptAll{})
 	h.Register(web.NewAPI(app.Group("/api/v1"), "/api/v1"), app.Group(""))
 
 	ctx := context.Background()

@@ -54,8 +54,12 @@ type Service struct {
 	store    *store
 	settings *settings.Service
 	levels   Levels
+	audit    web.Auditor
 	now      func() time.Time
 }
+
+// SetAuditor records the exports of learning archives.
+func (s *Service) SetAuditor(a web.Auditor) { s.audit = a }
 
 // New builds the service and declares its settings.
 func New(gdb *gorm.DB, set *settings.Service, levels Levels) *Service {

@@ -56,6 +56,7 @@ type Service struct {
 	catalog  Catalog
 	ledger   Ledger
 	settings *settings.Service
+	audit    web.Auditor
 	log      *slog.Logger
 	now      func() time.Time
 	types    lessonTypes
@@ -89,6 +90,7 @@ type Deps struct {
 	Catalog  Catalog
 	Ledger   Ledger
 	Settings *settings.Service
+	Audit    web.Auditor
 	Log      *slog.Logger
 }
 
@@ -96,7 +98,7 @@ type Deps struct {
 // replaced media.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, log: d.Log, now: time.Now,
+	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, audit: d.Audit, log: d.Log, now: time.Now,
 		writeThrough: d.Cache.Embedded()}
 	s.persister = newPersister(s)
 	d.Catalog.SetMediaListener(s)
@@ -132,7 +134,16 @@ func (s *Service) Enroll(ctx context.Context, p *web.Principal, courseID uint64)
 	if c == nil {
 		return false, web.NotFound()
 	}
-	return s.enroll(ctx, s.db, p.UserID, courseID)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if created, err = s.enroll(ctx, tx, p.UserID, courseID); err != nil {
+			return err
+		}
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "course.enroll", "course", courseID, map[string]any{"title": c.Title, "new": created}))
+	})
+	if err != nil {
+		return false, web.AsError(err)
+	}
+	return created, nil
 }
 
 // enroll records an enrollment once. It looks first (the common case is a
