@@ -1,0 +1,324 @@
+package catalog_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"slices"
+	"testing"
+
+	"college/modules/audit"
+	"college/modules/catalog"
+	"college/modules/identity"
+	"college/modules/settings"
+	"college/modules/web"
+	"college/storage/db/dbtest"
+	"college/storage/objects/objectstest"
+
+	"gorm.io/gorm"
+)
+
+var (
+	// admin manages the courses of college 5.
+	admin = &web.Principal{UserID: 1, Username: "col", Roles: []string{web.RoleCollegeAdmin}, OrgID: 5, OrgPath: "/1/5/"}
+	// otherAdmin manages college 6.
+	otherAdmin = &web.Principal{UserID: 2, Username: "col6", Roles: []string{web.RoleCollegeAdmin}, OrgID: 6, OrgPath: "/1/6/"}
+)
+
+// learner is a cadre of the given level in unit 7 (under the root 1).
+func learner(level string) *web.Principal {
+	return &web.Principal{UserID: 10, Username: "cadre", Roles: []string{web.RoleLearner}, OrgID: 7, OrgPath: "/1/7/", Level: level}
+}
+
+type env struct {
+	t   *testing.T
+	svc *catalog.Service
+	db  *gorm.DB
+	ctx context.Context
+}
+
+// newEnv builds the catalog on a fresh database; auditor nil means the
+// audit module itself.
+func newEnv(t *testing.T, auditor web.Auditor) *env {
+	t.Helper()
+	gdb := dbtest.New(t, slices.Concat(settings.Migrations(), identity.Migrations(), audit.Migrations(), catalog.Migrations())...)
+	for _, o := range []identity.Org{{ID: 1, Name: "市委组织部", Code: "R", Kind: "department", Path: "/1/"}, {ID: 5, Name: "市委党校", Code: "C5", Kind: "college", Path: "/1/5/"},
+		{ID: 6, Name: "区委党校", Code: "C6", Kind: "college", Path: "/1/6/"}, {ID: 7, Name: "市发改委", Code: "U7", Kind: "unit", Path: "/1/7/"}, {ID: 8, Name: "市教育局", Code: "U8", Kind: "unit", Path: "/1/8/"}} {
+		if err := gdb.Create(&o).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.DiscardHandler)
+	if auditor == nil {
+		a, err := audit.New(audit.Deps{DB: gdb, Secret: []byte("0123456789abcdef0123456789abcdef"), Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		auditor = a
+	}
+	svc := catalog.NewService(catalog.Deps{DB: gdb, Objects: objectstest.Local(t), Settings: settings.New(gdb, nil), SignKey: []byte("0123456789abcdef0123456789abcdef"), Audit: auditor, Log: log})
+	return &env{t: t, svc: svc, db: gdb, ctx: context.Background()}
+}
+
+func (e *env) course(in catalog.CourseRequest) *catalog.Course {
+	e.t.Helper()
+	if in.Kind == "" {
+		in.Kind = catalog.KindRequired
+	}
+	c, err := e.svc.CreateCourse(e.ctx, admin, in)
+	if err != nil {
+		e.t.Fatalf("create course: %v", err)
+	}
+	return c
+}
+
+func (e *env) article(course uint64, minutes int) {
+	e.t.Helper()
+	if _, err := e.svc.AddLesson(e.ctx, admin, course, catalog.LessonRequest{Title: "阅读材料", Type: catalog.LessonArticle, Body: "正文", MinReadSeconds: minutes * 60}); err != nil {
+		e.t.Fatalf("add lesson: %v", err)
+	}
+}
+
+func (e *env) count(model any, where string, args ...any) int64 {
+	e.t.Helper()
+	var n int64
+	if err := e.db.Model(model).Where(where, args...).Count(&n).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func fields(err error) map[string]string {
+	var we *web.Error
+	if errors.As(err, &we) {
+		return we.Fields
+	}
+	return nil
+}
+
+func code(err error) string {
+	var we *web.Error
+	if errors.As(err, &we) {
+		return we.Code
+	}
+	return ""
+}
+
+func TestCourseValidation(t *testing.T) {
+	e := newEnv(t, nil)
+	over := web.Hours(100*100 + 1)
+	_, err := e.svc.CreateCourse(e.ctx, admin, catalog.CourseRequest{Title: "  ", Kind: "mandatory", AudienceLevels: []string{"正国级"}, Hours: &over})
+	f := fields(err)
+	for _, name := range []string{"title", "kind", "audience_levels", "hours"} {
+		if f[name] == "" {
+			t.Errorf("no error on %s: %v", name, err)
+		}
+	}
+	if _, err := e.svc.CreateCourse(e.ctx, learner(""), catalog.CourseRequest{Title: "学习课程", Kind: catalog.KindRequired}); !web.IsStatus(err, 403) {
+		t.Errorf("a learner created a course: %v", err)
+	}
+	if n := e.count(&catalog.Course{}, "1 = 1"); n != 0 {
+		t.Fatalf("%d courses after refused creations", n)
+	}
+	if n := e.count(&audit.Log{}, "1 = 1"); n != 0 {
+		t.Fatalf("%d audit entries after refused creations", n)
+	}
+	// Another college's administrator cannot see the course to change it.
+	c := e.course(catalog.CourseRequest{Title: "党史学习"})
+	if _, err := e.svc.UpdateCourse(e.ctx, otherAdmin, c.ID, catalog.CourseRequest{Title: "改名", Kind: catalog.KindRequired}); !web.IsStatus(err, 404) {
+		t.Fatalf("another college's update: %v", err)
+	}
+}
+
+func TestCreateCourseRecordsItsEntry(t *testing.T) {
+	e := newEnv(t, nil)
+	p := *admin
+	p.IP = "10.1.2.3"
+	c, err := e.svc.CreateCourse(e.ctx, &p, catalog.CourseRequest{Title: "  习近平新时代中国特色社会主义思想  ", Kind: catalog.KindElective})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Title != "习近平新时代中国特色社会主义思想" || c.Status != catalog.StatusDraft || c.CollegeID != 5 {
+		t.Fatalf("course = %+v", c)
+	}
+	var rows []audit.Log
+	if err := e.db.Where("action = ?", "course.create").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].TargetID != c.ID || rows[0].ActorName != "col" || rows[0].ActorID != 1 || rows[0].IP != "10.1.2.3" || !rows[0].Success {
+		t.Fatalf("course.create entries = %+v", rows)
+	}
+}
+
+// downAuditor is an audit log that cannot be written.
+type downAuditor struct{ tried int }
+
+func (d *downAuditor) Record(context.Context, web.AuditEntry) error {
+	d.tried++
+	return errors.New("audit log down")
+}
+
+// An action whose entry cannot be written fails and leaves nothing.
+func TestCreateCourseFailsWithoutItsEntry(t *testing.T) {
+	down := &downAuditor{}
+	e := newEnv(t, down)
+	if _, err := e.svc.CreateCourse(e.ctx, admin, catalog.CourseRequest{Title: "党史学习", Kind: catalog.KindRequired, AudienceOrgIDs: []uint64{7}}); err == nil {
+		t.Fatal("the course was created without its audit entry")
+	}
+	if down.tried != 1 {
+		t.Fatalf("the entry was tried %d times", down.tried)
+	}
+	if n := e.count(&catalog.Course{}, "1 = 1") + e.count(&catalog.CourseOrg{}, "1 = 1"); n != 0 {
+		t.Fatalf("%d rows written by a failed creation", n)
+	}
+}
+
+// Publishing needs lessons, each with its file, and hours; the hours come
+// from the study length by the crediting rules unless set by hand.
+func TestPublishAndHoursRules(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.course(catalog.CourseRequest{Title: "理论课程"})
+	if _, err := e.svc.Publish(e.ctx, admin, c.ID); code(err) != "no_lessons" {
+		t.Fatalf("publish without lessons: %v", err)
+	}
+	if _, err := e.svc.AddLesson(e.ctx, admin, c.ID, catalog.LessonRequest{Title: "第一讲", Type: catalog.LessonVideo}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Publish(e.ctx, admin, c.ID); code(err) != "media_missing" {
+		t.Fatalf("publish with a video lesson without its file: %v", err)
+	}
+
+	// Study length → proposed hours (defaults: 30 min → 1, 15 → 0.5, less → 0.25).
+	for _, tc := range []struct {
+		minutes []int
+		want    web.Hours
+	}{{[]int{5}, 25}, {[]int{10, 5}, 50}, {[]int{10, 10, 10}, 100}} {
+		d := e.course(catalog.CourseRequest{Title: "微课"})
+		for _, m := range tc.minutes {
+			e.article(d.ID, m)
+		}
+		got, err := e.svc.Publish(e.ctx, admin, d.ID)
+		if err != nil || got.Hours != tc.want || got.Status != catalog.StatusPublished || got.PublishedAt == nil {
+			t.Fatalf("%v minutes of reading: %+v, %v; want %v hours", tc.minutes, got, err, tc.want)
+		}
+	}
+	// Hours set by hand win, and zero of them cannot be published.
+	zero := web.Hours(0)
+	z := e.course(catalog.CourseRequest{Title: "零学时", Hours: &zero})
+	e.article(z.ID, 40)
+	if _, err := e.svc.Publish(e.ctx, admin, z.ID); code(err) != "no_hours" {
+		t.Fatalf("publish with 0 hours: %v", err)
+	}
+	if n := e.count(&audit.Log{}, "action = ?", "course.publish"); n != 3 {
+		t.Fatalf("%d course.publish entries, want 3", n)
+	}
+}
+
+func TestDeleteLessonOnlyInDrafts(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.course(catalog.CourseRequest{Title: "课程"})
+	e.article(c.ID, 10)
+	e.article(c.ID, 20)
+	ls, _ := e.svc.Lessons(e.ctx, c.ID)
+	if err := e.svc.DeleteLesson(e.ctx, admin, ls[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.CourseForManager(e.ctx, admin, c.ID)
+	if err != nil || got.Hours != 25 {
+		t.Fatalf("hours after the delete = %+v, %v; want 0.25 (10 minutes)", got, err)
+	}
+	if _, err := e.svc.Publish(e.ctx, admin, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.DeleteLesson(e.ctx, admin, ls[0].ID); code(err) != "course_published" {
+		t.Fatalf("delete in a published course: %v", err)
+	}
+	if n := e.count(&catalog.Lesson{}, "course_id = ?", c.ID); n != 1 {
+		t.Fatalf("%d lessons, want 1", n)
+	}
+}
+
+// The catalog shows a learner the published courses meant for their level
+// and their org (or an ancestor); an audience left empty means everyone.
+func TestAudienceFilters(t *testing.T) {
+	e := newEnv(t, nil)
+	publish := func(title string, levels []string, orgs []uint64) uint64 {
+		c := e.course(catalog.CourseRequest{Title: title, AudienceLevels: levels, AudienceOrgIDs: orgs})
+		e.article(c.ID, 10)
+		if _, err := e.svc.Publish(e.ctx, admin, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	all := publish("全员课程", nil, nil)
+	senior := publish("县处级课程", []string{"县处级"}, nil)
+	unit7 := publish("发改委课程", nil, []uint64{7})
+	unit8 := publish("教育局课程", nil, []uint64{8})
+	city := publish("全市课程", nil, []uint64{1})
+	draft := e.course(catalog.CourseRequest{Title: "草稿"})
+	e.article(draft.ID, 10)
+
+	for _, tc := range []struct {
+		who  *web.Principal
+		want []uint64
+	}{
+		{learner("乡科级"), []uint64{all, unit7, city}},
+		{learner("县处级"), []uint64{all, senior, unit7, city}},
+		{learner(""), []uint64{all, unit7, city}},
+	} {
+		list, total, err := e.svc.List(e.ctx, tc.who, catalog.CourseFilter{}, web.Page{Page: 1, PageSize: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint64
+		for _, c := range list {
+			got = append(got, c.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) || total != int64(len(tc.want)) {
+			t.Errorf("level %q sees %v (total %d), want %v", tc.who.Level, got, total, tc.want)
+		}
+	}
+	if _, _, err := e.svc.VisibleCourse(e.ctx, learner("乡科级"), unit8); !web.IsStatus(err, 404) {
+		t.Fatalf("another unit's course: %v", err)
+	}
+	// Managers list every status of their college; the system administrators see nothing.
+	list, _, err := e.svc.List(e.ctx, admin, catalog.CourseFilter{Manage: true, Status: catalog.StatusDraft}, web.Page{Page: 1, PageSize: 50})
+	if err != nil || len(list) != 1 || list[0].ID != draft.ID {
+		t.Fatalf("drafts of the college = %v, %v", list, err)
+	}
+	sys := &web.Principal{UserID: 3, Username: "admin", Roles: []string{web.RoleSysAdmin}, OrgID: 1, OrgPath: "/1/"}
+	if _, _, err := e.svc.List(e.ctx, sys, catalog.CourseFilter{}, web.Page{Page: 1, PageSize: 50}); !web.IsStatus(err, 403) {
+		t.Fatalf("the system administrator browsed the catalog: %v", err)
+	}
+}
+
+func TestCoverUploadIsAnImage(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.course(catalog.CourseRequest{Title: "课程"})
+	pdf, err := os.Open("../media/testdata/notes.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pdf.Close()
+	if _, err := e.svc.SetCover(e.ctx, admin, c.ID, pdf); code(err) != "wrong_media" {
+		t.Fatalf("a PDF as cover: %v", err)
+	}
+	png, err := os.Open("../media/testdata/image.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer png.Close()
+	res, err := e.svc.SetCover(e.ctx, admin, c.ID, png)
+	if err != nil || res.ContentType != "image/png" {
+		t.Fatalf("cover = %+v, %v", res, err)
+	}
+	got, _ := e.svc.CourseForManager(e.ctx, admin, c.ID)
+	if got.CoverKey == "" {
+		t.Fatal("no cover stored")
+	}
+	if n := e.count(&audit.Log{}, "action = ? AND target_id = ?", "course.cover", c.ID); n != 1 {
+		t.Fatalf("%d course.cover entries", n)
+	}
+}
