@@ -40,17 +40,12 @@ var auditExempt = map[string]string{
 // auditPending lists routes whose actions do not yet write their entry in
 // the service; the observer leaves them unchecked until they do.
 var auditPending = map[string]bool{
-	"POST /admin/followup/team":                     true,
-	"POST /admin/forms":                             true,
-	"POST /api/v1/followup-rounds/:id/case-course":  true,
-	"POST /api/v1/me/mfa/totp":                      true,
-	"POST /api/v1/me/report-backs":                  true,
-	"POST /api/v1/me/report-backs/:id/attachment":   true,
-	"POST /api/v1/me/study-plan":                    true,
-	"POST /me/followup/report-backs":                true,
-	"POST /me/followup/report-backs/:id/attachment": true,
-	"POST /me/followup/study-plan":                  true,
-	"PUT /api/v1/followup-rounds/:id/self-report":   true,
+	// The case course is made by the catalog, whose CreateCourse writes
+	// course.create beside followup.case_course: two entries until the
+	// catalog can take the entry of the action that asks for the course.
+	"POST /admin/followup/rounds/:id/case-course":  true,
+	"POST /api/v1/followup-rounds/:id/case-course": true,
+	"POST /api/v1/me/mfa/totp":                     true,
 }
 
 func mutating(method string) bool {

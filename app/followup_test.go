@@ -977,9 +977,9 @@ func TestFollowupPages(t *testing.T) {
 		t.Fatal("the page did not add the member")
 	}
 	r = pagesPost(admin, page, "/admin/followup/team", url.Values{"username": {"nobody"}})
-	mustStatus(t, r, 303)
-	if !strings.Contains(followupFlash(admin), "没有用户名为 nobody") {
-		t.Fatalf("unknown member flash %q", followupFlash(admin))
+	mustStatus(t, r, 400)
+	if !strings.Contains(string(r.Body), "没有用户名为 nobody") || !strings.Contains(string(r.Body), `value="nobody"`) {
+		t.Fatalf("unknown member page: %s", r.Body)
 	}
 	r = pagesPost(admin, page, "/admin/followup/templates", url.Values{"t0": {"理想信念\n宗旨意识"}, "t1": {"自学计划执行"}, "t2": {"共性目标完成"}, "t3": {"管理创新、服务创新"}})
 	mustStatus(t, r, 303)

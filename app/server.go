@@ -235,9 +235,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
 	a.Training.SetOrgTree(pickers{orgs: idStore})
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
-		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Log: log})
+		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)
-	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Log: log})
+	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Audit: a.Audit, Log: log})
 	a.Training.SetEvaluations(a.Assess)
 
 	reg := prometheus.NewRegistry()
@@ -315,8 +315,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	exam.NewHandlers(a.Exams, engine).Register(a.API, pages)
 	notify.NewHandlers(a.Notify, engine).Register(a.API, pages)
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
-	followup.NewHandlers(a.Followup, a.Audit, engine, s.Objects).Register(a.API, pages)
-	assess.NewHandlers(a.Assess, a.Audit, engine).Register(a.API, pages)
+	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
+	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {

@@ -2,7 +2,10 @@ package assess
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+
+	"college/modules/web"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -13,6 +16,23 @@ const (
 	SheetChoices  = "选择题统计"
 	SheetComments = "意见建议"
 )
+
+// ExportResults is the results workbook of an evaluation the caller may
+// read; the export is audited.
+func (s *Service) ExportResults(ctx context.Context, p *web.Principal, id uint64) ([]byte, error) {
+	r, err := s.Results(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := ResultsXLSX(r)
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	if err := s.record(ctx, p, "export.evaluation_results", "evaluation", id, nil); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
 
 // ResultsXLSX writes an evaluation's results as a workbook: the items with
 // their averages, satisfaction and grade counts; the choice counts; the

@@ -68,12 +68,6 @@ func (it Item) IsRequired() bool {
 	return *it.Required
 }
 
-// FormRequest is a new form.
-type FormRequest struct {
-	Title string `json:"title"`
-	Items []Item `json:"items"`
-}
-
 // ValidateForm checks a form and normalizes it (trimmed texts, required
 // set on every item). Field names follow the JSON: items[2].weight.
 func ValidateForm(in *FormRequest) web.Fields {
@@ -133,13 +127,6 @@ func ValidateForm(in *FormRequest) web.Fields {
 		f.Add("items", fmt.Sprintf("评分项的权重合计应为 100，现为 %g", total))
 	}
 	return f
-}
-
-// ResponseRequest is a trainee's answers, one per item in order: a grade
-// word for a rating item, the chosen option indexes for a choice, text for
-// a text item; null (or an empty value) leaves an optional item unanswered.
-type ResponseRequest struct {
-	Answers []json.RawMessage `json:"answers"`
 }
 
 // ValidateAnswers checks answers against a form's items and returns them

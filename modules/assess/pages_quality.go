@@ -338,7 +338,6 @@ func (h *Handlers) qualityTemplateSubmit(c *fiber.Ctx) error {
 		}
 		return h.renderQuality(c, we.Status, id, qualityData{Section: "tree", Error: we.Message})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "quality.template", "class", id, nil))
 	web.Flash(c, "已套用默认考核指标，可按需修改")
 	return c.Redirect(fmt.Sprintf("/admin/classes/%d/quality", id), fiber.StatusSeeOther)
 }
@@ -367,7 +366,6 @@ func (h *Handlers) qualityIndicatorsSubmit(c *fiber.Ctx) error {
 		}
 		return h.renderQuality(c, we.Status, id, d)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "quality.indicators", "class", id, in.Indicators))
 	web.Flash(c, "考核指标已保存")
 	return c.Redirect(fmt.Sprintf("/admin/classes/%d/quality", id), fiber.StatusSeeOther)
 }
@@ -435,7 +433,6 @@ func (h *Handlers) qualityScoresSubmit(c *fiber.Ctx) error {
 		sort.Strings(d.Extra)
 		return h.renderQuality(c, we.Status, id, d)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "quality.scores", "class", id, in))
 	web.Flash(c, map[string]string{SourceSelf: "自评分数已保存", SourceOrg: "组织部门评价已保存"}[in.Scorer])
 	return c.Redirect(fmt.Sprintf("/admin/classes/%d/quality", id), fiber.StatusSeeOther)
 }

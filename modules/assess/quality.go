@@ -6,7 +6,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"time"
 
 	"college/modules/training"
 	"college/modules/web"
@@ -31,78 +30,6 @@ const (
 	MaxIndicators = 100
 	MaxDepth      = 3
 )
-
-// IndicatorRequest is a node of an indicator tree: a parent with children
-// or a leaf with a source. Siblings' weights sum to 100.
-type IndicatorRequest struct {
-	Name         string             `json:"name"`
-	Weight       float64            `json:"weight"`
-	Source       string             `json:"source,omitempty"`
-	EvaluationID uint64             `json:"evaluation_id,omitempty"` // trainee source: one evaluation; 0: all of the class's
-	Children     []IndicatorRequest `json:"children,omitempty"`
-}
-
-// IndicatorsRequest replaces a class's indicator tree.
-type IndicatorsRequest struct {
-	Indicators []IndicatorRequest `json:"indicators"`
-}
-
-// ScoreItem scores one leaf indicator.
-type ScoreItem struct {
-	IndicatorID uint64  `json:"indicator_id"`
-	Score       float64 `json:"score"`
-	Note        string  `json:"note"`
-}
-
-// ScoresRequest is the host's self-assessment (scorer self) or the org
-// department's review (scorer org) of some leaves.
-type ScoresRequest struct {
-	Scorer string      `json:"scorer"`
-	Scores []ScoreItem `json:"scores"`
-}
-
-// ScoreView is a score given by a person.
-type ScoreView struct {
-	Score    float64   `json:"score"`
-	Note     string    `json:"note,omitempty"`
-	ScoredAt time.Time `json:"scored_at"`
-}
-
-// TraineeScore is the trainees' evaluation score behind a leaf.
-type TraineeScore struct {
-	Score     float64 `json:"score"`
-	Responses int     `json:"responses"`
-}
-
-// IndicatorView is a node of the tree with its scores. A leaf's score comes
-// from its source (null while missing); a parent's is the weighted sum of
-// its children's, a missing one counting as 0.
-type IndicatorView struct {
-	ID           uint64          `json:"id"`
-	Name         string          `json:"name"`
-	Weight       int             `json:"weight"`
-	Share        float64         `json:"share"` // percent of the total this node carries
-	Source       string          `json:"source,omitempty"`
-	SourceName   string          `json:"source_name,omitempty"`
-	EvaluationID uint64          `json:"evaluation_id,omitempty"`
-	Score        *float64        `json:"score"`
-	Self         *ScoreView      `json:"self,omitempty"`
-	Org          *ScoreView      `json:"org,omitempty"`
-	Trainee      *TraineeScore   `json:"trainee,omitempty"`
-	Children     []IndicatorView `json:"children,omitempty"`
-}
-
-// Quality is a class's quality assessment: the tree, the total and grade.
-type Quality struct {
-	ClassID    uint64          `json:"class_id"`
-	ClassTitle string          `json:"class_title"`
-	Indicators []IndicatorView `json:"indicators"`
-	Total      float64         `json:"total"`
-	Grade      string          `json:"grade"`
-	Complete   bool            `json:"complete"` // every leaf has its score
-	Leaves     int             `json:"leaves"`
-	Scored     int             `json:"scored"`
-}
 
 // Grade names a total: 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, else 不合格.
 func Grade(total float64) string {
@@ -358,7 +285,7 @@ func (s *Service) ApplyTemplate(ctx context.Context, p *web.Principal, classID u
 	if len(nodes) > 0 {
 		return Quality{}, web.Conflict("quality_exists", "本班次已有考核指标，请直接修改")
 	}
-	if err := s.replaceTree(ctx, c.ID, DefaultTemplate()); err != nil {
+	if err := s.replaceTree(ctx, p, c.ID, DefaultTemplate(), "quality.template", nil); err != nil {
 		return Quality{}, err
 	}
 	return s.quality(ctx, c)
@@ -382,13 +309,15 @@ func (s *Service) SetIndicators(ctx context.Context, p *web.Principal, classID u
 	if err := ValidateIndicators(in.Indicators, evals).Err(); err != nil {
 		return Quality{}, err
 	}
-	if err := s.replaceTree(ctx, c.ID, in.Indicators); err != nil {
+	if err := s.replaceTree(ctx, p, c.ID, in.Indicators, "quality.indicators", in.Indicators); err != nil {
 		return Quality{}, err
 	}
 	return s.quality(ctx, c)
 }
 
-func (s *Service) replaceTree(ctx context.Context, classID uint64, nodes []IndicatorRequest) error {
+// replaceTree puts nodes in the place of a class's indicators and writes
+// the audit entry of the action that did it.
+func (s *Service) replaceTree(ctx context.Context, p *web.Principal, classID uint64, nodes []IndicatorRequest, action string, detail any) error {
 	err := db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Where("indicator_id IN (?)", tx.Model(&Indicator{}).Select("id").Where("class_id = ?", classID)).Delete(&Score{}).Error; err != nil {
 			return err
@@ -409,10 +338,13 @@ func (s *Service) replaceTree(ctx context.Context, classID uint64, nodes []Indic
 			}
 			return nil
 		}
-		return insert(nodes, 0)
+		if err := insert(nodes, 0); err != nil {
+			return fmt.Errorf("assess: replace indicators: %w", err)
+		}
+		return s.recordTx(tx, p, action, "class", classID, detail)
 	})
 	if err != nil {
-		return web.Internal(fmt.Errorf("assess: replace indicators: %w", err))
+		return txError(err)
 	}
 	return nil
 }
@@ -478,33 +410,16 @@ func (s *Service) SetScores(ctx context.Context, p *web.Principal, classID uint6
 		return Quality{}, err
 	}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "indicator_id"}, {Name: "scorer"}},
-			DoUpdates: clause.AssignmentColumns([]string{"score", "note", "scored_by", "scored_at"})}).Create(&rows).Error
+		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "indicator_id"}, {Name: "scorer"}},
+			DoUpdates: clause.AssignmentColumns([]string{"score", "note", "scored_by", "scored_at"})}).Create(&rows).Error; err != nil {
+			return fmt.Errorf("assess: save scores: %w", err)
+		}
+		return s.recordTx(tx, p, "quality.scores", "class", c.ID, in)
 	})
 	if err != nil {
-		return Quality{}, web.Internal(fmt.Errorf("assess: save scores: %w", err))
+		return Quality{}, txError(err)
 	}
 	return s.quality(ctx, c)
-}
-
-// RankingRow is one project in the year's ranking.
-type RankingRow struct {
-	Rank       int     `json:"rank"`
-	ClassID    uint64  `json:"class_id"`
-	ClassTitle string  `json:"class_title"`
-	Kind       string  `json:"kind"`
-	HostName   string  `json:"host_name"`
-	StartsOn   string  `json:"starts_on"`
-	EndsOn     string  `json:"ends_on"`
-	Total      float64 `json:"total"`
-	Grade      string  `json:"grade"`
-	Complete   bool    `json:"complete"`
-}
-
-// Ranking is the year's assessed projects, best first.
-type Ranking struct {
-	Year  int          `json:"year"`
-	Items []RankingRow `json:"items"`
 }
 
 // Ranking ranks the year's classes with an indicator tree that the caller

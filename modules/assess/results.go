@@ -6,93 +6,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"college/modules/training"
 	"college/modules/web"
 
 	"gorm.io/gorm"
 )
-
-// ItemResult is how one item was answered. For a rating item the average
-// is the mean points scored out of its weight and the satisfaction rate the
-// share of 非常满意 and 满意; a choice item counts each option.
-type ItemResult struct {
-	Text             string         `json:"text"`
-	Kind             string         `json:"kind"`
-	Weight           float64        `json:"weight,omitempty"`
-	Answers          int            `json:"answers"`
-	Average          float64        `json:"average"`
-	SatisfactionRate float64        `json:"satisfaction_rate"`
-	MeetsBar         bool           `json:"meets_bar"`
-	Grades           map[string]int `json:"grades,omitempty"`
-	Options          []int          `json:"options,omitempty"`
-	OptionLabels     []string       `json:"option_labels,omitempty"`
-}
-
-// Comment is one text answer, without its author.
-type Comment struct {
-	Item string `json:"item"`
-	Text string `json:"text"`
-}
-
-// Results are an evaluation's results: never who answered what.
-type Results struct {
-	EvaluationID     uint64       `json:"evaluation_id"`
-	Title            string       `json:"title"`
-	Target           Target       `json:"target"`
-	ClassID          uint64       `json:"class_id"`
-	ClassTitle       string       `json:"class_title"`
-	Responses        int          `json:"responses"`
-	Score            float64      `json:"score"` // out of 100: the sum of the rating items' averages
-	SatisfactionRate float64      `json:"satisfaction_rate"`
-	Bar              float64      `json:"bar"`
-	MeetsBar         bool         `json:"meets_bar"`
-	Items            []ItemResult `json:"items"`
-	Comments         []Comment    `json:"comments"`
-	// Withheld: the caller is the teacher and too few trainees answered
-	// for the results to stay anonymous (setting assess.teacher_min_responses).
-	Withheld     bool `json:"withheld,omitempty"`
-	MinResponses int  `json:"min_responses,omitempty"`
-}
-
-// TrendPoint is one month of responses.
-type TrendPoint struct {
-	Period           string  `json:"period"` // YYYY-MM
-	Responses        int     `json:"responses"`
-	Score            float64 `json:"score"`
-	SatisfactionRate float64 `json:"satisfaction_rate"`
-}
-
-// EvaluationScore is one evaluation within an aggregate.
-type EvaluationScore struct {
-	ID               uint64    `json:"id"`
-	ClassID          uint64    `json:"class_id"`
-	ClassTitle       string    `json:"class_title"`
-	Title            string    `json:"title"`
-	Target           Target    `json:"target"`
-	Responses        int       `json:"responses"`
-	Score            float64   `json:"score"`
-	SatisfactionRate float64   `json:"satisfaction_rate"`
-	MeetsBar         bool      `json:"meets_bar"`
-	CreatedAt        time.Time `json:"created_at"`
-}
-
-// Aggregate joins the evaluations of one course or one teacher across
-// classes: rating items of the same text and weight are merged, the score
-// is the mean of the responses' totals, and the trend runs by month.
-type Aggregate struct {
-	Subject          string            `json:"subject"`
-	Responses        int               `json:"responses"`
-	Score            float64           `json:"score"`
-	SatisfactionRate float64           `json:"satisfaction_rate"`
-	Bar              float64           `json:"bar"`
-	MeetsBar         bool              `json:"meets_bar"`
-	Items            []ItemResult      `json:"items"`
-	Trend            []TrendPoint      `json:"trend"`
-	Evaluations      []EvaluationScore `json:"evaluations"`
-	Comments         []Comment         `json:"comments"`
-}
 
 // ---------- the arithmetic ----------
 

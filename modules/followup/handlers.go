@@ -15,14 +15,13 @@ import (
 // Handlers serves the follow-up API and pages.
 type Handlers struct {
 	svc     *Service
-	audit   web.Auditor
 	pages   *web.Engine
 	objects objects.Store
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine, store objects.Store) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages, objects: store}
+func NewHandlers(svc *Service, pages *web.Engine, store objects.Store) *Handlers {
+	return &Handlers{svc: svc, pages: pages, objects: store}
 }
 
 var (
@@ -30,11 +29,6 @@ var (
 	managers  = []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}
 	overseers = []string{web.RoleOrgAdmin, web.RoleCollegeAdmin, web.RoleUnitAdmin}
 )
-
-// ReceivedResponse answers a questionnaire submission.
-type ReceivedResponse struct {
-	Status string `json:"status"`
-}
 
 // Register lists every route of the module.
 func (h *Handlers) Register(api *web.API, pages fiber.Router) {
@@ -121,7 +115,6 @@ func (h *Handlers) updateTerm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.term", "followup_plan", id, map[string]any{"term_ends_on": out.TermEndsOn, "status": out.Status}))
 	return c.JSON(out)
 }
 
@@ -198,7 +191,6 @@ func (h *Handlers) saveRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.round", "followup_round", id, map[string]any{"status": status, "conclusion": in.Conclusion}))
 	return c.JSON(StatusResponse{Status: status})
 }
 
@@ -215,7 +207,6 @@ func (h *Handlers) assign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.assign", "followup_round", id, map[string]any{"assignee_id": in.UserID}))
 	return c.JSON(out)
 }
 
@@ -287,7 +278,6 @@ func (h *Handlers) createQuestionnaire(c *fiber.Ctx) error {
 	for i := range out.Links {
 		out.Links[i].URL = base + out.Links[i].Path
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.questionnaire", "followup_round", id, map[string]any{"questionnaire_id": out.ID, "kind": out.Kind, "invited": len(out.Links)}))
 	return c.Status(fiber.StatusCreated).JSON(out)
 }
 
@@ -336,7 +326,6 @@ func (h *Handlers) excellent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.excellent", "followup_round", id, map[string]any{"case_note": out.CaseNote}))
 	return c.JSON(out)
 }
 
@@ -352,7 +341,6 @@ func (h *Handlers) caseCourse(c *fiber.Ctx) error {
 	if !created {
 		return c.JSON(out)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.case_course", "followup_round", id, map[string]any{"course_id": out.CourseID}))
 	return c.Status(fiber.StatusCreated).JSON(out)
 }
 
@@ -373,7 +361,6 @@ func (h *Handlers) setTeam(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.team", "followup_team", 0, map[string]any{"user_ids": in.UserIDs}))
 	return c.JSON(out)
 }
 
@@ -385,7 +372,6 @@ func (h *Handlers) addMember(c *fiber.Ctx) error {
 	if err := h.svc.AddTeamMember(c.UserContext(), web.Caller(c), in.UserID); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.team.add", "user", in.UserID, nil))
 	out, err := h.svc.Team(c.UserContext())
 	if err != nil {
 		return err
@@ -401,7 +387,6 @@ func (h *Handlers) removeMember(c *fiber.Ctx) error {
 	if err := h.svc.RemoveTeamMember(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.team.remove", "user", id, nil))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -422,7 +407,6 @@ func (h *Handlers) setTemplates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.templates", "followup_templates", 0, in.Templates))
 	return c.JSON(out)
 }
 

@@ -2,7 +2,6 @@ package followup
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -226,7 +225,6 @@ func (h *Handlers) adminAssignSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return adminRefused(c, err, back)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.assign", "followup_round", id, map[string]any{"assignee_id": uid}))
 	if uid == 0 {
 		web.Flash(c, fmt.Sprintf("已取消 %s %d 年度问效的分配", out.Name, out.Year))
 	} else {
@@ -241,11 +239,9 @@ func (h *Handlers) adminExcellentSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	back := adminBack(c, "/admin/followup#cases")
-	out, err := h.svc.MarkExcellent(c.UserContext(), web.Caller(c), id, c.FormValue("case_note"))
-	if err != nil {
+	if _, err := h.svc.MarkExcellent(c.UserContext(), web.Caller(c), id, c.FormValue("case_note")); err != nil {
 		return adminRefused(c, err, back)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.excellent", "followup_round", id, map[string]any{"case_note": out.CaseNote}))
 	web.Flash(c, "已列为优秀实践案例")
 	return c.Redirect(back, fiber.StatusSeeOther)
 }
@@ -260,7 +256,6 @@ func (h *Handlers) adminCaseCourseSubmit(c *fiber.Ctx) error {
 		return adminRefused(c, err, adminBack(c, "/admin/followup#cases"))
 	}
 	if created {
-		h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.case_course", "followup_round", id, map[string]any{"course_id": out.CourseID}))
 		web.Flash(c, "已在主办学院新建草稿课程，请补充课程内容后发布")
 	}
 	return c.Redirect(fmt.Sprintf("/admin/courses/%d", out.CourseID), fiber.StatusSeeOther)
@@ -309,7 +304,6 @@ func (h *Handlers) adminTermSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return adminRefused(c, err, back)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.term", "followup_plan", id, map[string]any{"term_ends_on": out.TermEndsOn, "status": out.Status}))
 	web.Flash(c, fmt.Sprintf("已将 %s 的任职期满日期改为 %s，共 %d 轮年度问效（%s）", out.Name, out.TermEndsOn, activeRounds(out), out.StatusName))
 	return c.Redirect(back, fiber.StatusSeeOther)
 }
@@ -332,9 +326,14 @@ type adminTeamData struct {
 	OrgAdmin  bool
 	CityLevel bool // the org department at the top: edits the templates
 	Username  string
+	Error     string // why the member was not added
 }
 
 func (h *Handlers) adminTeamPage(c *fiber.Ctx) error {
+	return h.adminTeamRender(c, fiber.StatusOK, c.Query("username"), "")
+}
+
+func (h *Handlers) adminTeamRender(c *fiber.Ctx, status int, username, msg string) error {
 	ctx, p := c.UserContext(), web.Caller(c)
 	team, err := h.svc.Team(ctx)
 	if err != nil {
@@ -344,30 +343,26 @@ func (h *Handlers) adminTeamPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "followup/admin_team", "工作专班与问效指标", adminTeamData{Team: team, Templates: templates, OrgAdmin: p.Has(web.RoleOrgAdmin), CityLevel: cityOrgAdmin(p), Username: c.Query("username")})
+	return h.pages.Render(c, status, "followup/admin_team", "工作专班与问效指标", adminTeamData{Team: team, Templates: templates, OrgAdmin: p.Has(web.RoleOrgAdmin),
+		CityLevel: cityOrgAdmin(p), Username: username, Error: msg})
 }
 
+// adminTeamAddSubmit adds the account named by username; a refusal shows
+// the team page again with the name as typed and the reason.
 func (h *Handlers) adminTeamAddSubmit(c *fiber.Ctx) error {
-	ctx := c.UserContext()
+	ctx, p := c.UserContext(), web.Caller(c)
 	username := strings.TrimSpace(c.FormValue("username"))
-	back := "/admin/followup/team?username=" + url.QueryEscape(username) + "#team"
-	if username == "" {
-		web.Flash(c, "未能完成：请输入用户名")
-		return c.Redirect(back, fiber.StatusSeeOther)
+	person, err := h.svc.TeamCandidate(ctx, p, username)
+	if err == nil {
+		err = h.svc.AddTeamMember(ctx, p, person.ID)
 	}
-	person, err := h.svc.people.FindUser(ctx, username)
 	if err != nil {
-		return web.Internal(err)
+		we, msg, ok := refusal(err)
+		if !ok {
+			return err
+		}
+		return h.adminTeamRender(c, we.Status, username, "未能完成："+msg)
 	}
-	if person == nil || !web.Caller(c).InScope(person.OrgPath) {
-		// Out of reach reads as unknown: the page must not tell who exists.
-		web.Flash(c, "未能完成：您的管理范围内没有用户名为 "+username+" 的在用账号")
-		return c.Redirect(back, fiber.StatusSeeOther)
-	}
-	if err := h.svc.AddTeamMember(ctx, web.Caller(c), person.ID); err != nil {
-		return adminRefused(c, err, back)
-	}
-	h.audit.Record(ctx, web.AuditFrom(c, "followup.team.add", "user", person.ID, nil))
 	web.Flash(c, "已将 "+person.Name+" 加入工作专班")
 	return c.Redirect("/admin/followup/team#team", fiber.StatusSeeOther)
 }
@@ -380,7 +375,6 @@ func (h *Handlers) adminTeamRemoveSubmit(c *fiber.Ctx) error {
 	if err := h.svc.RemoveTeamMember(c.UserContext(), web.Caller(c), id); err != nil {
 		return adminRefused(c, err, "/admin/followup/team#team")
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.team.remove", "user", id, nil))
 	web.Flash(c, "已移出工作专班，其待问效任务已取消分配")
 	return c.Redirect("/admin/followup/team#team", fiber.StatusSeeOther)
 }
@@ -400,7 +394,6 @@ func (h *Handlers) adminTemplatesSubmit(c *fiber.Ctx) error {
 	if _, err := h.svc.SetTemplates(c.UserContext(), web.Caller(c), in); err != nil {
 		return adminRefused(c, err, "/admin/followup/team#templates")
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.templates", "followup_templates", 0, in.Templates))
 	web.Flash(c, "问效指标模板已保存，新的问效表单将使用新指标")
 	return c.Redirect("/admin/followup/team#templates", fiber.StatusSeeOther)
 }

@@ -301,7 +301,6 @@ func (h *Handlers) roundSubmit(c *fiber.Ctx) error {
 			}
 		})
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.round", "followup_round", id, map[string]any{"status": status, "conclusion": in.Conclusion}))
 	if status == RoundDone {
 		web.Flash(c, "本轮问效已完成，书面报告已报送组织部门和派训单位")
 		return c.Redirect(fmt.Sprintf("/followup/rounds/%d/report", id), fiber.StatusSeeOther)
@@ -336,7 +335,6 @@ func (h *Handlers) roundQuestionnaireSubmit(c *fiber.Ctx) error {
 	for i := range out.Links {
 		out.Links[i].URL = base + out.Links[i].Path
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "followup.questionnaire", "followup_round", id, map[string]any{"questionnaire_id": out.ID, "kind": out.Kind, "invited": len(out.Links)}))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return h.roundRender(c, fiber.StatusCreated, id, func(d *roundPageData) { d.Links = &out })
 }

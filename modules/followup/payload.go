@@ -66,6 +66,11 @@ type RoundRequest struct {
 	Draft      bool                      `json:"draft"`
 }
 
+// ReceivedResponse answers a questionnaire submission.
+type ReceivedResponse struct {
+	Status string `json:"status"`
+}
+
 // StatusResponse answers a change of state.
 type StatusResponse struct {
 	Status string `json:"status"`
@@ -360,4 +365,158 @@ type SummaryResponse struct {
 	Total   SummaryRow   `json:"total"`
 	ByClass []SummaryRow `json:"by_class"`
 	ByUnit  []SummaryRow `json:"by_unit"`
+}
+
+// Question is one item of a questionnaire.
+type Question struct {
+	Text string `json:"text"`
+	Kind string `json:"kind"`
+}
+
+// RespondentRequest names one invited respondent by relation, never by
+// identity: 同事, 上级, 下属...
+type RespondentRequest struct {
+	Label string `json:"label"`
+}
+
+// QuestionnaireRequest creates a questionnaire with its invitations.
+type QuestionnaireRequest struct {
+	Kind        string              `json:"kind"`
+	Title       string              `json:"title"`
+	Questions   []Question          `json:"questions"`
+	Respondents []RespondentRequest `json:"respondents"`
+}
+
+// InviteLink is a respondent's single-use link, shown once.
+type InviteLink struct {
+	InviteID uint64 `json:"invite_id"`
+	Label    string `json:"label"`
+	Path     string `json:"path"` // /q/<token>
+	URL      string `json:"url"`  // the same with the site's address
+}
+
+// QuestionnaireCreated answers the creation: the links are not kept.
+type QuestionnaireCreated struct {
+	ID        uint64       `json:"id"`
+	RoundID   uint64       `json:"round_id"`
+	Kind      string       `json:"kind"`
+	Title     string       `json:"title"`
+	Questions []Question   `json:"questions"`
+	Links     []InviteLink `json:"links"`
+}
+
+// QuestionResult aggregates the answers to one question.
+type QuestionResult struct {
+	Index    int            `json:"index"`
+	Text     string         `json:"text"`
+	Kind     string         `json:"kind"`
+	Grades   map[string]int `json:"grades,omitempty"`
+	Rated    int            `json:"rated,omitempty"`
+	Average  *float64       `json:"average,omitempty"`   // on a 100-point scale: 优秀 100, 良好 80, 一般 60, 较差 40
+	GoodRate *float64       `json:"good_rate,omitempty"` // share of 优秀 and 良好, 0–1
+	Answers  []string       `json:"answers,omitempty"`   // text answers, sorted, without who wrote them
+}
+
+// RespondentStatus tells whether an invited respondent answered.
+type RespondentStatus struct {
+	Label     string `json:"label"`
+	Responded bool   `json:"responded"`
+}
+
+// QuestionnaireResults is a questionnaire with its aggregated answers; no
+// respondent is named beyond the label given at invitation.
+type QuestionnaireResults struct {
+	ID          uint64             `json:"id"`
+	RoundID     uint64             `json:"round_id"`
+	Kind        string             `json:"kind"`
+	Title       string             `json:"title"`
+	CreatedAt   time.Time          `json:"created_at"`
+	Invited     int                `json:"invited"`
+	Responses   int                `json:"responses"`
+	Questions   []QuestionResult   `json:"questions"`
+	Respondents []RespondentStatus `json:"respondents,omitempty"` // left out for the cadre being assessed
+}
+
+// Invitation is what a respondent sees behind a link.
+type Invitation struct {
+	Kind      string     `json:"kind"`
+	Title     string     `json:"title"`
+	Label     string     `json:"label"`
+	Name      string     `json:"name"` // the cadre being evaluated
+	OrgName   string     `json:"org_name"`
+	Post      string     `json:"post"`
+	Year      int        `json:"year"`
+	Questions []Question `json:"questions"`
+	Grades    []string   `json:"grades"`
+}
+
+// AnswerRequest answers a questionnaire: one answer per question, a grade
+// word for a rating question, text (optional) for a text question.
+type AnswerRequest struct {
+	Answers []string `json:"answers"`
+}
+
+// ReportCadre is the cadre a report is about; the ID number is masked.
+type ReportCadre struct {
+	UserID   uint64 `json:"user_id"`
+	Name     string `json:"name"`
+	OrgName  string `json:"org_name"`
+	Post     string `json:"post"`
+	IDNumber string `json:"id_number"`
+}
+
+// ReportClass is the class the follow-up belongs to.
+type ReportClass struct {
+	ID          uint64 `json:"id"`
+	Title       string `json:"title"`
+	Kind        string `json:"kind"`
+	HostName    string `json:"host_name"`
+	GraduatedOn string `json:"graduated_on"`
+}
+
+// ReportDimension is one of the four dimensions with its indicators.
+type ReportDimension struct {
+	Name       string           `json:"name"`
+	Score      *float64         `json:"score"`
+	Notes      string           `json:"notes"`
+	Indicators []IndicatorScore `json:"indicators"`
+}
+
+// ReportMethod is a method used in the round with its evidence.
+type ReportMethod struct {
+	Name     string `json:"name"`
+	Evidence string `json:"evidence"`
+}
+
+// ReportReader is a read receipt as the report shows it.
+type ReportReader struct {
+	UserID  uint64    `json:"user_id"`
+	Name    string    `json:"name"`
+	OrgName string    `json:"org_name"`
+	ReadAt  time.Time `json:"read_at"`
+}
+
+// Report is the written report of a round (seed 五.三), as JSON and as the
+// data of its printable page.
+type Report struct {
+	RoundID        uint64                 `json:"round_id"`
+	Year           int                    `json:"year"`
+	Status         string                 `json:"status"`
+	StatusName     string                 `json:"status_name"`
+	DueOn          string                 `json:"due_on"`
+	Cadre          ReportCadre            `json:"cadre"`
+	Class          ReportClass            `json:"class"`
+	Dimensions     []ReportDimension      `json:"dimensions"`
+	Average        *float64               `json:"average"` // of the four dimension scores
+	Methods        []ReportMethod         `json:"methods"`
+	Questionnaires []QuestionnaireResults `json:"questionnaires"`
+	SelfReport     string                 `json:"self_report"`
+	Conclusion     string                 `json:"conclusion"`
+	TeamMember     string                 `json:"team_member"`
+	CompletedOn    string                 `json:"completed_on"`
+	Excellent      bool                   `json:"excellent"`
+	CaseNote       string                 `json:"case_note,omitempty"`
+	GeneratedAt    time.Time              `json:"generated_at"`
+	Reads          []ReportReader         `json:"reads"`
+	College        string                 `json:"-"`
 }

@@ -294,15 +294,11 @@ func unitScope(p *web.Principal) func(*gorm.DB) *gorm.DB {
 
 // plan loads a plan the caller may see (404 otherwise).
 func (s *Service) plan(ctx context.Context, p *web.Principal, id uint64) (*Plan, planRights, error) {
-	var plan Plan
-	err := s.db.WithContext(ctx).First(&plan, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, planRights{}, web.NotFound()
-	}
+	plan, err := web.Load[Plan](s.db.WithContext(ctx), id)
 	if err != nil {
-		return nil, planRights{}, web.Internal(err)
+		return nil, planRights{}, err
 	}
-	r, err := s.planRights(ctx, p, &plan)
+	r, err := s.planRights(ctx, p, plan)
 	if err != nil {
 		return nil, r, web.Internal(err)
 	}
@@ -315,7 +311,7 @@ func (s *Service) plan(ctx context.Context, p *web.Principal, id uint64) (*Plan,
 			return nil, r, web.NotFound()
 		}
 	}
-	return &plan, r, nil
+	return plan, r, nil
 }
 
 // ---------- plans as the API shows them ----------
@@ -517,11 +513,14 @@ func (s *Service) UpdateTerm(ctx context.Context, p *web.Principal, id uint64, t
 		case pending == 0:
 			status = PlanCompleted
 		}
-		return tx.Model(&Plan{}).Where("id = ?", plan.ID).Updates(map[string]any{"term_ends_on": termEndsOn, "term_known": true,
-			"status": status, "ended_reason": reason, "updated_at": now}).Error
+		if err := tx.Model(&Plan{}).Where("id = ?", plan.ID).Updates(map[string]any{"term_ends_on": termEndsOn, "term_known": true,
+			"status": status, "ended_reason": reason, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.term", "followup_plan", plan.ID, map[string]any{"term_ends_on": termEndsOn, "status": status})
 	})
 	if err != nil {
-		return PlanResponse{}, web.Internal(err)
+		return PlanResponse{}, txError(err)
 	}
 	return s.GetPlan(ctx, p, id)
 }

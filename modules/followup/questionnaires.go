@@ -7,14 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"college/modules/web"
 	"college/storage/db"
@@ -27,76 +25,6 @@ const (
 	QuestionRating = "rating" // graded 优秀/良好/一般/较差
 	QuestionText   = "text"   // free text, optional
 )
-
-// Question is one item of a questionnaire.
-type Question struct {
-	Text string `json:"text"`
-	Kind string `json:"kind"`
-}
-
-// RespondentRequest names one invited respondent by relation, never by
-// identity: 同事, 上级, 下属...
-type RespondentRequest struct {
-	Label string `json:"label"`
-}
-
-// QuestionnaireRequest creates a questionnaire with its invitations.
-type QuestionnaireRequest struct {
-	Kind        string              `json:"kind"`
-	Title       string              `json:"title"`
-	Questions   []Question          `json:"questions"`
-	Respondents []RespondentRequest `json:"respondents"`
-}
-
-// InviteLink is a respondent's single-use link, shown once.
-type InviteLink struct {
-	InviteID uint64 `json:"invite_id"`
-	Label    string `json:"label"`
-	Path     string `json:"path"` // /q/<token>
-	URL      string `json:"url"`  // the same with the site's address
-}
-
-// QuestionnaireCreated answers the creation: the links are not kept.
-type QuestionnaireCreated struct {
-	ID        uint64       `json:"id"`
-	RoundID   uint64       `json:"round_id"`
-	Kind      string       `json:"kind"`
-	Title     string       `json:"title"`
-	Questions []Question   `json:"questions"`
-	Links     []InviteLink `json:"links"`
-}
-
-// QuestionResult aggregates the answers to one question.
-type QuestionResult struct {
-	Index    int            `json:"index"`
-	Text     string         `json:"text"`
-	Kind     string         `json:"kind"`
-	Grades   map[string]int `json:"grades,omitempty"`
-	Rated    int            `json:"rated,omitempty"`
-	Average  *float64       `json:"average,omitempty"`   // on a 100-point scale: 优秀 100, 良好 80, 一般 60, 较差 40
-	GoodRate *float64       `json:"good_rate,omitempty"` // share of 优秀 and 良好, 0–1
-	Answers  []string       `json:"answers,omitempty"`   // text answers, sorted, without who wrote them
-}
-
-// RespondentStatus tells whether an invited respondent answered.
-type RespondentStatus struct {
-	Label     string `json:"label"`
-	Responded bool   `json:"responded"`
-}
-
-// QuestionnaireResults is a questionnaire with its aggregated answers; no
-// respondent is named beyond the label given at invitation.
-type QuestionnaireResults struct {
-	ID          uint64             `json:"id"`
-	RoundID     uint64             `json:"round_id"`
-	Kind        string             `json:"kind"`
-	Title       string             `json:"title"`
-	CreatedAt   time.Time          `json:"created_at"`
-	Invited     int                `json:"invited"`
-	Responses   int                `json:"responses"`
-	Questions   []QuestionResult   `json:"questions"`
-	Respondents []RespondentStatus `json:"respondents,omitempty"` // left out for the cadre being assessed
-}
 
 // gradePoints turn a grade into points for the average.
 var gradePoints = map[string]float64{"优秀": 100, "良好": 80, "一般": 60, "较差": 40}
@@ -222,10 +150,10 @@ func (s *Service) CreateQuestionnaire(ctx context.Context, p *web.Principal, rou
 			}
 			links = append(links, InviteLink{InviteID: inv.ID, Label: rr.Label, Path: "/q/" + token})
 		}
-		return nil
+		return s.recordTx(tx, p, "followup.questionnaire", "followup_round", r.ID, map[string]any{"questionnaire_id": q.ID, "kind": q.Kind, "invited": len(links)})
 	})
 	if err != nil {
-		return QuestionnaireCreated{}, web.Internal(err)
+		return QuestionnaireCreated{}, txError(err)
 	}
 	return QuestionnaireCreated{ID: q.ID, RoundID: r.ID, Kind: q.Kind, Title: q.Title, Questions: in.Questions, Links: links}, nil
 }
@@ -238,19 +166,15 @@ func (q *Questionnaire) questions() []Question {
 
 // Results aggregates a questionnaire for those who may read its round.
 func (s *Service) Results(ctx context.Context, p *web.Principal, id uint64) (QuestionnaireResults, error) {
-	var q Questionnaire
-	err := s.db.WithContext(ctx).First(&q, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return QuestionnaireResults{}, web.NotFound()
-	}
+	q, err := web.Load[Questionnaire](s.db.WithContext(ctx), id)
 	if err != nil {
-		return QuestionnaireResults{}, web.Internal(err)
+		return QuestionnaireResults{}, err
 	}
 	_, _, rights, err := s.round(ctx, p, q.RoundID)
 	if err != nil {
 		return QuestionnaireResults{}, err
 	}
-	out, err := s.aggregate(ctx, []Questionnaire{q})
+	out, err := s.aggregate(ctx, []Questionnaire{*q})
 	if err != nil {
 		return QuestionnaireResults{}, err
 	}
@@ -354,19 +278,6 @@ func (s *Service) aggregate(ctx context.Context, qs []Questionnaire) ([]Question
 	return out, nil
 }
 
-// Invitation is what a respondent sees behind a link.
-type Invitation struct {
-	Kind      string     `json:"kind"`
-	Title     string     `json:"title"`
-	Label     string     `json:"label"`
-	Name      string     `json:"name"` // the cadre being evaluated
-	OrgName   string     `json:"org_name"`
-	Post      string     `json:"post"`
-	Year      int        `json:"year"`
-	Questions []Question `json:"questions"`
-	Grades    []string   `json:"grades"`
-}
-
 // errGone is 410: the link was used, or its round is over.
 func errGone(msg string) *web.Error { return web.NewError(http.StatusGone, "gone", msg) }
 
@@ -377,13 +288,9 @@ func (s *Service) invite(ctx context.Context, token string) (*Invite, *Questionn
 	if len(token) < 20 || len(token) > 100 {
 		return nil, nil, nil, web.NotFound()
 	}
-	var inv Invite
-	err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&inv).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil, nil, web.NotFound()
-	}
+	inv, err := web.Load[Invite](s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)))
 	if err != nil {
-		return nil, nil, nil, web.Internal(err)
+		return nil, nil, nil, err
 	}
 	if inv.RespondedAt != nil {
 		return nil, nil, nil, errGone("您已提交过本问卷，每个链接只能提交一次。感谢您的参与！")
@@ -399,7 +306,7 @@ func (s *Service) invite(ctx context.Context, token string) (*Invite, *Questionn
 	if r.Status != RoundPending {
 		return nil, nil, nil, errGone("本次评议已经结束，问卷不再接受提交。")
 	}
-	return &inv, &q, &r, nil
+	return inv, &q, &r, nil
 }
 
 // Invitation returns the questionnaire behind a link, for anyone holding it.
@@ -417,12 +324,6 @@ func (s *Service) Invitation(ctx context.Context, token string) (Invitation, err
 		out.Name, out.Post = person.Name, person.Post
 	}
 	return out, nil
-}
-
-// AnswerRequest answers a questionnaire: one answer per question, a grade
-// word for a rating question, text (optional) for a text question.
-type AnswerRequest struct {
-	Answers []string `json:"answers"`
 }
 
 // Answer records a respondent's answers, once per link, without an account.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"college/modules/notify"
 	"college/modules/web"
@@ -34,13 +35,9 @@ func (r roundRights) receipt() bool { return (r.org || r.unit) && !r.self }
 
 // round loads a round and its plan if the caller may read it (404 otherwise).
 func (s *Service) round(ctx context.Context, p *web.Principal, id uint64) (*Round, *Plan, roundRights, error) {
-	var r Round
-	err := s.db.WithContext(ctx).First(&r, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil, roundRights{}, web.NotFound()
-	}
+	r, err := web.Load[Round](s.db.WithContext(ctx), id)
 	if err != nil {
-		return nil, nil, roundRights{}, web.Internal(err)
+		return nil, nil, roundRights{}, err
 	}
 	var plan Plan
 	if err := s.db.WithContext(ctx).First(&plan, r.PlanID).Error; err != nil {
@@ -54,99 +51,7 @@ func (s *Service) round(ctx context.Context, p *web.Principal, id uint64) (*Roun
 	if !rights.read(r.Status) {
 		return nil, nil, rights, web.NotFound()
 	}
-	return &r, &plan, rights, nil
-}
-
-// Templates returns the indicators of every dimension, in dimension order.
-func (s *Service) Templates(ctx context.Context) ([]TemplateItem, error) {
-	var rows []Template
-	if err := s.db.WithContext(ctx).Find(&rows).Error; err != nil {
-		return nil, web.Internal(err)
-	}
-	byDim := map[string][]string{}
-	for _, t := range rows {
-		var list []string
-		_ = json.Unmarshal([]byte(t.Indicators), &list)
-		byDim[t.Dimension] = list
-	}
-	out := make([]TemplateItem, 0, len(Dimensions))
-	for _, d := range Dimensions {
-		list, ok := byDim[d]
-		if !ok {
-			list = DefaultIndicators[d]
-		}
-		if list == nil {
-			list = []string{}
-		}
-		out = append(out, TemplateItem{Dimension: d, Indicators: list})
-	}
-	return out, nil
-}
-
-func (s *Service) templateMap(ctx context.Context) (map[string][]string, error) {
-	items, err := s.Templates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]string, len(items))
-	for _, t := range items {
-		out[t.Dimension] = t.Indicators
-	}
-	return out, nil
-}
-
-// SetTemplates changes the indicators of some dimensions. The templates are
-// city-wide: only the org department at the top of the tree changes them.
-func (s *Service) SetTemplates(ctx context.Context, p *web.Principal, in TemplatesRequest) ([]TemplateItem, error) {
-	if !cityOrgAdmin(p) {
-		return nil, web.Forbidden()
-	}
-	f := web.Fields{}
-	f.Check(len(in.Templates) > 0, "templates", "请至少修改一个维度")
-	seen := map[string]bool{}
-	for i := range in.Templates {
-		t := &in.Templates[i]
-		if !slices.Contains(Dimensions, t.Dimension) {
-			f.Add("templates", "未知的维度："+t.Dimension)
-			continue
-		}
-		f.Check(!seen[t.Dimension], "templates", "维度重复："+t.Dimension)
-		seen[t.Dimension] = true
-		var list []string
-		for _, x := range t.Indicators {
-			x = strings.TrimSpace(x)
-			if x != "" && !slices.Contains(list, x) {
-				list = append(list, x)
-			}
-			f.MaxLen("templates."+t.Dimension, x, 50)
-		}
-		f.Check(len(list) > 0, "templates."+t.Dimension, "每个维度至少保留一项指标")
-		f.Check(len(list) <= maxIndicator, "templates."+t.Dimension, fmt.Sprintf("指标不能超过 %d 项", maxIndicator))
-		t.Indicators = list
-	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	err := db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		for _, t := range in.Templates {
-			b, _ := json.Marshal(t.Indicators)
-			res := tx.Model(&Template{}).Where("dimension = ?", t.Dimension).Updates(map[string]any{"indicators": string(b), "updated_by": p.UserID, "updated_at": now})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				if err := tx.Create(&Template{Dimension: t.Dimension, Indicators: string(b), UpdatedBy: p.UserID, UpdatedAt: now}).Error; err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return s.Templates(ctx)
+	return r, &plan, rights, nil
 }
 
 // GetRound returns a round with its form, templates and questionnaires.
@@ -241,13 +146,6 @@ func (s *Service) SaveRound(ctx context.Context, p *web.Principal, id uint64, in
 	case r.Status == RoundDone && (!complete || mode == SaveDraft):
 		return "", web.Conflict("round_done", "本轮问效已完成，修改时须保持四个维度的评分和结论完整")
 	}
-	dims := map[string]DimensionScore{}
-	for name, d := range in.Dimensions {
-		dims[name] = DimensionScore(d)
-	}
-	dj, _ := json.Marshal(dims)
-	mj, _ := json.Marshal(in.Methods)
-	ej, _ := json.Marshal(in.Evidence)
 	var d delivery
 	if complete && mode != SaveDraft && r.Status == RoundPending {
 		if d, err = s.prepareDelivery(ctx, p, r, plan, in.Conclusion); err != nil {
@@ -255,45 +153,53 @@ func (s *Service) SaveRound(ctx context.Context, p *web.Principal, id uint64, in
 		}
 	}
 	now := s.now().UTC()
-	finished := false
+	var status string
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		finished = false
-		res := tx.Model(&Round{}).Where("id = ? AND status <> ?", r.ID, RoundCancelled).Updates(map[string]any{
-			"dimensions": string(dj), "methods": string(mj), "evidence": string(ej), "conclusion": in.Conclusion, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return web.Conflict("round_cancelled", "本轮问效已取消")
-		}
-		if !complete || mode == SaveDraft {
-			return nil
-		}
-		res = tx.Model(&Round{}).Where("id = ? AND status = ?", r.ID, RoundPending).
-			Updates(map[string]any{"status": RoundDone, "completed_at": now, "completed_by": p.UserID})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return nil // finished before: an edit
-		}
-		finished = true
-		if err := s.completeIfDone(ctx, tx, plan.ID, now); err != nil {
+		var err error
+		if status, err = s.saveRoundTx(ctx, tx, p, r, plan, in, complete && mode != SaveDraft, d, now); err != nil {
 			return err
 		}
-		return s.deliver(ctx, tx, d, plan.UserID)
+		return s.recordTx(tx, p, "followup.round", "followup_round", r.ID, map[string]any{"status": status, "conclusion": in.Conclusion})
 	})
 	if err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return "", we
-		}
-		return "", web.Internal(err)
+		return "", txError(err)
 	}
-	if finished || r.Status == RoundDone {
-		return RoundDone, nil
+	return status, nil
+}
+
+// saveRoundTx stores the form and, when finish is set, finishes a pending
+// round and delivers its report. It returns the round's status.
+func (s *Service) saveRoundTx(ctx context.Context, tx *gorm.DB, p *web.Principal, r *Round, plan *Plan, in RoundRequest, finish bool, d delivery, now time.Time) (string, error) {
+	dims := map[string]DimensionScore{}
+	for name, d := range in.Dimensions {
+		dims[name] = DimensionScore(d)
 	}
-	return RoundPending, nil
+	dj, _ := json.Marshal(dims)
+	mj, _ := json.Marshal(in.Methods)
+	ej, _ := json.Marshal(in.Evidence)
+	res := tx.Model(&Round{}).Where("id = ? AND status <> ?", r.ID, RoundCancelled).Updates(map[string]any{
+		"dimensions": string(dj), "methods": string(mj), "evidence": string(ej), "conclusion": in.Conclusion, "updated_at": now})
+	if res.Error != nil {
+		return "", res.Error
+	}
+	if res.RowsAffected == 0 {
+		return "", web.Conflict("round_cancelled", "本轮问效已取消")
+	}
+	if !finish {
+		return r.Status, nil
+	}
+	res = tx.Model(&Round{}).Where("id = ? AND status = ?", r.ID, RoundPending).
+		Updates(map[string]any{"status": RoundDone, "completed_at": now, "completed_by": p.UserID})
+	if res.Error != nil {
+		return "", res.Error
+	}
+	if res.RowsAffected == 0 {
+		return RoundDone, nil // finished before: an edit
+	}
+	if err := s.completeIfDone(ctx, tx, plan.ID, now); err != nil {
+		return "", err
+	}
+	return RoundDone, s.deliver(ctx, tx, d, plan.UserID)
 }
 
 // reportRecipients are the org department over the cadre's unit and the
@@ -380,13 +286,19 @@ func (s *Service) AssignRound(ctx context.Context, p *web.Principal, id, userID 
 			return RoundSummary{}, web.Invalid(map[string]string{"user_id": "该用户不是工作专班成员"})
 		}
 	}
-	res := s.db.WithContext(ctx).Model(&Round{}).Where("id = ? AND status = ?", r.ID, RoundPending).
-		Updates(map[string]any{"assignee_id": userID, "updated_at": s.now().UTC()})
-	if res.Error != nil {
-		return RoundSummary{}, web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return RoundSummary{}, web.Conflict("wrong_state", "只有待问效的轮次可以分配")
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Model(&Round{}).Where("id = ? AND status = ?", r.ID, RoundPending).
+			Updates(map[string]any{"assignee_id": userID, "updated_at": s.now().UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.Conflict("wrong_state", "只有待问效的轮次可以分配")
+		}
+		return s.recordTx(tx, p, "followup.assign", "followup_round", r.ID, map[string]any{"assignee_id": userID})
+	})
+	if err != nil {
+		return RoundSummary{}, txError(err)
 	}
 	if userID != 0 && userID != r.AssigneeID {
 		name := ""
@@ -551,16 +463,23 @@ func (s *Service) MarkExcellent(ctx context.Context, p *web.Principal, id uint64
 	if r.Status != RoundDone {
 		return ExcellentResponse{}, web.Conflict("wrong_state", "只有已完成的问效可以标记为优秀案例")
 	}
-	if err := s.db.WithContext(ctx).Model(&Round{}).Where("id = ?", r.ID).
-		Updates(map[string]any{"excellent": true, "case_note": note, "updated_at": s.now().UTC()}).Error; err != nil {
-		return ExcellentResponse{}, web.Internal(err)
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Model(&Round{}).Where("id = ?", r.ID).
+			Updates(map[string]any{"excellent": true, "case_note": note, "updated_at": s.now().UTC()}).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.excellent", "followup_round", r.ID, map[string]any{"case_note": note})
+	})
+	if err != nil {
+		return ExcellentResponse{}, txError(err)
 	}
 	return ExcellentResponse{ID: r.ID, Excellent: true, CaseNote: note}, nil
 }
 
 // CreateCaseCourse turns an excellent case into a draft course of the
 // college that hosted the class (seed 五.二: cases become course content).
-// A second call returns the course made the first time.
+// A second call returns the course made the first time; created tells
+// which it was, and each writes its own audit entry.
 func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uint64) (CaseCourseResponse, bool, error) {
 	r, plan, rights, err := s.round(ctx, p, id)
 	if err != nil {
@@ -574,7 +493,7 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 		return CaseCourseResponse{}, false, web.Conflict("not_excellent", "请先将本轮问效标记为优秀案例")
 	}
 	if r.CaseCourseID != 0 {
-		return CaseCourseResponse{CourseID: r.CaseCourseID}, false, nil
+		return s.existingCaseCourse(ctx, p, r.ID, r.CaseCourseID)
 	}
 	if s.courses == nil {
 		return CaseCourseResponse{}, false, web.Internal(errors.New("followup: no course maker"))
@@ -593,17 +512,33 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 		}
 		return CaseCourseResponse{}, false, web.Internal(err)
 	}
-	res := s.db.WithContext(ctx).Model(&Round{}).Where("id = ? AND case_course_id = 0", r.ID).
-		Updates(map[string]any{"case_course_id": courseID, "updated_at": s.now().UTC()})
-	if res.Error != nil {
-		return CaseCourseResponse{}, false, web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 { // made at the same moment by someone else
-		var again Round
-		if err := s.db.WithContext(ctx).First(&again, r.ID).Error; err != nil {
-			return CaseCourseResponse{}, false, web.Internal(err)
+	linked := false
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Model(&Round{}).Where("id = ? AND case_course_id = 0", r.ID).
+			Updates(map[string]any{"case_course_id": courseID, "updated_at": s.now().UTC()})
+		if linked = res.Error == nil && res.RowsAffected > 0; !linked {
+			return res.Error
 		}
-		return CaseCourseResponse{CourseID: again.CaseCourseID}, false, nil
+		return s.recordTx(tx, p, "followup.case_course", "followup_round", r.ID, map[string]any{"course_id": courseID})
+	})
+	if err != nil {
+		return CaseCourseResponse{}, false, txError(err)
+	}
+	if !linked { // made at the same moment by someone else
+		again, err := web.Load[Round](s.db.WithContext(ctx), r.ID)
+		if err != nil {
+			return CaseCourseResponse{}, false, err
+		}
+		return s.existingCaseCourse(ctx, p, r.ID, again.CaseCourseID)
 	}
 	return CaseCourseResponse{CourseID: courseID}, true, nil
+}
+
+// existingCaseCourse answers a request for the course a case already
+// became: the caller is sent to it, and the audit log says so.
+func (s *Service) existingCaseCourse(ctx context.Context, p *web.Principal, roundID, courseID uint64) (CaseCourseResponse, bool, error) {
+	if err := s.record(ctx, p, "followup.case_course.open", "followup_round", roundID, map[string]any{"course_id": courseID}); err != nil {
+		return CaseCourseResponse{}, false, err
+	}
+	return CaseCourseResponse{CourseID: courseID}, false, nil
 }

@@ -2,16 +2,17 @@ package followup
 
 import (
 	"bytes"
-	"college/modules/media"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"path"
 	"sort"
 	"strings"
 
+	"college/modules/media"
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 )
@@ -25,17 +26,13 @@ const (
 
 // ownPlan loads the caller's plan for a class (404 when none).
 func (s *Service) ownPlan(ctx context.Context, p *web.Principal, classID uint64) (*Plan, error) {
-	var plan Plan
-	err := s.db.WithContext(ctx).Where("user_id = ? AND class_id = ?", p.UserID, classID).Take(&plan).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	plan, err := web.Load[Plan](s.db.WithContext(ctx).Where("user_id = ? AND class_id = ?", p.UserID, classID))
+	if web.IsStatus(err, http.StatusNotFound) {
 		e := web.NotFound()
 		e.Message = "您没有该班次的跟踪问效计划"
 		return nil, e
 	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	return &plan, nil
+	return plan, err
 }
 
 // FileStudyPlan files or updates the graduate's self-study plan of a class.
@@ -53,21 +50,28 @@ func (s *Service) FileStudyPlan(ctx context.Context, p *web.Principal, in StudyP
 		return StudyPlanResponse{}, false, err
 	}
 	now := s.now().UTC()
-	sp := StudyPlan{UserID: p.UserID, ClassID: in.ClassID}
+	var sp StudyPlan
 	created := false
-	res := s.db.WithContext(ctx).Model(&StudyPlan{}).Where("user_id = ? AND class_id = ?", p.UserID, in.ClassID).
-		Updates(map[string]any{"content": in.Content, "updated_at": now})
-	if res.Error != nil {
-		return StudyPlanResponse{}, false, web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		sp.Content, sp.FiledAt, sp.UpdatedAt = in.Content, now, now
-		if err := s.db.WithContext(ctx).Create(&sp).Error; err != nil {
-			return StudyPlanResponse{}, false, web.Internal(err)
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		sp, created = StudyPlan{UserID: p.UserID, ClassID: in.ClassID}, false
+		res := tx.Model(&StudyPlan{}).Where("user_id = ? AND class_id = ?", p.UserID, in.ClassID).
+			Updates(map[string]any{"content": in.Content, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
 		}
-		created = true
-	} else if err := s.db.WithContext(ctx).Where("user_id = ? AND class_id = ?", p.UserID, in.ClassID).Take(&sp).Error; err != nil {
-		return StudyPlanResponse{}, false, web.Internal(err)
+		if res.RowsAffected == 0 {
+			sp.Content, sp.FiledAt, sp.UpdatedAt = in.Content, now, now
+			if err := tx.Create(&sp).Error; err != nil {
+				return err
+			}
+			created = true
+		} else if err := tx.Where("user_id = ? AND class_id = ?", p.UserID, in.ClassID).Take(&sp).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.study_plan", "followup_plan", plan.ID, map[string]any{"class_id": in.ClassID, "created": created})
+	})
+	if err != nil {
+		return StudyPlanResponse{}, false, txError(err)
 	}
 	return studyPlanResponse(sp, plan), created, nil
 }
@@ -103,8 +107,15 @@ func (s *Service) RecordReportBack(ctx context.Context, p *web.Principal, in Rep
 	}
 	now := s.now().UTC()
 	rb := ReportBack{UserID: p.UserID, ClassID: in.ClassID, HeldOn: in.HeldOn, Audience: in.Audience, Summary: in.Summary, CreatedAt: now, UpdatedAt: now}
-	if err := s.db.WithContext(ctx).Create(&rb).Error; err != nil {
-		return ReportBackResponse{}, web.Internal(err)
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		rb.ID = 0
+		if err := tx.Create(&rb).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.report_back", "report_back", rb.ID, map[string]any{"class_id": in.ClassID, "held_on": in.HeldOn})
+	})
+	if err != nil {
+		return ReportBackResponse{}, txError(err)
 	}
 	return reportBackResponse(rb, plan), nil
 }
@@ -118,13 +129,9 @@ func reportBackResponse(rb ReportBack, plan *Plan) ReportBackResponse {
 // AttachToReportBack stores the slides, text or photo of the graduate's own
 // 述学讲学, replacing an earlier attachment.
 func (s *Service) AttachToReportBack(ctx context.Context, p *web.Principal, id uint64, name string, r io.Reader) (ReportBackResponse, error) {
-	var rb ReportBack
-	err := s.db.WithContext(ctx).Where("id = ? AND user_id = ?", id, p.UserID).Take(&rb).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ReportBackResponse{}, web.NotFound()
-	}
+	rb, err := web.Load[ReportBack](s.db.WithContext(ctx).Where("user_id = ?", p.UserID), id)
 	if err != nil {
-		return ReportBackResponse{}, web.Internal(err)
+		return ReportBackResponse{}, err
 	}
 	plan, err := s.ownPlan(ctx, p, rb.ClassID)
 	if err != nil {
@@ -159,27 +166,29 @@ func (s *Service) AttachToReportBack(ctx context.Context, p *web.Principal, id u
 	}
 	old := rb.AttachmentKey
 	rb.AttachmentKey, rb.AttachmentName, rb.AttachmentSize, rb.UpdatedAt = key, name, int64(len(data)), s.now().UTC()
-	if err := s.db.WithContext(ctx).Model(&ReportBack{}).Where("id = ?", rb.ID).Updates(map[string]any{"attachment_key": key,
-		"attachment_name": name, "attachment_size": rb.AttachmentSize, "updated_at": rb.UpdatedAt}).Error; err != nil {
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Model(&ReportBack{}).Where("id = ?", rb.ID).Updates(map[string]any{"attachment_key": key,
+			"attachment_name": name, "attachment_size": rb.AttachmentSize, "updated_at": rb.UpdatedAt}).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.report_back.attach", "report_back", rb.ID, map[string]any{"name": name, "size": rb.AttachmentSize})
+	})
+	if err != nil {
 		_ = s.objects.Delete(ctx, key)
-		return ReportBackResponse{}, web.Internal(err)
+		return ReportBackResponse{}, txError(err)
 	}
 	if old != "" {
 		_ = s.objects.Delete(ctx, old)
 	}
-	return reportBackResponse(rb, plan), nil
+	return reportBackResponse(*rb, plan), nil
 }
 
 // ReportBackFile loads a 述学讲学 whose attachment the caller may download:
 // the cadre, and those who may see the cadre's plan.
 func (s *Service) ReportBackFile(ctx context.Context, p *web.Principal, id uint64) (*ReportBack, error) {
-	var rb ReportBack
-	err := s.db.WithContext(ctx).First(&rb, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
+	rb, err := web.Load[ReportBack](s.db.WithContext(ctx), id)
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, err
 	}
 	if rb.AttachmentKey == "" {
 		return nil, web.NotFound()
@@ -193,7 +202,7 @@ func (s *Service) ReportBackFile(ctx context.Context, p *web.Principal, id uint6
 			return nil, err
 		}
 	}
-	return &rb, nil
+	return rb, nil
 }
 
 // WriteSelfReport stores the cadre's yearly self-report in a pending round.
@@ -205,25 +214,27 @@ func (s *Service) WriteSelfReport(ctx context.Context, p *web.Principal, roundID
 	if err := f.Err(); err != nil {
 		return err
 	}
-	var r Round
-	err := s.db.WithContext(ctx).Where("id = ? AND user_id = ?", roundID, p.UserID).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return web.NotFound()
-	}
+	r, err := web.Load[Round](s.db.WithContext(ctx).Where("user_id = ?", p.UserID), roundID)
 	if err != nil {
-		return web.Internal(err)
+		return err
 	}
 	if r.Status != RoundPending {
 		return web.Conflict("wrong_state", "本轮问效已"+RoundStatusNames[r.Status]+"，不能再修改年度自述")
 	}
 	now := s.now().UTC()
-	res := s.db.WithContext(ctx).Model(&Round{}).Where("id = ? AND status = ?", r.ID, RoundPending).
-		Updates(map[string]any{"self_report": content, "self_report_at": now, "updated_at": now})
-	if res.Error != nil {
-		return web.Internal(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return web.Conflict("wrong_state", "本轮问效已结束，不能再修改年度自述")
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Model(&Round{}).Where("id = ? AND status = ?", r.ID, RoundPending).
+			Updates(map[string]any{"self_report": content, "self_report_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return web.Conflict("wrong_state", "本轮问效已结束，不能再修改年度自述")
+		}
+		return s.recordTx(tx, p, "followup.self_report", "followup_round", r.ID, nil)
+	})
+	if err != nil {
+		return txError(err)
 	}
 	return nil
 }

@@ -140,12 +140,30 @@ func (s *Service) SetTeam(ctx context.Context, p *web.Principal, ids []uint64) (
 				return err
 			}
 		}
-		return nil
+		return s.recordTx(tx, p, "followup.team", "followup_team", 0, map[string]any{"user_ids": ids})
 	})
+	if err != nil {
+		return nil, txError(err)
+	}
+	return s.Team(ctx)
+}
+
+// TeamCandidate finds the enabled account a page names by username for
+// the team: unknown and out of reach read the same, so the answer does not
+// tell who exists.
+func (s *Service) TeamCandidate(ctx context.Context, p *web.Principal, username string) (*Person, error) {
+	username = strings.TrimSpace(username)
+	if username == "" {
+		return nil, web.Invalid(map[string]string{"username": "请输入用户名"})
+	}
+	person, err := s.people.FindUser(ctx, username)
 	if err != nil {
 		return nil, web.Internal(err)
 	}
-	return s.Team(ctx)
+	if person == nil || !p.InScope(person.OrgPath) {
+		return nil, web.Invalid(map[string]string{"username": "您的管理范围内没有用户名为 " + username + " 的在用账号"})
+	}
+	return person, nil
 }
 
 // AddTeamMember adds one member (the org department, or a college's admins
@@ -171,9 +189,14 @@ func (s *Service) AddTeamMember(ctx context.Context, p *web.Principal, userID ui
 	if n >= maxTeam {
 		return web.Unprocessable("team_full", fmt.Sprintf("工作专班不能超过 %d 人", maxTeam))
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&TeamMember{UserID: userID, AddedBy: p.UserID, AddedAt: s.now().UTC()}).Error
+	err := db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&TeamMember{UserID: userID, AddedBy: p.UserID, AddedAt: s.now().UTC()}).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.team.add", "user", userID, nil)
+	})
 	if err != nil {
-		return web.Internal(err)
+		return txError(err)
 	}
 	return nil
 }
@@ -205,11 +228,14 @@ func (s *Service) RemoveTeamMember(ctx context.Context, p *web.Principal, userID
 		if err := tx.Where("user_id = ?", userID).Delete(&TeamMember{}).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Round{}).Where("assignee_id = ? AND status = ?", userID, RoundPending).
-			Updates(map[string]any{"assignee_id": 0, "updated_at": now}).Error
+		if err := tx.Model(&Round{}).Where("assignee_id = ? AND status = ?", userID, RoundPending).
+			Updates(map[string]any{"assignee_id": 0, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return s.recordTx(tx, p, "followup.team.remove", "user", userID, nil)
 	})
 	if err != nil {
-		return web.Internal(err)
+		return txError(err)
 	}
 	return nil
 }

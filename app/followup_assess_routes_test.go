@@ -1,0 +1,256 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"college/modules/audit"
+	"college/modules/web"
+)
+
+// auditOne fails unless exactly one entry of action names target, and
+// returns it.
+func (a *testApp) auditOne(action string, target uint64) audit.Log {
+	a.t.Helper()
+	var found []audit.Log
+	for _, l := range a.auditRows(action) {
+		if l.TargetID == target {
+			found = append(found, l)
+		}
+	}
+	if len(found) != 1 {
+		a.t.Fatalf("audit %s on %d: %d entries, want 1: %+v", action, target, len(found), found)
+	}
+	return found[0]
+}
+
+// The follow-up team through the API: a college admin adds a teacher of
+// the college and takes them off again; each change is one audit entry by
+// the admin. The team page refuses an empty name with 400 on the page.
+func TestFollowupTeamMembersAddAndRemove(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := followupCity(a)
+	teacher := a.createUser(e.tokens["admin"], "fu_member2", e.college, "teacher")
+	col := a.userID("col")
+
+	r := a.do("POST", "/api/v1/followup-team/members", e.tokens["col"], map[string]any{"user_id": teacher})
+	mustStatus(t, r, 201)
+	if !strings.Contains(string(r.Body), `"username":"fu_member2"`) {
+		t.Fatalf("team after adding: %s", r.Body)
+	}
+	if ok, err := a.Followup.IsTeamMember(t.Context(), teacher); err != nil || !ok {
+		t.Fatalf("not on the team: %v %v", ok, err)
+	}
+	if l := a.auditOne("followup.team.add", teacher); l.ActorID != col || l.Target != "user" || !l.Success {
+		t.Fatalf("add entry: %+v", l)
+	}
+
+	r = a.do("DELETE", fmt.Sprintf("/api/v1/followup-team/members/%d", teacher), e.tokens["col"], nil)
+	mustStatus(t, r, 204)
+	if ok, err := a.Followup.IsTeamMember(t.Context(), teacher); err != nil || ok {
+		t.Fatalf("still on the team: %v %v", ok, err)
+	}
+	if l := a.auditOne("followup.team.remove", teacher); l.ActorID != col || l.Target != "user" {
+		t.Fatalf("remove entry: %+v", l)
+	}
+	// Gone already: 404, and no entry.
+	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/followup-team/members/%d", teacher), e.tokens["col"], nil), 404)
+	a.auditOne("followup.team.remove", teacher)
+
+	admin := pagesLogin(a, "org", userPassword)
+	page := pagesGet(admin, "/admin/followup/team", 200)
+	r = pagesPost(admin, page, "/admin/followup/team", url.Values{"username": {"  "}})
+	mustStatus(t, r, 400)
+	if !strings.Contains(string(r.Body), "请输入用户名") || !strings.Contains(string(r.Body), `id="team-error"`) {
+		t.Fatalf("empty name: %s", r.Body)
+	}
+	if n := pagesAudits(a, "followup.team.add"); n != 1 {
+		t.Fatalf("refused adds wrote entries: %d", n)
+	}
+}
+
+// The graduate's self-report from the page, then the org department marks
+// the finished round an excellent case and turns it into a course from
+// the admin page; asking again leads to the same course. Each step leaves
+// its audit entry.
+func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := followupCity(a)
+	cadre := a.followupCadre("fu_case", e.unitA, "", "")
+	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
+	round := followupFirstRound(followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class))
+
+	me := pagesLogin(a, "fu_case", userPassword)
+	page := pagesGet(me, "/me/followup", 200)
+	r := pagesPost(me, page, fmt.Sprintf("/me/followup/rounds/%d/self-report", round), url.Values{"content": {"全年牵头推进审批改革，办件时限压缩一半"}})
+	mustStatus(t, r, 303)
+	if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/me/followup#self-report-%d", round) {
+		t.Fatalf("after the self-report: %s", loc)
+	}
+	var self string
+	a.DB.Table("followup_rounds").Where("id = ?", round).Pluck("self_report", &self)
+	if self != "全年牵头推进审批改革，办件时限压缩一半" {
+		t.Fatalf("self-report stored: %q", self)
+	}
+	if l := a.auditOne("followup.self_report", round); l.ActorID != cadre || l.Target != "followup_round" {
+		t.Fatalf("self-report entry: %+v", l)
+	}
+
+	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d", round), e.memberTok, followupComplete("优秀")), 200)
+
+	org := a.userID("org")
+	admin := pagesLogin(a, "org", userPassword)
+	page = pagesGet(admin, fmt.Sprintf("/admin/followup?year=%d", e.year+1), 200)
+	r = pagesPost(admin, page, fmt.Sprintf("/admin/followup/rounds/%d/excellent", round), url.Values{"case_note": {"审批改革经验可复制"}, "next": {"/admin/followup#cases"}})
+	mustStatus(t, r, 303)
+	if followupFlash(admin) != "已列为优秀实践案例" {
+		t.Fatalf("excellent flash %q", followupFlash(admin))
+	}
+	var marked struct {
+		Excellent bool
+		CaseNote  string
+	}
+	a.DB.Table("followup_rounds").Where("id = ?", round).Select("excellent, case_note").Scan(&marked)
+	if !marked.Excellent || marked.CaseNote != "审批改革经验可复制" {
+		t.Fatalf("round after marking: %+v", marked)
+	}
+	if l := a.auditOne("followup.excellent", round); l.ActorID != org || !strings.Contains(l.Detail, "审批改革经验可复制") {
+		t.Fatalf("excellent entry: %+v", l)
+	}
+
+	page = pagesGet(admin, "/admin/followup", 200)
+	r = pagesPost(admin, page, fmt.Sprintf("/admin/followup/rounds/%d/case-course", round), nil)
+	mustStatus(t, r, 303)
+	var course uint64
+	a.DB.Table("followup_rounds").Where("id = ?", round).Pluck("case_course_id", &course)
+	if course == 0 || r.Header.Get("Location") != fmt.Sprintf("/admin/courses/%d", course) {
+		t.Fatalf("case course %d, sent to %q", course, r.Header.Get("Location"))
+	}
+	var status string
+	a.DB.Table("courses").Where("id = ?", course).Pluck("status", &status)
+	if status != "draft" {
+		t.Fatalf("case course status %q", status)
+	}
+	if l := a.auditOne("followup.case_course", round); l.ActorID != org || l.Detail != fmt.Sprintf(`{"course_id":%d}`, course) {
+		t.Fatalf("case course entry: %+v", l)
+	}
+	// The catalog records the course it made as well (see auditPending).
+	a.auditOne("course.create", course)
+
+	// Asked again (the API), the same course; the request is recorded as
+	// such, not as a second course.
+	r = a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/case-course", round), e.tokens["col"], nil)
+	mustStatus(t, r, 200)
+	if got := uint64(r.JSON(t)["course_id"].(float64)); got != course {
+		t.Fatalf("second request: course %d, want %d", got, course)
+	}
+	a.auditOne("followup.case_course", round)
+	if l := a.auditOne("followup.case_course.open", round); l.ActorID != a.userID("col") || l.Detail != fmt.Sprintf(`{"course_id":%d}`, course) {
+		t.Fatalf("open entry: %+v", l)
+	}
+	var courses int64
+	a.DB.Table("courses").Where("title LIKE ?", "优秀实践案例：%").Count(&courses)
+	if courses != 1 {
+		t.Fatalf("%d case courses", courses)
+	}
+}
+
+// The graduate's filings through the API write one entry each, by the
+// graduate.
+func TestFollowupFilingsAreAudited(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := followupCity(a)
+	cadre := a.followupCadre("fu_file", e.unitA, "", "")
+	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
+	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
+	round := followupFirstRound(plan)
+	tok := a.tokenFor(cadre)
+
+	mustStatus(t, a.do("POST", "/api/v1/me/study-plan", tok, map[string]any{"class_id": class, "content": "每月精读一章"}), 201)
+	mustStatus(t, a.do("POST", "/api/v1/me/study-plan", tok, map[string]any{"class_id": class, "content": "每月精读两章"}), 201)
+	planID := uint64(plan["id"].(float64))
+	rows := a.auditRows("followup.study_plan")
+	if len(rows) != 2 || rows[0].TargetID != planID || rows[0].ActorID != cadre ||
+		rows[0].Detail != fmt.Sprintf(`{"class_id":%d,"created":true}`, class) || rows[1].Detail != fmt.Sprintf(`{"class_id":%d,"created":false}`, class) {
+		t.Fatalf("study plan entries: %+v", rows)
+	}
+
+	today := time.Now().In(web.Shanghai).Format(time.DateOnly)
+	r := a.do("POST", "/api/v1/me/report-backs", tok, map[string]any{"class_id": class, "held_on": today, "audience": "本单位干部", "summary": "传达学习体会"})
+	mustStatus(t, r, 201)
+	rb := r.id(t)
+	if l := a.auditOne("followup.report_back", rb); l.ActorID != cadre || l.Target != "report_back" {
+		t.Fatalf("report-back entry: %+v", l)
+	}
+
+	r = a.upload(fmt.Sprintf("/api/v1/me/report-backs/%d/attachment", rb), tok, "讲稿.pdf", []byte("%PDF-1.4\n% slides\n"), nil)
+	mustStatus(t, r, 200)
+	if l := a.auditOne("followup.report_back.attach", rb); l.ActorID != cadre || !strings.Contains(l.Detail, "讲稿.pdf") {
+		t.Fatalf("attachment entry: %+v", l)
+	}
+
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d/self-report", round), tok, map[string]any{"content": "年度自述"}), 200)
+	a.auditOne("followup.self_report", round)
+	// Someone else's round: 404 and no entry.
+	other := a.followupCadre("fu_file2", e.unitA, "", "")
+	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d/self-report", round), a.tokenFor(other), map[string]any{"content": "x"}), 404)
+	a.auditOne("followup.self_report", round)
+}
+
+// The host deletes an unused form and, on a class's evaluations page,
+// reminds the trainees of an evaluation and deletes it; each form post
+// redirects and leaves one entry.
+func TestAssessFormAndEvaluationPageActions(t *testing.T) {
+	t.Parallel()
+	a, c, ac := assessSetup(t, 2, nil)
+	host := assessLogin(a, "col", userPassword)
+	col := a.userID("col")
+
+	r := a.do("POST", "/api/v1/forms", c.tokens["col"], map[string]any{"title": "临时评估表", "items": []any{map[string]any{"kind": "rating", "text": "总体", "weight": 100}}})
+	mustStatus(t, r, 201)
+	form := r.id(t)
+	a.auditOne("form.create", form)
+	page := assessGet(host, "/admin/forms", 200)
+	assessMust(t, page, fmt.Sprintf(`action="/admin/forms/%d/delete"`, form))
+	assessSeeOther(t, assessPost(host, page, fmt.Sprintf("/admin/forms/%d/delete", form), url.Values{}), "/admin/forms")
+	var left int64
+	a.DB.Table("eval_forms").Where("id = ?", form).Count(&left)
+	if left != 0 {
+		t.Fatal("the form is still there")
+	}
+	if l := a.auditOne("form.delete", form); l.ActorID != col || l.Detail != `{"title":"临时评估表"}` {
+		t.Fatalf("form delete entry: %+v", l)
+	}
+
+	eval := assessAttach(a, c, ac.id, map[string]any{"form_id": assessDefaultForm(a, c), "target": map[string]any{"type": "class"}})
+	evPath := fmt.Sprintf("/admin/classes/%d/evaluations", ac.id)
+	page = assessGet(host, evPath, 200)
+	assessSeeOther(t, assessPost(host, page, fmt.Sprintf("/admin/evaluations/%d/remind", eval), url.Values{}), evPath)
+	for _, u := range ac.trainees {
+		if n := a.followupNotices(u, "请填写评估"); n != 1 {
+			t.Fatalf("trainee %d has %d reminders", u, n)
+		}
+	}
+	remind := a.auditRows("evaluation.remind")
+	if len(remind) != 1 || remind[0].TargetID != ac.id || remind[0].ActorID != col || remind[0].Detail != fmt.Sprintf(`{"evaluation":%d,"reminded":2}`, eval) {
+		t.Fatalf("remind entries: %+v", remind)
+	}
+
+	page = assessGet(host, evPath, 200)
+	assessSeeOther(t, assessPost(host, page, fmt.Sprintf("/admin/evaluations/%d/delete", eval), url.Values{}), evPath)
+	a.DB.Table("evaluations").Where("id = ?", eval).Count(&left)
+	if left != 0 {
+		t.Fatal("the evaluation is still there")
+	}
+	del := a.auditRows("evaluation.delete")
+	if len(del) != 1 || del[0].TargetID != ac.id || del[0].ActorID != col || !strings.Contains(del[0].Detail, fmt.Sprintf(`"evaluation":%d`, eval)) {
+		t.Fatalf("delete entries: %+v", del)
+	}
+}
