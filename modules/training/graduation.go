@@ -1,14 +1,9 @@
 package training
 
 import (
-	"bytes"
-	"college/modules/media"
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"io"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -36,156 +31,6 @@ var requiredFiles = []string{FilePlan, FileSignIn, FileTimetable}
 
 // MaxFileBytes bounds an attached file.
 const MaxFileBytes = 20 << 20
-
-// FileResponse is an attached file.
-type FileResponse struct {
-	ID        uint64    `json:"id"`
-	Kind      string    `json:"kind"`
-	KindName  string    `json:"kind_name"`
-	Name      string    `json:"name"`
-	Size      int64     `json:"size"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// AttachFile stores a document of a class (the host).
-func (s *Service) AttachFile(ctx context.Context, p *web.Principal, classID uint64, kind, name string, r io.Reader) (*File, error) {
-	c, err := s.hostClass(ctx, p, classID)
-	if err != nil {
-		return nil, err
-	}
-	if FileKindNames[kind] == "" {
-		return nil, web.Invalid(map[string]string{"kind": "材料类型应为 plan、signin_sheet、timetable 或 other"})
-	}
-	if c.Status == StatusArchived {
-		return nil, wrongState(c.Status, c.Status)
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
-	if err != nil {
-		return nil, web.BadRequest("bad_upload", "上传中断，请重试").WithCause(err)
-	}
-	if len(data) > MaxFileBytes {
-		return nil, web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", MaxFileBytes>>20))
-	}
-	if len(data) == 0 {
-		return nil, web.Invalid(map[string]string{"file": "文件为空"})
-	}
-	ct, ok := media.DocumentType(data[:min(len(data), 16)], name)
-	if !ok {
-		return nil, web.NewError(415, "unsupported_type", "只能上传 PDF、Word、Excel 文件或 PNG、JPEG 图片")
-	}
-	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
-	if name == "" || name == "." || name == "/" {
-		name = FileKindNames[kind]
-	}
-	if len([]rune(name)) > 200 {
-		name = string([]rune(name)[:200])
-	}
-	ext := strings.ToLower(path.Ext(name))
-	key := fmt.Sprintf("classes/%d/%s-%d%s", classID, kind, s.now().UnixNano(), ext)
-	if _, err := s.objects.Put(ctx, key, bytes.NewReader(data), int64(len(data)), ct); err != nil {
-		return nil, web.Internal(err)
-	}
-	f := &File{ClassID: classID, Kind: kind, Name: name, ObjectKey: key, Size: int64(len(data)), UploadedBy: p.UserID, CreatedAt: s.now().UTC()}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(f).Error; err != nil {
-			return err
-		}
-		return s.recordTx(tx, p, "class.file", "class", classID, map[string]any{"kind": f.Kind, "name": f.Name, "size": f.Size})
-	})
-	if err != nil {
-		_ = s.objects.Delete(context.WithoutCancel(ctx), key)
-		return nil, txError(err)
-	}
-	return f, nil
-}
-
-// DeleteFile removes a wrong upload before the class graduates (the host).
-func (s *Service) DeleteFile(ctx context.Context, p *web.Principal, id uint64) (*File, error) {
-	f, err := web.Load[File](s.db.WithContext(ctx), id)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.hostClass(ctx, p, f.ClassID)
-	if err != nil {
-		return nil, err
-	}
-	if c.Status == StatusGraduated || c.Status == StatusArchived {
-		return nil, web.Conflict("wrong_state", "班次已结班，材料不能删除")
-	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Delete(f).Error; err != nil {
-			return err
-		}
-		return s.recordTx(tx, p, "class.file.delete", "class", f.ClassID, map[string]any{"kind": f.Kind, "name": f.Name})
-	})
-	if err != nil {
-		return nil, txError(err)
-	}
-	_ = s.objects.Delete(ctx, f.ObjectKey)
-	return f, nil
-}
-
-// Files lists a class's attached files (host and org department).
-func (s *Service) Files(ctx context.Context, p *web.Principal, classID uint64) ([]FileResponse, error) {
-	if _, err := s.managedClass(ctx, p, classID); err != nil {
-		return nil, err
-	}
-	var rows []File
-	if err := s.db.WithContext(ctx).Where("class_id = ?", classID).Order("id").Find(&rows).Error; err != nil {
-		return nil, web.Internal(err)
-	}
-	out := make([]FileResponse, len(rows))
-	for i, f := range rows {
-		out[i] = FileResponse{ID: f.ID, Kind: f.Kind, KindName: FileKindNames[f.Kind], Name: f.Name, Size: f.Size, CreatedAt: f.CreatedAt}
-	}
-	return out, nil
-}
-
-// FileFor loads an attached file for download (host and org department).
-func (s *Service) FileFor(ctx context.Context, p *web.Principal, id uint64) (*File, error) {
-	var f File
-	err := s.db.WithContext(ctx).First(&f, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	if _, err := s.managedClass(ctx, p, f.ClassID); err != nil {
-		return nil, err
-	}
-	return &f, nil
-}
-
-// Objects is the object store files are kept in.
-func (s *Service) Objects() interface{ Name() string } { return s.objects }
-
-// GraduateRequest names the absentees removed at graduation.
-type GraduateRequest struct {
-	AbsentUserIDs []uint64 `json:"absent_user_ids"`
-}
-
-// CertificateRef is a certificate issued at graduation.
-type CertificateRef struct {
-	UserID uint64 `json:"user_id"`
-	Serial string `json:"serial"`
-}
-
-// Shortfall is a trainee who did not meet the graduation rules.
-type Shortfall struct {
-	UserID  uint64   `json:"user_id"`
-	Name    string   `json:"name"`
-	Reasons []string `json:"reasons"`
-}
-
-// GraduateResponse answers a graduation.
-type GraduateResponse struct {
-	Graduated    int              `json:"graduated"`
-	Certificates []CertificateRef `json:"certificates"`
-	Absent       int              `json:"absent"`
-	Incomplete   []Shortfall      `json:"incomplete"`
-	Hours        web.Hours        `json:"hours"`
-}
 
 // serialAlphabet avoids letters and digits that read alike.
 const serialAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -251,7 +96,7 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 	if err != nil {
 		return out, err
 	}
-	if c.Status != StatusInSession {
+	if !classActions(p, c, c.Status).Graduate {
 		return out, web.Conflict("wrong_state", "只有培训中的班次可以结班（当前："+StatusNames[c.Status]+"）")
 	}
 	if s.settings.Bool(ctx, SetRequireFiles) {
@@ -414,23 +259,6 @@ func (s *Service) Graduate(ctx context.Context, p *web.Principal, classID uint64
 		}
 	}
 	return out, nil
-}
-
-// CertificateView is a certificate as its holder and the class's managers
-// see it.
-type CertificateView struct {
-	Serial     string    `json:"serial"`
-	Name       string    `json:"name"`
-	IDNumber   string    `json:"id_number"` // masked
-	OrgName    string    `json:"org_name"`
-	ClassTitle string    `json:"class_title"`
-	HostName   string    `json:"host_name"`
-	StartsOn   string    `json:"starts_on"`
-	EndsOn     string    `json:"ends_on"`
-	Hours      web.Hours `json:"hours"`
-	IssuedOn   string    `json:"issued_on"`
-	UserID     uint64    `json:"-"`
-	ClassID    uint64    `json:"-"`
 }
 
 // VerifyCertificate looks a certificate up by serial with the holder's

@@ -197,3 +197,16 @@ func (s *Service) recordTx(tx *gorm.DB, p *web.Principal, action, target string,
 	}
 	return web.RecordTx(s.audit, tx, web.AuditBy(p, action, target, id, detail))
 }
+
+// audited runs write and then the audit entry of p's action in one
+// transaction, so that both commit or neither does. entry describes the
+// action once write has run (the ids of new rows are known by then).
+func (s *Service) audited(ctx context.Context, p *web.Principal, write func(tx *gorm.DB) error, entry func() (action, target string, id uint64, detail any)) error {
+	return txError(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		action, target, id, detail := entry()
+		return s.recordTx(tx, p, action, target, id, detail)
+	}))
+}

@@ -2,15 +2,12 @@ package training
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"college/modules/settings"
 	"college/modules/web"
-
-	"gorm.io/gorm"
 )
 
 // SetVerifyPerMinute bounds the public certificate checks of one client
@@ -19,21 +16,6 @@ const SetVerifyPerMinute = "training.verify_per_minute"
 
 var verifySettingDefs = []settings.Def{
 	{Key: SetVerifyPerMinute, Group: settingsGroup, Label: "结业证书公开查验：每个地址每分钟最多次数", Help: "超过后该地址须等到下一分钟，防止逐个猜测证书编号", Kind: settings.KindInt, Default: "20", Min: 1, Max: 10000},
-}
-
-// CertificateCheck is what the public verification shows: enough to match
-// a paper certificate (a masked name, the class, the dates and hours),
-// nothing more about the person.
-type CertificateCheck struct {
-	Serial     string    `json:"serial"`
-	Name       string    `json:"name"` // masked: 张*三
-	ClassTitle string    `json:"class_title"`
-	HostName   string    `json:"host_name"`
-	StartsOn   string    `json:"starts_on"`
-	EndsOn     string    `json:"ends_on"`
-	Hours      web.Hours `json:"hours"`
-	IssuedOn   string    `json:"issued_on"`
-	Valid      bool      `json:"valid"` // issued by this college and in force
 }
 
 // CheckCertificate verifies a serial for anyone, at most a few times a
@@ -77,15 +59,11 @@ func (s *Service) certificateBySerial(ctx context.Context, serial string) (*Cert
 	if serial == "" || len(serial) > 40 {
 		return nil, web.NotFound()
 	}
-	var cert Certificate
-	err := s.db.WithContext(ctx).Where("serial = ?", serial).Take(&cert).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
+	cert, err := web.Load[Certificate](s.db.WithContext(ctx).Where("serial = ?", serial))
 	if err != nil {
-		return nil, web.Internal(err)
+		return nil, err
 	}
-	return &cert, nil
+	return cert, nil
 }
 
 // maskName keeps the first and the last character of a name: 张三 → 张*,

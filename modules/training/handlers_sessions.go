@@ -1,0 +1,129 @@
+package training
+
+import (
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+func (h *Handlers) addSession(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in SessionRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	x, err := h.svc.AddSession(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(sessionResponse(*x, true))
+}
+
+func (h *Handlers) updateSession(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in SessionRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	x, err := h.svc.UpdateSession(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sessionResponse(*x, true))
+}
+
+func (h *Handlers) deleteSession(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.DeleteSession(c.UserContext(), web.Caller(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) code(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) renewCode(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	out, err := h.svc.RenewCode(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// qrPNG renders a QR code of an absolute URL on this server.
+func qrPNG(c *fiber.Ctx, path string, size int) error {
+	png, err := qrcode.Encode(web.PublicURL(c)+path, qrcode.Medium, size)
+	if err != nil {
+		return web.Internal(err)
+	}
+	c.Set(fiber.HeaderContentType, "image/png")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(png)
+}
+
+func (h *Handlers) qr(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return qrPNG(c, out.Path, 360)
+}
+
+func (h *Handlers) signIn(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in SignInRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := h.svc.SignIn(c.UserContext(), web.Caller(c), id, in.Code)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) attendance(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in AttendanceRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := h.svc.MarkAttendance(c.UserContext(), web.Caller(c), id, in); err != nil {
+		return err
+	}
+	return c.JSON(in)
+}
