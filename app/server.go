@@ -203,6 +203,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	if a.Audit, err = audit.New(audit.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Secret: secret, National: cfg.Crypto.National, Log: log}); err != nil {
 		return nil, err
 	}
+	a.Settings.SetAuditor(a.Audit)
 	a.Sessions = identity.NewSessions(s.Cache)
 	a.Identity = identity.NewService(identity.Deps{Store: identity.NewStore(s.DB), Sealer: sealer, Sessions: a.Sessions, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log,
 		AdminMFA: cfg.Auth.AdminMFA, Issuer: cfg.CollegeName, DataDir: cfg.DataDir})
@@ -290,7 +291,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(mustSub(static.FS, "assets")), MaxAge: 86400 * 30}))
 
-	idh := identity.NewHandlers(a.Identity, a.Audit, engine, cfg.SecureCookies || cfg.HTTPS)
+	idh := identity.NewHandlers(a.Identity, engine, cfg.SecureCookies || cfg.HTTPS)
 	// before the caller is known, to see every refusal
 	app.Use(web.AuditGuard(a.Audit, log, func() web.AuditObserver { return a.AuditObserver }))
 	app.Use(idh.Authenticate)
@@ -303,7 +304,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	pages := app.Group("")
 
 	idh.Register(a.API, pages)
-	settings.NewHandlers(a.Settings, a.Audit, engine).Register(a.API, pages)
+	settings.NewHandlers(a.Settings, engine).Register(a.API, pages)
 	audit.NewHandlers(a.Audit, engine).Register(a.API, pages)
 	hh := hours.NewHandlers(a.Hours, folks, engine)
 	hh.SetArchiveExtras(a.Followup.ArchiveNotes)

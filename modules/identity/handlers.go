@@ -19,14 +19,13 @@ const MaxImportBytes = 20 << 20
 // Handlers serves the identity API and pages.
 type Handlers struct {
 	svc          *Service
-	audit        web.Auditor
 	pages        *web.Engine
 	secureCookie bool
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine, secureCookie bool) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages, secureCookie: secureCookie}
+func NewHandlers(svc *Service, pages *web.Engine, secureCookie bool) *Handlers {
+	return &Handlers{svc: svc, pages: pages, secureCookie: secureCookie}
 }
 
 // Authenticate finds the caller from the bearer token or the session cookie.
@@ -160,10 +159,12 @@ func (h *Handlers) login(c *fiber.Ctx) error {
 
 func (h *Handlers) logout(c *fiber.Ctx) error {
 	p := web.Caller(c)
-	h.svc.Logout(c.UserContext(), p)
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "logout", "user", p.UserID, nil))
+	err := h.svc.Logout(c.UserContext(), p)
 	if p.ViaCookie {
 		c.ClearCookie(CookieName)
+	}
+	if err != nil {
+		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
@@ -178,7 +179,7 @@ func (h *Handlers) changeOwnPassword(c *fiber.Ctx) error {
 		return err
 	}
 	p := web.Caller(c)
-	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, in.OldPassword, in.NewPassword, c.IP())
+	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, in.OldPassword, in.NewPassword)
 	if err != nil {
 		return err
 	}
@@ -223,7 +224,6 @@ func (h *Handlers) createOrg(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "org.create", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code, "kind": o.Kind}))
 	return c.Status(fiber.StatusCreated).JSON(orgResponse(o))
 }
 
@@ -240,7 +240,6 @@ func (h *Handlers) updateOrg(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "org.update", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code}))
 	return c.JSON(orgResponse(o))
 }
 
@@ -255,9 +254,6 @@ func (h *Handlers) listUsers(c *fiber.Ctx) error {
 	}
 	users, total, err := h.svc.ListUsers(c.UserContext(), web.Caller(c), c.Query("q"), orgID, c.Query("role"), pg)
 	if err != nil {
-		return err
-	}
-	if err := h.auditListing(c, orgID, pg, total, len(users)); err != nil {
 		return err
 	}
 	return c.JSON(web.NewList(h.svc.Responses(c.UserContext(), users), total, pg))
@@ -275,11 +271,6 @@ func (h *Handlers) getUser(c *fiber.Ctx) error {
 	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
 }
 
-// auditUser records a user change with personal data left out.
-func (h *Handlers) auditUser(c *fiber.Ctx, action string, u *User) {
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, action, "user", u.ID, map[string]any{"username": u.Username, "name": u.Name, "org_id": u.OrgID, "roles": u.RoleList(), "disabled": u.Disabled}))
-}
-
 func (h *Handlers) createUser(c *fiber.Ctx) error {
 	var in UserRequest
 	if err := web.DecodeJSON(c, &in); err != nil {
@@ -289,7 +280,6 @@ func (h *Handlers) createUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.auditUser(c, "user.create", u)
 	return c.Status(fiber.StatusCreated).JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
 }
 
@@ -306,7 +296,6 @@ func (h *Handlers) updateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.auditUser(c, "user.update", u)
 	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
 }
 
@@ -319,7 +308,7 @@ func (h *Handlers) setRoles(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, in.Roles, c.IP())
+	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, in.Roles)
 	if err != nil {
 		return err
 	}
@@ -338,11 +327,6 @@ func (h *Handlers) setDisabled(c *fiber.Ctx, disabled bool) error {
 	if err != nil {
 		return err
 	}
-	action := "user.enable"
-	if disabled {
-		action = "user.disable"
-	}
-	h.auditUser(c, action, u)
 	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
 }
 
@@ -355,7 +339,7 @@ func (h *Handlers) resetPassword(c *fiber.Ctx) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, in.NewPassword, c.IP()); err != nil {
+	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, in.NewPassword); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -375,7 +359,7 @@ func (h *Handlers) confirmTOTP(c *fiber.Ctx) error {
 		return err
 	}
 	p := web.Caller(c)
-	out, err := h.svc.ConfirmTOTP(c.UserContext(), p, in.Code, c.IP())
+	out, err := h.svc.ConfirmTOTP(c.UserContext(), p, in.Code)
 	if err != nil {
 		return err
 	}
@@ -390,7 +374,7 @@ func (h *Handlers) resetMFA(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -401,7 +385,7 @@ func (h *Handlers) unlock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -426,6 +410,5 @@ func (h *Handlers) importUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.import", "user", 0, map[string]any{"created": res.Created}))
 	return c.JSON(res)
 }

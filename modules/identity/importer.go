@@ -259,11 +259,14 @@ func (s *Service) ImportUsers(ctx context.Context, p *web.Principal, data []byte
 		u.PasswordHash = hash
 	}
 	start := time.Now()
-	if err := s.store.CreateUsers(ctx, users); err != nil {
+	err = s.change(ctx, func(st *Store) error { return st.CreateUsers(ctx, users) }, func() web.AuditEntry {
+		return web.AuditBy(p, "user.import", "user", 0, map[string]any{"created": len(users)})
+	})
+	if err != nil {
 		if dup := s.duplicateUser(err); web.AsError(dup).Status == 400 {
 			return ImportResponse{}, invalid([]web.RowError{{Message: "导入期间有重复的用户名或身份证号被其他操作登记，请重试"}})
 		}
-		return ImportResponse{}, web.Internal(err)
+		return ImportResponse{}, web.AsError(err)
 	}
 	s.log.InfoContext(ctx, "identity: users imported", "count", len(users), "ms", time.Since(start).Milliseconds())
 	out := ImportResponse{Created: len(users)}

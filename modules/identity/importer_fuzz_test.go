@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ import (
 // unit admin of the first: the import may only create learners in it.
 type importFixture struct {
 	svc   *Service
+	audit *auditLog
 	admin *web.Principal
 	inOrg uint64
 }
@@ -40,7 +42,8 @@ func newImportFixture(t testing.TB) *importFixture {
 		t.Fatal(err)
 	}
 	store := NewStore(gdb)
-	svc := NewService(Deps{Store: store, Sealer: sealer, Settings: settings.New(gdb, c), Cache: c, Log: slog.New(slog.DiscardHandler)})
+	log := &auditLog{}
+	svc := NewService(Deps{Store: store, Sealer: sealer, Settings: settings.New(gdb, c), Cache: c, Audit: log, Log: slog.New(slog.DiscardHandler)})
 	ctx := context.Background()
 	root := &Org{Name: "市委组织部", Code: "ROOT", Kind: KindDepartment}
 	if err := store.CreateOrg(ctx, root, "/"); err != nil {
@@ -54,7 +57,7 @@ func newImportFixture(t testing.TB) *importFixture {
 		}
 	}
 	p := &web.Principal{UserID: 1, Username: "ua_admin", Roles: []string{web.RoleUnitAdmin}, OrgID: ua.ID, OrgPath: ua.Path}
-	return &importFixture{svc: svc, admin: p, inOrg: ua.ID}
+	return &importFixture{svc: svc, audit: log, admin: p, inOrg: ua.ID}
 }
 
 // importBook writes rows (cells separated by tabs, rows by new lines)
@@ -94,16 +97,24 @@ func (fx *importFixture) check(t *testing.T, data []byte) {
 		fx.svc.store.db.Exec("DELETE FROM user_roles")
 		fx.svc.store.db.Exec("DELETE FROM users")
 	}()
+	fx.audit.take()
 	res, err := fx.svc.ImportUsers(ctx, fx.admin, data, "")
+	entries := fx.audit.take()
 	if err != nil {
 		var we *web.Error
 		if !errors.As(err, &we) || we.Status >= 500 {
 			t.Fatalf("import failed with %v", err)
 		}
+		if len(entries) != 0 {
+			t.Fatalf("a refused import wrote %d audit entries", len(entries))
+		}
 		return
 	}
 	if res.Created <= 0 || res.InitialPassword == "" {
 		t.Fatalf("import succeeded with %+v", res)
+	}
+	if len(entries) != 1 || entries[0].Action != "user.import" || entries[0].ActorID != fx.admin.UserID || entries[0].Detail != fmt.Sprintf(`{"created":%d}`, res.Created) {
+		t.Fatalf("import of %d users wrote the audit entries %+v", res.Created, entries)
 	}
 	users, total, err := fx.svc.store.ListUsers(ctx, fx.admin, UserFilter{}, web.Page{Page: 1, PageSize: 1000})
 	if err != nil {

@@ -108,9 +108,11 @@ func (s *Service) BeginTOTP(ctx context.Context, p *web.Principal) (TOTPStart, e
 		return TOTPStart{}, web.Internal(err)
 	}
 	row := UserMFA{UserID: p.UserID, PendingSealed: s.sealer.Seal(key.Secret()), UpdatedAt: s.now().UTC()}
-	err = s.store.db.WithContext(ctx).Save(&row).Error
+	err = s.change(ctx, func(st *Store) error { return st.db.WithContext(ctx).Save(&row).Error }, func() web.AuditEntry {
+		return web.AuditBy(p, "mfa.enrol.start", "user", p.UserID, nil)
+	})
 	if err != nil {
-		return TOTPStart{}, web.Internal(err)
+		return TOTPStart{}, web.AsError(err)
 	}
 	return TOTPStart{Secret: key.Secret(), OTPAuthURI: key.URL()}, nil
 }
@@ -150,7 +152,7 @@ func totpURI(issuer, account, secret string) string {
 // ConfirmTOTP enables the pending secret when code matches it, and returns
 // fresh recovery codes. A session limited to enrolment is replaced by a full
 // one (the new token is returned).
-func (s *Service) ConfirmTOTP(ctx context.Context, p *web.Principal, code, ip string) (TOTPConfirmed, error) {
+func (s *Service) ConfirmTOTP(ctx context.Context, p *web.Principal, code string) (TOTPConfirmed, error) {
 	m, err := s.mfaOf(ctx, p.UserID)
 	if err != nil {
 		return TOTPConfirmed{}, web.Internal(err)
@@ -187,13 +189,13 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *web.Principal, code, ip st
 		if err := tx.Create(&rows).Error; err != nil {
 			return err
 		}
-		return s.auditTx(tx, web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "mfa.enable", Target: "user", TargetID: p.UserID, Success: true})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "mfa.enable", "user", p.UserID, nil))
 	})
 	if errors.Is(err, errConcurrentEnrol) {
 		return TOTPConfirmed{}, web.Conflict("mfa_not_started", "密钥已变化，请重新获取")
 	}
 	if err != nil {
-		return TOTPConfirmed{}, web.Internal(err)
+		return TOTPConfirmed{}, web.AsError(err)
 	}
 	out := TOTPConfirmed{RecoveryCodes: codes}
 	if p.MFAEnrol {
@@ -251,7 +253,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, m *UserMFA, code string
 
 // ResetMFA removes a user's second factor (the security administrator's
 // action); the user enrols again at the next login.
-func (s *Service) ResetMFA(ctx context.Context, p *web.Principal, id uint64, ip string) error {
+func (s *Service) ResetMFA(ctx context.Context, p *web.Principal, id uint64) error {
 	u, err := s.secAdminTarget(ctx, p, id)
 	if err != nil {
 		return err
@@ -266,10 +268,10 @@ func (s *Service) ResetMFA(ctx context.Context, p *web.Principal, id uint64, ip 
 		if err := tx.Where("user_id = ?", id).Delete(&RecoveryCode{}).Error; err != nil {
 			return err
 		}
-		return s.auditTx(tx, web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "mfa.reset", Target: "user", TargetID: id, Success: true})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "mfa.reset", "user", id, nil))
 	})
 	if err != nil {
-		return web.Internal(err)
+		return web.AsError(err)
 	}
 	return s.sessions.EndUser(ctx, id, "")
 }
@@ -291,7 +293,7 @@ func (s *Service) secAdminTarget(ctx context.Context, p *web.Principal, id uint6
 }
 
 // Unlock clears a login lock (the security administrator's action).
-func (s *Service) Unlock(ctx context.Context, p *web.Principal, id uint64, ip string) error {
+func (s *Service) Unlock(ctx context.Context, p *web.Principal, id uint64) error {
 	u, err := s.secAdminTarget(ctx, p, id)
 	if err != nil {
 		return err
@@ -299,7 +301,7 @@ func (s *Service) Unlock(ctx context.Context, p *web.Principal, id uint64, ip st
 	if err := s.throttle.unlock(ctx, throttleUser(u.Username)); err != nil {
 		return web.Internal(err)
 	}
-	return s.record(ctx, web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "user.unlock", Target: "user", TargetID: id, Success: true})
+	return s.audit.Record(ctx, web.AuditBy(p, "user.unlock", "user", id, nil))
 }
 
 // newRecoveryCode is 12 characters from an alphabet without look-alikes,

@@ -107,10 +107,11 @@ func (h *Handlers) loginSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) logoutSubmit(c *fiber.Ctx) error {
-	p := web.Caller(c)
-	h.svc.Logout(c.UserContext(), p)
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "logout", "user", p.UserID, nil))
+	err := h.svc.Logout(c.UserContext(), web.Caller(c))
 	c.ClearCookie(CookieName)
+	if err != nil {
+		return err
+	}
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
@@ -132,7 +133,7 @@ func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
 	if c.FormValue("new_password") != c.FormValue("confirm_password") {
 		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": map[string]string{"confirm_password": "两次输入的新密码不一致"}})
 	}
-	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"), c.IP())
+	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"))
 	if err != nil {
 		we := web.AsError(err)
 		if we.Status != fiber.StatusBadRequest && we.Status != fiber.StatusTooManyRequests {
@@ -202,7 +203,6 @@ func (h *Handlers) orgCreateSubmit(c *fiber.Ctx) error {
 		}
 		return h.pages.Render(c, fiber.StatusBadRequest, "identity/orgs", "组织机构", data)
 	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "org.create", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code, "kind": o.Kind}))
 	web.Flash(c, "已新建组织："+o.Name)
 	return c.Redirect("/admin/orgs", fiber.StatusSeeOther)
 }
@@ -219,9 +219,6 @@ func (h *Handlers) usersPage(c *fiber.Ctx) error {
 	p := web.Caller(c)
 	users, total, err := h.svc.ListUsers(c.UserContext(), p, c.Query("q"), orgID, c.Query("role"), pg)
 	if err != nil {
-		return err
-	}
-	if err := h.auditListing(c, orgID, pg, total, len(users)); err != nil {
 		return err
 	}
 	orgs, err := h.svc.ListOrgs(c.UserContext(), p)
@@ -279,7 +276,6 @@ func (h *Handlers) userCreateSubmit(c *fiber.Ctx) error {
 		in.Password = ""
 		return h.userForm(c, fiber.StatusBadRequest, "新建用户", in, nil, we.Fields)
 	}
-	h.auditUser(c, "user.create", u)
 	web.Flash(c, "已新建用户："+u.Name)
 	return c.Redirect("/admin/users", fiber.StatusSeeOther)
 }
@@ -316,8 +312,7 @@ func (h *Handlers) userUpdateSubmit(c *fiber.Ctx) error {
 	if in.Phone == "" {
 		in.Phone, _ = h.svc.sealer.Open(cur.PhoneSealed)
 	}
-	u, err := h.svc.UpdateUser(c.UserContext(), p, id, in)
-	if err != nil {
+	if _, err := h.svc.UpdateUser(c.UserContext(), p, id, in); err != nil {
 		we := web.AsError(err)
 		if we.Fields == nil {
 			return err
@@ -328,7 +323,6 @@ func (h *Handlers) userUpdateSubmit(c *fiber.Ctx) error {
 		in.Roles = cur.RoleList()
 		return h.userForm(c, fiber.StatusBadRequest, "用户："+cur.Name, in, &resp, we.Fields)
 	}
-	h.auditUser(c, "user.update", u)
 	web.Flash(c, "已保存")
 	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
 }
@@ -346,10 +340,8 @@ func (h *Handlers) toggleSubmit(c *fiber.Ctx, disabled bool) error {
 		return err
 	}
 	if disabled {
-		h.auditUser(c, "user.disable", u)
 		web.Flash(c, "已停用账号："+u.Name)
 	} else {
-		h.auditUser(c, "user.enable", u)
 		web.Flash(c, "已启用账号："+u.Name)
 	}
 	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
@@ -364,7 +356,7 @@ func (h *Handlers) userRolesSubmit(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("roles") {
 		roles = append(roles, string(v))
 	}
-	_, err = h.svc.SetRoles(c.UserContext(), web.Caller(c), id, roles, c.IP())
+	_, err = h.svc.SetRoles(c.UserContext(), web.Caller(c), id, roles)
 	if err != nil {
 		return err
 	}
@@ -382,7 +374,6 @@ func (h *Handlers) importSubmit(c *fiber.Ctx) error {
 		var res ImportResponse
 		res, err = h.svc.ImportUsers(c.UserContext(), web.Caller(c), data, c.FormValue("initial_password"))
 		if err == nil {
-			h.audit.Record(c.UserContext(), web.AuditFrom(c, "user.import", "user", 0, map[string]any{"created": res.Created}))
 			return h.pages.Render(c, fiber.StatusOK, "identity/import", "批量导入用户", map[string]any{"Result": res})
 		}
 	}
@@ -398,7 +389,7 @@ func (h *Handlers) userPasswordSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, c.FormValue("new_password"), c.IP()); err != nil {
+	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, c.FormValue("new_password")); err != nil {
 		we := web.AsError(err)
 		if we.Fields == nil {
 			return err
@@ -415,7 +406,7 @@ func (h *Handlers) userMFAResetSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
 	web.Flash(c, "已重置动态验证码，该用户下次登录时须重新绑定")
@@ -427,7 +418,7 @@ func (h *Handlers) userUnlockSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id, c.IP()); err != nil {
+	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id); err != nil {
 		return err
 	}
 	web.Flash(c, "已解除登录锁定")
@@ -477,7 +468,7 @@ func (h *Handlers) mfaQR(c *fiber.Ctx) error {
 // mfaConfirmSubmit enables the factor and shows the recovery codes once.
 func (h *Handlers) mfaConfirmSubmit(c *fiber.Ctx) error {
 	p := web.Caller(c)
-	out, err := h.svc.ConfirmTOTP(c.UserContext(), p, c.FormValue("code"), c.IP())
+	out, err := h.svc.ConfirmTOTP(c.UserContext(), p, c.FormValue("code"))
 	if err != nil {
 		we := web.AsError(err)
 		if we.Status >= 500 {

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -88,24 +87,22 @@ func NewService(d Deps) *Service {
 		throttle: loginThrottle{c: d.Cache}, adminMFA: d.AdminMFA, issuer: issuer, dataDir: d.DataDir}
 }
 
-// record writes an audit entry and reports a failure to write it.
-func (s *Service) record(ctx context.Context, e web.AuditEntry) error {
-	return s.audit.Record(ctx, e)
+// change runs fn and writes the audit entry entry() describes in one
+// transaction, so that neither commits without the other. entry is called
+// after fn, when the ids fn made are known.
+func (s *Service) change(ctx context.Context, fn func(st *Store) error, entry func() web.AuditEntry) error {
+	return s.store.Tx(ctx, func(st *Store) error {
+		if err := fn(st); err != nil {
+			return err
+		}
+		return web.RecordTx(s.audit, st.db, entry())
+	})
 }
 
-// txAuditor writes audit entries through the caller's transaction (the
-// audit module does).
-type txAuditor interface {
-	RecordTx(*gorm.DB, web.AuditEntry) error
-}
-
-// auditTx writes an audit entry in the transaction of the change it records,
-// so that neither commits without the other.
-func (s *Service) auditTx(tx *gorm.DB, e web.AuditEntry) error {
-	if r, ok := s.audit.(txAuditor); ok {
-		return r.RecordTx(tx, e)
-	}
-	return s.record(tx.Statement.Context, e)
+// userEntry is the audit entry of a change to an account, with personal
+// data left out.
+func userEntry(p *web.Principal, action string, u *User) web.AuditEntry {
+	return web.AuditBy(p, action, "user", u.ID, map[string]any{"username": u.Username, "name": u.Name, "org_id": u.OrgID, "roles": u.RoleList(), "disabled": u.Disabled})
 }
 
 // Errors of the login flow.
@@ -268,7 +265,7 @@ func (s *Service) Login(ctx context.Context, in LoginAttempt) (string, *User, er
 	last := now.UTC()
 	u.LastLoginAt = &last
 	_ = s.store.db.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", last).Error
-	if err := s.record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: in.IP, Action: "login.success", Target: "user", TargetID: u.ID, Success: true}); err != nil {
+	if err := s.audit.Record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: in.IP, Action: "login.success", Target: "user", TargetID: u.ID, Success: true}); err != nil {
 		s.sessions.End(ctx, TokenID(token), u.ID)
 		return "", nil, web.Internal(err)
 	}
@@ -286,10 +283,10 @@ func (s *Service) loginFailed(ctx context.Context, in LoginAttempt, u *User, nam
 			e.Detail = "账号已停用"
 		}
 	}
-	_ = s.record(ctx, e)
+	_ = s.audit.Record(ctx, e)
 	if n >= int64(limits.pair) {
 		if n == int64(limits.pair) {
-			_ = s.record(ctx, web.AuditEntry{ActorName: in.Username, IP: in.IP, Action: "login.locked", Target: "user", TargetID: e.TargetID, Detail: "连续登录失败，已临时锁定"})
+			_ = s.audit.Record(ctx, web.AuditEntry{ActorName: in.Username, IP: in.IP, Action: "login.locked", Target: "user", TargetID: e.TargetID, Detail: "连续登录失败，已临时锁定"})
 		}
 		return web.TooMany("locked", errLockedMessage, int(limits.window/time.Second))
 	}
@@ -314,8 +311,9 @@ func (s *Service) newSession(ctx context.Context, p web.Principal) (string, erro
 }
 
 // Logout ends the caller's session.
-func (s *Service) Logout(ctx context.Context, p *web.Principal) {
+func (s *Service) Logout(ctx context.Context, p *web.Principal) error {
 	s.sessions.End(ctx, p.SessionID, p.UserID)
+	return s.audit.Record(ctx, web.AuditBy(p, "logout", "user", p.UserID, nil))
 }
 
 // Authenticate resolves a token to its principal.
@@ -374,11 +372,11 @@ func (s *Service) CreateOrg(ctx context.Context, p *web.Principal, in OrgRequest
 		return nil, web.NotFound()
 	}
 	o := &Org{ParentID: &parent.ID, Name: in.Name, Code: in.Code, Kind: in.Kind, Sort: in.Sort}
-	if err := s.store.CreateOrg(ctx, o, parent.Path); err != nil {
-		if db.IsDuplicate(err) {
-			return nil, web.Invalid(map[string]string{"code": "该代码已被使用"})
-		}
-		return nil, web.Internal(err)
+	err = s.change(ctx, func(st *Store) error { return st.CreateOrg(ctx, o, parent.Path) }, func() web.AuditEntry {
+		return web.AuditBy(p, "org.create", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code, "kind": o.Kind})
+	})
+	if err != nil {
+		return nil, orgSaveError(err)
 	}
 	return o, nil
 }
@@ -408,13 +406,22 @@ func (s *Service) UpdateOrg(ctx context.Context, p *web.Principal, id uint64, in
 	if in.Kind != "" {
 		o.Kind = in.Kind
 	}
-	if err := s.store.UpdateOrg(ctx, o); err != nil {
-		if db.IsDuplicate(err) {
-			return nil, web.Invalid(map[string]string{"code": "该代码已被使用"})
-		}
-		return nil, web.Internal(err)
+	err = s.change(ctx, func(st *Store) error { return st.UpdateOrg(ctx, o) }, func() web.AuditEntry {
+		return web.AuditBy(p, "org.update", "org", o.ID, map[string]any{"name": o.Name, "code": o.Code})
+	})
+	if err != nil {
+		return nil, orgSaveError(err)
 	}
 	return o, nil
+}
+
+// orgSaveError is the answer to a failed save of an org: a code already
+// used is the caller's mistake.
+func orgSaveError(err error) error {
+	if db.IsDuplicate(err) {
+		return web.Invalid(map[string]string{"code": "该代码已被使用"})
+	}
+	return web.AsError(err)
 }
 
 // ListOrgs returns the caller's subtree.
@@ -523,7 +530,8 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 	for _, r := range roles {
 		u.Roles = append(u.Roles, UserRole{Role: r})
 	}
-	if err := s.store.CreateUsers(ctx, []*User{u}); err != nil {
+	err = s.change(ctx, func(st *Store) error { return st.CreateUsers(ctx, []*User{u}) }, func() web.AuditEntry { return userEntry(p, "user.create", u) })
+	if err != nil {
 		return nil, s.duplicateUser(err)
 	}
 	return u, nil
@@ -568,7 +576,7 @@ func (s *Service) duplicateUser(err error) error {
 	if db.IsDuplicate(err) {
 		return web.Invalid(map[string]string{"username": "用户名或身份证号码不可用"})
 	}
-	return web.Internal(err)
+	return web.AsError(err)
 }
 
 func validUsername(s string) bool {
@@ -632,7 +640,10 @@ func (s *Service) UpdateUser(ctx context.Context, p *web.Principal, id uint64, i
 	if err := s.checkTaken(ctx, p, u); err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveUser(ctx, u, "name", "level", "post", "org_id", "term_ends_on", "id_number_sealed", "id_number_hash", "phone_sealed", "phone_hash"); err != nil {
+	err = s.change(ctx, func(st *Store) error {
+		return st.SaveUser(ctx, u, "name", "level", "post", "org_id", "term_ends_on", "id_number_sealed", "id_number_hash", "phone_sealed", "phone_hash")
+	}, func() web.AuditEntry { return userEntry(p, "user.update", u) })
+	if err != nil {
 		return nil, s.duplicateUser(err)
 	}
 	if oldOrg != u.OrgID {
@@ -651,8 +662,12 @@ func (s *Service) SetDisabled(ctx context.Context, p *web.Principal, id uint64, 
 		return nil, web.Conflict("self", "不能停用自己的账号")
 	}
 	u.Disabled = disabled
-	if err := s.store.SaveUser(ctx, u, "disabled"); err != nil {
-		return nil, web.Internal(err)
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	if err := s.change(ctx, func(st *Store) error { return st.SaveUser(ctx, u, "disabled") }, func() web.AuditEntry { return userEntry(p, action, u) }); err != nil {
+		return nil, web.AsError(err)
 	}
 	if disabled {
 		if err := s.sessions.EndUser(ctx, u.ID, ""); err != nil {
@@ -664,7 +679,7 @@ func (s *Service) SetDisabled(ctx context.Context, p *web.Principal, id uint64, 
 
 // SetRoles replaces a user's roles: the security administrator's duty. Their
 // sessions end so the new roles apply at once.
-func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, roles []string, ip string) (*User, error) {
+func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, roles []string) (*User, error) {
 	if !p.Has(web.RoleSecAdmin) {
 		return nil, web.Forbidden()
 	}
@@ -685,10 +700,9 @@ func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, rol
 		return nil, err
 	}
 	// The grant and its audit entry commit together.
-	detail, _ := json.Marshal(map[string]any{"username": u.Username, "roles": roles, "before": u.RoleList()})
-	e := web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "user.roles", Target: "user", TargetID: u.ID, Success: true, Detail: string(detail)}
-	if err := s.store.SetRoles(ctx, u.ID, roles, func(tx *gorm.DB) error { return s.auditTx(tx, e) }); err != nil {
-		return nil, web.Internal(err)
+	e := web.AuditBy(p, "user.roles", "user", u.ID, map[string]any{"username": u.Username, "roles": roles, "before": u.RoleList()})
+	if err := s.store.SetRoles(ctx, u.ID, roles, func(tx *gorm.DB) error { return web.RecordTx(s.audit, tx, e) }); err != nil {
+		return nil, web.AsError(err)
 	}
 	if err := s.sessions.EndUser(ctx, u.ID, ""); err != nil {
 		return nil, web.Internal(err)
@@ -698,7 +712,7 @@ func (s *Service) SetRoles(ctx context.Context, p *web.Principal, id uint64, rol
 
 // ResetPassword sets a new password chosen by an administrator; the user must
 // change it at next login, and their sessions end.
-func (s *Service) ResetPassword(ctx context.Context, p *web.Principal, id uint64, pw, ip string) error {
+func (s *Service) ResetPassword(ctx context.Context, p *web.Principal, id uint64, pw string) error {
 	u, err := s.manageable(ctx, p, id)
 	if err != nil {
 		return err
@@ -711,8 +725,7 @@ func (s *Service) ResetPassword(ctx context.Context, p *web.Principal, id uint64
 	} else if reused {
 		return web.Invalid(map[string]string{"new_password": fmt.Sprintf("不能与最近 %d 次使用过的密码相同", passwordHistoryDepth)})
 	}
-	e := web.AuditEntry{ActorID: p.UserID, ActorName: p.Username, IP: ip, Action: "user.password_reset", Target: "user", TargetID: u.ID, Success: true}
-	if err := s.setPassword(ctx, u, pw, true, e); err != nil {
+	if err := s.setPassword(ctx, u, pw, true, web.AuditBy(p, "user.password_reset", "user", u.ID, nil)); err != nil {
 		return err
 	}
 	return s.sessions.EndUser(ctx, u.ID, "")
@@ -763,10 +776,10 @@ func (s *Service) setPassword(ctx context.Context, u *User, pw string, mustChang
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "must_change_password": mustChange, "password_changed_at": now}).Error; err != nil {
 			return err
 		}
-		return s.auditTx(tx, e)
+		return web.RecordTx(s.audit, tx, e)
 	})
 	if err != nil {
-		return web.Internal(err)
+		return web.AsError(err)
 	}
 	u.PasswordHash, u.MustChangePassword, u.PasswordChangedAt = hash, mustChange, now
 	return nil
@@ -775,7 +788,7 @@ func (s *Service) setPassword(ctx context.Context, u *User, pw string, mustChang
 // ChangeOwnPassword checks the old password and sets a new one; the caller's
 // other sessions end and this one continues. A wrong old password counts
 // toward the login lock and is audited.
-func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw, newPw, ip string) (string, error) {
+func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw, newPw string) (string, error) {
 	u, err := s.store.UserByID(ctx, nil, p.UserID)
 	if err != nil {
 		return "", web.Internal(err)
@@ -786,7 +799,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw
 	if len([]rune(oldPw)) > maxPasswordLen || len(newPw) > 4*maxPasswordLen {
 		return "", web.Invalid(map[string]string{"old_password": "密码不能超过 128 位"})
 	}
-	name := throttleUser(u.Username)
+	name, ip := throttleUser(u.Username), p.IP
 	limits := s.throttleLimits(ctx)
 	if _, err := s.throttle.check(ctx, name, ip, s.now(), limits); err != nil {
 		return "", err
@@ -800,7 +813,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw
 	}
 	if !ok {
 		n := s.throttle.fail(ctx, name, ip, s.now(), limits)
-		_ = s.record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "password.change_fail", Target: "user", TargetID: u.ID, Detail: "原密码不正确"})
+		_ = s.audit.Record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "password.change_fail", Target: "user", TargetID: u.ID, Detail: "原密码不正确"})
 		if n >= int64(limits.pair) {
 			return "", web.TooMany("locked", errLockedMessage, int(limits.window/time.Second))
 		}
@@ -819,8 +832,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw
 	if err := f.Err(); err != nil {
 		return "", err
 	}
-	e := web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "password.change", Target: "user", TargetID: u.ID, Success: true}
-	if err := s.setPassword(ctx, u, newPw, false, e); err != nil {
+	if err := s.setPassword(ctx, u, newPw, false, web.AuditBy(p, "password.change", "user", u.ID, nil)); err != nil {
 		return "", err
 	}
 	s.throttle.succeed(ctx, name)
@@ -882,7 +894,24 @@ func (s *Service) ListUsers(ctx context.Context, p *web.Principal, q string, org
 	if err != nil {
 		return nil, 0, web.Internal(err)
 	}
+	if err := s.audit.Record(ctx, listingEntry(p, q, orgID, role, pg, total, len(users))); err != nil {
+		return nil, 0, err
+	}
 	return users, total, nil
+}
+
+// listingEntry records a listing of people (who searched for whom and how
+// many they saw), with an ID number or phone searched for masked. The
+// listing is not shown unless the entry is written.
+func listingEntry(p *web.Principal, q string, orgID uint64, role string, pg web.Page, total int64, shown int) web.AuditEntry {
+	if id := NormalizeIDNumber(q); ValidIDNumber(id) {
+		q = MaskIDNumber(id)
+	} else if ph := NormalizePhone(q); ValidPhone(ph) {
+		q = MaskPhone(ph)
+	} else if r := []rune(q); len(r) > 64 {
+		q = string(r[:64])
+	}
+	return web.AuditBy(p, "list.users", "user", 0, map[string]any{"q": q, "org_id": orgID, "role": role, "page": pg.Page, "total": total, "shown": shown})
 }
 
 // Response converts a user for output, with personal data masked.

@@ -9,13 +9,12 @@ import (
 // Handlers serves the settings API and page.
 type Handlers struct {
 	svc   *Service
-	audit web.Auditor
 	pages *web.Engine
 }
 
 // NewHandlers wires the handlers.
-func NewHandlers(svc *Service, audit web.Auditor, pages *web.Engine) *Handlers {
-	return &Handlers{svc: svc, audit: audit, pages: pages}
+func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
+	return &Handlers{svc: svc, pages: pages}
 }
 
 // Register lists every route of the module.
@@ -51,26 +50,10 @@ func (h *Handlers) update(c *fiber.Ctx) error {
 			values[k] = web.JSONScalar(v)
 		}
 	}
-	if err := h.apply(c, values); err != nil {
+	if err := h.svc.Update(c.UserContext(), web.Caller(c), values); err != nil {
 		return err
 	}
 	return c.JSON(h.svc.All(c.UserContext()))
-}
-
-func (h *Handlers) apply(c *fiber.Ctx, values map[string]string) error {
-	if len(values) == 0 {
-		return web.Invalid(map[string]string{"body": "没有要修改的设置"})
-	}
-	clean, bad := h.svc.Validate(values)
-	if len(bad) > 0 {
-		return web.Invalid(bad)
-	}
-	p := web.Caller(c)
-	if err := h.svc.Set(c.UserContext(), p.UserID, clean); err != nil {
-		return web.Internal(err)
-	}
-	h.audit.Record(c.UserContext(), web.AuditFrom(c, "settings.update", "settings", 0, clean))
-	return nil
 }
 
 func (h *Handlers) page(c *fiber.Ctx) error {
@@ -88,7 +71,7 @@ func (h *Handlers) save(c *fiber.Ctx) error {
 			values[v.Key] = s
 		}
 	}
-	if err := h.apply(c, values); err != nil {
+	if err := h.svc.Update(c.UserContext(), web.Caller(c), values); err != nil {
 		we := web.AsError(err)
 		if we.Status != fiber.StatusBadRequest {
 			return err

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"college/modules/web"
 	"college/storage/cache"
 
 	"gorm.io/gorm"
@@ -43,6 +45,7 @@ type Def struct {
 type Service struct {
 	db    *gorm.DB
 	cache *cache.Cache
+	audit web.Auditor
 
 	mu     sync.RWMutex
 	defs   map[string]Def
@@ -64,6 +67,10 @@ func New(gdb *gorm.DB, c *cache.Cache) *Service {
 	}
 	return s
 }
+
+// SetAuditor gives the service the audit log its changes are recorded in
+// (the audit module reads settings, so it is built after this service).
+func (s *Service) SetAuditor(a web.Auditor) { s.audit = a }
 
 // Define registers definitions; a module calls it when it is built.
 func (s *Service) Define(defs ...Def) {
@@ -137,19 +144,6 @@ func (s *Service) Bool(ctx context.Context, key string) bool { return s.raw(ctx,
 
 // Text returns a text setting.
 func (s *Service) Text(ctx context.Context, key string) string { return s.raw(ctx, key) }
-
-// View is a setting as shown to administrators.
-type View struct {
-	Key     string  `json:"key"`
-	Group   string  `json:"group"`
-	Label   string  `json:"label"`
-	Help    string  `json:"help,omitempty"`
-	Kind    Kind    `json:"kind"`
-	Value   string  `json:"value"`
-	Default string  `json:"default"`
-	Min     float64 `json:"min,omitempty"`
-	Max     float64 `json:"max,omitempty"`
-}
 
 // All lists every setting with its current value, grouped and in the order
 // the modules defined them.
@@ -228,8 +222,36 @@ func (s *Service) Validate(values map[string]string) (map[string]string, map[str
 	return clean, bad
 }
 
+// Update is the system administrator's change of settings: it checks the
+// values against their definitions and stores them with the audit entry of
+// the change in the same transaction.
+func (s *Service) Update(ctx context.Context, p *web.Principal, values map[string]string) error {
+	if len(values) == 0 {
+		return web.Invalid(map[string]string{"body": "没有要修改的设置"})
+	}
+	clean, bad := s.Validate(values)
+	if len(bad) > 0 {
+		return web.Invalid(bad)
+	}
+	if s.audit == nil {
+		return web.Internal(errors.New("settings: no audit log to record the change in"))
+	}
+	e := web.AuditBy(p, "settings.update", "settings", 0, clean)
+	err := s.save(ctx, p.UserID, clean, func(tx *gorm.DB) error { return web.RecordTx(s.audit, tx, e) })
+	if err != nil {
+		return web.AsError(err)
+	}
+	return nil
+}
+
 // Set stores validated values and tells every instance to reload.
 func (s *Service) Set(ctx context.Context, by uint64, values map[string]string) error {
+	return s.save(ctx, by, values, nil)
+}
+
+// save stores values, running also (when given) in the same transaction,
+// and tells every instance to reload.
+func (s *Service) save(ctx context.Context, by uint64, values map[string]string, also func(tx *gorm.DB) error) error {
 	now := time.Now().UTC()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for k, v := range values {
@@ -237,6 +259,9 @@ func (s *Service) Set(ctx context.Context, by uint64, values map[string]string) 
 			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "setting_key"}}, DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at", "updated_by"})}).Create(&row).Error; err != nil {
 				return err
 			}
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	})
