@@ -41,9 +41,7 @@ func trainingRunning(t *testing.T, a *testApp, c *city, people []uint64) (id, se
 	session = r.id(t)
 	a.openClass(c, id)
 	for _, u := range people {
-		r := a.register(c.tokens["ua_admin"], id, u)
-		mustStatus(t, r, 201)
-		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(t)), col, nil), 200)
+		pagesTrainee(a, c, id, u)
 	}
 	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
 	return id, session

@@ -308,14 +308,7 @@ func (s *Service) UpdateClass(ctx context.Context, p *web.Principal, id uint64, 
 	}
 	s.applyRequest(c, in)
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
-		res := tx.Model(&Class{}).Where("id = ? AND status = ?", id, StatusDraft).Select("*").Omit("id", "created_at", "created_by", "status", "enrolled").Updates(c)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
-		}
-		return nil
+		return classChanged(tx.Model(&Class{}).Where("id = ? AND status = ?", id, StatusDraft).Select("*").Omit("id", "created_at", "created_by", "status", "enrolled").Updates(c))
 	}, func() (string, string, uint64, any) {
 		return "class.update", "class", id, map[string]any{"title": c.Title}
 	})

@@ -33,14 +33,7 @@ func (s *Service) transition(ctx context.Context, p *web.Principal, c *Class, ac
 	set["status"] = to
 	set["updated_at"] = s.now().UTC()
 	err := s.audited(ctx, p, func(tx *gorm.DB) error {
-		res := tx.Model(&Class{}).Where("id = ? AND status = ?", c.ID, c.Status).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
-		}
-		return nil
+		return classChanged(tx.Model(&Class{}).Where("id = ? AND status = ?", c.ID, c.Status).Updates(set))
 	}, func() (string, string, uint64, any) {
 		return "class." + action, "class", c.ID, detail
 	})
@@ -48,6 +41,18 @@ func (s *Service) transition(ctx context.Context, p *web.Principal, c *Class, ac
 		return err
 	}
 	c.Status = to
+	return nil
+}
+
+// classChanged is the outcome of an update of a class in the state it was
+// read in: a 409 when it matched no row (the class changed meanwhile).
+func classChanged(res *gorm.DB) error {
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return web.Conflict("wrong_state", "班次状态已改变，请刷新后重试")
+	}
 	return nil
 }
 

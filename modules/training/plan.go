@@ -98,20 +98,12 @@ func (s *Service) SetQuotas(ctx context.Context, p *web.Principal, id uint64, in
 	} else if !ok {
 		return nil, web.Invalid(map[string]string{"quotas": "有单位不存在"})
 	}
+	rows := make([]Quota, len(in.Quotas))
+	for i, q := range in.Quotas {
+		rows[i] = Quota{ClassID: id, OrgID: q.OrgID, Quota: q.Quota}
+	}
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
-		if err := tx.Where("class_id = ?", id).Delete(&Quota{}).Error; err != nil {
-			return err
-		}
-		rows := make([]Quota, len(in.Quotas))
-		for i, q := range in.Quotas {
-			rows[i] = Quota{ClassID: id, OrgID: q.OrgID, Quota: q.Quota}
-		}
-		if len(rows) > 0 {
-			if err := tx.Create(&rows).Error; err != nil {
-				return err
-			}
-		}
-		return nil
+		return replaceClassRows(tx, id, rows)
 	}, func() (string, string, uint64, any) {
 		return "class.quotas", "class", id, in.Quotas
 	})
@@ -119,6 +111,17 @@ func (s *Service) SetQuotas(ctx context.Context, p *web.Principal, id uint64, in
 		return nil, err
 	}
 	return s.Quotas(ctx, id)
+}
+
+// replaceClassRows replaces a class's rows of one table with rows.
+func replaceClassRows[T any](tx *gorm.DB, classID uint64, rows []T) error {
+	if err := tx.Where("class_id = ?", classID).Delete(new(T)).Error; err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Create(&rows).Error
 }
 
 // SetCourses replaces the online courses of a class.
@@ -161,20 +164,12 @@ func (s *Service) SetCourses(ctx context.Context, p *web.Principal, id uint64, i
 			return nil, e
 		}
 	}
+	rows := make([]ClassCourse, len(in.Courses))
+	for i, x := range in.Courses {
+		rows[i] = ClassCourse{ClassID: id, CourseID: x.CourseID, Required: x.Required, Hours: x.Hours, Sort: i}
+	}
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
-		if err := tx.Where("class_id = ?", id).Delete(&ClassCourse{}).Error; err != nil {
-			return err
-		}
-		if len(in.Courses) > 0 {
-			rows := make([]ClassCourse, len(in.Courses))
-			for i, x := range in.Courses {
-				rows[i] = ClassCourse{ClassID: id, CourseID: x.CourseID, Required: x.Required, Hours: x.Hours, Sort: i}
-			}
-			if err := tx.Create(&rows).Error; err != nil {
-				return err
-			}
-		}
-		return nil
+		return replaceClassRows(tx, id, rows)
 	}, func() (string, string, uint64, any) {
 		return "class.courses", "class", id, in.Courses
 	})
