@@ -38,24 +38,6 @@ var (
 	errOTPInvalid  = web.NewError(401, "otp_invalid", "动态验证码不正确或已使用")
 )
 
-// TOTPStart is the answer to starting an enrolment.
-type TOTPStart struct {
-	Secret     string `json:"secret"`
-	OTPAuthURI string `json:"otpauth_uri"`
-}
-
-// TOTPConfirmRequest confirms an enrolment with a first code.
-type TOTPConfirmRequest struct {
-	Code string `json:"code"`
-}
-
-// TOTPConfirmed is the answer to a confirmed enrolment: the recovery codes,
-// shown this once, and a new token when the session was limited.
-type TOTPConfirmed struct {
-	RecoveryCodes []string `json:"recovery_codes"`
-	Token         string   `json:"token,omitempty"`
-}
-
 // MFARequired reports whether u must have a second factor.
 func (s *Service) MFARequired(ctx context.Context, u *User) bool {
 	if s.settings.Bool(ctx, SetLearnerMFA) {
@@ -274,22 +256,6 @@ func (s *Service) ResetMFA(ctx context.Context, p *web.Principal, id uint64) err
 		return web.AsError(err)
 	}
 	return s.sessions.EndUser(ctx, id, "")
-}
-
-// secAdminTarget loads the account a security administrator acts on: in
-// scope, or 404; anyone else is refused.
-func (s *Service) secAdminTarget(ctx context.Context, p *web.Principal, id uint64) (*User, error) {
-	if !p.Has(web.RoleSecAdmin) {
-		return nil, web.Forbidden()
-	}
-	u, err := s.store.UserByID(ctx, p, id)
-	if err != nil {
-		return nil, web.Internal(err)
-	}
-	if u == nil {
-		return nil, web.NotFound()
-	}
-	return u, nil
 }
 
 // Unlock clears a login lock (the security administrator's action).

@@ -251,7 +251,7 @@ func (h *Handlers) userForm(c *fiber.Ctx, status int, title string, form UserReq
 	}
 	canManage := user == nil
 	if user != nil {
-		if u, err := h.svc.store.UserByID(c.UserContext(), nil, user.ID); err == nil && u != nil {
+		if u, err := h.svc.GetUser(c.UserContext(), web.Caller(c), user.ID); err == nil {
 			canManage = h.svc.CanManage(web.Caller(c), u)
 		}
 	}
@@ -306,12 +306,7 @@ func (h *Handlers) userUpdateSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if in.IDNumber == "" {
-		in.IDNumber, _ = h.svc.sealer.Open(cur.IDNumberSealed)
-	}
-	if in.Phone == "" {
-		in.Phone, _ = h.svc.sealer.Open(cur.PhoneSealed)
-	}
+	h.svc.KeepPersonalData(cur, &in)
 	if _, err := h.svc.UpdateUser(c.UserContext(), p, id, in); err != nil {
 		we := web.AsError(err)
 		if we.Fields == nil {

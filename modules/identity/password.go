@@ -2,8 +2,11 @@ package identity
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"errors"
+	"fmt"
+	"math/big"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,7 +15,10 @@ import (
 	"time"
 	"unicode"
 
+	"college/modules/web"
+
 	"github.com/alexedwards/argon2id"
+	"gorm.io/gorm"
 )
 
 // hashParams are the OWASP argon2id parameters (19 MiB, 2 passes): about
@@ -173,4 +179,165 @@ func PasswordProblem(pw string, minLen int) string {
 		return "密码须包含大写字母、小写字母、数字、符号中的至少三类"
 	}
 	return ""
+}
+
+// RandomPassword makes a password that satisfies the policy.
+func RandomPassword() string {
+	const (
+		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+		lower  = "abcdefghijkmnpqrstuvwxyz"
+		digits = "23456789"
+		all    = upper + lower + digits
+	)
+	pick := func(set string) byte {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+		return set[n.Int64()]
+	}
+	b := []byte{pick(upper), pick(lower), pick(digits)}
+	for len(b) < 14 {
+		b = append(b, pick(all))
+	}
+	for i := len(b) - 1; i > 0; i-- {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		j := n.Int64()
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}
+
+// ResetPassword sets a new password chosen by an administrator; the user must
+// change it at next login, and their sessions end.
+func (s *Service) ResetPassword(ctx context.Context, p *web.Principal, id uint64, pw string) error {
+	u, err := s.manageable(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if msg := PasswordProblemFor(pw, s.settings.Int(ctx, SetPasswordMinLen), u.Username); msg != "" {
+		return web.Invalid(map[string]string{"new_password": msg})
+	}
+	if reused, err := s.passwordReused(ctx, u, pw); err != nil {
+		return web.Internal(err)
+	} else if reused {
+		return web.Invalid(map[string]string{"new_password": fmt.Sprintf("不能与最近 %d 次使用过的密码相同", passwordHistoryDepth)})
+	}
+	if err := s.setPassword(ctx, u, pw, true, web.AuditBy(p, "user.password_reset", "user", u.ID, nil)); err != nil {
+		return err
+	}
+	return s.sessions.EndUser(ctx, u.ID, "")
+}
+
+// passwordHistoryDepth is how many recent passwords (the current one
+// included) a new password may not repeat.
+const passwordHistoryDepth = 5
+
+// passwordReused reports whether pw is the current password or one of the
+// last ones.
+func (s *Service) passwordReused(ctx context.Context, u *User, pw string) (bool, error) {
+	if CheckPassword(u.PasswordHash, pw) {
+		return true, nil
+	}
+	var old []string
+	if err := s.store.db.WithContext(ctx).Model(&PasswordHistory{}).Where("user_id = ?", u.ID).
+		Order("created_at DESC").Limit(passwordHistoryDepth-1).Pluck("hash", &old).Error; err != nil {
+		return false, err
+	}
+	for _, h := range old {
+		if CheckPassword(h, pw) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// setPassword stores a new password, keeps the old hash in the history, and
+// writes the audit entry in the same transaction.
+func (s *Service) setPassword(ctx context.Context, u *User, pw string, mustChange bool, e web.AuditEntry) error {
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return web.Internal(err)
+	}
+	now := s.now().UTC()
+	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&PasswordHistory{UserID: u.ID, Hash: u.PasswordHash, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		var keep []uint64
+		if err := tx.Model(&PasswordHistory{}).Where("user_id = ?", u.ID).Order("created_at DESC").Limit(passwordHistoryDepth).Pluck("id", &keep).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("user_id = ? AND id NOT IN ?", u.ID, keep).Delete(&PasswordHistory{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"password_hash": hash, "must_change_password": mustChange, "password_changed_at": now}).Error; err != nil {
+			return err
+		}
+		return web.RecordTx(s.audit, tx, e)
+	})
+	if err != nil {
+		return web.AsError(err)
+	}
+	u.PasswordHash, u.MustChangePassword, u.PasswordChangedAt = hash, mustChange, now
+	return nil
+}
+
+// ChangeOwnPassword checks the old password and sets a new one; the caller's
+// other sessions end and this one continues. A wrong old password counts
+// toward the login lock and is audited.
+func (s *Service) ChangeOwnPassword(ctx context.Context, p *web.Principal, oldPw, newPw string) (string, error) {
+	u, err := s.store.UserByID(ctx, nil, p.UserID)
+	if err != nil {
+		return "", web.Internal(err)
+	}
+	if u == nil || u.Disabled {
+		return "", web.Unauthorized()
+	}
+	if len([]rune(oldPw)) > maxPasswordLen || len(newPw) > 4*maxPasswordLen {
+		return "", web.Invalid(map[string]string{"old_password": "密码不能超过 128 位"})
+	}
+	name, ip := throttleUser(u.Username), p.IP
+	limits := s.throttleLimits(ctx)
+	if _, err := s.throttle.check(ctx, name, ip, s.now(), limits); err != nil {
+		return "", err
+	}
+	ok, err := checkPasswordBounded(ctx, u.PasswordHash, oldPw)
+	if errors.Is(err, ErrBusy) {
+		return "", errBusy
+	}
+	if err != nil {
+		return "", web.Internal(err)
+	}
+	if !ok {
+		n := s.throttle.fail(ctx, name, ip, s.now(), limits)
+		_ = s.audit.Record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: ip, Action: "password.change_fail", Target: "user", TargetID: u.ID, Detail: "原密码不正确"})
+		if n >= int64(limits.pair) {
+			return "", web.TooMany("locked", errLockedMessage, int(limits.window/time.Second))
+		}
+		return "", web.Invalid(map[string]string{"old_password": "原密码不正确"})
+	}
+	f := web.Fields{}
+	if msg := PasswordProblemFor(newPw, s.settings.Int(ctx, SetPasswordMinLen), u.Username); msg != "" {
+		f.Add("new_password", msg)
+	} else if newPw == oldPw {
+		f.Add("new_password", "新密码不能与原密码相同")
+	} else if reused, err := s.passwordReused(ctx, u, newPw); err != nil {
+		return "", web.Internal(err)
+	} else if reused {
+		f.Add("new_password", fmt.Sprintf("不能与最近 %d 次使用过的密码相同", passwordHistoryDepth))
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	if err := s.setPassword(ctx, u, newPw, false, web.AuditBy(p, "password.change", "user", u.ID, nil)); err != nil {
+		return "", err
+	}
+	s.throttle.succeed(ctx, name)
+	s.initialPasswordChanged(ctx)
+	// Start a fresh session without the must-change flag and end the rest.
+	if err := s.sessions.EndUser(ctx, u.ID, ""); err != nil {
+		return "", web.Internal(err)
+	}
+	np := *p
+	np.MustChangePassword = false
+	np.SessionID = ""
+	return s.newSession(ctx, np)
 }

@@ -130,3 +130,21 @@ func parseDate(s string) (*time.Time, bool) {
 	}
 	return &t, true
 }
+
+// TOTPStart is the answer to starting an enrolment.
+type TOTPStart struct {
+	Secret     string `json:"secret"`
+	OTPAuthURI string `json:"otpauth_uri"`
+}
+
+// TOTPConfirmRequest confirms an enrolment with a first code.
+type TOTPConfirmRequest struct {
+	Code string `json:"code"`
+}
+
+// TOTPConfirmed is the answer to a confirmed enrolment: the recovery codes,
+// shown this once, and a new token when the session was limited.
+type TOTPConfirmed struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+	Token         string   `json:"token,omitempty"`
+}

@@ -40,14 +40,29 @@ func (s *Store) Root(ctx context.Context) (*Org, error) {
 	return &o, nil
 }
 
-// OrgByID returns an org within the caller's scope (nil p: unscoped).
-func (s *Store) OrgByID(ctx context.Context, p *web.Principal, id uint64) (*Org, error) {
+// orgsOf is the orgs the caller may see (all of them when p is nil).
+func (s *Store) orgsOf(ctx context.Context, p *web.Principal) *gorm.DB {
 	q := s.db.WithContext(ctx)
 	if p != nil {
 		q = q.Scopes(web.OrgScope(p, "id"))
 	}
+	return q
+}
+
+// usersOf is the users the caller may see (all of them when p is nil), with
+// their roles.
+func (s *Store) usersOf(ctx context.Context, p *web.Principal) *gorm.DB {
+	q := s.db.WithContext(ctx).Preload("Roles")
+	if p != nil {
+		q = q.Scopes(web.OrgScope(p, "org_id"))
+	}
+	return q
+}
+
+// OrgByID returns an org within the caller's scope (nil p: unscoped).
+func (s *Store) OrgByID(ctx context.Context, p *web.Principal, id uint64) (*Org, error) {
 	var o Org
-	err := q.First(&o, id).Error
+	err := s.orgsOf(ctx, p).First(&o, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -236,12 +251,8 @@ func (s *Store) ListUsers(ctx context.Context, p *web.Principal, f UserFilter, p
 
 // UserByID returns a user in the caller's scope (nil p: unscoped).
 func (s *Store) UserByID(ctx context.Context, p *web.Principal, id uint64) (*User, error) {
-	q := s.db.WithContext(ctx).Preload("Roles")
-	if p != nil {
-		q = q.Scopes(web.OrgScope(p, "org_id"))
-	}
 	var u User
-	err := q.First(&u, id).Error
+	err := s.usersOf(ctx, p).First(&u, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
