@@ -14,19 +14,11 @@ import (
 // test unless there is exactly one, by actor, successful.
 func (a *testApp) oneAuditRow(action string, targetID uint64, actor string) audit.Log {
 	a.t.Helper()
-	var found []audit.Log
-	for _, r := range a.auditRows(action) {
-		if r.TargetID == targetID {
-			found = append(found, r)
-		}
-	}
-	if len(found) != 1 {
-		a.t.Fatalf("%d %s entries about %d, want 1: %+v", len(found), action, targetID, found)
-	}
-	if e := found[0]; e.ActorName != actor || !e.Success {
+	e := a.auditOne(action, targetID)
+	if e.ActorName != actor || !e.Success {
 		a.t.Fatalf("%s entry = %+v, want a success by %s", action, e, actor)
 	}
-	return found[0]
+	return e
 }
 
 // lessonTitles lists the titles of a course's lessons in order, as its

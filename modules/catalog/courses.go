@@ -119,14 +119,27 @@ func (s *Service) managed(ctx context.Context, p *web.Principal, id uint64) (*Co
 	return c, nil
 }
 
-// UpdateCourse edits a course that is not archived.
-func (s *Service) UpdateCourse(ctx context.Context, p *web.Principal, id uint64, in CourseRequest) (*Course, error) {
+// editable loads a course the caller may change and that is not archived.
+func (s *Service) editable(ctx context.Context, p *web.Principal, id uint64) (*Course, error) {
 	c, err := s.managed(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
 	if c.Status == StatusArchived {
-		return nil, web.Conflict("course_archived", "课程已归档，不能修改")
+		return nil, errArchived()
+	}
+	return c, nil
+}
+
+func errArchived() *web.Error {
+	return web.Conflict("course_archived", "课程已归档，不能修改")
+}
+
+// UpdateCourse edits a course that is not archived.
+func (s *Service) UpdateCourse(ctx context.Context, p *web.Principal, id uint64, in CourseRequest) (*Course, error) {
+	c, err := s.editable(ctx, p, id)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.validateCourse(ctx, &in); err != nil {
 		return nil, err

@@ -70,12 +70,9 @@ func (s *Service) saveLessonChange(ctx context.Context, c *Course, l *Lesson, dr
 
 // AddLesson appends a lesson to a course.
 func (s *Service) AddLesson(ctx context.Context, p *web.Principal, courseID uint64, in LessonRequest) (*Lesson, error) {
-	c, err := s.managed(ctx, p, courseID)
+	c, err := s.editable(ctx, p, courseID)
 	if err != nil {
 		return nil, err
-	}
-	if c.Status == StatusArchived {
-		return nil, web.Conflict("course_archived", "课程已归档，不能修改")
 	}
 	if err := validateLesson(&in, true); err != nil {
 		return nil, err

@@ -91,7 +91,7 @@ func (s *Service) SetMedia(ctx context.Context, p *web.Principal, lessonID uint6
 		return MediaResponse{}, err
 	}
 	if c.Status == StatusArchived {
-		return MediaResponse{}, web.Conflict("course_archived", "课程已归档，不能修改")
+		return MediaResponse{}, errArchived()
 	}
 	want, msg := wantKind(l.Type)
 	base := fmt.Sprintf("lessons/%d/v%d", l.ID, l.MediaVersion+1)

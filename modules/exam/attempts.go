@@ -38,36 +38,6 @@ type frozenItem struct {
 	Perm []int         `json:"p,omitempty"`
 }
 
-// CandidateQuestion is a question as the candidate sees it: no answer.
-type CandidateQuestion struct {
-	ID      uint64   `json:"id"`
-	Type    string   `json:"type"`
-	Stem    string   `json:"stem"`
-	Options []string `json:"options"`
-	Score   float64  `json:"score"`
-}
-
-// AttemptResponse answers the start of an attempt.
-type AttemptResponse struct {
-	AttemptID  uint64              `json:"attempt_id"`
-	Deadline   time.Time           `json:"deadline"`
-	Questions  []CandidateQuestion `json:"questions"`
-	Answers    map[string]any      `json:"answers"`     // saved so far (resume)
-	LeaveLimit int                 `json:"leave_limit"` // leaving the page more often submits the attempt; 0: no limit
-	Fullscreen bool                `json:"fullscreen"`  // the page should ask for full screen
-}
-
-// ResultResponse answers a submission or a status query.
-type ResultResponse struct {
-	ID          uint64     `json:"id"`
-	ExamID      uint64     `json:"exam_id"`
-	Status      string     `json:"status"`
-	Score       float64    `json:"score"`
-	Passed      *bool      `json:"passed"` // null until graded (short answers pending)
-	SubmittedAt *time.Time `json:"submitted_at"`
-	Deadline    time.Time  `json:"deadline"`
-}
-
 func openKey(examID, userID uint64) *string {
 	k := strconv.FormatUint(examID, 10) + ":" + strconv.FormatUint(userID, 10)
 	return &k

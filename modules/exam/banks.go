@@ -15,44 +15,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// BankRequest creates a bank.
-type BankRequest struct {
-	Name     string `json:"name"`
-	Practice bool   `json:"practice"` // learners may practise it
-}
-
-// BankResponse is a bank with its size.
-type BankResponse struct {
-	ID        uint64 `json:"id"`
-	Name      string `json:"name"`
-	Questions int64  `json:"questions"`
-}
-
-// QuestionRequest is a question in its API form (API.md: Exams).
-type QuestionRequest struct {
-	Type       string          `json:"type"`
-	Stem       string          `json:"stem"`
-	Options    []string        `json:"options"`
-	Answer     json.RawMessage `json:"answer"`
-	Score      float64         `json:"score"`
-	Difficulty int             `json:"difficulty"`
-	Tags       []string        `json:"tags"`
-	Analysis   string          `json:"analysis"`
-}
-
-// QuestionResponse is a question for bank managers (with its answer).
-type QuestionResponse struct {
-	ID         uint64   `json:"id"`
-	Type       string   `json:"type"`
-	Stem       string   `json:"stem"`
-	Options    []string `json:"options"`
-	Answer     any      `json:"answer"`
-	Score      float64  `json:"score"`
-	Difficulty int      `json:"difficulty"`
-	Tags       []string `json:"tags"`
-	Analysis   string   `json:"analysis,omitempty"`
-}
-
 func canManage(p *web.Principal) bool { return p.Has(web.RoleCollegeAdmin) }
 
 // ToItem turns a request into a validated question.

@@ -27,53 +27,6 @@ const (
 	ModeRandom      = "random"
 )
 
-// PaperRequest is the paper of an exam: a fixed list or drawing rules.
-type PaperRequest struct {
-	Mode        string        `json:"mode"`
-	QuestionIDs []uint64      `json:"question_ids"`
-	Rules       []RuleRequest `json:"rules"`
-}
-
-// RuleRequest draws count questions of a type from a bank.
-type RuleRequest struct {
-	BankID     uint64   `json:"bank_id"`
-	Type       string   `json:"type"`
-	Count      int      `json:"count"`
-	Score      float64  `json:"score"`
-	Tags       []string `json:"tags"`
-	Difficulty int      `json:"difficulty"`
-}
-
-// ExamRequest creates an exam.
-type ExamRequest struct {
-	Title           string       `json:"title"`
-	DurationMinutes int          `json:"duration_minutes"`
-	PassScore       float64      `json:"pass_score"`
-	MaxAttempts     int          `json:"max_attempts"`
-	OpensAt         time.Time    `json:"opens_at"`
-	ClosesAt        time.Time    `json:"closes_at"`
-	Shuffle         bool         `json:"shuffle"`
-	PartialMultiple bool         `json:"partial_multiple"`
-	Release         string       `json:"release"` // immediately (default), after_close, manual
-	AudienceLevels  []string     `json:"audience_levels"`
-	AudienceOrgIDs  []uint64     `json:"audience_org_ids"`
-	LeaveLimit      int          `json:"leave_limit"` // 0: no limit
-	CourseID        uint64       `json:"course_id"`   // a course test: passing credits study hours
-	Annual          bool         `json:"annual"`      // the yearly theory exam
-	Fullscreen      bool         `json:"fullscreen"`  // the exam page asks for full screen
-	ClassID         uint64       `json:"class_id"`    // a class exam: only the class's trainees sit it, whatever the audience
-	Paper           PaperRequest `json:"paper"`
-}
-
-// ExamResponse answers the creation of an exam.
-type ExamResponse struct {
-	ID         uint64  `json:"id"`
-	Title      string  `json:"title"`
-	Status     string  `json:"status"`
-	TotalScore float64 `json:"total_score"`
-	Available  []int   `json:"available,omitempty"` // per rule: how many questions it can draw from
-}
-
 func (r RuleRequest) rule() paper.Rule {
 	return paper.Rule{BankID: r.BankID, Type: item.Type(r.Type), Count: r.Count, Score: r.Score, Tags: cleanTags(r.Tags), Difficulty: r.Difficulty}
 }

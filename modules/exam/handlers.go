@@ -2,7 +2,6 @@ package exam
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"strconv"
 
@@ -21,22 +20,6 @@ type Handlers struct {
 // NewHandlers wires the handlers.
 func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
 	return &Handlers{svc: svc, pages: pages}
-}
-
-// IDResponse answers a creation.
-type IDResponse struct {
-	ID uint64 `json:"id"`
-}
-
-// ImportResponse answers an import.
-type ImportResponse struct {
-	Imported int                `json:"imported"`
-	Skipped  []importer.Skipped `json:"skipped"`
-}
-
-// AnswersRequest autosaves answers.
-type AnswersRequest struct {
-	Answers map[string]json.RawMessage `json:"answers"`
 }
 
 var managers = []string{web.RoleCollegeAdmin}

@@ -10,23 +10,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// MyExam is an exam in the candidate's list.
-type MyExam struct {
-	ID              uint64          `json:"id"`
-	Title           string          `json:"title"`
-	DurationMinutes int             `json:"duration_minutes"`
-	TotalScore      float64         `json:"total_score"`
-	PassScore       float64         `json:"pass_score"`
-	OpensAt         time.Time       `json:"opens_at"`
-	ClosesAt        time.Time       `json:"closes_at"`
-	State           string          `json:"state"` // open, upcoming, done, closed
-	AttemptsLeft    int             `json:"attempts_left"`
-	LeaveLimit      int             `json:"leave_limit"`
-	Exempt          bool            `json:"exempt"` // last year's annual exam score reached the exemption line
-	Open            *ResultResponse `json:"open_attempt,omitempty"`
-	Last            *ResultResponse `json:"last_attempt,omitempty"`
-}
-
 // MyExams lists the published exams with the caller's attempts.
 func (s *Service) MyExams(ctx context.Context, p *web.Principal) ([]MyExam, error) {
 	if p.IsSystemAdmin() {
@@ -110,11 +93,6 @@ func (s *Service) exemptYears(ctx context.Context, userID uint64) (map[int]bool,
 		}
 	}
 	return out, nil
-}
-
-// EventRequest reports what happened in the exam page (切屏).
-type EventRequest struct {
-	Type string `json:"type"` // "leave"
 }
 
 // RecordLeave counts a candidate leaving the exam page; the count is shown

@@ -2,8 +2,6 @@ package exam
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"strconv"
 
 	"college/modules/exam/grading"
@@ -13,20 +11,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
-
-// PracticeAnswer is one practice answer.
-type PracticeAnswer struct {
-	QuestionID uint64          `json:"question_id"`
-	Answer     json.RawMessage `json:"answer"`
-}
-
-// PracticeFeedback is the immediate feedback on a practice answer.
-type PracticeFeedback struct {
-	Correct  bool    `json:"correct"`
-	Earned   float64 `json:"earned"`
-	Answer   any     `json:"answer"`
-	Analysis string  `json:"analysis,omitempty"`
-}
 
 // PracticeBanks lists the banks open for practice.
 func (s *Service) PracticeBanks(ctx context.Context, p *web.Principal) ([]BankResponse, error) {
@@ -58,13 +42,9 @@ func (s *Service) PracticeSet(ctx context.Context, p *web.Principal, bankID uint
 	if wrongBook {
 		q = q.Where("id IN (SELECT question_id FROM wrong_answers WHERE user_id = ?)", p.UserID)
 	} else {
-		var b Bank
-		err := s.db.WithContext(ctx).Where("practice = ?", true).First(&b, bankID).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, web.NotFound()
-		}
+		b, err := web.Load[Bank](s.db.WithContext(ctx).Where("practice = ?", true), bankID)
 		if err != nil {
-			return nil, web.Internal(err)
+			return nil, err
 		}
 		q = q.Where("bank_id = ?", b.ID).Where("type <> ?", "short")
 	}
@@ -95,13 +75,9 @@ func (s *Service) AnswerPractice(ctx context.Context, p *web.Principal, in Pract
 	if err := web.MayStudy(p); err != nil {
 		return PracticeFeedback{}, err
 	}
-	var row Question
-	err := s.db.WithContext(ctx).Where("id = ? AND (bank_id IN (SELECT id FROM banks WHERE practice = ?) OR id IN (SELECT question_id FROM wrong_answers WHERE user_id = ?))", in.QuestionID, true, p.UserID).First(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return PracticeFeedback{}, web.NotFound()
-	}
+	row, err := web.Load[Question](s.db.WithContext(ctx).Where("id = ? AND (bank_id IN (SELECT id FROM banks WHERE practice = ?) OR id IN (SELECT question_id FROM wrong_answers WHERE user_id = ?))", in.QuestionID, true, p.UserID))
 	if err != nil {
-		return PracticeFeedback{}, web.Internal(err)
+		return PracticeFeedback{}, err
 	}
 	q := row.ToItem()
 	ans, err := grading.ParseAnswer(q.Type, in.Answer)

@@ -8,7 +8,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"time"
 
 	"college/modules/exam/grading"
 	"college/modules/exam/item"
@@ -35,30 +34,6 @@ type People interface {
 
 // SetPeople wires who names the candidates in results.
 func (s *Service) SetPeople(p People) { s.people = p }
-
-// ResultRow is one attempt in an exam's results.
-type ResultRow struct {
-	AttemptID   uint64     `json:"attempt_id"`
-	UserID      uint64     `json:"user_id"`
-	Name        string     `json:"name"`
-	Username    string     `json:"username"`
-	OrgName     string     `json:"org_name"`
-	No          int        `json:"no"`
-	Status      string     `json:"status"`
-	Score       float64    `json:"score"`
-	Passed      bool       `json:"passed"`
-	TabSwitches int        `json:"tab_switches"`
-	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
-}
-
-// UnitResult is the pass rate of one unit.
-type UnitResult struct {
-	OrgID    uint64  `json:"org_id"`
-	OrgName  string  `json:"org_name"`
-	Graded   int     `json:"graded"`
-	Passed   int     `json:"passed"`
-	PassRate float64 `json:"pass_rate"`
-}
 
 // Results lists an exam's submitted attempts with the candidates and the
 // pass rate of each unit.

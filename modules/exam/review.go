@@ -17,35 +17,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// ReviewItem is a short answer waiting for a grader.
-type ReviewItem struct {
-	AttemptID   uint64  `json:"attempt_id"`
-	QuestionID  uint64  `json:"question_id"`
-	Stem        string  `json:"stem"`
-	Reference   string  `json:"reference"`
-	Answer      string  `json:"answer"`
-	MaxScore    float64 `json:"max_score"`
-	TabSwitches int     `json:"tab_switches"`
-}
-
-// ReviewRequest scores the short answers of one attempt.
-type ReviewRequest struct {
-	Scores   map[string]float64 `json:"scores"`   // question id → points
-	Comments map[string]string  `json:"comments"` // question id → comment (optional)
-}
-
-// AssignmentsRequest replaces an exam's grader assignments.
-type AssignmentsRequest struct {
-	Assignments []Assignment `json:"assignments"`
-}
-
-// Assignment gives a grader one question (or one candidate) of an exam.
-type Assignment struct {
-	GraderID    uint64 `json:"grader_id"`
-	QuestionID  uint64 `json:"question_id"`
-	CandidateID uint64 `json:"candidate_id"`
-}
-
 // SetAssignments replaces who grades what in an exam.
 func (s *Service) SetAssignments(ctx context.Context, p *web.Principal, examID uint64, in AssignmentsRequest) error {
 	if _, err := s.examFor(ctx, p, examID); err != nil {
@@ -284,34 +255,6 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 	return result(a), nil
 }
 
-// Bin is one bar of the score histogram.
-type Bin struct {
-	From  float64 `json:"from"`
-	To    float64 `json:"to"`
-	Count int     `json:"count"`
-}
-
-// ItemStat is the analysis of one question: facility (average share of the
-// points earned) and discrimination (upper 27 % minus lower 27 %).
-type ItemStat struct {
-	QuestionID     uint64  `json:"question_id"`
-	Stem           string  `json:"stem"`
-	Answered       int     `json:"answered"`
-	Facility       float64 `json:"facility"`
-	Discrimination float64 `json:"discrimination"`
-}
-
-// ExamStats are an exam's results.
-type ExamStats struct {
-	Attempts  int        `json:"attempts"`
-	Graded    int        `json:"graded"`
-	Pending   int        `json:"pending_review"`
-	Average   float64    `json:"average"`
-	PassRate  float64    `json:"pass_rate"`
-	Histogram []Bin      `json:"histogram"`
-	Items     []ItemStat `json:"items"`
-}
-
 // Stats computes an exam's score distribution, pass rate and item analysis
 // over its graded attempts.
 func (s *Service) Stats(ctx context.Context, p *web.Principal, examID uint64) (ExamStats, error) {
@@ -453,23 +396,6 @@ func (h *Handlers) stats(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(st)
-}
-
-// ReviewedQuestion is one question of a candidate's submitted paper, with
-// the right answer and the analysis once results are released.
-type ReviewedQuestion struct {
-	CandidateQuestion
-	Given    any     `json:"given"`
-	Correct  any     `json:"correct"`
-	Earned   float64 `json:"earned"`
-	Analysis string  `json:"analysis,omitempty"`
-	Comment  string  `json:"comment,omitempty"`
-}
-
-// PaperReview is a candidate's own submitted paper.
-type PaperReview struct {
-	ResultResponse
-	Questions []ReviewedQuestion `json:"questions"`
 }
 
 // ReviewPaper shows the caller their submitted paper when the exam's

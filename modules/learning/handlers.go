@@ -15,17 +15,6 @@ type Handlers struct {
 // NewHandlers wires the handlers.
 func NewHandlers(svc *Service, pages *web.Engine) *Handlers { return &Handlers{svc: svc, pages: pages} }
 
-// PresenceResponse answers an idle check.
-type PresenceResponse struct {
-	NextCheckSeconds int `json:"next_check_seconds"`
-}
-
-// EnrollResponse answers an enrollment.
-type EnrollResponse struct {
-	CourseID uint64 `json:"course_id"`
-	Enrolled bool   `json:"enrolled"`
-}
-
 // Register lists every route of the module.
 func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a := api.Tag("learning")

@@ -2,23 +2,10 @@ package learning
 
 import (
 	"context"
-	"time"
 
 	"college/modules/catalog"
 	"college/modules/web"
 )
-
-// MyCourse is a course in "我的课程".
-type MyCourse struct {
-	CourseID         uint64     `json:"course_id"`
-	Title            string     `json:"title"`
-	Kind             string     `json:"kind"`
-	Hours            web.Hours  `json:"hours"`
-	Lessons          int        `json:"lessons"`
-	LessonsCompleted int        `json:"lessons_completed"`
-	EnrolledAt       time.Time  `json:"enrolled_at"`
-	CompletedAt      *time.Time `json:"completed_at,omitempty"`
-}
 
 // MyCourses lists the caller's enrollments with their progress.
 func (s *Service) MyCourses(ctx context.Context, p *web.Principal, status string) ([]MyCourse, error) {

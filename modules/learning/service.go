@@ -164,21 +164,6 @@ func (s *Service) enroll(ctx context.Context, tx *gorm.DB, uid, courseID uint64)
 	return true, nil
 }
 
-// PlayResponse answers POST /lessons/:id/play.
-type PlayResponse struct {
-	PlayID           string  `json:"play_id"`
-	ResumeAt         float64 `json:"resume_at"`
-	DurationSeconds  float64 `json:"duration_seconds"`
-	HeartbeatSeconds int     `json:"heartbeat_seconds"`
-	Furthest         float64 `json:"furthest"`
-	Coverage         float64 `json:"coverage"`
-	Completed        bool    `json:"completed"`
-	MaxRate          float64 `json:"max_rate"`
-	IdleCheckSeconds int     `json:"idle_check_seconds"`
-	IdleAnswer       int     `json:"idle_answer_seconds"`
-	StreamURL        string  `json:"stream_url,omitempty"`
-}
-
 // lessonLength is what a learner must cover: the video's duration or the
 // minimum reading time.
 func lessonLength(l *catalog.Lesson) float64 {
@@ -266,23 +251,6 @@ func (s *Service) current(ctx context.Context, uid uint64, l *catalog.Lesson) (S
 		return State{}, web.Internal(err)
 	}
 	return st, nil
-}
-
-// HeartbeatRequest is the body of a heartbeat.
-type HeartbeatRequest struct {
-	Position *float64 `json:"position"`
-	State    string   `json:"state"`
-}
-
-// HeartbeatResponse answers a heartbeat.
-type HeartbeatResponse struct {
-	WatchedSeconds float64   `json:"watched_seconds"`
-	Coverage       float64   `json:"coverage"`
-	Completed      bool      `json:"completed"`
-	CreditedHours  web.Hours `json:"credited_hours"`
-	Position       float64   `json:"position"`
-	PresenceDue    bool      `json:"presence_due"`
-	CourseComplete bool      `json:"course_completed"`
 }
 
 var errSuperseded = web.Conflict("play_superseded", "您已在其他页面或设备上开始学习，本页面不再计时")

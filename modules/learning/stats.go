@@ -8,26 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// LessonStats are the numbers of one lesson of a course.
-type LessonStats struct {
-	ID              uint64  `json:"id"`
-	Title           string  `json:"title"`
-	Started         int64   `json:"started"`
-	Completed       int64   `json:"completed"`
-	AverageCoverage float64 `json:"average_coverage"`
-}
-
-// CourseStats are the numbers a college follows for a course.
-type CourseStats struct {
-	CourseID        uint64        `json:"course_id"`
-	Title           string        `json:"title"`
-	Enrolled        int64         `json:"enrolled"`
-	Started         int64         `json:"started"`
-	Completed       int64         `json:"completed"`
-	AverageCoverage float64       `json:"average_coverage"`
-	Lessons         []LessonStats `json:"lessons"`
-}
-
 // Stats computes a course's statistics from SQL (the flusher keeps it
 // within seconds of the live state).
 func (s *Service) Stats(ctx context.Context, p *web.Principal, courseID uint64) (CourseStats, error) {

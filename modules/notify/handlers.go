@@ -2,7 +2,6 @@ package notify
 
 import (
 	"strconv"
-	"time"
 
 	"college/modules/web"
 
@@ -11,31 +10,6 @@ import (
 
 // PagePath is the 消息通知 page, where opened and read-all forms come back to.
 const PagePath = "/me/notifications"
-
-// NotificationResponse is one notification in the API.
-type NotificationResponse struct {
-	ID        uint64    `json:"id"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	Link      string    `json:"link"`
-	Read      bool      `json:"read"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// NotificationListResponse is a page of the caller's notifications with the
-// number of unread ones (GET /me/notifications).
-type NotificationListResponse struct {
-	Items    []NotificationResponse `json:"items"`
-	Total    int64                  `json:"total"`
-	Page     int                    `json:"page"`
-	PageSize int                    `json:"page_size"`
-	Unread   int64                  `json:"unread"`
-}
-
-// NotificationsReadResponse tells how many notifications read-all marked.
-type NotificationsReadResponse struct {
-	Updated int64 `json:"updated"`
-}
 
 func notificationResponse(n Notification) NotificationResponse {
 	return NotificationResponse{ID: n.ID, Title: n.Title, Body: n.Body, Link: n.Link, Read: n.ReadAt != nil, CreatedAt: n.CreatedAt.UTC()}

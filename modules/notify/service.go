@@ -141,15 +141,7 @@ func (s *Service) MarkRead(ctx context.Context, userID, id uint64) (*Notificatio
 	if err != nil {
 		return nil, fmt.Errorf("notify: mark read: %w", err)
 	}
-	var n Notification
-	err = s.conn(ctx, nil).Where("id = ? AND user_id = ?", id, userID).Take(&n).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, web.NotFound()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("notify: read: %w", err)
-	}
-	return &n, nil
+	return web.Load[Notification](s.conn(ctx, nil).Where("user_id = ?", userID), id)
 }
 
 // MarkAllRead marks every unread notification of the user read and reports
