@@ -65,7 +65,7 @@ func TestFollowupTeamMembersAddAndRemove(t *testing.T) {
 	page := pagesGet(admin, "/admin/followup/team", 200)
 	r = pagesPost(admin, page, "/admin/followup/team", url.Values{"username": {"  "}})
 	mustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "请输入用户名") || !strings.Contains(string(r.Body), `id="team-error"`) {
+	if !strings.Contains(string(r.Body), "请输入用户名") || !strings.Contains(string(r.Body), `id="page-error"`) {
 		t.Fatalf("empty name: %s", r.Body)
 	}
 	if n := pagesAudits(a, "followup.team.add"); n != 1 {
@@ -107,6 +107,15 @@ func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 	org := a.userID("org")
 	admin := pagesLogin(a, "org", userPassword)
 	page = pagesGet(admin, fmt.Sprintf("/admin/followup?year=%d", e.year+1), 200)
+	// A refusal shows the page again with its status and the reason.
+	r = pagesPost(admin, page, fmt.Sprintf("/admin/followup/rounds/%d/excellent", round), url.Values{"case_note": {" "}, "next": {"/admin/followup#cases"}})
+	mustStatus(t, r, 400)
+	if !strings.Contains(string(r.Body), `id="page-error"`) || !strings.Contains(string(r.Body), "未能完成：案例说明") {
+		t.Fatalf("refused marking: %s", r.Body)
+	}
+	if n := pagesAudits(a, "followup.excellent"); n != 0 {
+		t.Fatalf("a refused marking wrote %d entries", n)
+	}
 	r = pagesPost(admin, page, fmt.Sprintf("/admin/followup/rounds/%d/excellent", round), url.Values{"case_note": {"审批改革经验可复制"}, "next": {"/admin/followup#cases"}})
 	mustStatus(t, r, 303)
 	if followupFlash(admin) != "已列为优秀实践案例" {

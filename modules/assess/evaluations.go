@@ -176,11 +176,11 @@ func (s *Service) CreateEvaluation(ctx context.Context, p *web.Principal, classI
 			}
 			return fmt.Errorf("assess: create evaluation: %w", err)
 		}
-		return s.recordTx(tx, p, "evaluation.create", "class", c.ID, map[string]any{"evaluation": e.ID, "form": e.FormID,
-			"target": e.TargetType, "target_id": e.TargetID, "label": e.TargetLabel, "required": e.Required, "teacher_user_id": e.TeacherUserID})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "evaluation.create", "class", c.ID, map[string]any{"evaluation": e.ID, "form": e.FormID,
+			"target": e.TargetType, "target_id": e.TargetID, "label": e.TargetLabel, "required": e.Required, "teacher_user_id": e.TeacherUserID}))
 	})
 	if err != nil {
-		return nil, txError(err)
+		return nil, web.AsError(err)
 	}
 	return e, nil
 }
@@ -222,7 +222,7 @@ func (s *Service) Remind(ctx context.Context, p *web.Principal, id uint64) (*Eva
 			return nil, 0, web.Internal(err)
 		}
 	}
-	if err := s.record(ctx, p, "evaluation.remind", "class", e.ClassID, map[string]any{"evaluation": id, "reminded": len(pending)}); err != nil {
+	if err := s.audit.Record(ctx, web.AuditBy(p, "evaluation.remind", "class", e.ClassID, map[string]any{"evaluation": id, "reminded": len(pending)})); err != nil {
 		return nil, 0, err
 	}
 	return e, len(pending), nil
@@ -248,10 +248,10 @@ func (s *Service) DeleteEvaluation(ctx context.Context, p *web.Principal, id uin
 		if err := tx.Delete(&Evaluation{}, id).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "evaluation.delete", "class", e.ClassID, map[string]any{"evaluation": id, "label": e.TargetLabel})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "evaluation.delete", "class", e.ClassID, map[string]any{"evaluation": id, "label": e.TargetLabel}))
 	})
 	if err != nil {
-		return nil, txError(err)
+		return nil, web.AsError(err)
 	}
 	return e, nil
 }

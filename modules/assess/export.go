@@ -28,7 +28,7 @@ func (s *Service) ExportResults(ctx context.Context, p *web.Principal, id uint64
 	if err != nil {
 		return nil, web.Internal(err)
 	}
-	if err := s.record(ctx, p, "export.evaluation_results", "evaluation", id, nil); err != nil {
+	if err := s.audit.Record(ctx, web.AuditBy(p, "export.evaluation_results", "evaluation", id, nil)); err != nil {
 		return nil, err
 	}
 	return b, nil

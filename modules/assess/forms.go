@@ -63,10 +63,10 @@ func (s *Service) CreateForm(ctx context.Context, p *web.Principal, in FormReque
 		if err := tx.Create(f).Error; err != nil {
 			return fmt.Errorf("assess: create form: %w", err)
 		}
-		return s.recordTx(tx, p, "form.create", "eval_form", f.ID, map[string]any{"title": f.Title, "items": len(in.Items)})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "form.create", "eval_form", f.ID, map[string]any{"title": f.Title, "items": len(in.Items)}))
 	})
 	if err != nil {
-		return nil, txError(err)
+		return nil, web.AsError(err)
 	}
 	return f, nil
 }
@@ -156,10 +156,10 @@ func (s *Service) DeleteForm(ctx context.Context, p *web.Principal, id uint64) (
 		if err := tx.Delete(&Form{}, id).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "form.delete", "eval_form", id, map[string]any{"title": f.Title})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "form.delete", "eval_form", id, map[string]any{"title": f.Title}))
 	})
 	if err != nil {
-		return nil, txError(err)
+		return nil, web.AsError(err)
 	}
 	return f, nil
 }

@@ -341,10 +341,10 @@ func (s *Service) replaceTree(ctx context.Context, p *web.Principal, classID uin
 		if err := insert(nodes, 0); err != nil {
 			return fmt.Errorf("assess: replace indicators: %w", err)
 		}
-		return s.recordTx(tx, p, action, "class", classID, detail)
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, action, "class", classID, detail))
 	})
 	if err != nil {
-		return txError(err)
+		return web.AsError(err)
 	}
 	return nil
 }
@@ -414,10 +414,10 @@ func (s *Service) SetScores(ctx context.Context, p *web.Principal, classID uint6
 			DoUpdates: clause.AssignmentColumns([]string{"score", "note", "scored_by", "scored_at"})}).Create(&rows).Error; err != nil {
 			return fmt.Errorf("assess: save scores: %w", err)
 		}
-		return s.recordTx(tx, p, "quality.scores", "class", c.ID, in)
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "quality.scores", "class", c.ID, in))
 	})
 	if err != nil {
-		return Quality{}, txError(err)
+		return Quality{}, web.AsError(err)
 	}
 	return s.quality(ctx, c)
 }

@@ -139,11 +139,16 @@ type adminData struct {
 	Done       adminList // finished this year, to be marked as cases
 	Tasks      []Task
 	OrgAdmin   bool
+	Error      string // why an action was refused
 }
 
 const adminListSize = 50
 
 func (h *Handlers) adminPage(c *fiber.Ctx) error {
+	return h.adminRender(c, fiber.StatusOK, "")
+}
+
+func (h *Handlers) adminRender(c *fiber.Ctx, status int, msg string) error {
 	ctx, p := c.UserContext(), web.Caller(c)
 	f, err := summaryFilter(c)
 	if err != nil {
@@ -158,7 +163,7 @@ func (h *Handlers) adminPage(c *fiber.Ctx) error {
 		return err
 	}
 	first := web.Page{Page: 1, PageSize: adminListSize}
-	d := adminData{Summary: newSummaryView(sum), Year: sum.Year, Years: yearOptions(h.svc.now().In(web.Shanghai).Year()), OrgAdmin: p.Has(web.RoleOrgAdmin)}
+	d := adminData{Summary: newSummaryView(sum), Year: sum.Year, Years: yearOptions(h.svc.now().In(web.Shanghai).Year()), OrgAdmin: p.Has(web.RoleOrgAdmin), Error: msg}
 	list := func(f RoundFilter, l adminList) (adminList, error) {
 		rows, n, err := h.svc.ListRounds(ctx, p, f, first)
 		l.Rows, l.Total, l.Team, l.CSRF, l.OrgAdmin = adminRows(rows), n, team, p.CSRF, d.OrgAdmin
@@ -190,7 +195,7 @@ func (h *Handlers) adminPage(c *fiber.Ctx) error {
 	if d.Tasks, err = h.svc.OverdueTasks(ctx, p, ScopeManage); err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "followup/admin", "跟踪问效管理", d)
+	return h.pages.Render(c, status, "followup/admin", "跟踪问效管理", d)
 }
 
 // adminBack is where an admin form returns: the page it came from, when
@@ -203,15 +208,28 @@ func adminBack(c *fiber.Ctx, fallback string) string {
 	return fallback
 }
 
-// adminRefused sends the reason an admin action was refused back as a
-// flash message to the page the form came from.
-func adminRefused(c *fiber.Ctx, err error, back string) error {
+// adminRefused shows the page the form came from again, with the refusal's
+// status and its reason; a server error goes to the error page.
+func (h *Handlers) adminRefused(c *fiber.Ctx, err error, back string) error {
 	we, msg, ok := refusal(err)
-	if !ok || we.Status == fiber.StatusNotFound && back == "" {
+	if !ok {
 		return err
 	}
-	web.Flash(c, "未能完成："+msg)
-	return c.Redirect(back, fiber.StatusSeeOther)
+	msg = "未能完成：" + msg
+	path, _, _ := strings.Cut(back, "#")
+	switch {
+	case strings.HasPrefix(path, "/admin/followup/team"):
+		return h.adminTeamRender(c, we.Status, "", msg)
+	case strings.HasPrefix(path, "/admin/followup/plans"):
+		return h.adminPlansRender(c, we.Status, msg)
+	case strings.HasPrefix(path, "/followup/rounds/"):
+		id, perr := web.ParseUint(strings.TrimPrefix(path, "/followup/rounds/"))
+		if perr != nil {
+			return err
+		}
+		return h.roundRender(c, we.Status, id, func(d *roundPageData) { d.Error = msg })
+	}
+	return h.adminRender(c, we.Status, msg)
 }
 
 func (h *Handlers) adminAssignSubmit(c *fiber.Ctx) error {
@@ -223,7 +241,7 @@ func (h *Handlers) adminAssignSubmit(c *fiber.Ctx) error {
 	uid := formID(c, "user_id")
 	out, err := h.svc.AssignRound(c.UserContext(), web.Caller(c), id, uid)
 	if err != nil {
-		return adminRefused(c, err, back)
+		return h.adminRefused(c, err, back)
 	}
 	if uid == 0 {
 		web.Flash(c, fmt.Sprintf("已取消 %s %d 年度问效的分配", out.Name, out.Year))
@@ -240,7 +258,7 @@ func (h *Handlers) adminExcellentSubmit(c *fiber.Ctx) error {
 	}
 	back := adminBack(c, "/admin/followup#cases")
 	if _, err := h.svc.MarkExcellent(c.UserContext(), web.Caller(c), id, c.FormValue("case_note")); err != nil {
-		return adminRefused(c, err, back)
+		return h.adminRefused(c, err, back)
 	}
 	web.Flash(c, "已列为优秀实践案例")
 	return c.Redirect(back, fiber.StatusSeeOther)
@@ -253,7 +271,7 @@ func (h *Handlers) adminCaseCourseSubmit(c *fiber.Ctx) error {
 	}
 	out, created, err := h.svc.CreateCaseCourse(c.UserContext(), web.Caller(c), id)
 	if err != nil {
-		return adminRefused(c, err, adminBack(c, "/admin/followup#cases"))
+		return h.adminRefused(c, err, adminBack(c, "/admin/followup#cases"))
 	}
 	if created {
 		web.Flash(c, "已在主办学院新建草稿课程，请补充课程内容后发布")
@@ -270,9 +288,14 @@ type adminPlansData struct {
 	Status   string
 	Statuses map[string]string
 	OrgAdmin bool
+	Error    string // why a change of term was refused
 }
 
 func (h *Handlers) adminPlansPage(c *fiber.Ctx) error {
+	return h.adminPlansRender(c, fiber.StatusOK, "")
+}
+
+func (h *Handlers) adminPlansRender(c *fiber.Ctx, status int, msg string) error {
 	ctx, p := c.UserContext(), web.Caller(c)
 	pg, err := web.PageFrom(c)
 	if err != nil {
@@ -282,16 +305,17 @@ func (h *Handlers) adminPlansPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := c.Query("status")
-	if PlanStatusNames[status] == "" {
-		status = ""
+	planStatus := c.Query("status")
+	if PlanStatusNames[planStatus] == "" {
+		planStatus = ""
 	}
-	plans, total, err := h.svc.ListPlans(ctx, p, PlanFilter{Scope: ScopeManage, ClassID: classID, Status: status}, pg)
+	plans, total, err := h.svc.ListPlans(ctx, p, PlanFilter{Scope: ScopeManage, ClassID: classID, Status: planStatus}, pg)
 	if err != nil {
 		return err
 	}
-	d := adminPlansData{Plans: planRows(plans), List: web.NewList(plans, total, pg), ClassID: classID, Status: status, Statuses: PlanStatusNames, OrgAdmin: p.Has(web.RoleOrgAdmin)}
-	return h.pages.Render(c, fiber.StatusOK, "followup/admin_plans", "跟踪问效计划", d)
+	d := adminPlansData{Plans: planRows(plans), List: web.NewList(plans, total, pg), ClassID: classID, Status: planStatus, Statuses: PlanStatusNames,
+		OrgAdmin: p.Has(web.RoleOrgAdmin), Error: msg}
+	return h.pages.Render(c, status, "followup/admin_plans", "跟踪问效计划", d)
 }
 
 func (h *Handlers) adminTermSubmit(c *fiber.Ctx) error {
@@ -302,7 +326,7 @@ func (h *Handlers) adminTermSubmit(c *fiber.Ctx) error {
 	back := adminBack(c, "/admin/followup/plans") + fmt.Sprintf("#plan-%d", id)
 	out, err := h.svc.UpdateTerm(c.UserContext(), web.Caller(c), id, c.FormValue("term_ends_on"))
 	if err != nil {
-		return adminRefused(c, err, back)
+		return h.adminRefused(c, err, back)
 	}
 	web.Flash(c, fmt.Sprintf("已将 %s 的任职期满日期改为 %s，共 %d 轮年度问效（%s）", out.Name, out.TermEndsOn, activeRounds(out), out.StatusName))
 	return c.Redirect(back, fiber.StatusSeeOther)
@@ -373,7 +397,7 @@ func (h *Handlers) adminTeamRemoveSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.svc.RemoveTeamMember(c.UserContext(), web.Caller(c), id); err != nil {
-		return adminRefused(c, err, "/admin/followup/team#team")
+		return h.adminRefused(c, err, "/admin/followup/team#team")
 	}
 	web.Flash(c, "已移出工作专班，其待问效任务已取消分配")
 	return c.Redirect("/admin/followup/team#team", fiber.StatusSeeOther)
@@ -392,7 +416,7 @@ func (h *Handlers) adminTemplatesSubmit(c *fiber.Ctx) error {
 		in.Templates = append(in.Templates, TemplateItem{Dimension: d, Indicators: list})
 	}
 	if _, err := h.svc.SetTemplates(c.UserContext(), web.Caller(c), in); err != nil {
-		return adminRefused(c, err, "/admin/followup/team#templates")
+		return h.adminRefused(c, err, "/admin/followup/team#templates")
 	}
 	web.Flash(c, "问效指标模板已保存，新的问效表单将使用新指标")
 	return c.Redirect("/admin/followup/team#templates", fiber.StatusSeeOther)

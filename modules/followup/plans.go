@@ -517,10 +517,10 @@ func (s *Service) UpdateTerm(ctx context.Context, p *web.Principal, id uint64, t
 			"status": status, "ended_reason": reason, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.term", "followup_plan", plan.ID, map[string]any{"term_ends_on": termEndsOn, "status": status})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.term", "followup_plan", plan.ID, map[string]any{"term_ends_on": termEndsOn, "status": status}))
 	})
 	if err != nil {
-		return PlanResponse{}, txError(err)
+		return PlanResponse{}, web.AsError(err)
 	}
 	return s.GetPlan(ctx, p, id)
 }

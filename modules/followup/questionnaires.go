@@ -150,10 +150,10 @@ func (s *Service) CreateQuestionnaire(ctx context.Context, p *web.Principal, rou
 			}
 			links = append(links, InviteLink{InviteID: inv.ID, Label: rr.Label, Path: "/q/" + token})
 		}
-		return s.recordTx(tx, p, "followup.questionnaire", "followup_round", r.ID, map[string]any{"questionnaire_id": q.ID, "kind": q.Kind, "invited": len(links)})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.questionnaire", "followup_round", r.ID, map[string]any{"questionnaire_id": q.ID, "kind": q.Kind, "invited": len(links)}))
 	})
 	if err != nil {
-		return QuestionnaireCreated{}, txError(err)
+		return QuestionnaireCreated{}, web.AsError(err)
 	}
 	return QuestionnaireCreated{ID: q.ID, RoundID: r.ID, Kind: q.Kind, Title: q.Title, Questions: in.Questions, Links: links}, nil
 }

@@ -159,10 +159,10 @@ func (s *Service) SaveRound(ctx context.Context, p *web.Principal, id uint64, in
 		if status, err = s.saveRoundTx(ctx, tx, p, r, plan, in, complete && mode != SaveDraft, d, now); err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.round", "followup_round", r.ID, map[string]any{"status": status, "conclusion": in.Conclusion})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.round", "followup_round", r.ID, map[string]any{"status": status, "conclusion": in.Conclusion}))
 	})
 	if err != nil {
-		return "", txError(err)
+		return "", web.AsError(err)
 	}
 	return status, nil
 }
@@ -295,10 +295,10 @@ func (s *Service) AssignRound(ctx context.Context, p *web.Principal, id, userID 
 		if res.RowsAffected == 0 {
 			return web.Conflict("wrong_state", "只有待问效的轮次可以分配")
 		}
-		return s.recordTx(tx, p, "followup.assign", "followup_round", r.ID, map[string]any{"assignee_id": userID})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.assign", "followup_round", r.ID, map[string]any{"assignee_id": userID}))
 	})
 	if err != nil {
-		return RoundSummary{}, txError(err)
+		return RoundSummary{}, web.AsError(err)
 	}
 	if userID != 0 && userID != r.AssigneeID {
 		name := ""
@@ -468,10 +468,10 @@ func (s *Service) MarkExcellent(ctx context.Context, p *web.Principal, id uint64
 			Updates(map[string]any{"excellent": true, "case_note": note, "updated_at": s.now().UTC()}).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.excellent", "followup_round", r.ID, map[string]any{"case_note": note})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.excellent", "followup_round", r.ID, map[string]any{"case_note": note}))
 	})
 	if err != nil {
-		return ExcellentResponse{}, txError(err)
+		return ExcellentResponse{}, web.AsError(err)
 	}
 	return ExcellentResponse{ID: r.ID, Excellent: true, CaseNote: note}, nil
 }
@@ -519,10 +519,10 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 		if linked = res.Error == nil && res.RowsAffected > 0; !linked {
 			return res.Error
 		}
-		return s.recordTx(tx, p, "followup.case_course", "followup_round", r.ID, map[string]any{"course_id": courseID})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.case_course", "followup_round", r.ID, map[string]any{"course_id": courseID}))
 	})
 	if err != nil {
-		return CaseCourseResponse{}, false, txError(err)
+		return CaseCourseResponse{}, false, web.AsError(err)
 	}
 	if !linked { // made at the same moment by someone else
 		again, err := web.Load[Round](s.db.WithContext(ctx), r.ID)
@@ -537,7 +537,7 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 // existingCaseCourse answers a request for the course a case already
 // became: the caller is sent to it, and the audit log says so.
 func (s *Service) existingCaseCourse(ctx context.Context, p *web.Principal, roundID, courseID uint64) (CaseCourseResponse, bool, error) {
-	if err := s.record(ctx, p, "followup.case_course.open", "followup_round", roundID, map[string]any{"course_id": courseID}); err != nil {
+	if err := s.audit.Record(ctx, web.AuditBy(p, "followup.case_course.open", "followup_round", roundID, map[string]any{"course_id": courseID})); err != nil {
 		return CaseCourseResponse{}, false, err
 	}
 	return CaseCourseResponse{CourseID: courseID}, false, nil

@@ -2,7 +2,6 @@ package followup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -109,28 +108,6 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{db: d.DB, cache: d.Cache, objects: d.Objects, settings: d.Settings, people: d.People, notifier: d.Notifier,
 		courses: d.Courses, audit: d.Audit, log: d.Log, now: time.Now}
-}
-
-// record writes the audit entry of an action of p; an action whose entry
-// cannot be written fails.
-func (s *Service) record(ctx context.Context, p *web.Principal, action, target string, id uint64, detail any) error {
-	return s.audit.Record(ctx, web.AuditBy(p, action, target, id, detail))
-}
-
-// recordTx writes the audit entry of an action of p in the transaction
-// of the change it records.
-func (s *Service) recordTx(tx *gorm.DB, p *web.Principal, action, target string, id uint64, detail any) error {
-	return web.RecordTx(s.audit, tx, web.AuditBy(p, action, target, id, detail))
-}
-
-// txError keeps a refusal or an audit failure raised in a transaction and
-// reports any other failure as internal.
-func txError(err error) error {
-	var we *web.Error
-	if errors.As(err, &we) {
-		return we
-	}
-	return web.Internal(err)
 }
 
 // SetClock replaces the clock (tests).

@@ -68,10 +68,10 @@ func (s *Service) FileStudyPlan(ctx context.Context, p *web.Principal, in StudyP
 		} else if err := tx.Where("user_id = ? AND class_id = ?", p.UserID, in.ClassID).Take(&sp).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.study_plan", "followup_plan", plan.ID, map[string]any{"class_id": in.ClassID, "created": created})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.study_plan", "followup_plan", plan.ID, map[string]any{"class_id": in.ClassID, "created": created}))
 	})
 	if err != nil {
-		return StudyPlanResponse{}, false, txError(err)
+		return StudyPlanResponse{}, false, web.AsError(err)
 	}
 	return studyPlanResponse(sp, plan), created, nil
 }
@@ -112,10 +112,10 @@ func (s *Service) RecordReportBack(ctx context.Context, p *web.Principal, in Rep
 		if err := tx.Create(&rb).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.report_back", "report_back", rb.ID, map[string]any{"class_id": in.ClassID, "held_on": in.HeldOn})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.report_back", "report_back", rb.ID, map[string]any{"class_id": in.ClassID, "held_on": in.HeldOn}))
 	})
 	if err != nil {
-		return ReportBackResponse{}, txError(err)
+		return ReportBackResponse{}, web.AsError(err)
 	}
 	return reportBackResponse(rb, plan), nil
 }
@@ -171,11 +171,11 @@ func (s *Service) AttachToReportBack(ctx context.Context, p *web.Principal, id u
 			"attachment_name": name, "attachment_size": rb.AttachmentSize, "updated_at": rb.UpdatedAt}).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.report_back.attach", "report_back", rb.ID, map[string]any{"name": name, "size": rb.AttachmentSize})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.report_back.attach", "report_back", rb.ID, map[string]any{"name": name, "size": rb.AttachmentSize}))
 	})
 	if err != nil {
 		_ = s.objects.Delete(ctx, key)
-		return ReportBackResponse{}, txError(err)
+		return ReportBackResponse{}, web.AsError(err)
 	}
 	if old != "" {
 		_ = s.objects.Delete(ctx, old)
@@ -231,10 +231,10 @@ func (s *Service) WriteSelfReport(ctx context.Context, p *web.Principal, roundID
 		if res.RowsAffected == 0 {
 			return web.Conflict("wrong_state", "本轮问效已结束，不能再修改年度自述")
 		}
-		return s.recordTx(tx, p, "followup.self_report", "followup_round", r.ID, nil)
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.self_report", "followup_round", r.ID, nil))
 	})
 	if err != nil {
-		return txError(err)
+		return web.AsError(err)
 	}
 	return nil
 }

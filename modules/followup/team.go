@@ -140,10 +140,10 @@ func (s *Service) SetTeam(ctx context.Context, p *web.Principal, ids []uint64) (
 				return err
 			}
 		}
-		return s.recordTx(tx, p, "followup.team", "followup_team", 0, map[string]any{"user_ids": ids})
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.team", "followup_team", 0, map[string]any{"user_ids": ids}))
 	})
 	if err != nil {
-		return nil, txError(err)
+		return nil, web.AsError(err)
 	}
 	return s.Team(ctx)
 }
@@ -193,10 +193,10 @@ func (s *Service) AddTeamMember(ctx context.Context, p *web.Principal, userID ui
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&TeamMember{UserID: userID, AddedBy: p.UserID, AddedAt: s.now().UTC()}).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.team.add", "user", userID, nil)
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.team.add", "user", userID, nil))
 	})
 	if err != nil {
-		return txError(err)
+		return web.AsError(err)
 	}
 	return nil
 }
@@ -232,10 +232,10 @@ func (s *Service) RemoveTeamMember(ctx context.Context, p *web.Principal, userID
 			Updates(map[string]any{"assignee_id": 0, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return s.recordTx(tx, p, "followup.team.remove", "user", userID, nil)
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.team.remove", "user", userID, nil))
 	})
 	if err != nil {
-		return txError(err)
+		return web.AsError(err)
 	}
 	return nil
 }

@@ -97,10 +97,10 @@ func (s *Service) SetTemplates(ctx context.Context, p *web.Principal, in Templat
 				}
 			}
 		}
-		return s.recordTx(tx, p, "followup.templates", "followup_templates", 0, in.Templates)
+		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.templates", "followup_templates", 0, in.Templates))
 	})
 	if err != nil {
-		return nil, txError(err)
+		return nil, web.AsError(err)
 	}
 	return s.Templates(ctx)
 }
