@@ -9,6 +9,8 @@ import (
 
 	"college/modules/audit"
 	"college/modules/web"
+
+	"github.com/chromedp/chromedp"
 )
 
 // auditOne fails unless exactly one entry of action names target, and
@@ -25,6 +27,15 @@ func (a *testApp) auditOne(action string, target uint64) audit.Log {
 		a.t.Fatalf("audit %s on %d: %d entries, want 1: %+v", action, target, len(found), found)
 	}
 	return found[0]
+}
+
+// followupGraduatePlan gives a new cadre of unit A a graduation from a
+// long class and returns the cadre, the class and the plan.
+func (a *testApp) followupGraduatePlan(e *followupEnv, username string) (cadre, class uint64, plan map[string]any) {
+	a.t.Helper()
+	cadre = a.followupCadre(username, e.unitA, "", "")
+	class = a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
+	return cadre, class, followupPlanOf(a.t, a.followupPlans(e.tokens["org"], ""), cadre, class)
 }
 
 // The follow-up team through the API: a college admin adds a teacher of
@@ -81,9 +92,8 @@ func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	e := followupCity(a)
-	cadre := a.followupCadre("fu_case", e.unitA, "", "")
-	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	round := followupFirstRound(followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class))
+	cadre, _, plan := a.followupGraduatePlan(e, "fu_case")
+	round := followupFirstRound(plan)
 
 	me := pagesLogin(a, "fu_case", userPassword)
 	page := pagesGet(me, "/me/followup", 200)
@@ -176,9 +186,7 @@ func TestFollowupFilingsAreAudited(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	e := followupCity(a)
-	cadre := a.followupCadre("fu_file", e.unitA, "", "")
-	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
+	cadre, class, plan := a.followupGraduatePlan(e, "fu_file")
 	round := followupFirstRound(plan)
 	tok := a.tokenFor(cadre)
 
@@ -262,4 +270,52 @@ func TestAssessFormAndEvaluationPageActions(t *testing.T) {
 	if len(del) != 1 || del[0].TargetID != ac.id || del[0].ActorID != col || !strings.Contains(del[0].Detail, fmt.Sprintf(`"evaluation":%d`, eval)) {
 		t.Fatalf("delete entries: %+v", del)
 	}
+}
+
+// The form builder adds rows in the page: 再加 3 项 numbers them like the
+// rows the server wrote, and what is typed into an added row is saved.
+func TestBrowserFormBuilderAddsRows(t *testing.T) {
+	ctx := newBrowser(t)
+	a, _, _ := assessSetup(t, 1, nil)
+	base := a.serve()
+	browserLogin(t, ctx, base, "col", userPassword)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/forms")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "再加 3 项")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#builder-add`))); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[document.querySelectorAll("#form-builder .as-row-edit").length,
+		document.querySelector('#form-builder input[name="rows"]').value, document.getElementById("text-5").name,
+		document.querySelector('label[for="weight-4"]') !== null, document.querySelectorAll(".as-row-no")[5].textContent].join("|")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != "6|6|text_5|true|第 6 项" {
+		t.Fatalf("rows after adding: %s", rows)
+	}
+	steps := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.CSS(`#form-title`), "四项评估表")}
+	for i, text := range []string{"内容", "表达", "组织", "新增一项"} {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#text-%d", i)), text), chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#weight-%d", i)), "25"))
+	}
+	steps = append(steps, chromedp.Click(chromedp.CSS(`#builder-save`)))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, "评估表“四项评估表”已保存")
+	var items string
+	a.DB.Table("eval_forms").Where("title = ?", "四项评估表").Pluck("items", &items)
+	if strings.Count(items, `"kind":"rating"`) != 4 || !strings.Contains(items, `"text":"新增一项","weight":25`) {
+		t.Fatalf("saved items: %s", items)
+	}
+	a.auditOne("form.create", a.formID("四项评估表"))
+}
+
+// formID is the id of an evaluation form by title.
+func (a *testApp) formID(title string) uint64 {
+	a.t.Helper()
+	var id uint64
+	a.DB.Table("eval_forms").Where("title = ?", title).Pluck("id", &id)
+	return id
 }
