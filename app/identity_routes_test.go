@@ -28,6 +28,25 @@ func oneAudit(a *testApp, action, actor string, target uint64) string {
 	return rows[0].Detail
 }
 
+// cityBrowser starts a college with the city of newCity and a browser
+// logged in as username.
+func cityBrowser(t *testing.T, username, password string) (*testApp, *city, *browser) {
+	t.Helper()
+	a := newTestApp(t)
+	c := newCity(a)
+	b := a.browser()
+	seeOther(t, b.loginAs(username, password), "/admin/users")
+	return a, c, b
+}
+
+// formToken opens a page with a form and returns the form's CSRF token.
+func (b *browser) formToken(path string) string {
+	b.a.t.Helper()
+	page := b.req("GET", path, nil)
+	mustStatus(b.a.t, page, 200)
+	return b.csrf(page)
+}
+
 // seeOther checks a form's answer: a redirect to where.
 func seeOther(t *testing.T, r response, where string) {
 	t.Helper()
@@ -51,14 +70,9 @@ func userColumn[T any](a *testApp, id uint64, col string) T {
 // resets its password through the user pages; each is recorded once.
 func TestUserAccountPages(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	b := a.browser()
-	seeOther(t, b.loginAs("admin", testAdminPassword), "/admin/users")
+	a, c, b := cityBrowser(t, "admin", testAdminPassword)
 
-	form := b.req("GET", "/admin/users/new", nil)
-	mustStatus(t, form, 200)
-	tok := b.csrf(form)
+	tok := b.formToken("/admin/users/new")
 	// A form that fails validation is shown again with 400 and writes nothing.
 	r := b.req("POST", "/admin/users/new", url.Values{"_csrf": {tok}, "username": {"zhang san"}, "name": {"张三"}, "password": {initialPassword}, "org_id": {fmt.Sprint(c.unitA)}, "roles": {"learner"}})
 	mustStatus(t, r, 400)
@@ -113,6 +127,12 @@ func TestUserAccountPages(t *testing.T) {
 	oneAudit(a, "user.enable", "admin", id)
 	a.login("zhangsan", initialPassword)
 
+	// A password the rules refuse: the page again with 400 and the reason.
+	r = b.req("POST", path+"/password", url.Values{"_csrf": {tok}, "new_password": {"short"}})
+	mustStatus(t, r, 400)
+	if !strings.Contains(string(r.Body), `<span class="field-error">密码至少 8 位</span>`) {
+		t.Fatalf("the refused reset does not say why:\n%s", r.Body)
+	}
 	seeOther(t, b.req("POST", path+"/password", url.Values{"_csrf": {tok}, "new_password": {"Reset-Pass-2026"}}), path)
 	r = a.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "zhangsan", "password": "Reset-Pass-2026"})
 	mustStatus(t, r, 200)
@@ -126,15 +146,10 @@ func TestUserAccountPages(t *testing.T) {
 // second factor, on the pages and through the API; each is recorded once.
 func TestSecurityAdminUserPages(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	b := a.browser()
-	seeOther(t, b.loginAs("sec", userPassword), "/admin/users")
+	a, c, b := cityBrowser(t, "sec", userPassword)
 	cadre := c.ids["ua_cadre"]
 	path := fmt.Sprintf("/admin/users/%d", cadre)
-	page := b.req("GET", path, nil)
-	mustStatus(t, page, 200)
-	tok := b.csrf(page)
+	tok := b.formToken(path)
 
 	before := a.login("ua_cadre", userPassword)
 	seeOther(t, b.req("POST", path+"/roles", url.Values{"_csrf": {tok}, "roles": {"learner", "org_admin"}}), path)
@@ -212,19 +227,14 @@ var mfaSecretText = regexp.MustCompile(`id="mfa-secret">([A-Z2-7 ]+)<`)
 // profile pages; each step is recorded once.
 func TestProfilePages(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a, c, b := cityBrowser(t, "ub_cadre", userPassword)
 	cadre := c.ids["ub_cadre"]
 
 	// Starting an enrolment through the API is recorded too.
 	mustStatus(t, a.do("POST", "/api/v1/me/mfa/totp", c.tokens["ub_cadre"], nil), 200)
 	oneAudit(a, "mfa.enrol.start", "ub_cadre", cadre)
 
-	b := a.browser()
-	b.loginAs("ub_cadre", userPassword)
-	page := b.req("GET", "/profile/mfa", nil)
-	mustStatus(t, page, 200)
-	tok := b.csrf(page)
+	tok := b.formToken("/profile/mfa")
 	r := b.req("POST", "/profile/mfa", url.Values{"_csrf": {tok}})
 	mustStatus(t, r, 200)
 	m := mfaSecretText.FindSubmatch(r.Body)

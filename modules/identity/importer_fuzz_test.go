@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/xuri/excelize/v2"
 
+	"college/modules/audit"
 	"college/modules/settings"
 	"college/modules/web"
 	"college/storage/cache/cachetest"
@@ -23,7 +25,6 @@ import (
 // unit admin of the first: the import may only create learners in it.
 type importFixture struct {
 	svc   *Service
-	audit *auditLog
 	admin *web.Principal
 	inOrg uint64
 }
@@ -35,15 +36,19 @@ func newImportFixture(t testing.TB) *importFixture {
 	params := hashParams
 	hashParams = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	t.Cleanup(func() { hashParams = params })
-	gdb := dbtest.New(t, append(Migrations(), settings.Migrations()...)...)
+	gdb := dbtest.New(t, slices.Concat(Migrations(), settings.Migrations(), audit.Migrations())...)
 	c := cachetest.New(t)
 	sealer, err := NewSealer([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := NewStore(gdb)
-	log := &auditLog{}
-	svc := NewService(Deps{Store: store, Sealer: sealer, Settings: settings.New(gdb, c), Cache: c, Audit: log, Log: slog.New(slog.DiscardHandler)})
+	log := slog.New(slog.DiscardHandler)
+	auditLog, err := audit.New(audit.Deps{DB: gdb, Secret: []byte("0123456789abcdef0123456789abcdef"), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(Deps{Store: store, Sealer: sealer, Settings: settings.New(gdb, c), Cache: c, Audit: auditLog, Log: log})
 	ctx := context.Background()
 	root := &Org{Name: "市委组织部", Code: "ROOT", Kind: KindDepartment}
 	if err := store.CreateOrg(ctx, root, "/"); err != nil {
@@ -57,7 +62,7 @@ func newImportFixture(t testing.TB) *importFixture {
 		}
 	}
 	p := &web.Principal{UserID: 1, Username: "ua_admin", Roles: []string{web.RoleUnitAdmin}, OrgID: ua.ID, OrgPath: ua.Path}
-	return &importFixture{svc: svc, audit: log, admin: p, inOrg: ua.ID}
+	return &importFixture{svc: svc, admin: p, inOrg: ua.ID}
 }
 
 // importBook writes rows (cells separated by tabs, rows by new lines)
@@ -96,10 +101,13 @@ func (fx *importFixture) check(t *testing.T, data []byte) {
 	defer func() {
 		fx.svc.store.db.Exec("DELETE FROM user_roles")
 		fx.svc.store.db.Exec("DELETE FROM users")
+		fx.svc.store.db.Exec("DELETE FROM audit_logs")
 	}()
-	fx.audit.take()
 	res, err := fx.svc.ImportUsers(ctx, fx.admin, data, "")
-	entries := fx.audit.take()
+	var entries []audit.Log
+	if err := fx.svc.store.db.Find(&entries).Error; err != nil {
+		t.Fatal(err)
+	}
 	if err != nil {
 		var we *web.Error
 		if !errors.As(err, &we) || we.Status >= 500 {

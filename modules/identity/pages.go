@@ -281,6 +281,12 @@ func (h *Handlers) userCreateSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) userEditPage(c *fiber.Ctx) error {
+	return h.userPage(c, fiber.StatusOK, nil)
+}
+
+// userPage shows a user's page with the stored values, and errs next to
+// the fields of a refused action.
+func (h *Handlers) userPage(c *fiber.Ctx, status int, errs map[string]string) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
@@ -291,7 +297,7 @@ func (h *Handlers) userEditPage(c *fiber.Ctx) error {
 	}
 	resp := h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID))
 	form := UserRequest{Username: u.Username, Name: u.Name, OrgID: u.OrgID, Roles: u.RoleList(), Level: u.Level, Post: u.Post, TermEndsOn: resp.TermEndsOn}
-	return h.userForm(c, fiber.StatusOK, "用户："+u.Name, form, &resp, nil)
+	return h.userForm(c, status, "用户："+u.Name, form, &resp, errs)
 }
 
 func (h *Handlers) userUpdateSubmit(c *fiber.Ctx) error {
@@ -389,8 +395,7 @@ func (h *Handlers) userPasswordSubmit(c *fiber.Ctx) error {
 		if we.Fields == nil {
 			return err
 		}
-		web.Flash(c, "密码未重置："+we.Fields["new_password"])
-		return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)
+		return h.userPage(c, fiber.StatusBadRequest, we.Fields)
 	}
 	web.Flash(c, "密码已重置，该用户下次登录时须修改密码")
 	return c.Redirect("/admin/users/"+c.Params("id"), fiber.StatusSeeOther)

@@ -98,14 +98,7 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 	}
 	// A password somebody else chose is changed at the first login.
 	u := &User{Username: in.Username, PasswordChangedAt: s.now().UTC(), MustChangePassword: true}
-	s.validateUser(f, in, u)
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.checkOrg(ctx, p, in.OrgID); err != nil {
-		return nil, err
-	}
-	if err := s.checkTaken(ctx, p, u); err != nil {
+	if err := s.fillUser(ctx, p, f, in, u); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(in.Password)
@@ -121,6 +114,20 @@ func (s *Service) CreateUser(ctx context.Context, p *web.Principal, in UserReque
 		return nil, s.duplicateUser(err)
 	}
 	return u, nil
+}
+
+// fillUser checks a created or edited profile and copies it into u: the
+// fields (with those already in f), an org the caller can see, and a
+// username and ID number no other account has.
+func (s *Service) fillUser(ctx context.Context, p *web.Principal, f web.Fields, in UserRequest, u *User) error {
+	s.validateUser(f, in, u)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if err := s.checkOrg(ctx, p, in.OrgID); err != nil {
+		return err
+	}
+	return s.checkTaken(ctx, p, u)
 }
 
 // checkTaken reports a username or ID number another account already has.
@@ -220,14 +227,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *web.Principal, id uint64, i
 	if in.OrgID == 0 {
 		in.OrgID = u.OrgID
 	}
-	s.validateUser(f, in, u)
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.checkOrg(ctx, p, in.OrgID); err != nil {
-		return nil, err
-	}
-	if err := s.checkTaken(ctx, p, u); err != nil {
+	if err := s.fillUser(ctx, p, f, in, u); err != nil {
 		return nil, err
 	}
 	err = s.change(ctx, func(st *Store) error {

@@ -3,11 +3,13 @@ package settings_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"college/modules/audit"
 	"college/modules/settings"
 	"college/modules/web"
 	"college/storage/cache/cachetest"
@@ -24,34 +26,32 @@ var defs = []settings.Def{
 	{Key: "t.motto", Group: "测试", Label: "标语", Kind: settings.KindText, Default: "学以致用"},
 }
 
-// auditLog keeps the entries written to it; with fail set, it refuses them.
-type auditLog struct {
-	mu      sync.Mutex
-	entries []web.AuditEntry
-	fail    error
+// newDB is a database with the settings and the audit log.
+func newDB(t *testing.T) *gorm.DB {
+	return dbtest.New(t, slices.Concat(settings.Migrations(), audit.Migrations())...)
 }
 
-func (l *auditLog) Record(_ context.Context, e web.AuditEntry) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fail != nil {
-		return l.fail
+// newAudit is the audit log on gdb.
+func newAudit(t *testing.T, gdb *gorm.DB) *audit.Service {
+	a, err := audit.New(audit.Deps{DB: gdb, Secret: []byte("0123456789abcdef0123456789abcdef"), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	l.entries = append(l.entries, e)
-	return nil
+	return a
 }
 
-func (l *auditLog) written() []web.AuditEntry {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]web.AuditEntry(nil), l.entries...)
+// downAuditor cannot write any entry.
+type downAuditor struct{}
+
+func (downAuditor) Record(context.Context, web.AuditEntry) error {
+	return errors.New("audit log down")
 }
 
-func newService(gdb *gorm.DB, log *auditLog) *settings.Service {
+func newService(gdb *gorm.DB, a web.Auditor) *settings.Service {
 	s := settings.New(gdb, nil)
 	s.Define(defs...)
-	if log != nil {
-		s.SetAuditor(log)
+	if a != nil {
+		s.SetAuditor(a)
 	}
 	return s
 }
@@ -60,7 +60,7 @@ var admin = &web.Principal{UserID: 7, Username: "admin", IP: "10.1.2.3", Roles: 
 
 func TestDefaultsUntilOverridden(t *testing.T) {
 	t.Parallel()
-	s := newService(dbtest.New(t, settings.Migrations()...), nil)
+	s := newService(newDB(t), nil)
 	ctx := context.Background()
 	if s.Int(ctx, "t.days") != 7 || s.Float(ctx, "t.ratio") != 0.6 || s.Bool(ctx, "t.on") || s.Text(ctx, "t.motto") != "学以致用" {
 		t.Fatalf("defaults: %d %v %v %q", s.Int(ctx, "t.days"), s.Float(ctx, "t.ratio"), s.Bool(ctx, "t.on"), s.Text(ctx, "t.motto"))
@@ -78,7 +78,7 @@ func TestDefaultsUntilOverridden(t *testing.T) {
 
 func TestValidateBoundsAndForms(t *testing.T) {
 	t.Parallel()
-	s := newService(dbtest.New(t, settings.Migrations()...), nil)
+	s := newService(newDB(t), nil)
 	refused := map[string]map[string]string{
 		"below the minimum":     {"t.days": "0"},
 		"above the maximum":     {"t.days": "31"},
@@ -118,9 +118,8 @@ func TestValidateBoundsAndForms(t *testing.T) {
 // wrong or the entry cannot be written.
 func TestUpdateStoresAndRecords(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, settings.Migrations()...)
-	log := &auditLog{}
-	s := newService(gdb, log)
+	gdb := newDB(t)
+	s := newService(gdb, newAudit(t, gdb))
 	ctx := context.Background()
 
 	if err := s.Update(ctx, admin, map[string]string{"t.days": "14", "t.on": "on"}); err != nil {
@@ -137,9 +136,9 @@ func TestUpdateStoresAndRecords(t *testing.T) {
 	if err := gdb.Where("setting_key = ?", "t.days").Take(&row).Error; err != nil || row.Value != "14" || row.UpdatedBy != admin.UserID {
 		t.Fatalf("stored row %+v, %v", row, err)
 	}
-	entries := log.written()
-	if len(entries) != 1 {
-		t.Fatalf("%d audit entries, want 1", len(entries))
+	var entries []audit.Log
+	if err := gdb.Find(&entries).Error; err != nil || len(entries) != 1 {
+		t.Fatalf("%d audit entries, want 1 (%v)", len(entries), err)
 	}
 	if e := entries[0]; e.Action != "settings.update" || e.ActorID != admin.UserID || e.IP != admin.IP || e.Detail != `{"t.days":"14","t.on":"true"}` {
 		t.Fatalf("audit entry %+v", e)
@@ -155,15 +154,14 @@ func TestUpdateStoresAndRecords(t *testing.T) {
 		t.Fatalf("an empty change: %v", err)
 	}
 	// Without its audit entry the change is not stored.
-	log.fail = errors.New("audit log unavailable")
-	if err := s.Update(ctx, admin, map[string]string{"t.days": "21"}); err == nil {
+	if err := newService(gdb, downAuditor{}).Update(ctx, admin, map[string]string{"t.days": "21"}); err == nil {
 		t.Fatal("a change was stored without its audit entry")
 	}
-	log.fail = nil
 	if got := newService(gdb, nil).Int(ctx, "t.days"); got != 14 {
 		t.Fatalf("after refused changes t.days = %d, want 14", got)
 	}
-	if n := len(log.written()); n != 1 {
+	var n int64
+	if gdb.Model(&audit.Log{}).Count(&n); n != 1 {
 		t.Fatalf("refused changes wrote %d more audit entries", n-1)
 	}
 	// A service wired without an audit log stores nothing.
@@ -176,12 +174,12 @@ func TestUpdateStoresAndRecords(t *testing.T) {
 // broadcast, not only when its cached values expire.
 func TestChangeReachesOtherInstances(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, settings.Migrations()...)
+	gdb := newDB(t)
 	c := cachetest.New(t)
 	a, b := settings.New(gdb, c), settings.New(gdb, c)
 	a.Define(defs...)
 	b.Define(defs...)
-	a.SetAuditor(&auditLog{})
+	a.SetAuditor(newAudit(t, gdb))
 	ctx := context.Background()
 	if b.Int(ctx, "t.days") != 7 {
 		t.Fatal("b does not start at the default")
