@@ -102,26 +102,26 @@ func (s *Service) SetQuotas(ctx context.Context, p *web.Principal, id uint64, in
 	for i, q := range in.Quotas {
 		rows[i] = Quota{ClassID: id, OrgID: q.OrgID, Quota: q.Quota}
 	}
-	err = s.audited(ctx, p, func(tx *gorm.DB) error {
-		return replaceClassRows(tx, id, rows)
-	}, func() (string, string, uint64, any) {
-		return "class.quotas", "class", id, in.Quotas
-	})
-	if err != nil {
+	if err := replaceClassRows(ctx, s, p, id, rows, "class.quotas", in.Quotas); err != nil {
 		return nil, err
 	}
 	return s.Quotas(ctx, id)
 }
 
-// replaceClassRows replaces a class's rows of one table with rows.
-func replaceClassRows[T any](tx *gorm.DB, classID uint64, rows []T) error {
-	if err := tx.Where("class_id = ?", classID).Delete(new(T)).Error; err != nil {
-		return err
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.Create(&rows).Error
+// replaceClassRows replaces a class's rows of one table with rows, as p's
+// action recorded with detail.
+func replaceClassRows[T any](ctx context.Context, s *Service, p *web.Principal, classID uint64, rows []T, action string, detail any) error {
+	return s.audited(ctx, p, func(tx *gorm.DB) error {
+		if err := tx.Where("class_id = ?", classID).Delete(new(T)).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return tx.Create(&rows).Error
+	}, func() (string, string, uint64, any) {
+		return action, "class", classID, detail
+	})
 }
 
 // SetCourses replaces the online courses of a class.
@@ -168,12 +168,7 @@ func (s *Service) SetCourses(ctx context.Context, p *web.Principal, id uint64, i
 	for i, x := range in.Courses {
 		rows[i] = ClassCourse{ClassID: id, CourseID: x.CourseID, Required: x.Required, Hours: x.Hours, Sort: i}
 	}
-	err = s.audited(ctx, p, func(tx *gorm.DB) error {
-		return replaceClassRows(tx, id, rows)
-	}, func() (string, string, uint64, any) {
-		return "class.courses", "class", id, in.Courses
-	})
-	if err != nil {
+	if err := replaceClassRows(ctx, s, p, id, rows, "class.courses", in.Courses); err != nil {
 		return nil, err
 	}
 	return s.Courses(ctx, id)
