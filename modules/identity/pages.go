@@ -125,13 +125,19 @@ func (h *Handlers) profilePage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) passwordPage(c *fiber.Ctx) error {
-	return h.pages.Render(c, fiber.StatusOK, "identity/password", "修改密码", map[string]any{"Must": web.Caller(c).MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen)})
+	return h.renderPassword(c, fiber.StatusOK, nil)
+}
+
+// renderPassword shows the change-password form, with errs next to its
+// fields.
+func (h *Handlers) renderPassword(c *fiber.Ctx, status int, errs map[string]string) error {
+	return h.pages.Render(c, status, "identity/password", "修改密码", map[string]any{"Must": web.Caller(c).MustChangePassword, "MinLen": h.svc.PasswordMinLen(c.UserContext()), "Errors": errs})
 }
 
 func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
 	p := web.Caller(c)
 	if c.FormValue("new_password") != c.FormValue("confirm_password") {
-		return h.pages.Render(c, fiber.StatusBadRequest, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": map[string]string{"confirm_password": "两次输入的新密码不一致"}})
+		return h.renderPassword(c, fiber.StatusBadRequest, map[string]string{"confirm_password": "两次输入的新密码不一致"})
 	}
 	token, err := h.svc.ChangeOwnPassword(c.UserContext(), p, c.FormValue("old_password"), c.FormValue("new_password"))
 	if err != nil {
@@ -143,7 +149,7 @@ func (h *Handlers) passwordSubmit(c *fiber.Ctx) error {
 		if errs == nil {
 			errs = map[string]string{"old_password": we.Message}
 		}
-		return h.pages.Render(c, we.Status, "identity/password", "修改密码", map[string]any{"Must": p.MustChangePassword, "MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "Errors": errs})
+		return h.renderPassword(c, we.Status, errs)
 	}
 	h.setCookie(c, token)
 	web.Flash(c, "密码已修改")
@@ -256,7 +262,7 @@ func (h *Handlers) userForm(c *fiber.Ctx, status int, title string, form UserReq
 		}
 	}
 	return h.pages.Render(c, status, "identity/user_form", title, map[string]any{"Form": form, "User": user, "Errors": errs, "Orgs": orgs, "Levels": Levels, "Roles": web.AllRoles,
-		"MinLen": h.svc.settings.Int(c.UserContext(), SetPasswordMinLen), "CanManage": canManage})
+		"MinLen": h.svc.PasswordMinLen(c.UserContext()), "CanManage": canManage})
 }
 
 func (h *Handlers) userNewPage(c *fiber.Ctx) error {

@@ -181,6 +181,11 @@ func PasswordProblem(pw string, minLen int) string {
 	return ""
 }
 
+// PasswordMinLen is the shortest password the rules allow now.
+func (s *Service) PasswordMinLen(ctx context.Context) int {
+	return s.settings.Int(ctx, SetPasswordMinLen)
+}
+
 // RandomPassword makes a password that satisfies the policy.
 func RandomPassword() string {
 	const (
