@@ -73,14 +73,15 @@ type caseCourses struct {
 	store   *identity.Store
 }
 
-func (c caseCourses) CreateCaseCourse(ctx context.Context, actor *web.Principal, collegeID uint64, title, summary string) (uint64, error) {
+func (c caseCourses) CreateCaseCourse(ctx context.Context, actor *web.Principal, collegeID uint64, title, summary string, entry func(courseID uint64) web.AuditEntry) (uint64, error) {
 	paths, err := c.store.OrgPaths(ctx, []uint64{collegeID})
 	if err != nil {
 		return 0, err
 	}
 	host := &web.Principal{UserID: actor.UserID, Username: actor.Username, Name: actor.Name, Roles: []string{web.RoleCollegeAdmin},
-		OrgID: collegeID, OrgPath: paths[collegeID]}
-	course, err := c.catalog.CreateCourse(ctx, host, catalog.CourseRequest{Title: title, Summary: summary, Category: "优秀实践案例", Kind: catalog.KindElective})
+		OrgID: collegeID, OrgPath: paths[collegeID], IP: actor.IP}
+	course, err := c.catalog.CreateCourseAs(ctx, host, catalog.CourseRequest{Title: title, Summary: summary, Category: "优秀实践案例", Kind: catalog.KindElective},
+		func(course *catalog.Course) web.AuditEntry { return entry(course.ID) })
 	if err != nil {
 		return 0, err
 	}

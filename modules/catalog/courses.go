@@ -81,6 +81,15 @@ func audienceOrgs(in CourseRequest) []uint64 {
 
 // CreateCourse adds a draft course to the caller's college.
 func (s *Service) CreateCourse(ctx context.Context, p *web.Principal, in CourseRequest) (*Course, error) {
+	return s.CreateCourseAs(ctx, p, in, func(c *Course) web.AuditEntry {
+		return web.AuditBy(p, "course.create", "course", c.ID, map[string]any{"title": c.Title})
+	})
+}
+
+// CreateCourseAs creates a course as a step of another module's action,
+// whose entry (built from the new course) is written with the course
+// instead of course.create: one action, one entry.
+func (s *Service) CreateCourseAs(ctx context.Context, p *web.Principal, in CourseRequest, entry func(*Course) web.AuditEntry) (*Course, error) {
 	if !canManage(p) {
 		return nil, web.Forbidden()
 	}
@@ -96,7 +105,7 @@ func (s *Service) CreateCourse(ctx context.Context, p *web.Principal, in CourseR
 		if err := st.SaveCourse(ctx, c, audienceOrgs(in)); err != nil {
 			return web.AuditEntry{}, err
 		}
-		return web.AuditBy(p, "course.create", "course", c.ID, map[string]any{"title": c.Title}), nil
+		return entry(c), nil
 	})
 	if err != nil {
 		return nil, err

@@ -504,7 +504,9 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 	}
 	title := truncate("优秀实践案例："+name+" "+plan.ClassTitle, 200)
 	summary := truncate(fmt.Sprintf("%s\n\n（来源：%s学员%s %d 年度跟踪问效，结论：%s。）", r.CaseNote, plan.ClassTitle, name, r.Year, r.Conclusion), 5000)
-	courseID, err := s.courses.CreateCaseCourse(ctx, p, plan.HostOrgID, title, summary)
+	courseID, err := s.courses.CreateCaseCourse(ctx, p, plan.HostOrgID, title, summary, func(courseID uint64) web.AuditEntry {
+		return web.AuditBy(p, "followup.case_course", "followup_round", r.ID, map[string]any{"course_id": courseID})
+	})
 	if err != nil {
 		var we *web.Error
 		if errors.As(err, &we) && we.Status < 500 {
@@ -516,10 +518,8 @@ func (s *Service) CreateCaseCourse(ctx context.Context, p *web.Principal, id uin
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&Round{}).Where("id = ? AND case_course_id = 0", r.ID).
 			Updates(map[string]any{"case_course_id": courseID, "updated_at": s.now().UTC()})
-		if linked = res.Error == nil && res.RowsAffected > 0; !linked {
-			return res.Error
-		}
-		return web.RecordTx(s.audit, tx, web.AuditBy(p, "followup.case_course", "followup_round", r.ID, map[string]any{"course_id": courseID}))
+		linked = res.Error == nil && res.RowsAffected > 0
+		return res.Error
 	})
 	if err != nil {
 		return CaseCourseResponse{}, false, web.AsError(err)

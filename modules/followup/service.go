@@ -70,7 +70,8 @@ type Notifier interface {
 type Courses interface {
 	// CreateCaseCourse adds a draft course to the college on behalf of actor
 	// and returns its id.
-	CreateCaseCourse(ctx context.Context, actor *web.Principal, collegeID uint64, title, summary string) (uint64, error)
+	// entry is the audit entry of the whole action, written with the course.
+	CreateCaseCourse(ctx context.Context, actor *web.Principal, collegeID uint64, title, summary string, entry func(courseID uint64) web.AuditEntry) (uint64, error)
 }
 
 // Deps are what the service needs.
