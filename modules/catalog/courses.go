@@ -21,17 +21,7 @@ func canOversee(p *web.Principal) bool { return p.HasAny(web.RoleCollegeAdmin, w
 // transaction and returns the entry; it must not read settings (they come
 // from the database, outside the transaction).
 func (s *Service) apply(ctx context.Context, change func(st *Store) (web.AuditEntry, error)) error {
-	err := s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		e, err := change(&Store{db: tx})
-		if err != nil {
-			return err
-		}
-		return web.RecordTx(s.audit, tx, e)
-	})
-	if err != nil {
-		return web.AsError(err)
-	}
-	return nil
+	return web.ChangeAudited(ctx, s.store.db, s.audit, func(tx *gorm.DB) (web.AuditEntry, error) { return change(&Store{db: tx}) })
 }
 
 func (s *Service) validateCourse(ctx context.Context, in *CourseRequest) error {

@@ -78,15 +78,5 @@ func NewService(d Deps) *Service {
 // commit makes a change and writes its audit entry in one transaction:
 // both are kept or neither is.
 func (s *Service) commit(ctx context.Context, change func(tx *gorm.DB) (web.AuditEntry, error)) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		e, err := change(tx)
-		if err != nil {
-			return err
-		}
-		return web.RecordTx(s.audit, tx, e)
-	})
-	if err != nil {
-		return web.AsError(err)
-	}
-	return nil
+	return web.ChangeAudited(ctx, s.db, s.audit, change)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"college/storage/db"
+
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
 )
@@ -179,4 +181,21 @@ func RecordTx(a Auditor, tx *gorm.DB, e AuditEntry) error {
 		ctx = tx.Statement.Context
 	}
 	return a.Record(ctx, e)
+}
+
+// ChangeAudited runs change in a transaction (retried on a conflict) and
+// writes the entry it returns in the same transaction: the change and its
+// entry commit together or not at all.
+func ChangeAudited(ctx context.Context, gdb *gorm.DB, a Auditor, change func(tx *gorm.DB) (AuditEntry, error)) error {
+	err := db.Transaction(ctx, gdb, func(tx *gorm.DB) error {
+		e, err := change(tx)
+		if err != nil {
+			return err
+		}
+		return RecordTx(a, tx, e)
+	})
+	if err != nil {
+		return AsError(err)
+	}
+	return nil
 }
