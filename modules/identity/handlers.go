@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 
@@ -244,19 +245,29 @@ func (h *Handlers) updateOrg(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) listUsers(c *fiber.Ctx) error {
-	pg, err := web.PageFrom(c)
+	list, _, err := h.userList(c)
 	if err != nil {
 		return err
+	}
+	return c.JSON(list)
+}
+
+// userList is the page of users the request's query asks for (q, org_id,
+// role, page), and the org it names.
+func (h *Handlers) userList(c *fiber.Ctx) (web.List[UserResponse], uint64, error) {
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return web.List[UserResponse]{}, 0, err
 	}
 	orgID, err := web.QueryUint(c, "org_id")
 	if err != nil {
-		return err
+		return web.List[UserResponse]{}, 0, err
 	}
 	users, total, err := h.svc.ListUsers(c.UserContext(), web.Caller(c), c.Query("q"), orgID, c.Query("role"), pg)
 	if err != nil {
-		return err
+		return web.List[UserResponse]{}, 0, err
 	}
-	return c.JSON(web.NewList(h.svc.Responses(c.UserContext(), users), total, pg))
+	return web.NewList(h.svc.Responses(c.UserContext(), users), total, pg), orgID, nil
 }
 
 func (h *Handlers) getUser(c *fiber.Ctx) error {
@@ -268,7 +279,7 @@ func (h *Handlers) getUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+	return c.JSON(h.svc.ResponseOf(c.UserContext(), u))
 }
 
 func (h *Handlers) createUser(c *fiber.Ctx) error {
@@ -280,7 +291,7 @@ func (h *Handlers) createUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+	return c.Status(fiber.StatusCreated).JSON(h.svc.ResponseOf(c.UserContext(), u))
 }
 
 func (h *Handlers) updateUser(c *fiber.Ctx) error {
@@ -296,7 +307,7 @@ func (h *Handlers) updateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+	return c.JSON(h.svc.ResponseOf(c.UserContext(), u))
 }
 
 func (h *Handlers) setRoles(c *fiber.Ctx) error {
@@ -312,22 +323,36 @@ func (h *Handlers) setRoles(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+	return c.JSON(h.svc.ResponseOf(c.UserContext(), u))
 }
 
 func (h *Handlers) disable(c *fiber.Ctx) error { return h.setDisabled(c, true) }
 func (h *Handlers) enable(c *fiber.Ctx) error  { return h.setDisabled(c, false) }
 
 func (h *Handlers) setDisabled(c *fiber.Ctx, disabled bool) error {
+	u, err := h.toggle(c, disabled)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.svc.ResponseOf(c.UserContext(), u))
+}
+
+// toggle disables or enables the account of the route's :id.
+func (h *Handlers) toggle(c *fiber.Ctx, disabled bool) (*User, error) {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.SetDisabled(c.UserContext(), web.Caller(c), id, disabled)
+}
+
+// onUser runs act as the caller on the account of the route's :id.
+func onUser(c *fiber.Ctx, act func(ctx context.Context, p *web.Principal, id uint64) error) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	u, err := h.svc.SetDisabled(c.UserContext(), web.Caller(c), id, disabled)
-	if err != nil {
-		return err
-	}
-	return c.JSON(h.svc.Response(c.UserContext(), u, h.svc.OrgName(c.UserContext(), u.OrgID)))
+	return act(c.UserContext(), web.Caller(c), id)
 }
 
 func (h *Handlers) resetPassword(c *fiber.Ctx) error {
@@ -370,22 +395,14 @@ func (h *Handlers) confirmTOTP(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) resetMFA(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := h.svc.ResetMFA(c.UserContext(), web.Caller(c), id); err != nil {
+	if err := onUser(c, h.svc.ResetMFA); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (h *Handlers) unlock(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := h.svc.Unlock(c.UserContext(), web.Caller(c), id); err != nil {
+	if err := onUser(c, h.svc.Unlock); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

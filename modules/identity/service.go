@@ -8,6 +8,8 @@ import (
 	"college/modules/settings"
 	"college/modules/web"
 	"college/storage/cache"
+
+	"gorm.io/gorm"
 )
 
 // Setting keys of this module.
@@ -78,14 +80,15 @@ func NewService(d Deps) *Service {
 		throttle: loginThrottle{c: d.Cache}, adminMFA: d.AdminMFA, issuer: issuer, dataDir: d.DataDir}
 }
 
-// change runs fn and writes the audit entry entry() describes in one
-// transaction, so that neither commits without the other. entry is called
-// after fn, when the ids fn made are known.
+// change runs fn with a store in one transaction (web.ChangeAudited: tried
+// again on a conflict) and writes the audit entry entry() describes in it,
+// so that neither commits without the other. entry is called after fn, when
+// the ids fn made are known.
 func (s *Service) change(ctx context.Context, fn func(st *Store) error, entry func() web.AuditEntry) error {
-	return s.store.Tx(ctx, func(st *Store) error {
-		if err := fn(st); err != nil {
-			return err
+	return web.ChangeAudited(ctx, s.store.db, s.audit, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := fn(&Store{db: tx}); err != nil {
+			return web.AuditEntry{}, err
 		}
-		return web.RecordTx(s.audit, st.db, entry())
+		return entry(), nil
 	})
 }

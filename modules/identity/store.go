@@ -22,11 +22,6 @@ func NewStore(gdb *gorm.DB) *Store { return &Store{db: gdb} }
 // DB exposes the handle for transactions.
 func (s *Store) DB() *gorm.DB { return s.db }
 
-// Tx runs fn with a store whose queries all run in one transaction.
-func (s *Store) Tx(ctx context.Context, fn func(st *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
-}
-
 // Root returns the root organization (the city org department).
 func (s *Store) Root(ctx context.Context) (*Org, error) {
 	var o Org

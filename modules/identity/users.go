@@ -377,6 +377,11 @@ func (s *Service) Response(ctx context.Context, u *User, orgName string) UserRes
 	return r
 }
 
+// ResponseOf converts a user for output, with the name of their org.
+func (s *Service) ResponseOf(ctx context.Context, u *User) UserResponse {
+	return s.Response(ctx, u, s.OrgName(ctx, u.OrgID))
+}
+
 // Responses converts a page of users, with their org names.
 func (s *Service) Responses(ctx context.Context, users []User) []UserResponse {
 	ids := make([]uint64, 0, len(users))
