@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"fmt"
 	"testing"
 )
@@ -9,23 +10,23 @@ import (
 // college) cannot write a course into the city college's catalog.
 func TestCaseCourseNeedsTheHostCollegeInScope(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	e := followupCity(a)
-	adm := e.tokens["org"]
+	a := collegetest.New(t)
+	e := collegetest.FollowupCity(a)
+	adm := e.Tokens["org"]
 	var district uint64
 	a.DB.Table("orgs").Where("code = ?", "D01").Pluck("id", &district)
-	a.createUser(adm, "d1_org", district, "org_admin")
-	d1 := a.login("d1_org", userPassword)
+	a.CreateUser(adm, "d1_org", district, "org_admin")
+	d1 := a.Login("d1_org", collegetest.UserPassword)
 
-	cadre := a.followupCadre("fu_x", e.unitA, "", "")
-	class := a.followupGraduate(e.city, followupLong("主体班", 2), cadre)
-	round := followupFirstRound(followupPlanOf(t, a.followupPlans(adm, ""), cadre, class))
+	cadre := a.FollowupCadre("fu_x", e.UnitA, "", "")
+	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 2), cadre)
+	round := collegetest.FollowupFirstRound(collegetest.FollowupPlanOf(t, a.FollowupPlans(adm, ""), cadre, class))
 	// d1 cannot see the college's classes at all...
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/classes/%d/roster", class), d1, nil), 404)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/classes/%d/roster", class), d1, nil), 404)
 	rpath := fmt.Sprintf("/api/v1/followup-rounds/%d", round)
-	mustStatus(t, a.do("PUT", rpath, d1, followupComplete("优秀")), 200)
-	mustStatus(t, a.do("POST", rpath+"/excellent", d1, map[string]any{"case_note": "x"}), 200)
-	r := a.do("POST", rpath+"/case-course", d1, nil)
+	collegetest.MustStatus(t, a.Do("PUT", rpath, d1, collegetest.FollowupComplete("优秀")), 200)
+	collegetest.MustStatus(t, a.Do("POST", rpath+"/excellent", d1, map[string]any{"case_note": "x"}), 200)
+	r := a.Do("POST", rpath+"/case-course", d1, nil)
 	t.Logf("case-course as d1_org: %d %s", r.Status, r.Body)
 	var college uint64
 	if r.Status == 201 {

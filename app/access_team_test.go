@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,22 +11,22 @@ import (
 // remove members of colleges outside their department.
 func TestDistrictOrgAdminCannotReplaceCityTeam(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	e := followupCity(a)
-	adm := e.tokens["org"]
-	cadre := a.followupCadre("fu_c1", e.unitA, "", "")
-	class := a.followupGraduate(e.city, followupLong("主体班", 2), cadre)
-	p := followupPlanOf(t, a.followupPlans(adm, ""), cadre, class)
-	round := followupFirstRound(p)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), adm, map[string]any{"user_id": e.member}), 200)
+	a := collegetest.New(t)
+	e := collegetest.FollowupCity(a)
+	adm := e.Tokens["org"]
+	cadre := a.FollowupCadre("fu_c1", e.UnitA, "", "")
+	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 2), cadre)
+	p := collegetest.FollowupPlanOf(t, a.FollowupPlans(adm, ""), cadre, class)
+	round := collegetest.FollowupFirstRound(p)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), adm, map[string]any{"user_id": e.Member}), 200)
 
-	dist := a.createOrg(adm, "西城区", "D02", "department", 0)
-	a.createUser(adm, "d2_org", dist, "org_admin")
-	d2 := a.login("d2_org", userPassword)
+	dist := a.CreateOrg(adm, "西城区", "D02", "department", 0)
+	a.CreateUser(adm, "d2_org", dist, "org_admin")
+	d2 := a.Login("d2_org", collegetest.UserPassword)
 	// The district admin cannot see the round...
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/followup-rounds/%d", round), d2, nil), 404)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/followup-rounds/%d", round), d2, nil), 404)
 	// ...yet empties the city's team, which unassigns it.
-	r := a.do("PUT", "/api/v1/followup-team", d2, map[string]any{"user_ids": []uint64{}})
+	r := a.Do("PUT", "/api/v1/followup-team", d2, map[string]any{"user_ids": []uint64{}})
 	t.Logf("PUT /followup-team as d2_org: %d %s", r.Status, r.Body)
 	var assignee uint64
 	a.DB.Table("followup_rounds").Where("id = ?", round).Pluck("assignee_id", &assignee)
@@ -38,16 +39,16 @@ func TestDistrictOrgAdminCannotReplaceCityTeam(t *testing.T) {
 // the refusal message of "add to the follow-up team".
 func TestTeamAddRevealsNoNames(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	e := followupCity(a)
-	col := e.tokens["col"]
-	target := e.ids["ub_cadre"] // a learner of 东城区教育局, outside the college
-	r := a.do("POST", "/api/v1/followup-team/members", col, map[string]any{"user_id": target})
+	a := collegetest.New(t)
+	e := collegetest.FollowupCity(a)
+	col := e.Tokens["col"]
+	target := e.IDs["ub_cadre"] // a learner of 东城区教育局, outside the college
+	r := a.Do("POST", "/api/v1/followup-team/members", col, map[string]any{"user_id": target})
 	t.Logf("add member as college admin: %d %s", r.Status, r.Body)
 	if strings.Contains(string(r.Body), "测试ub_cadre") {
 		t.Errorf("the refusal names an out-of-scope user: %s", r.Body)
 	}
 	// The team list itself is global as well.
-	r = a.do("GET", "/api/v1/followup-team", col, nil)
+	r = a.Do("GET", "/api/v1/followup-team", col, nil)
 	t.Logf("team as college admin: %d %s", r.Status, r.Body)
 }

@@ -10,132 +10,32 @@ import (
 	"testing"
 	"time"
 
+	"college/app/collegetest"
 	"college/modules/web"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// assessClass is a class in session with a timetable, an online course,
-// trainees and two teacher accounts.
-type assessClass struct {
-	id        uint64
-	trainees  []uint64
-	sessions  []uint64 // 王教授's, 李老师's, one without a teacher
-	course    uint64
-	teachers  map[string]uint64 // username -> id: t_wang, t_li
-	startedOn string
-}
-
-// assessSetup builds a city and a class in session with n trainees;
-// fields override the class defaults.
-func assessSetup(t *testing.T, n int, fields map[string]any) (*testApp, *city, assessClass) {
-	t.Helper()
-	a := newTestApp(t)
-	c := newCity(a)
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
-		t.Fatal(err)
-	}
-	return a, c, assessNewClass(a, c, "as", n, fields)
-}
-
-// assessNewClass adds a class in session to a city.
-func assessNewClass(a *testApp, c *city, prefix string, n int, fields map[string]any) assessClass {
-	t := a.t
-	t.Helper()
-	col := c.tokens["col"]
-	ac := assessClass{teachers: map[string]uint64{}}
-	for _, u := range []string{"t_wang", "t_li"} {
-		var id uint64
-		a.DB.Table("users").Where("username = ?", u).Pluck("id", &id)
-		if id == 0 {
-			id = a.createUser(c.tokens["admin"], u, c.college, "teacher")
-		}
-		ac.teachers[u] = id
-	}
-	ac.course = articleCourse(t, a, col, "习近平新时代中国特色社会主义思想概论", true) // a class links published courses only
-	body := map[string]any{"starts_on": day(1), "ends_on": day(3), "hours": 18, "self_registration": false}
-	for k, v := range fields {
-		body[k] = v
-	}
-	ac.id = a.createClass(c, body)
-	start, _ := time.ParseInLocation("2006-01-02 15:04", day(1)+" 09:00", web.Shanghai)
-	for i, s := range [][2]string{{"新发展理念专题辅导", "王教授"}, {"基层治理现代化", "李老师"}, {"分组研讨", ""}} {
-		at := start.Add(time.Duration(i) * 4 * time.Hour)
-		r := a.do("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", ac.id), col, map[string]any{"topic": s[0], "teacher": s[1], "starts_at": at, "ends_at": at.Add(3 * time.Hour)})
-		mustStatus(t, r, 201)
-		ac.sessions = append(ac.sessions, r.id(t))
-	}
-	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", ac.id), col, map[string]any{"courses": []map[string]any{{"course_id": ac.course, "required": true, "hours": 2}}}), 200)
-	a.openClass(c, ac.id)
-	ac.trainees = a.cadres(prefix, c.unitA, "乡科级", n)
-	for _, u := range ac.trainees {
-		r := a.register(c.tokens["ua_admin"], ac.id, u)
-		mustStatus(t, r, 201)
-		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(t)), col, nil), 200)
-	}
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/start", ac.id), col, nil), 200)
-	ac.startedOn = day(1)
-	return ac
-}
-
-// assessDefaultForm is the id of the built-in course card.
-func assessDefaultForm(a *testApp, c *city) uint64 {
-	a.t.Helper()
-	r := a.do("GET", "/api/v1/forms", c.tokens["col"], nil)
-	mustStatus(a.t, r, 200)
-	for _, it := range r.JSON(a.t)["items"].([]any) {
-		f := it.(map[string]any)
-		if f["title"] == "课程评估表（默认）" && f["builtin"] == true {
-			return uint64(f["id"].(float64))
-		}
-	}
-	a.t.Fatalf("no default form in %s", r.Body)
-	return 0
-}
-
-// assessAttach publishes an evaluation and returns its id.
-func assessAttach(a *testApp, c *city, classID uint64, body map[string]any) uint64 {
-	a.t.Helper()
-	r := a.do("POST", fmt.Sprintf("/api/v1/classes/%d/evaluations", classID), c.tokens["col"], body)
-	mustStatus(a.t, r, 201)
-	return r.id(a.t)
-}
-
-// assessAnswer submits answers as a user.
-func assessAnswer(a *testApp, userID, evalID uint64, answers ...any) response {
-	a.t.Helper()
-	return a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/responses", evalID), a.tokenFor(userID), map[string]any{"answers": answers})
-}
-
-func assessNum(t *testing.T, m map[string]any, key string) float64 {
-	t.Helper()
-	v, ok := m[key].(float64)
-	if !ok {
-		t.Fatalf("no number %s in %v", key, m)
-	}
-	return v
-}
-
 func TestAssessFormValidation(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	col := c.tokens["col"]
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
 	rating := func(text string, w any) map[string]any {
 		return map[string]any{"kind": "rating", "text": text, "weight": w}
 	}
 
 	// Weights that do not add up to 100.
-	r := a.do("POST", "/api/v1/forms", col, map[string]any{"title": "讲座评估", "items": []any{rating("内容", 50), rating("表达", 40)}})
-	mustStatus(t, r, 400)
+	r := a.Do("POST", "/api/v1/forms", col, map[string]any{"title": "讲座评估", "items": []any{rating("内容", 50), rating("表达", 40)}})
+	collegetest.MustStatus(t, r, 400)
 	if f := r.Fields(t); f["items"] == nil || !strings.Contains(f["items"].(string), "100") {
 		t.Fatalf("weights 90: %s", r.Body)
 	}
 	// Malformed items, each named.
-	r = a.do("POST", "/api/v1/forms", col, map[string]any{"title": "", "items": []any{
+	r = a.Do("POST", "/api/v1/forms", col, map[string]any{"title": "", "items": []any{
 		rating("内容", 0), map[string]any{"kind": "stars", "text": "x"}, map[string]any{"kind": "choice", "text": "收获", "options": []string{"只有一项"}},
 		map[string]any{"kind": "text", "text": " "}, rating("表达", 100)}})
-	mustStatus(t, r, 400)
+	collegetest.MustStatus(t, r, 400)
 	f := r.Fields(t)
 	for _, k := range []string{"title", "items[0].weight", "items[1].kind", "items[2].options", "items[3].text"} {
 		if f[k] == nil {
@@ -143,19 +43,19 @@ func TestAssessFormValidation(t *testing.T) {
 		}
 	}
 	// Only those who run classes make forms.
-	mustStatus(t, a.do("POST", "/api/v1/forms", c.tokens["ua_cadre"], map[string]any{"title": "x", "items": []any{rating("a", 100)}}), 403)
-	mustStatus(t, a.do("GET", "/api/v1/forms", c.tokens["ua_cadre"], nil), 403)
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/forms", c.Tokens["ua_cadre"], map[string]any{"title": "x", "items": []any{rating("a", 100)}}), 403)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/forms", c.Tokens["ua_cadre"], nil), 403)
 
-	r = a.do("POST", "/api/v1/forms", col, map[string]any{"title": "专题讲座评估表", "items": []any{rating("内容", 60), rating("表达", 40),
+	r = a.Do("POST", "/api/v1/forms", col, map[string]any{"title": "专题讲座评估表", "items": []any{rating("内容", 60), rating("表达", 40),
 		map[string]any{"kind": "choice", "text": "收获", "options": []string{"理论", "方法", "案例"}, "multiple": true},
 		map[string]any{"kind": "text", "text": "建议"}}})
-	mustStatus(t, r, 201)
-	id := r.id(t)
-	if n := a.auditCount("form.create", id); n != 1 {
+	collegetest.MustStatus(t, r, 201)
+	id := r.ID(t)
+	if n := a.AuditCount("form.create", id); n != 1 {
 		t.Fatalf("form audit entries: %d", n)
 	}
-	got := a.do("GET", fmt.Sprintf("/api/v1/forms/%d", id), col, nil)
-	mustStatus(t, got, 200)
+	got := a.Do("GET", fmt.Sprintf("/api/v1/forms/%d", id), col, nil)
+	collegetest.MustStatus(t, got, 200)
 	var form struct {
 		Title     string
 		Questions []struct {
@@ -172,64 +72,64 @@ func TestAssessFormValidation(t *testing.T) {
 		t.Fatalf("saved form: %s", got.Body)
 	}
 	// The default card is there for everyone who runs classes, with the five items.
-	def := assessDefaultForm(a, c)
-	got = a.do("GET", fmt.Sprintf("/api/v1/forms/%d", def), c.tokens["org"], nil)
-	mustStatus(t, got, 200)
+	def := collegetest.AssessDefaultForm(a, c)
+	got = a.Do("GET", fmt.Sprintf("/api/v1/forms/%d", def), c.Tokens["org"], nil)
+	collegetest.MustStatus(t, got, 200)
 	for _, name := range []string{"现实针对性", "理论性", "信息量", "语言表达", "教风教态"} {
 		if !strings.Contains(string(got.Body), `"text":"`+name+`","weight":20`) {
 			t.Errorf("default card lacks %s: %s", name, got.Body)
 		}
 	}
-	list := a.do("GET", "/api/v1/forms", col, nil).JSON(t)
-	if assessNum(t, list, "total") != 2 {
+	list := a.Do("GET", "/api/v1/forms", col, nil).JSON(t)
+	if collegetest.AssessNum(t, list, "total") != 2 {
 		t.Fatalf("forms: %v", list)
 	}
 	// Another college does not see this college's form; the built-in one is shared.
-	other := a.createOrg(c.tokens["org"], "市委党校总部", "C00", "college", c.root)
-	a.createUser(c.tokens["admin"], "col2", other, "college_admin")
-	col2 := a.login("col2", userPassword)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/forms/%d", id), col2, nil), 404)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/forms/%d", def), col2, nil), 200)
-	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/forms/%d", def), col, nil), 409)
-	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/forms/%d", id), col2, nil), 404)
-	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/forms/%d", id), col, nil), 204)
+	other := a.CreateOrg(c.Tokens["org"], "市委党校总部", "C00", "college", c.Root)
+	a.CreateUser(c.Tokens["admin"], "col2", other, "college_admin")
+	col2 := a.Login("col2", collegetest.UserPassword)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/forms/%d", id), col2, nil), 404)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/forms/%d", def), col2, nil), 200)
+	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/forms/%d", def), col, nil), 409)
+	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/forms/%d", id), col2, nil), 404)
+	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/forms/%d", id), col, nil), 204)
 }
 
 // Attaching a form checks its target against the class.
 func TestAssessEvaluationTargets(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 1, nil)
-	def := assessDefaultForm(a, c)
-	path := fmt.Sprintf("/api/v1/classes/%d/evaluations", ac.id)
-	col := c.tokens["col"]
+	a, c, ac := collegetest.AssessSetup(t, 1, nil)
+	def := collegetest.AssessDefaultForm(a, c)
+	path := fmt.Sprintf("/api/v1/classes/%d/evaluations", ac.ID)
+	col := c.Tokens["col"]
 	for _, tc := range []struct {
 		body  map[string]any
 		field string
 	}{
-		{map[string]any{"form_id": def, "target": map[string]any{"type": "course", "id": ac.course + 100}}, "target.id"},
-		{map[string]any{"form_id": def, "target": map[string]any{"type": "session", "id": ac.sessions[0] + 100}}, "target.id"},
-		{map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.sessions[2]}}, "target.id"}, // no teacher on it
+		{map[string]any{"form_id": def, "target": map[string]any{"type": "course", "id": ac.Course + 100}}, "target.id"},
+		{map[string]any{"form_id": def, "target": map[string]any{"type": "session", "id": ac.Sessions[0] + 100}}, "target.id"},
+		{map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.Sessions[2]}}, "target.id"}, // no teacher on it
 		{map[string]any{"form_id": def, "target": map[string]any{"type": "lecture", "id": 1}}, "target.type"},
 		{map[string]any{"form_id": def + 100, "target": map[string]any{"type": "class"}}, "form_id"},
-		{map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.sessions[0]}, "teacher_user_id": ac.trainees[0]}, "teacher_user_id"},
-		{map[string]any{"form_id": def, "target": map[string]any{"type": "class"}, "teacher_user_id": ac.teachers["t_wang"]}, "teacher_user_id"},
+		{map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.Sessions[0]}, "teacher_user_id": ac.Trainees[0]}, "teacher_user_id"},
+		{map[string]any{"form_id": def, "target": map[string]any{"type": "class"}, "teacher_user_id": ac.Teachers["t_wang"]}, "teacher_user_id"},
 	} {
-		r := a.do("POST", path, col, tc.body)
-		mustStatus(t, r, 400)
+		r := a.Do("POST", path, col, tc.body)
+		collegetest.MustStatus(t, r, 400)
 		if r.Fields(t)[tc.field] == nil {
 			t.Errorf("%v: no message for %s: %s", tc.body, tc.field, r.Body)
 		}
 	}
-	mustStatus(t, a.do("POST", path, c.tokens["org"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403) // the org department only oversees
-	mustStatus(t, a.do("POST", path, c.tokens["ua_cadre"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403)
+	collegetest.MustStatus(t, a.Do("POST", path, c.Tokens["org"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403) // the org department only oversees
+	collegetest.MustStatus(t, a.Do("POST", path, c.Tokens["ua_cadre"], map[string]any{"form_id": def, "target": map[string]any{"type": "class"}}), 403)
 
 	labels := map[string]string{}
-	for _, tg := range []map[string]any{{"type": "class"}, {"type": "course", "id": ac.course}, {"type": "session", "id": ac.sessions[1]}, {"type": "teacher", "id": ac.sessions[0]}} {
-		id := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": tg})
-		r := a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d", id), col, nil)
-		mustStatus(t, r, 200)
+	for _, tg := range []map[string]any{{"type": "class"}, {"type": "course", "id": ac.Course}, {"type": "session", "id": ac.Sessions[1]}, {"type": "teacher", "id": ac.Sessions[0]}} {
+		id := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": tg})
+		r := a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d", id), col, nil)
+		collegetest.MustStatus(t, r, 200)
 		labels[tg["type"].(string)] = r.JSON(t)["target"].(map[string]any)["label"].(string)
-		if n := a.auditCount("evaluation.create", ac.id); n != int64(len(labels)) {
+		if n := a.AuditCount("evaluation.create", ac.ID); n != int64(len(labels)) {
 			t.Fatalf("evaluation audit entries: %d", n)
 		}
 	}
@@ -239,13 +139,13 @@ func TestAssessEvaluationTargets(t *testing.T) {
 			t.Errorf("label of %s: %q, want %q", k, labels[k], v)
 		}
 	}
-	r := a.do("POST", path, col, map[string]any{"form_id": def, "target": map[string]any{"type": "class"}})
-	mustStatus(t, r, 409)
+	r := a.Do("POST", path, col, map[string]any{"form_id": def, "target": map[string]any{"type": "class"}})
+	collegetest.MustStatus(t, r, 409)
 	if r.ErrorCode(t) != "evaluation_exists" {
 		t.Fatalf("twice: %s", r.Body)
 	}
-	list := a.do("GET", path, c.tokens["org"], nil)
-	mustStatus(t, list, 200)
+	list := a.Do("GET", path, c.Tokens["org"], nil)
+	collegetest.MustStatus(t, list, 200)
 	var rows []map[string]any
 	_ = json.Unmarshal(list.Body, &rows)
 	if len(rows) != 4 || rows[0]["trainees"].(float64) != 1 || rows[0]["submitted"].(float64) != 0 || rows[0]["required"] != true {
@@ -253,15 +153,15 @@ func TestAssessEvaluationTargets(t *testing.T) {
 	}
 	// An evaluation nobody answered can go; one that was answered stays.
 	first := uint64(rows[0]["id"].(float64))
-	mustStatus(t, assessAnswer(a, ac.trainees[0], first, "满意", "满意", "满意", "满意", "满意", nil), 201)
-	r = a.do("DELETE", fmt.Sprintf("/api/v1/evaluations/%d", first), col, nil)
-	mustStatus(t, r, 409)
-	mustStatus(t, a.do("DELETE", fmt.Sprintf("/api/v1/evaluations/%d", uint64(rows[1]["id"].(float64))), col, nil), 204)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[0], first, "满意", "满意", "满意", "满意", "满意", nil), 201)
+	r = a.Do("DELETE", fmt.Sprintf("/api/v1/evaluations/%d", first), col, nil)
+	collegetest.MustStatus(t, r, 409)
+	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/evaluations/%d", uint64(rows[1]["id"].(float64))), col, nil), 204)
 	// Closed windows refuse answers.
 	past := time.Now().Add(-time.Hour)
-	closed := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": map[string]any{"type": "session", "id": ac.sessions[2]}, "closes_at": past})
-	r = assessAnswer(a, ac.trainees[0], closed, "满意", "满意", "满意", "满意", "满意", nil)
-	mustStatus(t, r, 422)
+	closed := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "session", "id": ac.Sessions[2]}, "closes_at": past})
+	r = collegetest.AssessAnswer(a, ac.Trainees[0], closed, "满意", "满意", "满意", "满意", "满意", nil)
+	collegetest.MustStatus(t, r, 422)
 	if r.ErrorCode(t) != "evaluation_closed" {
 		t.Fatalf("closed: %s", r.Body)
 	}
@@ -271,67 +171,67 @@ func TestAssessEvaluationTargets(t *testing.T) {
 // nobody; a teacher reads their own results and no one else's.
 func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 4, nil)
-	col := c.tokens["col"]
-	def := assessDefaultForm(a, c)
-	teacherEval := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.sessions[0]}, "teacher_user_id": ac.teachers["t_wang"]})
-	r := a.do("POST", "/api/v1/forms", col, map[string]any{"title": "班次总体评估", "items": []any{
+	a, c, ac := collegetest.AssessSetup(t, 4, nil)
+	col := c.Tokens["col"]
+	def := collegetest.AssessDefaultForm(a, c)
+	teacherEval := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.Sessions[0]}, "teacher_user_id": ac.Teachers["t_wang"]})
+	r := a.Do("POST", "/api/v1/forms", col, map[string]any{"title": "班次总体评估", "items": []any{
 		map[string]any{"kind": "rating", "text": "组织管理", "weight": 60}, map[string]any{"kind": "rating", "text": "后勤保障", "weight": 40},
 		map[string]any{"kind": "choice", "text": "收获最大的环节", "options": []string{"专题讲座", "现场教学", "分组研讨"}, "multiple": true},
 		map[string]any{"kind": "text", "text": "意见建议"}}})
-	mustStatus(t, r, 201)
-	classEval := assessAttach(a, c, ac.id, map[string]any{"form_id": r.id(t), "target": map[string]any{"type": "class"}, "required": false})
+	collegetest.MustStatus(t, r, 201)
+	classEval := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": r.ID(t), "target": map[string]any{"type": "class"}, "required": false})
 
 	// Not a trainee: refused.
-	outsider := a.cadres("aso", c.unitA, "乡科级", 1)[0]
-	r = assessAnswer(a, outsider, teacherEval, "满意", "满意", "满意", "满意", "满意", nil)
-	mustStatus(t, r, 403)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/responses", teacherEval), c.tokens["ua_admin"], map[string]any{"answers": []any{}}), 403)
+	outsider := a.Cadres("aso", c.UnitA, "乡科级", 1)[0]
+	r = collegetest.AssessAnswer(a, outsider, teacherEval, "满意", "满意", "满意", "满意", "满意", nil)
+	collegetest.MustStatus(t, r, 403)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/evaluations/%d/responses", teacherEval), c.Tokens["ua_admin"], map[string]any{"answers": []any{}}), 403)
 	// Bad answers name the item.
-	r = assessAnswer(a, ac.trainees[0], teacherEval, "很好", "满意", "满意", "满意", "满意", nil)
-	mustStatus(t, r, 400)
+	r = collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "很好", "满意", "满意", "满意", "满意", nil)
+	collegetest.MustStatus(t, r, 400)
 	if r.Fields(t)["answers[0]"] == nil {
 		t.Fatalf("bad grade: %s", r.Body)
 	}
-	r = assessAnswer(a, ac.trainees[0], teacherEval, "满意", nil, "满意", "满意", "满意", nil)
-	mustStatus(t, r, 400)
+	r = collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "满意", nil, "满意", "满意", "满意", nil)
+	collegetest.MustStatus(t, r, 400)
 	if r.Fields(t)["answers[1]"] == nil {
 		t.Fatalf("missing rating: %s", r.Body)
 	}
-	r = assessAnswer(a, ac.trainees[0], teacherEval, "满意", "满意")
-	mustStatus(t, r, 400)
+	r = collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "满意", "满意")
+	collegetest.MustStatus(t, r, 400)
 	if r.Fields(t)["answers"] == nil {
 		t.Fatalf("too few: %s", r.Body)
 	}
 
 	// Three trainees answer the teacher card; the fourth does not.
-	mustStatus(t, assessAnswer(a, ac.trainees[0], teacherEval, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", "讲得很好，联系实际"), 201)
-	r = assessAnswer(a, ac.trainees[0], teacherEval, "不满意", "不满意", "不满意", "不满意", "不满意", nil)
-	mustStatus(t, r, 409)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", "讲得很好，联系实际"), 201)
+	r = collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "不满意", "不满意", "不满意", "不满意", "不满意", nil)
+	collegetest.MustStatus(t, r, 409)
 	if r.ErrorCode(t) != "already_answered" {
 		t.Fatalf("twice: %s", r.Body)
 	}
-	mustStatus(t, assessAnswer(a, ac.trainees[1], teacherEval, "满意", "满意", "满意", "合格", "不满意", nil), 201)
-	mustStatus(t, assessAnswer(a, ac.trainees[2], teacherEval, "满意", "满意", "满意", "满意", "满意", ""), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[1], teacherEval, "满意", "满意", "满意", "合格", "不满意", nil), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[2], teacherEval, "满意", "满意", "满意", "满意", "满意", ""), 201)
 	// The host reminds the one trainee who has not answered the teacher card, and only them.
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/remind", teacherEval), c.tokens["ua_admin"], nil), 403)
-	r = a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/remind", teacherEval), col, nil)
-	mustStatus(t, r, 200)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/evaluations/%d/remind", teacherEval), c.Tokens["ua_admin"], nil), 403)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/evaluations/%d/remind", teacherEval), col, nil)
+	collegetest.MustStatus(t, r, 200)
 	if r.JSON(t)["reminded"].(float64) != 1 {
 		t.Fatalf("remind: %s", r.Body)
 	}
-	for i, u := range ac.trainees {
+	for i, u := range ac.Trainees {
 		var n int64
 		a.DB.Table("notifications").Where("user_id = ? AND title LIKE ?", u, "请填写评估%").Count(&n)
 		if want := map[bool]int64{true: 1, false: 0}[i == 3]; n != want {
 			t.Fatalf("trainee %d got %d reminders", i, n)
 		}
 	}
-	mustStatus(t, assessAnswer(a, ac.trainees[0], classEval, "非常满意", "合格", []int{0, 1}, "希望增加研讨时间"), 201)
-	mustStatus(t, assessAnswer(a, ac.trainees[1], classEval, "满意", "满意", []int{1}, nil), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[0], classEval, "非常满意", "合格", []int{0, 1}, "希望增加研讨时间"), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[1], classEval, "满意", "满意", []int{1}, nil), 201)
 
-	r = a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col, nil)
-	mustStatus(t, r, 200)
+	r = a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col, nil)
+	collegetest.MustStatus(t, r, 200)
 	var res struct {
 		Responses        int
 		Score            float64
@@ -372,12 +272,12 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 	if err := a.Settings.Set(context.Background(), 0, map[string]string{"assess.satisfaction_bar": "0.9"}); err != nil {
 		t.Fatal(err)
 	}
-	if a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col, nil).JSON(t)["meets_bar"] != false {
+	if a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col, nil).JSON(t)["meets_bar"] != false {
 		t.Fatal("the bar of 90% is met by 86.67%")
 	}
 	// Choices are counted per option.
-	cr := a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", classEval), c.tokens["org"], nil)
-	mustStatus(t, cr, 200)
+	cr := a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", classEval), c.Tokens["org"], nil)
+	collegetest.MustStatus(t, cr, 200)
 	if err := json.Unmarshal(cr.Body, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +291,7 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 		ID             uint64
 		Username, Name string
 	}
-	a.DB.Table("users").Where("id IN ?", ac.trainees).Find(&people)
+	a.DB.Table("users").Where("id IN ?", ac.Trainees).Find(&people)
 	for _, body := range [][]byte{r.Body, cr.Body} {
 		for _, p := range people {
 			if bytes.Contains(body, []byte(p.Username)) || bytes.Contains(body, []byte(p.Name)) {
@@ -418,63 +318,63 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 	}
 
 	// The teacher reads their own evaluation and nothing else.
-	wang, li := a.tokenFor(ac.teachers["t_wang"]), a.tokenFor(ac.teachers["t_li"])
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), wang, nil), 200)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), li, nil), 404)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", classEval), wang, nil), 404)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results.xlsx", classEval), wang, nil), 404)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), a.tokenFor(ac.trainees[0]), nil), 404)
-	mine := a.do("GET", "/api/v1/me/teaching-results", wang, nil)
-	mustStatus(t, mine, 200)
+	wang, li := a.TokenFor(ac.Teachers["t_wang"]), a.TokenFor(ac.Teachers["t_li"])
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), wang, nil), 200)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), li, nil), 404)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", classEval), wang, nil), 404)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results.xlsx", classEval), wang, nil), 404)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), a.TokenFor(ac.Trainees[0]), nil), 404)
+	mine := a.Do("GET", "/api/v1/me/teaching-results", wang, nil)
+	collegetest.MustStatus(t, mine, 200)
 	m := mine.JSON(t)
-	if assessNum(t, m, "responses") != 3 || assessNum(t, m, "score") != 81.33 || len(m["evaluations"].([]any)) != 1 || len(m["trend"].([]any)) != 1 {
+	if collegetest.AssessNum(t, m, "responses") != 3 || collegetest.AssessNum(t, m, "score") != 81.33 || len(m["evaluations"].([]any)) != 1 || len(m["trend"].([]any)) != 1 {
 		t.Fatalf("my teaching: %s", mine.Body)
 	}
-	if assessNum(t, a.do("GET", "/api/v1/me/teaching-results", li, nil).JSON(t), "responses") != 0 {
+	if collegetest.AssessNum(t, a.Do("GET", "/api/v1/me/teaching-results", li, nil).JSON(t), "responses") != 0 {
 		t.Fatal("another teacher sees 王教授's results")
 	}
-	mustStatus(t, a.do("GET", "/api/v1/me/teaching-results", a.tokenFor(ac.trainees[0]), nil), 403)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me/teaching-results", a.TokenFor(ac.Trainees[0]), nil), 403)
 	// Another college sees nothing of this class.
-	other := a.createOrg(c.tokens["org"], "市委党校总部", "C00", "college", c.root)
-	a.createUser(c.tokens["admin"], "col2", other, "college_admin")
-	col2 := a.login("col2", userPassword)
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col2, nil), 404)
-	if assessNum(t, a.do("GET", "/api/v1/assess/teachers/results?name=王教授", col2, nil).JSON(t), "responses") != 0 {
+	other := a.CreateOrg(c.Tokens["org"], "市委党校总部", "C00", "college", c.Root)
+	a.CreateUser(c.Tokens["admin"], "col2", other, "college_admin")
+	col2 := a.Login("col2", collegetest.UserPassword)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col2, nil), 404)
+	if collegetest.AssessNum(t, a.Do("GET", "/api/v1/assess/teachers/results?name=王教授", col2, nil).JSON(t), "responses") != 0 {
 		t.Fatal("another college sees the teacher's results")
 	}
-	tr := a.do("GET", "/api/v1/assess/teachers/results?name=王教授", col, nil)
-	mustStatus(t, tr, 200)
-	if assessNum(t, tr.JSON(t), "score") != 81.33 {
+	tr := a.Do("GET", "/api/v1/assess/teachers/results?name=王教授", col, nil)
+	collegetest.MustStatus(t, tr, 200)
+	if collegetest.AssessNum(t, tr.JSON(t), "score") != 81.33 {
 		t.Fatalf("teacher results by name: %s", tr.Body)
 	}
-	mustStatus(t, a.do("GET", "/api/v1/assess/teachers/results", col, nil), 400)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/assess/teachers/results", col, nil), 400)
 
 	// The trainee's list.
-	me := a.do("GET", "/api/v1/me/evaluations", a.tokenFor(ac.trainees[0]), nil)
-	mustStatus(t, me, 200)
+	me := a.Do("GET", "/api/v1/me/evaluations", a.TokenFor(ac.Trainees[0]), nil)
+	collegetest.MustStatus(t, me, 200)
 	var list []map[string]any
 	_ = json.Unmarshal(me.Body, &list)
 	if len(list) != 2 || list[0]["done"] != true || list[1]["done"] != true || list[0]["class_title"] != "学习贯彻专题培训班" {
 		t.Fatalf("my evaluations: %s", me.Body)
 	}
-	me = a.do("GET", "/api/v1/me/evaluations", a.tokenFor(ac.trainees[3]), nil)
+	me = a.Do("GET", "/api/v1/me/evaluations", a.TokenFor(ac.Trainees[3]), nil)
 	_ = json.Unmarshal(me.Body, &list)
 	tg := list[0]["target"].(map[string]any)
 	if len(list) != 2 || list[0]["done"] != false || list[0]["required"] != true || list[1]["required"] != false || tg["type"] != "teacher" || tg["label"] != "王教授" || list[0]["title"] != "课程评估表（默认）" {
 		t.Fatalf("the fourth trainee's evaluations: %s", me.Body)
 	}
-	if string(a.do("GET", "/api/v1/me/evaluations", a.tokenFor(outsider), nil).Body) != "[]" {
+	if string(a.Do("GET", "/api/v1/me/evaluations", a.TokenFor(outsider), nil).Body) != "[]" {
 		t.Fatal("an outsider has evaluations to fill")
 	}
 	// Completion for the host.
-	rows := a.do("GET", fmt.Sprintf("/api/v1/classes/%d/evaluations", ac.id), col, nil)
+	rows := a.Do("GET", fmt.Sprintf("/api/v1/classes/%d/evaluations", ac.ID), col, nil)
 	if !strings.Contains(string(rows.Body), `"submitted":3,"trainees":4,"score":81.33,"satisfaction_rate":0.8667,"meets_bar":false`) {
 		t.Fatalf("completion: %s", rows.Body)
 	}
 
 	// Excel.
-	x := a.do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results.xlsx", teacherEval), col, nil)
-	mustStatus(t, x, 200)
+	x := a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results.xlsx", teacherEval), col, nil)
+	collegetest.MustStatus(t, x, 200)
 	book, err := excelize.OpenReader(bytes.NewReader(x.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -493,21 +393,21 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 // Results of a course across classes, with the trend by month.
 func TestAssessCourseResultsAcrossClasses(t *testing.T) {
 	t.Parallel()
-	a, c, first := assessSetup(t, 2, nil)
-	second := assessNewClass(a, c, "as2", 1, map[string]any{"title": "第二期专题培训班"})
-	def := assessDefaultForm(a, c)
-	e1 := assessAttach(a, c, first.id, map[string]any{"form_id": def, "target": map[string]any{"type": "course", "id": first.course}})
+	a, c, first := collegetest.AssessSetup(t, 2, nil)
+	second := collegetest.AssessNewClass(a, c, "as2", 1, map[string]any{"title": "第二期专题培训班"})
+	def := collegetest.AssessDefaultForm(a, c)
+	e1 := collegetest.AssessAttach(a, c, first.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "course", "id": first.Course}})
 	// The same course title makes a new course each time; link the second class to the first's course.
-	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", second.id), c.tokens["col"], map[string]any{"courses": []map[string]any{{"course_id": first.course, "hours": 2}}}), 200)
-	e2 := assessAttach(a, c, second.id, map[string]any{"form_id": def, "target": map[string]any{"type": "course", "id": first.course}})
-	mustStatus(t, assessAnswer(a, first.trainees[0], e1, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201) // 100
-	mustStatus(t, assessAnswer(a, first.trainees[1], e1, "合格", "合格", "合格", "合格", "合格", nil), 201)           // 60
-	mustStatus(t, assessAnswer(a, second.trainees[0], e2, "满意", "满意", "满意", "满意", "合格", "案例丰富"), 201)       // 76
-	r := a.do("GET", fmt.Sprintf("/api/v1/assess/courses/%d/results", first.course), c.tokens["org"], nil)
-	mustStatus(t, r, 200)
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", second.ID), c.Tokens["col"], map[string]any{"courses": []map[string]any{{"course_id": first.Course, "hours": 2}}}), 200)
+	e2 := collegetest.AssessAttach(a, c, second.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "course", "id": first.Course}})
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, first.Trainees[0], e1, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201) // 100
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, first.Trainees[1], e1, "合格", "合格", "合格", "合格", "合格", nil), 201)           // 60
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, second.Trainees[0], e2, "满意", "满意", "满意", "满意", "合格", "案例丰富"), 201)       // 76
+	r := a.Do("GET", fmt.Sprintf("/api/v1/assess/courses/%d/results", first.Course), c.Tokens["org"], nil)
+	collegetest.MustStatus(t, r, 200)
 	m := r.JSON(t)
 	// (100+60+76)/3 = 78.67; 9 of 15 ratings satisfied = 0.6.
-	if assessNum(t, m, "responses") != 3 || assessNum(t, m, "score") != 78.67 || assessNum(t, m, "satisfaction_rate") != 0.6 || m["meets_bar"] != false ||
+	if collegetest.AssessNum(t, m, "responses") != 3 || collegetest.AssessNum(t, m, "score") != 78.67 || collegetest.AssessNum(t, m, "satisfaction_rate") != 0.6 || m["meets_bar"] != false ||
 		m["subject"] != "习近平新时代中国特色社会主义思想概论" || len(m["evaluations"].([]any)) != 2 {
 		t.Fatalf("course results: %s", r.Body)
 	}
@@ -520,22 +420,22 @@ func TestAssessCourseResultsAcrossClasses(t *testing.T) {
 	if len(items) != 5 || items[4].(map[string]any)["average"].(float64) != 14.67 {
 		t.Fatalf("merged items: %v", items)
 	}
-	mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/assess/courses/%d/results", first.course), c.tokens["ua_cadre"], nil), 403)
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/assess/courses/%d/results", first.Course), c.Tokens["ua_cadre"], nil), 403)
 }
 
 // A class that requires its evaluations graduates only those who
 // submitted the required ones.
 func TestAssessGraduationRequiresEvaluations(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 3, map[string]any{"require_evaluation": true})
-	def := assessDefaultForm(a, c)
-	required := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.sessions[0]}})
-	optional := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.sessions[1]}, "required": false})
+	a, c, ac := collegetest.AssessSetup(t, 3, map[string]any{"require_evaluation": true})
+	def := collegetest.AssessDefaultForm(a, c)
+	required := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.Sessions[0]}})
+	optional := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.Sessions[1]}, "required": false})
 	all := []any{"满意", "满意", "满意", "满意", "满意", nil}
-	mustStatus(t, assessAnswer(a, ac.trainees[0], required, all...), 201)
-	mustStatus(t, assessAnswer(a, ac.trainees[1], optional, all...), 201)
-	r := a.do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", ac.id), c.tokens["col"], nil)
-	mustStatus(t, r, 200)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[0], required, all...), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[1], optional, all...), 201)
+	r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", ac.ID), c.Tokens["col"], nil)
+	collegetest.MustStatus(t, r, 200)
 	g := r.JSON(t)
 	inc := g["incomplete"].([]any)
 	if g["graduated"].(float64) != 1 || len(inc) != 2 || !strings.Contains(fmt.Sprint(inc), "有 1 项评估未提交") {
@@ -543,25 +443,25 @@ func TestAssessGraduationRequiresEvaluations(t *testing.T) {
 	}
 	for i, want := range []string{"graduated", "incomplete", "incomplete"} {
 		var status string
-		a.DB.Table("registrations").Where("class_id = ? AND user_id = ?", ac.id, ac.trainees[i]).Pluck("status", &status)
+		a.DB.Table("registrations").Where("class_id = ? AND user_id = ?", ac.ID, ac.Trainees[i]).Pluck("status", &status)
 		if status != want {
 			t.Errorf("trainee %d: %s, want %s", i, status, want)
 		}
 	}
 	// A graduate who left it undone can still answer afterwards.
-	mustStatus(t, assessAnswer(a, ac.trainees[2], required, all...), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[2], required, all...), 201)
 }
 
 // The quality assessment: the template, scores by the host and the org
 // department, the trainees' score, the total, the grade and the ranking.
 func TestAssessQualityTotalsAndRanking(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 2, map[string]any{"title": "甲班"})
-	col, adm := c.tokens["col"], c.tokens["org"]
-	base := fmt.Sprintf("/api/v1/classes/%d/quality", ac.id)
-	r := a.do("POST", base+"/template", col, nil)
-	mustStatus(t, r, 201)
-	mustStatus(t, a.do("POST", base+"/template", col, nil), 409)
+	a, c, ac := collegetest.AssessSetup(t, 2, map[string]any{"title": "甲班"})
+	col, adm := c.Tokens["col"], c.Tokens["org"]
+	base := fmt.Sprintf("/api/v1/classes/%d/quality", ac.ID)
+	r := a.Do("POST", base+"/template", col, nil)
+	collegetest.MustStatus(t, r, 201)
+	collegetest.MustStatus(t, a.Do("POST", base+"/template", col, nil), 409)
 	leaves := map[string]uint64{}
 	var walk func(nodes []any)
 	walk = func(nodes []any) {
@@ -578,48 +478,48 @@ func TestAssessQualityTotalsAndRanking(t *testing.T) {
 	if len(leaves) != 6 {
 		t.Fatalf("template: %s", r.Body)
 	}
-	score := func(tok, scorer string, s map[string]float64) response {
+	score := func(tok, scorer string, s map[string]float64) collegetest.Response {
 		var items []map[string]any
 		for name, v := range s {
 			items = append(items, map[string]any{"indicator_id": leaves[name], "score": v, "note": "依据自评报告"})
 		}
-		return a.do("PUT", base+"/scores", tok, map[string]any{"scorer": scorer, "scores": items})
+		return a.Do("PUT", base+"/scores", tok, map[string]any{"scorer": scorer, "scores": items})
 	}
 	// Each scores only what is theirs.
-	mustStatus(t, score(col, "org", map[string]float64{"方案科学性": 95}), 403)
-	mustStatus(t, score(adm, "self", map[string]float64{"课程设置": 90}), 403)
+	collegetest.MustStatus(t, score(col, "org", map[string]float64{"方案科学性": 95}), 403)
+	collegetest.MustStatus(t, score(adm, "self", map[string]float64{"课程设置": 90}), 403)
 	r = score(col, "self", map[string]float64{"方案科学性": 95})
-	mustStatus(t, r, 400)
+	collegetest.MustStatus(t, r, 400)
 	if r.Fields(t)["scores[0].indicator_id"] == nil {
 		t.Fatalf("self scoring an org indicator: %s", r.Body)
 	}
 	r = score(col, "self", map[string]float64{"课程设置": 101})
-	mustStatus(t, r, 400)
-	mustStatus(t, score(col, "self", map[string]float64{"课程设置": 90, "组织管理": 80}), 200)
-	mustStatus(t, score(adm, "org", map[string]float64{"方案科学性": 95, "师资水平": 85, "学用转化": 70}), 200)
-	q := a.do("GET", base, col, nil).JSON(t)
-	if q["complete"] != false || assessNum(t, q, "scored") != 5 {
+	collegetest.MustStatus(t, r, 400)
+	collegetest.MustStatus(t, score(col, "self", map[string]float64{"课程设置": 90, "组织管理": 80}), 200)
+	collegetest.MustStatus(t, score(adm, "org", map[string]float64{"方案科学性": 95, "师资水平": 85, "学用转化": 70}), 200)
+	q := a.Do("GET", base, col, nil).JSON(t)
+	if q["complete"] != false || collegetest.AssessNum(t, q, "scored") != 5 {
 		t.Fatalf("before trainees: %v", q)
 	}
 	// Trainees: 100 and 80 → 90.
-	def := assessDefaultForm(a, c)
-	e := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": map[string]any{"type": "class"}})
-	mustStatus(t, assessAnswer(a, ac.trainees[0], e, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201)
-	mustStatus(t, assessAnswer(a, ac.trainees[1], e, "满意", "满意", "满意", "满意", "满意", nil), 201)
-	r = a.do("GET", base, adm, nil)
-	mustStatus(t, r, 200)
+	def := collegetest.AssessDefaultForm(a, c)
+	e := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "class"}})
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[0], e, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[1], e, "满意", "满意", "满意", "满意", "满意", nil), 201)
+	r = a.Do("GET", base, adm, nil)
+	collegetest.MustStatus(t, r, 200)
 	q = r.JSON(t)
 	// 0.3×(0.6×95+0.4×90) + 0.3×(0.5×80+0.5×85) + 0.4×(0.6×90+0.4×70) = 85.45
-	if assessNum(t, q, "total") != 85.45 || q["grade"] != "良好" || q["complete"] != true {
+	if collegetest.AssessNum(t, q, "total") != 85.45 || q["grade"] != "良好" || q["complete"] != true {
 		t.Fatalf("quality: %s", r.Body)
 	}
-	if n := a.auditCount("quality.scores", ac.id); n != 2 {
+	if n := a.AuditCount("quality.scores", ac.ID); n != 2 {
 		t.Fatalf("score audit entries: %d", n)
 	}
 
 	// A second class with its own tree, reviewed by the org department only.
-	b := assessNewClass(a, c, "asb", 1, map[string]any{"title": "乙班"})
-	bpath := fmt.Sprintf("/api/v1/classes/%d/quality", b.id)
+	b := collegetest.AssessNewClass(a, c, "asb", 1, map[string]any{"title": "乙班"})
+	bpath := fmt.Sprintf("/api/v1/classes/%d/quality", b.ID)
 	for _, bad := range []struct {
 		tree  []map[string]any
 		field string
@@ -628,23 +528,23 @@ func TestAssessQualityTotalsAndRanking(t *testing.T) {
 		{[]map[string]any{{"name": "整体", "weight": 100}}, "indicators[0].source"},
 		{[]map[string]any{{"name": "整体", "weight": 100, "source": "trainee", "evaluation_id": e}}, "indicators[0].evaluation_id"},
 	} {
-		r := a.do("PUT", bpath+"/indicators", col, map[string]any{"indicators": bad.tree})
-		mustStatus(t, r, 400)
+		r := a.Do("PUT", bpath+"/indicators", col, map[string]any{"indicators": bad.tree})
+		collegetest.MustStatus(t, r, 400)
 		if r.Fields(t)[bad.field] == nil {
 			t.Errorf("%v: no message for %s: %s", bad.tree, bad.field, r.Body)
 		}
 	}
-	r = a.do("PUT", bpath+"/indicators", col, map[string]any{"indicators": []map[string]any{{"name": "整体评价", "weight": 100, "source": "org"}}})
-	mustStatus(t, r, 200)
+	r = a.Do("PUT", bpath+"/indicators", col, map[string]any{"indicators": []map[string]any{{"name": "整体评价", "weight": 100, "source": "org"}}})
+	collegetest.MustStatus(t, r, 200)
 	id := uint64(r.JSON(t)["indicators"].([]any)[0].(map[string]any)["id"].(float64))
-	mustStatus(t, a.do("PUT", bpath+"/scores", adm, map[string]any{"scorer": "org", "scores": []map[string]any{{"indicator_id": id, "score": 92}}}), 200)
-	if q := a.do("GET", bpath, col, nil).JSON(t); assessNum(t, q, "total") != 92 || q["grade"] != "优秀" {
+	collegetest.MustStatus(t, a.Do("PUT", bpath+"/scores", adm, map[string]any{"scorer": "org", "scores": []map[string]any{{"indicator_id": id, "score": 92}}}), 200)
+	if q := a.Do("GET", bpath, col, nil).JSON(t); collegetest.AssessNum(t, q, "total") != 92 || q["grade"] != "优秀" {
 		t.Fatalf("乙班: %v", q)
 	}
 	// The year's ranking, best first; a unit admin may not see it.
-	year := ac.startedOn[:4]
-	rk := a.do("GET", "/api/v1/quality/ranking?year="+year, adm, nil)
-	mustStatus(t, rk, 200)
+	year := ac.StartedOn[:4]
+	rk := a.Do("GET", "/api/v1/quality/ranking?year="+year, adm, nil)
+	collegetest.MustStatus(t, rk, 200)
 	items := rk.JSON(t)["items"].([]any)
 	if len(items) != 2 {
 		t.Fatalf("ranking: %s", rk.Body)
@@ -653,13 +553,13 @@ func TestAssessQualityTotalsAndRanking(t *testing.T) {
 	if top["class_title"] != "乙班" || top["rank"].(float64) != 1 || top["total"].(float64) != 92 || next["class_title"] != "甲班" || next["rank"].(float64) != 2 || next["grade"] != "良好" {
 		t.Fatalf("ranking: %s", rk.Body)
 	}
-	mustStatus(t, a.do("GET", "/api/v1/quality/ranking?year="+year, col, nil), 200)
-	mustStatus(t, a.do("GET", "/api/v1/quality/ranking", c.tokens["ua_admin"], nil), 403)
-	mustStatus(t, a.do("GET", "/api/v1/quality/ranking?year=abc", adm, nil), 400)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/quality/ranking?year="+year, col, nil), 200)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/quality/ranking", c.Tokens["ua_admin"], nil), 403)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/quality/ranking?year=abc", adm, nil), 400)
 	// Replacing a tree drops its scores.
-	r = a.do("PUT", bpath+"/indicators", col, map[string]any{"indicators": []map[string]any{{"name": "整体评价", "weight": 100, "source": "org"}}})
-	mustStatus(t, r, 200)
-	if q := r.JSON(t); assessNum(t, q, "total") != 0 || assessNum(t, q, "scored") != 0 {
+	r = a.Do("PUT", bpath+"/indicators", col, map[string]any{"indicators": []map[string]any{{"name": "整体评价", "weight": 100, "source": "org"}}})
+	collegetest.MustStatus(t, r, 200)
+	if q := r.JSON(t); collegetest.AssessNum(t, q, "total") != 0 || collegetest.AssessNum(t, q, "scored") != 0 {
 		t.Fatalf("after a new tree: %s", r.Body)
 	}
 }
@@ -667,9 +567,9 @@ func TestAssessQualityTotalsAndRanking(t *testing.T) {
 // The same trainee submitting at once from two phones is recorded once.
 func TestAssessConcurrentSubmissionsCountOnce(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 1, nil)
-	e := assessAttach(a, c, ac.id, map[string]any{"form_id": assessDefaultForm(a, c), "target": map[string]any{"type": "class"}})
-	tok := a.tokenFor(ac.trainees[0])
+	a, c, ac := collegetest.AssessSetup(t, 1, nil)
+	e := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": collegetest.AssessDefaultForm(a, c), "target": map[string]any{"type": "class"}})
+	tok := a.TokenFor(ac.Trainees[0])
 	body := map[string]any{"answers": []any{"满意", "满意", "满意", "满意", "满意", nil}}
 	statuses := make(chan int, 6)
 	var wg sync.WaitGroup
@@ -677,7 +577,7 @@ func TestAssessConcurrentSubmissionsCountOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses <- a.do("POST", fmt.Sprintf("/api/v1/evaluations/%d/responses", e), tok, body).Status
+			statuses <- a.Do("POST", fmt.Sprintf("/api/v1/evaluations/%d/responses", e), tok, body).Status
 		}()
 	}
 	wg.Wait()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"fmt"
 	"testing"
 	"time"
@@ -10,23 +11,23 @@ import (
 // a late answer alone in its month is not shown.
 func TestTeacherTrendKeepsTheMinimum(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 4, nil)
-	def := assessDefaultForm(a, c)
-	ev := assessAttach(a, c, ac.id, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.sessions[0]}, "teacher_user_id": ac.teachers["t_wang"]})
+	a, c, ac := collegetest.AssessSetup(t, 4, nil)
+	def := collegetest.AssessDefaultForm(a, c)
+	ev := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "teacher", "id": ac.Sessions[0]}, "teacher_user_id": ac.Teachers["t_wang"]})
 	now := time.Now()
 	a.Assess.SetClock(func() time.Time { return now })
-	for _, u := range ac.trainees[:3] {
-		mustStatus(t, assessAnswer(a, u, ev, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201)
+	for _, u := range ac.Trainees[:3] {
+		collegetest.MustStatus(t, collegetest.AssessAnswer(a, u, ev, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", nil), 201)
 	}
 	// The fourth trainee answers next month, harshly.
 	later := now.AddDate(0, 1, 0)
 	a.Assess.SetClock(func() time.Time { return later })
-	mustStatus(t, assessAnswer(a, ac.trainees[3], ev, "不满意", "不满意", "不满意", "不满意", "不满意", "讲课照本宣科"), 201)
+	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[3], ev, "不满意", "不满意", "不满意", "不满意", "不满意", "讲课照本宣科"), 201)
 	a.Assess.SetClock(time.Now)
 
-	teacher := a.tokenFor(ac.teachers["t_wang"])
-	r := a.do("GET", "/api/v1/me/teaching-results", teacher, nil)
-	mustStatus(t, r, 200)
+	teacher := a.TokenFor(ac.Teachers["t_wang"])
+	r := a.Do("GET", "/api/v1/me/teaching-results", teacher, nil)
+	collegetest.MustStatus(t, r, 200)
 	for _, x := range r.JSON(t)["trend"].([]any) {
 		p := x.(map[string]any)
 		t.Logf("trend point %v", p)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"college/app/college"
+	"college/app/collegetest"
 	"context"
 	"fmt"
 	"os"
@@ -12,19 +14,19 @@ import (
 
 // commandEnv is the environment that points the command line at a test
 // app's database and secret.
-func commandEnv(a *testApp) []string {
-	return []string{"COLLEGE_DATA_DIR=" + a.cfg.DataDir, "COLLEGE_SECRET_KEY=" + a.cfg.SecretKey,
-		"COLLEGE_DB_DRIVER=" + a.cfg.DB.Driver, "COLLEGE_DB_DSN=" + a.cfg.DB.DSN, "COLLEGE_LOG_LEVEL=error"}
+func commandEnv(a *collegetest.App) []string {
+	return []string{"COLLEGE_DATA_DIR=" + a.Config().DataDir, "COLLEGE_SECRET_KEY=" + a.Config().SecretKey,
+		"COLLEGE_DB_DRIVER=" + a.Config().DB.Driver, "COLLEGE_DB_DSN=" + a.Config().DB.DSN, "COLLEGE_LOG_LEVEL=error"}
 }
 
 // `college audit verify` passes on an untouched log, and exits with an
 // error naming the row after a detail is edited, and after a row is deleted.
 func TestAuditVerifyCommand(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	for i := 0; i < 3; i++ {
-		mustStatus(t, a.do("POST", "/api/v1/orgs", c.tokens["admin"], map[string]any{"name": fmt.Sprintf("单位%d", i), "code": fmt.Sprintf("V%d", i), "kind": "unit"}), 201)
+		collegetest.MustStatus(t, a.Do("POST", "/api/v1/orgs", c.Tokens["admin"], map[string]any{"name": fmt.Sprintf("单位%d", i), "code": fmt.Sprintf("V%d", i), "kind": "unit"}), 201)
 	}
 	env := commandEnv(a)
 	if err := run([]string{"audit", "verify"}, env); err != nil {
@@ -46,8 +48,8 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 
 	// Another log, with a row deleted.
-	b := newTestApp(t)
-	newCity(b)
+	b := collegetest.New(t)
+	collegetest.NewCity(b)
 	if err := run([]string{"audit", "verify"}, commandEnv(b)); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 // No route writes to the audit log's records: it is read through GET only.
 func TestNoRouteEditsTheAuditLog(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	found := 0
 	for _, r := range a.Fiber.GetRoutes(true) {
 		if !strings.Contains(r.Path, "audit") {
@@ -83,7 +85,7 @@ func TestNoRouteEditsTheAuditLog(t *testing.T) {
 func TestCryptoConfig(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg, err := LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_NATIONAL=true", "COLLEGE_CRYPTO_KEYS=2:" + strings.Repeat("ab", 32), "COLLEGE_CRYPTO_ACTIVE_KEY=2"})
+	cfg, err := college.LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_NATIONAL=true", "COLLEGE_CRYPTO_KEYS=2:" + strings.Repeat("ab", 32), "COLLEGE_CRYPTO_ACTIVE_KEY=2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func TestCryptoConfig(t *testing.T) {
 	if err != nil || ring.Describe() != "sm:2" {
 		t.Fatalf("ring %v %v", ring, err)
 	}
-	if d := DefaultConfig(); d.Crypto.National || d.Crypto.ActiveKey != 1 {
+	if d := college.DefaultConfig(); d.Crypto.National || d.Crypto.ActiveKey != 1 {
 		t.Fatalf("defaults %+v", d.Crypto)
 	}
 	for _, env := range [][]string{
@@ -102,12 +104,12 @@ func TestCryptoConfig(t *testing.T) {
 		{"COLLEGE_CRYPTO_ACTIVE_KEY=0"},
 		{"COLLEGE_CRYPTO_NATIONAL=perhaps"},
 	} {
-		if _, err := LoadConfig("", append(env, "COLLEGE_DATA_DIR="+dir)); err == nil || !strings.Contains(err.Error(), "COLLEGE_CRYPTO_") {
+		if _, err := college.LoadConfig("", append(env, "COLLEGE_DATA_DIR="+dir)); err == nil || !strings.Contains(err.Error(), "COLLEGE_CRYPTO_") {
 			t.Errorf("%v: %v", env, err)
 		}
 	}
 	// An active key that is nowhere to be found is refused at start.
-	cfg, _ = LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_ACTIVE_KEY=3"})
+	cfg, _ = college.LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_ACTIVE_KEY=3"})
 	if _, err := cfg.Keyring([]byte(strings.Repeat("s", 32))); err == nil {
 		t.Fatal("a missing active key was accepted")
 	}
@@ -120,7 +122,7 @@ func TestCryptoConfig(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", info, err)
 	}
-	cfg, _ = LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_ACTIVE_KEY=2"})
+	cfg, _ = college.LoadConfig("", []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_CRYPTO_ACTIVE_KEY=2"})
 	if ring, err := cfg.Keyring([]byte(strings.Repeat("s", 32))); err != nil || ring.Describe() != "std:2" {
 		t.Fatalf("ring with the generated key: %v %v", ring, err)
 	}
@@ -130,16 +132,16 @@ func TestCryptoConfig(t *testing.T) {
 // about to be sealed.
 func TestAuditPageShowsChainPlace(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	page := string(a.do("GET", "/admin/audit?action=login", c.tokens["aud"], nil).Body)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	page := string(a.Do("GET", "/admin/audit?action=login", c.Tokens["aud"], nil).Body)
 	if !strings.Contains(page, "链序号") || !strings.Contains(page, "待封存") {
 		t.Fatalf("unsealed entries not marked: %.300s", page)
 	}
 	if _, err := a.Audit.Seal(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	page = string(a.do("GET", "/admin/audit?action=login&page_size=100", c.tokens["aud"], nil).Body)
+	page = string(a.Do("GET", "/admin/audit?action=login&page_size=100", c.Tokens["aud"], nil).Body)
 	if strings.Contains(page, "待封存") || !regexp.MustCompile(`data-label="链序号" class="num nowrap">\d+<`).MatchString(page) {
 		t.Fatalf("sealed entries: no chain place shown")
 	}

@@ -1,53 +1,42 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"college/modules/audit"
 )
-
-// auditRows returns the entries of an action, oldest first.
-func (a *testApp) auditRows(action string) []audit.Log {
-	a.t.Helper()
-	var rows []audit.Log
-	if err := a.DB.Where("action = ?", action).Order("at, id").Find(&rows).Error; err != nil {
-		a.t.Fatal(err)
-	}
-	return rows
-}
 
 // Every export of people's records, every bulk listing of people and every
 // refusal leaves an entry naming who did it (finding 21).
 func TestExportsListingsAndRefusalsAreAudited(t *testing.T) {
 	t.Parallel()
-	a, c, ac := assessSetup(t, 2, nil)
-	col, adm := c.tokens["col"], c.tokens["admin"]
-	examID, _ := examSetup(t, a, c, time.Hour)
+	a, c, ac := collegetest.AssessSetup(t, 2, nil)
+	col, adm := c.Tokens["col"], c.Tokens["admin"]
+	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
 	var bank uint64
 	a.DB.Table("banks").Limit(1).Pluck("id", &bank)
-	eval := assessAttach(a, c, ac.id, map[string]any{"form_id": assessDefaultForm(a, c), "target": map[string]any{"type": "class"}})
-	trainee := ac.trainees[0]
+	eval := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": collegetest.AssessDefaultForm(a, c), "target": map[string]any{"type": "class"}})
+	trainee := ac.Trainees[0]
 
 	exports := []struct {
 		path, token, action string
 		target              uint64
 	}{
-		{fmt.Sprintf("/api/v1/classes/%d/roster.xlsx", ac.id), col, "export.class_roster", ac.id},
-		{fmt.Sprintf("/api/v1/classes/%d/signin-sheet.xlsx", ac.id), col, "export.class_signin", ac.id},
+		{fmt.Sprintf("/api/v1/classes/%d/roster.xlsx", ac.ID), col, "export.class_roster", ac.ID},
+		{fmt.Sprintf("/api/v1/classes/%d/signin-sheet.xlsx", ac.ID), col, "export.class_signin", ac.ID},
 		{fmt.Sprintf("/api/v1/exams/%d/results.xlsx", examID), col, "export.exam_results", examID},
 		{fmt.Sprintf("/api/v1/banks/%d/export", bank), col, "export.bank", bank},
 		{fmt.Sprintf("/api/v1/evaluations/%d/results.xlsx", eval), col, "export.evaluation_results", eval},
-		{fmt.Sprintf("/api/v1/users/%d/archive.xlsx", trainee), c.tokens["ua_admin"], "export.archive", trainee},
-		{"/api/v1/me/archive.xlsx", a.tokenFor(trainee), "export.archive", trainee},
+		{fmt.Sprintf("/api/v1/users/%d/archive.xlsx", trainee), c.Tokens["ua_admin"], "export.archive", trainee},
+		{"/api/v1/me/archive.xlsx", a.TokenFor(trainee), "export.archive", trainee},
 	}
 	for _, e := range exports {
-		before := len(a.auditRows(e.action))
-		mustStatus(t, a.do("GET", e.path, e.token, nil), 200)
-		rows := a.auditRows(e.action)
+		before := len(a.AuditRows(e.action))
+		collegetest.MustStatus(t, a.Do("GET", e.path, e.token, nil), 200)
+		rows := a.AuditRows(e.action)
 		if len(rows) != before+1 {
 			t.Fatalf("%s: %d %s entries after the export, want %d", e.path, len(rows), e.action, before+1)
 		}
@@ -59,9 +48,9 @@ func TestExportsListingsAndRefusalsAreAudited(t *testing.T) {
 
 	// Listings of people: the API and the administrators' page; an ID
 	// number searched for is masked in the entry.
-	mustStatus(t, a.do("GET", "/api/v1/users?q=110101199003074514&page_size=50", adm, nil), 200)
-	mustStatus(t, a.do("GET", "/admin/users?q=zhang", adm, nil), 200)
-	rows := a.auditRows("list.users")
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users?q=110101199003074514&page_size=50", adm, nil), 200)
+	collegetest.MustStatus(t, a.Do("GET", "/admin/users?q=zhang", adm, nil), 200)
+	rows := a.AuditRows("list.users")
 	if len(rows) != 2 || rows[0].ActorName != "admin" || rows[1].ActorName != "admin" {
 		t.Fatalf("listing entries: %+v", rows)
 	}
@@ -74,20 +63,20 @@ func TestExportsListingsAndRefusalsAreAudited(t *testing.T) {
 
 	// A refusal is recorded once with the route; an anonymous page view
 	// that asks to log in is not.
-	mustStatus(t, a.do("GET", "/api/v1/audit", adm, nil), 403)
-	denied := a.auditRows("access.denied")
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/audit", adm, nil), 403)
+	denied := a.AuditRows("access.denied")
 	if len(denied) != 1 || denied[0].ActorName != "admin" || denied[0].Success || !strings.Contains(denied[0].Detail, "/api/v1/audit") {
 		t.Fatalf("refusal entries: %+v", denied)
 	}
-	mustStatus(t, a.do("GET", "/admin/users", "", nil), 303)
-	mustStatus(t, a.do("GET", "/api/v1/users", "", nil), 401)
-	if n := len(a.auditRows("access.denied")); n != 1 {
+	collegetest.MustStatus(t, a.Do("GET", "/admin/users", "", nil), 303)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users", "", nil), 401)
+	if n := len(a.AuditRows("access.denied")); n != 1 {
 		t.Fatalf("%d refusal entries after anonymous requests, want 1", n)
 	}
 
 	// The auditor sees all of it, and the chain verifies.
-	r := a.do("GET", "/api/v1/audit?action=export&page_size=100", c.tokens["aud"], nil)
-	mustStatus(t, r, 200)
+	r := a.Do("GET", "/api/v1/audit?action=export&page_size=100", c.Tokens["aud"], nil)
+	collegetest.MustStatus(t, r, 200)
 	if r.JSON(t)["total"].(float64) < float64(len(exports)) {
 		t.Fatalf("auditor sees %s", r.Body)
 	}
@@ -100,23 +89,23 @@ func TestExportsListingsAndRefusalsAreAudited(t *testing.T) {
 // fails: an export sends nothing, a change answers 503 audit_unavailable.
 func TestAuditFailureFailsTheAction(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	adm := c.tokens["admin"]
-	mustStatus(t, a.do("GET", "/api/v1/users", adm, nil), 200)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	adm := c.Tokens["admin"]
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users", adm, nil), 200)
 	if err := a.DB.Exec("ALTER TABLE audit_logs RENAME TO audit_logs_gone").Error; err != nil {
 		t.Fatal(err)
 	}
 	for _, req := range []struct{ method, path string }{
 		{"GET", "/api/v1/users"},
-		{"GET", fmt.Sprintf("/api/v1/users/%d/archive.xlsx", c.ids["ua_cadre"])},
+		{"GET", fmt.Sprintf("/api/v1/users/%d/archive.xlsx", c.IDs["ua_cadre"])},
 		{"POST", "/api/v1/orgs"},
 	} {
 		var body any
 		if req.method == "POST" {
 			body = map[string]any{"name": "新单位", "code": "NEW1", "kind": "unit"}
 		}
-		r := a.do(req.method, req.path, adm, body)
+		r := a.Do(req.method, req.path, adm, body)
 		if r.Status != 503 || r.ErrorCode(t) != "audit_unavailable" {
 			t.Fatalf("%s %s with the log unwritable: %d %s", req.method, req.path, r.Status, r.Body)
 		}

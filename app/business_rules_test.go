@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"college/app/collegetest"
 	"college/modules/assess"
 	"college/modules/exam"
 	"college/modules/followup"
@@ -16,45 +17,27 @@ import (
 	"college/modules/web"
 )
 
-// articleCourse creates, as token, a course with one reading lesson;
-// published when asked.
-func articleCourse(t *testing.T, a *testApp, token, title string, publish bool, audienceOrgs ...uint64) uint64 {
-	t.Helper()
-	body := map[string]any{"title": title, "kind": "required", "category": "理论教育"}
-	if len(audienceOrgs) > 0 {
-		body["audience_org_ids"] = audienceOrgs
-	}
-	r := a.do("POST", "/api/v1/courses", token, body)
-	mustStatus(t, r, 201)
-	id := r.id(t)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", id), token, map[string]any{"title": "阅读材料", "type": "article", "body": "学习内容", "min_read_seconds": 20}), 201)
-	if publish {
-		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", id), token, nil), 200)
-	}
-	return id
-}
-
 // The system administrator accounts are refused study actions by the
 // services themselves, whatever the routes let through.
 func TestStudyServicesRefuseSystemAdmins(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	col := c.tokens["col"]
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
 	ctx := context.Background()
-	examID, _ := examSetup(t, a, c, time.Hour)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
-	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
-	mustStatus(t, r, 201)
-	bank := r.id(t)
-	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "实事求是是党的思想路线的核心", "answer": true, "score": 1})
-	mustStatus(t, r, 201)
-	q := r.id(t)
-	course := articleCourse(t, a, col, "全市公开课", true)
+	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
+	collegetest.MustStatus(t, r, 201)
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "实事求是是党的思想路线的核心", "answer": true, "score": 1})
+	collegetest.MustStatus(t, r, 201)
+	q := r.ID(t)
+	course := collegetest.ArticleCourse(t, a, col, "全市公开课", true)
 	var lesson uint64
 	a.DB.Table("lessons").Select("id").Where("course_id = ?", course).Scan(&lesson)
-	class := a.createClass(c, map[string]any{"self_registration": true})
-	a.openClass(c, class)
+	class := a.CreateClass(c, map[string]any{"self_registration": true})
+	a.OpenClass(c, class)
 	forbidden := func(who, what string, err error) {
 		t.Helper()
 		if !web.IsStatus(err, 403) {
@@ -62,7 +45,7 @@ func TestStudyServicesRefuseSystemAdmins(t *testing.T) {
 		}
 	}
 	for _, who := range []string{"aud", "sec", "admin"} {
-		p, err := a.Identity.Authenticate(ctx, c.tokens[who])
+		p, err := a.Identity.Authenticate(ctx, c.Tokens[who])
 		if err != nil || p == nil {
 			t.Fatalf("principal of %s: %v", who, err)
 		}
@@ -88,7 +71,7 @@ func TestStudyServicesRefuseSystemAdmins(t *testing.T) {
 		}
 	}
 	// A cadre still studies.
-	p, _ := a.Identity.Authenticate(ctx, c.tokens["ua_cadre"])
+	p, _ := a.Identity.Authenticate(ctx, c.Tokens["ua_cadre"])
 	if _, err := a.Learning.Enroll(ctx, p, course); err != nil {
 		t.Fatalf("cadre enrols: %v", err)
 	}
@@ -98,28 +81,28 @@ func TestStudyServicesRefuseSystemAdmins(t *testing.T) {
 // follow-up indicator templates; a district org admin is refused.
 func TestFollowupTemplatesOnlyAtCityLevel(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	dist := a.createOrg(c.tokens["admin"], "西城区委组织部", "D09", "department", 0)
-	a.provision(identity.UserRequest{Username: "dist_org", Name: "区组织部", OrgID: dist, Roles: []string{"org_admin"}})
-	district := a.login("dist_org", userPassword)
-	before := a.do("GET", "/api/v1/followup-templates", district, nil)
-	mustStatus(t, before, 200)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	dist := a.CreateOrg(c.Tokens["admin"], "西城区委组织部", "D09", "department", 0)
+	a.Provision(identity.UserRequest{Username: "dist_org", Name: "区组织部", OrgID: dist, Roles: []string{"org_admin"}})
+	district := a.Login("dist_org", collegetest.UserPassword)
+	before := a.Do("GET", "/api/v1/followup-templates", district, nil)
+	collegetest.MustStatus(t, before, 200)
 	body := map[string]any{"templates": []map[string]any{{"dimension": followup.Dimensions[0], "indicators": []string{"区里改过的指标"}}}}
-	mustStatus(t, a.do("PUT", "/api/v1/followup-templates", district, body), 403)
-	if after := a.do("GET", "/api/v1/followup-templates", district, nil); string(after.Body) != string(before.Body) {
+	collegetest.MustStatus(t, a.Do("PUT", "/api/v1/followup-templates", district, body), 403)
+	if after := a.Do("GET", "/api/v1/followup-templates", district, nil); string(after.Body) != string(before.Body) {
 		t.Fatalf("a district changed the city's templates: %s", after.Body)
 	}
 	// The page offers the district no form, and its POST is refused too.
-	b := a.browser()
-	mustStatus(t, b.loginAs("dist_org", userPassword), 303)
-	page := pagesGet(b, "/admin/followup/team", 200)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("dist_org", collegetest.UserPassword), 303)
+	page := collegetest.PageGet(b, "/admin/followup/team", 200)
 	if strings.Contains(page, `action="/admin/followup/templates"`) {
 		t.Fatal("the team page offers a district the template form")
 	}
 	// The city level changes them.
-	r := a.do("PUT", "/api/v1/followup-templates", c.tokens["org"], body)
-	mustStatus(t, r, 200)
+	r := a.Do("PUT", "/api/v1/followup-templates", c.Tokens["org"], body)
+	collegetest.MustStatus(t, r, 200)
 	if !strings.Contains(string(r.Body), "区里改过的指标") {
 		t.Fatalf("city templates: %s", r.Body)
 	}
@@ -130,22 +113,22 @@ func TestFollowupTemplatesOnlyAtCityLevel(t *testing.T) {
 // in reach too. Refusals are 422 with the field.
 func TestLinkedCoursesExistAreInReachAndPublished(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	col := c.tokens["col"]
-	other := a.createOrg(c.tokens["admin"], "市委党校第二分院", "C02", "college", c.root)
-	a.provision(identity.UserRequest{Username: "col2", Name: "二分院管理员", OrgID: other, Roles: []string{"college_admin"}})
-	col2 := a.login("col2", userPassword)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	other := a.CreateOrg(c.Tokens["admin"], "市委党校第二分院", "C02", "college", c.Root)
+	a.Provision(identity.UserRequest{Username: "col2", Name: "二分院管理员", OrgID: other, Roles: []string{"college_admin"}})
+	col2 := a.Login("col2", collegetest.UserPassword)
 
-	ownPublished := articleCourse(t, a, col, "本院已发布课程", true)
-	ownDraft := articleCourse(t, a, col, "本院草稿课程", false)
-	otherDraft := articleCourse(t, a, col2, "外院草稿课程", false)
-	otherCityWide := articleCourse(t, a, col2, "外院全市公开课", true)
-	otherRestricted := articleCourse(t, a, col2, "外院定向课程", true, c.unitB)
+	ownPublished := collegetest.ArticleCourse(t, a, col, "本院已发布课程", true)
+	ownDraft := collegetest.ArticleCourse(t, a, col, "本院草稿课程", false)
+	otherDraft := collegetest.ArticleCourse(t, a, col2, "外院草稿课程", false)
+	otherCityWide := collegetest.ArticleCourse(t, a, col2, "外院全市公开课", true)
+	otherRestricted := collegetest.ArticleCourse(t, a, col2, "外院定向课程", true, c.UnitB)
 
-	class := a.createClass(c, nil)
-	link := func(course uint64) response {
-		return a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", class), col, map[string]any{"courses": []map[string]any{{"course_id": course, "hours": 2}}})
+	class := a.CreateClass(c, nil)
+	link := func(course uint64) collegetest.Response {
+		return a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", class), col, map[string]any{"courses": []map[string]any{{"course_id": course, "hours": 2}}})
 	}
 	for name, id := range map[string]uint64{"another college's draft": otherDraft, "a course restricted to some units": otherRestricted, "a missing course": 999999, "a draft of the host": ownDraft} {
 		r := link(id)
@@ -161,19 +144,19 @@ func TestLinkedCoursesExistAreInReachAndPublished(t *testing.T) {
 	if linked != 0 {
 		t.Fatalf("%d refused courses linked", linked)
 	}
-	r := a.do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", class), col, map[string]any{"courses": []map[string]any{{"course_id": ownPublished, "hours": 2}, {"course_id": otherCityWide, "hours": 1}}})
-	mustStatus(t, r, 200)
+	r := a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", class), col, map[string]any{"courses": []map[string]any{{"course_id": ownPublished, "hours": 2}, {"course_id": otherCityWide, "hours": 1}}})
+	collegetest.MustStatus(t, r, 200)
 
 	// A course test: the course must exist, be published and in reach.
-	r = a.do("POST", "/api/v1/banks", col, map[string]any{"name": "课程测试题库"})
-	mustStatus(t, r, 201)
-	bank := r.id(t)
-	r = a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
-	mustStatus(t, r, 201)
-	q := r.id(t)
+	r = a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "课程测试题库"})
+	collegetest.MustStatus(t, r, 201)
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	collegetest.MustStatus(t, r, 201)
+	q := r.ID(t)
 	now := time.Now().UTC()
-	courseTest := func(course uint64) response {
-		return a.do("POST", "/api/v1/exams", col, map[string]any{"title": "课程测试", "duration_minutes": 10, "pass_score": 6, "course_id": course,
+	courseTest := func(course uint64) collegetest.Response {
+		return a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "课程测试", "duration_minutes": 10, "pass_score": 6, "course_id": course,
 			"opens_at": now, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
 	}
 	for name, id := range map[string]uint64{"a missing course": 999999, "another college's draft": otherDraft, "a restricted course": otherRestricted, "a draft": ownDraft} {
@@ -182,34 +165,34 @@ func TestLinkedCoursesExistAreInReachAndPublished(t *testing.T) {
 			t.Errorf("course test of %s: %d %s", name, r.Status, r.Body)
 		}
 	}
-	mustStatus(t, courseTest(ownPublished), 201)
-	mustStatus(t, courseTest(otherCityWide), 201)
+	collegetest.MustStatus(t, courseTest(ownPublished), 201)
+	collegetest.MustStatus(t, courseTest(otherCityWide), 201)
 }
 
 // A signed stream link stops working once its account is disabled, within
 // the account check's few seconds of caching.
 func TestSignedStreamLinkDiesWithTheAccount(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	_, video, _ := publishedCourse(a, c)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	_, video, _ := collegetest.PublishedCourse(a, c)
 	clock := time.Now()
 	a.Catalog.SetClock(func() time.Time { return clock })
 	link := func(who string) string {
-		r := a.do("GET", fmt.Sprintf("/api/v1/lessons/%d/stream-url", video), c.tokens[who], nil)
-		mustStatus(t, r, 200)
+		r := a.Do("GET", fmt.Sprintf("/api/v1/lessons/%d/stream-url", video), c.Tokens[who], nil)
+		collegetest.MustStatus(t, r, 200)
 		return r.JSON(t)["url"].(string)
 	}
 	fetch := func(u string) int {
 		req := httptest.NewRequest("GET", u, nil)
 		req.Header.Set("Range", "bytes=0-99")
-		return a.send(req).Status
+		return a.Send(req).Status
 	}
 	used, unused := link("ua_cadre"), link("ub_cadre")
 	if s := fetch(used); s != 206 {
 		t.Fatalf("signed link: %d", s)
 	}
-	a.DB.Table("users").Where("id IN ?", []uint64{c.ids["ua_cadre"], c.ids["ub_cadre"]}).Update("disabled", true)
+	a.DB.Table("users").Where("id IN ?", []uint64{c.IDs["ua_cadre"], c.IDs["ub_cadre"]}).Update("disabled", true)
 	if s := fetch(unused); s != 403 {
 		t.Fatalf("a disabled account's link: %d, want 403", s)
 	}
@@ -229,10 +212,10 @@ func TestSignedStreamLinkDiesWithTheAccount(t *testing.T) {
 // Redis so every instance refuses alike (429 with Retry-After).
 func TestCertificateCheckIsMaskedAndRateLimited(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	const serial = "2025-0001-0001-ABCD" // issued before the longer serials
-	cert := training.Certificate{Serial: serial, ClassID: 1, UserID: c.ids["ua_cadre"], Name: "张建国", ClassTitle: "乡村振兴专题研修班",
+	cert := training.Certificate{Serial: serial, ClassID: 1, UserID: c.IDs["ua_cadre"], Name: "张建国", ClassTitle: "乡村振兴专题研修班",
 		HostName: "市委党校分院", Hours: web.HoursFromFloat(24), IssuedOn: "2025-06-30"}
 	if err := a.DB.Create(&cert).Error; err != nil {
 		t.Fatal(err)
@@ -240,8 +223,8 @@ func TestCertificateCheckIsMaskedAndRateLimited(t *testing.T) {
 	frozen := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	a.Training.SetClock(func() time.Time { return frozen })
 
-	r := a.do("GET", "/api/v1/certificates/"+strings.ToLower(serial), "", nil)
-	mustStatus(t, r, 200)
+	r := a.Do("GET", "/api/v1/certificates/"+strings.ToLower(serial), "", nil)
+	collegetest.MustStatus(t, r, 200)
 	v := r.JSON(t)
 	if v["serial"] != serial || v["name"] != "张*国" || v["class_title"] != "乡村振兴专题研修班" || v["hours"].(float64) != 24 || v["issued_on"] != "2025-06-30" || v["valid"] != true {
 		t.Fatalf("check = %s", r.Body)
@@ -251,34 +234,34 @@ func TestCertificateCheckIsMaskedAndRateLimited(t *testing.T) {
 			t.Fatalf("the public check shows %q: %s", leak, r.Body)
 		}
 	}
-	anon := a.browser()
-	page := pagesGet(anon, "/verify/"+serial, 200)
+	anon := a.Browser()
+	page := collegetest.PageGet(anon, "/verify/"+serial, 200)
 	if !strings.Contains(page, "证书有效") || !strings.Contains(page, "张*国") || strings.Contains(page, "张建国") || strings.Contains(page, "东城区发改委") || strings.Contains(page, "身份证号") {
 		t.Fatalf("verify page:\n%s", page)
 	}
 	// The holder still sees their own name on their certificate.
-	own := a.browser()
-	mustStatus(t, own.loginAs("ua_cadre", userPassword), 303)
-	if p := pagesGet(own, "/certificates/"+serial, 200); !strings.Contains(p, "张建国") {
+	own := a.Browser()
+	collegetest.MustStatus(t, own.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	if p := collegetest.PageGet(own, "/certificates/"+serial, 200); !strings.Contains(p, "张建国") {
 		t.Fatal("the holder's certificate page lacks their name")
 	}
 
 	// Two checks so far; the limit (20 a minute) is reached by guessing.
 	used := 2
 	for ; used < 20; used++ {
-		mustStatus(t, a.do("GET", fmt.Sprintf("/api/v1/certificates/2025-0001-0001-G%03d", used), "", nil), 404)
+		collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/certificates/2025-0001-0001-G%03d", used), "", nil), 404)
 	}
-	r = a.do("GET", "/api/v1/certificates/"+serial, "", nil)
-	mustStatus(t, r, 429)
+	r = a.Do("GET", "/api/v1/certificates/"+serial, "", nil)
+	collegetest.MustStatus(t, r, 429)
 	if ra := r.Header.Get("Retry-After"); ra == "" || ra == "0" {
 		t.Fatalf("429 without Retry-After: %v", r.Header)
 	}
-	mustStatus(t, anon.req("GET", "/verify/"+serial, nil), 429)
+	collegetest.MustStatus(t, anon.Req("GET", "/verify/"+serial, nil), 429)
 	// Another instance counts in the same Redis.
-	b := newTestAppOn(t, a)
+	b := collegetest.NewOn(t, a, nil)
 	b.Training.SetClock(func() time.Time { return frozen })
-	mustStatus(t, b.do("GET", "/api/v1/certificates/"+serial, "", nil), 429)
+	collegetest.MustStatus(t, b.Do("GET", "/api/v1/certificates/"+serial, "", nil), 429)
 	// The next minute opens a new window.
 	frozen = frozen.Add(time.Minute)
-	mustStatus(t, a.do("GET", "/api/v1/certificates/"+serial, "", nil), 200)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/certificates/"+serial, "", nil), 200)
 }

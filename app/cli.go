@@ -1,6 +1,8 @@
 package main
 
 import (
+	"college/app/college"
+	"college/app/load"
 	"context"
 	"errors"
 	"flag"
@@ -36,9 +38,6 @@ flags (serve, migrate, seed, audit, keys):
   --no-migrate    serve without applying migrations first
 `
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func run(args []string, environ []string) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -54,9 +53,9 @@ func run(args []string, environ []string) error {
 		}
 		sub, args = args[0], args[1:]
 	case "bench":
-		return runBench(args, os.Stdout)
+		return load.Run(args, os.Stdout)
 	case "version":
-		fmt.Println(version)
+		fmt.Println(college.Version)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Print(usage)
@@ -74,7 +73,7 @@ func run(args []string, environ []string) error {
 		fmt.Fprint(os.Stderr, usage)
 		return err
 	}
-	cfg, err := LoadConfig(*configPath, environ)
+	cfg, err := college.LoadConfig(*configPath, environ)
 	if err != nil {
 		return err
 	}
@@ -91,12 +90,12 @@ func run(args []string, environ []string) error {
 	case "keys":
 		return runKeysCommand(ctx, cfg, log, sub, *batch, os.Stdout)
 	case "migrate":
-		gdb, err := db.Open(dbConfig(cfg), log)
+		gdb, err := db.Open(cfg.Database(), log)
 		if err != nil {
 			return err
 		}
 		defer db.Close(gdb)
-		applied, err := db.Migrate(ctx, gdb, allMigrations())
+		applied, err := db.Migrate(ctx, gdb, college.Migrations())
 		if err != nil {
 			return err
 		}
@@ -104,14 +103,14 @@ func run(args []string, environ []string) error {
 		return nil
 	case "seed":
 		cfg.AutoMigrate = true
-		a, err := Open(ctx, cfg, log)
+		a, err := college.Open(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		return Seed(ctx, a, os.Stdout)
+		return college.Seed(ctx, a, os.Stdout)
 	}
-	a, err := Open(ctx, cfg, log)
+	a, err := college.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

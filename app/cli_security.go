@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/college"
 	"context"
 	"errors"
 	"fmt"
@@ -19,13 +20,13 @@ import (
 
 // openForCommand opens the database (migrated, unless auto_migrate is off)
 // and the server secret, for the maintenance commands.
-func openForCommand(ctx context.Context, cfg Config, log *slog.Logger) (*gorm.DB, []byte, error) {
-	gdb, err := db.Open(dbConfig(cfg), log)
+func openForCommand(ctx context.Context, cfg college.Config, log *slog.Logger) (*gorm.DB, []byte, error) {
+	gdb, err := db.Open(cfg.Database(), log)
 	if err != nil {
 		return nil, nil, err
 	}
 	if cfg.AutoMigrate {
-		if _, err := db.Migrate(ctx, gdb, allMigrations()); err != nil {
+		if _, err := db.Migrate(ctx, gdb, college.Migrations()); err != nil {
 			_ = db.Close(gdb)
 			return nil, nil, err
 		}
@@ -39,7 +40,7 @@ func openForCommand(ctx context.Context, cfg Config, log *slog.Logger) (*gorm.DB
 }
 
 // runAuditCommand runs `college audit <sub>`.
-func runAuditCommand(ctx context.Context, cfg Config, log *slog.Logger, sub string, out io.Writer) error {
+func runAuditCommand(ctx context.Context, cfg college.Config, log *slog.Logger, sub string, out io.Writer) error {
 	if sub != "verify" {
 		return fmt.Errorf("audit: unknown action %q (want: verify)", sub)
 	}
@@ -79,7 +80,7 @@ func verifyAudit(ctx context.Context, svc *audit.Service, out io.Writer) error {
 }
 
 // runKeysCommand runs `college keys <sub>`.
-func runKeysCommand(ctx context.Context, cfg Config, log *slog.Logger, sub string, batch int, out io.Writer) error {
+func runKeysCommand(ctx context.Context, cfg college.Config, log *slog.Logger, sub string, batch int, out io.Writer) error {
 	switch sub {
 	case "generate":
 		taken, err := keyring.ParseSpec(cfg.Crypto.Keys)
@@ -110,7 +111,7 @@ func runKeysCommand(ctx context.Context, cfg Config, log *slog.Logger, sub strin
 }
 
 // rotateKeys re-seals every sealed value with the active key and suite.
-func rotateKeys(ctx context.Context, cfg Config, gdb *gorm.DB, secret []byte, batch int, log *slog.Logger, out io.Writer) error {
+func rotateKeys(ctx context.Context, cfg college.Config, gdb *gorm.DB, secret []byte, batch int, log *slog.Logger, out io.Writer) error {
 	ring, err := cfg.Keyring(secret)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/college"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,7 @@ import (
 
 func TestConfigDefaultsFileAndEnvironment(t *testing.T) {
 	t.Parallel()
-	cfg, err := LoadConfig("", nil)
+	cfg, err := college.LoadConfig("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestConfigDefaultsFileAndEnvironment(t *testing.T) {
 		"COLLEGE_S3_ACCESS_KEY=ak", "COLLEGE_S3_SECRET_KEY=sk", "COLLEGE_S3_SECURE=true",
 		"COLLEGE_TRUSTED_PROXIES=10.0.0.2,10.0.0.3", "COLLEGE_TEST_MYSQL_DSN=ignored", "OTHER=1",
 	}
-	cfg, err = LoadConfig(file, env)
+	cfg, err = college.LoadConfig(file, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{[]string{"COLLEGE_LOG_LEVEL=loud"}, "COLLEGE_LOG_LEVEL"},
 	}
 	for _, c := range cases {
-		_, err := LoadConfig("", c.env)
+		_, err := college.LoadConfig("", c.env)
 		if err == nil {
 			t.Errorf("%v: no error", c.env)
 			continue
@@ -67,14 +68,14 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 			t.Errorf("%v: error %q should name %s on one line", c.env, err, c.want)
 		}
 	}
-	if _, err := LoadConfig("/no/such/file.yaml", nil); err == nil {
+	if _, err := college.LoadConfig("/no/such/file.yaml", nil); err == nil {
 		t.Error("missing --config file accepted")
 	}
 }
 
 func TestSecretIsCreatedOnceInDataDir(t *testing.T) {
 	t.Parallel()
-	cfg := DefaultConfig()
+	cfg := college.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	a, err := cfg.Secret()
 	if err != nil {
@@ -96,11 +97,11 @@ func TestSecretIsCreatedOnceInDataDir(t *testing.T) {
 // The second-factor switch and the two other administrators' passwords come
 // from the environment like every key; the second factor is on by default.
 func TestAuthConfigFromEnvironment(t *testing.T) {
-	cfg, err := LoadConfig("", nil)
+	cfg, err := college.LoadConfig("", nil)
 	if err != nil || !cfg.Auth.AdminMFA {
 		t.Fatalf("default admin_mfa = %v (%v), want true", cfg.Auth.AdminMFA, err)
 	}
-	cfg, err = LoadConfig("", []string{"COLLEGE_AUTH_ADMIN_MFA=false", "COLLEGE_SECADMIN_PASSWORD=Sec-Pass-2026x", "COLLEGE_AUDITOR_PASSWORD=Aud-Pass-2026x"})
+	cfg, err = college.LoadConfig("", []string{"COLLEGE_AUTH_ADMIN_MFA=false", "COLLEGE_SECADMIN_PASSWORD=Sec-Pass-2026x", "COLLEGE_AUDITOR_PASSWORD=Aud-Pass-2026x"})
 	if err != nil {
 		t.Fatal(err)
 	}

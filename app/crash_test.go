@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"college/app/college"
+	"college/app/collegetest"
 	"college/storage/cache/cachetest"
 	"college/storage/db/dbtest"
 )
@@ -31,7 +33,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	code := m.Run()
-	writeAuditSeen()
+	collegetest.WriteAuditSeen()
 	os.Exit(code)
 }
 
@@ -56,7 +58,7 @@ func freePort(t *testing.T) string {
 // childEnv is the environment of a server on the test's own stores.
 func childEnv(t *testing.T) []string {
 	dir := t.TempDir()
-	env := []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_ADMIN_PASSWORD=" + testAdminPassword, "COLLEGE_LOG_LEVEL=warn",
+	env := []string{"COLLEGE_DATA_DIR=" + dir, "COLLEGE_ADMIN_PASSWORD=" + collegetest.AdminPassword, "COLLEGE_LOG_LEVEL=warn",
 		"COLLEGE_SECRET_KEY=crash-test-secret-0123456789abcdef0123"}
 	cfg := dbtest.Config(t)
 	if cfg.Driver == "mysql" {
@@ -140,7 +142,7 @@ func TestKilledServerKeepsAcknowledgedProgress(t *testing.T) {
 	env := childEnv(t)
 	runChild(t, env, "seed")
 	srv := runChild(t, env, "serve")
-	_, login := srv.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "cadre01", "password": DemoPassword})
+	_, login := srv.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "cadre01", "password": college.DemoPassword})
 	tok, _ := login["token"].(string)
 	if tok == "" {
 		t.Fatalf("login: %v", login)
@@ -174,7 +176,7 @@ func TestKilledServerKeepsAcknowledgedProgress(t *testing.T) {
 	_, _ = srv.cmd.Process.Wait()
 
 	again := runChild(t, env, "serve")
-	_, login = again.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "cadre01", "password": DemoPassword})
+	_, login = again.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "cadre01", "password": college.DemoPassword})
 	tok = login["token"].(string)
 	status, resumed := again.call("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson), tok, nil)
 	if status != 201 {

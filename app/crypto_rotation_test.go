@@ -8,26 +8,28 @@ import (
 	"strings"
 	"testing"
 
+	"college/app/college"
+	"college/app/collegetest"
 	"college/modules/identity"
 )
 
 // servingBeside builds a second instance over the same stores with another
 // configuration, as a rolling restart does.
-func servingBeside(t *testing.T, a *testApp, change func(*Config)) (*testApp, Config) {
+func servingBeside(t *testing.T, a *collegetest.App, change func(*college.Config)) (*collegetest.App, college.Config) {
 	t.Helper()
-	cfg := a.cfg
+	cfg := a.Config()
 	change(&cfg)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := Build(context.Background(), cfg, slog.New(slog.DiscardHandler), Stores{DB: a.DB, Cache: a.Cache, Objects: a.Objects})
+	b, err := college.Build(context.Background(), cfg, slog.New(slog.DiscardHandler), college.Stores{DB: a.DB, Cache: a.Cache, Objects: a.Objects})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{App: b, t: t}, cfg
+	return &collegetest.App{App: b, T: t}, cfg
 }
 
-func sealedValues(t *testing.T, a *testApp) []string {
+func sealedValues(t *testing.T, a *collegetest.App) []string {
 	t.Helper()
 	var rows []struct{ IDNumberSealed, PhoneSealed string }
 	if err := a.DB.Table("users").Select("id_number_sealed", "phone_sealed").Where("id_number_sealed <> '' OR phone_sealed <> ''").Find(&rows).Error; err != nil {
@@ -44,10 +46,10 @@ func sealedValues(t *testing.T, a *testApp) []string {
 	return out
 }
 
-func searchTotal(t *testing.T, a *testApp, tok, q string) float64 {
+func searchTotal(t *testing.T, a *collegetest.App, tok, q string) float64 {
 	t.Helper()
-	r := a.do("GET", "/api/v1/users?q="+q, tok, nil)
-	mustStatus(t, r, 200)
+	r := a.Do("GET", "/api/v1/users?q="+q, tok, nil)
+	collegetest.MustStatus(t, r, 200)
 	return r.JSON(t)["total"].(float64)
 }
 
@@ -57,15 +59,15 @@ func searchTotal(t *testing.T, a *testApp, tok, q string) float64 {
 // SM4 under the new key and every look-up still works.
 func TestKeyRotationToNationalWhileServing(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	adm := a.admin()
-	unit := a.createOrg(adm, "测试单位", "T1", "unit", 0)
+	a := collegetest.New(t)
+	adm := a.Admin()
+	unit := a.CreateOrg(adm, "测试单位", "T1", "unit", 0)
 	people := []identity.UserRequest{
 		{Username: "zhang", Name: "张三", OrgID: unit, IDNumber: "110101199003074514", Phone: "13800138000"},
 		{Username: "li", Name: "李四", OrgID: unit, IDNumber: "11010519491231002X", Phone: "13900139000"},
 		{Username: "wang", Name: "王五", OrgID: unit, Phone: "13700137000"},
 	}
-	a.provision(people...)
+	a.Provision(people...)
 	for _, v := range sealedValues(t, a) {
 		if !strings.HasPrefix(v, "v1:") {
 			t.Fatalf("standard mode sealed %q", v)
@@ -73,8 +75,8 @@ func TestKeyRotationToNationalWhileServing(t *testing.T) {
 	}
 
 	key2 := "2:" + strings.Repeat("5a", 32)
-	b, cfgB := servingBeside(t, a, func(c *Config) { c.Crypto = CryptoConfig{National: true, Keys: key2, ActiveKey: 2} })
-	tokB := b.admin()
+	b, cfgB := servingBeside(t, a, func(c *college.Config) { c.Crypto = college.CryptoConfig{National: true, Keys: key2, ActiveKey: 2} })
+	tokB := b.Admin()
 	// Before the rotation the new instance finds the old rows...
 	for _, q := range []string{"110101199003074514", "11010519491231002x", "13700137000"} {
 		if n := searchTotal(t, b, tokB, q); n != 1 {
@@ -82,22 +84,22 @@ func TestKeyRotationToNationalWhileServing(t *testing.T) {
 		}
 	}
 	// ...refuses their ID numbers...
-	r := b.do("POST", "/api/v1/users", tokB, map[string]any{"username": "copy", "name": "重号", "password": userPassword, "org_id": unit, "id_number": "110101199003074514"})
-	mustStatus(t, r, 400)
+	r := b.Do("POST", "/api/v1/users", tokB, map[string]any{"username": "copy", "name": "重号", "password": collegetest.UserPassword, "org_id": unit, "id_number": "110101199003074514"})
+	collegetest.MustStatus(t, r, 400)
 	if r.Fields(t)["id_number"] == nil {
 		t.Fatalf("a duplicate ID number sealed under the old key was accepted: %s", r.Body)
 	}
 	// ...in an import too...
 	var code string
 	a.DB.Table("orgs").Where("id = ?", unit).Pluck("code", &code)
-	r = b.upload("/api/v1/users/import", tokB, "users.xlsx", importFile(t, importHeader, [][]string{{"copy2", "重号", code, "", "", "11010519491231002X", "", "学员", ""}}), nil)
+	r = b.Upload("/api/v1/users/import", tokB, "users.xlsx", collegetest.ImportFile(t, collegetest.ImportHeader, [][]string{{"copy2", "重号", code, "", "", "11010519491231002X", "", "学员", ""}}), nil)
 	if r.Status != 422 || !strings.Contains(string(r.Body), "身份证号") {
 		t.Fatalf("an import repeating an ID number sealed under the old key: %d %s", r.Status, r.Body)
 	}
 	// ...and seals what it writes with SM4 under key 2.
-	r = b.do("POST", "/api/v1/users", tokB, map[string]any{"username": "zhao", "name": "赵六", "password": userPassword, "org_id": unit, "id_number": "110101199001011237", "phone": "13600136000"})
-	mustStatus(t, r, 201)
-	newID := r.id(t)
+	r = b.Do("POST", "/api/v1/users", tokB, map[string]any{"username": "zhao", "name": "赵六", "password": collegetest.UserPassword, "org_id": unit, "id_number": "110101199001011237", "phone": "13600136000"})
+	collegetest.MustStatus(t, r, 201)
+	newID := r.ID(t)
 
 	secret, _ := cfgB.Secret()
 	var out strings.Builder
@@ -121,11 +123,11 @@ func TestKeyRotationToNationalWhileServing(t *testing.T) {
 			t.Fatalf("after rotation, search %s found %v", q, n)
 		}
 	}
-	body := string(b.do("GET", fmt.Sprintf("/api/v1/users/%d", a.userID("zhang")), tokB, nil).Body)
+	body := string(b.Do("GET", fmt.Sprintf("/api/v1/users/%d", a.UserID("zhang")), tokB, nil).Body)
 	if !strings.Contains(body, "110***********4514") || !strings.Contains(body, "138****8000") {
 		t.Fatalf("masked values after rotation: %s", body)
 	}
-	body = string(b.do("GET", fmt.Sprintf("/api/v1/users/%d", newID), tokB, nil).Body)
+	body = string(b.Do("GET", fmt.Sprintf("/api/v1/users/%d", newID), tokB, nil).Body)
 	if !strings.Contains(body, "110***********1237") {
 		t.Fatalf("masked value of a user created during rotation: %s", body)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"college/app/collegetest"
 	"college/modules/identity"
 	"college/modules/web"
 )
@@ -25,31 +26,31 @@ func TestExamStartSpike(t *testing.T) {
 	if os.Getenv("COLLEGE_BENCH_EXAM") != "1" {
 		t.Skip("exam spike skipped: set COLLEGE_BENCH_EXAM=1")
 	}
-	a := newTestApp(t)
-	c := newCity(a)
-	col := c.tokens["col"]
-	r := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "考试题库"})
-	bank := r.id(t)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "考试题库"})
+	bank := r.ID(t)
 	for i := 0; i < 40; i++ {
-		a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": fmt.Sprintf("单选题 %d", i), "options": []string{"甲", "乙", "丙", "丁"}, "answer": "B", "score": 5})
-		a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "multiple", "stem": fmt.Sprintf("多选题 %d", i), "options": []string{"甲", "乙", "丙", "丁"}, "answer": "AC", "score": 5})
-		a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": fmt.Sprintf("判断题 %d", i), "answer": true, "score": 5})
-		a.do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "blank", "stem": fmt.Sprintf("填空题 %d ____", i), "answer": []string{"答案"}, "score": 10})
+		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": fmt.Sprintf("单选题 %d", i), "options": []string{"甲", "乙", "丙", "丁"}, "answer": "B", "score": 5})
+		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "multiple", "stem": fmt.Sprintf("多选题 %d", i), "options": []string{"甲", "乙", "丙", "丁"}, "answer": "AC", "score": 5})
+		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": fmt.Sprintf("判断题 %d", i), "answer": true, "score": 5})
+		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "blank", "stem": fmt.Sprintf("填空题 %d ____", i), "answer": []string{"答案"}, "score": 10})
 	}
 	now := time.Now().UTC()
-	r = a.do("POST", "/api/v1/exams", col, map[string]any{"title": "政治理论考试", "duration_minutes": 60, "pass_score": 60, "shuffle": true,
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "政治理论考试", "duration_minutes": 60, "pass_score": 60, "shuffle": true,
 		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(2 * time.Hour),
 		"paper": map[string]any{"mode": "random", "rules": []map[string]any{
 			{"bank_id": bank, "type": "single", "count": 6, "score": 5}, {"bank_id": bank, "type": "multiple", "count": 4, "score": 5},
 			{"bank_id": bank, "type": "judge", "count": 4, "score": 5}, {"bank_id": bank, "type": "blank", "count": 2, "score": 15}}}})
-	mustStatus(t, r, 201)
-	exam := r.id(t)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", exam), col, nil), 200)
+	collegetest.MustStatus(t, r, 201)
+	exam := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", exam), col, nil), 200)
 
 	const n = 3000
 	reqs := make([]identity.UserRequest, n)
 	for i := range reqs {
-		reqs[i] = identity.UserRequest{Username: fmt.Sprintf("cand%04d", i), Name: "考生", OrgID: c.unitA}
+		reqs[i] = identity.UserRequest{Username: fmt.Sprintf("cand%04d", i), Name: "考生", OrgID: c.UnitA}
 	}
 	if _, err := a.Identity.Provision(context.Background(), reqs, "Cand-Pass-2026"); err != nil {
 		t.Fatal(err)
@@ -58,13 +59,13 @@ func TestExamStartSpike(t *testing.T) {
 	a.DB.Table("users").Where("username LIKE ?", "cand%").Order("username").Pluck("id", &ids)
 	tokens := make([]string, len(ids))
 	for i, id := range ids {
-		tok, err := a.Sessions.Create(context.Background(), web.Principal{UserID: id, Username: fmt.Sprintf("cand%04d", i), Roles: []string{"learner"}, OrgID: c.unitA, OrgPath: "/1/"}, time.Hour, 2*time.Hour)
+		tok, err := a.Sessions.Create(context.Background(), web.Principal{UserID: id, Username: fmt.Sprintf("cand%04d", i), Roles: []string{"learner"}, OrgID: c.UnitA, OrgPath: "/1/"}, time.Hour, 2*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tokens[i] = tok
 	}
-	base := a.serve()
+	base := a.Start()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}, Timeout: 30 * time.Second}
 	call := func(method, path, tok string, body any) (int, map[string]any, time.Duration) {
 		var buf bytes.Buffer

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"context"
 	"fmt"
 	"strings"
@@ -15,7 +16,7 @@ func followupBrowserAs(t *testing.T, ctx context.Context, base, user, password s
 	t.Helper()
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var f=document.querySelector('form[action="/logout"]'); if(f){f.submit(); return true} return false})()`))
 	time.Sleep(300 * time.Millisecond)
-	browserLogin(t, ctx, base, user, password)
+	collegetest.ChromeLogin(t, ctx, base, user, password)
 }
 
 // followupVisit opens a page at phone width, waits for want and saves a screenshot.
@@ -24,53 +25,53 @@ func followupVisit(t *testing.T, ctx context.Context, url, want, shot string) st
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("open %s: %v", url, err)
 	}
-	txt := waitText(t, ctx, want)
+	txt := collegetest.WaitText(t, ctx, want)
 	// Nothing may be wider than the phone.
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 	if err == nil && wide {
 		t.Errorf("%s scrolls sideways at phone width", url)
 	}
-	screenshot(t, ctx, shot)
+	collegetest.Screenshot(t, ctx, shot)
 	return txt
 }
 
 // The follow-up pages of every role at phone width.
 func TestFollowupBrowserPages(t *testing.T) {
-	ctx := newBrowser(t)
-	a := newTestApp(t)
-	e := followupCity(a)
-	cadre := a.followupCadre("fu_b", e.unitA, fmt.Sprintf("%d-06-30", e.year+3), "110101199003074514")
-	class := a.followupGraduate(e.city, followupLong("主体班", 40), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
+	ctx := collegetest.NewChrome(t)
+	a := collegetest.New(t)
+	e := collegetest.FollowupCity(a)
+	cadre := a.FollowupCadre("fu_b", e.UnitA, fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514")
+	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
+	plan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
 	rounds := plan["rounds"].([]any)
 	first := uint64(rounds[0].(map[string]any)["id"].(float64))
 	second := uint64(rounds[1].(map[string]any)["id"].(float64))
 	for _, r := range []uint64{first, second} {
-		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", r), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", r), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
 	}
-	q := a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", second), e.memberTok, map[string]any{"kind": "民主评议",
+	q := a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", second), e.MemberTok, map[string]any{"kind": "民主评议",
 		"respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}})
-	mustStatus(t, q, 201)
+	collegetest.MustStatus(t, q, 201)
 	links := q.JSON(t)["links"].([]any)
-	mustStatus(t, a.do("POST", "/api/v1/"+strings.TrimPrefix(links[0].(map[string]any)["path"].(string), "/"), "", map[string]any{"answers": []string{"优秀", "良好", "优秀", "良好", "优秀", "工作扎实"}}), 201)
-	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d/self-report", first), a.tokenFor(cadre), map[string]any{"content": "本年度按计划完成自学，围绕营商环境开展专题调研两次。"}), 200)
-	mustStatus(t, a.do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d", first), e.memberTok, followupComplete("优秀")), 200)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/excellent", first), e.tokens["org"], map[string]any{"case_note": "以党建引领推进审批制度改革"}), 200)
-	base := a.serve()
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/"+strings.TrimPrefix(links[0].(map[string]any)["path"].(string), "/"), "", map[string]any{"answers": []string{"优秀", "良好", "优秀", "良好", "优秀", "工作扎实"}}), 201)
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d/self-report", first), a.TokenFor(cadre), map[string]any{"content": "本年度按计划完成自学，围绕营商环境开展专题调研两次。"}), 200)
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d", first), e.MemberTok, collegetest.FollowupComplete("优秀")), 200)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/excellent", first), e.Tokens["org"], map[string]any{"case_note": "以党建引领推进审批制度改革"}), 200)
+	base := a.Start()
 
-	browserLogin(t, ctx, base, "fu_b", userPassword)
+	collegetest.ChromeLogin(t, ctx, base, "fu_b", collegetest.UserPassword)
 	followupVisit(t, ctx, base+"/me/followup", "待办任务", "fu-01-me")
 	followupVisit(t, ctx, base+fmt.Sprintf("/followup/rounds/%d/report", first), "跟踪问效报告", "fu-02-report-cadre")
 
-	followupBrowserAs(t, ctx, base, "fu_team", userPassword)
+	followupBrowserAs(t, ctx, base, "fu_team", collegetest.UserPassword)
 	followupVisit(t, ctx, base+"/followup/rounds", "我的问效任务", "fu-03-team-rounds")
 	followupVisit(t, ctx, base+fmt.Sprintf("/followup/rounds/%d", second), "问效内容与评分", "fu-04-round-form")
 
-	followupBrowserAs(t, ctx, base, "ua_admin", userPassword)
+	followupBrowserAs(t, ctx, base, "ua_admin", collegetest.UserPassword)
 	followupVisit(t, ctx, base+"/unit/followup", "本单位跟踪问效", "fu-05-unit")
 
-	followupBrowserAs(t, ctx, base, "org", userPassword)
-	followupVisit(t, ctx, base+fmt.Sprintf("/admin/followup?year=%d", e.year+1), "跟踪问效管理", "fu-06-admin")
+	followupBrowserAs(t, ctx, base, "org", collegetest.UserPassword)
+	followupVisit(t, ctx, base+fmt.Sprintf("/admin/followup?year=%d", e.Year+1), "跟踪问效管理", "fu-06-admin")
 	followupVisit(t, ctx, base+"/admin/followup/plans", "跟踪问效计划", "fu-07-admin-plans")
 	followupVisit(t, ctx, base+"/admin/followup/team", "问效指标模板", "fu-08-admin-team")
 	txt := followupVisit(t, ctx, base+fmt.Sprintf("/followup/rounds/%d/report", first), "报送与查阅", "fu-09-report-admin")
@@ -89,9 +90,9 @@ func TestFollowupBrowserPages(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, "提交成功")
-	screenshot(t, ctx, "fu-11-questionnaire-done")
-	r := a.do("GET", fmt.Sprintf("/api/v1/followup-rounds/%d", second), e.memberTok, nil)
+	collegetest.WaitText(t, ctx, "提交成功")
+	collegetest.Screenshot(t, ctx, "fu-11-questionnaire-done")
+	r := a.Do("GET", fmt.Sprintf("/api/v1/followup-rounds/%d", second), e.MemberTok, nil)
 	if qs := r.JSON(t)["questionnaires"].([]any); qs[0].(map[string]any)["responses"].(float64) != 2 {
 		t.Fatalf("responses after the browser: %s", r.Body)
 	}

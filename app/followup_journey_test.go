@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"context"
 	"fmt"
 	"strings"
@@ -26,31 +27,31 @@ func setValue(t *testing.T, ctx context.Context, sel, value string) {
 // answers without an account, completes the round, and the unit admin
 // reads the report.
 func TestBrowserFollowupJourney(t *testing.T) {
-	cadreCtx := newBrowser(t)
-	a := newTestApp(t)
-	e := followupCity(a)
-	cadre := a.followupCadre("fu_j", e.unitA, fmt.Sprintf("%d-06-30", e.year+3), "110101199003074514")
-	class := a.followupGraduate(e.city, followupLong("主体班", 5), cadre)
-	plan := followupPlanOf(t, a.followupPlans(e.tokens["org"], ""), cadre, class)
-	round := followupFirstRound(plan)
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.tokens["org"], map[string]any{"user_id": e.member}), 200)
-	base := a.serve()
+	cadreCtx := collegetest.NewChrome(t)
+	a := collegetest.New(t)
+	e := collegetest.FollowupCity(a)
+	cadre := a.FollowupCadre("fu_j", e.UnitA, fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514")
+	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 5), cadre)
+	plan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
+	round := collegetest.FollowupFirstRound(plan)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	base := a.Start()
 
 	// The graduate files the self-study plan and the report-back.
-	browserLogin(t, cadreCtx, base, "fu_j", userPassword)
+	collegetest.ChromeLogin(t, cadreCtx, base, "fu_j", collegetest.UserPassword)
 	if err := chromedp.Do(cadreCtx, chromedp.Navigate(base+"/me/followup")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, cadreCtx, "自学计划")
+	collegetest.WaitText(t, cadreCtx, "自学计划")
 	setValue(t, cadreCtx, fmt.Sprintf("#sp-%d", class), "每月精读一章必读教材，每季度撰写一篇学习体会，结合分管工作开展一项专题调研。")
-	submitForm(t, cadreCtx, "/me/followup/study-plan")
-	waitText(t, cadreCtx, "自学计划已提交")
+	collegetest.SubmitForm(t, cadreCtx, "/me/followup/study-plan")
+	collegetest.WaitText(t, cadreCtx, "自学计划已提交")
 	setValue(t, cadreCtx, fmt.Sprintf("#rb-date-%d", class), time.Now().Format(time.DateOnly))
 	setValue(t, cadreCtx, fmt.Sprintf("#rb-aud-%d", class), "本单位党组理论学习中心组及全体干部")
 	setValue(t, cadreCtx, fmt.Sprintf("#rb-sum-%d", class), "传达主体班学习内容，交流营商环境改革的体会。")
-	submitForm(t, cadreCtx, "/me/followup/report-backs")
-	waitText(t, cadreCtx, "本单位党组理论学习中心组及全体干部")
-	screenshot(t, cadreCtx, "60-graduate-tasks")
+	collegetest.SubmitForm(t, cadreCtx, "/me/followup/report-backs")
+	collegetest.WaitText(t, cadreCtx, "本单位党组理论学习中心组及全体干部")
+	collegetest.Screenshot(t, cadreCtx, "60-graduate-tasks")
 	var plans, backs int64
 	a.DB.Table("study_plans").Where("user_id = ? AND class_id = ?", cadre, class).Count(&plans)
 	a.DB.Table("report_backs").Where("user_id = ? AND class_id = ?", cadre, class).Count(&backs)
@@ -59,19 +60,19 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	}
 
 	// The team member sends a questionnaire to two colleagues.
-	teamCtx := newBrowser(t)
-	browserLogin(t, teamCtx, base, "fu_team", userPassword)
+	teamCtx := collegetest.NewChrome(t)
+	collegetest.ChromeLogin(t, teamCtx, base, "fu_team", collegetest.UserPassword)
 	roundPage := fmt.Sprintf("%s/followup/rounds/%d", base, round)
 	if err := chromedp.Do(teamCtx, chromedp.Navigate(roundPage)); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, teamCtx, "问效内容与评分")
+	collegetest.WaitText(t, teamCtx, "问效内容与评分")
 	if _, err := chromedp.Run(teamCtx, chromedp.Evaluate[bool](`document.querySelectorAll("details").forEach(d => d.open = true); true`)); err != nil {
 		t.Fatal(err)
 	}
 	setValue(t, teamCtx, "#q-resp", "上级\n同事")
-	submitForm(t, teamCtx, fmt.Sprintf("/followup/rounds/%d/questionnaires", round))
-	waitText(t, teamCtx, "链接已生成")
+	collegetest.SubmitForm(t, teamCtx, fmt.Sprintf("/followup/rounds/%d/questionnaires", round))
+	collegetest.WaitText(t, teamCtx, "链接已生成")
 	links, err := chromedp.Run(teamCtx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('input[id^="link-"]')).map(e => e.value)`))
 	if err != nil || len(links) != 2 {
 		t.Fatalf("questionnaire links: %v %v", links, err)
@@ -84,14 +85,14 @@ func TestBrowserFollowupJourney(t *testing.T) {
 		}
 		links[i] = base + strings.TrimPrefix(l, "http://localhost:8080")
 	}
-	screenshot(t, teamCtx, "61-questionnaire-links")
+	collegetest.Screenshot(t, teamCtx, "61-questionnaire-links")
 
 	// A colleague answers without an account; the link then stops working.
-	anonCtx := newBrowser(t)
+	anonCtx := collegetest.NewChrome(t)
 	if err := chromedp.Do(anonCtx, chromedp.Navigate(links[0])); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, anonCtx, "优秀")
+	collegetest.WaitText(t, anonCtx, "优秀")
 	for i, g := range []string{"优秀", "良好", "优秀", "良好", "优秀"} {
 		if err := chromedp.Do(anonCtx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="q%d"][value="%s"]`, i, g)))); err != nil {
 			t.Fatal(err)
@@ -100,9 +101,9 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	if err := chromedp.Do(anonCtx, chromedp.Click(chromedp.CSS(`form[action^="/q/"] button[type=submit]`))); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, anonCtx, "提交成功")
-	screenshot(t, anonCtx, "62-colleague-answered")
-	if r := a.do("GET", strings.TrimPrefix(links[0], base), "", nil); r.Status != 410 {
+	collegetest.WaitText(t, anonCtx, "提交成功")
+	collegetest.Screenshot(t, anonCtx, "62-colleague-answered")
+	if r := a.Do("GET", strings.TrimPrefix(links[0], base), "", nil); r.Status != 410 {
 		t.Fatalf("a used link answers %d", r.Status)
 	}
 
@@ -110,7 +111,7 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	if err := chromedp.Do(teamCtx, chromedp.Navigate(roundPage)); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, teamCtx, "问效内容与评分")
+	collegetest.WaitText(t, teamCtx, "问效内容与评分")
 	for i, score := range []string{"92", "88", "90", "85"} {
 		setValue(t, teamCtx, fmt.Sprintf(`input[name="d%d_score"]`, i), score)
 		setValue(t, teamCtx, fmt.Sprintf(`textarea[name="d%d_notes"]`, i), "情况良好，成效明显。")
@@ -127,8 +128,8 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	if err := chromedp.Do(teamCtx, chromedp.ScrollIntoView(chromedp.CSS(complete)), chromedp.Click(chromedp.CSS(complete))); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, teamCtx, "本轮问效已完成")
-	screenshot(t, teamCtx, "63-round-done")
+	collegetest.WaitText(t, teamCtx, "本轮问效已完成")
+	collegetest.Screenshot(t, teamCtx, "63-round-done")
 	var status, conclusion string
 	a.DB.Table("followup_rounds").Where("id = ?", round).Pluck("status", &status)
 	a.DB.Table("followup_rounds").Where("id = ?", round).Pluck("conclusion", &conclusion)
@@ -137,17 +138,17 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	}
 
 	// The unit admin finds the report and reads it.
-	unitCtx := newBrowser(t)
-	browserLogin(t, unitCtx, base, "ua_admin", userPassword)
+	unitCtx := collegetest.NewChrome(t)
+	collegetest.ChromeLogin(t, unitCtx, base, "ua_admin", collegetest.UserPassword)
 	if err := chromedp.Do(unitCtx, chromedp.Navigate(base+"/unit/followup")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, unitCtx, "干部fu_j")
+	collegetest.WaitText(t, unitCtx, "干部fu_j")
 	report := fmt.Sprintf(`a[href="/followup/rounds/%d/report"]`, round)
 	if err := chromedp.Do(unitCtx, chromedp.ScrollIntoView(chromedp.CSS(report)), chromedp.Click(chromedp.CSS(report))); err != nil {
 		t.Fatal(err)
 	}
-	txt := waitText(t, unitCtx, "跟踪问效报告")
+	txt := collegetest.WaitText(t, unitCtx, "跟踪问效报告")
 	for _, want := range []string{"党性教育", "理论提升", "主体业绩", "改革创新", "良好", "民主评议", "干部fu_j"} {
 		if !strings.Contains(txt, want) {
 			t.Fatalf("report lacks %q:\n%s", want, txt)
@@ -156,9 +157,9 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	if strings.Contains(txt, "110101199003074514") {
 		t.Fatal("the report shows the full ID number")
 	}
-	screenshot(t, unitCtx, "64-unit-reads-report")
+	collegetest.Screenshot(t, unitCtx, "64-unit-reads-report")
 	var reads int64
-	a.DB.Table("followup_report_reads").Where("round_id = ? AND user_id = ?", round, e.ids["ua_admin"]).Count(&reads)
+	a.DB.Table("followup_report_reads").Where("round_id = ? AND user_id = ?", round, e.IDs["ua_admin"]).Count(&reads)
 	if reads != 1 {
 		t.Fatalf("read receipts of the unit admin: %d", reads)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"college/app/collegetest"
 	"context"
 	"fmt"
 	"testing"
@@ -21,29 +22,29 @@ func (h hookEvals) Missing(ctx context.Context, classID uint64, userIDs []uint64
 // certificate nor the hours.
 func TestGraduationSkipsATraineeWithdrawnMeanwhile(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
 		t.Fatal(err)
 	}
-	col := c.tokens["col"]
-	people := a.cadres("gw", c.unitA, "乡科级", 2)
-	id := a.createClass(c, map[string]any{"starts_on": day(3), "ends_on": day(4), "hours": 14, "self_registration": false, "require_evaluation": true})
-	a.openClass(c, id)
+	col := c.Tokens["col"]
+	people := a.Cadres("gw", c.UnitA, "乡科级", 2)
+	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(3), "ends_on": collegetest.Day(4), "hours": 14, "self_registration": false, "require_evaluation": true})
+	a.OpenClass(c, id)
 	var regs []uint64
 	for _, u := range people {
-		r := a.register(c.tokens["ua_admin"], id, u)
-		mustStatus(t, r, 201)
-		regs = append(regs, r.id(t))
-		mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.id(t)), col, nil), 200)
+		r := a.Register(c.Tokens["ua_admin"], id, u)
+		collegetest.MustStatus(t, r, 201)
+		regs = append(regs, r.ID(t))
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
 	}
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
 	a.Training.SetEvaluations(hookEvals{during: func() {
-		r := a.do("POST", fmt.Sprintf("/api/v1/registrations/%d/withdraw", regs[1]), col, nil)
+		r := a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/withdraw", regs[1]), col, nil)
 		t.Logf("withdraw during graduation: %d %s", r.Status, r.Body)
 	}})
-	r := a.do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, nil)
-	mustStatus(t, r, 200)
+	r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, nil)
+	collegetest.MustStatus(t, r, 200)
 	t.Logf("graduate: %s", r.Body)
 	var status string
 	a.DB.Table("registrations").Where("id = ?", regs[1]).Pluck("status", &status)

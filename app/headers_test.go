@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"college/app/college"
+	"college/app/collegetest"
 	"college/static"
 )
 
 // checkPageHeaders fails unless r carries the headers every response of the
 // college carries.
-func checkPageHeaders(t *testing.T, what string, r response) {
+func checkPageHeaders(t *testing.T, what string, r collegetest.Response) {
 	t.Helper()
 	h := r.Header
 	if h.Get("X-Content-Type-Options") != "nosniff" {
@@ -43,24 +45,24 @@ func checkPageHeaders(t *testing.T, what string, r response) {
 // static asset is not stored by browsers or proxies.
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	tok := a.admin()
-	b := a.browser()
-	login := b.req("GET", "/login", nil)
-	mustStatus(t, login, 200)
+	a := collegetest.New(t)
+	tok := a.Admin()
+	b := a.Browser()
+	login := b.Req("GET", "/login", nil)
+	collegetest.MustStatus(t, login, 200)
 	checkPageHeaders(t, "login page", login)
-	b.loginAs("admin", testAdminPassword)
+	b.LoginAs("admin", collegetest.AdminPassword)
 	cases := []struct {
 		what string
-		r    response
+		r    collegetest.Response
 	}{
 		{"login page", login},
-		{"profile page", b.req("GET", "/profile", nil)},
-		{"missing page", b.req("GET", "/no-such-page", nil)},
-		{"API", a.do("GET", "/api/v1/me", tok, nil)},
-		{"API refusal", a.do("GET", "/api/v1/me", "", nil)},
-		{"API bad JSON", a.do("POST", "/api/v1/orgs", tok, "{")},
-		{"health", a.do("GET", "/healthz", "", nil)},
+		{"profile page", b.Req("GET", "/profile", nil)},
+		{"missing page", b.Req("GET", "/no-such-page", nil)},
+		{"API", a.Do("GET", "/api/v1/me", tok, nil)},
+		{"API refusal", a.Do("GET", "/api/v1/me", "", nil)},
+		{"API bad JSON", a.Do("POST", "/api/v1/orgs", tok, "{")},
+		{"health", a.Do("GET", "/healthz", "", nil)},
 	}
 	for _, c := range cases {
 		checkPageHeaders(t, c.what, c.r)
@@ -72,8 +74,8 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 	// Static assets stay cacheable.
-	css := a.do("GET", "/static/css/app.css", "", nil)
-	mustStatus(t, css, 200)
+	css := a.Do("GET", "/static/css/app.css", "", nil)
+	collegetest.MustStatus(t, css, 200)
 	if cc := css.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age") || strings.Contains(cc, "no-store") {
 		t.Errorf("static asset Cache-Control %q", cc)
 	}
@@ -90,15 +92,15 @@ func TestSecurityHeaders(t *testing.T) {
 // With https on, HSTS is sent and every cookie is Secure.
 func TestHTTPSModeHeadersAndCookies(t *testing.T) {
 	t.Parallel()
-	a := newTestAppWith(t, func(c *Config) { c.HTTPS = true })
-	b := a.browser()
-	page := b.req("GET", "/login", nil)
-	mustStatus(t, page, 200)
+	a := collegetest.NewWith(t, func(c *college.Config) { c.HTTPS = true })
+	b := a.Browser()
+	page := b.Req("GET", "/login", nil)
+	collegetest.MustStatus(t, page, 200)
 	if h := page.Header.Get("Strict-Transport-Security"); h != "max-age=31536000" {
 		t.Errorf("HSTS %q", h)
 	}
-	r := b.req("POST", "/login", url.Values{"_csrf": {b.csrf(page)}, "username": {"admin"}, "password": {testAdminPassword}})
-	mustStatus(t, r, 303)
+	r := b.Req("POST", "/login", url.Values{"_csrf": {b.CSRF(page)}, "username": {"admin"}, "password": {collegetest.AdminPassword}})
+	collegetest.MustStatus(t, r, 303)
 	cookies := append((&http.Response{Header: page.Header}).Cookies(), (&http.Response{Header: r.Header}).Cookies()...)
 	if len(cookies) < 2 {
 		t.Fatalf("cookies: %v", cookies)

@@ -7,35 +7,36 @@ import (
 	"strings"
 	"testing"
 
+	"college/app/collegetest"
 	"college/modules/media/mediatest"
 )
 
 // Both Excel imports refuse a zip bomb (a 400 MB cell deflated to under a
 // megabyte) with 422 before inflating it, and import nothing.
 func TestExcelImportsRefuseBombs(t *testing.T) {
-	a := newTestApp(t)
-	c := newCity(a)
-	col, ua := c.tokens["col"], c.tokens["ua_admin"]
-	bank := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "炸弹题库"}).id(t)
-	users := func() float64 { return a.do("GET", "/api/v1/users?page_size=1", ua, nil).JSON(t)["total"].(float64) }
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col, ua := c.Tokens["col"], c.Tokens["ua_admin"]
+	bank := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "炸弹题库"}).ID(t)
+	users := func() float64 { return a.Do("GET", "/api/v1/users?page_size=1", ua, nil).JSON(t)["total"].(float64) }
 	questions := func() float64 {
-		return a.do("GET", fmt.Sprintf("/api/v1/banks/%d/questions?page_size=1", bank), col, nil).JSON(t)["total"].(float64)
+		return a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/questions?page_size=1", bank), col, nil).JSON(t)["total"].(float64)
 	}
 	usersBefore := users()
 	for _, imp := range []struct {
 		path, token string
 		header      []string
 	}{
-		{"/api/v1/users/import", ua, importHeader},
+		{"/api/v1/users/import", ua, collegetest.ImportHeader},
 		{fmt.Sprintf("/api/v1/banks/%d/import", bank), col, []string{"题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H", "答案", "分值", "难度", "标签", "解析"}},
 	} {
 		bomb := mediatest.Bomb(imp.header, 400<<20)
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		r := a.upload(imp.path, imp.token, "名单.xlsx", bomb, nil)
+		r := a.Upload(imp.path, imp.token, "名单.xlsx", bomb, nil)
 		runtime.ReadMemStats(&after)
-		mustStatus(t, r, 422)
+		collegetest.MustStatus(t, r, 422)
 		if r.ErrorCode(t) != "import_invalid" || !strings.Contains(string(r.Body), "文件解压后过大") {
 			t.Fatalf("%s: %s", imp.path, r.Body)
 		}
@@ -51,11 +52,11 @@ func TestExcelImportsRefuseBombs(t *testing.T) {
 // Files that are not workbooks get a clear 422, never a 500.
 func TestExcelImportsRefuseBrokenFiles(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	col, ua := c.tokens["col"], c.tokens["ua_admin"]
-	bank := a.do("POST", "/api/v1/banks", col, map[string]any{"name": "坏文件题库"}).id(t)
-	good := importFile(t, importHeader, [][]string{{"x1", "某", "UA", "", "", "", "", "", ""}})
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col, ua := c.Tokens["col"], c.Tokens["ua_admin"]
+	bank := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "坏文件题库"}).ID(t)
+	good := collegetest.ImportFile(t, collegetest.ImportHeader, [][]string{{"x1", "某", "UA", "", "", "", "", "", ""}})
 	docx := mediatest.Zip(
 		mediatest.Part{Name: "[Content_Types].xml", Head: `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
 		mediatest.Part{Name: "_rels/.rels", Head: `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
@@ -73,7 +74,7 @@ func TestExcelImportsRefuseBrokenFiles(t *testing.T) {
 			{"/api/v1/users/import", ua},
 			{fmt.Sprintf("/api/v1/banks/%d/import", bank), col},
 		} {
-			r := a.upload(imp.path, imp.token, "名单.xlsx", data, nil)
+			r := a.Upload(imp.path, imp.token, "名单.xlsx", data, nil)
 			if r.Status != 422 || r.ErrorCode(t) != "import_invalid" {
 				t.Errorf("%s to %s: %d %s", name, imp.path, r.Status, r.Body)
 			}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"college/app/college"
+	"college/app/collegetest"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,11 +23,11 @@ func TestLoginUnderFlood(t *testing.T) {
 	if os.Getenv("COLLEGE_BENCH_LOGIN") == "" {
 		t.Skip("set COLLEGE_BENCH_LOGIN=1 to measure logins under a flood")
 	}
-	a := newTestAppWith(t, func(c *Config) { c.TrustedProxies = []string{"127.0.0.1"} })
-	c := newCity(a)
+	a := collegetest.NewWith(t, func(c *college.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	c := collegetest.NewCity(a)
 	_ = c
-	mustStatus(t, a.do("PUT", "/api/v1/settings", a.admin(), map[string]any{"auth.global_fail_limit": 10000000, "auth.ip_fail_limit": 100000}), 200)
-	base := a.serve()
+	collegetest.MustStatus(t, a.Do("PUT", "/api/v1/settings", a.Admin(), map[string]any{"auth.global_fail_limit": 10000000, "auth.ip_fail_limit": 100000}), 200)
+	base := a.Start()
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 300}}
 	post := func(ip, user, pw string) (int, time.Duration) {
 		raw, _ := json.Marshal(map[string]string{"username": user, "password": pw})
@@ -65,7 +67,7 @@ func TestLoginUnderFlood(t *testing.T) {
 	var real []time.Duration
 	fails := 0
 	for range 20 {
-		st, d := post("192.168.1.1", "ua_cadre", userPassword)
+		st, d := post("192.168.1.1", "ua_cadre", collegetest.UserPassword)
 		if st != 200 {
 			fails++
 		}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"college/app/college"
+	"college/app/collegetest"
 	"context"
 	"io"
 	"net/http"
@@ -18,8 +20,8 @@ import (
 // label is one that was really served, and /metrics still answers 200.
 func TestMetricsLabelsAreNotCorruptedByTraffic(t *testing.T) {
 	t.Parallel()
-	a := newTestAppWith(t, func(c *Config) { c.MetricsToken = testMetricsToken })
-	base := a.serve()
+	a := collegetest.NewWith(t, func(c *college.Config) { c.MetricsToken = testMetricsToken })
+	base := a.Start()
 	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"}
 	paths := []string{"/healthz", "/readyz", "/api/v1/me", "/api/v1/courses", "/api/v1/users/7", "/api/v1/no-such-thing-at-all",
 		"/login", "/courses", "/static/css/app.css", "/exams", "/api/v1/auth/login", "/x/" + strings.Repeat("y", 300)}
@@ -96,24 +98,24 @@ const testMetricsToken = "metrics-token-0123456789abcdef"
 // with a token it answers only to that bearer token.
 func TestMetricsNeedTokenOrOwnAddress(t *testing.T) {
 	t.Parallel()
-	open := newTestApp(t)
-	mustStatus(t, open.do("GET", "/metrics", "", nil), 404)
+	open := collegetest.New(t)
+	collegetest.MustStatus(t, open.Do("GET", "/metrics", "", nil), 404)
 
-	a := newTestAppWith(t, func(c *Config) { c.MetricsToken = testMetricsToken })
+	a := collegetest.NewWith(t, func(c *college.Config) { c.MetricsToken = testMetricsToken })
 	for _, auth := range []string{"", "Bearer wrong-token-0123456789abcdef", "Basic " + testMetricsToken, testMetricsToken} {
 		req := httptest.NewRequest("GET", "/metrics", nil)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
 		}
-		r := a.send(req)
+		r := a.Send(req)
 		if r.Status != 401 || strings.Contains(string(r.Body), "go_goroutines") {
 			t.Errorf("Authorization %q: %d %.80s", auth, r.Status, r.Body)
 		}
 	}
 	req := httptest.NewRequest("GET", "/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
-	r := a.send(req)
-	mustStatus(t, r, 200)
+	r := a.Send(req)
+	collegetest.MustStatus(t, r, 200)
 	if !strings.Contains(string(r.Body), "go_goroutines") {
 		t.Fatal("no metrics with the right token")
 	}
@@ -122,7 +124,7 @@ func TestMetricsNeedTokenOrOwnAddress(t *testing.T) {
 // With metrics_addr the metrics are served on that address only.
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	t.Parallel()
-	a := newTestAppWith(t, func(c *Config) {
+	a := collegetest.NewWith(t, func(c *college.Config) {
 		c.Addr = "127.0.0.1:0"
 		c.MetricsAddr = "127.0.0.1:0"
 		c.MetricsToken = testMetricsToken
@@ -138,8 +140,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	}()
 	var addr, maddr string
 	for i := 0; i < 500 && (addr == "" || maddr == ""); i++ {
-		addr, _ = a.listenOn.Load().(string)
-		maddr, _ = a.metricsOn.Load().(string)
+		addr, maddr = a.Addrs()
 		time.Sleep(10 * time.Millisecond)
 	}
 	if addr == "" || maddr == "" || addr == maddr {
@@ -180,11 +181,11 @@ func TestMetricsConfig(t *testing.T) {
 		{"COLLEGE_METRICS_ADDR=nonsense"},
 		{"COLLEGE_METRICS_ADDR=:8080"},
 	} {
-		if _, err := LoadConfig("", env); err == nil || !strings.Contains(err.Error(), strings.SplitN(env[0], "=", 2)[0]) {
+		if _, err := college.LoadConfig("", env); err == nil || !strings.Contains(err.Error(), strings.SplitN(env[0], "=", 2)[0]) {
 			t.Errorf("%v: %v", env, err)
 		}
 	}
-	if _, err := LoadConfig("", []string{"COLLEGE_METRICS_ADDR=127.0.0.1:9090", "COLLEGE_METRICS_TOKEN=" + testMetricsToken}); err != nil {
+	if _, err := college.LoadConfig("", []string{"COLLEGE_METRICS_ADDR=127.0.0.1:9090", "COLLEGE_METRICS_TOKEN=" + testMetricsToken}); err != nil {
 		t.Error(err)
 	}
 }

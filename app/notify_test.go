@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"college/app/collegetest"
 	"college/modules/notify"
 	"college/modules/web"
 
@@ -15,10 +16,10 @@ import (
 )
 
 // notifyList reads GET /api/v1/me/notifications as the token's user.
-func notifyList(t *testing.T, a *testApp, token, query string) map[string]any {
+func notifyList(t *testing.T, a *collegetest.App, token, query string) map[string]any {
 	t.Helper()
-	r := a.do("GET", "/api/v1/me/notifications"+query, token, nil)
-	mustStatus(t, r, 200)
+	r := a.Do("GET", "/api/v1/me/notifications"+query, token, nil)
+	collegetest.MustStatus(t, r, 200)
 	return r.JSON(t)
 }
 
@@ -36,7 +37,7 @@ func notifyTitles(t *testing.T, list map[string]any) []string {
 }
 
 // notifyIDs maps the titles of a user's notifications to their ids.
-func notifyIDs(t *testing.T, a *testApp, userID uint64) map[string]uint64 {
+func notifyIDs(t *testing.T, a *collegetest.App, userID uint64) map[string]uint64 {
 	t.Helper()
 	items, _, err := a.Notify.List(context.Background(), userID, web.Page{Page: 1, PageSize: 100})
 	if err != nil {
@@ -49,7 +50,7 @@ func notifyIDs(t *testing.T, a *testApp, userID uint64) map[string]uint64 {
 	return out
 }
 
-func notifyUnread(t *testing.T, a *testApp, userID uint64) int64 {
+func notifyUnread(t *testing.T, a *collegetest.App, userID uint64) int64 {
 	t.Helper()
 	n, err := a.Notify.Unread(context.Background(), userID)
 	if err != nil {
@@ -60,11 +61,11 @@ func notifyUnread(t *testing.T, a *testApp, userID uint64) int64 {
 
 func TestNotificationsAPI(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	ctx := context.Background()
-	ua, ub := c.ids["ua_cadre"], c.ids["ub_cadre"]
-	uaTok, ubTok := c.tokens["ua_cadre"], c.tokens["ub_cadre"]
+	ua, ub := c.IDs["ua_cadre"], c.IDs["ub_cadre"]
+	uaTok, ubTok := c.Tokens["ua_cadre"], c.Tokens["ub_cadre"]
 
 	// Repeated ids and 0 get no extra copies.
 	if err := a.Notify.Send(ctx, nil, []uint64{ua, ub, ua, 0, ub}, notify.Message{Title: "开班通知", Body: "请按时报到", Link: "/courses"}); err != nil {
@@ -97,14 +98,14 @@ func TestNotificationsAPI(t *testing.T) {
 	if got := strings.Join(notifyTitles(t, l), ","); got != "开班通知" || l["total"] != 1.0 || l["unread"] != 1.0 {
 		t.Fatalf("ub_cadre's list: %v", l)
 	}
-	if got := notifyList(t, a, c.tokens["ua_admin"], ""); got["total"] != 0.0 || len(got["items"].([]any)) != 0 {
+	if got := notifyList(t, a, c.Tokens["ua_admin"], ""); got["total"] != 0.0 || len(got["items"].([]any)) != 0 {
 		t.Fatalf("a user without messages: %v", got)
 	}
 
 	// Another user's notification is not found, and stays unread.
 	ids := notifyIDs(t, a, ua)
-	r := a.do("POST", fmt.Sprintf("/api/v1/me/notifications/%d/read", ids["结业通知"]), ubTok, nil)
-	mustStatus(t, r, 404)
+	r := a.Do("POST", fmt.Sprintf("/api/v1/me/notifications/%d/read", ids["结业通知"]), ubTok, nil)
+	collegetest.MustStatus(t, r, 404)
 	if r.ErrorCode(t) != "not_found" || strings.Contains(string(r.Body), "结业通知") {
 		t.Fatalf("reading another's: %s", r.Body)
 	}
@@ -113,8 +114,8 @@ func TestNotificationsAPI(t *testing.T) {
 	}
 
 	// Reading one lowers the count; only the reader's.
-	r = a.do("POST", fmt.Sprintf("/api/v1/me/notifications/%d/read", ids["开班通知"]), uaTok, nil)
-	mustStatus(t, r, 200)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/me/notifications/%d/read", ids["开班通知"]), uaTok, nil)
+	collegetest.MustStatus(t, r, 200)
 	if m := r.JSON(t); m["read"] != true || m["title"] != "开班通知" || m["id"] != float64(ids["开班通知"]) {
 		t.Fatalf("read answer: %v", m)
 	}
@@ -133,15 +134,15 @@ func TestNotificationsAPI(t *testing.T) {
 	}
 
 	// Read-all marks the rest, then nothing.
-	r = a.do("POST", "/api/v1/me/notifications/read-all", uaTok, nil)
-	mustStatus(t, r, 200)
+	r = a.Do("POST", "/api/v1/me/notifications/read-all", uaTok, nil)
+	collegetest.MustStatus(t, r, 200)
 	if r.JSON(t)["updated"] != 1.0 {
 		t.Fatalf("read-all: %s", r.Body)
 	}
 	if l := notifyList(t, a, uaTok, ""); l["unread"] != 0.0 {
 		t.Fatalf("after read-all: %v", l)
 	}
-	r = a.do("POST", "/api/v1/me/notifications/read-all", uaTok, nil)
+	r = a.Do("POST", "/api/v1/me/notifications/read-all", uaTok, nil)
 	if r.JSON(t)["updated"] != 0.0 {
 		t.Fatalf("second read-all: %s", r.Body)
 	}
@@ -151,13 +152,13 @@ func TestNotificationsAPI(t *testing.T) {
 
 	// Bad input.
 	for _, q := range []string{"?page=0", "?page_size=500", "?unread=maybe"} {
-		r := a.do("GET", "/api/v1/me/notifications"+q, uaTok, nil)
+		r := a.Do("GET", "/api/v1/me/notifications"+q, uaTok, nil)
 		if r.Status != 400 || r.ErrorCode(t) != "invalid" {
 			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
 	}
 	for _, id := range []string{"abc", "0", "999999"} {
-		mustStatus(t, a.do("POST", "/api/v1/me/notifications/"+id+"/read", uaTok, nil), 404)
+		collegetest.MustStatus(t, a.Do("POST", "/api/v1/me/notifications/"+id+"/read", uaTok, nil), 404)
 	}
 
 	// Anonymous callers are refused.
@@ -166,7 +167,7 @@ func TestNotificationsAPI(t *testing.T) {
 		{"POST", "/api/v1/me/notifications/read-all"},
 		{"POST", fmt.Sprintf("/api/v1/me/notifications/%d/read", ids["结业通知"])},
 	} {
-		r := a.do(rt.method, rt.path, "", nil)
+		r := a.Do(rt.method, rt.path, "", nil)
 		if r.Status != 401 || r.ErrorCode(t) != "unauthorized" {
 			t.Errorf("anonymous %s %s: %d %s", rt.method, rt.path, r.Status, r.Body)
 		}
@@ -176,7 +177,7 @@ func TestNotificationsAPI(t *testing.T) {
 	}
 
 	// The routes are in the API document.
-	doc := string(a.do("GET", "/api/v1/openapi.json", "", nil).Body)
+	doc := string(a.Do("GET", "/api/v1/openapi.json", "", nil).Body)
 	for _, want := range []string{`"/api/v1/me/notifications"`, `"/api/v1/me/notifications/read-all"`, `"/api/v1/me/notifications/{id}/read"`, "NotificationListResponse"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("openapi.json lacks %s", want)
@@ -188,10 +189,10 @@ var unreadBadge = regexp.MustCompile(`<span class="badge badge-red">未读</span
 
 func TestNotificationsPage(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	ctx := context.Background()
-	ua, ub := c.ids["ua_cadre"], c.ids["ub_cadre"]
+	ua, ub := c.IDs["ua_cadre"], c.IDs["ub_cadre"]
 	for _, m := range []notify.Message{
 		{Title: "纯文本通知", Body: "第一行\n第二行"},
 		{Title: "外部链接", Link: "//evil.example"},
@@ -206,20 +207,20 @@ func TestNotificationsPage(t *testing.T) {
 	ids := notifyIDs(t, a, ua)
 
 	// Anonymous visitors are sent to the login page.
-	anon := a.browser()
-	r := anon.req("GET", "/me/notifications", nil)
+	anon := a.Browser()
+	r := anon.Req("GET", "/me/notifications", nil)
 	if r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Fatalf("anonymous page: %d %s", r.Status, r.Header.Get("Location"))
 	}
-	r = anon.req("POST", fmt.Sprintf("/me/notifications/%d/open", ids["请参加培训班"]), url.Values{})
+	r = anon.Req("POST", fmt.Sprintf("/me/notifications/%d/open", ids["请参加培训班"]), url.Values{})
 	if r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Fatalf("anonymous open: %d %s", r.Status, r.Header.Get("Location"))
 	}
 
-	b := a.browser()
-	mustStatus(t, b.loginAs("ua_cadre", userPassword), 303)
-	page := b.req("GET", "/me/notifications", nil)
-	mustStatus(t, page, 200)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	page := b.Req("GET", "/me/notifications", nil)
+	collegetest.MustStatus(t, page, 200)
 	body := string(page.Body)
 	for _, want := range []string{"<title>消息通知 - ", "<h1>消息通知</h1>", "请参加培训班", "纯文本通知", "第一行\n第二行", "&lt;b&gt;不是标签&lt;/b&gt;",
 		"全部标为已读", `action="/me/notifications/read-all"`, ">查看</button>", ">标为已读</button>", "只看未读", "未读 <strong id=\"notify-unread\">5</strong> 条",
@@ -240,14 +241,14 @@ func TestNotificationsPage(t *testing.T) {
 	if strings.Contains(body, "evil.example") {
 		t.Error("the page shows an off-site link")
 	}
-	csrf := b.csrf(page)
-	open := func(title string, form url.Values) response {
+	csrf := b.CSRF(page)
+	open := func(title string, form url.Values) collegetest.Response {
 		t.Helper()
-		return b.req("POST", fmt.Sprintf("/me/notifications/%d/open", ids[title]), form)
+		return b.Req("POST", fmt.Sprintf("/me/notifications/%d/open", ids[title]), form)
 	}
 
 	// Without the form's token nothing happens.
-	mustStatus(t, open("请参加培训班", url.Values{}), 403)
+	collegetest.MustStatus(t, open("请参加培训班", url.Values{}), 403)
 	if n := notifyUnread(t, a, ua); n != 5 {
 		t.Fatalf("unread after a forged open = %d", n)
 	}
@@ -267,7 +268,7 @@ func TestNotificationsPage(t *testing.T) {
 	if n := notifyUnread(t, a, ua); n != 0 {
 		t.Fatalf("unread after opening all = %d", n)
 	}
-	body = string(b.req("GET", "/me/notifications", nil).Body)
+	body = string(b.Req("GET", "/me/notifications", nil).Body)
 	if unreadBadge.MatchString(body) || strings.Contains(body, "全部标为已读") || strings.Contains(body, ">标为已读</button>") || !strings.Contains(body, ">查看</button>") {
 		t.Error("read notifications still look unread")
 	}
@@ -280,15 +281,15 @@ func TestNotificationsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids = notifyIDs(t, a, ua)
-	other := a.browser()
-	mustStatus(t, other.loginAs("ub_cadre", userPassword), 303)
-	empty := other.req("GET", "/me/notifications", nil)
-	mustStatus(t, empty, 200)
+	other := a.Browser()
+	collegetest.MustStatus(t, other.LoginAs("ub_cadre", collegetest.UserPassword), 303)
+	empty := other.Req("GET", "/me/notifications", nil)
+	collegetest.MustStatus(t, empty, 200)
 	if !strings.Contains(string(empty.Body), "暂无消息") || strings.Contains(string(empty.Body), "新消息") || strings.Contains(string(empty.Body), "全部标为已读") {
 		t.Errorf("ub_cadre's page:\n%s", empty.Body)
 	}
-	r = other.req("POST", fmt.Sprintf("/me/notifications/%d/open", ids["新消息一"]), url.Values{"_csrf": {other.csrf(empty)}})
-	mustStatus(t, r, 404)
+	r = other.Req("POST", fmt.Sprintf("/me/notifications/%d/open", ids["新消息一"]), url.Values{"_csrf": {other.CSRF(empty)}})
+	collegetest.MustStatus(t, r, 404)
 	if n := notifyUnread(t, a, ua); n != 2 {
 		t.Fatalf("ub_cadre's open changed ua_cadre's messages: unread %d", n)
 	}
@@ -297,33 +298,33 @@ func TestNotificationsPage(t *testing.T) {
 	}
 
 	// The unread filter, and read-all from the page.
-	body = string(b.req("GET", "/me/notifications?unread=1", nil).Body)
+	body = string(b.Req("GET", "/me/notifications?unread=1", nil).Body)
 	if !strings.Contains(body, "新消息二") || strings.Contains(body, "请参加培训班") || !strings.Contains(body, "查看全部") {
 		t.Error("unread filter shows read messages")
 	}
-	r = b.req("POST", "/me/notifications/read-all", url.Values{"_csrf": {csrf}})
+	r = b.Req("POST", "/me/notifications/read-all", url.Values{"_csrf": {csrf}})
 	if r.Status != 303 || r.Header.Get("Location") != "/me/notifications" {
 		t.Fatalf("read-all: %d %s", r.Status, r.Header.Get("Location"))
 	}
 	if n := notifyUnread(t, a, ua); n != 0 {
 		t.Fatalf("unread after read-all = %d", n)
 	}
-	body = string(b.req("GET", "/me/notifications", nil).Body)
+	body = string(b.Req("GET", "/me/notifications", nil).Body)
 	if !strings.Contains(body, "已将 2 条消息标为已读") || unreadBadge.MatchString(body) {
 		t.Error("after read-all: no message or still unread")
 	}
-	if body := string(b.req("GET", "/me/notifications?unread=1", nil).Body); !strings.Contains(body, "暂无未读消息") {
+	if body := string(b.Req("GET", "/me/notifications?unread=1", nil).Body); !strings.Contains(body, "暂无未读消息") {
 		t.Error("unread filter with nothing unread")
 	}
-	if r := b.req("GET", "/me/notifications?page=abc", nil); r.Status != 400 {
+	if r := b.Req("GET", "/me/notifications?page=abc", nil); r.Status != 400 {
 		t.Errorf("bad page: %d", r.Status)
 	}
 
 	// Every logged-in role finds the page on the home page.
 	for _, user := range []string{"ua_cadre", "aud", "sec"} {
-		br := a.browser()
-		mustStatus(t, br.loginAs(user, userPassword), 303)
-		home := string(br.req("GET", "/", nil).Body)
+		br := a.Browser()
+		collegetest.MustStatus(t, br.LoginAs(user, collegetest.UserPassword), 303)
+		home := string(br.Req("GET", "/", nil).Body)
 		if !strings.Contains(home, `href="/me/notifications"`) || !strings.Contains(home, "消息通知") {
 			t.Errorf("%s's home page lacks 消息通知", user)
 		}
@@ -332,10 +333,10 @@ func TestNotificationsPage(t *testing.T) {
 
 // sendMany gives the learner of unit A 25 short notifications and a long
 // one whose body has no place to break.
-func sendMany(t *testing.T, a *testApp, c *city) {
+func sendMany(t *testing.T, a *collegetest.App, c *collegetest.City) {
 	t.Helper()
 	ctx := context.Background()
-	ua := c.ids["ua_cadre"]
+	ua := c.IDs["ua_cadre"]
 	for i := 1; i <= 25; i++ {
 		if err := a.Notify.Send(ctx, nil, []uint64{ua}, notify.Message{Title: fmt.Sprintf("第%d条通知", i), Link: "/courses"}); err != nil {
 			t.Fatal(err)
@@ -349,15 +350,15 @@ func sendMany(t *testing.T, a *testApp, c *city) {
 // Many notifications are paged, newest first.
 func TestNotificationsPager(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	sendMany(t, a, newCity(a))
-	b := a.browser()
-	mustStatus(t, b.loginAs("ua_cadre", userPassword), 303)
-	body := string(b.req("GET", "/me/notifications", nil).Body)
+	a := collegetest.New(t)
+	sendMany(t, a, collegetest.NewCity(a))
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	body := string(b.Req("GET", "/me/notifications", nil).Body)
 	if !strings.Contains(body, "第 1 / 2 页") || !strings.Contains(body, "第25条通知") || strings.Contains(body, ">第5条通知<") {
 		t.Fatal("first page wrong")
 	}
-	body = string(b.req("GET", "/me/notifications?page=2", nil).Body)
+	body = string(b.Req("GET", "/me/notifications?page=2", nil).Body)
 	if !strings.Contains(body, "第 2 / 2 页") || !strings.Contains(body, ">第1条通知<") || strings.Contains(body, "第25条通知") {
 		t.Fatal("second page wrong")
 	}
@@ -365,15 +366,15 @@ func TestNotificationsPager(t *testing.T) {
 
 // The notifications page fits a 390 px phone, long titles included.
 func TestBrowserNotificationsFitAPhone(t *testing.T) {
-	ctxB := newBrowser(t)
-	a := newTestApp(t)
-	sendMany(t, a, newCity(a))
-	base := a.serve()
-	browserLogin(t, ctxB, base, "ua_cadre", userPassword)
+	ctxB := collegetest.NewChrome(t)
+	a := collegetest.New(t)
+	sendMany(t, a, collegetest.NewCity(a))
+	base := a.Start()
+	collegetest.ChromeLogin(t, ctxB, base, "ua_cadre", collegetest.UserPassword)
 	if err := chromedp.Do(ctxB, chromedp.Navigate(base+"/me/notifications")); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctxB, "全部标为已读")
+	collegetest.WaitText(t, ctxB, "全部标为已读")
 	width, err := chromedp.Run(ctxB, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	if err != nil {
 		t.Fatal(err)
@@ -381,5 +382,5 @@ func TestBrowserNotificationsFitAPhone(t *testing.T) {
 	if width > 390 {
 		t.Errorf("/me/notifications is %d px wide on a 390 px phone", width)
 	}
-	screenshot(t, ctxB, "40-notifications")
+	collegetest.Screenshot(t, ctxB, "40-notifications")
 }

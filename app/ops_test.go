@@ -1,6 +1,8 @@
 package main
 
 import (
+	"college/app/college"
+	"college/app/collegetest"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -13,11 +15,11 @@ import (
 
 func TestHealthReadyMetrics(t *testing.T) {
 	t.Parallel()
-	a := newTestAppWith(t, func(c *Config) { c.MetricsToken = testMetricsToken })
-	r := a.do("GET", "/healthz", "", nil)
-	mustStatus(t, r, 200)
-	r = a.do("GET", "/readyz", "", nil)
-	mustStatus(t, r, 200)
+	a := collegetest.NewWith(t, func(c *college.Config) { c.MetricsToken = testMetricsToken })
+	r := a.Do("GET", "/healthz", "", nil)
+	collegetest.MustStatus(t, r, 200)
+	r = a.Do("GET", "/readyz", "", nil)
+	collegetest.MustStatus(t, r, 200)
 	checks := r.JSON(t)["checks"].(map[string]any)
 	if len(checks) != 3 {
 		t.Fatalf("checks = %v", checks)
@@ -27,26 +29,26 @@ func TestHealthReadyMetrics(t *testing.T) {
 			t.Errorf("%s = %v", name, v)
 		}
 	}
-	names := strings.Join(keys(checks), ",")
+	names := strings.Join(collegetest.Keys(checks), ",")
 	for _, want := range []string{"database", "redis", "objects"} {
 		if !strings.Contains(names, want) {
 			t.Errorf("readyz lacks %s: %s", want, names)
 		}
 	}
 	// Readiness turns off while shutting down; liveness stays on.
-	a.ready.Store(false)
-	mustStatus(t, a.do("GET", "/readyz", "", nil), 503)
-	mustStatus(t, a.do("GET", "/healthz", "", nil), 200)
-	a.ready.Store(true)
+	a.SetReady(false)
+	collegetest.MustStatus(t, a.Do("GET", "/readyz", "", nil), 503)
+	collegetest.MustStatus(t, a.Do("GET", "/healthz", "", nil), 200)
+	a.SetReady(true)
 
-	a.do("GET", "/api/v1/me", "", nil)
+	a.Do("GET", "/api/v1/me", "", nil)
 	mreq := httptest.NewRequest("GET", "/metrics", nil)
 	mreq.Header.Set("Authorization", "Bearer "+testMetricsToken)
-	m := a.send(mreq)
-	mustStatus(t, m, 200)
+	m := a.Send(mreq)
+	collegetest.MustStatus(t, m, 200)
 	body := string(m.Body)
 	if !strings.Contains(body, `college_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1`) {
-		t.Fatalf("metrics lack the /api/v1/me 401 count:\n%s", grep(body, "college_http_requests_total"))
+		t.Fatalf("metrics lack the /api/v1/me 401 count:\n%s", collegetest.Grep(body, "college_http_requests_total"))
 	}
 	if !strings.Contains(body, "go_goroutines") {
 		t.Fatal("go runtime metrics missing")
@@ -55,9 +57,9 @@ func TestHealthReadyMetrics(t *testing.T) {
 
 func TestRequestIDAndErrorShape(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	r := a.do("GET", "/api/v1/does-not-exist", "", nil)
-	mustStatus(t, r, 404)
+	a := collegetest.New(t)
+	r := a.Do("GET", "/api/v1/does-not-exist", "", nil)
+	collegetest.MustStatus(t, r, 404)
 	if r.Header.Get("X-Request-Id") == "" {
 		t.Fatal("no request id header")
 	}
@@ -71,7 +73,7 @@ func TestRequestIDAndErrorShape(t *testing.T) {
 	}
 	req := httptest.NewRequest("GET", "/healthz", nil)
 	req.Header.Set("X-Request-Id", "abc-123")
-	if got := a.send(req).Header.Get("X-Request-Id"); got != "abc-123" {
+	if got := a.Send(req).Header.Get("X-Request-Id"); got != "abc-123" {
 		t.Fatalf("request id not kept: %q", got)
 	}
 }
@@ -79,9 +81,9 @@ func TestRequestIDAndErrorShape(t *testing.T) {
 // Every route under /api/v1 is in the OpenAPI document, and nothing else is.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	r := a.do("GET", "/api/v1/openapi.json", "", nil)
-	mustStatus(t, r, 200)
+	a := collegetest.New(t)
+	r := a.Do("GET", "/api/v1/openapi.json", "", nil)
+	collegetest.MustStatus(t, r, 200)
 	var doc struct {
 		OpenAPI string                               `json:"openapi"`
 		Paths   map[string]map[string]map[string]any `json:"paths"`
@@ -128,36 +130,18 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 }
 
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func grep(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
 func TestServeStopsGracefullyOnSignal(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.cfg.Addr = "127.0.0.1:0"
-	a.cfg.ShutdownTimeout = 5 * time.Second
+	a := collegetest.NewWith(t, func(cfg *college.Config) {
+		cfg.Addr = "127.0.0.1:0"
+		cfg.ShutdownTimeout = 5 * time.Second
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx) }()
 	var addr string
 	for i := 0; i < 200 && addr == ""; i++ {
-		addr, _ = a.listenOn.Load().(string)
+		addr, _ = a.Addrs()
 		time.Sleep(10 * time.Millisecond)
 	}
 	if addr == "" {
@@ -180,7 +164,7 @@ func TestServeStopsGracefullyOnSignal(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	if a.ready.Load() {
+	if a.Ready() {
 		t.Fatal("still ready after shutdown")
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {

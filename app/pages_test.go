@@ -5,145 +5,92 @@ import (
 	"context"
 	"io"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
+	"college/app/college"
+	"college/app/collegetest"
 	"college/modules/identity"
 )
 
-// browser keeps cookies between page requests, like a real one.
-type browser struct {
-	a       *testApp
-	cookies map[string]string
-}
-
-func (a *testApp) browser() *browser { return &browser{a: a, cookies: map[string]string{}} }
-
-func (b *browser) req(method, path string, form url.Values) response {
-	b.a.t.Helper()
-	var req *http.Request
-	if form != nil {
-		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		req = httptest.NewRequest(method, path, nil)
-	}
-	var parts []string
-	for k, v := range b.cookies {
-		parts = append(parts, k+"="+v)
-	}
-	if len(parts) > 0 {
-		req.Header.Set("Cookie", strings.Join(parts, "; "))
-	}
-	r := b.a.send(req)
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c.Value
-		}
-	}
-	return r
-}
-
-var hiddenCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
-func (b *browser) csrf(page response) string {
-	b.a.t.Helper()
-	m := hiddenCSRF.FindSubmatch(page.Body)
-	if m == nil {
-		b.a.t.Fatalf("no _csrf field in page:\n%s", page.Body)
-	}
-	return string(m[1])
-}
-
-func (b *browser) loginAs(username, password string) response {
-	b.a.t.Helper()
-	page := b.req("GET", "/login", nil)
-	mustStatus(b.a.t, page, 200)
-	return b.req("POST", "/login", url.Values{"_csrf": {b.csrf(page)}, "username": {username}, "password": {password}, "next": {"/admin/users"}})
-}
-
 func TestPageLoginFlow(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	b := a.browser()
+	a := collegetest.New(t)
+	b := a.Browser()
 
 	// Anonymous visitors are sent to the login page, keeping where they wanted to go.
-	r := b.req("GET", "/admin/users", nil)
-	mustStatus(t, r, 303)
+	r := b.Req("GET", "/admin/users", nil)
+	collegetest.MustStatus(t, r, 303)
 	if loc := r.Header.Get("Location"); !strings.HasPrefix(loc, "/login?next=") {
 		t.Fatalf("redirect to %q", loc)
 	}
 	// A login form posted without its token (another site's form) is refused.
-	r = b.req("POST", "/login", url.Values{"username": {"admin"}, "password": {testAdminPassword}})
-	mustStatus(t, r, 403)
+	r = b.Req("POST", "/login", url.Values{"username": {"admin"}, "password": {collegetest.AdminPassword}})
+	collegetest.MustStatus(t, r, 403)
 	// Wrong password: the form again, with the message and the username kept.
-	page := b.req("GET", "/login", nil)
-	r = b.req("POST", "/login", url.Values{"_csrf": {b.csrf(page)}, "username": {"admin"}, "password": {"nope"}})
-	mustStatus(t, r, 401)
+	page := b.Req("GET", "/login", nil)
+	r = b.Req("POST", "/login", url.Values{"_csrf": {b.CSRF(page)}, "username": {"admin"}, "password": {"nope"}})
+	collegetest.MustStatus(t, r, 401)
 	if !strings.Contains(string(r.Body), "用户名或密码错误") || !strings.Contains(string(r.Body), `value="admin"`) {
 		t.Fatalf("login error page:\n%s", r.Body)
 	}
-	r = b.loginAs("admin", testAdminPassword)
-	mustStatus(t, r, 303)
+	r = b.LoginAs("admin", collegetest.AdminPassword)
+	collegetest.MustStatus(t, r, 303)
 	if r.Header.Get("Location") != "/admin/users" {
 		t.Fatalf("after login went to %q", r.Header.Get("Location"))
 	}
-	if b.cookies[identity.CookieName] == "" {
+	if b.Cookies[identity.CookieName] == "" {
 		t.Fatal("no session cookie")
 	}
 	set := r.Header.Get("Set-Cookie")
 	if !strings.Contains(strings.ToLower(set), "httponly") || !strings.Contains(strings.ToLower(set), "samesite=lax") {
 		t.Fatalf("session cookie flags: %s", r.Header.Values("Set-Cookie"))
 	}
-	home := b.req("GET", "/", nil)
-	mustStatus(t, home, 200)
+	home := b.Req("GET", "/", nil)
+	collegetest.MustStatus(t, home, 200)
 	for _, want := range []string{"干部网络学院", "用户管理", "组织机构", "系统设置"} {
 		if !strings.Contains(string(home.Body), want) {
 			t.Errorf("home page lacks %s", want)
 		}
 	}
 	// An open redirect is not possible through next.
-	b2 := a.browser()
-	page = b2.req("GET", "/login", nil)
-	r = b2.req("POST", "/login", url.Values{"_csrf": {b2.csrf(page)}, "username": {"admin"}, "password": {testAdminPassword}, "next": {"//evil.example/x"}})
+	b2 := a.Browser()
+	page = b2.Req("GET", "/login", nil)
+	r = b2.Req("POST", "/login", url.Values{"_csrf": {b2.CSRF(page)}, "username": {"admin"}, "password": {collegetest.AdminPassword}, "next": {"//evil.example/x"}})
 	if r.Header.Get("Location") != "/" {
 		t.Fatalf("next=//evil redirected to %q", r.Header.Get("Location"))
 	}
 	// Logout ends the session.
-	users := b.req("GET", "/admin/users", nil)
-	mustStatus(t, users, 200)
-	mustStatus(t, b.req("POST", "/logout", url.Values{"_csrf": {b.csrf(users)}}), 303)
-	mustStatus(t, b.req("GET", "/admin/users", nil), 303)
+	users := b.Req("GET", "/admin/users", nil)
+	collegetest.MustStatus(t, users, 200)
+	collegetest.MustStatus(t, b.Req("POST", "/logout", url.Values{"_csrf": {b.CSRF(users)}}), 303)
+	collegetest.MustStatus(t, b.Req("GET", "/admin/users", nil), 303)
 }
 
 func TestPageFormsNeedCSRFAndShowErrors(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	b := a.browser()
-	mustStatus(t, b.loginAs("admin", testAdminPassword), 303)
-	orgs := b.req("GET", "/admin/orgs", nil)
-	mustStatus(t, orgs, 200)
-	token := b.csrf(orgs)
-	r := b.req("POST", "/admin/orgs", url.Values{"name": {"无令牌单位"}, "code": {"NOTOK"}, "kind": {"unit"}})
-	mustStatus(t, r, 403)
+	a := collegetest.New(t)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("admin", collegetest.AdminPassword), 303)
+	orgs := b.Req("GET", "/admin/orgs", nil)
+	collegetest.MustStatus(t, orgs, 200)
+	token := b.CSRF(orgs)
+	r := b.Req("POST", "/admin/orgs", url.Values{"name": {"无令牌单位"}, "code": {"NOTOK"}, "kind": {"unit"}})
+	collegetest.MustStatus(t, r, 403)
 	if !strings.Contains(string(r.Body), "页面已过期") {
 		t.Fatalf("csrf refusal page:\n%s", r.Body)
 	}
 	// A bad form comes back with the message next to the field.
-	r = b.req("POST", "/admin/orgs", url.Values{"_csrf": {token}, "name": {""}, "code": {"X1"}, "kind": {"unit"}})
-	mustStatus(t, r, 400)
+	r = b.Req("POST", "/admin/orgs", url.Values{"_csrf": {token}, "name": {""}, "code": {"X1"}, "kind": {"unit"}})
+	collegetest.MustStatus(t, r, 400)
 	if !strings.Contains(string(r.Body), "必填") {
 		t.Fatalf("field error not shown:\n%s", r.Body)
 	}
-	r = b.req("POST", "/admin/orgs", url.Values{"_csrf": {token}, "name": {"表单单位"}, "code": {"FORM1"}, "kind": {"unit"}})
-	mustStatus(t, r, 303)
-	list := b.req("GET", "/admin/orgs", nil)
+	r = b.Req("POST", "/admin/orgs", url.Values{"_csrf": {token}, "name": {"表单单位"}, "code": {"FORM1"}, "kind": {"unit"}})
+	collegetest.MustStatus(t, r, 303)
+	list := b.Req("GET", "/admin/orgs", nil)
 	if !strings.Contains(string(list.Body), "表单单位") || !strings.Contains(string(list.Body), "已新建组织") {
 		t.Fatal("new org or flash missing from the org page")
 	}
@@ -156,93 +103,93 @@ func TestPageFormsNeedCSRFAndShowErrors(t *testing.T) {
 
 func TestErrorPages(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	adm := a.admin()
-	unit := a.createOrg(adm, "单位", "E1", "unit", 0)
-	a.createUser(adm, "learner1", unit)
-	b := a.browser()
-	mustStatus(t, b.loginAs("learner1", userPassword), 303)
-	r := b.req("GET", "/admin/users", nil)
-	mustStatus(t, r, 403)
+	a := collegetest.New(t)
+	adm := a.Admin()
+	unit := a.CreateOrg(adm, "单位", "E1", "unit", 0)
+	a.CreateUser(adm, "learner1", unit)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("learner1", collegetest.UserPassword), 303)
+	r := b.Req("GET", "/admin/users", nil)
+	collegetest.MustStatus(t, r, 403)
 	if !strings.Contains(string(r.Body), "没有权限") || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("403 page:\n%s", r.Body)
 	}
-	r = b.req("GET", "/no/such/page", nil)
-	mustStatus(t, r, 404)
+	r = b.Req("GET", "/no/such/page", nil)
+	collegetest.MustStatus(t, r, 404)
 	if !strings.Contains(string(r.Body), "页面不存在") {
 		t.Fatalf("404 page:\n%s", r.Body)
 	}
 	// The learner's home shows only what they can use.
-	home := string(b.req("GET", "/", nil).Body)
+	home := string(b.Req("GET", "/", nil).Body)
 	if strings.Contains(home, "用户管理") || !strings.Contains(home, "个人信息") {
 		t.Fatalf("learner home page sections wrong:\n%s", home)
 	}
 	// Profile shows masked data only.
-	mustStatus(t, b.req("GET", "/profile", nil), 200)
+	collegetest.MustStatus(t, b.Req("GET", "/profile", nil), 200)
 }
 
 func TestAuditorPageAndSettingsPage(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
-	a.createUser(c.tokens["admin"], "ua_cadre2", c.unitA)
-	b := a.browser()
-	mustStatus(t, b.loginAs("aud", userPassword), 303)
-	r := b.req("GET", "/admin/audit?action=user", nil)
-	mustStatus(t, r, 200)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	a.CreateUser(c.Tokens["admin"], "ua_cadre2", c.UnitA)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("aud", collegetest.UserPassword), 303)
+	r := b.Req("GET", "/admin/audit?action=user", nil)
+	collegetest.MustStatus(t, r, 200)
 	if !strings.Contains(string(r.Body), "ua_cadre2") {
 		t.Fatalf("audit page lacks the user creations:\n%s", r.Body)
 	}
-	mustStatus(t, b.req("GET", "/admin/settings", nil), 403)
+	collegetest.MustStatus(t, b.Req("GET", "/admin/settings", nil), 403)
 
-	s := a.browser()
-	mustStatus(t, s.loginAs("admin", testAdminPassword), 303)
-	page := s.req("GET", "/admin/settings", nil)
-	mustStatus(t, page, 200)
+	s := a.Browser()
+	collegetest.MustStatus(t, s.LoginAs("admin", collegetest.AdminPassword), 303)
+	page := s.Req("GET", "/admin/settings", nil)
+	collegetest.MustStatus(t, page, 200)
 	if !strings.Contains(string(page.Body), "会话空闲超时") {
 		t.Fatal("settings page lacks the session setting")
 	}
-	r = s.req("POST", "/admin/settings", url.Values{"_csrf": {s.csrf(page)}, "auth.idle_minutes": {"45"}, "auth.single_session": {"true"}})
-	mustStatus(t, r, 303)
-	got := a.do("GET", "/api/v1/settings", c.tokens["admin"], nil)
+	r = s.Req("POST", "/admin/settings", url.Values{"_csrf": {s.CSRF(page)}, "auth.idle_minutes": {"45"}, "auth.single_session": {"true"}})
+	collegetest.MustStatus(t, r, 303)
+	got := a.Do("GET", "/api/v1/settings", c.Tokens["admin"], nil)
 	if !strings.Contains(string(got.Body), `"key":"auth.idle_minutes","group":"登录与安全","label":"会话空闲超时（分钟）","kind":"int","value":"45"`) {
 		t.Fatalf("setting not saved: %s", got.Body)
 	}
-	r = s.req("POST", "/admin/settings", url.Values{"_csrf": {s.csrf(page)}, "auth.idle_minutes": {"0"}})
-	mustStatus(t, r, 400)
+	r = s.Req("POST", "/admin/settings", url.Values{"_csrf": {s.CSRF(page)}, "auth.idle_minutes": {"0"}})
+	collegetest.MustStatus(t, r, 400)
 }
 
 func TestImportPage(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	adm := a.admin()
-	a.createOrg(adm, "单位", "UA", "unit", 0)
-	b := a.browser()
-	mustStatus(t, b.loginAs("admin", testAdminPassword), 303)
-	page := b.req("GET", "/admin/users/import", nil)
-	mustStatus(t, page, 200)
+	a := collegetest.New(t)
+	adm := a.Admin()
+	a.CreateOrg(adm, "单位", "UA", "unit", 0)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("admin", collegetest.AdminPassword), 303)
+	page := b.Req("GET", "/admin/users/import", nil)
+	collegetest.MustStatus(t, page, 200)
 	if !strings.Contains(string(page.Body), "/api/v1/users/import-template") {
 		t.Fatal("import page lacks the template link")
 	}
-	post := func(rows [][]string) response {
+	post := func(rows [][]string) collegetest.Response {
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
-		_ = w.WriteField("_csrf", b.csrf(page))
+		_ = w.WriteField("_csrf", b.CSRF(page))
 		fw, _ := w.CreateFormFile("file", "users.xlsx")
-		_, _ = fw.Write(importFile(t, importHeader, rows))
+		_, _ = fw.Write(collegetest.ImportFile(t, collegetest.ImportHeader, rows))
 		_ = w.Close()
 		req := httptest.NewRequest("POST", "/admin/users/import", &buf)
 		req.Header.Set("Content-Type", w.FormDataContentType())
-		req.Header.Set("Cookie", identity.CookieName+"="+b.cookies[identity.CookieName])
-		return a.send(req)
+		req.Header.Set("Cookie", identity.CookieName+"="+b.Cookies[identity.CookieName])
+		return a.Send(req)
 	}
 	r := post([][]string{{"p1", "页面一", "UA", "", "", "", "", "", ""}, {"p2", "页面二", "NOPE", "", "", "", "", "", ""}})
-	mustStatus(t, r, 422)
+	collegetest.MustStatus(t, r, 422)
 	if !strings.Contains(string(r.Body), "第 3 行") && !strings.Contains(string(r.Body), ">3<") {
 		t.Fatalf("row error not shown:\n%s", r.Body)
 	}
 	r = post([][]string{{"p1", "页面一", "UA", "", "", "", "", "", ""}})
-	mustStatus(t, r, 200)
+	collegetest.MustStatus(t, r, 200)
 	if !strings.Contains(string(r.Body), "1") || !strings.Contains(string(r.Body), "初始密码") {
 		t.Fatalf("result page:\n%s", r.Body)
 	}
@@ -250,17 +197,17 @@ func TestImportPage(t *testing.T) {
 
 func TestUsersPagePagination(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	if err := Seed(context.Background(), a.App, io.Discard); err != nil {
+	a := collegetest.New(t)
+	if err := college.Seed(context.Background(), a.App, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	b := a.browser()
-	mustStatus(t, b.loginAs("admin", testAdminPassword), 303)
-	r := b.req("GET", "/admin/users?q=cadre&page=2", nil)
-	mustStatus(t, r, 200)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("admin", collegetest.AdminPassword), 303)
+	r := b.Req("GET", "/admin/users?q=cadre&page=2", nil)
+	collegetest.MustStatus(t, r, 200)
 	body := string(r.Body)
 	if !strings.Contains(body, "第 2 / 3 页") || !strings.Contains(body, "page=3&amp;q=cadre") || !strings.Contains(body, "page=1&amp;q=cadre") {
-		t.Fatalf("pager missing or lost the search:\n%s", grep(body, "page="))
+		t.Fatalf("pager missing or lost the search:\n%s", collegetest.Grep(body, "page="))
 	}
 	if !strings.Contains(body, "cadre30") || strings.Contains(body, "cadre50") {
 		t.Fatal("page 2 shows the wrong users")

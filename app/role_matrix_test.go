@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"college/app/collegetest"
 	"college/modules/identity"
 	"college/modules/web"
 )
@@ -60,8 +61,8 @@ func mark(ok bool) string {
 // made-up record).
 func TestRouteRoleMatrix(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	routes := a.API.Routes()
 	table := routeMatrix(append([]web.RouteInfo(nil), routes...))
 	readme, err := os.ReadFile("../README.md")
@@ -88,8 +89,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	tokens := map[string]string{}
 	for _, role := range matrixRoles {
 		name := "m_" + role
-		a.provision(identity.UserRequest{Username: name, Name: "矩阵" + role, OrgID: c.root, Roles: []string{role}})
-		tokens[role] = a.login(name, userPassword)
+		a.Provision(identity.UserRequest{Username: name, Name: "矩阵" + role, OrgID: c.Root, Roles: []string{role}})
+		tokens[role] = a.Login(name, collegetest.UserPassword)
 	}
 	checked := 0
 	for _, rt := range routes {
@@ -98,7 +99,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		path := concrete(rt.Path, 999999999)
 		for _, role := range matrixRoles {
-			res := a.do(rt.Method, path, tokens[role], nil)
+			res := a.Do(rt.Method, path, tokens[role], nil)
 			var code, msg string
 			if res.Status >= 400 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 				e, _ := res.JSON(t)["error"].(map[string]any)

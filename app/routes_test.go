@@ -3,6 +3,7 @@ package main
 import (
 	"slices"
 
+	"college/app/collegetest"
 	"college/modules/web"
 
 	"fmt"
@@ -25,18 +26,18 @@ func concrete(path string, id uint64) string {
 // Every API route refuses an anonymous caller with 401, except the public ones.
 func TestEveryRouteNeedsLogin(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	n := 0
 	for _, r := range a.API.Routes() {
 		if r.Public {
 			continue
 		}
 		n++
-		res := a.do(r.Method, concrete(r.Path, 1), "", nil)
+		res := a.Do(r.Method, concrete(r.Path, 1), "", nil)
 		if res.Status != 401 || res.ErrorCode(t) != "unauthorized" {
 			t.Errorf("%s %s anonymous: %d %s", r.Method, r.Path, res.Status, res.Body)
 		}
-		res = a.do(r.Method, concrete(r.Path, 1), "not-a-real-token", nil)
+		res = a.Do(r.Method, concrete(r.Path, 1), "not-a-real-token", nil)
 		if res.Status != 401 {
 			t.Errorf("%s %s with a made-up token: %d", r.Method, r.Path, res.Status)
 		}
@@ -50,20 +51,20 @@ func TestEveryRouteNeedsLogin(t *testing.T) {
 // oversize body with 413, and changes nothing.
 func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	// Run as the role each route needs; the admin holds sysadmin and
 	// org_admin, the secadmin the role route.
 	tokenFor := func(r web.RouteInfo) string {
 		switch {
 		case slices.Contains(r.Roles, "secadmin"):
-			return c.tokens["sec"]
+			return c.Tokens["sec"]
 		case slices.Contains(r.Roles, "college_admin") && !slices.Contains(r.Roles, "org_admin"):
-			return c.tokens["col"]
+			return c.Tokens["col"]
 		case slices.Contains(r.Roles, "sysadmin") && !slices.Contains(r.Roles, "org_admin"):
-			return c.tokens["admin"]
+			return c.Tokens["admin"]
 		}
-		return c.tokens["org"]
+		return c.Tokens["org"]
 	}
 	var usersBefore, orgsBefore int64
 	a.DB.Table("users").Count(&usersBefore)
@@ -75,21 +76,21 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 			continue
 		}
 		n++
-		path := concrete(r.Path, c.ids["ua_cadre"])
+		path := concrete(r.Path, c.IDs["ua_cadre"])
 		if strings.HasPrefix(r.Path, "/api/v1/orgs/") {
-			path = concrete(r.Path, c.unitA)
+			path = concrete(r.Path, c.UnitA)
 		}
 		tok := tokenFor(r)
 		for _, bad := range []string{`{"name":`, `not json at all`, ``} {
 			if bad == "" && r.OptionalBody {
 				continue
 			}
-			res := a.do(r.Method, path, tok, bad)
+			res := a.Do(r.Method, path, tok, bad)
 			if res.Status != 400 {
 				t.Errorf("%s %s with %q: %d %s", r.Method, r.Path, bad, res.Status, res.Body)
 			}
 		}
-		res := a.do(r.Method, path, tok, big)
+		res := a.Do(r.Method, path, tok, big)
 		if res.Status != 413 {
 			t.Errorf("%s %s oversize: %d", r.Method, r.Path, res.Status)
 		}
@@ -105,5 +106,5 @@ func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 	}
 	// The session of the cadre whose id was used must still be alive:
 	// nothing reached the role or password handlers.
-	mustStatus(t, a.do("GET", "/api/v1/me", c.tokens["ua_cadre"], nil), 200)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", c.Tokens["ua_cadre"], nil), 200)
 }

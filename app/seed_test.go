@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"college/app/college"
+	"college/app/collegetest"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,12 +13,12 @@ import (
 
 func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	var out bytes.Buffer
-	if err := Seed(context.Background(), a.App, &out); err != nil {
+	if err := college.Seed(context.Background(), a.App, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), DemoPassword) || !strings.Contains(out.String(), "cadre01") {
+	if !strings.Contains(out.String(), college.DemoPassword) || !strings.Contains(out.String(), "cadre01") {
 		t.Fatalf("seed output lacks the logins:\n%s", out.String())
 	}
 	var colleges, units, users int64
@@ -28,69 +30,69 @@ func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 	}
 	// One account per role, each able to log in.
 	for _, u := range []string{"orgadmin", "college", "teacher", "unitadmin", "cadre01", "cadre50"} {
-		a.login(u, DemoPassword)
+		a.Login(u, college.DemoPassword)
 	}
 	// The three administrators are the built-in ones, not demo accounts.
 	for _, u := range []string{"sysadmin", "secadmin", "auditor"} {
-		mustStatus(t, a.do("POST", "/api/v1/auth/login", "", map[string]string{"username": u, "password": DemoPassword}), 401)
+		collegetest.MustStatus(t, a.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": u, "password": college.DemoPassword}), 401)
 	}
 	// The unit admin sees the cadres of their unit only.
-	tok := a.login("unitadmin", DemoPassword)
-	l := a.do("GET", "/api/v1/users?page_size=200", tok, nil).JSON(t)
+	tok := a.Login("unitadmin", college.DemoPassword)
+	l := a.Do("GET", "/api/v1/users?page_size=200", tok, nil).JSON(t)
 	if n := l["total"].(float64); n < 2 || n > 10 {
 		t.Fatalf("unit admin sees %v users", n)
 	}
 	// Demo courses are published with real videos and can be studied.
-	tok = a.login("cadre01", DemoPassword)
-	l = a.do("GET", "/api/v1/courses", tok, nil).JSON(t)
+	tok = a.Login("cadre01", college.DemoPassword)
+	l = a.Do("GET", "/api/v1/courses", tok, nil).JSON(t)
 	if l["total"].(float64) != 2 {
 		t.Fatalf("demo courses = %v", l)
 	}
 	first := l["items"].([]any)[0].(map[string]any)
-	d := a.do("GET", fmt.Sprintf("/api/v1/courses/%v", first["id"]), tok, nil).JSON(t)
+	d := a.Do("GET", fmt.Sprintf("/api/v1/courses/%v", first["id"]), tok, nil).JSON(t)
 	lesson := d["lessons"].([]any)[0].(map[string]any)
 	if lesson["duration_seconds"].(float64) < 20 || lesson["has_media"] != true {
 		t.Fatalf("demo lesson = %v", lesson)
 	}
-	mustStatus(t, a.do("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson["id"]), tok, nil), 201)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/lessons/%v/play", lesson["id"]), tok, nil), 201)
 	// Demo classes: one open to cadre05 (乡科级), one filed for the org
 	// department, one in session where cadre01 signs in now with the code.
-	l = a.do("GET", "/api/v1/classes", a.login("cadre05", DemoPassword), nil).JSON(t)
+	l = a.Do("GET", "/api/v1/classes", a.Login("cadre05", college.DemoPassword), nil).JSON(t)
 	if l["total"].(float64) != 1 {
 		t.Fatalf("open demo classes = %v", l)
 	}
-	l = a.do("GET", "/api/v1/classes?status=filing", a.login("orgadmin", DemoPassword), nil).JSON(t)
+	l = a.Do("GET", "/api/v1/classes?status=filing", a.Login("orgadmin", college.DemoPassword), nil).JSON(t)
 	if l["total"].(float64) != 1 {
 		t.Fatalf("filed demo classes = %v", l)
 	}
-	mine := a.do("GET", "/api/v1/me/registrations", tok, nil)
+	mine := a.Do("GET", "/api/v1/me/registrations", tok, nil)
 	var regs []map[string]any
 	if err := json.Unmarshal(mine.Body, &regs); err != nil || len(regs) != 1 || regs[0]["status"] != "approved" {
 		t.Fatalf("cadre01's classes: %s", mine.Body)
 	}
-	cls := a.do("GET", fmt.Sprintf("/api/v1/classes/%v", regs[0]["class_id"]), a.login("college", DemoPassword), nil).JSON(t)
+	cls := a.Do("GET", fmt.Sprintf("/api/v1/classes/%v", regs[0]["class_id"]), a.Login("college", college.DemoPassword), nil).JSON(t)
 	now := cls["sessions"].([]any)[1].(map[string]any)
-	r := a.do("POST", fmt.Sprintf("/api/v1/sessions/%v/signin", now["id"]), tok, map[string]any{"code": now["code"]})
-	mustStatus(t, r, 200)
+	r := a.Do("POST", fmt.Sprintf("/api/v1/sessions/%v/signin", now["id"]), tok, map[string]any{"code": now["code"]})
+	collegetest.MustStatus(t, r, 200)
 	// cadre01 has the class evaluation to fill; cadre05 graduated from a
 	// main class and is followed up, with a round assigned to the teacher.
 	var evals []map[string]any
-	if err := json.Unmarshal(a.do("GET", "/api/v1/me/evaluations", tok, nil).Body, &evals); err != nil || len(evals) != 1 || evals[0]["done"] != false {
+	if err := json.Unmarshal(a.Do("GET", "/api/v1/me/evaluations", tok, nil).Body, &evals); err != nil || len(evals) != 1 || evals[0]["done"] != false {
 		t.Fatalf("cadre01's evaluations: %v %v", evals, err)
 	}
-	fu := a.do("GET", "/api/v1/me/followup", a.login("cadre05", DemoPassword), nil)
-	mustStatus(t, fu, 200)
+	fu := a.Do("GET", "/api/v1/me/followup", a.Login("cadre05", college.DemoPassword), nil)
+	collegetest.MustStatus(t, fu, 200)
 	if !strings.Contains(string(fu.Body), "第一期中青年干部培训班") {
 		t.Fatalf("cadre05's follow-up: %s", fu.Body)
 	}
-	mine2 := a.do("GET", "/api/v1/me/followup-rounds", a.login("teacher", DemoPassword), nil)
+	mine2 := a.Do("GET", "/api/v1/me/followup-rounds", a.Login("teacher", college.DemoPassword), nil)
 	var rounds []map[string]any
 	if err := json.Unmarshal(mine2.Body, &rounds); err != nil || len(rounds) != 1 {
 		t.Fatalf("the teacher's rounds: %s", mine2.Body)
 	}
 	// Running again adds nothing.
 	out.Reset()
-	if err := Seed(context.Background(), a.App, &out); err != nil {
+	if err := college.Seed(context.Background(), a.App, &out); err != nil {
 		t.Fatal(err)
 	}
 	var again, courses, classes int64

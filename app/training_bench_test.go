@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"college/app/collegetest"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,17 +19,17 @@ func TestThousandConcurrentRegistrations(t *testing.T) {
 	if os.Getenv("COLLEGE_BENCH_REGISTER") == "" {
 		t.Skip("set COLLEGE_BENCH_REGISTER=1 to measure")
 	}
-	a := newTestApp(t)
-	c := newCity(a)
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
 	const n, quota = 1000, 500
-	people := a.cadres("reg", c.unitA, "乡科级", n)
+	people := a.Cadres("reg", c.UnitA, "乡科级", n)
 	tokens := make([]string, n)
 	for i, u := range people {
-		tokens[i] = a.tokenFor(u)
+		tokens[i] = a.TokenFor(u)
 	}
-	id := a.createClass(c, map[string]any{"quota": quota, "self_registration": true})
-	a.openClass(c, id)
-	base := a.serve()
+	id := a.CreateClass(c, map[string]any{"quota": quota, "self_registration": true})
+	a.OpenClass(c, id)
+	base := a.Start()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: 0}, Timeout: time.Minute}
 	var wg sync.WaitGroup
 	var mu sync.Mutex

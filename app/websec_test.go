@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"college/app/collegetest"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,29 +17,29 @@ import (
 // next is spelled or encoded.
 func TestLoginNextStaysOnSite(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	evil := []string{"/%09/evil.example", "/\t/evil.example", "/%2509/evil.example", "/\\evil.example", "//evil.example", "https://evil.example/"}
 	for _, next := range evil {
-		b := a.browser()
-		page := b.req("GET", "/login?next="+url.QueryEscape(next), nil)
-		mustStatus(t, page, 200)
+		b := a.Browser()
+		page := b.Req("GET", "/login?next="+url.QueryEscape(next), nil)
+		collegetest.MustStatus(t, page, 200)
 		if strings.Contains(string(page.Body), "evil.example") {
 			t.Errorf("login page for next=%q keeps the target in the form", next)
 		}
-		r := b.req("POST", "/login", url.Values{"_csrf": {b.csrf(page)}, "username": {"admin"}, "password": {testAdminPassword}, "next": {next}})
-		mustStatus(t, r, 303)
+		r := b.Req("POST", "/login", url.Values{"_csrf": {b.CSRF(page)}, "username": {"admin"}, "password": {collegetest.AdminPassword}, "next": {next}})
+		collegetest.MustStatus(t, r, 303)
 		if loc := r.Header.Get("Location"); loc != "/" && loc != "/profile/password" {
 			t.Errorf("login with next=%q went to %q", next, loc)
 		}
 		// Already logged in, the login page redirects at once.
-		r = b.req("GET", "/login?next="+url.QueryEscape(next), nil)
+		r = b.Req("GET", "/login?next="+url.QueryEscape(next), nil)
 		if loc := r.Header.Get("Location"); r.Status == 303 && loc != "/" {
 			t.Errorf("logged-in login page with next=%q went to %q", next, loc)
 		}
 	}
-	b := a.browser()
-	page := b.req("GET", "/login?next=%2Fadmin%2Fusers%3Fpage%3D2", nil)
-	r := b.req("POST", "/login", url.Values{"_csrf": {b.csrf(page)}, "username": {"admin"}, "password": {testAdminPassword}, "next": {"/admin/users?page=2"}})
+	b := a.Browser()
+	page := b.Req("GET", "/login?next=%2Fadmin%2Fusers%3Fpage%3D2", nil)
+	r := b.Req("POST", "/login", url.Values{"_csrf": {b.CSRF(page)}, "username": {"admin"}, "password": {collegetest.AdminPassword}, "next": {"/admin/users?page=2"}})
 	if loc := r.Header.Get("Location"); loc != "/admin/users?page=2" && loc != "/profile/password" {
 		t.Fatalf("a same-site next went to %q", loc)
 	}
@@ -48,7 +49,7 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 // characters; anything else is replaced by our own id.
 func TestClientRequestIDsAreBounded(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	cases := []struct {
 		sent string
 		kept bool
@@ -67,7 +68,7 @@ func TestClientRequestIDsAreBounded(t *testing.T) {
 	for _, c := range cases {
 		req := httptest.NewRequest("GET", "/healthz", nil)
 		req.Header.Set("X-Request-Id", c.sent)
-		got := a.send(req).Header.Get("X-Request-Id")
+		got := a.Send(req).Header.Get("X-Request-Id")
 		if c.kept && got != c.sent {
 			t.Errorf("%q: request id %q, want it kept", c.sent, got)
 		}
@@ -81,9 +82,9 @@ func TestClientRequestIDsAreBounded(t *testing.T) {
 // part of the stack notices it.
 func TestMalformedMultipartAnswersJSON(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	tok := a.admin()
-	base := a.serve() // fasthttp parses some bodies before any handler: a real listener shows what clients get
+	a := collegetest.New(t)
+	tok := a.Admin()
+	base := a.Start() // fasthttp parses some bodies before any handler: a real listener shows what clients get
 	cases := []struct{ name, ctype, body string }{
 		{"no boundary", "multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nabc\r\n--x--\r\n"},
 		{"empty boundary", "multipart/form-data; boundary=", "--\r\n"},
@@ -107,7 +108,7 @@ func TestMalformedMultipartAnswersJSON(t *testing.T) {
 				}
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				r := response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+				r := collegetest.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 				if r.Status < 400 || r.Status >= 500 {
 					t.Errorf("%s %s: status %d: %s", path, c.name, r.Status, r.Body)
 					continue
@@ -130,9 +131,9 @@ func TestMalformedMultipartAnswersJSON(t *testing.T) {
 func TestUploadTempFilesAreRemoved(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	a := newTestApp(t)
-	tok := a.admin()
-	base := a.serve()
+	a := collegetest.New(t)
+	tok := a.Admin()
+	base := a.Start()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	fw, _ := w.CreateFormFile("file", "users.xlsx")

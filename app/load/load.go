@@ -1,4 +1,4 @@
-package main
+package load
 
 // college bench: a small load generator against a running college. It is a
 // tool for the machine it runs on: it sends traffic only to the given URL.
@@ -255,7 +255,7 @@ type benchResult struct {
 	p99, max   time.Duration
 }
 
-func runBench(args []string, out io.Writer) error {
+func Run(args []string, out io.Writer) error {
 	cfg := benchDefaults()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"college/app/college"
+	"college/app/collegetest"
 	"college/modules/learning"
 
 	"github.com/valyala/fasthttp"
@@ -16,15 +18,15 @@ import (
 
 func TestBenchHeartbeat(t *testing.T) {
 	t.Setenv(benchLessonEnv, "")
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	ctx := context.Background()
-	if err := Seed(ctx, a.App, io.Discard); err != nil {
+	if err := college.Seed(ctx, a.App, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	base := a.serve()
+	base := a.Start()
 	cfg := benchTestConfig(base, "heartbeat")
 	cfg.Duration = 500 * time.Millisecond
-	cfg.Password = testAdminPassword
+	cfg.Password = collegetest.AdminPassword
 	var out bytes.Buffer
 	res, err := benchRun(ctx, cfg, &out)
 	if err != nil {
@@ -39,9 +41,9 @@ func TestBenchHeartbeat(t *testing.T) {
 
 	// The learners exist and study: each is enrolled in the lesson's course,
 	// and the flusher finds their watched time in Redis and writes it to SQL.
-	tok := a.login("bench-001", benchLearnerPassword)
-	r := a.do("GET", "/api/v1/me/courses", tok, nil)
-	mustStatus(t, r, 200)
+	tok := a.Login("bench-001", benchLearnerPassword)
+	r := a.Do("GET", "/api/v1/me/courses", tok, nil)
+	collegetest.MustStatus(t, r, 200)
 	if !strings.Contains(string(r.Body), `"course_id"`) {
 		t.Fatalf("bench-001 has no course after the run: %s", r.Body)
 	}
@@ -79,15 +81,15 @@ func TestBenchHeartbeat(t *testing.T) {
 }
 
 func TestBenchHeartbeatLessonFromEnv(t *testing.T) {
-	a := newTestApp(t)
+	a := collegetest.New(t)
 	ctx := context.Background()
-	if err := Seed(ctx, a.App, io.Discard); err != nil {
+	if err := college.Seed(ctx, a.App, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	base := a.serve()
+	base := a.Start()
 	cfg := benchTestConfig(base, "heartbeat")
 	cfg.Connections = 1
-	cfg.Password = testAdminPassword
+	cfg.Password = collegetest.AdminPassword
 
 	t.Setenv(benchLessonEnv, "not-a-number")
 	if _, err := benchRun(ctx, cfg, nil); err == nil || !strings.Contains(err.Error(), benchLessonEnv) {
@@ -99,15 +101,15 @@ func TestBenchHeartbeatLessonFromEnv(t *testing.T) {
 	}
 
 	// The article lesson of a seeded course plays too: the env var wins.
-	admin := a.login("cadre01", DemoPassword)
-	list := a.do("GET", "/api/v1/courses", admin, nil)
-	mustStatus(t, list, 200)
+	admin := a.Login("cadre01", college.DemoPassword)
+	list := a.Do("GET", "/api/v1/courses", admin, nil)
+	collegetest.MustStatus(t, list, 200)
 	items, _ := list.JSON(t)["items"].([]any)
 	if len(items) == 0 {
 		t.Fatalf("no courses after seeding: %s", list.Body)
 	}
 	cid := uint64(items[0].(map[string]any)["id"].(float64))
-	course := a.do("GET", "/api/v1/courses/"+strconv.FormatUint(cid, 10), admin, nil).JSON(t)
+	course := a.Do("GET", "/api/v1/courses/"+strconv.FormatUint(cid, 10), admin, nil).JSON(t)
 	var article uint64
 	for _, l := range course["lessons"].([]any) {
 		if m := l.(map[string]any); m["type"] == "article" {

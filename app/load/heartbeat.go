@@ -1,4 +1,4 @@
-package main
+package load
 
 // The heartbeat scenario of `college bench`: every connection is one learner
 // watching one video lesson, sending honest heartbeats as fast as the load

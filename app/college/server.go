@@ -1,4 +1,4 @@
-package main
+package college
 
 import (
 	"context"
@@ -45,6 +45,10 @@ import (
 	"gorm.io/gorm"
 )
 
+// Version is set at build time with
+// -ldflags "-X college/app/college.Version=...".
+var Version = "dev"
+
 // maxJSONBody bounds JSON request bodies; uploads have their own limits.
 const maxJSONBody = 1 << 20
 
@@ -85,7 +89,7 @@ type App struct {
 }
 
 // allMigrations collects every module's migrations.
-func allMigrations() []db.Migration {
+func Migrations() []db.Migration {
 	var all []db.Migration
 	all = append(all, identity.Migrations()...)
 	all = append(all, settings.Migrations()...)
@@ -101,7 +105,8 @@ func allMigrations() []db.Migration {
 	return all
 }
 
-func dbConfig(cfg Config) db.Config {
+// Database is the storage layer's view of the database settings.
+func (cfg Config) Database() db.Config {
 	return db.Config{Driver: cfg.DB.Driver, DSN: cfg.DB.DSN, DataDir: cfg.DataDir, MaxOpenConns: cfg.DB.MaxOpenConns, MaxIdleConns: cfg.DB.MaxIdleConns}
 }
 
@@ -121,7 +126,7 @@ func OpenStores(ctx context.Context, cfg Config, log *slog.Logger) (Stores, func
 			closers[i]()
 		}
 	}
-	gdb, err := db.Open(dbConfig(cfg), log)
+	gdb, err := db.Open(cfg.Database(), log)
 	if err != nil {
 		return s, nil, err
 	}
@@ -177,7 +182,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, error) {
 	a := &App{cfg: cfg, log: log, DB: s.DB, Cache: s.Cache, Objects: s.Objects}
 	if cfg.AutoMigrate {
-		applied, err := db.Migrate(ctx, s.DB, allMigrations())
+		applied, err := db.Migrate(ctx, s.DB, Migrations())
 		if err != nil {
 			return nil, err
 		}
@@ -321,7 +326,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
-		return c.JSON(a.API.OpenAPI("干部网络学院 API", version))
+		return c.JSON(a.API.OpenAPI("干部网络学院 API", Version))
 	})
 	apiRouter.Use(func(c *fiber.Ctx) error { return web.NotFound() })
 	a.ready.Store(true)
@@ -453,6 +458,24 @@ func limitJSONBody(c *fiber.Ctx) error {
 		}
 	}
 	return c.Next()
+}
+
+// Config is the configuration the college was built with.
+func (a *App) Config() Config { return a.cfg }
+
+// Ready reports whether /readyz answers that this instance takes traffic;
+// SetReady changes it, as Serve does on start and on shutdown.
+func (a *App) Ready() bool { return a.ready.Load() }
+
+// SetReady sets what /readyz answers.
+func (a *App) SetReady(ready bool) { a.ready.Store(ready) }
+
+// Addrs are the addresses Serve listens on, for the API and for a separate
+// metrics listener ("" until it listens, or without one).
+func (a *App) Addrs() (api, metrics string) {
+	api, _ = a.listenOn.Load().(string)
+	metrics, _ = a.metricsOn.Load().(string)
+	return api, metrics
 }
 
 func (a *App) readyz(c *fiber.Ctx) error {

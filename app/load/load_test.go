@@ -1,7 +1,8 @@
-package main
+package load
 
 import (
 	"bytes"
+	"college/app/collegetest"
 	"context"
 	"encoding/json"
 	"strings"
@@ -21,7 +22,7 @@ func benchTestConfig(base, scenario string) benchConfig {
 }
 
 func TestBenchHealthz(t *testing.T) {
-	base := newTestApp(t).serve()
+	base := collegetest.New(t).Start()
 	var out bytes.Buffer
 	res, err := benchRun(context.Background(), benchTestConfig(base, "healthz"), &out)
 	if err != nil {
@@ -48,9 +49,9 @@ func TestBenchHealthz(t *testing.T) {
 }
 
 func TestBenchMe(t *testing.T) {
-	base := newTestApp(t).serve()
+	base := collegetest.New(t).Start()
 	cfg := benchTestConfig(base, "me")
-	cfg.Password = testAdminPassword
+	cfg.Password = collegetest.AdminPassword
 	cfg.JSON = true
 	var out bytes.Buffer
 	res, err := benchRun(context.Background(), cfg, &out)
@@ -96,7 +97,7 @@ func TestBenchMe(t *testing.T) {
 }
 
 func TestBenchRate(t *testing.T) {
-	base := newTestApp(t).serve()
+	base := collegetest.New(t).Start()
 	cfg := benchTestConfig(base, "healthz")
 	cfg.Rate = 200
 	cfg.Duration = time.Second
@@ -115,7 +116,7 @@ func TestBenchRate(t *testing.T) {
 }
 
 func TestBenchCancel(t *testing.T) {
-	base := newTestApp(t).serve()
+	base := collegetest.New(t).Start()
 	cfg := benchTestConfig(base, "healthz")
 	cfg.Warmup = 0
 	cfg.Duration = time.Minute
@@ -136,12 +137,12 @@ func TestBenchCancel(t *testing.T) {
 
 func TestBenchFlags(t *testing.T) {
 	var out bytes.Buffer
-	err := runBench([]string{"--scenario", "no-such-scenario", "--duration", "1ms"}, &out)
+	err := Run([]string{"--scenario", "no-such-scenario", "--duration", "1ms"}, &out)
 	if err == nil || !strings.Contains(err.Error(), "no-such-scenario") {
 		t.Fatalf("unknown scenario: err %v, want one naming it", err)
 	}
 	out.Reset()
-	if err := runBench([]string{"--list"}, &out); err != nil {
+	if err := Run([]string{"--list"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"healthz", "me"} {
@@ -157,8 +158,8 @@ func TestBenchFlags(t *testing.T) {
 		{"--bogus"},
 		{"extra"},
 	} {
-		if err := runBench(args, &out); err == nil {
-			t.Errorf("runBench(%q): no error", args)
+		if err := Run(args, &out); err == nil {
+			t.Errorf("Run(%q): no error", args)
 		}
 	}
 }
