@@ -15,6 +15,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -261,4 +263,10 @@ func Grep(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// Root is the repository's root folder, wherever the test runs from.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
 }

@@ -3,6 +3,7 @@ package collegetest
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -27,7 +28,7 @@ func ArticleCourse(t *testing.T, a *App, token, title string, publish bool, audi
 
 func ReadFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../modules/media/testdata/" + name)
+	b, err := os.ReadFile(filepath.Join(Root(), "modules", "media", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

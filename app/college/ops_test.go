@@ -1,0 +1,173 @@
+package college_test
+
+import (
+	"college/app/college"
+	"college/app/collegetest"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHealthReadyMetrics(t *testing.T) {
+	t.Parallel()
+	a := collegetest.NewWith(t, func(c *college.Config) { c.MetricsToken = testMetricsToken })
+	r := a.Do("GET", "/healthz", "", nil)
+	collegetest.MustStatus(t, r, 200)
+	r = a.Do("GET", "/readyz", "", nil)
+	collegetest.MustStatus(t, r, 200)
+	checks := r.JSON(t)["checks"].(map[string]any)
+	if len(checks) != 3 {
+		t.Fatalf("checks = %v", checks)
+	}
+	for name, v := range checks {
+		if v != "ok" {
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+	names := strings.Join(collegetest.Keys(checks), ",")
+	for _, want := range []string{"database", "redis", "objects"} {
+		if !strings.Contains(names, want) {
+			t.Errorf("readyz lacks %s: %s", want, names)
+		}
+	}
+	// Readiness turns off while shutting down; liveness stays on.
+	a.SetReady(false)
+	collegetest.MustStatus(t, a.Do("GET", "/readyz", "", nil), 503)
+	collegetest.MustStatus(t, a.Do("GET", "/healthz", "", nil), 200)
+	a.SetReady(true)
+
+	a.Do("GET", "/api/v1/me", "", nil)
+	mreq := httptest.NewRequest("GET", "/metrics", nil)
+	mreq.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	m := a.Send(mreq)
+	collegetest.MustStatus(t, m, 200)
+	body := string(m.Body)
+	if !strings.Contains(body, `college_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1`) {
+		t.Fatalf("metrics lack the /api/v1/me 401 count:\n%s", collegetest.Grep(body, "college_http_requests_total"))
+	}
+	if !strings.Contains(body, "go_goroutines") {
+		t.Fatal("go runtime metrics missing")
+	}
+}
+
+func TestRequestIDAndErrorShape(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	r := a.Do("GET", "/api/v1/does-not-exist", "", nil)
+	collegetest.MustStatus(t, r, 404)
+	if r.Header.Get("X-Request-Id") == "" {
+		t.Fatal("no request id header")
+	}
+	var body struct {
+		Error struct {
+			Code, Message string
+		}
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.Error.Code != "not_found" || body.Error.Message == "" {
+		t.Fatalf("error body = %s", r.Body)
+	}
+	req := httptest.NewRequest("GET", "/healthz", nil)
+	req.Header.Set("X-Request-Id", "abc-123")
+	if got := a.Send(req).Header.Get("X-Request-Id"); got != "abc-123" {
+		t.Fatalf("request id not kept: %q", got)
+	}
+}
+
+// Every route under /api/v1 is in the OpenAPI document, and nothing else is.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	r := a.Do("GET", "/api/v1/openapi.json", "", nil)
+	collegetest.MustStatus(t, r, 200)
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi = %q", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	missing := []string{}
+	seen := 0
+	for _, rt := range a.Fiber.GetRoutes(true) {
+		if !strings.HasPrefix(rt.Path, "/api/v1/") || rt.Method == "HEAD" || rt.Path == "/api/v1/openapi.json" {
+			continue
+		}
+		p := rt.Path
+		for _, seg := range strings.Split(p, "/") {
+			if strings.HasPrefix(seg, ":") {
+				p = strings.Replace(p, seg, "{"+seg[1:]+"}", 1)
+			}
+		}
+		seen++
+		if !documented[rt.Method+" "+p] {
+			missing = append(missing, rt.Method+" "+p)
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("only %d API routes found", seen)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Fatalf("routes missing from openapi.json: %v", missing)
+	}
+	login := doc.Paths["/api/v1/auth/login"]["post"]
+	if login["requestBody"] == nil || login["responses"] == nil {
+		t.Fatalf("login operation incomplete: %v", login)
+	}
+}
+
+func TestServeStopsGracefullyOnSignal(t *testing.T) {
+	t.Parallel()
+	a := collegetest.NewWith(t, func(cfg *college.Config) {
+		cfg.Addr = "127.0.0.1:0"
+		cfg.ShutdownTimeout = 5 * time.Second
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx) }()
+	var addr string
+	for i := 0; i < 200 && addr == ""; i++ {
+		addr, _ = a.Addrs()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if addr == "" {
+		t.Fatal("server never listened")
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("readyz = %d", resp.StatusCode)
+	}
+	cancel() // what SIGTERM does through signal.NotifyContext
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if a.Ready() {
+		t.Fatal("still ready after shutdown")
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Fatal("still accepting connections after shutdown")
+	}
+}

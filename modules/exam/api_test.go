@@ -1,0 +1,647 @@
+package exam_test
+
+import (
+	"bytes"
+	"college/app/collegetest"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExamAttemptLifecycle(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	cadre := c.Tokens["ua_cadre"]
+	examID, ids := collegetest.ExamSetup(t, a, c, time.Hour)
+
+	// Malformed questions name the field.
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": ""})
+	collegetest.MustStatus(t, r, 400)
+	r = a.Do("POST", "/api/v1/banks/1/questions", col, map[string]any{"type": "single", "stem": "x", "options": []string{"a", "b"}, "answer": "E", "score": 1})
+	collegetest.MustStatus(t, r, 400)
+	if r.Fields(t)["answer"] == nil {
+		t.Fatalf("answer not among options: %s", r.Body)
+	}
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/banks", cadre, map[string]any{"name": "x"}), 403)
+	// A rule that cannot be filled is refused, naming it.
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "随机卷", "duration_minutes": 10, "opens_at": now, "closes_at": now.Add(time.Hour),
+		"paper": map[string]any{"mode": "random", "rules": []map[string]any{{"bank_id": 1, "type": "single", "count": 5, "score": 2}}}})
+	collegetest.MustStatus(t, r, 422)
+	if !strings.Contains(string(r.Body), "第 1 条规则") {
+		t.Fatalf("unfillable rule: %s", r.Body)
+	}
+
+	// Not published yet: not visible.
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil), 404)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	collegetest.MustStatus(t, r, 201)
+	start := r.JSON(t)
+	body := string(r.Body)
+	for _, leak := range []string{`"answer"`, `"k"`, "analysis", `"Choices"`} {
+		if strings.Contains(body, leak) {
+			t.Fatalf("answer key in the candidate's paper (%s): %s", leak, body)
+		}
+	}
+	attempt := uint64(start["attempt_id"].(float64))
+	// Starting again returns the same attempt.
+	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	collegetest.MustStatus(t, r, 200)
+	if uint64(r.JSON(t)["attempt_id"].(float64)) != attempt {
+		t.Fatal("a second start made a new attempt")
+	}
+	// Answers: the single and judge right, multiple partly, blank right.
+	// Options are shuffled: find the displayed letter of each option text.
+	letter := func(qid uint64, text string) string {
+		for _, q := range start["questions"].([]any) {
+			m := q.(map[string]any)
+			if uint64(m["id"].(float64)) == qid {
+				for i, o := range m["options"].([]any) {
+					if o == text {
+						return string(rune('A' + i))
+					}
+				}
+			}
+		}
+		t.Fatalf("option %q not found", text)
+		return ""
+	}
+	answers := map[string]any{
+		fmt.Sprint(ids["single"]):   letter(ids["single"], "为人民服务"),
+		fmt.Sprint(ids["multiple"]): letter(ids["multiple"], "创新") + letter(ids["multiple"], "封闭"),
+		fmt.Sprint(ids["judge"]):    true,
+	}
+	path := fmt.Sprintf("/api/v1/attempts/%d/answers", attempt)
+	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": answers}), 200)
+	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["blank"]): []string{" 幸福 ", "复兴"}}}), 200)
+	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): "yes"}}), 400)
+	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": map[string]any{"999999": "A"}}), 400)
+	collegetest.MustStatus(t, a.Do("PUT", path, c.Tokens["ub_cadre"], map[string]any{"answers": answers}), 404)
+	// Leaving the page is recorded.
+	ev := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", attempt), cadre, map[string]any{"type": "leave"})
+	collegetest.MustStatus(t, ev, 200)
+	if ev.JSON(t)["tab_switches"].(float64) != 1 {
+		t.Fatalf("events = %s", ev.Body)
+	}
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", attempt), cadre, map[string]any{"type": "dance"}), 400)
+	mine := a.Do("GET", "/api/v1/me/exams", cadre, nil)
+	collegetest.MustStatus(t, mine, 200)
+	if !strings.Contains(string(mine.Body), `"state":"open"`) || !strings.Contains(string(mine.Body), fmt.Sprintf(`"id":%d`, attempt)) {
+		t.Fatalf("my exams = %s", mine.Body)
+	}
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), c.Tokens["ub_cadre"], nil), 404)
+	// A restart (another instance on the same stores) resumes with the answers.
+	b := collegetest.NewOn(t, a, nil)
+	r = b.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	collegetest.MustStatus(t, r, 200)
+	if saved := r.JSON(t)["answers"].(map[string]any); len(saved) != 4 {
+		t.Fatalf("answers after restart: %v", saved)
+	}
+	// Editing a question now changes nothing in this attempt: it froze its copy.
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/questions/%d", ids["judge"]), col, map[string]any{"type": "judge", "stem": "改过的题干", "answer": false, "score": 10}), 200)
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/questions/%d", ids["judge"]), cadre, map[string]any{"type": "judge", "stem": "x", "answer": false, "score": 10}), 403)
+	// Submit: 10 + 0 (a wrong letter) + 10 + 10 = 30 ≥ 25.
+	r = a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil)
+	collegetest.MustStatus(t, r, 200)
+	res := r.JSON(t)
+	if res["status"] != "graded" || res["score"].(float64) != 30 || res["passed"] != true {
+		t.Fatalf("result = %v", res)
+	}
+	again := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil)
+	collegetest.MustStatus(t, again, 200)
+	if again.JSON(t)["score"] != res["score"] || again.JSON(t)["submitted_at"] != res["submitted_at"] {
+		t.Fatal("second submit changed the result")
+	}
+	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": answers}), 409)
+	// The result page says 合格 (a passed *bool must not read as "set").
+	b2 := a.Browser()
+	collegetest.MustStatus(t, b2.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	page := b2.Req("GET", fmt.Sprintf("/exams/%d/result?attempt=%d", examID, attempt), nil)
+	collegetest.MustStatus(t, page, 200)
+	if !strings.Contains(string(page.Body), "合格") || strings.Contains(string(page.Body), "不合格") {
+		t.Fatalf("result page of a pass:\n%s", page.Body)
+	}
+	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	collegetest.MustStatus(t, r, 409)
+	if r.ErrorCode(t) != "no_attempts_left" {
+		t.Fatalf("code = %s", r.ErrorCode(t))
+	}
+}
+
+func TestExpiredAttemptIsSubmittedWithSavedAnswers(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	examID, ids := collegetest.ExamSetup(t, a, c, 2*time.Second)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.Tokens["col"], nil), 200)
+	cadre := c.Tokens["ua_cadre"]
+	r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	collegetest.MustStatus(t, r, 201)
+	attempt := uint64(r.JSON(t)["attempt_id"].(float64))
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), cadre,
+		map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): true}}), 200)
+	time.Sleep(2200 * time.Millisecond)
+	// The deadline passed (the window closed): answering is refused...
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), cadre,
+		map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): false}}), 409)
+	// ...and the sweeper submits what was saved.
+	n, err := a.Exams.SweepExpired(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("sweep = %d, %v", n, err)
+	}
+	r = a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), cadre, nil)
+	collegetest.MustStatus(t, r, 200)
+	if res := r.JSON(t); res["status"] != "graded" || res["score"].(float64) != 10 || res["passed"] != false {
+		t.Fatalf("swept result = %v", res)
+	}
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens["ub_cadre"], nil), 422)
+}
+
+func TestShortAnswerReviewAndStats(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "简答题库"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈谈你对学用结合的理解", "answer": "要点：理论联系实际", "score": 20})
+	collegetest.MustStatus(t, r, 201)
+	short := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "学习要联系实际", "answer": true, "score": 10})
+	judge := r.ID(t)
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "学习体会", "duration_minutes": 20, "pass_score": 18, "max_attempts": 1,
+		"opens_at": now.Add(-time.Minute), "audience_org_ids": []uint64{c.UnitA, c.UnitB}, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{short, judge}}})
+	collegetest.MustStatus(t, r, 201)
+	examID := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	var attempts []uint64
+	for i, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
+		collegetest.MustStatus(t, r, 201)
+		id := uint64(r.JSON(t)["attempt_id"].(float64))
+		attempts = append(attempts, id)
+		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", id), c.Tokens[who], map[string]any{"answers": map[string]any{
+			fmt.Sprint(short): "学以致用，知行合一", fmt.Sprint(judge): i == 0}}), 200)
+		r = a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", id), c.Tokens[who], nil)
+		collegetest.MustStatus(t, r, 200)
+		if r.JSON(t)["status"] != "pending_review" {
+			t.Fatalf("with a short answer: %s", r.Body)
+		}
+	}
+	q := a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), col, nil)
+	collegetest.MustStatus(t, q, 200)
+	if !strings.Contains(string(q.Body), "学以致用") || strings.Count(string(q.Body), `"attempt_id"`) != 2 || strings.Contains(string(q.Body), "测试ua_cadre") {
+		t.Fatalf("review queue = %s", q.Body)
+	}
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), c.Tokens["ua_cadre"], nil), 403)
+	path := fmt.Sprintf("/api/v1/attempts/%d/review", attempts[0])
+	collegetest.MustStatus(t, a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 25}}), 400)
+	collegetest.MustStatus(t, a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(judge): 5}}), 400)
+	r = a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 16}})
+	collegetest.MustStatus(t, r, 200)
+	if res := r.JSON(t); res["status"] != "graded" || res["score"].(float64) != 26 || res["passed"] != true {
+		t.Fatalf("after review: %v", res)
+	}
+	collegetest.MustStatus(t, a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 10}}), 409)
+	r = a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", attempts[1]), col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 5}})
+	collegetest.MustStatus(t, r, 200)
+	if res := r.JSON(t); res["score"].(float64) != 5 || res["passed"] != false {
+		t.Fatalf("second review: %v", res)
+	}
+	st := a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/stats", examID), col, nil)
+	collegetest.MustStatus(t, st, 200)
+	s := st.JSON(t)
+	if s["graded"].(float64) != 2 || s["average"].(float64) != 15.5 || s["pass_rate"].(float64) != 0.5 {
+		t.Fatalf("stats = %s", st.Body)
+	}
+	items := s["items"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("items = %v", items)
+	}
+}
+
+func TestQuestionImportAndExport(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "导入题库"})
+	bank := r.ID(t)
+	tpl := a.Do("GET", "/api/v1/banks/import-template", col, nil)
+	collegetest.MustStatus(t, tpl, 200)
+	path := fmt.Sprintf("/api/v1/banks/%d/import", bank)
+	r = a.Upload(path, col, "template.xlsx", tpl.Body, nil)
+	collegetest.MustStatus(t, r, 200)
+	n := int(r.JSON(t)["imported"].(float64))
+	if n < 5 {
+		t.Fatalf("template examples imported: %s", r.Body)
+	}
+	r = a.Upload(path, col, "broken.xlsx", []byte("PK\x03\x04 not a workbook"), nil)
+	collegetest.MustStatus(t, r, 422)
+	r = a.Upload(path, col, "notes.pdf", []byte("%PDF-1.4"), nil)
+	if r.Status != 415 && r.Status != 422 {
+		t.Fatalf("a pdf: %d %s", r.Status, r.Body)
+	}
+	gift := "::q1:: 党的根本宗旨是 {=全心全意为人民服务 ~发展经济 ~对外开放}\n\n党的领导是最本质的特征 {T}\n"
+	r = a.Upload(path, col, "q.gift", []byte(gift), nil)
+	collegetest.MustStatus(t, r, 200)
+	if r.JSON(t)["imported"].(float64) != 2 {
+		t.Fatalf("gift import: %s", r.Body)
+	}
+	l := a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/questions?page_size=200", bank), col, nil)
+	collegetest.MustStatus(t, l, 200)
+	if int(l.JSON(t)["total"].(float64)) != n+2 {
+		t.Fatalf("bank holds %v, want %d", l.JSON(t)["total"], n+2)
+	}
+	ex := a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/export", bank), col, nil)
+	collegetest.MustStatus(t, ex, 200)
+	r = a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "副本"})
+	copyBank := r.ID(t)
+	r = a.Upload(fmt.Sprintf("/api/v1/banks/%d/import", copyBank), col, "export.xlsx", ex.Body, nil)
+	collegetest.MustStatus(t, r, 200)
+	if int(r.JSON(t)["imported"].(float64)) != n+2 {
+		t.Fatalf("export re-imported %s", r.Body)
+	}
+	collegetest.MustStatus(t, a.Upload(path, c.Tokens["ua_cadre"], "t.xlsx", tpl.Body, nil), 403)
+}
+
+func TestPaperReviewAfterRelease(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "公布题库"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 5, "analysis": "乙是对的"})
+	q := r.ID(t)
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "人工公布", "duration_minutes": 5, "pass_score": 5, "release": "manual", "shuffle": true,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	collegetest.MustStatus(t, r, 201)
+	examID := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "x", "duration_minutes": 5, "release": "someday",
+		"opens_at": now, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}}), 400)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	cadre := c.Tokens["ua_cadre"]
+	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	att := uint64(r.JSON(t)["attempt_id"].(float64))
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil), 409)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), cadre, nil), 200)
+	r = a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
+	collegetest.MustStatus(t, r, 403)
+	if r.ErrorCode(t) != "not_released" {
+		t.Fatalf("code = %s", r.ErrorCode(t))
+	}
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/release", examID), col, nil), 200)
+	r = a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
+	collegetest.MustStatus(t, r, 200)
+	qs := r.JSON(t)["questions"].([]any)
+	rq := qs[0].(map[string]any)
+	// The right answer is given in the letters this candidate saw.
+	opts := rq["options"].([]any)
+	correct := rq["correct"].(string)
+	if opts[correct[0]-'A'] != "乙" || rq["analysis"] != "乙是对的" || rq["given"] != nil {
+		t.Fatalf("reviewed question = %v", rq)
+	}
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), c.Tokens["ub_cadre"], nil), 404)
+}
+
+func TestPracticeAndWrongBook(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
+	bank := r.ID(t)
+	r = a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "考试专用"})
+	closed := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "学而不思则罔", "answer": true, "score": 1, "analysis": "出自《论语》"})
+	q := r.ID(t)
+	cadre := c.Tokens["ua_cadre"]
+	l := a.Do("GET", "/api/v1/practice/banks", cadre, nil)
+	collegetest.MustStatus(t, l, 200)
+	if !strings.Contains(string(l.Body), "练习题库") || strings.Contains(string(l.Body), "考试专用") {
+		t.Fatalf("practice banks = %s", l.Body)
+	}
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/practice/banks/%d/questions", closed), cadre, nil), 404)
+	set := a.Do("GET", fmt.Sprintf("/api/v1/practice/banks/%d/questions?count=5", bank), cadre, nil)
+	collegetest.MustStatus(t, set, 200)
+	if strings.Contains(string(set.Body), "answer") || !strings.Contains(string(set.Body), "学而不思则罔") {
+		t.Fatalf("practice set = %s", set.Body)
+	}
+	r = a.Do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": false})
+	collegetest.MustStatus(t, r, 200)
+	if fb := r.JSON(t); fb["correct"] != false || fb["answer"] != true || fb["analysis"] != "出自《论语》" {
+		t.Fatalf("feedback = %v", fb)
+	}
+	a.Do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": false})
+	wb := a.Do("GET", "/api/v1/me/wrong-book", cadre, nil)
+	collegetest.MustStatus(t, wb, 200)
+	if !strings.Contains(string(wb.Body), "学而不思则罔") {
+		t.Fatalf("wrong book = %s", wb.Body)
+	}
+	var times int
+	a.DB.Table("wrong_answers").Select("times").Where("question_id = ?", q).Scan(&times)
+	if times != 2 {
+		t.Fatalf("times = %d", times)
+	}
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": "yes"}), 400)
+	r = a.Do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": true})
+	collegetest.MustStatus(t, r, 200)
+	if r.JSON(t)["correct"] != true {
+		t.Fatalf("right answer = %s", r.Body)
+	}
+	if wb := a.Do("GET", "/api/v1/me/wrong-book", cadre, nil); string(wb.Body) != "[]" {
+		t.Fatalf("wrong book after a right answer = %s", wb.Body)
+	}
+}
+
+func TestExamAudienceAndLeaveLimit(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "题库"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	q := r.ID(t)
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "单位 A 专场", "duration_minutes": 10, "leave_limit": 2, "audience_org_ids": []uint64{c.UnitA},
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	collegetest.MustStatus(t, r, 201)
+	examID := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	// Unit B's cadre is not in the audience: the exam does not exist for them.
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens["ub_cadre"], nil), 404)
+	if strings.Contains(string(a.Do("GET", "/api/v1/me/exams", c.Tokens["ub_cadre"], nil).Body), "单位 A 专场") {
+		t.Fatal("exam listed outside its audience")
+	}
+	cadre := c.Tokens["ua_cadre"]
+	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+	collegetest.MustStatus(t, r, 201)
+	att := uint64(r.JSON(t)["attempt_id"].(float64))
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), cadre, map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
+	for i := 1; i <= 2; i++ {
+		ev := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", att), cadre, map[string]any{"type": "leave"})
+		collegetest.MustStatus(t, ev, 200)
+		if ev.JSON(t)["submitted"] != false {
+			t.Fatalf("submitted after %d leaves", i)
+		}
+	}
+	ev := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", att), cadre, map[string]any{"type": "leave"})
+	collegetest.MustStatus(t, ev, 200)
+	if ev.JSON(t)["submitted"] != true {
+		t.Fatalf("third leave over a limit of 2: %s", ev.Body)
+	}
+	res := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", att), cadre, nil).JSON(t)
+	if res["status"] != "graded" || res["score"].(float64) != 10 {
+		t.Fatalf("auto-submitted attempt = %v", res)
+	}
+}
+
+func TestResultsExportAndRegrade(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "题库"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 10})
+	q := r.ID(t)
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "重评", "duration_minutes": 10, "pass_score": 10,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	examID := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
+		att := uint64(r.JSON(t)["attempt_id"].(float64))
+		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): "B"}}), 200)
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.Tokens[who], nil), 200)
+	}
+	res := a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), col, nil)
+	collegetest.MustStatus(t, res, 200)
+	body := string(res.Body)
+	if !strings.Contains(body, "测试ua_cadre") || !strings.Contains(body, "东城区教育局") || !strings.Contains(body, `"pass_rate":1`) {
+		t.Fatalf("results = %s", body)
+	}
+	x := a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/results.xlsx", examID), col, nil)
+	collegetest.MustStatus(t, x, 200)
+	if !bytes.HasPrefix(x.Body, []byte("PK")) {
+		t.Fatal("results export is not an xlsx")
+	}
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), c.Tokens["ua_cadre"], nil), 403)
+	// The key was wrong: fix it and regrade; both candidates now fail.
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/questions/%d", q), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "C", "score": 10}), 200)
+	rg := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/regrade", examID), col, nil)
+	collegetest.MustStatus(t, rg, 200)
+	if rg.JSON(t)["changed"].(float64) != 2 {
+		t.Fatalf("regrade = %s", rg.Body)
+	}
+	res = a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), col, nil)
+	if strings.Contains(string(res.Body), `"passed":true`) || !strings.Contains(string(res.Body), `"pass_rate":0`) {
+		t.Fatalf("after regrade = %s", res.Body)
+	}
+	rg = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/regrade", examID), col, nil)
+	if rg.JSON(t)["changed"].(float64) != 0 {
+		t.Fatalf("second regrade changed %s", rg.Body)
+	}
+}
+
+func TestPassingACourseTestCreditsHoursOnce(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	course, _, _ := collegetest.PublishedCourse(a, c)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "课程测试"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	q := r.ID(t)
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "课程测试：新时代思想", "duration_minutes": 10, "pass_score": 6, "max_attempts": 3, "course_id": course,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	examID := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	cadre := c.Tokens["ua_cadre"]
+	for i := 0; i < 2; i++ { // passing twice credits once
+		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
+		collegetest.MustStatus(t, r, 201)
+		att := uint64(r.JSON(t)["attempt_id"].(float64))
+		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), cadre, map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), cadre, nil), 200)
+	}
+	h := a.Do("GET", "/api/v1/me/hours", cadre, nil).JSON(t)
+	if h["total"].(float64) != 0.5 || len(h["entries"].([]any)) != 1 || h["entries"].([]any)[0].(map[string]any)["source"] != "exam" {
+		t.Fatalf("hours = %v", h)
+	}
+}
+
+func TestPracticePages(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "党史练习", "practice": true})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "中国共产党成立于1921年", "answer": true, "score": 1, "analysis": "1921 年 7 月"})
+	q := r.ID(t)
+	b := a.Browser()
+	collegetest.MustStatus(t, b.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	home := b.Req("GET", "/practice", nil)
+	collegetest.MustStatus(t, home, 200)
+	if !strings.Contains(string(home.Body), "党史练习") {
+		t.Fatal("practice bank not listed")
+	}
+	page := b.Req("GET", fmt.Sprintf("/practice/banks/%d", bank), nil)
+	collegetest.MustStatus(t, page, 200)
+	if !strings.Contains(string(page.Body), "中国共产党成立于1921年") || strings.Contains(string(page.Body), "1921 年 7 月") {
+		t.Fatalf("practice page shows the question without its analysis: %s", page.Body)
+	}
+	res := b.Req("POST", "/practice/check", url.Values{"_csrf": {b.CSRF(page)}, "qid": {fmt.Sprint(q)}, fmt.Sprintf("q-%d", q): {"false"}, "back": {fmt.Sprintf("/practice/banks/%d", bank)}})
+	collegetest.MustStatus(t, res, 200)
+	if !strings.Contains(string(res.Body), "回答错误") || !strings.Contains(string(res.Body), "1921 年 7 月") {
+		t.Fatalf("feedback page: %s", res.Body)
+	}
+	wb := b.Req("GET", "/practice/wrong-book", nil)
+	if !strings.Contains(string(wb.Body), "中国共产党成立于1921年") {
+		t.Fatal("wrong answer not in the wrong-answer book page")
+	}
+}
+
+func TestExamAdminPagesRender(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
+	var bank uint64
+	a.DB.Table("banks").Select("id").Limit(1).Scan(&bank)
+	admin := a.Browser()
+	collegetest.MustStatus(t, admin.LoginAs("col", collegetest.UserPassword), 303)
+	stats := admin.Req("GET", fmt.Sprintf("/admin/exams/%d/stats", examID), nil)
+	if !strings.Contains(string(stats.Body), "导出成绩") || !strings.Contains(string(stats.Body), "各单位合格率") {
+		t.Fatal("stats page lacks results and unit pass rates")
+	}
+	for _, path := range []string{"/admin/exams", fmt.Sprintf("/admin/exams/banks/%d", bank), "/admin/exams/new", fmt.Sprintf("/admin/exams/%d/review", examID), fmt.Sprintf("/admin/exams/%d/stats", examID)} {
+		res := admin.Req("GET", path, nil)
+		if res.Status != 200 || !strings.Contains(string(res.Body), "考试") && !strings.Contains(string(res.Body), "题库") {
+			t.Errorf("%s: %d", path, res.Status)
+		}
+	}
+	cadre := a.Browser()
+	collegetest.MustStatus(t, cadre.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	collegetest.MustStatus(t, cadre.Req("GET", "/admin/exams", nil), 403)
+	collegetest.MustStatus(t, cadre.Req("GET", "/exams", nil), 200)
+	collegetest.MustStatus(t, cadre.Req("GET", "/practice", nil), 200)
+}
+
+func TestGraderAssignmentsAndComments(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	a.CreateUser(c.Tokens["admin"], "t1", c.College, "teacher")
+	a.CreateUser(c.Tokens["admin"], "t2", c.College, "teacher")
+	var t1, t2 uint64
+	a.DB.Table("users").Select("id").Where("username = ?", "t1").Scan(&t1)
+	a.DB.Table("users").Select("id").Where("username = ?", "t2").Scan(&t2)
+	tok1, tok2 := a.Login("t1", collegetest.UserPassword), a.Login("t2", collegetest.UserPassword)
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "简答"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈体会", "answer": "", "score": 10})
+	q := r.ID(t)
+	now := time.Now().UTC()
+	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "体会", "duration_minutes": 5, "pass_score": 6, "release": "immediately",
+		"opens_at": now.Add(-time.Minute), "audience_org_ids": []uint64{c.UnitA, c.UnitB}, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	examID := r.ID(t)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	atts := map[string]uint64{}
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
+		atts[who] = uint64(r.JSON(t)["attempt_id"].(float64))
+		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", atts[who]), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): "学习体会"}}), 200)
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", atts[who]), c.Tokens[who], nil), 200)
+	}
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/exams/%d/graders", examID), col, map[string]any{"assignments": []map[string]any{{"grader_id": t1, "question_id": q, "candidate_id": c.IDs["ua_cadre"]}}}), 400)
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/exams/%d/graders", examID), col, map[string]any{"assignments": []map[string]any{{"grader_id": t2, "candidate_id": c.IDs["ub_cadre"]}}}), 200)
+	// t1 has nothing assigned: an empty queue, and no scoring.
+	if body := string(a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), tok1, nil).Body); body != "[]" {
+		t.Fatalf("t1 queue = %s", body)
+	}
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ua_cadre"]), tok1, map[string]any{"scores": map[string]any{fmt.Sprint(q): 8}}), 403)
+	q2 := a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/review", examID), tok2, nil)
+	if strings.Count(string(q2.Body), `"attempt_id"`) != 1 || !strings.Contains(string(q2.Body), fmt.Sprintf(`"attempt_id":%d`, atts["ub_cadre"])) {
+		t.Fatalf("t2 queue = %s", q2.Body)
+	}
+	r = a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ub_cadre"]), tok2, map[string]any{"scores": map[string]any{fmt.Sprint(q): 7}, "comments": map[string]any{fmt.Sprint(q): "联系实际不够"}})
+	collegetest.MustStatus(t, r, 200)
+	p := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", atts["ub_cadre"]), c.Tokens["ub_cadre"], nil)
+	collegetest.MustStatus(t, p, 200)
+	if !strings.Contains(string(p.Body), "联系实际不够") {
+		t.Fatalf("comment not shown to the candidate: %s", p.Body)
+	}
+	// The college administrator grades the rest.
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ua_cadre"]), col, map[string]any{"scores": map[string]any{fmt.Sprint(q): 9}}), 200)
+}
+
+func TestAnnualExamExemption(t *testing.T) {
+	t.Parallel()
+	a := collegetest.New(t)
+	c := collegetest.NewCity(a)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "年度"})
+	bank := r.ID(t)
+	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 100})
+	q := r.ID(t)
+	now := time.Now().UTC()
+	mk := func(title string, opens time.Time) uint64 {
+		r := a.Do("POST", "/api/v1/exams", col, map[string]any{"title": title, "duration_minutes": 5, "pass_score": 60, "annual": true,
+			"opens_at": opens, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+		collegetest.MustStatus(t, r, 201)
+		id := r.ID(t)
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", id), col, nil), 200)
+		return id
+	}
+	// A full-screen exam says so to the candidate's page.
+	fs := a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "全屏", "duration_minutes": 5, "fullscreen": true,
+		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
+	collegetest.MustStatus(t, fs, 201)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", fs.ID(t)), col, nil), 200)
+	st := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", fs.ID(t)), c.Tokens["ua_cadre"], nil)
+	collegetest.MustStatus(t, st, 201)
+	if st.JSON(t)["fullscreen"] != true {
+		t.Fatalf("fullscreen flag: %s", st.Body)
+	}
+	last := mk("去年年度考试", now.AddDate(-1, 0, 0))
+	this := mk("今年年度考试", now.Add(-time.Minute))
+	for _, who := range []string{"ua_cadre", "ub_cadre"} {
+		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", last), c.Tokens[who], nil)
+		att := uint64(r.JSON(t)["attempt_id"].(float64))
+		if who == "ua_cadre" {
+			collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
+		}
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.Tokens[who], nil), 200)
+	}
+	exempt := func(who string) bool {
+		var list []map[string]any
+		_ = json.Unmarshal(a.Do("GET", "/api/v1/me/exams", c.Tokens[who], nil).Body, &list)
+		for _, e := range list {
+			if uint64(e["id"].(float64)) == this {
+				return e["exempt"] == true
+			}
+		}
+		t.Fatalf("%s does not see this year's exam", who)
+		return false
+	}
+	if !exempt("ua_cadre") || exempt("ub_cadre") {
+		t.Fatal("exemption: 100 last year exempts, 0 does not")
+	}
+}
