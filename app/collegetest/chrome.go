@@ -123,3 +123,21 @@ func SubmitForm(t *testing.T, ctx context.Context, action string) {
 	}
 	time.Sleep(300 * time.Millisecond)
 }
+
+// PhonePage opens url, waits for want, fails when the page is wider than the
+// 390 px phone, and saves a screenshot named shot.
+func PhonePage(t *testing.T, ctx context.Context, url, want, shot string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	WaitText(t, ctx, want)
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if width > 390 {
+		t.Errorf("%s is %d px wide on a 390 px phone", url, width)
+	}
+	Screenshot(t, ctx, shot)
+}

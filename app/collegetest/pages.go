@@ -15,8 +15,10 @@ type Browser struct {
 	Cookies map[string]string
 }
 
+// Browser starts a browser with no cookies.
 func (a *App) Browser() *Browser { return &Browser{App: a, Cookies: map[string]string{}} }
 
+// Req sends a page request, a form when form is not nil.
 func (b *Browser) Req(method, path string, form url.Values) Response {
 	b.App.T.Helper()
 	var req *http.Request
@@ -26,6 +28,12 @@ func (b *Browser) Req(method, path string, form url.Values) Response {
 	} else {
 		req = httptest.NewRequest(method, path, nil)
 	}
+	return b.Send(req)
+}
+
+// Send sends req with the browser's cookies and keeps the ones it sets.
+func (b *Browser) Send(req *http.Request) Response {
+	b.App.T.Helper()
 	var parts []string
 	for k, v := range b.Cookies {
 		parts = append(parts, k+"="+v)
@@ -46,6 +54,7 @@ func (b *Browser) Req(method, path string, form url.Values) Response {
 
 var hiddenCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
+// CSRF is the form token of a page.
 func (b *Browser) CSRF(page Response) string {
 	b.App.T.Helper()
 	m := hiddenCSRF.FindSubmatch(page.Body)
@@ -55,6 +64,7 @@ func (b *Browser) CSRF(page Response) string {
 	return string(m[1])
 }
 
+// LoginAs logs in through the login page.
 func (b *Browser) LoginAs(username, password string) Response {
 	b.App.T.Helper()
 	page := b.Req("GET", "/login", nil)

@@ -187,18 +187,7 @@ func TestBrowserAssessPagesFitAPhone(t *testing.T) {
 
 	check := func(path, want, shot string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
-			t.Fatalf("open %s: %v", path, err)
-		}
-		collegetest.WaitText(t, ctx, want)
-		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if width > 390 {
-			t.Errorf("%s is %d px wide on a 390 px phone", path, width)
-		}
-		collegetest.Screenshot(t, ctx, shot)
+		collegetest.PhonePage(t, ctx, base+path, want, shot)
 	}
 	collegetest.ChromeLogin(t, ctx, base, assessUsername(a, ac.Trainees[0]), collegetest.UserPassword)
 	check("/me/evaluations", "待填写", "80-my-evaluations")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -20,32 +19,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 )
-
-// adminPagesDay is a date offset days from today, Beijing time.
-func adminPagesDay(offset int) string {
-	return time.Now().In(web.Shanghai).AddDate(0, 0, offset).Format(time.DateOnly)
-}
-
-// adminPagesSend sends req with the browser's cookies and keeps the ones set.
-func adminPagesSend(b *collegetest.Browser, req *http.Request) collegetest.Response {
-	b.App.T.Helper()
-	var parts []string
-	for k, v := range b.Cookies {
-		parts = append(parts, k+"="+v)
-	}
-	if len(parts) > 0 {
-		req.Header.Set("Cookie", strings.Join(parts, "; "))
-	}
-	r := b.App.Send(req)
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.Cookies, c.Name)
-		} else {
-			b.Cookies[c.Name] = c.Value
-		}
-	}
-	return r
-}
 
 // adminPagesUpload posts a multipart form like a browser: the fields in
 // order, then the file.
@@ -67,7 +40,7 @@ func adminPagesUpload(b *collegetest.Browser, path string, fields [][2]string, f
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	return adminPagesSend(b, req)
+	return b.Send(req)
 }
 
 func adminPagesClassStatus(a *collegetest.App, id uint64) string {
@@ -87,9 +60,9 @@ func adminPagesAudit(a *collegetest.App, action, actor string, target uint64) in
 
 // adminPagesForm is a valid class plan form.
 func adminPagesForm(c *collegetest.City, title string) url.Values {
-	return url.Values{"title": {title}, "kind": {"专题班"}, "host_org_id": {fmt.Sprint(c.College)}, "starts_on": {adminPagesDay(20)},
-		"ends_on": {adminPagesDay(24)}, "place": {"市委党校"}, "quota": {"30"}, "hours": {""}, "self_registration": {"1"},
-		"registration_closes_at": {adminPagesDay(18) + "T17:30"}, "contact": {"李老师"}, "min_attendance": {"80"}}
+	return url.Values{"title": {title}, "kind": {"专题班"}, "host_org_id": {fmt.Sprint(c.College)}, "starts_on": {collegetest.Day(20)},
+		"ends_on": {collegetest.Day(24)}, "place": {"市委党校"}, "quota": {"30"}, "hours": {""}, "self_registration": {"1"},
+		"registration_closes_at": {collegetest.Day(18) + "T17:30"}, "contact": {"李老师"}, "min_attendance": {"80"}}
 }
 
 var adminPagesClassPath = regexp.MustCompile(`^/admin/classes/(\d+)`)
@@ -127,7 +100,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 	// A bad form comes back with the messages next to the fields.
 	bad := adminPagesForm(c, "")
 	bad.Set("quota", "三十")
-	bad.Set("ends_on", adminPagesDay(10))
+	bad.Set("ends_on", collegetest.Day(10))
 	r := collegetest.PagePostFrom(col, "/admin/classes/new", "/admin/classes", bad)
 	collegetest.MustStatus(t, r, 400)
 	collegetest.MustContain(t, string(r.Body), "必填", "名额应为整数", "结束日期不能早于开始日期", `value="三十"`)
@@ -145,7 +118,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 		HostOrgID     uint64
 	}
 	a.DB.Table("training_classes").Where("id = ?", id).Take(&stored)
-	wantClose, _ := time.ParseInLocation("2006-01-02 15:04", adminPagesDay(18)+" 17:30", web.Shanghai)
+	wantClose, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(18)+" 17:30", web.Shanghai)
 	if stored.Title != "乡村振兴专题培训班" || stored.Quota != 30 || stored.HoursX100 != 0 || !stored.SelfReg || !stored.Waitlist ||
 		!stored.RegClosesAt.Equal(wantClose) || stored.MinAttendance != 80 || stored.Status != "draft" || stored.HostOrgID != c.College {
 		t.Fatalf("stored class: %+v (closes at %v, want %v)", stored, stored.RegClosesAt, wantClose)
@@ -175,7 +148,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 	}
 
 	// A timetable item in Beijing time.
-	r = collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {"开班式与专题辅导"}, "teacher": {"王教授"}, "date": {adminPagesDay(20)}, "start": {"09:00"}, "end": {"12:00"}})
+	r = collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {"开班式与专题辅导"}, "teacher": {"王教授"}, "date": {collegetest.Day(20)}, "start": {"09:00"}, "end": {"12:00"}})
 	collegetest.MustRedirect(t, r, wsPath+"#sessions")
 	var sessionID uint64
 	var startsAt time.Time
@@ -183,11 +156,11 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 	if err := row.Scan(&sessionID, &startsAt); err != nil {
 		t.Fatal(err)
 	}
-	wantStart, _ := time.ParseInLocation("2006-01-02 15:04", adminPagesDay(20)+" 09:00", web.Shanghai)
+	wantStart, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(20)+" 09:00", web.Shanghai)
 	if !startsAt.Equal(wantStart) {
 		t.Fatalf("session starts at %v, want %v", startsAt, wantStart)
 	}
-	r = collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {"越界"}, "date": {adminPagesDay(40)}, "start": {"09:00"}, "end": {"08:00"}})
+	r = collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {"越界"}, "date": {collegetest.Day(40)}, "start": {"09:00"}, "end": {"08:00"}})
 	collegetest.MustStatus(t, r, 400)
 	collegetest.MustContain(t, string(r.Body), "结束时间应晚于开始时间", `value="越界"`)
 
@@ -222,7 +195,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 
 	// Edited as a draft, filed again, approved from the workspace.
 	form := adminPagesForm(c, "乡村振兴专题培训班（压缩）")
-	form.Set("ends_on", adminPagesDay(23))
+	form.Set("ends_on", collegetest.Day(23))
 	form.Set("hours", "24")
 	collegetest.MustRedirect(t, collegetest.PagePostFrom(col, wsPath+"/edit", wsPath, form), wsPath)
 	a.DB.Table("training_classes").Where("id = ?", id).Take(&stored)
@@ -360,8 +333,8 @@ func TestAdminPagesRegistrationsLeaveAndScreen(t *testing.T) {
 	}
 	col := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	form := adminPagesForm(c, "基层党建专题培训班")
-	form.Set("starts_on", adminPagesDay(10))
-	form.Set("ends_on", adminPagesDay(11))
+	form.Set("starts_on", collegetest.Day(10))
+	form.Set("ends_on", collegetest.Day(11))
 	form.Set("hours", "14")
 	form.Set("quota", "3")
 	form.Del("registration_closes_at")
@@ -371,12 +344,12 @@ func TestAdminPagesRegistrationsLeaveAndScreen(t *testing.T) {
 	for i, topic := range []string{"专题讲座", "现场教学"} {
 		start := []string{"09:00", "14:00"}[i]
 		end := []string{"12:00", "17:00"}[i]
-		r := collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {topic}, "date": {adminPagesDay(10)}, "start": {start}, "end": {end}, "site": {[]string{"", "红色教育基地"}[i]}})
+		r := collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {topic}, "date": {collegetest.Day(10)}, "start": {start}, "end": {end}, "site": {[]string{"", "红色教育基地"}[i]}})
 		collegetest.MustRedirect(t, r, wsPath+"#sessions")
 	}
 	a.DB.Table("class_sessions").Where("class_id = ?", id).Order("starts_at").Pluck("id", &sessions)
 	// A session nobody signed in to can be deleted; the class keeps the other.
-	extra := collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {"多余的课"}, "date": {adminPagesDay(11)}, "start": {"09:00"}, "end": {"10:00"}})
+	extra := collegetest.PagePostFrom(col, wsPath, wsPath+"/sessions", url.Values{"topic": {"多余的课"}, "date": {collegetest.Day(11)}, "start": {"09:00"}, "end": {"10:00"}})
 	collegetest.MustRedirect(t, extra, wsPath)
 	var extraID uint64
 	a.DB.Table("class_sessions").Select("id").Where("class_id = ? AND topic = ?", id, "多余的课").Scan(&extraID)
@@ -497,7 +470,7 @@ func adminPagesScreens(t *testing.T, a *collegetest.App, c *collegetest.City) (d
 	t.Helper()
 	col := c.Tokens["col"]
 	mk := func(title string, offset int, extra map[string]any) uint64 {
-		body := map[string]any{"title": title, "kind": "专题班", "host_org_id": c.College, "starts_on": adminPagesDay(offset), "ends_on": adminPagesDay(offset + 4),
+		body := map[string]any{"title": title, "kind": "专题班", "host_org_id": c.College, "starts_on": collegetest.Day(offset), "ends_on": collegetest.Day(offset + 4),
 			"quota": 40, "hours": 30, "self_registration": true, "place": "市委党校 3 号教学楼", "min_attendance": 80, "contact": "李老师", "contact_phone": "0571-88886666"}
 		for k, v := range extra {
 			body[k] = v
@@ -511,7 +484,7 @@ func adminPagesScreens(t *testing.T, a *collegetest.App, c *collegetest.City) (d
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", filing), col, nil), 200)
 	running = mk("乡村振兴与基层治理能力提升专题培训班（第一期）", 5, nil)
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/quotas", running), col, map[string]any{"quotas": []map[string]any{{"org_id": c.UnitA, "quota": 20}, {"org_id": c.UnitB, "quota": 10}}}), 200)
-	start, _ := time.ParseInLocation("2006-01-02 15:04", adminPagesDay(5)+" 09:00", web.Shanghai)
+	start, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(5)+" 09:00", web.Shanghai)
 	for i, topic := range []string{"开班式暨专题辅导：深入学习贯彻习近平新时代中国特色社会主义思想", "乡村振兴战略的实践路径", "现场教学：数字乡村示范点"} {
 		r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", running), col, map[string]any{"topic": topic, "teacher": "王教授", "place": "第一教室",
 			"starts_at": start.Add(time.Duration(i) * 5 * time.Hour), "ends_at": start.Add(time.Duration(i)*5*time.Hour + 3*time.Hour)})

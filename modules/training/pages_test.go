@@ -20,16 +20,11 @@ import (
 // regexpSerial finds a certificate serial in a JSON answer.
 var regexpSerial = regexp.MustCompile(`"serial":"([^"]+)"`)
 
-// pagesDay is a date offset days from today, in Beijing.
-func pagesDay(offset int) string {
-	return time.Now().In(web.Shanghai).AddDate(0, 0, offset).Format(time.DateOnly)
-}
-
 // pagesOpenClass creates a class of the test college, files it, has it
 // approved and opens registration; fields override the defaults.
 func pagesOpenClass(a *collegetest.App, c *collegetest.City, fields map[string]any) uint64 {
 	a.T.Helper()
-	body := map[string]any{"title": "学习贯彻专题培训班", "kind": "专题班", "host_org_id": c.College, "starts_on": pagesDay(20), "ends_on": pagesDay(22),
+	body := map[string]any{"title": "学习贯彻专题培训班", "kind": "专题班", "host_org_id": c.College, "starts_on": collegetest.Day(20), "ends_on": collegetest.Day(22),
 		"quota": 10, "hours": 24, "place": "市委党校主校区", "contact": "王老师", "contact_phone": "010-12345678"}
 	maps.Copy(body, fields)
 	r := a.Do("POST", "/api/v1/classes", c.Tokens["col"], body)
@@ -74,9 +69,9 @@ func TestTrainingPagesLearner(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	unitOnly := pagesOpenClass(a, c, map[string]any{"title": "处级干部任职培训班", "kind": "任职培训"})
-	selfOK := pagesOpenClass(a, c, map[string]any{"title": "青年干部自主选学班", "self_registration": true, "starts_on": pagesDay(30), "ends_on": pagesDay(31)})
+	selfOK := pagesOpenClass(a, c, map[string]any{"title": "青年干部自主选学班", "self_registration": true, "starts_on": collegetest.Day(30), "ends_on": collegetest.Day(31)})
 	draft := a.Do("POST", "/api/v1/classes", c.Tokens["col"], map[string]any{"title": "尚未备案的班次", "kind": "专题班", "host_org_id": c.College,
-		"starts_on": pagesDay(40), "ends_on": pagesDay(41), "quota": 5})
+		"starts_on": collegetest.Day(40), "ends_on": collegetest.Day(41), "quota": 5})
 	collegetest.MustStatus(t, draft, 201)
 
 	b := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
@@ -285,8 +280,8 @@ func TestTrainingPagesSignIn(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	id := pagesOpenClass(a, c, map[string]any{"title": "党性教育专题班", "starts_on": pagesDay(10), "ends_on": pagesDay(11)})
-	startsAt, _ := time.ParseInLocation("2006-01-02 15:04", pagesDay(10)+" 09:00", web.Shanghai)
+	id := pagesOpenClass(a, c, map[string]any{"title": "党性教育专题班", "starts_on": collegetest.Day(10), "ends_on": collegetest.Day(11)})
+	startsAt, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(10)+" 09:00", web.Shanghai)
 	r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", id), col, map[string]any{"topic": "开班式与专题讲座", "teacher": "王教授", "place": "第一教室",
 		"starts_at": startsAt, "ends_at": startsAt.Add(150 * time.Minute)})
 	collegetest.MustStatus(t, r, 201)
@@ -384,7 +379,7 @@ func TestTrainingPagesCertificate(t *testing.T) {
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/users/%d", c.IDs["ua_cadre"]), c.Tokens["admin"], map[string]any{"name": "张建国", "level": "乡科级", "id_number": "110101199003074514"}), 200)
-	id := pagesOpenClass(a, c, map[string]any{"title": "乡村振兴专题研修班", "starts_on": pagesDay(2), "ends_on": pagesDay(4)})
+	id := pagesOpenClass(a, c, map[string]any{"title": "乡村振兴专题研修班", "starts_on": collegetest.Day(2), "ends_on": collegetest.Day(4)})
 	pagesTrainee(a, c, id, c.IDs["ua_cadre"])
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
 	pdf := []byte("%PDF-1.4\n% test\n")
@@ -477,7 +472,7 @@ func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 
 	// A graduated class with a certificate.
 	soon := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	past := pagesOpenClass(a, c, map[string]any{"title": "学习贯彻党的二十届四中全会精神专题培训班（第一期）", "starts_on": pagesDay(-12), "ends_on": pagesDay(-8), "registration_closes_at": soon})
+	past := pagesOpenClass(a, c, map[string]any{"title": "学习贯彻党的二十届四中全会精神专题培训班（第一期）", "starts_on": collegetest.Day(-12), "ends_on": collegetest.Day(-8), "registration_closes_at": soon})
 	pagesTrainee(a, c, past, c.IDs["ua_cadre"])
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", past), col, nil), 200)
 	for _, kind := range []string{"plan", "signin_sheet", "timetable"} {
@@ -488,10 +483,10 @@ func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 	a.DB.Table("certificates").Where("class_id = ?", past).Pluck("serial", &serial)
 
 	// A class in session with a timetable and an online course.
-	now := pagesOpenClass(a, c, map[string]any{"title": "基层治理能力提升专题研修班", "kind": "主体班", "starts_on": pagesDay(5), "ends_on": pagesDay(7),
+	now := pagesOpenClass(a, c, map[string]any{"title": "基层治理能力提升专题研修班", "kind": "主体班", "starts_on": collegetest.Day(5), "ends_on": collegetest.Day(7),
 		"min_attendance": 80, "require_courses": true,
 		"description": "本班次围绕基层治理现代化开展专题研修。\n采取专题讲座、现场教学、分组研讨相结合的方式。"})
-	day1, _ := time.ParseInLocation("2006-01-02 15:04", pagesDay(5)+" 09:00", web.Shanghai)
+	day1, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(5)+" 09:00", web.Shanghai)
 	var sessions []uint64
 	for i, s := range []struct{ topic, teacher, place, site string }{
 		{"开班式暨专题辅导：推进基层治理体系和治理能力现代化", "王教授", "主楼第一报告厅", ""},
@@ -509,8 +504,8 @@ func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", now), col, nil), 200)
 
 	// Classes taking registrations.
-	open := pagesOpenClass(a, c, map[string]any{"title": "青年干部自主选学班", "self_registration": true, "starts_on": pagesDay(30), "ends_on": pagesDay(33), "quota": 40})
-	pagesOpenClass(a, c, map[string]any{"title": "县处级领导干部任职培训班", "kind": "任职培训", "starts_on": pagesDay(40), "ends_on": pagesDay(70), "quota": 2})
+	open := pagesOpenClass(a, c, map[string]any{"title": "青年干部自主选学班", "self_registration": true, "starts_on": collegetest.Day(30), "ends_on": collegetest.Day(33), "quota": 40})
+	pagesOpenClass(a, c, map[string]any{"title": "县处级领导干部任职培训班", "kind": "任职培训", "starts_on": collegetest.Day(40), "ends_on": collegetest.Day(70), "quota": 2})
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/registrations", open), c.Tokens["ua_admin"], map[string]any{"user_id": c.IDs["ua_more0"]}), 201)
 
 	clock := day1.Add(20 * time.Minute)
@@ -518,18 +513,7 @@ func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 
 	check := func(path, want, shot string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
-			t.Fatalf("open %s: %v", path, err)
-		}
-		collegetest.WaitText(t, ctx, want)
-		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if width > 390 {
-			t.Errorf("%s is %d px wide on a 390 px phone", path, width)
-		}
-		collegetest.Screenshot(t, ctx, shot)
+		collegetest.PhonePage(t, ctx, base+path, want, shot)
 	}
 	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
 	check("/classes", "可报名班次", "60-classes")
