@@ -25,15 +25,18 @@ func (a *App) AuditRows(action string) []audit.Log {
 
 // Every mutating route, API or form, writes exactly one audit entry when it
 // succeeds, except the routes below, which write none: the learner's hot
-// study paths (heartbeats, autosaves, proctoring events, practice, reading
-// notifications), whose records are their own tables, and the anonymous
-// questionnaires and evaluations, where an entry naming the respondent
-// would break the anonymity they promise.
+// study and exam paths (heartbeats, exam starts, autosaves and submissions,
+// proctoring events, practice, reading notifications), whose records are
+// their own tables, and the anonymous questionnaires and evaluations, where
+// an entry naming the respondent would break the anonymity they promise.
 var AuditExempt = map[string]string{
 	"POST /api/v1/plays/:play_id/heartbeat":  "study progress",
 	"POST /api/v1/plays/:play_id/presence":   "study progress",
 	"POST /api/v1/lessons/:id/play":          "study progress",
 	"PUT /api/v1/attempts/:id/answers":       "exam autosave",
+	"POST /api/v1/exams/:id/attempts":        "exam start, kept as the attempt",
+	"POST /exams/:id/start":                  "exam start, kept as the attempt",
+	"POST /api/v1/attempts/:id/submit":       "exam submission, kept with the attempt",
 	"POST /api/v1/attempts/:id/events":       "proctoring events, kept with the attempt",
 	"POST /api/v1/practice/answers":          "practice, nothing recorded",
 	"POST /practice/check":                   "practice, nothing recorded",

@@ -200,9 +200,9 @@ func TestPresenceAnswerWritesNoAuditEntry(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/plays/"+play+"/presence", c.Tokens["ub_cadre"], nil), 409)
 }
 
-// A learner's exam start, submission and enrollment each leave one entry,
-// written by the service with the change; a resumed start and a repeated
-// submission are recorded too, as what they are.
+// A learner's enrollment leaves one entry, written by the service with the
+// change. An exam start and submission leave none: the attempt row is their
+// record (who, when, the answers, the score), even when repeated.
 func TestLearnerActionsAreRecorded(t *testing.T) {
 	t.Parallel()
 	a := collegetest.New(t)
@@ -214,25 +214,20 @@ func TestLearnerActionsAreRecorded(t *testing.T) {
 	r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
 	collegetest.MustStatus(t, r, 201)
 	attempt := uint64(r.JSON(t)["attempt_id"].(float64))
-	start := oneAuditRow(a, "attempt.start", attempt, "ua_cadre")
-	var detail map[string]any
-	if err := json.Unmarshal([]byte(start.Detail), &detail); err != nil || uint64(detail["exam_id"].(float64)) != examID || detail["resumed"] != false {
-		t.Fatalf("attempt.start detail = %s", start.Detail)
-	}
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil), 200)
-	if rows := a.AuditRows("attempt.start"); len(rows) != 2 || !bytes.Contains([]byte(rows[1].Detail), []byte(`"resumed":true`)) {
-		t.Fatalf("attempt.start entries after a resume = %+v", rows)
-	}
-
-	r = a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil)
-	collegetest.MustStatus(t, r, 200)
-	sub := oneAuditRow(a, "attempt.submit", attempt, "ua_cadre")
-	if !bytes.Contains([]byte(sub.Detail), []byte(`"status":"graded"`)) {
-		t.Fatalf("attempt.submit detail = %s", sub.Detail)
-	}
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil), 200)
-	if n := len(a.AuditRows("attempt.submit")); n != 2 {
-		t.Fatalf("%d attempt.submit entries after a repeated submission, want 2", n)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", attempt), cadre, nil), 200)
+	if n := len(a.AuditRows("attempt.start")) + len(a.AuditRows("attempt.submit")); n != 0 {
+		t.Fatalf("%d exam start or submission entries, want none", n)
+	}
+	var rec struct {
+		UserID      uint64
+		Status      string
+		SubmittedAt *time.Time
+	}
+	if err := a.DB.Table("attempts").Select("user_id, status, submitted_at").Where("id = ?", attempt).Scan(&rec).Error; err != nil ||
+		rec.UserID != c.IDs["ua_cadre"] || rec.Status != "graded" || rec.SubmittedAt == nil {
+		t.Fatalf("attempt record = %+v, %v", rec, err)
 	}
 
 	course, _, _ := collegetest.PublishedCourse(a, c)

@@ -69,9 +69,9 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	err = s.db.WithContext(ctx).Where("open_key = ?", *openKey(e.ID, p.UserID)).First(&open).Error
 	if err == nil {
 		if now.Before(open.Deadline) {
-			return s.resume(ctx, p, &open)
+			return s.resume(ctx, &open)
 		}
-		if _, err := s.finish(ctx, &open, nil); err != nil {
+		if _, err := s.finish(ctx, &open); err != nil {
 			return AttemptResponse{}, false, err
 		}
 	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -116,36 +116,23 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 	}
 	a := &Attempt{ExamID: e.ID, UserID: p.UserID, No: int(used) + 1, OpenKey: openKey(e.ID, p.UserID), Status: AttemptOpen,
 		StartedAt: now, Deadline: deadline, Paper: string(frozen), Answers: "{}"}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(a).Error; err != nil {
-			return err
-		}
-		return web.RecordTx(s.audit, tx, startEntry(p, a, false))
-	})
-	if err != nil {
+	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
 		if db.IsDuplicate(err) {
 			// A second start raced this one: answer with the attempt it made.
 			if err := s.db.WithContext(ctx).Where("open_key = ?", *openKey(e.ID, p.UserID)).First(&open).Error; err == nil {
-				return s.resume(ctx, p, &open)
+				return s.resume(ctx, &open)
 			}
 		}
-		return AttemptResponse{}, false, web.AsError(err)
+		return AttemptResponse{}, false, web.Internal(err)
 	}
 	r, err := s.attemptView(ctx, a)
 	return r, true, err
 }
 
 // resume answers a start with the caller's attempt in progress.
-func (s *Service) resume(ctx context.Context, p *web.Principal, a *Attempt) (AttemptResponse, bool, error) {
-	if err := s.audit.Record(ctx, startEntry(p, a, true)); err != nil {
-		return AttemptResponse{}, false, err
-	}
+func (s *Service) resume(ctx context.Context, a *Attempt) (AttemptResponse, bool, error) {
 	r, err := s.attemptView(ctx, a)
 	return r, false, err
-}
-
-func startEntry(p *web.Principal, a *Attempt, resumed bool) web.AuditEntry {
-	return web.AuditBy(p, "attempt.start", "attempt", a.ID, map[string]any{"exam_id": a.ExamID, "no": a.No, "resumed": resumed})
 }
 
 func (s *Service) attemptView(ctx context.Context, a *Attempt) (AttemptResponse, error) {
@@ -204,7 +191,7 @@ func (s *Service) AttemptSheet(ctx context.Context, p *web.Principal, id uint64)
 		return AttemptResponse{}, err
 	}
 	if a.Status == AttemptOpen && !s.now().Before(a.Deadline) {
-		if _, err := s.finish(ctx, a, nil); err != nil {
+		if _, err := s.finish(ctx, a); err != nil {
 			return AttemptResponse{}, err
 		}
 	}
@@ -278,30 +265,23 @@ func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, 
 }
 
 // Submit grades and closes the attempt; calling it again answers the same.
-// Each call is recorded as the candidate's.
 func (s *Service) Submit(ctx context.Context, p *web.Principal, id uint64) (ResultResponse, error) {
 	a, err := s.ownAttempt(ctx, p, id)
 	if err != nil {
 		return ResultResponse{}, err
 	}
 	if a.Status != AttemptOpen {
-		if err := s.audit.Record(ctx, submitEntry(p, a)); err != nil {
-			return ResultResponse{}, err
-		}
 		return result(a), nil
 	}
-	return s.finish(ctx, a, p)
-}
-
-func submitEntry(p *web.Principal, a *Attempt) web.AuditEntry {
-	return web.AuditBy(p, "attempt.submit", "attempt", a.ID, map[string]any{"exam_id": a.ExamID, "status": a.Status, "score": float64(a.Score) / 100})
+	return s.finish(ctx, a)
 }
 
 // finish grades an open attempt with its saved answers and closes it with
 // a conditional update, so that a submission and the sweeper racing close
-// it once. A submission by the candidate (by) is recorded with the update;
-// the automatic ones (deadline, page left too often) are not.
-func (s *Service) finish(ctx context.Context, a *Attempt, by *web.Principal) (ResultResponse, error) {
+// it once. Like the start, a submission writes no audit entry: the attempt
+// row is its record (who, when, the answers, the score), and exam day's
+// spike of starts and submissions keeps the database to one write each.
+func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error) {
 	var e Exam
 	if err := s.db.WithContext(ctx).First(&e, a.ExamID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
@@ -350,10 +330,7 @@ func (s *Service) finish(ctx context.Context, a *Attempt, by *web.Principal) (Re
 			return web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
 		}
 		closed = res.RowsAffected == 1
-		if by == nil {
-			return nil
-		}
-		return web.RecordTx(s.audit, tx, submitEntry(by, &Attempt{ID: a.ID, ExamID: a.ExamID, Status: status, Score: score}))
+		return nil
 	})
 	if err != nil {
 		return ResultResponse{}, web.AsError(err)
@@ -410,7 +387,7 @@ func (s *Service) Result(ctx context.Context, p *web.Principal, id uint64) (Resu
 		return ResultResponse{}, err
 	}
 	if a.Status == AttemptOpen && !s.now().Before(a.Deadline) {
-		return s.finish(ctx, a, nil)
+		return s.finish(ctx, a)
 	}
 	return result(a), nil
 }
@@ -425,7 +402,7 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		for i := range due {
-			if _, err := s.finish(ctx, &due[i], nil); err != nil {
+			if _, err := s.finish(ctx, &due[i]); err != nil {
 				return err
 			}
 			n++

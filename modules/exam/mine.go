@@ -117,7 +117,7 @@ func (s *Service) RecordLeave(ctx context.Context, p *web.Principal, id uint64) 
 	}
 	if e.LeaveLimit > 0 && n > e.LeaveLimit {
 		a.TabSwitches = n
-		if _, err := s.finish(ctx, a, nil); err != nil {
+		if _, err := s.finish(ctx, a); err != nil {
 			return n, false, err
 		}
 		return n, true, nil
