@@ -34,20 +34,20 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Delete("/forms/:id", web.Doc{Summary: "删除未使用的评估表", Status: 204, Roles: managers}, h.deleteForm)
 	a.Post("/evaluations/:id/remind", web.Doc{Summary: "提醒未提交评估的学员（站内消息）", Resp: RemindResponse{}, Roles: hosts}, h.remind)
 	a.Post("/classes/:id/evaluations", web.Doc{Summary: "为班次、课程、课次或授课教师发布评估（主办学院）", Body: EvaluationRequest{}, Resp: IDResponse{}, Status: 201, Roles: hosts}, h.createEvaluation)
-	a.Get("/classes/:id/evaluations", web.Doc{Summary: "班次的评估及提交情况", Resp: []EvaluationRow{}, Roles: managers}, h.classEvaluations)
+	a.Get("/classes/:id/evaluations", web.Doc{Summary: "班次的评估及提交情况", Resp: []EvaluationRow{}, Roles: managers}, web.ByID(h.svc.ClassEvaluations))
 	a.Delete("/evaluations/:id", web.Doc{Summary: "删除尚无人提交的评估", Status: 204, Roles: hosts}, h.deleteEvaluation)
-	a.Get("/me/evaluations", web.Doc{Summary: "我要填写的评估", Resp: []MyEvaluation{}}, h.myEvaluations)
-	a.Get("/evaluations/:id", web.Doc{Summary: "评估及题目", Resp: EvaluationDetail{}}, h.getEvaluation)
+	a.Get("/me/evaluations", web.Doc{Summary: "我要填写的评估", Resp: []MyEvaluation{}}, web.ForCaller(h.svc.MyEvaluations))
+	a.Get("/evaluations/:id", web.Doc{Summary: "评估及题目", Resp: EvaluationDetail{}}, web.ByID(h.svc.Evaluation))
 	a.Post("/evaluations/:id/responses", web.Doc{Summary: "提交评估（匿名，每人一次）", Body: ResponseRequest{}, Resp: StatusResponse{}, Status: 201}, h.respond)
-	a.Get("/evaluations/:id/results", web.Doc{Summary: "评估结果（不含评价人信息）", Resp: Results{}}, h.results)
+	a.Get("/evaluations/:id/results", web.Doc{Summary: "评估结果（不含评价人信息）", Resp: Results{}}, web.ByID(h.svc.Results))
 	a.Get("/evaluations/:id/results.xlsx", web.Doc{Summary: "导出评估结果（Excel）"}, h.resultsXLSX)
-	a.Get("/assess/courses/:id/results", web.Doc{Summary: "课程在各班次的评估结果与趋势", Resp: Aggregate{}, Roles: managers}, h.courseResults)
+	a.Get("/assess/courses/:id/results", web.Doc{Summary: "课程在各班次的评估结果与趋势", Resp: Aggregate{}, Roles: managers}, web.ByID(h.svc.CourseResults))
 	a.Get("/assess/teachers/results", web.Doc{Summary: "授课教师的评估结果与趋势（按课表姓名或教师账号）", Resp: Aggregate{}, Query: []string{"name", "user_id"}, Roles: managers}, h.teacherResults)
-	a.Get("/me/teaching-results", web.Doc{Summary: "我的教学评价（教师本人）", Resp: Aggregate{}, Roles: []string{web.RoleTeacher}}, h.myTeaching)
+	a.Get("/me/teaching-results", web.Doc{Summary: "我的教学评价（教师本人）", Resp: Aggregate{}, Roles: []string{web.RoleTeacher}}, web.ForCaller(h.svc.MyTeaching))
 	a.Post("/classes/:id/quality/template", web.Doc{Summary: "套用默认项目质量考核指标", Resp: Quality{}, Status: 201, Roles: managers}, h.applyTemplate)
-	a.Get("/classes/:id/quality", web.Doc{Summary: "项目质量考核：指标、评分、总分与等次", Resp: Quality{}, Roles: managers}, h.quality)
-	a.Put("/classes/:id/quality/indicators", web.Doc{Summary: "替换考核指标体系（已有评分随之清除）", Body: IndicatorsRequest{}, Resp: Quality{}, Roles: managers}, h.setIndicators)
-	a.Put("/classes/:id/quality/scores", web.Doc{Summary: "主办方自评（self）或组织部门评价（org）", Body: ScoresRequest{}, Resp: Quality{}, Roles: managers}, h.setScores)
+	a.Get("/classes/:id/quality", web.Doc{Summary: "项目质量考核：指标、评分、总分与等次", Resp: Quality{}, Roles: managers}, web.ByID(h.svc.Quality))
+	a.Put("/classes/:id/quality/indicators", web.Doc{Summary: "替换考核指标体系（已有评分随之清除）", Body: IndicatorsRequest{}, Resp: Quality{}, Roles: managers}, web.ByIDWith(h.svc.SetIndicators))
+	a.Put("/classes/:id/quality/scores", web.Doc{Summary: "主办方自评（self）或组织部门评价（org）", Body: ScoresRequest{}, Resp: Quality{}, Roles: managers}, web.ByIDWith(h.svc.SetScores))
 	a.Get("/quality/ranking", web.Doc{Summary: "年度培训项目质量排名", Resp: Ranking{}, Query: []string{"year"}, Roles: managers}, h.ranking)
 	h.registerPages(pages)
 }
@@ -131,18 +131,6 @@ func (h *Handlers) remind(c *fiber.Ctx) error {
 	return c.JSON(RemindResponse{Reminded: n})
 }
 
-func (h *Handlers) classEvaluations(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	rows, err := h.svc.ClassEvaluations(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(rows)
-}
-
 func (h *Handlers) deleteEvaluation(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -152,26 +140,6 @@ func (h *Handlers) deleteEvaluation(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-func (h *Handlers) myEvaluations(c *fiber.Ctx) error {
-	rows, err := h.svc.MyEvaluations(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(rows)
-}
-
-func (h *Handlers) getEvaluation(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := h.svc.Evaluation(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
 }
 
 // respond records answers. It is not audited: an audit line would tie the
@@ -191,18 +159,6 @@ func (h *Handlers) respond(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(StatusResponse{Status: "submitted"})
 }
 
-func (h *Handlers) results(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.Results(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
-}
-
 func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -217,32 +173,12 @@ func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
-func (h *Handlers) courseResults(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.CourseResults(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
 func (h *Handlers) teacherResults(c *fiber.Ctx) error {
 	uid, err := web.QueryUint(c, "user_id")
 	if err != nil {
 		return err
 	}
 	out, err := h.svc.TeacherResults(c.UserContext(), web.Caller(c), c.Query("name"), uid)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-func (h *Handlers) myTeaching(c *fiber.Ctx) error {
-	out, err := h.svc.MyTeaching(c.UserContext(), web.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -259,50 +195,6 @@ func (h *Handlers) applyTemplate(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(q)
-}
-
-func (h *Handlers) quality(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	q, err := h.svc.Quality(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(q)
-}
-
-func (h *Handlers) setIndicators(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in IndicatorsRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	q, err := h.svc.SetIndicators(c.UserContext(), web.Caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(q)
-}
-
-func (h *Handlers) setScores(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in ScoresRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	q, err := h.svc.SetScores(c.UserContext(), web.Caller(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(q)
 }
 
 func (h *Handlers) ranking(c *fiber.Ctx) error {

@@ -159,31 +159,11 @@ func (s *Service) topicResponse(ctx context.Context, p *web.Principal, t *Topic)
 }
 
 func (h *Handlers) registerTopics(a *web.API, pages fiber.Router) {
-	a.Get("/topics", web.Doc{Summary: "专题列表（含本人可学课程）", Resp: []TopicResponse{}}, h.topics)
-	a.Get("/topics/:id", web.Doc{Summary: "专题详情", Resp: TopicResponse{}}, h.topic)
+	a.Get("/topics", web.Doc{Summary: "专题列表（含本人可学课程）", Resp: []TopicResponse{}}, web.ForCaller(h.svc.Topics))
+	a.Get("/topics/:id", web.Doc{Summary: "专题详情", Resp: TopicResponse{}}, web.ByID(h.svc.Topic))
 	a.Post("/topics", web.Doc{Summary: "新建专题", Body: TopicRequest{}, Resp: TopicResponse{}, Status: 201, Roles: managers}, h.createTopic)
 	a.Put("/topics/:id", web.Doc{Summary: "修改专题", Body: TopicRequest{}, Resp: TopicResponse{}, Roles: managers}, h.updateTopic)
 	pages.Get("/topics/:id", web.RequireLogin, h.topicPage)
-}
-
-func (h *Handlers) topics(c *fiber.Ctx) error {
-	list, err := h.svc.Topics(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(list)
-}
-
-func (h *Handlers) topic(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	t, err := h.svc.Topic(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(t)
 }
 
 func (h *Handlers) saveTopic(c *fiber.Ctx, id uint64) error {

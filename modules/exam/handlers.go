@@ -40,26 +40,26 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
 	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
 	a.Post("/exams/:id/attempts", web.Doc{Summary: "开始考试（进行中的考试返回同一份试卷）", Resp: AttemptResponse{}, Status: 201}, h.start)
-	a.Get("/attempts/:id/questions", web.Doc{Summary: "进行中答卷的试题与已保存答案（继续作答；不会开始考试）", Resp: AttemptResponse{}}, h.sheet)
+	a.Get("/attempts/:id/questions", web.Doc{Summary: "进行中答卷的试题与已保存答案（继续作答；不会开始考试）", Resp: AttemptResponse{}}, web.ByID(h.svc.AttemptSheet))
 	a.Put("/attempts/:id/answers", web.Doc{Summary: "保存答案（合并）", Body: AnswersRequest{}}, h.saveAnswers)
-	a.Post("/attempts/:id/submit", web.Doc{Summary: "交卷（重复交卷返回同一结果）", Resp: ResultResponse{}}, h.submit)
-	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, h.result)
+	a.Post("/attempts/:id/submit", web.Doc{Summary: "交卷（重复交卷返回同一结果）", Resp: ResultResponse{}}, web.ByID(h.svc.Submit))
+	a.Get("/attempts/:id", web.Doc{Summary: "考试状态与成绩", Resp: ResultResponse{}}, web.ByID(h.svc.Result))
 	a.Post("/attempts/:id/events", web.Doc{Summary: "记录切屏（离开考试页面）", Body: EventRequest{}}, h.event)
-	a.Get("/me/exams", web.Doc{Summary: "我的考试（进行中、未开始、已完成）", Resp: []MyExam{}}, h.myExams)
-	a.Get("/practice/banks", web.Doc{Summary: "可练习的题库", Resp: []BankResponse{}}, h.practiceBanks)
+	a.Get("/me/exams", web.Doc{Summary: "我的考试（进行中、未开始、已完成）", Resp: []MyExam{}}, web.ForCaller(h.svc.MyExams))
+	a.Get("/practice/banks", web.Doc{Summary: "可练习的题库", Resp: []BankResponse{}}, web.ForCaller(h.svc.PracticeBanks))
 	a.Get("/practice/banks/:id/questions", web.Doc{Summary: "抽取练习题（不含答案）", Resp: []CandidateQuestion{}, Query: []string{"count"}}, h.practiceSet)
 	a.Get("/me/wrong-book", web.Doc{Summary: "错题本练习题", Resp: []CandidateQuestion{}, Query: []string{"count"}}, h.wrongBook)
 	a.Post("/practice/answers", web.Doc{Summary: "提交练习答案，立即判分；答错记入错题本", Body: PracticeAnswer{}, Resp: PracticeFeedback{}}, h.answerPractice)
 	graders := []string{web.RoleCollegeAdmin, web.RoleTeacher}
-	a.Get("/exams/:id/review", web.Doc{Summary: "阅卷队列（待评分的简答题）", Resp: []ReviewItem{}, Roles: graders}, h.reviewQueue)
+	a.Get("/exams/:id/review", web.Doc{Summary: "阅卷队列（待评分的简答题）", Resp: []ReviewItem{}, Roles: graders}, web.ByID(h.svc.ReviewQueue))
 	a.Put("/attempts/:id/review", web.Doc{Summary: "简答题评分（全部评完后成绩生效）", Body: ReviewRequest{}, Resp: ResultResponse{}, Roles: graders}, h.review)
-	a.Get("/attempts/:id/paper", web.Doc{Summary: "查看本人答卷（公布后含正确答案与解析）", Resp: PaperReview{}}, h.reviewPaper)
+	a.Get("/attempts/:id/paper", web.Doc{Summary: "查看本人答卷（公布后含正确答案与解析）", Resp: PaperReview{}}, web.ByID(h.svc.ReviewPaper))
 	a.Post("/exams/:id/release", web.Doc{Summary: "公布成绩与答案", Resp: ExamResponse{}, Roles: managers}, h.release)
 	a.Put("/exams/:id/graders", web.Doc{Summary: "分配阅卷：按题或按考生", Body: AssignmentsRequest{}, Roles: managers}, h.assign)
 	a.Get("/exams/:id/results", web.Doc{Summary: "考试成绩列表与各单位合格率", Roles: graders}, h.results)
 	a.Get("/exams/:id/results.xlsx", web.Doc{Summary: "导出考试成绩（Excel）", Roles: graders}, h.resultsXLSX)
 	a.Post("/exams/:id/regrade", web.Doc{Summary: "按当前答案重新评分（保留简答题评分）", Roles: managers}, h.regrade)
-	a.Get("/exams/:id/stats", web.Doc{Summary: "考试统计：分数分布、合格率、试题分析", Resp: ExamStats{}, Roles: graders}, h.stats)
+	a.Get("/exams/:id/stats", web.Doc{Summary: "考试统计：分数分布、合格率、试题分析", Resp: ExamStats{}, Roles: graders}, web.ByID(h.svc.Stats))
 	h.registerPages(pages)
 	h.registerAdminPages(pages)
 	h.registerPracticePages(pages)
@@ -197,18 +197,6 @@ func (h *Handlers) start(c *fiber.Ctx) error {
 	return c.Status(status).JSON(r)
 }
 
-func (h *Handlers) sheet(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.AttemptSheet(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
-}
-
 func (h *Handlers) saveAnswers(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -225,30 +213,6 @@ func (h *Handlers) saveAnswers(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"saved": len(in.Answers)})
-}
-
-func (h *Handlers) submit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.Submit(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
-}
-
-func (h *Handlers) result(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.Result(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
 }
 
 func (h *Handlers) exportBank(c *fiber.Ctx) error {

@@ -125,14 +125,6 @@ func (s *Service) RecordLeave(ctx context.Context, p *web.Principal, id uint64) 
 	return n, false, nil
 }
 
-func (h *Handlers) myExams(c *fiber.Ctx) error {
-	list, err := h.svc.MyExams(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(list)
-}
-
 func (h *Handlers) event(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

@@ -101,14 +101,6 @@ func (s *Service) AnswerPractice(ctx context.Context, p *web.Principal, in Pract
 	return fb, nil
 }
 
-func (h *Handlers) practiceBanks(c *fiber.Ctx) error {
-	list, err := h.svc.PracticeBanks(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(list)
-}
-
 func (h *Handlers) practiceSet(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

@@ -340,18 +340,6 @@ func (s *Service) Stats(ctx context.Context, p *web.Principal, examID uint64) (E
 	return st, nil
 }
 
-func (h *Handlers) reviewQueue(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	list, err := h.svc.ReviewQueue(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(list)
-}
-
 func (h *Handlers) review(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -384,18 +372,6 @@ func (h *Handlers) assign(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"assignments": len(in.Assignments)})
-}
-
-func (h *Handlers) stats(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	st, err := h.svc.Stats(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(st)
 }
 
 // ReviewPaper shows the caller their submitted paper when the exam's
@@ -443,18 +419,6 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 		out.Questions[i] = rq
 	}
 	return out, nil
-}
-
-func (h *Handlers) reviewPaper(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.ReviewPaper(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
 }
 
 func (h *Handlers) release(c *fiber.Ctx) error {

@@ -34,18 +34,18 @@ var (
 func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a := api.Tag("followup")
 	a.Get("/followups", web.Doc{Summary: "跟踪问效计划：组织部门看管理范围内全部，主办学院看本院班次，单位管理员看本单位干部，工作专班成员看分配给自己的，学员看本人", Resp: web.List[PlanResponse]{}, Query: []string{"class_id", "user_id", "org_id", "status", "page", "page_size"}}, h.listPlans)
-	a.Get("/followups/:id", web.Doc{Summary: "一个跟踪问效计划及其各年度问效", Resp: PlanResponse{}}, h.getPlan)
+	a.Get("/followups/:id", web.Doc{Summary: "一个跟踪问效计划及其各年度问效", Resp: PlanResponse{}}, web.ByID(h.svc.GetPlan))
 	a.Put("/followups/:id", web.Doc{Summary: "修改任现职期满日期（组织部门），重新计算各年度问效", Body: TermRequest{}, Resp: PlanResponse{}, Roles: orgAdmins}, h.updateTerm)
-	a.Get("/me/followup", web.Doc{Summary: "本人的跟踪问效：计划、任务（自学计划、述学讲学、年度自述）及提交情况", Resp: MyFollowUpResponse{}}, h.mine)
-	a.Get("/me/followup-rounds", web.Doc{Summary: "分配给本人（工作专班）的问效任务，逾期的在前", Resp: []RoundSummary{}}, h.myRounds)
+	a.Get("/me/followup", web.Doc{Summary: "本人的跟踪问效：计划、任务（自学计划、述学讲学、年度自述）及提交情况", Resp: MyFollowUpResponse{}}, web.ForCaller(h.svc.MyFollowUp))
+	a.Get("/me/followup-rounds", web.Doc{Summary: "分配给本人（工作专班）的问效任务，逾期的在前", Resp: []RoundSummary{}}, web.ForCaller(h.svc.MyRounds))
 	a.Get("/followup-rounds", web.Doc{Summary: "年度问效列表（overdue=1 逾期未完成，unassigned=1 未分配，excellent=1 优秀案例）", Resp: web.List[RoundSummary]{}, Query: []string{"overdue", "unassigned", "excellent", "status", "year", "class_id", "org_id", "page", "page_size"}, Roles: managers}, h.listRounds)
-	a.Get("/followup-rounds/:id", web.Doc{Summary: "一轮问效的内容：四个维度、问效方式、问卷、自述、结论", Resp: RoundResponse{}}, h.getRound)
+	a.Get("/followup-rounds/:id", web.Doc{Summary: "一轮问效的内容：四个维度、问效方式、问卷、自述、结论", Resp: RoundResponse{}}, web.ByID(h.svc.GetRound))
 	a.Put("/followup-rounds/:id", web.Doc{Summary: "填写问效（问效人、主办学院或组织部门）；四个维度均有评分且有结论时完成并报送报告，否则保存为草稿", Body: RoundRequest{}, Resp: StatusResponse{}}, h.saveRound)
 	a.Post("/followup-rounds/:id/assign", web.Doc{Summary: "分配问效人（须为工作专班成员；0 取消分配）", Body: AssignRequest{}, Resp: RoundSummary{}, Roles: managers}, h.assign)
 	a.Get("/followup-rounds/:id/report", web.Doc{Summary: "问效书面报告：HTML（可打印）；Accept: application/json 时为 JSON；format=doc 导出 Word", Resp: Report{}, Query: []string{"format"}}, h.report)
 	a.Put("/followup-rounds/:id/self-report", web.Doc{Summary: "学员填写本年度自述", Body: SelfReportRequest{}, Resp: StatusResponse{}}, h.selfReport)
 	a.Post("/followup-rounds/:id/questionnaires", web.Doc{Summary: "发起民主评议或问卷调查，返回每位评议人的一次性链接（只显示这一次）", Body: QuestionnaireRequest{}, Resp: QuestionnaireCreated{}, Status: 201}, h.createQuestionnaire)
-	a.Get("/questionnaires/:id", web.Doc{Summary: "问卷结果：回收情况、各题等次分布和平均分（不显示评议人身份）", Resp: QuestionnaireResults{}}, h.results)
+	a.Get("/questionnaires/:id", web.Doc{Summary: "问卷结果：回收情况、各题等次分布和平均分（不显示评议人身份）", Resp: QuestionnaireResults{}}, web.ByID(h.svc.Results))
 	a.Get("/q/:token", web.Doc{Summary: "凭链接查看问卷（无需登录）", Resp: Invitation{}, Public: true}, h.invitation)
 	a.Post("/q/:token", web.Doc{Summary: "凭链接提交问卷（无需登录，每个链接只能提交一次；已提交 410）", Body: AnswerRequest{}, Resp: ReceivedResponse{}, Status: 201, Public: true}, h.answer)
 	a.Post("/followup-rounds/:id/excellent", web.Doc{Summary: "标记为优秀实践案例（组织部门）", Body: ExcellentRequest{}, Resp: ExcellentResponse{}, Roles: orgAdmins}, h.excellent)
@@ -90,18 +90,6 @@ func (h *Handlers) listPlans(c *fiber.Ctx) error {
 	return c.JSON(web.NewList(items, total, pg))
 }
 
-func (h *Handlers) getPlan(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.GetPlan(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
 func (h *Handlers) updateTerm(c *fiber.Ctx) error {
 	var in TermRequest
 	if err := web.DecodeJSON(c, &in); err != nil {
@@ -112,22 +100,6 @@ func (h *Handlers) updateTerm(c *fiber.Ctx) error {
 		return err
 	}
 	out, err := h.svc.UpdateTerm(c.UserContext(), web.Caller(c), id, in.TermEndsOn)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-func (h *Handlers) mine(c *fiber.Ctx) error {
-	out, err := h.svc.MyFollowUp(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-func (h *Handlers) myRounds(c *fiber.Ctx) error {
-	out, err := h.svc.MyRounds(c.UserContext(), web.Caller(c))
 	if err != nil {
 		return err
 	}
@@ -164,18 +136,6 @@ func (h *Handlers) listRounds(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(web.NewList(items, total, pg))
-}
-
-func (h *Handlers) getRound(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.GetRound(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
 }
 
 func (h *Handlers) saveRound(c *fiber.Ctx) error {
@@ -279,18 +239,6 @@ func (h *Handlers) createQuestionnaire(c *fiber.Ctx) error {
 		out.Links[i].URL = base + out.Links[i].Path
 	}
 	return c.Status(fiber.StatusCreated).JSON(out)
-}
-
-func (h *Handlers) results(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.Results(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
 }
 
 func (h *Handlers) invitation(c *fiber.Ctx) error {

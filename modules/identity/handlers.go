@@ -105,7 +105,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	auth.Post("/auth/logout", web.Doc{Summary: "退出登录", Status: 204, Account: true}, h.logout)
 	auth.Get("/me", web.Doc{Summary: "当前用户", Resp: MeUser{}, Account: true}, h.me)
 	auth.Put("/me/password", web.Doc{Summary: "修改自己的密码", Body: PasswordRequest{}, Resp: LoginResponse{}, Account: true}, h.changeOwnPassword)
-	auth.Post("/me/mfa/totp", web.Doc{Summary: "开始绑定动态验证码（TOTP）", Resp: TOTPStart{}, Account: true, OptionalBody: true}, h.beginTOTP)
+	auth.Post("/me/mfa/totp", web.Doc{Summary: "开始绑定动态验证码（TOTP）", Resp: TOTPStart{}, Account: true, OptionalBody: true}, web.ForCaller(h.svc.BeginTOTP))
 	auth.Post("/me/mfa/totp/confirm", web.Doc{Summary: "确认绑定动态验证码，返回恢复码", Body: TOTPConfirmRequest{}, Resp: TOTPConfirmed{}, Account: true}, h.confirmTOTP)
 	auth.Get("/orgs", web.Doc{Summary: "组织机构（本级及下级）", Resp: []OrgResponse{}, Roles: admins}, h.listOrgs)
 	auth.Get("/orgs/:id", web.Doc{Summary: "组织机构详情", Resp: OrgResponse{}, Roles: admins}, h.getOrg)
@@ -368,14 +368,6 @@ func (h *Handlers) resetPassword(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-func (h *Handlers) beginTOTP(c *fiber.Ctx) error {
-	out, err := h.svc.BeginTOTP(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
 }
 
 func (h *Handlers) confirmTOTP(c *fiber.Ctx) error {

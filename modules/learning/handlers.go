@@ -22,7 +22,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/lessons/:id/play", web.Doc{Summary: "开始学习课时；本人较早的播放不再计时", Resp: PlayResponse{}, Status: 201}, h.play)
 	a.Post("/plays/:play_id/heartbeat", web.Doc{Summary: "学习心跳（服务器校验进度）", Body: HeartbeatRequest{}, Resp: HeartbeatResponse{}}, h.heartbeat)
 	a.Post("/plays/:play_id/presence", web.Doc{Summary: "回答防挂机提问", Resp: PresenceResponse{}}, h.presence)
-	a.Get("/courses/:id/stats", web.Doc{Summary: "课程学习统计（选课、开始、完成、平均覆盖率）", Resp: CourseStats{}, Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}}, h.stats)
+	a.Get("/courses/:id/stats", web.Doc{Summary: "课程学习统计（选课、开始、完成、平均覆盖率）", Resp: CourseStats{}, Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}}, web.ByID(h.svc.Stats))
 	a.Get("/me/courses", web.Doc{Summary: "我的课程（学习中、已完成）", Resp: []MyCourse{}, Query: []string{"status"}}, h.myCourses)
 	h.registerPages(pages)
 }

@@ -69,18 +69,6 @@ func (s *Service) Stats(ctx context.Context, p *web.Principal, courseID uint64) 
 	return out, nil
 }
 
-func (h *Handlers) stats(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	st, err := h.svc.Stats(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(st)
-}
-
 func (h *Handlers) statsPage(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

@@ -34,18 +34,6 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(FileResponse{ID: f.ID, Kind: f.Kind, KindName: FileKindNames[f.Kind], Name: f.Name, Size: f.Size, CreatedAt: f.CreatedAt})
 }
 
-func (h *Handlers) files(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	rows, err := h.svc.Files(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(rows)
-}
-
 func (h *Handlers) download(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

@@ -114,14 +114,6 @@ func (h *Handlers) replace(c *fiber.Ctx) error {
 	return c.JSON(IDResponse{ID: r.ID, Status: r.Status})
 }
 
-func (h *Handlers) mine(c *fiber.Ctx) error {
-	rows, err := h.svc.MyRegistrations(c.UserContext(), web.Caller(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(rows)
-}
-
 func (h *Handlers) requestLeave(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -136,18 +128,6 @@ func (h *Handlers) requestLeave(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(h.svc.leaveResponse(*l, "", 0, 0))
-}
-
-func (h *Handlers) leaves(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	rows, err := h.svc.Leaves(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(rows)
 }
 
 func (h *Handlers) decideLeave(approve bool) fiber.Handler {

@@ -50,30 +50,6 @@ func (h *Handlers) deleteSession(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-func (h *Handlers) code(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
-func (h *Handlers) renewCode(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.RenewCode(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
-}
-
 // qrPNG renders a QR code of an absolute URL on this server.
 func qrPNG(c *fiber.Ctx, path string, size int) error {
 	png, err := qrcode.Encode(web.PublicURL(c)+path, qrcode.Medium, size)

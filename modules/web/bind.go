@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,4 +150,52 @@ func FormFileBytes(c *fiber.Ctx, field string, limit int64) ([]byte, error) {
 		return nil, TooLarge(tooLarge)
 	}
 	return data, nil
+}
+
+// ByID is the handler of a route with an :id whose service method takes
+// the caller and the id: it answers the method's result as JSON, or its
+// error. A malformed id is 404, like a missing record.
+func ByID[T any](fn func(ctx context.Context, p *Principal, id uint64) (T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := ParamID(c, "id")
+		if err != nil {
+			return err
+		}
+		out, err := fn(c.UserContext(), Caller(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// ByIDWith is ByID for a method that also takes the decoded JSON body.
+func ByIDWith[In, T any](fn func(ctx context.Context, p *Principal, id uint64, in In) (T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := ParamID(c, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := DecodeJSON(c, &in); err != nil {
+			return err
+		}
+		out, err := fn(c.UserContext(), Caller(c), id, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// ForCaller is the handler of a route whose service method takes only the
+// caller ("my" lists): it answers the method's result as JSON, or its error.
+func ForCaller[T any](fn func(ctx context.Context, p *Principal) (T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		out, err := fn(c.UserContext(), Caller(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
 }

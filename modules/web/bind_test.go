@@ -1,0 +1,80 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type byIDBody struct {
+	Name string `json:"name"`
+}
+
+type byIDOut struct {
+	ID     uint64 `json:"id"`
+	Caller uint64 `json:"caller"`
+	Name   string `json:"name"`
+}
+
+// ByID, ByIDWith and ForCaller hand the caller, the id and the decoded
+// body to the service method and answer its result or its error.
+func TestByID(t *testing.T) {
+	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), nil)})
+	app.Use(func(c *fiber.Ctx) error {
+		SetCaller(c, &Principal{UserID: 7})
+		return c.Next()
+	})
+	get := func(_ context.Context, p *Principal, id uint64) (byIDOut, error) {
+		if id == 404 {
+			return byIDOut{}, NotFound()
+		}
+		return byIDOut{ID: id, Caller: p.UserID}, nil
+	}
+	put := func(_ context.Context, p *Principal, id uint64, in byIDBody) (byIDOut, error) {
+		if in.Name == "" {
+			return byIDOut{}, Invalid(map[string]string{"name": "必填"})
+		}
+		return byIDOut{ID: id, Caller: p.UserID, Name: in.Name}, nil
+	}
+	mine := func(_ context.Context, p *Principal) ([]uint64, error) {
+		if p.UserID != 7 {
+			return nil, Forbidden()
+		}
+		return []uint64{p.UserID, 1}, nil
+	}
+	app.Get("/things/mine", ForCaller(mine))
+	app.Get("/things/:id", ByID(get))
+	app.Put("/things/:id", ByIDWith(put))
+
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"GET", "/things/mine", "", 200, `[7,1]`},
+		{"GET", "/things/12", "", 200, `{"id":12,"caller":7,"name":""}`},
+		{"GET", "/things/404", "", 404, `"code":"not_found"`},
+		{"GET", "/things/abc", "", 404, `"code":"not_found"`},
+		{"GET", "/things/0", "", 404, `"code":"not_found"`},
+		{"PUT", "/things/3", `{"name":"甲"}`, 200, `{"id":3,"caller":7,"name":"甲"}`},
+		{"PUT", "/things/3", `{"name":""}`, 400, `"name":"必填"`},
+		{"PUT", "/things/3", `{"name":1}`, 400, `"name":"类型不正确`},
+		{"PUT", "/things/x", `{"name":"甲"}`, 404, `"code":"not_found"`},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.want) {
+			t.Errorf("%s %s %s: %d %s, want %d with %s", tc.method, tc.path, tc.body, resp.StatusCode, b, tc.status, tc.want)
+		}
+	}
+}
