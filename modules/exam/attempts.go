@@ -320,21 +320,14 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 	marksJSON, _ := json.Marshal(marks)
 	now := s.now().UTC()
 	passed := !pending && score >= e.PassScore
-	closed := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
-			"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
-			"submitted_at": now, "open_key": nil,
-		})
-		if res.Error != nil {
-			return web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
-		}
-		closed = res.RowsAffected == 1
-		return nil
+	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
+		"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
+		"submitted_at": now, "open_key": nil,
 	})
-	if err != nil {
-		return ResultResponse{}, web.AsError(err)
+	if res.Error != nil {
+		return ResultResponse{}, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
 	}
+	closed := res.RowsAffected == 1
 	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
