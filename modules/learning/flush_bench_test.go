@@ -20,13 +20,10 @@ import (
 	"time"
 
 	"college/modules/catalog"
-	"college/modules/hours"
-	"college/modules/settings"
 	"college/storage/cache"
 	"college/storage/cache/cachetest"
 	"college/storage/db"
 	"college/storage/db/dbtest"
-	"college/storage/objects/objectstest"
 
 	"gorm.io/gorm"
 )
@@ -44,25 +41,8 @@ type flushEnv struct {
 func newFlushEnv(tb testing.TB, lessons int, duration float64) *flushEnv {
 	tb.Helper()
 	e := &flushEnv{db: dbtest.New(tb, migrations()...), cache: cachetest.New(tb)}
-	ctx := context.Background()
-	now := time.Now().UTC()
-	e.course = &catalog.Course{CollegeID: 1, Title: "压测课程", Kind: catalog.KindRequired, Hours: 100, HoursManual: true, Status: catalog.StatusPublished, PublishedAt: &now}
-	st := catalog.NewStore(e.db)
-	if err := st.SaveCourse(ctx, e.course, []uint64{}); err != nil {
-		tb.Fatal(err)
-	}
-	for i := 0; i < lessons; i++ {
-		l := &catalog.Lesson{CourseID: e.course.ID, Seq: i + 1, Title: fmt.Sprintf("第%d讲", i+1), Type: catalog.LessonVideo,
-			MediaKey: fmt.Sprintf("lessons/%d/v1.mp4", i+1), ContentType: "video/mp4", DurationSeconds: duration, MediaVersion: 1}
-		if err := st.SaveLesson(ctx, l); err != nil {
-			tb.Fatal(err)
-		}
-		e.lessons = append(e.lessons, l)
-	}
-	log := slog.New(slog.DiscardHandler)
-	set := settings.New(e.db, e.cache)
-	cat := catalog.NewService(catalog.Deps{DB: e.db, Objects: objectstest.Local(tb), Settings: set, SignKey: []byte("0123456789abcdef0123456789abcdef"), Log: log})
-	e.svc = NewService(Deps{DB: e.db, Cache: e.cache, Catalog: cat, Ledger: hours.New(e.db, set, noLevels{}), Settings: set, Log: log})
+	e.course, e.lessons = publishedCourse(tb, e.db, "压测课程", lessons, duration)
+	e.svc = newService(tb, e.db, e.cache)
 	return e
 }
 

@@ -48,27 +48,45 @@ func migrations() []db.Migration {
 func newEnv(t *testing.T, duration float64) *env {
 	t.Helper()
 	e := &env{t: t, db: dbtest.New(t, migrations()...), cache: cachetest.New(t)}
-	ctx := context.Background()
-	now := time.Now().UTC()
-	e.course = &catalog.Course{CollegeID: 1, Title: "新时代党的创新理论", Kind: catalog.KindRequired, Hours: 100, HoursManual: true, Status: catalog.StatusPublished, PublishedAt: &now}
-	st := catalog.NewStore(e.db)
-	if err := st.SaveCourse(ctx, e.course, []uint64{}); err != nil {
-		t.Fatal(err)
-	}
-	e.lesson = &catalog.Lesson{CourseID: e.course.ID, Seq: 1, Title: "第一讲", Type: catalog.LessonVideo, MediaKey: "lessons/1/v1.mp4", ContentType: "video/mp4", DurationSeconds: duration, MediaVersion: 1}
-	if err := st.SaveLesson(ctx, e.lesson); err != nil {
-		t.Fatal(err)
-	}
+	var lessons []*catalog.Lesson
+	e.course, lessons = publishedCourse(t, e.db, "新时代党的创新理论", 1, duration)
+	e.lesson = lessons[0]
 	return e
 }
 
+// publishedCourse saves a published course of 100 hours with n video
+// lessons of the given length.
+func publishedCourse(tb testing.TB, gdb *gorm.DB, title string, n int, duration float64) (*catalog.Course, []*catalog.Lesson) {
+	tb.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	course := &catalog.Course{CollegeID: 1, Title: title, Kind: catalog.KindRequired, Hours: 100, HoursManual: true, Status: catalog.StatusPublished, PublishedAt: &now}
+	st := catalog.NewStore(gdb)
+	if err := st.SaveCourse(ctx, course, []uint64{}); err != nil {
+		tb.Fatal(err)
+	}
+	var lessons []*catalog.Lesson
+	for i := 0; i < n; i++ {
+		l := &catalog.Lesson{CourseID: course.ID, Seq: i + 1, Title: fmt.Sprintf("第%d讲", i+1), Type: catalog.LessonVideo,
+			MediaKey: fmt.Sprintf("lessons/%d/v1.mp4", i+1), ContentType: "video/mp4", DurationSeconds: duration, MediaVersion: 1}
+		if err := st.SaveLesson(ctx, l); err != nil {
+			tb.Fatal(err)
+		}
+		lessons = append(lessons, l)
+	}
+	return course, lessons
+}
+
 // instance builds one app instance's learning service over the shared stores.
-func (e *env) instance() *Service {
+func (e *env) instance() *Service { return newService(e.t, e.db, e.cache) }
+
+// newService builds a learning service, with the catalog and the ledger it
+// needs, over the given stores.
+func newService(tb testing.TB, gdb *gorm.DB, c *cache.Cache) *Service {
 	log := slog.New(slog.DiscardHandler)
-	set := settings.New(e.db, e.cache)
-	cat := catalog.NewService(catalog.Deps{DB: e.db, Objects: objectstest.Local(e.t), Settings: set, SignKey: []byte("0123456789abcdef0123456789abcdef"), Log: log})
-	led := hours.New(e.db, set, noLevels{})
-	return NewService(Deps{DB: e.db, Cache: e.cache, Catalog: cat, Ledger: led, Settings: set, Log: log})
+	set := settings.New(gdb, c)
+	cat := catalog.NewService(catalog.Deps{DB: gdb, Objects: objectstest.Local(tb), Settings: set, SignKey: []byte("0123456789abcdef0123456789abcdef"), Log: log})
+	return NewService(Deps{DB: gdb, Cache: c, Catalog: cat, Ledger: hours.New(gdb, set, noLevels{}), Settings: set, Log: log})
 }
 
 func learner(uid uint64) *web.Principal {
@@ -95,20 +113,61 @@ func startAt(t *testing.T, s *Service, c *clock, p *web.Principal, lesson uint64
 	return r
 }
 
+// viewer is a learner playing the env's lesson on one instance, whose time
+// the test moves.
+type viewer struct {
+	*env
+	s    *Service
+	c    *clock
+	p    *web.Principal
+	play PlayResponse
+}
+
+// newViewer makes an env with a lesson of the given length and starts the
+// play of learner uid on one instance.
+func newViewer(t *testing.T, duration float64, uid uint64) *viewer {
+	t.Helper()
+	e := newEnv(t, duration)
+	v := &viewer{env: e, s: e.instance(), c: &clock{t: time.Now()}, p: learner(uid)}
+	v.play = v.start()
+	return v
+}
+
+// start starts another play of the viewer's lesson.
+func (v *viewer) start() PlayResponse {
+	v.t.Helper()
+	return startAt(v.t, v.s, v.c, v.p, v.lesson.ID)
+}
+
+// beat sends a heartbeat of the viewer's play.
+func (v *viewer) beat(pos float64, state string) (HeartbeatResponse, error) {
+	return v.s.Heartbeat(context.Background(), v.p, v.play.PlayID, beat(pos, state))
+}
+
+// playTo plays on in steps: every step seconds the clock moves and a
+// heartbeat reports the position one step further, up to until; it fails
+// the test on an error and returns the last answer.
+func (v *viewer) playTo(step, until float64) HeartbeatResponse {
+	v.t.Helper()
+	var r HeartbeatResponse
+	for pos := step; pos <= until; pos += step {
+		v.c.addSec(step)
+		var err error
+		if r, err = v.beat(pos, "playing"); err != nil {
+			v.t.Fatalf("heartbeat at %v s: %v", pos, err)
+		}
+	}
+	return r
+}
+
 func TestClaimBeyondTheClockIsCapped(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 1200)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(7)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	c.addSec(15)
-	r, err := s.Heartbeat(context.Background(), p, play.PlayID, beat(15, "playing"))
-	if err != nil || r.WatchedSeconds != 15 {
-		t.Fatalf("honest first beat: %+v, %v", r, err)
+	v := newViewer(t, 1200, 7)
+	if r := v.playTo(15, 15); r.WatchedSeconds != 15 {
+		t.Fatalf("honest first beat: %+v", r)
 	}
-	c.addSec(15)
-	r, err = s.Heartbeat(context.Background(), p, play.PlayID, beat(615, "playing"))
+	v.c.addSec(15)
+	r, err := v.beat(615, "playing")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,13 +183,9 @@ func TestClaimBeyondTheClockIsCapped(t *testing.T) {
 
 func TestHonestJitteryClientCompletes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 300)
-	s := e.instance()
+	v := newViewer(t, 300, 8)
 	rng := rand.New(rand.NewSource(42))
-	c := &clock{t: time.Now()}
-	p := learner(8)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	start := c.t
+	start := v.c.t
 	// The player sends a heartbeat every 15 s of playback; each arrives
 	// after a random delay of up to a second.
 	var last HeartbeatResponse
@@ -140,8 +195,8 @@ func TestHonestJitteryClientCompletes(t *testing.T) {
 		if pos > 300 {
 			pos = 300
 		}
-		c.t = start.Add(time.Duration((sent + rng.Float64()) * float64(time.Second)))
-		r, err := s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing"))
+		v.c.t = start.Add(time.Duration((sent + rng.Float64()) * float64(time.Second)))
+		r, err := v.beat(pos, "playing")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,29 +216,22 @@ func TestHonestJitteryClientCompletes(t *testing.T) {
 
 func TestJumpPastFurthestIsNotCredited(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 200)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(9)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	c.addSec(15)
-	if _, err := s.Heartbeat(context.Background(), p, play.PlayID, beat(15, "playing")); err != nil {
-		t.Fatal(err)
-	}
+	v := newViewer(t, 200, 9)
+	v.playTo(15, 15)
 	// Seek to 150 s and keep "watching" from there, each beat within the clock.
-	c.addSec(1)
-	r, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(150, "playing"))
+	v.c.addSec(1)
+	r, _ := v.beat(150, "playing")
 	if r.WatchedSeconds != 15 {
 		t.Fatalf("jump credited: %+v", r)
 	}
-	c.addSec(15)
-	r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(165, "playing"))
+	v.c.addSec(15)
+	r, _ = v.beat(165, "playing")
 	if r.WatchedSeconds != 15 || r.Position != 15 {
 		t.Fatalf("watching after a forbidden jump was credited: %+v", r)
 	}
 	// Seeking back inside the watched part is fine and costs nothing.
-	c.addSec(1)
-	r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(5, "playing"))
+	v.c.addSec(1)
+	r, _ = v.beat(5, "playing")
 	if r.Position != 5 || r.WatchedSeconds != 15 {
 		t.Fatalf("seek back: %+v", r)
 	}
@@ -191,38 +239,31 @@ func TestJumpPastFurthestIsNotCredited(t *testing.T) {
 
 func TestNewerPlaySupersedesOlder(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 200)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(10)
-	first := startAt(t, s, c, p, e.lesson.ID)
-	second := startAt(t, s, c, p, e.lesson.ID)
-	c.addSec(10)
-	_, err := s.Heartbeat(context.Background(), p, first.PlayID, beat(10, "playing"))
+	v := newViewer(t, 200, 10)
+	first := v.play
+	v.play = v.start()
+	v.c.addSec(10)
+	_, err := v.s.Heartbeat(context.Background(), v.p, first.PlayID, beat(10, "playing"))
 	if we := web.AsError(err); err == nil || we.Status != 409 || we.Code != "play_superseded" {
 		t.Fatalf("old play: %v", err)
 	}
-	if _, err := s.Heartbeat(context.Background(), p, second.PlayID, beat(10, "playing")); err != nil {
+	if _, err := v.beat(10, "playing"); err != nil {
 		t.Fatalf("new play: %v", err)
 	}
 	// Another learner cannot use this play id: it is not their play.
-	if _, err := s.Heartbeat(context.Background(), learner(11), second.PlayID, beat(10, "playing")); web.AsError(err).Status != 409 {
+	if _, err := v.s.Heartbeat(context.Background(), learner(11), v.play.PlayID, beat(10, "playing")); web.AsError(err).Status != 409 {
 		t.Fatalf("someone else's play: %v", err)
 	}
 }
 
 func TestDuplicateHeartbeatCountsOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 200)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(12)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	c.addSec(15)
-	a, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(15, "playing"))
-	b, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(15, "playing"))
-	c.addSec(1)
-	d, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(15, "paused"))
+	v := newViewer(t, 200, 12)
+	v.c.addSec(15)
+	a, _ := v.beat(15, "playing")
+	b, _ := v.beat(15, "playing")
+	v.c.addSec(1)
+	d, _ := v.beat(15, "paused")
 	if a.WatchedSeconds != 15 || b.WatchedSeconds != 15 || d.WatchedSeconds != 15 {
 		t.Fatalf("repeated heartbeat counted again: %v %v %v", a, b, d)
 	}
@@ -230,34 +271,27 @@ func TestDuplicateHeartbeatCountsOnce(t *testing.T) {
 
 func TestCompletionThreshold(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 100)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(13)
-	play := startAt(t, s, c, p, e.lesson.ID)
+	v := newViewer(t, 100, 13)
+	v.playTo(10, 94)
+	v.c.addSec(4)
 	var r HeartbeatResponse
-	for pos := 10.0; pos <= 94; pos += 10 {
-		c.addSec(10)
-		r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing"))
-	}
-	c.addSec(4)
-	r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(94, "playing"))
+	r, _ = v.beat(94, "playing")
 	if r.Completed || r.Coverage != 0.94 {
 		t.Fatalf("94%% counted as complete: %+v", r)
 	}
-	c.addSec(1)
-	r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(95, "playing"))
+	v.c.addSec(1)
+	r, _ = v.beat(95, "playing")
 	if !r.Completed || r.Coverage != 0.95 || r.CreditedHours != 100 {
 		t.Fatalf("95%% not complete: %+v", r)
 	}
 	// Completion is durable in SQL at once, and credited once.
 	var n int64
-	e.db.Table("hour_entries").Where("user_id = ?", 13).Count(&n)
+	v.db.Table("hour_entries").Where("user_id = ?", 13).Count(&n)
 	if n != 1 {
 		t.Fatalf("ledger rows = %d", n)
 	}
-	c.addSec(5)
-	r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(100, "ended"))
+	v.c.addSec(5)
+	r, _ = v.beat(100, "ended")
 	if r.CreditedHours != 0 {
 		t.Fatalf("credited again: %+v", r)
 	}
@@ -267,50 +301,37 @@ func TestCompletionThreshold(t *testing.T) {
 // reaching the end still covers the last second.
 func TestEndOfVideoCoversTheLastSecond(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 40.003)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(16)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	var r HeartbeatResponse
-	for pos := 10.0; pos <= 40; pos += 10 {
-		c.addSec(10)
-		r, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing"))
-	}
-	if r.Coverage != 1 {
+	v := newViewer(t, 40.003, 16)
+	if r := v.playTo(10, 40); r.Coverage != 1 {
 		t.Fatalf("coverage at the end = %v, want 1", r.Coverage)
 	}
 }
 
 func TestIdleCheckStopsCrediting(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 3600)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(14)
-	play := startAt(t, s, c, p, e.lesson.ID)
+	v := newViewer(t, 3600, 14)
 	// Past the check time plus the answer window, heartbeats credit nothing.
 	pos := 0.0
-	elapsed := float64(play.IdleCheckSeconds + play.IdleAnswer + 30)
+	elapsed := float64(v.play.IdleCheckSeconds + v.play.IdleAnswer + 30)
 	for t2 := 15.0; t2 <= elapsed; t2 += 15 {
-		c.addSec(15)
+		v.c.addSec(15)
 		pos += 15
-		_, _ = s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing"))
+		_, _ = v.beat(pos, "playing")
 	}
-	r, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing"))
+	r, _ := v.beat(pos, "playing")
 	if !r.PresenceDue {
 		t.Fatalf("presence not asked for: %+v", r)
 	}
-	c.addSec(15)
-	stuck, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(pos+15, "playing"))
+	v.c.addSec(15)
+	stuck, _ := v.beat(pos+15, "playing")
 	if stuck.WatchedSeconds != r.WatchedSeconds {
 		t.Fatalf("credited while the idle check was unanswered: %v -> %v", r.WatchedSeconds, stuck.WatchedSeconds)
 	}
-	if _, err := s.ConfirmPresence(context.Background(), p, play.PlayID); err != nil {
+	if _, err := v.s.ConfirmPresence(context.Background(), v.p, v.play.PlayID); err != nil {
 		t.Fatal(err)
 	}
-	c.addSec(15)
-	after, _ := s.Heartbeat(context.Background(), p, play.PlayID, beat(stuck.Position+15, "playing"))
+	v.c.addSec(15)
+	after, _ := v.beat(stuck.Position+15, "playing")
 	if after.WatchedSeconds != stuck.WatchedSeconds+15 || after.PresenceDue {
 		t.Fatalf("after answering: %+v (was %+v)", after, stuck)
 	}
@@ -318,23 +339,14 @@ func TestIdleCheckStopsCrediting(t *testing.T) {
 
 func TestFlushMovesProgressForwardOnly(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 200)
-	s := e.instance()
-	f := NewFlusher(e.db, e.cache, s, slog.New(slog.DiscardHandler))
-	c := &clock{t: time.Now()}
-	p := learner(15)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	for pos := 15.0; pos <= 60; pos += 15 {
-		c.addSec(15)
-		if _, err := s.Heartbeat(context.Background(), p, play.PlayID, beat(pos, "playing")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	v := newViewer(t, 200, 15)
+	f := NewFlusher(v.db, v.cache, v.s, slog.New(slog.DiscardHandler))
+	v.playTo(15, 60)
 	if n, err := f.FlushOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("flush = %d, %v", n, err)
 	}
 	var row Progress
-	e.db.Where("user_id = ? AND lesson_id = ?", 15, e.lesson.ID).First(&row)
+	v.db.Where("user_id = ? AND lesson_id = ?", 15, v.lesson.ID).First(&row)
 	if row.Watched != 60 || row.Furthest != 60 || row.Coverage != 0.3 || row.Position != 60 || row.Segments == "" {
 		t.Fatalf("flushed row = %+v", row)
 	}
@@ -343,18 +355,18 @@ func TestFlushMovesProgressForwardOnly(t *testing.T) {
 		t.Fatalf("second flush wrote %d", n)
 	}
 	// An older state (say a stale instance) never moves SQL backwards.
-	stale := progressRow{UserID: 15, LessonID: e.lesson.ID, CourseID: e.course.ID, UpdatedAt: time.Now(), State: State{Version: 1, Duration: 200, Position: 10, Furthest: 10, Watched: 10, Coverage: 0.05}}
-	if err := upsertProgress(e.db, []progressRow{stale}); err != nil {
+	stale := progressRow{UserID: 15, LessonID: v.lesson.ID, CourseID: v.course.ID, UpdatedAt: time.Now(), State: State{Version: 1, Duration: 200, Position: 10, Furthest: 10, Watched: 10, Coverage: 0.05}}
+	if err := upsertProgress(v.db, []progressRow{stale}); err != nil {
 		t.Fatal(err)
 	}
-	e.db.Where("user_id = ? AND lesson_id = ?", 15, e.lesson.ID).First(&row)
+	v.db.Where("user_id = ? AND lesson_id = ?", 15, v.lesson.ID).First(&row)
 	if row.Watched != 60 || row.Furthest != 60 || row.Coverage != 0.3 {
 		t.Fatalf("progress moved backwards: %+v", row)
 	}
 	// Losing the live state (restart of the embedded server, eviction)
 	// resumes from SQL. Only this learner's keys go: the Redis is shared.
-	e.cache.Del(context.Background(), s.live.progKey(15, e.lesson.ID), s.live.segKey(15, e.lesson.ID), s.live.playKey(15))
-	again := startAt(t, s, c, p, e.lesson.ID)
+	v.cache.Del(context.Background(), v.s.live.progKey(15, v.lesson.ID), v.s.live.segKey(15, v.lesson.ID), v.s.live.playKey(15))
+	again := v.start()
 	if again.ResumeAt != 10 || again.Furthest != 60 || again.Coverage != 0.3 {
 		t.Fatalf("resume after losing Redis: %+v", again)
 	}
@@ -492,17 +504,10 @@ func TestTwoInstancesCreditEachLearnerOnce(t *testing.T) {
 // Nothing a play creates in Redis is kept forever.
 func TestLiveKeysExpire(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 100)
-	s := e.instance()
-	c := &clock{t: time.Now()}
-	p := learner(17)
-	play := startAt(t, s, c, p, e.lesson.ID)
-	c.addSec(10)
-	if _, err := s.Heartbeat(context.Background(), p, play.PlayID, beat(10, "playing")); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{s.live.playKey(17), s.live.progKey(17, e.lesson.ID), s.live.segKey(17, e.lesson.ID)} {
-		ttl, err := e.cache.TTL(context.Background(), k).Result()
+	v := newViewer(t, 100, 17)
+	v.playTo(10, 10)
+	for _, k := range []string{v.s.live.playKey(17), v.s.live.progKey(17, v.lesson.ID), v.s.live.segKey(17, v.lesson.ID)} {
+		ttl, err := v.cache.TTL(context.Background(), k).Result()
 		if err != nil || ttl <= 0 {
 			t.Errorf("%s: ttl %v, %v", k, ttl, err)
 		}
