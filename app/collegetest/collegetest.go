@@ -216,6 +216,16 @@ func MustStatus(t *testing.T, r Response, want int) {
 	}
 }
 
+// MustRefuse fails the test unless r is an error with the wanted status
+// and error code.
+func MustRefuse(t *testing.T, r Response, status int, code string) {
+	t.Helper()
+	MustStatus(t, r, status)
+	if got := r.ErrorCode(t); got != code {
+		t.Fatalf("error code %q, want %q: %s", got, code, r.Body)
+	}
+}
+
 // ID returns the "id" field of a JSON object body.
 func (r Response) ID(t *testing.T) uint64 {
 	t.Helper()

@@ -76,9 +76,7 @@ func PublishedCourse(a *App, c *City) (course, video, article uint64) {
 func ExamSetup(t *testing.T, a *App, c *City, closesIn time.Duration) (examID uint64, ids map[string]uint64) {
 	t.Helper()
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "政治理论题库"})
-	MustStatus(t, r, 201)
-	bank := r.ID(t)
+	bank := a.Bank(col, "政治理论题库", false)
 	ids = map[string]uint64{}
 	for name, q := range map[string]map[string]any{
 		"single":   {"type": "single", "stem": "中国共产党的根本宗旨是", "options": []string{"为人民服务", "发展经济", "对外开放", "改革创新"}, "answer": "A", "score": 10},
@@ -86,12 +84,10 @@ func ExamSetup(t *testing.T, a *App, c *City, closesIn time.Duration) (examID ui
 		"judge":    {"type": "judge", "stem": "党的领导是中国特色社会主义最本质的特征", "answer": true, "score": 10},
 		"blank":    {"type": "blank", "stem": "我们党的初心使命是为中国人民谋____，为中华民族谋____", "answer": []string{"幸福", "复兴"}, "score": 10},
 	} {
-		r := a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, q)
-		MustStatus(t, r, 201)
-		ids[name] = r.ID(t)
+		ids[name] = a.Question(col, bank, q)
 	}
 	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "2026 年度政治理论水平考试", "duration_minutes": 30, "pass_score": 25, "max_attempts": 1,
+	r := a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "2026 年度政治理论水平考试", "duration_minutes": 30, "pass_score": 25, "max_attempts": 1,
 		"opens_at": now.Add(-time.Hour), "closes_at": now.Add(closesIn), "shuffle": true,
 		"paper": map[string]any{"mode": "fixed", "question_ids": []uint64{ids["single"], ids["multiple"], ids["judge"], ids["blank"]}}})
 	MustStatus(t, r, 201)

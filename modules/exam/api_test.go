@@ -40,7 +40,7 @@ func TestExamAttemptLifecycle(t *testing.T) {
 
 	// Not published yet: not visible.
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil), 404)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	a.PublishExam(col, examID)
 	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
 	collegetest.MustStatus(t, r, 201)
 	start := r.JSON(t)
@@ -50,11 +50,11 @@ func TestExamAttemptLifecycle(t *testing.T) {
 			t.Fatalf("answer key in the candidate's paper (%s): %s", leak, body)
 		}
 	}
-	attempt := uint64(start["attempt_id"].(float64))
+	attempt := collegetest.AttemptID(t, r)
 	// Starting again returns the same attempt.
 	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
 	collegetest.MustStatus(t, r, 200)
-	if uint64(r.JSON(t)["attempt_id"].(float64)) != attempt {
+	if collegetest.AttemptID(t, r) != attempt {
 		t.Fatal("a second start made a new attempt")
 	}
 	// Answers: the single and judge right, multiple partly, blank right.
@@ -73,17 +73,24 @@ func TestExamAttemptLifecycle(t *testing.T) {
 		t.Fatalf("option %q not found", text)
 		return ""
 	}
-	answers := map[string]any{
-		fmt.Sprint(ids["single"]):   letter(ids["single"], "为人民服务"),
-		fmt.Sprint(ids["multiple"]): letter(ids["multiple"], "创新") + letter(ids["multiple"], "封闭"),
-		fmt.Sprint(ids["judge"]):    true,
+	answers := map[uint64]any{
+		ids["single"]:   letter(ids["single"], "为人民服务"),
+		ids["multiple"]: letter(ids["multiple"], "创新") + letter(ids["multiple"], "封闭"),
+		ids["judge"]:    true,
 	}
-	path := fmt.Sprintf("/api/v1/attempts/%d/answers", attempt)
-	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": answers}), 200)
-	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["blank"]): []string{" 幸福 ", "复兴"}}}), 200)
-	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): "yes"}}), 400)
-	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": map[string]any{"999999": "A"}}), 400)
-	collegetest.MustStatus(t, a.Do("PUT", path, c.Tokens["ub_cadre"], map[string]any{"answers": answers}), 404)
+	for _, s := range []struct {
+		token   string
+		answers map[uint64]any
+		want    int
+	}{
+		{cadre, answers, 200},
+		{cadre, map[uint64]any{ids["blank"]: []string{" 幸福 ", "复兴"}}, 200},
+		{cadre, map[uint64]any{ids["judge"]: "yes"}, 400},
+		{cadre, map[uint64]any{999999: "A"}, 400},
+		{c.Tokens["ub_cadre"], answers, 404},
+	} {
+		collegetest.MustStatus(t, a.SaveAnswers(s.token, attempt, s.answers), s.want)
+	}
 	// Leaving the page is recorded.
 	ev := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", attempt), cadre, map[string]any{"type": "leave"})
 	collegetest.MustStatus(t, ev, 200)
@@ -119,20 +126,14 @@ func TestExamAttemptLifecycle(t *testing.T) {
 	if again.JSON(t)["score"] != res["score"] || again.JSON(t)["submitted_at"] != res["submitted_at"] {
 		t.Fatal("second submit changed the result")
 	}
-	collegetest.MustStatus(t, a.Do("PUT", path, cadre, map[string]any{"answers": answers}), 409)
+	collegetest.MustStatus(t, a.SaveAnswers(cadre, attempt, answers), 409)
 	// The result page says 合格 (a passed *bool must not read as "set").
-	b2 := a.Browser()
-	collegetest.MustStatus(t, b2.LoginAs("ua_cadre", collegetest.UserPassword), 303)
-	page := b2.Req("GET", fmt.Sprintf("/exams/%d/result?attempt=%d", examID, attempt), nil)
-	collegetest.MustStatus(t, page, 200)
-	if !strings.Contains(string(page.Body), "合格") || strings.Contains(string(page.Body), "不合格") {
-		t.Fatalf("result page of a pass:\n%s", page.Body)
+	b2 := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
+	page := collegetest.PageGet(b2, fmt.Sprintf("/exams/%d/result?attempt=%d", examID, attempt), 200)
+	if !strings.Contains(page, "合格") || strings.Contains(page, "不合格") {
+		t.Fatalf("result page of a pass:\n%s", page)
 	}
-	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
-	collegetest.MustStatus(t, r, 409)
-	if r.ErrorCode(t) != "no_attempts_left" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil), 409, "no_attempts_left")
 }
 
 func TestExpiredAttemptIsSubmittedWithSavedAnswers(t *testing.T) {
@@ -140,23 +141,19 @@ func TestExpiredAttemptIsSubmittedWithSavedAnswers(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	examID, ids := collegetest.ExamSetup(t, a, c, 2*time.Second)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.Tokens["col"], nil), 200)
+	a.PublishExam(c.Tokens["col"], examID)
 	cadre := c.Tokens["ua_cadre"]
-	r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
-	collegetest.MustStatus(t, r, 201)
-	attempt := uint64(r.JSON(t)["attempt_id"].(float64))
-	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), cadre,
-		map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): true}}), 200)
+	attempt := a.StartAttempt(cadre, examID)
+	collegetest.MustStatus(t, a.SaveAnswers(cadre, attempt, map[uint64]any{ids["judge"]: true}), 200)
 	time.Sleep(2200 * time.Millisecond)
 	// The deadline passed (the window closed): answering is refused...
-	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", attempt), cadre,
-		map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): false}}), 409)
+	collegetest.MustStatus(t, a.SaveAnswers(cadre, attempt, map[uint64]any{ids["judge"]: false}), 409)
 	// ...and the sweeper submits what was saved.
 	n, err := a.Exams.SweepExpired(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("sweep = %d, %v", n, err)
 	}
-	r = a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), cadre, nil)
+	r := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", attempt), cadre, nil)
 	collegetest.MustStatus(t, r, 200)
 	if res := r.JSON(t); res["status"] != "graded" || res["score"].(float64) != 10 || res["passed"] != false {
 		t.Fatalf("swept result = %v", res)
@@ -169,29 +166,16 @@ func TestShortAnswerReviewAndStats(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "简答题库"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈谈你对学用结合的理解", "answer": "要点：理论联系实际", "score": 20})
-	collegetest.MustStatus(t, r, 201)
-	short := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "学习要联系实际", "answer": true, "score": 10})
-	judge := r.ID(t)
-	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "学习体会", "duration_minutes": 20, "pass_score": 18, "max_attempts": 1,
-		"opens_at": now.Add(-time.Minute), "audience_org_ids": []uint64{c.UnitA, c.UnitB}, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{short, judge}}})
-	collegetest.MustStatus(t, r, 201)
-	examID := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	bank := a.Bank(col, "简答题库", false)
+	short := a.Question(col, bank, map[string]any{"type": "short", "stem": "谈谈你对学用结合的理解", "answer": "要点：理论联系实际", "score": 20})
+	judge := a.Question(col, bank, map[string]any{"type": "judge", "stem": "学习要联系实际", "answer": true, "score": 10})
+	examID := a.FixedExam(col, map[string]any{"title": "学习体会", "duration_minutes": 20, "pass_score": 18, "max_attempts": 1,
+		"audience_org_ids": []uint64{c.UnitA, c.UnitB}}, short, judge)
+	a.PublishExam(col, examID)
 	var attempts []uint64
 	for i, who := range []string{"ua_cadre", "ub_cadre"} {
-		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
-		collegetest.MustStatus(t, r, 201)
-		id := uint64(r.JSON(t)["attempt_id"].(float64))
+		id, r := a.SitExam(c.Tokens[who], examID, map[uint64]any{short: "学以致用，知行合一", judge: i == 0})
 		attempts = append(attempts, id)
-		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", id), c.Tokens[who], map[string]any{"answers": map[string]any{
-			fmt.Sprint(short): "学以致用，知行合一", fmt.Sprint(judge): i == 0}}), 200)
-		r = a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", id), c.Tokens[who], nil)
-		collegetest.MustStatus(t, r, 200)
 		if r.JSON(t)["status"] != "pending_review" {
 			t.Fatalf("with a short answer: %s", r.Body)
 		}
@@ -205,7 +189,7 @@ func TestShortAnswerReviewAndStats(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/attempts/%d/review", attempts[0])
 	collegetest.MustStatus(t, a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 25}}), 400)
 	collegetest.MustStatus(t, a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(judge): 5}}), 400)
-	r = a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 16}})
+	r := a.Do("PUT", path, col, map[string]any{"scores": map[string]any{fmt.Sprint(short): 16}})
 	collegetest.MustStatus(t, r, 200)
 	if res := r.JSON(t); res["status"] != "graded" || res["score"].(float64) != 26 || res["passed"] != true {
 		t.Fatalf("after review: %v", res)
@@ -233,12 +217,11 @@ func TestQuestionImportAndExport(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "导入题库"})
-	bank := r.ID(t)
+	bank := a.Bank(col, "导入题库", false)
 	tpl := a.Do("GET", "/api/v1/banks/import-template", col, nil)
 	collegetest.MustStatus(t, tpl, 200)
 	path := fmt.Sprintf("/api/v1/banks/%d/import", bank)
-	r = a.Upload(path, col, "template.xlsx", tpl.Body, nil)
+	r := a.Upload(path, col, "template.xlsx", tpl.Body, nil)
 	collegetest.MustStatus(t, r, 200)
 	n := int(r.JSON(t)["imported"].(float64))
 	if n < 5 {
@@ -263,8 +246,7 @@ func TestQuestionImportAndExport(t *testing.T) {
 	}
 	ex := a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/export", bank), col, nil)
 	collegetest.MustStatus(t, ex, 200)
-	r = a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "副本"})
-	copyBank := r.ID(t)
+	copyBank := a.Bank(col, "副本", false)
 	r = a.Upload(fmt.Sprintf("/api/v1/banks/%d/import", copyBank), col, "export.xlsx", ex.Body, nil)
 	collegetest.MustStatus(t, r, 200)
 	if int(r.JSON(t)["imported"].(float64)) != n+2 {
@@ -278,30 +260,20 @@ func TestPaperReviewAfterRelease(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "公布题库"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 5, "analysis": "乙是对的"})
-	q := r.ID(t)
+	bank := a.Bank(col, "公布题库", false)
+	q := a.Question(col, bank, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 5, "analysis": "乙是对的"})
+	examID := a.FixedExam(col, map[string]any{"title": "人工公布", "duration_minutes": 5, "pass_score": 5, "release": "manual", "shuffle": true}, q)
 	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "人工公布", "duration_minutes": 5, "pass_score": 5, "release": "manual", "shuffle": true,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-	collegetest.MustStatus(t, r, 201)
-	examID := r.ID(t)
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "x", "duration_minutes": 5, "release": "someday",
 		"opens_at": now, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}}), 400)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	a.PublishExam(col, examID)
 	cadre := c.Tokens["ua_cadre"]
-	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
-	att := uint64(r.JSON(t)["attempt_id"].(float64))
+	att := a.StartAttempt(cadre, examID)
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil), 409)
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), cadre, nil), 200)
-	r = a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
-	collegetest.MustStatus(t, r, 403)
-	if r.ErrorCode(t) != "not_released" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil), 403, "not_released")
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/release", examID), col, nil), 200)
-	r = a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
+	r := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), cadre, nil)
 	collegetest.MustStatus(t, r, 200)
 	qs := r.JSON(t)["questions"].([]any)
 	rq := qs[0].(map[string]any)
@@ -319,12 +291,9 @@ func TestPracticeAndWrongBook(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
-	bank := r.ID(t)
-	r = a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "考试专用"})
-	closed := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "学而不思则罔", "answer": true, "score": 1, "analysis": "出自《论语》"})
-	q := r.ID(t)
+	bank := a.Bank(col, "练习题库", true)
+	closed := a.Bank(col, "考试专用", false)
+	q := a.Question(col, bank, map[string]any{"type": "judge", "stem": "学而不思则罔", "answer": true, "score": 1, "analysis": "出自《论语》"})
 	cadre := c.Tokens["ua_cadre"]
 	l := a.Do("GET", "/api/v1/practice/banks", cadre, nil)
 	collegetest.MustStatus(t, l, 200)
@@ -337,7 +306,7 @@ func TestPracticeAndWrongBook(t *testing.T) {
 	if strings.Contains(string(set.Body), "answer") || !strings.Contains(string(set.Body), "学而不思则罔") {
 		t.Fatalf("practice set = %s", set.Body)
 	}
-	r = a.Do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": false})
+	r := a.Do("POST", "/api/v1/practice/answers", cadre, map[string]any{"question_id": q, "answer": false})
 	collegetest.MustStatus(t, r, 200)
 	if fb := r.JSON(t); fb["correct"] != false || fb["answer"] != true || fb["analysis"] != "出自《论语》" {
 		t.Fatalf("feedback = %v", fb)
@@ -369,37 +338,24 @@ func TestExamAudienceAndLeaveLimit(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "题库"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
-	q := r.ID(t)
-	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "单位 A 专场", "duration_minutes": 10, "leave_limit": 2, "audience_org_ids": []uint64{c.UnitA},
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-	collegetest.MustStatus(t, r, 201)
-	examID := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	q := a.Question(col, a.Bank(col, "题库", false), map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	examID := a.FixedExam(col, map[string]any{"title": "单位 A 专场", "leave_limit": 2, "audience_org_ids": []uint64{c.UnitA}}, q)
+	a.PublishExam(col, examID)
 	// Unit B's cadre is not in the audience: the exam does not exist for them.
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens["ub_cadre"], nil), 404)
 	if strings.Contains(string(a.Do("GET", "/api/v1/me/exams", c.Tokens["ub_cadre"], nil).Body), "单位 A 专场") {
 		t.Fatal("exam listed outside its audience")
 	}
 	cadre := c.Tokens["ua_cadre"]
-	r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
-	collegetest.MustStatus(t, r, 201)
-	att := uint64(r.JSON(t)["attempt_id"].(float64))
-	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), cadre, map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
-	for i := 1; i <= 2; i++ {
+	att := a.StartAttempt(cadre, examID)
+	collegetest.MustStatus(t, a.SaveAnswers(cadre, att, map[uint64]any{q: true}), 200)
+	// The limit is 2: the third leave submits.
+	for i, want := range []bool{false, false, true} {
 		ev := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", att), cadre, map[string]any{"type": "leave"})
 		collegetest.MustStatus(t, ev, 200)
-		if ev.JSON(t)["submitted"] != false {
-			t.Fatalf("submitted after %d leaves", i)
+		if ev.JSON(t)["submitted"] != want {
+			t.Fatalf("leave %d of a limit of 2: submitted is not %v: %s", i+1, want, ev.Body)
 		}
-	}
-	ev := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/events", att), cadre, map[string]any{"type": "leave"})
-	collegetest.MustStatus(t, ev, 200)
-	if ev.JSON(t)["submitted"] != true {
-		t.Fatalf("third leave over a limit of 2: %s", ev.Body)
 	}
 	res := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", att), cadre, nil).JSON(t)
 	if res["status"] != "graded" || res["score"].(float64) != 10 {
@@ -412,20 +368,11 @@ func TestResultsExportAndRegrade(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "题库"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 10})
-	q := r.ID(t)
-	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "重评", "duration_minutes": 10, "pass_score": 10,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-	examID := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	q := a.Question(col, a.Bank(col, "题库", false), map[string]any{"type": "single", "stem": "题", "options": []string{"甲", "乙", "丙"}, "answer": "B", "score": 10})
+	examID := a.FixedExam(col, map[string]any{"title": "重评", "pass_score": 10}, q)
+	a.PublishExam(col, examID)
 	for _, who := range []string{"ua_cadre", "ub_cadre"} {
-		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
-		att := uint64(r.JSON(t)["attempt_id"].(float64))
-		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): "B"}}), 200)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.Tokens[who], nil), 200)
+		a.SitExam(c.Tokens[who], examID, map[uint64]any{q: "B"})
 	}
 	res := a.Do("GET", fmt.Sprintf("/api/v1/exams/%d/results", examID), col, nil)
 	collegetest.MustStatus(t, res, 200)
@@ -462,22 +409,12 @@ func TestPassingACourseTestCreditsHoursOnce(t *testing.T) {
 	c := collegetest.NewCity(a)
 	course, _, _ := collegetest.PublishedCourse(a, c)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "课程测试"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
-	q := r.ID(t)
-	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "课程测试：新时代思想", "duration_minutes": 10, "pass_score": 6, "max_attempts": 3, "course_id": course,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-	examID := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	q := a.Question(col, a.Bank(col, "课程测试", false), map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 10})
+	examID := a.FixedExam(col, map[string]any{"title": "课程测试：新时代思想", "pass_score": 6, "max_attempts": 3, "course_id": course}, q)
+	a.PublishExam(col, examID)
 	cadre := c.Tokens["ua_cadre"]
 	for i := 0; i < 2; i++ { // passing twice credits once
-		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
-		collegetest.MustStatus(t, r, 201)
-		att := uint64(r.JSON(t)["attempt_id"].(float64))
-		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), cadre, map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), cadre, nil), 200)
+		a.SitExam(cadre, examID, map[uint64]any{q: true})
 	}
 	h := a.Do("GET", "/api/v1/me/hours", cadre, nil).JSON(t)
 	if h["total"].(float64) != 0.5 || len(h["entries"].([]any)) != 1 || h["entries"].([]any)[0].(map[string]any)["source"] != "exam" {
@@ -490,17 +427,11 @@ func TestPracticePages(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "党史练习", "practice": true})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "中国共产党成立于1921年", "answer": true, "score": 1, "analysis": "1921 年 7 月"})
-	q := r.ID(t)
-	b := a.Browser()
-	collegetest.MustStatus(t, b.LoginAs("ua_cadre", collegetest.UserPassword), 303)
-	home := b.Req("GET", "/practice", nil)
-	collegetest.MustStatus(t, home, 200)
-	if !strings.Contains(string(home.Body), "党史练习") {
-		t.Fatal("practice bank not listed")
-	}
+	bank := a.Bank(col, "党史练习", true)
+	q := a.Question(col, bank, map[string]any{"type": "judge", "stem": "中国共产党成立于1921年", "answer": true, "score": 1, "analysis": "1921 年 7 月"})
+	b := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
+	// The practice bank is listed.
+	collegetest.MustContain(t, collegetest.PageGet(b, "/practice", 200), "党史练习")
 	page := b.Req("GET", fmt.Sprintf("/practice/banks/%d", bank), nil)
 	collegetest.MustStatus(t, page, 200)
 	if !strings.Contains(string(page.Body), "中国共产党成立于1921年") || strings.Contains(string(page.Body), "1921 年 7 月") {
@@ -524,8 +455,7 @@ func TestExamAdminPagesRender(t *testing.T) {
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
 	var bank uint64
 	a.DB.Table("banks").Select("id").Limit(1).Scan(&bank)
-	admin := a.Browser()
-	collegetest.MustStatus(t, admin.LoginAs("col", collegetest.UserPassword), 303)
+	admin := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	stats := admin.Req("GET", fmt.Sprintf("/admin/exams/%d/stats", examID), nil)
 	if !strings.Contains(string(stats.Body), "导出成绩") || !strings.Contains(string(stats.Body), "各单位合格率") {
 		t.Fatal("stats page lacks results and unit pass rates")
@@ -536,8 +466,7 @@ func TestExamAdminPagesRender(t *testing.T) {
 			t.Errorf("%s: %d", path, res.Status)
 		}
 	}
-	cadre := a.Browser()
-	collegetest.MustStatus(t, cadre.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	cadre := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
 	collegetest.MustStatus(t, cadre.Req("GET", "/admin/exams", nil), 403)
 	collegetest.MustStatus(t, cadre.Req("GET", "/exams", nil), 200)
 	collegetest.MustStatus(t, cadre.Req("GET", "/practice", nil), 200)
@@ -548,27 +477,16 @@ func TestGraderAssignmentsAndComments(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	a.CreateUser(c.Tokens["admin"], "t1", c.College, "teacher")
-	a.CreateUser(c.Tokens["admin"], "t2", c.College, "teacher")
-	var t1, t2 uint64
-	a.DB.Table("users").Select("id").Where("username = ?", "t1").Scan(&t1)
-	a.DB.Table("users").Select("id").Where("username = ?", "t2").Scan(&t2)
+	t1 := a.CreateUser(c.Tokens["admin"], "t1", c.College, "teacher")
+	t2 := a.CreateUser(c.Tokens["admin"], "t2", c.College, "teacher")
 	tok1, tok2 := a.Login("t1", collegetest.UserPassword), a.Login("t2", collegetest.UserPassword)
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "简答"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈体会", "answer": "", "score": 10})
-	q := r.ID(t)
-	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "体会", "duration_minutes": 5, "pass_score": 6, "release": "immediately",
-		"opens_at": now.Add(-time.Minute), "audience_org_ids": []uint64{c.UnitA, c.UnitB}, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-	examID := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	q := a.Question(col, a.Bank(col, "简答", false), map[string]any{"type": "short", "stem": "谈体会", "answer": "", "score": 10})
+	examID := a.FixedExam(col, map[string]any{"title": "体会", "duration_minutes": 5, "pass_score": 6, "release": "immediately",
+		"audience_org_ids": []uint64{c.UnitA, c.UnitB}}, q)
+	a.PublishExam(col, examID)
 	atts := map[string]uint64{}
 	for _, who := range []string{"ua_cadre", "ub_cadre"} {
-		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
-		atts[who] = uint64(r.JSON(t)["attempt_id"].(float64))
-		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", atts[who]), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): "学习体会"}}), 200)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", atts[who]), c.Tokens[who], nil), 200)
+		atts[who], _ = a.SitExam(c.Tokens[who], examID, map[uint64]any{q: "学习体会"})
 	}
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/exams/%d/graders", examID), col, map[string]any{"assignments": []map[string]any{{"grader_id": t1, "question_id": q, "candidate_id": c.IDs["ua_cadre"]}}}), 400)
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/exams/%d/graders", examID), col, map[string]any{"assignments": []map[string]any{{"grader_id": t2, "candidate_id": c.IDs["ub_cadre"]}}}), 200)
@@ -581,7 +499,7 @@ func TestGraderAssignmentsAndComments(t *testing.T) {
 	if strings.Count(string(q2.Body), `"attempt_id"`) != 1 || !strings.Contains(string(q2.Body), fmt.Sprintf(`"attempt_id":%d`, atts["ub_cadre"])) {
 		t.Fatalf("t2 queue = %s", q2.Body)
 	}
-	r = a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ub_cadre"]), tok2, map[string]any{"scores": map[string]any{fmt.Sprint(q): 7}, "comments": map[string]any{fmt.Sprint(q): "联系实际不够"}})
+	r := a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/review", atts["ub_cadre"]), tok2, map[string]any{"scores": map[string]any{fmt.Sprint(q): 7}, "comments": map[string]any{fmt.Sprint(q): "联系实际不够"}})
 	collegetest.MustStatus(t, r, 200)
 	p := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", atts["ub_cadre"]), c.Tokens["ub_cadre"], nil)
 	collegetest.MustStatus(t, p, 200)
@@ -597,39 +515,26 @@ func TestAnnualExamExemption(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "年度"})
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 100})
-	q := r.ID(t)
+	q := a.Question(col, a.Bank(col, "年度", false), map[string]any{"type": "judge", "stem": "题", "answer": true, "score": 100})
 	now := time.Now().UTC()
 	mk := func(title string, opens time.Time) uint64 {
-		r := a.Do("POST", "/api/v1/exams", col, map[string]any{"title": title, "duration_minutes": 5, "pass_score": 60, "annual": true,
-			"opens_at": opens, "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-		collegetest.MustStatus(t, r, 201)
-		id := r.ID(t)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", id), col, nil), 200)
+		id := a.FixedExam(col, map[string]any{"title": title, "duration_minutes": 5, "pass_score": 60, "annual": true, "opens_at": opens}, q)
+		a.PublishExam(col, id)
 		return id
 	}
 	// A full-screen exam says so to the candidate's page.
-	fs := a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "全屏", "duration_minutes": 5, "fullscreen": true,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{q}}})
-	collegetest.MustStatus(t, fs, 201)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", fs.ID(t)), col, nil), 200)
-	st := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", fs.ID(t)), c.Tokens["ua_cadre"], nil)
+	fs := a.FixedExam(col, map[string]any{"title": "全屏", "duration_minutes": 5, "fullscreen": true}, q)
+	a.PublishExam(col, fs)
+	st := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", fs), c.Tokens["ua_cadre"], nil)
 	collegetest.MustStatus(t, st, 201)
 	if st.JSON(t)["fullscreen"] != true {
 		t.Fatalf("fullscreen flag: %s", st.Body)
 	}
 	last := mk("去年年度考试", now.AddDate(-1, 0, 0))
 	this := mk("今年年度考试", now.Add(-time.Minute))
-	for _, who := range []string{"ua_cadre", "ub_cadre"} {
-		r = a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", last), c.Tokens[who], nil)
-		att := uint64(r.JSON(t)["attempt_id"].(float64))
-		if who == "ua_cadre" {
-			collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(q): true}}), 200)
-		}
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.Tokens[who], nil), 200)
-	}
+	// Last year ua_cadre answered right, ub_cadre not at all.
+	a.SitExam(c.Tokens["ua_cadre"], last, map[uint64]any{q: true})
+	a.SitExam(c.Tokens["ub_cadre"], last, nil)
 	exempt := func(who string) bool {
 		var list []map[string]any
 		_ = json.Unmarshal(a.Do("GET", "/api/v1/me/exams", c.Tokens[who], nil).Body, &list)

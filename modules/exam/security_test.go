@@ -24,34 +24,20 @@ func staffUser(a *collegetest.App, username string, org uint64, level string, ro
 // question, open now, for the given cadre levels (every level when none).
 func shortAnswerExam(t *testing.T, a *collegetest.App, col string, levels ...string) (examID, question uint64) {
 	t.Helper()
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "阅卷题库"})
-	collegetest.MustStatus(t, r, 201)
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "short", "stem": "谈谈你对调查研究的理解", "answer": "参考要点：没有调查就没有发言权", "score": 10})
-	collegetest.MustStatus(t, r, 201)
-	question = r.ID(t)
-	now := time.Now().UTC()
-	body := map[string]any{"title": "调查研究专题考试", "duration_minutes": 30, "pass_score": 6, "max_attempts": 1,
-		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(time.Hour), "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{question}}}
+	question = a.Question(col, a.Bank(col, "阅卷题库", false), map[string]any{"type": "short", "stem": "谈谈你对调查研究的理解", "answer": "参考要点：没有调查就没有发言权", "score": 10})
+	fields := map[string]any{"title": "调查研究专题考试", "duration_minutes": 30, "pass_score": 6, "max_attempts": 1}
 	if len(levels) > 0 {
-		body["audience_levels"] = levels
+		fields["audience_levels"] = levels
 	}
-	r = a.Do("POST", "/api/v1/exams", col, body)
-	collegetest.MustStatus(t, r, 201)
-	examID = r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	examID = a.FixedExam(col, fields, question)
+	a.PublishExam(col, examID)
 	return examID, question
 }
 
 // sitShortAnswer starts, answers and submits the exam for one candidate.
 func sitShortAnswer(t *testing.T, a *collegetest.App, token string, examID, question uint64, answer string) uint64 {
 	t.Helper()
-	r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), token, nil)
-	collegetest.MustStatus(t, r, 201)
-	att := uint64(r.JSON(t)["attempt_id"].(float64))
-	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), token, map[string]any{"answers": map[string]any{fmt.Sprint(question): answer}}), 200)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), token, nil)
-	collegetest.MustStatus(t, r, 200)
+	att, r := a.SitExam(token, examID, map[uint64]any{question: answer})
 	if r.JSON(t)["status"] != "pending_review" {
 		t.Fatalf("submit: %s", r.Body)
 	}
@@ -85,8 +71,7 @@ func TestGraderWhoIsCandidate(t *testing.T) {
 		}
 	}
 	// ...nor the review page...
-	b := a.Browser()
-	collegetest.MustStatus(t, b.LoginAs("t_cand", collegetest.UserPassword), 303)
+	b := collegetest.LoginPages(a, "t_cand", collegetest.UserPassword)
 	page := b.Req("GET", fmt.Sprintf("/admin/exams/%d/review", examID), nil)
 	if strings.Contains(string(page.Body), "没有调查就没有发言权") || strings.Contains(string(page.Body), "干部的作答内容") {
 		t.Fatalf("review page leaks to a candidate (%d):\n%s", page.Status, page.Body)
@@ -148,14 +133,13 @@ func TestExamPageStartsOnlyOnExplicitPost(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.Tokens["col"], nil), 200)
+	a.PublishExam(c.Tokens["col"], examID)
 	attempts := func() int64 {
 		var n int64
 		a.DB.Table("attempts").Where("exam_id = ?", examID).Count(&n)
 		return n
 	}
-	b := a.Browser()
-	collegetest.MustStatus(t, b.LoginAs("ua_cadre", collegetest.UserPassword), 303)
+	b := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
 	take := fmt.Sprintf("/exams/%d/take", examID)
 	page := collegetest.PageGet(b, take, 200)
 	start := fmt.Sprintf(`action="/exams/%d/start"`, examID)
@@ -218,13 +202,9 @@ func TestSystemAdminsDoNotSitExams(t *testing.T) {
 	c := collegetest.NewCity(a)
 	col := c.Tokens["col"]
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
-	collegetest.MustStatus(t, r, 201)
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "实践是检验真理的唯一标准", "answer": true, "score": 1})
-	collegetest.MustStatus(t, r, 201)
-	q := r.ID(t)
+	a.PublishExam(col, examID)
+	bank := a.Bank(col, "练习题库", true)
+	q := a.Question(col, bank, map[string]any{"type": "judge", "stem": "实践是检验真理的唯一标准", "answer": true, "score": 1})
 	for _, who := range []string{"aud", "sec", "admin"} {
 		tok := c.Tokens[who]
 		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), tok, nil), 403)
@@ -252,7 +232,7 @@ func TestAnswerBufferClearedAfterCommit(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	examID, ids := collegetest.ExamSetup(t, a, c, time.Hour)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.Tokens["col"], nil), 200)
+	a.PublishExam(c.Tokens["col"], examID)
 	ctx := context.Background()
 	buffer := func(att uint64) int64 {
 		n, err := a.Cache.Exists(ctx, a.Cache.Key("ans", fmt.Sprintf("{a%d}", att))).Result()
@@ -262,10 +242,8 @@ func TestAnswerBufferClearedAfterCommit(t *testing.T) {
 		return n
 	}
 	sit := func(who string) uint64 {
-		r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens[who], nil)
-		collegetest.MustStatus(t, r, 201)
-		att := uint64(r.JSON(t)["attempt_id"].(float64))
-		collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers", att), c.Tokens[who], map[string]any{"answers": map[string]any{fmt.Sprint(ids["judge"]): true}}), 200)
+		att := a.StartAttempt(c.Tokens[who], examID)
+		collegetest.MustStatus(t, a.SaveAnswers(c.Tokens[who], att, map[uint64]any{ids["judge"]: true}), 200)
 		if buffer(att) != 1 {
 			t.Fatalf("no answer buffer for attempt %d", att)
 		}
