@@ -31,11 +31,11 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/forms", web.Doc{Summary: "新建评估表（评分项权重合计 100）", Body: FormRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.createForm)
 	a.Get("/forms", web.Doc{Summary: "可用的评估表（内置、本单位及上级单位的）", Resp: web.List[FormSummary]{}, Query: []string{"page", "page_size"}, Roles: managers}, h.listForms)
 	a.Get("/forms/:id", web.Doc{Summary: "评估表详情", Resp: FormResponse{}, Roles: managers}, h.getForm)
-	a.Delete("/forms/:id", web.Doc{Summary: "删除未使用的评估表", Status: 204, Roles: managers}, h.deleteForm)
+	a.Delete("/forms/:id", web.Doc{Summary: "删除未使用的评估表", Status: 204, Roles: managers}, web.Deleted(h.svc.DeleteForm))
 	a.Post("/evaluations/:id/remind", web.Doc{Summary: "提醒未提交评估的学员（站内消息）", Resp: RemindResponse{}, Roles: hosts}, h.remind)
 	a.Post("/classes/:id/evaluations", web.Doc{Summary: "为班次、课程、课次或授课教师发布评估（主办学院）", Body: EvaluationRequest{}, Resp: IDResponse{}, Status: 201, Roles: hosts}, h.createEvaluation)
 	a.Get("/classes/:id/evaluations", web.Doc{Summary: "班次的评估及提交情况", Resp: []EvaluationRow{}, Roles: managers}, web.ByID(h.svc.ClassEvaluations))
-	a.Delete("/evaluations/:id", web.Doc{Summary: "删除尚无人提交的评估", Status: 204, Roles: hosts}, h.deleteEvaluation)
+	a.Delete("/evaluations/:id", web.Doc{Summary: "删除尚无人提交的评估", Status: 204, Roles: hosts}, web.Deleted(h.svc.DeleteEvaluation))
 	a.Get("/me/evaluations", web.Doc{Summary: "我要填写的评估", Resp: []MyEvaluation{}}, web.ForCaller(h.svc.MyEvaluations))
 	a.Get("/evaluations/:id", web.Doc{Summary: "评估及题目", Resp: EvaluationDetail{}}, web.ByID(h.svc.Evaluation))
 	a.Post("/evaluations/:id/responses", web.Doc{Summary: "提交评估（匿名，每人一次）", Body: ResponseRequest{}, Resp: StatusResponse{}, Status: 201}, h.respond)
@@ -53,11 +53,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 }
 
 func (h *Handlers) createForm(c *fiber.Ctx) error {
-	var in FormRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	f, err := h.svc.CreateForm(c.UserContext(), web.Caller(c), in)
+	f, err := web.WithBody(c, h.svc.CreateForm)
 	if err != nil {
 		return err
 	}
@@ -77,11 +73,7 @@ func (h *Handlers) listForms(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) getForm(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.svc.GetForm(c.UserContext(), web.Caller(c), id)
+	_, f, err := web.WithID(c, h.svc.GetForm)
 	if err != nil {
 		return err
 	}
@@ -92,27 +84,8 @@ func (h *Handlers) getForm(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func (h *Handlers) deleteForm(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.DeleteForm(c.UserContext(), web.Caller(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
-}
-
 func (h *Handlers) createEvaluation(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in EvaluationRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	e, err := h.svc.CreateEvaluation(c.UserContext(), web.Caller(c), id, in)
+	_, e, err := web.WithIDBody(c, h.svc.CreateEvaluation)
 	if err != nil {
 		return err
 	}
@@ -129,17 +102,6 @@ func (h *Handlers) remind(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(RemindResponse{Reminded: n})
-}
-
-func (h *Handlers) deleteEvaluation(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.DeleteEvaluation(c.UserContext(), web.Caller(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // respond records answers. It is not audited: an audit line would tie the
@@ -160,17 +122,11 @@ func (h *Handlers) respond(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, b, err := web.WithID(c, h.svc.ExportResults)
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.ExportResults(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="evaluation-%d-results.xlsx"`, id))
-	return c.Send(b)
+	return web.Attachment(c, web.XLSX, fmt.Sprintf("evaluation-%d-results.xlsx", id), b)
 }
 
 func (h *Handlers) teacherResults(c *fiber.Ctx) error {
@@ -186,11 +142,7 @@ func (h *Handlers) teacherResults(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) applyTemplate(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	q, err := h.svc.ApplyTemplate(c.UserContext(), web.Caller(c), id)
+	_, q, err := web.WithID(c, h.svc.ApplyTemplate)
 	if err != nil {
 		return err
 	}

@@ -150,12 +150,8 @@ func (h *Handlers) renderFill(c *fiber.Ctx, status int, id uint64, values []fill
 }
 
 func (h *Handlers) fillSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	e, err := h.svc.Evaluation(ctx, p, id)
+	id, e, err := web.WithID(c, h.svc.Evaluation)
 	if err != nil {
 		return err
 	}
@@ -339,11 +335,7 @@ func (h *Handlers) teachingPage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) courseAggregatePage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	a, err := h.svc.CourseResults(c.UserContext(), web.Caller(c), id)
+	_, a, err := web.WithID(c, h.svc.CourseResults)
 	if err != nil {
 		return err
 	}

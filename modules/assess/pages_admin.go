@@ -185,11 +185,7 @@ func (h *Handlers) formSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) formDeleteSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.svc.DeleteForm(c.UserContext(), web.Caller(c), id)
+	_, f, err := web.WithID(c, h.svc.DeleteForm)
 	if err != nil {
 		we, err := pageRefusal(err)
 		if err != nil {
@@ -379,12 +375,8 @@ func (h *Handlers) classEvaluationSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) evaluationDeleteSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	ctx, p := c.UserContext(), web.Caller(c)
-	e, err := h.svc.DeleteEvaluation(ctx, p, id)
+	ctx := c.UserContext()
+	id, e, err := web.WithID(c, h.svc.DeleteEvaluation)
 	if err != nil {
 		we, err := pageRefusal(err)
 		if err != nil {

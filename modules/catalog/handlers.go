@@ -106,11 +106,7 @@ func (h *Handlers) detail(c *fiber.Ctx, status int, course *Course, manage bool)
 }
 
 func (h *Handlers) create(c *fiber.Ctx) error {
-	var in CourseRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	course, err := h.svc.CreateCourse(c.UserContext(), web.Caller(c), in)
+	course, err := web.WithBody(c, h.svc.CreateCourse)
 	if err != nil {
 		return err
 	}
@@ -130,15 +126,7 @@ func (h *Handlers) get(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) update(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in CourseRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	course, err := h.svc.UpdateCourse(c.UserContext(), web.Caller(c), id, in)
+	_, course, err := web.WithIDBody(c, h.svc.UpdateCourse)
 	if err != nil {
 		return err
 	}
@@ -146,11 +134,7 @@ func (h *Handlers) update(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) publish(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	course, err := h.svc.Publish(c.UserContext(), web.Caller(c), id)
+	_, course, err := web.WithID(c, h.svc.Publish)
 	if err != nil {
 		return err
 	}
@@ -158,11 +142,7 @@ func (h *Handlers) publish(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) archive(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	course, err := h.svc.Archive(c.UserContext(), web.Caller(c), id)
+	_, course, err := web.WithID(c, h.svc.Archive)
 	if err != nil {
 		return err
 	}
@@ -170,15 +150,7 @@ func (h *Handlers) archive(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) addLesson(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in LessonRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := h.svc.AddLesson(c.UserContext(), web.Caller(c), id, in)
+	_, l, err := web.WithIDBody(c, h.svc.AddLesson)
 	if err != nil {
 		return err
 	}
@@ -206,15 +178,7 @@ func (h *Handlers) reorder(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) updateLesson(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in LessonRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := h.svc.UpdateLesson(c.UserContext(), web.Caller(c), id, in)
+	_, l, err := web.WithIDBody(c, h.svc.UpdateLesson)
 	if err != nil {
 		return err
 	}

@@ -198,11 +198,7 @@ func (h *Handlers) updateTopic(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) topicPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	t, err := h.svc.Topic(c.UserContext(), web.Caller(c), id)
+	_, t, err := web.WithID(c, h.svc.Topic)
 	if err != nil {
 		return err
 	}

@@ -66,11 +66,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 }
 
 func (h *Handlers) createBank(c *fiber.Ctx) error {
-	var in BankRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	b, err := h.svc.CreateBank(c.UserContext(), web.Caller(c), in)
+	b, err := web.WithBody(c, h.svc.CreateBank)
 	if err != nil {
 		return err
 	}
@@ -82,9 +78,7 @@ func (h *Handlers) template(c *fiber.Ctx) error {
 	if err := importer.Template(&buf); err != nil {
 		return web.Internal(err)
 	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="question-import-template.xlsx"`)
-	return c.Send(buf.Bytes())
+	return web.Attachment(c, web.XLSX, "试题导入模板.xlsx", buf.Bytes())
 }
 
 func (h *Handlers) listQuestions(c *fiber.Ctx) error {
@@ -109,15 +103,7 @@ func (h *Handlers) listQuestions(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) addQuestion(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in QuestionRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	q, err := h.svc.AddQuestion(c.UserContext(), web.Caller(c), id, in)
+	_, q, err := web.WithIDBody(c, h.svc.AddQuestion)
 	if err != nil {
 		return err
 	}
@@ -158,11 +144,7 @@ func (h *Handlers) importQuestions(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) createExam(c *fiber.Ctx) error {
-	var in ExamRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := h.svc.CreateExam(c.UserContext(), web.Caller(c), in)
+	r, err := web.WithBody(c, h.svc.CreateExam)
 	if err != nil {
 		return err
 	}
@@ -170,11 +152,7 @@ func (h *Handlers) createExam(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) publish(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	e, err := h.svc.Publish(c.UserContext(), web.Caller(c), id)
+	_, e, err := web.WithID(c, h.svc.Publish)
 	if err != nil {
 		return err
 	}
@@ -216,29 +194,15 @@ func (h *Handlers) saveAnswers(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) exportBank(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, b, err := web.WithID(c, h.svc.ExportBank)
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.ExportBank(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="bank-`+strconv.FormatUint(id, 10)+`.xlsx"`)
-	return c.Send(b)
+	return web.Attachment(c, web.XLSX, "bank-"+strconv.FormatUint(id, 10)+".xlsx", b)
 }
 
 func (h *Handlers) updateQuestion(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in QuestionRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	q, err := h.svc.UpdateQuestion(c.UserContext(), web.Caller(c), id, in)
+	_, q, err := web.WithIDBody(c, h.svc.UpdateQuestion)
 	if err != nil {
 		return err
 	}

@@ -283,12 +283,8 @@ type adminReviewData struct {
 }
 
 func (h *Handlers) adminReviewPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	e, err := h.svc.gradableExam(ctx, p, id)
+	id, e, err := web.WithID(c, h.svc.gradableExam)
 	if err != nil {
 		return err
 	}
@@ -328,12 +324,8 @@ type adminStatsData struct {
 }
 
 func (h *Handlers) adminStatsPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	e, err := h.svc.gradableExam(ctx, p, id)
+	id, e, err := web.WithID(c, h.svc.gradableExam)
 	if err != nil {
 		return err
 	}

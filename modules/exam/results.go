@@ -237,25 +237,15 @@ func (h *Handlers) results(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) resultsXLSX(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, b, err := web.WithID(c, h.svc.ResultsWorkbook)
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.ResultsWorkbook(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="exam-%d-results.xlsx"`, id))
-	return c.Send(b)
+	return web.Attachment(c, web.XLSX, fmt.Sprintf("exam-%d-results.xlsx", id), b)
 }
 
 func (h *Handlers) regrade(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	n, err := h.svc.Regrade(c.UserContext(), web.Caller(c), id)
+	_, n, err := web.WithID(c, h.svc.Regrade)
 	if err != nil {
 		return err
 	}

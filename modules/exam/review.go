@@ -422,11 +422,7 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 }
 
 func (h *Handlers) release(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	e, err := h.svc.ReleaseResults(c.UserContext(), web.Caller(c), id)
+	_, e, err := web.WithID(c, h.svc.ReleaseResults)
 	if err != nil {
 		return err
 	}

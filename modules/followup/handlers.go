@@ -2,7 +2,6 @@ package followup
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -176,11 +175,7 @@ func wantsJSON(c *fiber.Ctx) bool {
 }
 
 func (h *Handlers) report(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.ReportFor(c.UserContext(), web.Caller(c), id)
+	_, r, err := web.WithID(c, h.svc.ReportFor)
 	if err != nil {
 		return err
 	}
@@ -197,10 +192,8 @@ func (h *Handlers) report(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	if c.Query("format") == "doc" {
 		name := ReportTitle(r) + ".doc"
-		c.Set(fiber.HeaderContentType, "application/msword; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="followup-report-%d-%d.doc"; filename*=UTF-8''%s`, r.RoundID, r.Year, url.PathEscape(name)))
 		// A BOM tells Word the page is UTF-8 even before it reads the meta tag.
-		return c.Send(append([]byte("\xEF\xBB\xBF"), doc...))
+		return web.Attachment(c, "application/msword; charset=utf-8", name, append([]byte("\xEF\xBB\xBF"), doc...))
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(doc)
@@ -347,11 +340,7 @@ func (h *Handlers) templates(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) setTemplates(c *fiber.Ctx) error {
-	var in TemplatesRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.svc.SetTemplates(c.UserContext(), web.Caller(c), in)
+	out, err := web.WithBody(c, h.svc.SetTemplates)
 	if err != nil {
 		return err
 	}
@@ -371,11 +360,7 @@ func (h *Handlers) studyPlan(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) reportBack(c *fiber.Ctx) error {
-	var in ReportBackRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.svc.RecordReportBack(c.UserContext(), web.Caller(c), in)
+	out, err := web.WithBody(c, h.svc.RecordReportBack)
 	if err != nil {
 		return err
 	}
@@ -402,11 +387,7 @@ func (h *Handlers) attach(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) attachment(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	rb, err := h.svc.ReportBackFile(c.UserContext(), web.Caller(c), id)
+	_, rb, err := web.WithID(c, h.svc.ReportBackFile)
 	if err != nil {
 		return err
 	}

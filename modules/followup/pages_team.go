@@ -350,12 +350,8 @@ type reportPageData struct {
 }
 
 func (h *Handlers) reportPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	r, err := h.svc.ReportFor(ctx, p, id)
+	id, r, err := web.WithID(c, h.svc.ReportFor)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -165,8 +164,5 @@ func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
 		return err
 	}
 	name := "学习档案-" + p.Name + "-" + now.In(web.Shanghai).Format("20060102") + ".xlsx"
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="archive-`+strconv.FormatUint(userID, 10)+`.xlsx"; filename*=UTF-8''`+url.PathEscape(name))
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(b)
+	return web.Attachment(c, web.XLSX, name, b)
 }

@@ -205,11 +205,7 @@ func (h *Handlers) listOrgs(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) getOrg(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	o, err := h.svc.GetOrg(c.UserContext(), web.Caller(c), id)
+	_, o, err := web.WithID(c, h.svc.GetOrg)
 	if err != nil {
 		return err
 	}
@@ -217,11 +213,7 @@ func (h *Handlers) getOrg(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) createOrg(c *fiber.Ctx) error {
-	var in OrgRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	o, err := h.svc.CreateOrg(c.UserContext(), web.Caller(c), in)
+	o, err := web.WithBody(c, h.svc.CreateOrg)
 	if err != nil {
 		return err
 	}
@@ -229,15 +221,7 @@ func (h *Handlers) createOrg(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) updateOrg(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in OrgRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	o, err := h.svc.UpdateOrg(c.UserContext(), web.Caller(c), id, in)
+	_, o, err := web.WithIDBody(c, h.svc.UpdateOrg)
 	if err != nil {
 		return err
 	}
@@ -271,11 +255,7 @@ func (h *Handlers) userList(c *fiber.Ctx) (web.List[UserResponse], uint64, error
 }
 
 func (h *Handlers) getUser(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.GetUser(c.UserContext(), web.Caller(c), id)
+	_, u, err := web.WithID(c, h.svc.GetUser)
 	if err != nil {
 		return err
 	}
@@ -283,11 +263,7 @@ func (h *Handlers) getUser(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) createUser(c *fiber.Ctx) error {
-	var in UserRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	u, err := h.svc.CreateUser(c.UserContext(), web.Caller(c), in)
+	u, err := web.WithBody(c, h.svc.CreateUser)
 	if err != nil {
 		return err
 	}
@@ -295,15 +271,7 @@ func (h *Handlers) createUser(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) updateUser(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in UserRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	u, err := h.svc.UpdateUser(c.UserContext(), web.Caller(c), id, in)
+	_, u, err := web.WithIDBody(c, h.svc.UpdateUser)
 	if err != nil {
 		return err
 	}
@@ -405,9 +373,7 @@ func (h *Handlers) importTemplate(c *fiber.Ctx) error {
 	if err := ImportTemplate(&buf); err != nil {
 		return web.Internal(err)
 	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="user-import-template.xlsx"; filename*=UTF-8''%E7%94%A8%E6%88%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx`)
-	return c.Send(buf.Bytes())
+	return web.Attachment(c, web.XLSX, "用户导入模板.xlsx", buf.Bytes())
 }
 
 func (h *Handlers) importUsers(c *fiber.Ctx) error {

@@ -77,11 +77,7 @@ func (h *Handlers) userEditPage(c *fiber.Ctx) error {
 // userPage shows a user's page with the stored values, and errs next to
 // the fields of a refused action.
 func (h *Handlers) userPage(c *fiber.Ctx, status int, errs map[string]string) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.GetUser(c.UserContext(), web.Caller(c), id)
+	_, u, err := web.WithID(c, h.svc.GetUser)
 	if err != nil {
 		return err
 	}

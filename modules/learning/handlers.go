@@ -28,11 +28,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 }
 
 func (h *Handlers) enroll(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	created, err := h.svc.Enroll(c.UserContext(), web.Caller(c), id)
+	id, created, err := web.WithID(c, h.svc.Enroll)
 	if err != nil {
 		return err
 	}
@@ -44,11 +40,7 @@ func (h *Handlers) enroll(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) play(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.StartPlay(c.UserContext(), web.Caller(c), id)
+	_, r, err := web.WithID(c, h.svc.StartPlay)
 	if err != nil {
 		return err
 	}

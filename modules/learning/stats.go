@@ -70,11 +70,7 @@ func (s *Service) Stats(ctx context.Context, p *web.Principal, courseID uint64) 
 }
 
 func (h *Handlers) statsPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	st, err := h.svc.Stats(c.UserContext(), web.Caller(c), id)
+	_, st, err := web.WithID(c, h.svc.Stats)
 	if err != nil {
 		return err
 	}

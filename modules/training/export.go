@@ -115,34 +115,20 @@ func SignInXLSX(c *Class, rows []RosterRow, sessions []Session, signed map[uint6
 	return buf.Bytes(), nil
 }
 
-func sendXLSX(c *fiber.Ctx, name string, b []byte) error {
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Send(b)
-}
-
 func (h *Handlers) rosterXLSX(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, b, err := web.WithID(c, h.svc.RosterExport)
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.RosterExport(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return sendXLSX(c, fmt.Sprintf("class-%d-roster.xlsx", id), b)
+	return web.Attachment(c, web.XLSX, fmt.Sprintf("class-%d-roster.xlsx", id), b)
 }
 
 func (h *Handlers) signInXLSX(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, b, err := web.WithID(c, h.svc.SignInExport)
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.SignInExport(c.UserContext(), web.Caller(c), id)
-	if err != nil {
-		return err
-	}
-	return sendXLSX(c, fmt.Sprintf("class-%d-signin.xlsx", id), b)
+	return web.Attachment(c, web.XLSX, fmt.Sprintf("class-%d-signin.xlsx", id), b)
 }
 
 // RosterExport is a class's roster as a workbook, for its managers; the

@@ -46,7 +46,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Put("/classes/:id/courses", web.Doc{Summary: "班次网络课程（必修、选修及学时）", Body: CoursesRequest{}, Resp: CoursesRequest{}, Roles: hosts}, h.setCourses)
 	a.Post("/classes/:id/sessions", web.Doc{Summary: "新增课表（专题、授课人、地点或现场教学点、时间）", Body: SessionRequest{}, Resp: SessionResponse{}, Status: 201, Roles: hosts}, h.addSession)
 	a.Put("/sessions/:id", web.Doc{Summary: "修改课表", Body: SessionRequest{}, Resp: SessionResponse{}, Roles: hosts}, h.updateSession)
-	a.Delete("/sessions/:id", web.Doc{Summary: "删除课表（无人签到时）", Status: 204, Roles: hosts}, h.deleteSession)
+	a.Delete("/sessions/:id", web.Doc{Summary: "删除课表（无人签到时）", Status: 204, Roles: hosts}, web.Deleted(h.svc.DeleteSession))
 	a.Get("/sessions/:id/code", web.Doc{Summary: "课程签到码（主办学院）", Resp: CodeResponse{}, Roles: hosts}, web.ByID(h.svc.Code))
 	a.Post("/sessions/:id/code", web.Doc{Summary: "更换签到码", Resp: CodeResponse{}, Roles: hosts}, web.ByID(h.svc.RenewCode))
 	a.Get("/sessions/:id/qr.png", web.Doc{Summary: "签到二维码图片", Roles: hosts}, h.qr)
@@ -70,7 +70,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/classes/:id/files", web.Doc{Summary: "上传班次材料（培训方案、签到表、课程表等；kind 字段）", Multipart: []string{"file", "kind"}, Resp: FileResponse{}, Status: 201, Roles: hosts}, h.upload)
 	a.Get("/classes/:id/files", web.Doc{Summary: "班次材料列表", Resp: []FileResponse{}, Roles: managers}, web.ByID(h.svc.Files))
 	a.Get("/class-files/:id", web.Doc{Summary: "下载班次材料", Roles: managers}, h.download)
-	a.Delete("/class-files/:id", web.Doc{Summary: "删除班次材料（结班前）", Status: 204, Roles: hosts}, h.deleteFile)
+	a.Delete("/class-files/:id", web.Doc{Summary: "删除班次材料（结班前）", Status: 204, Roles: hosts}, web.Deleted(h.svc.DeleteFile))
 	a.Post("/classes/:id/graduate", web.Doc{Summary: "结班：移除缺训学员，为结业学员登记学时并颁发结业证书", Body: GraduateRequest{}, Resp: GraduateResponse{}, Roles: hosts, OptionalBody: true}, h.graduate)
 	a.Get("/me/certificates", web.Doc{Summary: "我的结业证书", Resp: []CertificateView{}}, h.myCertificates)
 	a.Get("/certificates/:serial", web.Doc{Summary: "结业证书查验（无需登录，个人信息脱敏）", Resp: CertificateCheck{}, Public: true}, h.verify)
@@ -78,11 +78,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 }
 
 func (h *Handlers) create(c *fiber.Ctx) error {
-	var in ClassRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	cl, err := h.svc.CreateClass(c.UserContext(), web.Caller(c), in)
+	cl, err := web.WithBody(c, h.svc.CreateClass)
 	if err != nil {
 		return err
 	}
@@ -195,15 +191,7 @@ func (h *Handlers) reject(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) setQuotas(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in QuotasRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.svc.SetQuotas(c.UserContext(), web.Caller(c), id, in)
+	_, out, err := web.WithIDBody(c, h.svc.SetQuotas)
 	if err != nil {
 		return err
 	}
@@ -211,15 +199,7 @@ func (h *Handlers) setQuotas(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) setCourses(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in CoursesRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := h.svc.SetCourses(c.UserContext(), web.Caller(c), id, in)
+	_, out, err := web.WithIDBody(c, h.svc.SetCourses)
 	if err != nil {
 		return err
 	}

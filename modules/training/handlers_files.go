@@ -35,26 +35,11 @@ func (h *Handlers) upload(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) download(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.svc.FileFor(c.UserContext(), web.Caller(c), id)
+	_, f, err := web.WithID(c, h.svc.FileFor)
 	if err != nil {
 		return err
 	}
 	return web.ServeObject(c, h.objects, f.ObjectKey, web.ServeOptions{Filename: f.Name})
-}
-
-func (h *Handlers) deleteFile(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.DeleteFile(c.UserContext(), web.Caller(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (h *Handlers) graduate(c *fiber.Ctx) error {

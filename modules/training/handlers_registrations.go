@@ -57,11 +57,7 @@ func (h *Handlers) unitUse(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) approveReg(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.ApproveRegistration(c.UserContext(), web.Caller(c), id)
+	id, r, err := web.WithID(c, h.svc.ApproveRegistration)
 	if err != nil {
 		return err
 	}
@@ -87,11 +83,7 @@ func (h *Handlers) rejectReg(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) withdraw(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := h.svc.Withdraw(c.UserContext(), web.Caller(c), id)
+	id, r, err := web.WithID(c, h.svc.Withdraw)
 	if err != nil {
 		return err
 	}
@@ -115,15 +107,7 @@ func (h *Handlers) replace(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) requestLeave(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in LeaveRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := h.svc.RequestLeave(c.UserContext(), web.Caller(c), id, in)
+	_, l, err := web.WithIDBody(c, h.svc.RequestLeave)
 	if err != nil {
 		return err
 	}

@@ -8,15 +8,7 @@ import (
 )
 
 func (h *Handlers) addSession(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in SessionRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	x, err := h.svc.AddSession(c.UserContext(), web.Caller(c), id, in)
+	_, x, err := web.WithIDBody(c, h.svc.AddSession)
 	if err != nil {
 		return err
 	}
@@ -24,30 +16,11 @@ func (h *Handlers) addSession(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) updateSession(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in SessionRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	x, err := h.svc.UpdateSession(c.UserContext(), web.Caller(c), id, in)
+	_, x, err := web.WithIDBody(c, h.svc.UpdateSession)
 	if err != nil {
 		return err
 	}
 	return c.JSON(sessionResponse(*x, true))
-}
-
-func (h *Handlers) deleteSession(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.svc.DeleteSession(c.UserContext(), web.Caller(c), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // qrPNG renders a QR code of an absolute URL on this server.
@@ -62,11 +35,7 @@ func qrPNG(c *fiber.Ctx, path string, size int) error {
 }
 
 func (h *Handlers) qr(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.Code(c.UserContext(), web.Caller(c), id)
+	_, out, err := web.WithID(c, h.svc.Code)
 	if err != nil {
 		return err
 	}

@@ -189,11 +189,7 @@ func (h *Handlers) adminSessionAddSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) adminSessionDeleteSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	x, err := h.svc.DeleteSession(c.UserContext(), web.Caller(c), id)
+	_, x, err := web.WithID(c, h.svc.DeleteSession)
 	if err != nil {
 		if x == nil {
 			return err

@@ -236,11 +236,7 @@ func (h *Handlers) adminClassCreateSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) adminClassEditPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	cl, err := h.svc.hostClass(c.UserContext(), web.Caller(c), id)
+	_, cl, err := web.WithID(c, h.svc.hostClass)
 	if err != nil {
 		return err
 	}
@@ -252,12 +248,8 @@ func (h *Handlers) adminClassEditPage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) adminClassUpdateSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	cur, err := h.svc.hostClass(ctx, p, id)
+	id, cur, err := web.WithID(c, h.svc.hostClass)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,8 @@ func (h *Handlers) learnerRegisterSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) learnerWithdrawSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	r, err := h.svc.MyRegistrationIn(ctx, p, id)
+	id, r, err := web.WithID(c, h.svc.MyRegistrationIn)
 	if err != nil {
 		return err
 	}

@@ -152,16 +152,61 @@ func FormFileBytes(c *fiber.Ctx, field string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// WithID reads the route's :id and calls fn with the caller and that id,
+// returning the id with fn's result: the first lines of a handler that goes
+// on from a record the caller may see. A malformed id is 404, like a
+// missing record.
+func WithID[T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, id uint64) (T, error)) (uint64, T, error) {
+	var zero T
+	id, err := ParamID(c, "id")
+	if err != nil {
+		return 0, zero, err
+	}
+	out, err := fn(c.UserContext(), Caller(c), id)
+	return id, out, err
+}
+
+// WithBody decodes the JSON body and calls fn with the caller and it.
+func WithBody[In, T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, in In) (T, error)) (T, error) {
+	var in In
+	if err := DecodeJSON(c, &in); err != nil {
+		var zero T
+		return zero, err
+	}
+	return fn(c.UserContext(), Caller(c), in)
+}
+
+// WithIDBody reads the route's :id, decodes the JSON body, and calls fn
+// with the caller, the id and the body, returning the id with fn's result.
+// A malformed id is 404 before the body is read.
+func WithIDBody[In, T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, id uint64, in In) (T, error)) (uint64, T, error) {
+	return WithID(c, func(ctx context.Context, p *Principal, id uint64) (T, error) {
+		var in In
+		if err := DecodeJSON(c, &in); err != nil {
+			var zero T
+			return zero, err
+		}
+		return fn(ctx, p, id, in)
+	})
+}
+
+// Deleted is the handler of a route that removes the record its :id names
+// through fn: 204 with no body, or fn's error.
+func Deleted[T any](fn func(ctx context.Context, p *Principal, id uint64) (T, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if _, _, err := WithID(c, fn); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+}
+
 // ByID is the handler of a route with an :id whose service method takes
 // the caller and the id: it answers the method's result as JSON, or its
 // error. A malformed id is 404, like a missing record.
 func ByID[T any](fn func(ctx context.Context, p *Principal, id uint64) (T, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := ParamID(c, "id")
-		if err != nil {
-			return err
-		}
-		out, err := fn(c.UserContext(), Caller(c), id)
+		_, out, err := WithID(c, fn)
 		if err != nil {
 			return err
 		}
@@ -172,15 +217,7 @@ func ByID[T any](fn func(ctx context.Context, p *Principal, id uint64) (T, error
 // ByIDWith is ByID for a method that also takes the decoded JSON body.
 func ByIDWith[In, T any](fn func(ctx context.Context, p *Principal, id uint64, in In) (T, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := ParamID(c, "id")
-		if err != nil {
-			return err
-		}
-		var in In
-		if err := DecodeJSON(c, &in); err != nil {
-			return err
-		}
-		out, err := fn(c.UserContext(), Caller(c), id, in)
+		_, out, err := WithIDBody(c, fn)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ type byIDOut struct {
 	Name   string `json:"name"`
 }
 
-// ByID, ByIDWith and ForCaller hand the caller, the id and the decoded
+// ByID, ByIDWith, WithID, WithBody, WithIDBody, Deleted and ForCaller hand the caller, the id and the decoded
 // body to the service method and answer its result or its error.
 func TestByID(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), nil)})
@@ -50,6 +50,30 @@ func TestByID(t *testing.T) {
 	app.Get("/things/mine", ForCaller(mine))
 	app.Get("/things/:id", ByID(get))
 	app.Put("/things/:id", ByIDWith(put))
+	app.Post("/things", func(c *fiber.Ctx) error {
+		out, err := WithBody(c, func(_ context.Context, p *Principal, in byIDBody) (byIDOut, error) {
+			return put(context.Background(), p, 1, in)
+		})
+		if err != nil {
+			return err
+		}
+		return c.Status(fiber.StatusCreated).JSON(out)
+	})
+	app.Post("/things/:id/copies", func(c *fiber.Ctx) error {
+		id, out, err := WithIDBody(c, put)
+		if err != nil {
+			return err
+		}
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"param": id, "name": out.Name})
+	})
+	app.Delete("/things/:id", Deleted(get))
+	app.Get("/things/:id/with", func(c *fiber.Ctx) error {
+		id, out, err := WithID(c, get)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"param": id, "name": out.Name, "id": out.ID})
+	})
 
 	for _, tc := range []struct {
 		method, path, body string
@@ -65,6 +89,17 @@ func TestByID(t *testing.T) {
 		{"PUT", "/things/3", `{"name":""}`, 400, `"name":"必填"`},
 		{"PUT", "/things/3", `{"name":1}`, 400, `"name":"类型不正确`},
 		{"PUT", "/things/x", `{"name":"甲"}`, 404, `"code":"not_found"`},
+		{"GET", "/things/15/with", "", 200, `{"id":15,"name":"","param":15}`},
+		{"POST", "/things", `{"name":"乙"}`, 201, `{"id":1,"caller":7,"name":"乙"}`},
+		{"POST", "/things", `{"name":""}`, 400, `"name":"必填"`},
+		{"POST", "/things", `{"name":`, 400, `"code":"malformed_json"`},
+		{"POST", "/things/8/copies", `{"name":"丙"}`, 201, `{"name":"丙","param":8}`},
+		{"POST", "/things/8/copies", `[]`, 400, `"code":"invalid"`},
+		{"POST", "/things/x/copies", `{`, 404, `"code":"not_found"`},
+		{"DELETE", "/things/8", "", 204, ``},
+		{"DELETE", "/things/404", "", 404, `"code":"not_found"`},
+		{"GET", "/things/404/with", "", 404, `"code":"not_found"`},
+		{"GET", "/things/-1/with", "", 404, `"code":"not_found"`},
 	} {
 		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
 		req.Header.Set("Content-Type", "application/json")

@@ -100,7 +100,7 @@ func ServeObject(c *fiber.Ctx, store objects.Store, key string, opts ServeOption
 	h.Set(fiber.HeaderXFrameOptions, "SAMEORIGIN")
 	h.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
 	if opts.Filename != "" {
-		h.Set(fiber.HeaderContentDisposition, inlineDisposition(opts.Filename))
+		h.Set(fiber.HeaderContentDisposition, disposition("inline", opts.Filename))
 	}
 	c.Status(status)
 
@@ -315,9 +315,22 @@ func quoteETag(tag string) string {
 	return `"` + strings.ReplaceAll(tag, `"`, "") + `"`
 }
 
-// inlineDisposition builds Content-Disposition with an ASCII fallback name and
-// the UTF-8 name in RFC 5987 form, for browsers that understand it.
-func inlineDisposition(name string) string {
+// XLSX is the media type of an Excel workbook.
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// Attachment answers b as a file to save under name: its media type, the
+// name for every browser (RFC 6266, with an ASCII fallback), and no caching,
+// since exports carry people's records.
+func Attachment(c *fiber.Ctx, mediaType, name string, b []byte) error {
+	c.Set(fiber.HeaderContentType, mediaType)
+	c.Set(fiber.HeaderContentDisposition, disposition("attachment", name))
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(b)
+}
+
+// disposition builds Content-Disposition with an ASCII fallback name and
+// the UTF-8 name per RFC 6266/5987.
+func disposition(kind, name string) string {
 	var ascii strings.Builder
 	for _, r := range name {
 		switch {
@@ -327,7 +340,7 @@ func inlineDisposition(name string) string {
 			ascii.WriteRune(r)
 		}
 	}
-	return fmt.Sprintf(`inline; filename="%s"; filename*=UTF-8''%s`, ascii.String(), rfc5987Escape(name))
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, ascii.String(), rfc5987Escape(name))
 }
 
 // rfc5987Escape percent-encodes everything but RFC 5987 attr-char.

@@ -523,3 +523,29 @@ func rssKB() int64 {
 	}
 	return 0
 }
+
+// An export is saved under its Chinese name, with an ASCII fallback, and
+// no cache keeps it.
+func TestAttachment(t *testing.T) {
+	app := fiber.New()
+	app.Get("/x", func(c *fiber.Ctx) error {
+		return Attachment(c, XLSX, "学习档案-2026.xlsx", []byte("PK"))
+	})
+	resp, err := app.Test(httptest.NewRequest("GET", "/x", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	for h, want := range map[string]string{
+		"Content-Type":        XLSX,
+		"Content-Disposition": `attachment; filename="____-2026.xlsx"; filename*=UTF-8''%E5%AD%A6%E4%B9%A0%E6%A1%A3%E6%A1%88-2026.xlsx`,
+		"Cache-Control":       "private, no-store",
+	} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	if string(body) != "PK" {
+		t.Errorf("body %q", body)
+	}
+}
