@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/url"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -145,7 +146,74 @@ func (e *Engine) funcs() template.FuncMap {
 		"mb": func(n int64) string {
 			return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
 		},
+		"dict": Dict,
+		"cols": Cols,
 	}
+}
+
+// Dict builds the argument map of a partial from key, value pairs:
+// {{template "filterActions" (dict "Active" $d.Q "Reset" "/admin/users")}}.
+func Dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// truth tells whether v counts as true in a template's if.
+func truth(v any) bool {
+	if v == nil {
+		return false
+	}
+	r := reflect.ValueOf(v)
+	switch r.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return r.Len() > 0
+	}
+	return !r.IsZero()
+}
+
+// Column is one header cell of the "thead" partial.
+type Column struct {
+	Label, Class, Title string
+}
+
+// Cols builds the columns of the "thead" partial. Each string is
+// "label", "label|class" or "label|class|title". Any other argument must be
+// false, nil or empty, as (and $cond "label") gives when $cond is false: that
+// column is left out.
+func Cols(specs ...any) ([]Column, error) {
+	cols := make([]Column, 0, len(specs))
+	for _, spec := range specs {
+		s, ok := spec.(string)
+		if !ok {
+			if truth(spec) {
+				return nil, fmt.Errorf("cols: %v is not a column", spec)
+			}
+			continue
+		}
+		if s == "" {
+			continue
+		}
+		parts := strings.SplitN(s, "|", 3)
+		c := Column{Label: parts[0]}
+		if len(parts) > 1 {
+			c.Class = parts[1]
+		}
+		if len(parts) > 2 {
+			c.Title = parts[2]
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
 }
 
 // Render writes page name with the layout.
