@@ -107,12 +107,8 @@ func (h *Handlers) remind(c *fiber.Ctx) error {
 // respond records answers. It is not audited: an audit line would tie the
 // trainee to the moment of a response.
 func (h *Handlers) respond(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[ResponseRequest](c)
 	if err != nil {
-		return err
-	}
-	var in ResponseRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := h.svc.Respond(c.UserContext(), web.Caller(c), id, in); err != nil {

@@ -3,7 +3,9 @@ package catalog
 import (
 	"college/modules/web"
 	"college/storage/objects"
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -40,8 +42,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Put("/courses/:id/lessons/order", web.Doc{Summary: "调整课时顺序", Body: ReorderRequest{}, Resp: CourseResponse{}, Roles: managers}, h.reorder)
 	a.Put("/lessons/:id", web.Doc{Summary: "修改课时", Body: LessonRequest{}, Resp: LessonResponse{}, Roles: managers}, h.updateLesson)
 	a.Delete("/lessons/:id", web.Doc{Summary: "删除课时（仅草稿课程）", Status: 204, Roles: managers}, h.deleteLesson)
-	a.Put("/lessons/:id/media", web.Doc{Summary: "上传课时视频或文档（流式）", Multipart: []string{"file"}, Resp: MediaResponse{}, Roles: managers}, h.uploadMedia)
-	a.Put("/courses/:id/cover", web.Doc{Summary: "上传课程封面图片", Multipart: []string{"file"}, Resp: MediaResponse{}, Roles: managers}, h.uploadCover)
+	a.Put("/lessons/:id/media", web.Doc{Summary: "上传课时视频或文档（流式）", Multipart: []string{"file"}, Resp: MediaResponse{}, Roles: managers}, h.uploadTo(h.svc.SetMedia))
+	a.Put("/courses/:id/cover", web.Doc{Summary: "上传课程封面图片", Multipart: []string{"file"}, Resp: MediaResponse{}, Roles: managers}, h.uploadTo(h.svc.SetCover))
 	a.Get("/courses/:id/cover", web.Doc{Summary: "课程封面图片"}, h.cover)
 	a.Get("/lessons/:id/stream-url", web.Doc{Summary: "课时媒体的限时播放地址", Resp: StreamURLResponse{}}, h.streamURL)
 	a.Get("/lessons/:id/stream", web.Doc{Summary: "播放课时媒体（支持 Range；登录或限时签名地址）", Public: true, Query: []string{"u", "e", "s"}}, h.stream)
@@ -158,12 +160,8 @@ func (h *Handlers) addLesson(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) reorder(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[ReorderRequest](c)
 	if err != nil {
-		return err
-	}
-	var in ReorderRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	p := web.Caller(c)
@@ -279,40 +277,25 @@ func (h *Handlers) uploadLimit(c *fiber.Ctx) error {
 	return nil
 }
 
-func (h *Handlers) uploadMedia(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
+// uploadTo is the handler of a file upload to the lesson or course the
+// route's :id names: the file streams from the request into set.
+func (h *Handlers) uploadTo(set func(ctx context.Context, p *web.Principal, id uint64, r io.Reader) (MediaResponse, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := web.ParamID(c, "id")
+		if err != nil {
+			return err
+		}
+		if err := h.uploadLimit(c); err != nil {
+			return err
+		}
+		file, err := web.MultipartFile(c, "file")
+		if err != nil {
+			return err
+		}
+		res, err := set(c.UserContext(), web.Caller(c), id, file)
+		if err != nil {
+			return err
+		}
+		return c.JSON(res)
 	}
-	if err := h.uploadLimit(c); err != nil {
-		return err
-	}
-	file, err := web.MultipartFile(c, "file")
-	if err != nil {
-		return err
-	}
-	res, err := h.svc.SetMedia(c.UserContext(), web.Caller(c), id, file)
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
-}
-
-func (h *Handlers) uploadCover(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := h.uploadLimit(c); err != nil {
-		return err
-	}
-	file, err := web.MultipartFile(c, "file")
-	if err != nil {
-		return err
-	}
-	res, err := h.svc.SetCover(c.UserContext(), web.Caller(c), id, file)
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
 }

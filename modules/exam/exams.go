@@ -15,6 +15,7 @@ import (
 	"college/modules/exam/item"
 	"college/modules/exam/paper"
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 )
@@ -187,7 +188,7 @@ func (s *Service) CreateExam(ctx context.Context, p *web.Principal, in ExamReque
 	e := &Exam{CollegeID: p.OrgID, Title: in.Title, DurationMinutes: in.DurationMinutes, PassScore: int64(math.Round(in.PassScore * 100)),
 		TotalScore: total100, MaxAttempts: in.MaxAttempts, OpensAt: in.OpensAt.UTC(), ClosesAt: in.ClosesAt.UTC(),
 		Shuffle: in.Shuffle, PartialMultiple: in.PartialMultiple, Release: in.Release, PaperMode: in.Paper.Mode,
-		AudienceLevels: listColumn(in.AudienceLevels), AudienceOrgs: idsColumn(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Fullscreen: in.Fullscreen, ClassID: in.ClassID, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
+		AudienceLevels: db.JoinList(in.AudienceLevels), AudienceOrgs: db.JoinIDs(in.AudienceOrgIDs), LeaveLimit: in.LeaveLimit, CourseID: in.CourseID, Annual: in.Annual, Fullscreen: in.Fullscreen, ClassID: in.ClassID, Paper: string(paperJSON), Status: StatusDraft, CreatedBy: p.UserID}
 	err := s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
 		if err := tx.Create(e).Error; err != nil {
 			return web.AuditEntry{}, err
@@ -259,24 +260,6 @@ func (s *Service) ReleaseResults(ctx context.Context, p *web.Principal, id uint6
 		return nil, err
 	}
 	return e, nil
-}
-
-func listColumn(xs []string) string {
-	if len(xs) == 0 {
-		return ""
-	}
-	return "," + strings.Join(xs, ",") + ","
-}
-
-func idsColumn(ids []uint64) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = fmt.Sprint(id)
-	}
-	return "," + strings.Join(parts, ",") + ","
 }
 
 // Trainees tells the exam module who the trainees of a training class are.

@@ -82,11 +82,7 @@ func (h *Handlers) template(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) listQuestions(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	pg, err := web.PageFrom(c)
+	id, pg, err := web.IDPage(c)
 	if err != nil {
 		return err
 	}
@@ -176,12 +172,8 @@ func (h *Handlers) start(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) saveAnswers(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[AnswersRequest](c)
 	if err != nil {
-		return err
-	}
-	var in AnswersRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if in.Answers == nil {

@@ -126,12 +126,8 @@ func (s *Service) RecordLeave(ctx context.Context, p *web.Principal, id uint64) 
 }
 
 func (h *Handlers) event(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[EventRequest](c)
 	if err != nil {
-		return err
-	}
-	var in EventRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if in.Type != "leave" {

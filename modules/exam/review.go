@@ -341,12 +341,8 @@ func (s *Service) Stats(ctx context.Context, p *web.Principal, examID uint64) (E
 }
 
 func (h *Handlers) review(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[ReviewRequest](c)
 	if err != nil {
-		return err
-	}
-	var in ReviewRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if len(in.Scores) == 0 {
@@ -360,12 +356,8 @@ func (h *Handlers) review(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) assign(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[AssignmentsRequest](c)
 	if err != nil {
-		return err
-	}
-	var in AssignmentsRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := h.svc.SetAssignments(c.UserContext(), web.Caller(c), id, in); err != nil {

@@ -90,11 +90,7 @@ func (h *Handlers) listPlans(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) updateTerm(c *fiber.Ctx) error {
-	var in TermRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[TermRequest](c)
 	if err != nil {
 		return err
 	}
@@ -138,11 +134,7 @@ func (h *Handlers) listRounds(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) saveRound(c *fiber.Ctx) error {
-	var in RoundRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[RoundRequest](c)
 	if err != nil {
 		return err
 	}
@@ -154,11 +146,7 @@ func (h *Handlers) saveRound(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) assign(c *fiber.Ctx) error {
-	var in AssignRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[AssignRequest](c)
 	if err != nil {
 		return err
 	}
@@ -200,11 +188,7 @@ func (h *Handlers) report(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) selfReport(c *fiber.Ctx) error {
-	var in SelfReportRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[SelfReportRequest](c)
 	if err != nil {
 		return err
 	}
@@ -215,15 +199,7 @@ func (h *Handlers) selfReport(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) createQuestionnaire(c *fiber.Ctx) error {
-	var in QuestionnaireRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, err := h.svc.CreateQuestionnaire(c.UserContext(), web.Caller(c), id, in)
+	_, out, err := web.WithIDBody(c, h.svc.CreateQuestionnaire)
 	if err != nil {
 		return err
 	}
@@ -255,11 +231,7 @@ func (h *Handlers) answer(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) excellent(c *fiber.Ctx) error {
-	var in ExcellentRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[ExcellentRequest](c)
 	if err != nil {
 		return err
 	}

@@ -149,15 +149,24 @@ func (s *Service) ArchiveWorkbook(ctx context.Context, p *web.Principal, userID 
 	return buf.Bytes(), now, nil
 }
 
-func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
-	ctx := c.UserContext()
+// profileArchive loads the learner's profile and study archive.
+func (h *Handlers) profileArchive(ctx context.Context, userID uint64) (Profile, Archive, error) {
 	p, err := h.people.Profile(ctx, userID)
 	if err != nil {
-		return web.Internal(err)
+		return p, Archive{}, web.Internal(err)
 	}
 	a, err := h.archive(ctx, userID)
 	if err != nil {
-		return web.Internal(err)
+		return p, a, web.Internal(err)
+	}
+	return p, a, nil
+}
+
+func (h *Handlers) archiveExcel(c *fiber.Ctx, userID uint64) error {
+	ctx := c.UserContext()
+	p, a, err := h.profileArchive(ctx, userID)
+	if err != nil {
+		return err
 	}
 	b, now, err := h.svc.ArchiveWorkbook(ctx, web.Caller(c), userID, p, a)
 	if err != nil {

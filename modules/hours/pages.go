@@ -131,13 +131,9 @@ func (h *Handlers) userArchivePage(c *fiber.Ctx) error {
 
 func (h *Handlers) archivePage(c *fiber.Ctx, userID uint64, self bool) error {
 	ctx := c.UserContext()
-	p, err := h.people.Profile(ctx, userID)
+	p, a, err := h.profileArchive(ctx, userID)
 	if err != nil {
-		return web.Internal(err)
-	}
-	a, err := h.archive(ctx, userID)
-	if err != nil {
-		return web.Internal(err)
+		return err
 	}
 	current := h.svc.CurrentYear()
 	var fiveYears web.Hours

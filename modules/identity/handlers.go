@@ -279,12 +279,8 @@ func (h *Handlers) updateUser(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) setRoles(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[RolesRequest](c)
 	if err != nil {
-		return err
-	}
-	var in RolesRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	u, err := h.svc.SetRoles(c.UserContext(), web.Caller(c), id, in.Roles)
@@ -324,12 +320,8 @@ func onUser(c *fiber.Ctx, act func(ctx context.Context, p *web.Principal, id uin
 }
 
 func (h *Handlers) resetPassword(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[PasswordRequest](c)
 	if err != nil {
-		return err
-	}
-	var in PasswordRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := h.svc.ResetPassword(c.UserContext(), web.Caller(c), id, in.NewPassword); err != nil {

@@ -38,64 +38,71 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	pages.Post(PagePath+"/:id/open", web.RequireLogin, h.openSubmit)
 }
 
-// query reads ?page=, ?page_size= and ?unread=.
-func query(c *fiber.Ctx) (web.Page, bool, error) {
-	pg, err := web.PageFrom(c)
-	if err != nil {
-		return pg, false, err
-	}
-	unread := false
-	if v := c.Query("unread"); v != "" {
-		unread, err = strconv.ParseBool(v)
-		if err != nil {
-			return pg, false, web.Invalid(map[string]string{"unread": "只能是 1（只看未读）或 0"})
-		}
-	}
-	return pg, unread, nil
+// inbox is one page of the caller's notifications, as the query asks.
+type inbox struct {
+	pg         web.Page
+	unreadOnly bool
+	items      []Notification
+	total      int64
+	unread     int64
 }
 
-// load reads the caller's page of notifications and unread count.
-func (h *Handlers) load(c *fiber.Ctx, userID uint64, pg web.Page, unreadOnly bool) ([]Notification, int64, int64, error) {
-	ctx := c.UserContext()
+// load reads ?page=, ?page_size= and ?unread= and the caller's page of
+// notifications with the unread count.
+func (h *Handlers) load(c *fiber.Ctx) (inbox, error) {
+	var in inbox
+	var err error
+	if in.pg, err = web.PageFrom(c); err != nil {
+		return in, err
+	}
+	if v := c.Query("unread"); v != "" {
+		if in.unreadOnly, err = strconv.ParseBool(v); err != nil {
+			return in, web.Invalid(map[string]string{"unread": "只能是 1（只看未读）或 0"})
+		}
+	}
+	ctx, userID := c.UserContext(), web.Caller(c).UserID
 	list := h.svc.List
-	if unreadOnly {
+	if in.unreadOnly {
 		list = h.svc.ListUnread
 	}
-	items, total, err := list(ctx, userID, pg)
-	if err != nil {
-		return nil, 0, 0, web.Internal(err)
+	if in.items, in.total, err = list(ctx, userID, in.pg); err != nil {
+		return in, web.Internal(err)
 	}
-	unread, err := h.svc.Unread(ctx, userID)
-	if err != nil {
-		return nil, 0, 0, web.Internal(err)
+	if in.unread, err = h.svc.Unread(ctx, userID); err != nil {
+		return in, web.Internal(err)
 	}
-	return items, total, unread, nil
+	return in, nil
 }
 
 func (h *Handlers) list(c *fiber.Ctx) error {
-	pg, unreadOnly, err := query(c)
+	in, err := h.load(c)
 	if err != nil {
 		return err
 	}
-	items, total, unread, err := h.load(c, web.Caller(c).UserID, pg, unreadOnly)
-	if err != nil {
-		return err
-	}
-	out := NotificationListResponse{Items: make([]NotificationResponse, 0, len(items)), Total: total, Page: pg.Page, PageSize: pg.PageSize, Unread: unread}
-	for _, n := range items {
+	out := NotificationListResponse{Items: make([]NotificationResponse, 0, len(in.items)), Total: in.total, Page: in.pg.Page, PageSize: in.pg.PageSize, Unread: in.unread}
+	for _, n := range in.items {
 		out.Items = append(out.Items, notificationResponse(n))
 	}
 	return c.JSON(out)
 }
 
-func (h *Handlers) read(c *fiber.Ctx) error {
+// markRead marks the caller's notification the route's :id names as read.
+func (h *Handlers) markRead(c *fiber.Ctx) (*Notification, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, err := h.svc.MarkRead(c.UserContext(), web.Caller(c).UserID, id)
 	if err != nil {
-		return web.AsError(err)
+		return nil, web.AsError(err)
+	}
+	return n, nil
+}
+
+func (h *Handlers) read(c *fiber.Ctx) error {
+	n, err := h.markRead(c)
+	if err != nil {
+		return err
 	}
 	return c.JSON(notificationResponse(*n))
 }
@@ -109,18 +116,14 @@ func (h *Handlers) readAll(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) listPage(c *fiber.Ctx) error {
-	pg, unreadOnly, err := query(c)
-	if err != nil {
-		return err
-	}
-	items, total, unread, err := h.load(c, web.Caller(c).UserID, pg, unreadOnly)
+	in, err := h.load(c)
 	if err != nil {
 		return err
 	}
 	data := map[string]any{
-		"List":       web.NewList(items, total, pg),
-		"Unread":     unread,
-		"UnreadOnly": unreadOnly,
+		"List":       web.NewList(in.items, in.total, in.pg),
+		"Unread":     in.unread,
+		"UnreadOnly": in.unreadOnly,
 	}
 	return h.pages.Render(c, fiber.StatusOK, "notify/list", "消息通知", data)
 }
@@ -128,13 +131,9 @@ func (h *Handlers) listPage(c *fiber.Ctx) error {
 // openSubmit marks the notification read and goes to its link when that is
 // a path on this site, back to the list otherwise.
 func (h *Handlers) openSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	n, err := h.markRead(c)
 	if err != nil {
 		return err
-	}
-	n, err := h.svc.MarkRead(c.UserContext(), web.Caller(c).UserID, id)
-	if err != nil {
-		return web.AsError(err)
 	}
 	return c.Redirect(SafeLink(n.Link, PagePath), fiber.StatusSeeOther)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"college/modules/web"
+	"college/storage/db"
 )
 
 // published reports whether a class is visible to cadres and units.
@@ -45,7 +46,7 @@ func (s *Service) openToUnit(ctx context.Context, p *web.Principal, c *Class) (b
 			return true, nil
 		}
 	}
-	found, err := s.orgTree.OrgsByID(ctx, splitIDs(c.AudienceOrgs))
+	found, err := s.orgTree.OrgsByID(ctx, db.SplitIDs(c.AudienceOrgs))
 	if err != nil {
 		return false, web.Internal(err)
 	}
@@ -95,12 +96,22 @@ func (s *Service) GetClass(ctx context.Context, p *web.Principal, id uint64) (*C
 	return nil, web.NotFound()
 }
 
+// ClassDetail is a class the caller may see (GetClass) with its response.
+func (s *Service) ClassDetail(ctx context.Context, p *web.Principal, id uint64) (*Class, ClassResponse, error) {
+	c, err := s.GetClass(ctx, p, id)
+	if err != nil {
+		return nil, ClassResponse{}, err
+	}
+	d, err := s.Detail(ctx, p, c)
+	return c, d, err
+}
+
 // Detail assembles the response of a class; codes only for its host.
 func (s *Service) Detail(ctx context.Context, p *web.Principal, c *Class) (ClassResponse, error) {
 	r := ClassResponse{ID: c.ID, Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, HostName: s.people.OrgName(ctx, c.HostOrgID),
 		Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn, Days: c.Days(), Place: c.Place, Online: c.Online,
 		Quota: c.Quota, Enrolled: c.Enrolled, Hours: s.classHours(ctx, c), SelfRegistration: c.SelfRegister, AutoApprove: c.AutoApprove,
-		Waitlist: c.Waitlist, Levels: splitList(c.Levels), AudienceOrgIDs: splitIDs(c.AudienceOrgs), FollowUp: c.FollowUp,
+		Waitlist: c.Waitlist, Levels: db.SplitList(c.Levels), AudienceOrgIDs: db.SplitIDs(c.AudienceOrgs), FollowUp: c.FollowUp,
 		Contact: c.Contact, ContactPhone: c.ContactPhone, Description: c.Description, MinAttendance: c.MinAttendance,
 		RequireCourses: c.RequireCourses, ExamID: c.ExamID, RequireEvaluation: c.RequireEval,
 		Status: s.effectiveStatus(c), RejectReason: c.RejectReason}

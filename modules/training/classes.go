@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 )
@@ -64,44 +64,6 @@ func (c *Class) StartTime() time.Time {
 // Started reports whether the class's first day has come.
 func (c *Class) Started(now time.Time) bool {
 	return !now.Before(c.StartTime())
-}
-
-func listColumn(xs []string) string {
-	if len(xs) == 0 {
-		return ""
-	}
-	return "," + strings.Join(xs, ",") + ","
-}
-
-func idsColumn(ids []uint64) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatUint(id, 10)
-	}
-	return "," + strings.Join(parts, ",") + ","
-}
-
-func splitList(s string) []string {
-	out := []string{}
-	for _, x := range strings.Split(strings.Trim(s, ","), ",") {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func splitIDs(s string) []uint64 {
-	out := []uint64{}
-	for _, x := range splitList(s) {
-		if id, err := strconv.ParseUint(x, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func hasFlag(flags, f string) bool { return strings.Contains(flags, ","+f+",") }
@@ -210,7 +172,7 @@ func (s *Service) applyRequest(c *Class, in ClassRequest) {
 	c.Title, c.Kind, c.HostOrgID, c.Entrusted = in.Title, in.Kind, in.HostOrgID, strings.TrimSpace(in.Entrusted)
 	c.StartsOn, c.EndsOn, c.Place, c.Online = in.StartsOn, in.EndsOn, strings.TrimSpace(in.Place), in.Online
 	c.Quota, c.Hours, c.SelfRegister, c.AutoApprove, c.Waitlist = in.Quota, in.Hours, in.SelfRegistration, in.AutoApprove, !in.NoWaitlist
-	c.Levels, c.AudienceOrgs = listColumn(in.Levels), idsColumn(uniq(in.AudienceOrgIDs))
+	c.Levels, c.AudienceOrgs = db.JoinList(in.Levels), db.JoinIDs(uniq(in.AudienceOrgIDs))
 	c.RegOpensAt, c.RegClosesAt = time.Time{}, time.Time{}
 	if in.RegistrationOpensAt != nil {
 		c.RegOpensAt = in.RegistrationOpensAt.UTC()

@@ -126,12 +126,7 @@ func (h *Handlers) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := web.Caller(c)
-	cl, err := h.svc.GetClass(c.UserContext(), p, id)
-	if err != nil {
-		return err
-	}
-	d, err := h.svc.Detail(c.UserContext(), p, cl)
+	_, d, err := h.svc.ClassDetail(c.UserContext(), web.Caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -139,12 +134,8 @@ func (h *Handlers) get(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) update(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[ClassRequest](c)
 	if err != nil {
-		return err
-	}
-	var in ClassRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	p := web.Caller(c)
@@ -175,12 +166,8 @@ func (h *Handlers) transition(action string) fiber.Handler {
 }
 
 func (h *Handlers) reject(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[RejectRequest](c)
 	if err != nil {
-		return err
-	}
-	var in RejectRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	cl, err := h.svc.Reject(c.UserContext(), web.Caller(c), id, in.Reason)

@@ -25,11 +25,7 @@ func (h *Handlers) register(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) registrations(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	pg, err := web.PageFrom(c)
+	id, pg, err := web.IDPage(c)
 	if err != nil {
 		return err
 	}
@@ -91,12 +87,8 @@ func (h *Handlers) withdraw(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) replace(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[ReplaceRequest](c)
 	if err != nil {
-		return err
-	}
-	var in ReplaceRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	r, err := h.svc.Replace(c.UserContext(), web.Caller(c), id, in.UserID)

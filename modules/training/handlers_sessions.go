@@ -43,12 +43,8 @@ func (h *Handlers) qr(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) signIn(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[SignInRequest](c)
 	if err != nil {
-		return err
-	}
-	var in SignInRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	out, err := h.svc.SignIn(c.UserContext(), web.Caller(c), id, in.Code)
@@ -59,12 +55,8 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) attendance(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+	id, in, err := web.IDBody[AttendanceRequest](c)
 	if err != nil {
-		return err
-	}
-	var in AttendanceRequest
-	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := h.svc.MarkAttendance(c.UserContext(), web.Caller(c), id, in); err != nil {

@@ -53,7 +53,7 @@ func (s *Service) RequestLeave(ctx context.Context, p *web.Principal, classID ui
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	l := &Leave{ClassID: classID, UserID: r.UserID, Sessions: idsColumn(ids), Hours: hours, Reason: in.Reason, Status: LeavePending, CreatedAt: s.now().UTC()}
+	l := &Leave{ClassID: classID, UserID: r.UserID, Sessions: db.JoinIDs(ids), Hours: hours, Reason: in.Reason, Status: LeavePending, CreatedAt: s.now().UTC()}
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		if err := s.lockCadre(tx, r.UserID); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (s *Service) DecideLeave(ctx context.Context, p *web.Principal, id uint64, 
 }
 
 func (s *Service) leaveResponse(l Leave, name string, total, limit web.Hours) LeaveResponse {
-	return LeaveResponse{ID: l.ID, ClassID: l.ClassID, UserID: l.UserID, Name: name, SessionIDs: splitIDs(l.Sessions), Hours: l.Hours,
+	return LeaveResponse{ID: l.ID, ClassID: l.ClassID, UserID: l.UserID, Name: name, SessionIDs: db.SplitIDs(l.Sessions), Hours: l.Hours,
 		Reason: l.Reason, Status: l.Status, StatusName: LeaveStatusNames[l.Status], CreatedAt: l.CreatedAt, TotalHours: total, Limit: limit, OverLimit: total > limit}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -48,13 +49,13 @@ func (f adminClassForm) AudienceCount() int { return len(f.Audience) }
 func adminFormFromClass(c *Class) adminClassForm {
 	f := adminClassForm{Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 		Place: c.Place, Online: c.Online, Quota: strconv.Itoa(c.Quota), Hours: adminHoursText(c.Hours), SelfRegistration: c.SelfRegister,
-		AutoApprove: c.AutoApprove, NoWaitlist: !c.Waitlist, Levels: splitList(c.Levels), Audience: map[uint64]bool{},
+		AutoApprove: c.AutoApprove, NoWaitlist: !c.Waitlist, Levels: db.SplitList(c.Levels), Audience: map[uint64]bool{},
 		RegOpensAt: adminLocalTime(c.RegOpensAt), RegClosesAt: adminLocalTime(c.RegClosesAt), FollowUp: c.FollowUp, Contact: c.Contact,
 		ContactPhone: c.ContactPhone, Description: c.Description, RequireCourses: c.RequireCourses, ExamID: c.ExamID}
 	if c.MinAttendance > 0 {
 		f.MinAttendance = strconv.Itoa(c.MinAttendance)
 	}
-	for _, id := range splitIDs(c.AudienceOrgs) {
+	for _, id := range db.SplitIDs(c.AudienceOrgs) {
 		f.Audience[id] = true
 	}
 	return f

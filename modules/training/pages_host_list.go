@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -133,7 +134,7 @@ func (h *Handlers) adminRenderFilings(c *fiber.Ctx, status int, perr *adminErr, 
 	d := &adminFilingsData{Total: total, Err: perr, Reason: reason, Year: year, Years: []int{now + 1, now, now - 1, now - 2}}
 	for i := range rows {
 		cl := &rows[i]
-		v := adminFilingView{ClassSummary: h.svc.Summary(ctx, cl), Entrusted: cl.Entrusted, Days: cl.Days(), Levels: splitList(cl.Levels), ByDays: cl.Hours == 0}
+		v := adminFilingView{ClassSummary: h.svc.Summary(ctx, cl), Entrusted: cl.Entrusted, Days: cl.Days(), Levels: db.SplitList(cl.Levels), ByDays: cl.Hours == 0}
 		if cl.SubmittedAt != nil {
 			v.SubmittedAt = adminShortTime(*cl.SubmittedAt)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -280,11 +281,7 @@ func (h *Handlers) learnerClassPage(c *fiber.Ctx) error {
 // action and the leave form as it was filled in.
 func (h *Handlers) learnerRenderClass(c *fiber.Ctx, status int, id uint64, alert string, form learnerLeaveForm) error {
 	ctx, p := c.UserContext(), web.Caller(c)
-	cl, err := h.svc.GetClass(ctx, p, id)
-	if err != nil {
-		return err
-	}
-	detail, err := h.svc.Detail(ctx, p, cl)
+	cl, detail, err := h.svc.ClassDetail(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -307,7 +304,7 @@ func (h *Handlers) learnerRenderClass(c *fiber.Ctx, status int, id uint64, alert
 	}
 	if r := mine.Registration; r != nil {
 		d.RegName, d.RegTone, d.RegNote = RegStatusNames[r.Status], learnerTone(r.Status), learnerMeaning[r.Status]
-		d.RegFlags = learnerFlags(splitList(r.Flags))
+		d.RegFlags = learnerFlags(db.SplitList(r.Flags))
 		d.Active = learnerActive(r.Status)
 		d.Trainee = r.Status == RegApproved
 		d.CanWithdraw = d.Active && (cl.Status == StatusOpen || cl.Status == StatusClosed) && !cl.Started(now)

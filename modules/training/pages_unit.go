@@ -129,11 +129,7 @@ func (h *Handlers) unitClassPage(c *fiber.Ctx) error {
 // refused action and the cadres that were ticked.
 func (h *Handlers) unitRenderClass(c *fiber.Ctx, status int, id uint64, q, alert string, selected map[uint64]bool) error {
 	ctx, p := c.UserContext(), web.Caller(c)
-	cl, err := h.svc.GetClass(ctx, p, id)
-	if err != nil {
-		return err
-	}
-	detail, err := h.svc.Detail(ctx, p, cl)
+	cl, detail, err := h.svc.ClassDetail(ctx, p, id)
 	if err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func (s *Service) checkCadre(ctx context.Context, c *Class, u *Person) (string, 
 	if !c.forAudience(u.Level, pathIDs(u.OrgPath)) {
 		why := "该学员不在本班次的培训对象范围内"
 		if c.Levels != "" && !hasFlag(c.Levels, u.Level) {
-			why = "本班次面向" + strings.Join(splitList(c.Levels), "、") + "干部，该学员职级不符"
+			why = "本班次面向" + strings.Join(db.SplitList(c.Levels), "、") + "干部，该学员职级不符"
 		}
 		return "", web.Unprocessable("not_eligible", why)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 )
@@ -70,7 +71,7 @@ func (s *Service) responses(ctx context.Context, rows []Registration, titles map
 		u := people[r.UserID]
 		out[i] = RegistrationResponse{ID: r.ID, ClassID: r.ClassID, ClassTitle: titles[r.ClassID], UserID: r.UserID, Name: u.Name, Username: u.Username,
 			OrgID: r.OrgID, OrgName: u.OrgName, Level: u.Level, Post: u.Post, Status: r.Status, StatusName: RegStatusNames[r.Status],
-			Source: r.Source, Flags: splitList(r.Flags), Note: r.Note, CreatedAt: r.CreatedAt}
+			Source: r.Source, Flags: db.SplitList(r.Flags), Note: r.Note, CreatedAt: r.CreatedAt}
 	}
 	return out, nil
 }

@@ -176,18 +176,31 @@ func WithBody[In, T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal
 	return fn(c.UserContext(), Caller(c), in)
 }
 
+// IDBody reads the route's :id, then decodes the JSON body into an In.
+// A malformed id is 404 before the body is read.
+func IDBody[In any](c *fiber.Ctx) (uint64, In, error) {
+	var in In
+	id, err := ParamID(c, "id")
+	if err != nil {
+		return 0, in, err
+	}
+	if err := DecodeJSON(c, &in); err != nil {
+		return 0, in, err
+	}
+	return id, in, nil
+}
+
 // WithIDBody reads the route's :id, decodes the JSON body, and calls fn
 // with the caller, the id and the body, returning the id with fn's result.
 // A malformed id is 404 before the body is read.
 func WithIDBody[In, T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, id uint64, in In) (T, error)) (uint64, T, error) {
-	return WithID(c, func(ctx context.Context, p *Principal, id uint64) (T, error) {
-		var in In
-		if err := DecodeJSON(c, &in); err != nil {
-			var zero T
-			return zero, err
-		}
-		return fn(ctx, p, id, in)
-	})
+	id, in, err := IDBody[In](c)
+	if err != nil {
+		var zero T
+		return 0, zero, err
+	}
+	out, err := fn(c.UserContext(), Caller(c), id, in)
+	return id, out, err
 }
 
 // Deleted is the handler of a route that removes the record its :id names

@@ -21,7 +21,7 @@ type byIDOut struct {
 	Name   string `json:"name"`
 }
 
-// ByID, ByIDWith, WithID, WithBody, WithIDBody, Deleted and ForCaller hand the caller, the id and the decoded
+// ByID, ByIDWith, WithID, WithBody, WithIDBody, IDBody, Deleted and ForCaller hand the caller, the id and the decoded
 // body to the service method and answer its result or its error.
 func TestByID(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), nil)})
@@ -67,6 +67,13 @@ func TestByID(t *testing.T) {
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"param": id, "name": out.Name})
 	})
 	app.Delete("/things/:id", Deleted(get))
+	app.Patch("/things/:id", func(c *fiber.Ctx) error {
+		id, in, err := IDBody[byIDBody](c)
+		if err != nil {
+			return err
+		}
+		return c.JSON(byIDOut{ID: id, Name: in.Name})
+	})
 	app.Get("/things/:id/with", func(c *fiber.Ctx) error {
 		id, out, err := WithID(c, get)
 		if err != nil {
@@ -97,6 +104,9 @@ func TestByID(t *testing.T) {
 		{"POST", "/things/8/copies", `[]`, 400, `"code":"invalid"`},
 		{"POST", "/things/x/copies", `{`, 404, `"code":"not_found"`},
 		{"DELETE", "/things/8", "", 204, ``},
+		{"PATCH", "/things/9", `{"name":"丁"}`, 200, `{"id":9,"caller":0,"name":"丁"}`},
+		{"PATCH", "/things/9", `{"name":2}`, 400, `"name":"类型不正确`},
+		{"PATCH", "/things/0", `{"name":"丁"}`, 404, `"code":"not_found"`},
 		{"DELETE", "/things/404", "", 404, `"code":"not_found"`},
 		{"GET", "/things/404/with", "", 404, `"code":"not_found"`},
 		{"GET", "/things/-1/with", "", 404, `"code":"not_found"`},

@@ -19,6 +19,16 @@ const MaxPageSize = 200
 // overflow nor ask the database to scan past ten million rows.
 const MaxOffset = 10_000_000
 
+// IDPage reads the route's :id and the page of its list the query asks for.
+func IDPage(c *fiber.Ctx) (uint64, Page, error) {
+	id, err := ParamID(c, "id")
+	if err != nil {
+		return 0, Page{}, err
+	}
+	pg, err := PageFrom(c)
+	return id, pg, err
+}
+
 // PageFrom reads the page and page size (defaults 1 and 20).
 func PageFrom(c *fiber.Ctx) (Page, error) {
 	p := Page{Page: 1, PageSize: 20}

@@ -64,3 +64,36 @@ func TestPageFromRefusesHugePages(t *testing.T) {
 		}
 	}
 }
+
+// IDPage reads the id first: a bad id is 404 whatever the page, then a bad
+// page is 400.
+func TestIDPage(t *testing.T) {
+	t.Parallel()
+	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(nil, nil)})
+	app.Get("/x/:id", func(c *fiber.Ctx) error {
+		id, p, err := IDPage(c)
+		if err != nil {
+			return err
+		}
+		return c.SendString(strconv.FormatUint(id, 10) + "/" + strconv.Itoa(p.Offset()))
+	})
+	for path, want := range map[string]struct {
+		status int
+		body   string
+	}{
+		"/x/7?page=3&page_size=10": {200, "7/20"},
+		"/x/7":                     {200, "7/0"},
+		"/x/0?page=2":              {404, ""},
+		"/x/abc?page=-1":           {404, ""},
+		"/x/7?page=-1":             {400, ""},
+	} {
+		resp, err := app.Test(httptest.NewRequest("GET", path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want.status || (want.body != "" && string(b) != want.body) {
+			t.Errorf("%s: %d %q, want %d %q", path, resp.StatusCode, b, want.status, want.body)
+		}
+	}
+}

@@ -59,17 +59,7 @@ func Retry(ctx context.Context, fn func() error) error {
 // growing, jittered pause) when it fails with a retryable conflict. fn must be safe to
 // repeat: everything it did is rolled back before the next try.
 func Transaction(ctx context.Context, gdb *gorm.DB, fn func(tx *gorm.DB) error) error {
-	var err error
-	for attempt := 0; attempt < 10; attempt++ {
-		err = gdb.WithContext(ctx).Transaction(fn, txOptions(gdb))
-		if err == nil || !Retryable(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(attempt+1)*5*time.Millisecond + time.Duration(rand.IntN(5000))*time.Microsecond):
-		}
-	}
-	return err
+	return Retry(ctx, func() error {
+		return gdb.WithContext(ctx).Transaction(fn, txOptions(gdb))
+	})
 }
