@@ -31,14 +31,9 @@ func (p followupPeople) Person(ctx context.Context, id uint64) (*followup.Person
 
 func (p followupPeople) People(ctx context.Context, ids []uint64) (map[uint64]followup.Person, error) {
 	found, err := p.id.PeopleByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uint64]followup.Person, len(found))
-	for id, u := range found {
-		out[id] = followup.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath, Post: u.Post}
-	}
-	return out, nil
+	return convertByID(found, err, func(u identity.Person) followup.Person {
+		return followup.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath, Post: u.Post}
+	})
 }
 
 // TermsEndOn reads the 任现职期满 dates kept on the users.

@@ -55,12 +55,7 @@ func (p people) OrgsExist(ctx context.Context, ids []uint64) (bool, error) {
 // Candidates names exam candidates and their units.
 func (p people) Candidates(ctx context.Context, ids []uint64) (map[uint64]exam.Candidate, error) {
 	found, err := p.id.PeopleByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uint64]exam.Candidate, len(found))
-	for id, x := range found {
-		out[id] = exam.Candidate{Name: x.Name, Username: x.Username, OrgID: x.OrgID, OrgName: x.OrgName}
-	}
-	return out, nil
+	return convertByID(found, err, func(x identity.Person) exam.Candidate {
+		return exam.Candidate{Name: x.Name, Username: x.Username, OrgID: x.OrgID, OrgName: x.OrgName}
+	})
 }

@@ -42,6 +42,20 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 		_, err := svc.Open(ctx, host, id)
 		return err
 	}
+	// enrolAndStart enrols cadres by the department's nomination and starts the class.
+	enrolAndStart := func(id uint64, cadres ...string) error {
+		for _, u := range cadres {
+			r, err := svc.Register(ctx, dept, id, ids[u])
+			if err != nil {
+				return err
+			}
+			if _, err := svc.ApproveRegistration(ctx, host, r.ID); err != nil {
+				return err
+			}
+		}
+		_, err := svc.Start(ctx, host, id)
+		return err
+	}
 
 	// Taking registrations: units nominate, cadres may also register themselves.
 	open, err := svc.CreateClass(ctx, host, training.ClassRequest{Title: "第二期中青年干部专题培训班", Kind: "专题班", HostOrgID: hq.ID,
@@ -91,16 +105,7 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 	if err := approveAndOpen(running.ID); err != nil {
 		return made, err
 	}
-	for _, u := range []string{"cadre01", "cadre02"} {
-		r, err := svc.Register(ctx, dept, running.ID, ids[u])
-		if err != nil {
-			return made, err
-		}
-		if _, err := svc.ApproveRegistration(ctx, host, r.ID); err != nil {
-			return made, err
-		}
-	}
-	if _, err := svc.Start(ctx, host, running.ID); err != nil {
+	if err := enrolAndStart(running.ID, "cadre01", "cadre02"); err != nil {
 		return made, err
 	}
 	made++
@@ -124,16 +129,7 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 	if err := approveAndOpen(done.ID); err != nil {
 		return made, err
 	}
-	for _, u := range []string{"cadre05", "cadre06"} {
-		r, err := svc.Register(ctx, dept, done.ID, ids[u])
-		if err != nil {
-			return made, err
-		}
-		if _, err := svc.ApproveRegistration(ctx, host, r.ID); err != nil {
-			return made, err
-		}
-	}
-	if _, err := svc.Start(ctx, host, done.ID); err != nil {
+	if err := enrolAndStart(done.ID, "cadre05", "cadre06"); err != nil {
 		return made, err
 	}
 	for kind, name := range map[string]string{training.FilePlan: "培训方案.pdf", training.FileSignIn: "签到表.pdf", training.FileTimetable: "课程表.pdf"} {

@@ -27,14 +27,9 @@ func (p people) Person(ctx context.Context, id uint64) (*training.Person, error)
 // People returns many users as the training module sees them.
 func (p people) People(ctx context.Context, ids []uint64) (map[uint64]training.Person, error) {
 	found, err := p.id.PeopleByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uint64]training.Person, len(found))
-	for id, u := range found {
-		out[id] = training.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath, Level: u.Level, Post: u.Post}
-	}
-	return out, nil
+	return convertByID(found, err, func(u identity.Person) training.Person {
+		return training.Person{ID: u.ID, Username: u.Username, Name: u.Name, OrgID: u.OrgID, OrgName: u.OrgName, OrgPath: u.OrgPath, Level: u.Level, Post: u.Post}
+	})
 }
 
 // UsersWithRole returns the enabled holders of a role in some orgs.
@@ -115,50 +110,26 @@ type pickers struct {
 
 func (k pickers) Orgs(ctx context.Context, p *web.Principal, kinds []string, limit int) ([]training.PickOrg, error) {
 	orgs, err := k.orgs.OrgsForPicker(ctx, p, kinds, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]training.PickOrg, len(orgs))
-	for i, o := range orgs {
-		out[i] = training.PickOrg{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
-	}
-	return out, nil
+	return convertAll(orgs, err, pickOrg)
 }
 
 func (k pickers) PublishedCourses(ctx context.Context, limit int) ([]training.PickItem, error) {
 	courses, err := k.catalog.PublishedCourses(ctx, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]training.PickItem, len(courses))
-	for i, c := range courses {
-		out[i] = training.PickItem{ID: c.ID, Title: c.Title, Status: c.Status}
-	}
-	return out, nil
+	return convertAll(courses, err, func(c catalog.Course) training.PickItem {
+		return training.PickItem{ID: c.ID, Title: c.Title, Status: c.Status}
+	})
 }
 
 func (k pickers) CollegeExams(ctx context.Context, p *web.Principal, limit int) ([]training.PickItem, error) {
 	exams, err := k.exams.CollegeExams(ctx, p, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]training.PickItem, len(exams))
-	for i, e := range exams {
-		out[i] = training.PickItem{ID: e.ID, Title: e.Title, Status: e.Status}
-	}
-	return out, nil
+	return convertAll(exams, err, func(e exam.Exam) training.PickItem {
+		return training.PickItem{ID: e.ID, Title: e.Title, Status: e.Status}
+	})
 }
 
 func (k pickers) OrgsByID(ctx context.Context, ids []uint64) (map[uint64]training.PickOrg, error) {
 	orgs, err := k.orgs.OrgsByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uint64]training.PickOrg, len(orgs))
-	for id, o := range orgs {
-		out[id] = training.PickOrg{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
-	}
-	return out, nil
+	return convertByID(orgs, err, pickOrg)
 }
 
 // LockPerson holds the person's user row until tx ends.
@@ -166,3 +137,7 @@ func (p people) LockPerson(tx *gorm.DB, id uint64) error { return p.store.LockUs
 
 // IDsLike is a subquery of the ids of users whose name or username contains q.
 func (p people) IDsLike(q string) *gorm.DB { return p.store.UserIDsLike(q) }
+
+func pickOrg(o identity.Org) training.PickOrg {
+	return training.PickOrg{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
+}
