@@ -27,6 +27,14 @@ func newService(t *testing.T, gdb *gorm.DB, national bool) *Service {
 	return s
 }
 
+// freshService is a service over a fresh database of its own; it returns
+// the database too.
+func freshService(t *testing.T, national bool) (*Service, *gorm.DB) {
+	t.Helper()
+	gdb := dbtest.New(t, Migrations()...)
+	return newService(t, gdb, national), gdb
+}
+
 func record(t *testing.T, s *Service, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
@@ -101,8 +109,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/national=%v", c.name, national), func(t *testing.T) {
 				t.Parallel()
-				gdb := dbtest.New(t, Migrations()...)
-				s := newService(t, gdb, national)
+				s, gdb := freshService(t, national)
 				record(t, s, 10)
 				if rep := mustVerify(t, s); !rep.OK() || rep.Checked != 10 || rep.FirstSeq != 1 || rep.LastSeq != 10 {
 					t.Fatalf("fresh chain: %+v %+v", rep, rep.Break)
@@ -130,8 +137,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 // names its key.
 func TestChainAcrossSuites(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	std := newService(t, gdb, false)
+	std, gdb := freshService(t, false)
 	record(t, std, 5)
 	mustVerify(t, std)
 	sm := newService(t, gdb, true)
@@ -156,8 +162,7 @@ func TestChainAcrossSuites(t *testing.T) {
 // every row once, without gaps.
 func TestConcurrentRecordsOneChain(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	s := newService(t, gdb, false)
+	s, _ := freshService(t, false)
 	const writers, each = 20, 15
 	var wg sync.WaitGroup
 	stop := make(chan struct{})

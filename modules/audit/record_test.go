@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"college/modules/web"
-	"college/storage/db/dbtest"
 
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
@@ -21,8 +20,7 @@ import (
 // cannot grow the log, and bytes the database refuses cannot fail the action.
 func TestRecordBoundsFields(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	s := newService(t, gdb, false)
+	s, gdb := freshService(t, false)
 	huge := strings.Repeat("审", 1<<20)
 	e := web.AuditEntry{ActorName: strings.Repeat("a", 1<<20), IP: strings.Repeat("9", 500), Action: "login.fail", Target: "user", Detail: huge}
 	if err := s.Record(context.Background(), e); err != nil {
@@ -51,8 +49,7 @@ func TestRecordBoundsFields(t *testing.T) {
 // RecordTx commits with the caller's transaction and rolls back with it.
 func TestRecordTxFollowsTheTransaction(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	s := newService(t, gdb, false)
+	s, gdb := freshService(t, false)
 	boom := errors.New("the action failed")
 	err := gdb.Transaction(func(tx *gorm.DB) error {
 		if err := s.RecordTx(tx, web.AuditEntry{Action: "role.grant", Success: true}); err != nil {
@@ -123,8 +120,7 @@ func call(t *testing.T, app *fiber.App, method, path string) (int, string, strin
 // prepared answer (body, cookie, download) goes out.
 func TestAuditFailureFailsTheRequest(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	s := newService(t, gdb, false)
+	s, gdb := freshService(t, false)
 	app := guardedApp(s)
 	if st, body, _ := call(t, app, "POST", "/api/v1/things"); st != 200 || !strings.Contains(body, "abc") {
 		t.Fatalf("working log: %d %s", st, body)
@@ -147,8 +143,7 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 // Each refusal is recorded once, with the route; a 401 is not.
 func TestRefusalsAreRecorded(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	s := newService(t, gdb, false)
+	s, gdb := freshService(t, false)
 	app := guardedApp(s)
 	if st, _, _ := call(t, app, "GET", "/api/v1/secret"); st != 403 {
 		t.Fatal(st)

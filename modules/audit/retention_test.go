@@ -14,8 +14,7 @@ import (
 // checkpoint, and a removed or forged checkpoint is found.
 func TestPurgeKeepsChainVerifiable(t *testing.T) {
 	t.Parallel()
-	gdb := dbtest.New(t, Migrations()...)
-	s := newService(t, gdb, false)
+	s, gdb := freshService(t, false)
 	now := time.Now().UTC()
 	s.now = func() time.Time { return now.AddDate(0, 0, -200) }
 	record(t, s, 30)

@@ -97,14 +97,6 @@ func fields(err error) map[string]string {
 	return nil
 }
 
-func code(err error) string {
-	var we *web.Error
-	if errors.As(err, &we) {
-		return we.Code
-	}
-	return ""
-}
-
 func TestCourseValidation(t *testing.T) {
 	e := newEnv(t, nil)
 	over := web.Hours(100*100 + 1)
@@ -179,13 +171,13 @@ func TestCreateCourseFailsWithoutItsEntry(t *testing.T) {
 func TestPublishAndHoursRules(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.course(catalog.CourseRequest{Title: "理论课程"})
-	if _, err := e.svc.Publish(e.ctx, admin, c.ID); code(err) != "no_lessons" {
+	if _, err := e.svc.Publish(e.ctx, admin, c.ID); web.AsError(err).Code != "no_lessons" {
 		t.Fatalf("publish without lessons: %v", err)
 	}
 	if _, err := e.svc.AddLesson(e.ctx, admin, c.ID, catalog.LessonRequest{Title: "第一讲", Type: catalog.LessonVideo}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Publish(e.ctx, admin, c.ID); code(err) != "media_missing" {
+	if _, err := e.svc.Publish(e.ctx, admin, c.ID); web.AsError(err).Code != "media_missing" {
 		t.Fatalf("publish with a video lesson without its file: %v", err)
 	}
 
@@ -207,7 +199,7 @@ func TestPublishAndHoursRules(t *testing.T) {
 	zero := web.Hours(0)
 	z := e.course(catalog.CourseRequest{Title: "零学时", Hours: &zero})
 	e.article(z.ID, 40)
-	if _, err := e.svc.Publish(e.ctx, admin, z.ID); code(err) != "no_hours" {
+	if _, err := e.svc.Publish(e.ctx, admin, z.ID); web.AsError(err).Code != "no_hours" {
 		t.Fatalf("publish with 0 hours: %v", err)
 	}
 	if n := e.count(&audit.Log{}, "action = ?", "course.publish"); n != 3 {
@@ -231,7 +223,7 @@ func TestDeleteLessonOnlyInDrafts(t *testing.T) {
 	if _, err := e.svc.Publish(e.ctx, admin, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.DeleteLesson(e.ctx, admin, ls[0].ID); code(err) != "course_published" {
+	if err := e.svc.DeleteLesson(e.ctx, admin, ls[0].ID); web.AsError(err).Code != "course_published" {
 		t.Fatalf("delete in a published course: %v", err)
 	}
 	if n := e.count(&catalog.Lesson{}, "course_id = ?", c.ID); n != 1 {
@@ -302,7 +294,7 @@ func TestCoverUploadIsAnImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pdf.Close()
-	if _, err := e.svc.SetCover(e.ctx, admin, c.ID, pdf); code(err) != "wrong_media" {
+	if _, err := e.svc.SetCover(e.ctx, admin, c.ID, pdf); web.AsError(err).Code != "wrong_media" {
 		t.Fatalf("a PDF as cover: %v", err)
 	}
 	png, err := os.Open("../media/testdata/image.png")

@@ -124,14 +124,6 @@ func (e *env) answer(attempt uint64, answers map[uint64]any) {
 	}
 }
 
-func errCode(err error) string {
-	var we *web.Error
-	if errors.As(err, &we) {
-		return we.Code
-	}
-	return ""
-}
-
 // A random paper takes, for each rule, its count of questions of its type
 // from its bank, each worth the rule's score.
 func TestRandomPaperIsDrawnByTheRules(t *testing.T) {
@@ -156,7 +148,7 @@ func TestRandomPaperIsDrawnByTheRules(t *testing.T) {
 	over := in
 	over.Title, over.DurationMinutes, over.OpensAt, over.ClosesAt = "超量", 30, e.now, e.now.Add(time.Hour)
 	over.Paper.Rules = []RuleRequest{{BankID: a, Type: "judge", Count: 4, Score: 1}}
-	if _, err := e.svc.CreateExam(e.ctx, e.admin, over); errCode(err) != "rule_unfillable" {
+	if _, err := e.svc.CreateExam(e.ctx, e.admin, over); web.AsError(err).Code != "rule_unfillable" {
 		t.Fatalf("a rule asking 4 of 3 judge questions: %v", err)
 	}
 	created, err := e.svc.CreateExam(e.ctx, e.admin, ExamRequest{Title: "随机卷", DurationMinutes: 30, OpensAt: e.now, ClosesAt: e.now.Add(time.Hour), Paper: in.Paper})
@@ -230,7 +222,7 @@ func TestGradingOfEachQuestionType(t *testing.T) {
 		t.Fatalf("%d attempt.submit entries", n)
 	}
 	// Graders wait for the exam to close (the administrator could sit it).
-	if _, err := e.svc.Review(e.ctx, e.admin, r.AttemptID, ReviewRequest{Scores: map[string]float64{strconv.FormatUint(ids["short"], 10): 7}}); errCode(err) != "grader_is_candidate" {
+	if _, err := e.svc.Review(e.ctx, e.admin, r.AttemptID, ReviewRequest{Scores: map[string]float64{strconv.FormatUint(ids["short"], 10): 7}}); web.AsError(err).Code != "grader_is_candidate" {
 		t.Fatalf("review while the exam is open: %v", err)
 	}
 	e.now = e.now.Add(3 * time.Hour)
@@ -276,7 +268,7 @@ func TestTimeLimitSubmitsWithTheSavedAnswers(t *testing.T) {
 
 	e.now = e.now.Add(31 * time.Minute)
 	late, _ := json.Marshal("B")
-	if err := e.svc.SaveAnswers(e.ctx, e.cadre, r.AttemptID, map[string]json.RawMessage{strconv.FormatUint(q2, 10): late}); errCode(err) != "attempt_finished" {
+	if err := e.svc.SaveAnswers(e.ctx, e.cadre, r.AttemptID, map[string]json.RawMessage{strconv.FormatUint(q2, 10): late}); web.AsError(err).Code != "attempt_finished" {
 		t.Fatalf("an answer after the deadline: %v", err)
 	}
 	res, err := e.svc.Result(e.ctx, e.cadre, r.AttemptID)
@@ -295,7 +287,7 @@ func TestTimeLimitSubmitsWithTheSavedAnswers(t *testing.T) {
 		t.Fatalf("automatic submissions wrote %d attempt.submit entries", n)
 	}
 	// The exam has closed: no new attempt.
-	if _, _, err := e.svc.StartAttempt(e.ctx, e.cadre, closing); errCode(err) != "exam_closed" {
+	if _, _, err := e.svc.StartAttempt(e.ctx, e.cadre, closing); web.AsError(err).Code != "exam_closed" {
 		t.Fatalf("a start after the close: %v", err)
 	}
 }

@@ -12,12 +12,24 @@ import (
 
 func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 	t.Parallel()
-	c := cachetest.New(t)
-	s := NewSessions(c)
+	s := NewSessions(cachetest.New(t))
 	ctx := context.Background()
 	clock := time.Now()
 	s.now = func() time.Time { return clock }
 	p := web.Principal{UserID: 7, Username: "u", Roles: []string{"learner"}, OrgPath: "/1/"}
+	// after moves the clock on by d, then fails unless the session of tok
+	// still lives (alive) or has ended; when says when that is.
+	after := func(d time.Duration, tok string, alive bool, when string) {
+		t.Helper()
+		clock = clock.Add(d)
+		_, err := s.Lookup(ctx, tok)
+		if alive && err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if !alive && !errors.Is(err, ErrNoSession) {
+			t.Fatalf("%s: %v, want ErrNoSession", when, err)
+		}
+	}
 
 	// Idle: a session unused for longer than its idle timeout ends, even
 	// while this instance still holds a copy.
@@ -29,14 +41,8 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 	if err != nil || got.UserID != 7 || got.CSRF == "" || got.SessionID != TokenID(tok) {
 		t.Fatalf("lookup = %+v, %v", got, err)
 	}
-	clock = clock.Add(1500 * time.Millisecond)
-	if _, err := s.Lookup(ctx, tok); err != nil {
-		t.Fatalf("used within the idle timeout: %v", err)
-	}
-	clock = clock.Add(2500 * time.Millisecond)
-	if _, err := s.Lookup(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Fatalf("after idling 2.5 s with a 2 s timeout: %v, want ErrNoSession", err)
-	}
+	after(1500*time.Millisecond, tok, true, "used within the idle timeout")
+	after(2500*time.Millisecond, tok, false, "after idling 2.5 s with a 2 s timeout")
 
 	// Absolute: activity does not extend a session past its lifetime.
 	tok, err = s.Create(ctx, p, time.Hour, 3*time.Second)
@@ -44,15 +50,9 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		clock = clock.Add(900 * time.Millisecond)
-		if _, err := s.Lookup(ctx, tok); err != nil {
-			t.Fatalf("active session ended early: %v", err)
-		}
+		after(900*time.Millisecond, tok, true, "active session ended early")
 	}
-	clock = clock.Add(500 * time.Millisecond)
-	if _, err := s.Lookup(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Fatalf("past the absolute lifetime: %v", err)
-	}
+	after(500*time.Millisecond, tok, false, "past the absolute lifetime")
 }
 
 func TestSessionExpiresInRedisWithoutThisInstance(t *testing.T) {

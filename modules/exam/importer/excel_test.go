@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -207,26 +208,35 @@ func TestParseExcelCorrupt(t *testing.T) {
 	}
 }
 
-func TestTemplateParsesBack(t *testing.T) {
+// parsedBack writes a workbook with write and parses it back, failing on
+// a write error or on any problem; it returns the workbook and the
+// questions read from it.
+func parsedBack(t *testing.T, write func(io.Writer) error) ([]byte, []item.Question) {
+	t.Helper()
 	var b bytes.Buffer
-	if err := Template(&b); err != nil {
+	if err := write(&b); err != nil {
 		t.Fatal(err)
 	}
 	res, probs := ParseExcel(b.Bytes())
 	if len(probs) > 0 {
 		t.Fatalf("problems: %+v", probs)
 	}
-	if !reflect.DeepEqual(res.Questions, templateExamples) {
-		t.Fatalf("got %#v\nwant %#v", res.Questions, templateExamples)
+	return b.Bytes(), res.Questions
+}
+
+func TestTemplateParsesBack(t *testing.T) {
+	data, got := parsedBack(t, Template)
+	if !reflect.DeepEqual(got, templateExamples) {
+		t.Fatalf("got %#v\nwant %#v", got, templateExamples)
 	}
 	types := map[item.Type]bool{}
-	for _, q := range res.Questions {
+	for _, q := range got {
 		types[q.Type] = true
 	}
 	if len(types) != len(item.TypeNames) {
 		t.Errorf("template lacks an example of some type: %v", types)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,16 +258,9 @@ func TestExportRoundTrip(t *testing.T) {
 		{Type: item.Blank, Stem: "____，____，____", Key: item.Key{Blanks: []string{"甲|乙", "0.30", "007"}}, Score: 3, Difficulty: 2},
 		{Type: item.Short, Stem: "简答", Key: item.Key{Reference: "参考\n答案"}, Score: 20, Difficulty: 4, Tags: []string{"理论"}},
 	}
-	var b bytes.Buffer
-	if err := Export(&b, qs); err != nil {
-		t.Fatal(err)
-	}
-	res, probs := ParseExcel(b.Bytes())
-	if len(probs) > 0 {
-		t.Fatalf("problems: %+v", probs)
-	}
-	if !reflect.DeepEqual(res.Questions, qs) {
-		t.Fatalf("got  %#v\nwant %#v", res.Questions, qs)
+	_, got := parsedBack(t, func(w io.Writer) error { return Export(w, qs) })
+	if !reflect.DeepEqual(got, qs) {
+		t.Fatalf("got  %#v\nwant %#v", got, qs)
 	}
 }
 

@@ -13,6 +13,17 @@ import (
 
 func seeded(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
 
+// mustDraw draws a paper by the rules from the pool with the seed, failing
+// the test on an error.
+func mustDraw(t *testing.T, rules []Rule, pool map[uint64][]Candidate, seed uint64) []Candidate {
+	t.Helper()
+	qs, err := Draw(rules, pool, seeded(seed))
+	if err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	return qs
+}
+
 // bank builds candidates with ids from id0: n questions of type t at
 // difficulty d with tags.
 func bank(id0 uint64, n int, t item.Type, d int, tags ...string) []Candidate {
@@ -107,10 +118,7 @@ func TestDraw(t *testing.T) {
 		{BankID: 2, Type: item.Short, Count: 2, Score: 10, Tags: []string{"财务"}},
 	}
 	for seed := range uint64(50) {
-		qs, err := Draw(rules, pool, seeded(seed))
-		if err != nil {
-			t.Fatal(err)
-		}
+		qs := mustDraw(t, rules, pool, seed)
 		if len(qs) != 52 {
 			t.Fatalf("drew %d questions, want 52", len(qs))
 		}
@@ -193,10 +201,7 @@ func TestDrawThreePlusX(t *testing.T) {
 		t.Fatalf("short = %+v", short)
 	}
 	for seed := range uint64(200) {
-		qs, err := Draw(rules, pool, seeded(seed))
-		if err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
+		qs := mustDraw(t, rules, pool, seed)
 		got := ids(qs)
 		slices.Sort(got)
 		if want := []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; !slices.Equal(got, want) {
@@ -219,10 +224,7 @@ func TestDrawThreePlusX(t *testing.T) {
 		{BankID: 1, Type: item.Single, Count: 80, Score: 1, Tags: []string{"通用"}},
 		{BankID: 1, Type: item.Single, Count: 20, Score: 1, Tags: []string{"财务"}},
 	}
-	qs, err := Draw(rules, pool, seeded(3))
-	if err != nil {
-		t.Fatal(err)
-	}
+	qs := mustDraw(t, rules, pool, 3)
 	seen := map[uint64]bool{}
 	for _, c := range qs {
 		if seen[c.ID] {
@@ -244,10 +246,7 @@ func TestDrawRepair(t *testing.T) {
 		{BankID: 1, Type: item.Single, Count: 1, Score: 1, Tags: []string{"财务"}},
 	}
 	for seed := range uint64(20) {
-		qs, err := Draw(rules, pool, seeded(seed))
-		if err != nil {
-			t.Fatal(err)
-		}
+		qs := mustDraw(t, rules, pool, seed)
 		if !slices.Equal(ids(qs), []uint64{1, 2}) {
 			t.Fatalf("seed %d drew %v", seed, ids(qs))
 		}
