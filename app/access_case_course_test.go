@@ -10,17 +10,13 @@ import (
 // college) cannot write a course into the city college's catalog.
 func TestCaseCourseNeedsTheHostCollegeInScope(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	adm := e.Tokens["org"]
-	var district uint64
-	a.DB.Table("orgs").Where("code = ?", "D01").Pluck("id", &district)
-	a.CreateUser(adm, "d1_org", district, "org_admin")
+	a.CreateUser(adm, "d1_org", a.OrgID("D01"), "org_admin")
 	d1 := a.Login("d1_org", collegetest.UserPassword)
 
-	cadre := a.FollowupCadre("fu_x", e.UnitA, "", "")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 2), cadre)
-	round := collegetest.FollowupFirstRound(collegetest.FollowupPlanOf(t, a.FollowupPlans(adm, ""), cadre, class))
+	_, class, plan := a.FollowupGraduatePlan(e, "fu_x", "", "", 2)
+	round := collegetest.FollowupFirstRound(plan)
 	// d1 cannot see the college's classes at all...
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/classes/%d/roster", class), d1, nil), 404)
 	rpath := fmt.Sprintf("/api/v1/followup-rounds/%d", round)

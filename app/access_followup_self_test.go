@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -14,17 +13,10 @@ import (
 // own follow-up.
 func TestNobodyFollowsUpThemselves(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	adm := e.Tokens["org"]
-	var district uint64
-	a.DB.Table("orgs").Where("code = ?", "D01").Pluck("id", &district)
-	req := identity.UserRequest{Username: "d1_org", Name: "区委组织部干部", OrgID: district, Roles: []string{"org_admin", "learner"}, Level: "县处级", Post: "科长"}
-	if _, err := a.Identity.Provision(context.Background(), []identity.UserRequest{req}, collegetest.UserPassword); err != nil {
-		t.Fatal(err)
-	}
-	var me uint64
-	a.DB.Table("users").Where("username = ?", "d1_org").Pluck("id", &me)
+	a.Provision(identity.UserRequest{Username: "d1_org", Name: "区委组织部干部", OrgID: a.OrgID("D01"), Roles: []string{"org_admin", "learner"}, Level: "县处级", Post: "科长"})
+	me := a.UserID("d1_org")
 	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 2), me)
 	tok := a.TokenFor(me)
 	p := collegetest.FollowupPlanOf(t, a.FollowupPlans(adm, ""), me, class)

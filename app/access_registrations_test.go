@@ -11,8 +11,7 @@ import (
 // cadres' units sees none of the class's registrations and leave requests.
 func TestOrgAdminOutsideScopeSeesNoRegistrationsOrLeaves(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	adm := c.Tokens["org"]
 	dist := a.CreateOrg(adm, "西城区", "D02", "department", 0)
 	a.CreateUser(adm, "d2_org", dist, "org_admin")
@@ -21,11 +20,7 @@ func TestOrgAdminOutsideScopeSeesNoRegistrationsOrLeaves(t *testing.T) {
 	people := a.Cadres("rv", c.UnitA, "乡科级", 2)
 	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(5), "ends_on": collegetest.Day(8), "self_registration": false})
 	a.OpenClass(c, id)
-	for _, u := range people {
-		r := a.Register(c.Tokens["ua_admin"], id, u)
-		collegetest.MustStatus(t, r, 201)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), c.Tokens["col"], nil), 200)
-	}
+	a.Admit(c, c.Tokens["ua_admin"], id, people...)
 	r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/leaves", id), a.TokenFor(people[0]), map[string]any{"hours": 2, "reason": "住院治疗（病假）"})
 	collegetest.MustStatus(t, r, 201)
 

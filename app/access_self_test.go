@@ -13,8 +13,7 @@ import (
 // cannot approve their own registration nor sign themselves in by hand.
 func TestHostCannotAdmitOrSignInThemselves(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(3), "ends_on": collegetest.Day(4), "hours": 14, "self_registration": true})
 	startsAt, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(3)+" 09:00", web.Shanghai)
@@ -27,7 +26,7 @@ func TestHostCannotAdmitOrSignInThemselves(t *testing.T) {
 	collegetest.MustStatus(t, r, 201)
 	ap := a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil)
 	t.Logf("self approval: %d %s", ap.Status, ap.Body)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	a.StartClass(c, id)
 	at := a.Do("PUT", fmt.Sprintf("/api/v1/sessions/%d/attendance", sid), col, map[string]any{"user_id": c.IDs["col"], "present": true})
 	t.Logf("self attendance: %d %s", at.Status, at.Body)
 	if ap.Status == 200 && at.Status == 200 {

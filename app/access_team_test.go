@@ -11,14 +11,10 @@ import (
 // remove members of colleges outside their department.
 func TestDistrictOrgAdminCannotReplaceCityTeam(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	adm := e.Tokens["org"]
-	cadre := a.FollowupCadre("fu_c1", e.UnitA, "", "")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 2), cadre)
-	p := collegetest.FollowupPlanOf(t, a.FollowupPlans(adm, ""), cadre, class)
-	round := collegetest.FollowupFirstRound(p)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), adm, map[string]any{"user_id": e.Member}), 200)
+	_, _, p := a.FollowupGraduatePlan(e, "fu_c1", "", "", 2)
+	round := a.FollowupAssignFirst(e, p)
 
 	dist := a.CreateOrg(adm, "西城区", "D02", "department", 0)
 	a.CreateUser(adm, "d2_org", dist, "org_admin")
@@ -39,8 +35,7 @@ func TestDistrictOrgAdminCannotReplaceCityTeam(t *testing.T) {
 // the refusal message of "add to the follow-up team".
 func TestTeamAddRevealsNoNames(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	col := e.Tokens["col"]
 	target := e.IDs["ub_cadre"] // a learner of 东城区教育局, outside the college
 	r := a.Do("POST", "/api/v1/followup-team/members", col, map[string]any{"user_id": target})

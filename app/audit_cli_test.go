@@ -23,8 +23,7 @@ func commandEnv(a *collegetest.App) []string {
 // error naming the row after a detail is edited, and after a row is deleted.
 func TestAuditVerifyCommand(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	for i := 0; i < 3; i++ {
 		collegetest.MustStatus(t, a.Do("POST", "/api/v1/orgs", c.Tokens["admin"], map[string]any{"name": fmt.Sprintf("单位%d", i), "code": fmt.Sprintf("V%d", i), "kind": "unit"}), 201)
 	}
@@ -32,9 +31,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 	if err := run([]string{"audit", "verify"}, env); err != nil {
 		t.Fatalf("untouched log: %v", err)
 	}
-	var n int64
-	a.DB.Table("audit_logs").Where("seq IS NULL").Count(&n)
-	if n != 0 {
+	if n := a.Count("audit_logs", "seq IS NULL"); n != 0 {
 		t.Fatalf("%d rows left unsealed by verify", n)
 	}
 	var seq uint64
@@ -132,8 +129,7 @@ func TestCryptoConfig(t *testing.T) {
 // about to be sealed.
 func TestAuditPageShowsChainPlace(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	page := string(a.Do("GET", "/admin/audit?action=login", c.Tokens["aud"], nil).Body)
 	if !strings.Contains(page, "链序号") || !strings.Contains(page, "待封存") {
 		t.Fatalf("unsealed entries not marked: %.300s", page)

@@ -89,8 +89,7 @@ func TestExportsListingsAndRefusalsAreAudited(t *testing.T) {
 // fails: an export sends nothing, a change answers 503 audit_unavailable.
 func TestAuditFailureFailsTheAction(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	adm := c.Tokens["admin"]
 	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users", adm, nil), 200)
 	if err := a.DB.Exec("ALTER TABLE audit_logs RENAME TO audit_logs_gone").Error; err != nil {

@@ -95,8 +95,7 @@ func TestBrowserAdminCreatesUnitAndUser(t *testing.T) {
 // Every page fits a 390 px phone screen: nothing scrolls sideways.
 func TestBrowserPagesFitAPhone(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	base := a.Start()
 	login := func(user, pw string) {
 		t.Helper()
@@ -141,8 +140,7 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 // sees the study hours on 我的学时.
 func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	r := a.Do("POST", "/api/v1/courses", col, map[string]any{"title": "基层治理微课", "kind": "required", "category": "履职能力"})
 	collegetest.MustStatus(t, r, 201)
@@ -154,31 +152,13 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	base := a.Start()
 
 	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/courses")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, ctx, "基层治理微课")
+	collegetest.Visit(t, ctx, base+"/courses", "基层治理微课")
 	collegetest.Screenshot(t, ctx, "20-catalog")
-	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/courses/%d", base, course))); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, ctx, "第一讲 基层治理")
+	collegetest.Visit(t, ctx, fmt.Sprintf("%s/courses/%d", base, course), "第一讲 基层治理")
 	collegetest.Screenshot(t, ctx, "21-course")
-	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/lessons/%d", base, lesson))); err != nil {
-		t.Fatal(err)
-	}
+	collegetest.Navigate(t, ctx, fmt.Sprintf("%s/lessons/%d", base, lesson))
 	// Wait until the play has started (the page set the video's source), then play muted.
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var v=document.getElementById("player"); return !!(v && v.currentSrc && v.readyState >= 1);})()`))
-		if err == nil && ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the video never loaded")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	collegetest.WaitTrue(t, ctx, `(function(){var v=document.getElementById("player"); return !!(v && v.currentSrc && v.readyState >= 1);})()`, 15*time.Second, "the video never loaded")
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var v=document.getElementById("player"); v.muted=true; v.play(); return true;})()`)); err != nil {
 		t.Fatal(err)
 	}
@@ -186,10 +166,7 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	collegetest.WaitText(t, ctx, "本课时已完成")
 	collegetest.WaitText(t, ctx, "获得")
 	collegetest.Screenshot(t, ctx, "23-completed")
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/me/hours")); err != nil {
-		t.Fatal(err)
-	}
-	body := collegetest.WaitText(t, ctx, "基层治理微课")
+	body := collegetest.Visit(t, ctx, base+"/me/hours", "基层治理微课")
 	collegetest.Screenshot(t, ctx, "24-my-hours")
 	if !strings.Contains(body, "0.25") {
 		t.Fatalf("我的学时 lacks the 0.25 hours:\n%s", body)
@@ -204,20 +181,14 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 // the page mid-way (the answers are still there), submits and sees the score.
 func TestBrowserCadreTakesExam(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	examID, ids := collegetest.ExamSetup(t, a, c, time.Hour)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), c.Tokens["col"], nil), 200)
+	a.PublishExam(c.Tokens["col"], examID)
 	base := a.Start()
 	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/exams")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, ctx, "2026 年度政治理论水平考试")
+	collegetest.Visit(t, ctx, base+"/exams", "2026 年度政治理论水平考试")
 	collegetest.Screenshot(t, ctx, "40-exams")
-	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/exams/%d/take", base, examID))); err != nil {
-		t.Fatal(err)
-	}
+	collegetest.Navigate(t, ctx, fmt.Sprintf("%s/exams/%d/take", base, examID))
 	// The page shows the rules; only the button starts the attempt.
 	collegetest.WaitText(t, ctx, "考试须知")
 	collegetest.Screenshot(t, ctx, "40b-exam-rules")
@@ -245,17 +216,7 @@ func TestBrowserCadreTakesExam(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(judge))); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('%s').checked && document.querySelector('%s').value === "幸福"`, judge, blank)))
-		if err == nil && ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("answers not restored after a reload")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	collegetest.WaitTrue(t, ctx, fmt.Sprintf(`document.querySelector('%s').checked && document.querySelector('%s').value === "幸福"`, judge, blank), 10*time.Second, "answers not restored after a reload")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#exam-submit`)), chromedp.WaitVisible(chromedp.CSS(`#exam-confirm`)), chromedp.Click(chromedp.CSS(`#exam-confirm`))); err != nil {
 		t.Fatal(err)
 	}

@@ -21,18 +21,13 @@ import (
 // services themselves, whatever the routes let through.
 func TestStudyServicesRefuseSystemAdmins(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	ctx := context.Background()
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "练习题库", "practice": true})
-	collegetest.MustStatus(t, r, 201)
-	bank := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "judge", "stem": "实事求是是党的思想路线的核心", "answer": true, "score": 1})
-	collegetest.MustStatus(t, r, 201)
-	q := r.ID(t)
+	a.PublishExam(col, examID)
+	bank := a.Bank(col, "练习题库", true)
+	q := a.Question(col, bank, map[string]any{"type": "judge", "stem": "实事求是是党的思想路线的核心", "answer": true, "score": 1})
 	course := collegetest.ArticleCourse(t, a, col, "全市公开课", true)
 	var lesson uint64
 	a.DB.Table("lessons").Select("id").Where("course_id = ?", course).Scan(&lesson)
@@ -81,8 +76,7 @@ func TestStudyServicesRefuseSystemAdmins(t *testing.T) {
 // follow-up indicator templates; a district org admin is refused.
 func TestFollowupTemplatesOnlyAtCityLevel(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	dist := a.CreateOrg(c.Tokens["admin"], "西城区委组织部", "D09", "department", 0)
 	a.Provision(identity.UserRequest{Username: "dist_org", Name: "区组织部", OrgID: dist, Roles: []string{"org_admin"}})
 	district := a.Login("dist_org", collegetest.UserPassword)
@@ -102,10 +96,7 @@ func TestFollowupTemplatesOnlyAtCityLevel(t *testing.T) {
 	}
 	// The city level changes them.
 	r := a.Do("PUT", "/api/v1/followup-templates", c.Tokens["org"], body)
-	collegetest.MustStatus(t, r, 200)
-	if !strings.Contains(string(r.Body), "区里改过的指标") {
-		t.Fatalf("city templates: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 200, "区里改过的指标")
 }
 
 // A class links only published courses of its host college or published
@@ -113,8 +104,7 @@ func TestFollowupTemplatesOnlyAtCityLevel(t *testing.T) {
 // in reach too. Refusals are 422 with the field.
 func TestLinkedCoursesExistAreInReachAndPublished(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	other := a.CreateOrg(c.Tokens["admin"], "市委党校第二分院", "C02", "college", c.Root)
 	a.Provision(identity.UserRequest{Username: "col2", Name: "二分院管理员", OrgID: other, Roles: []string{"college_admin"}})
@@ -139,9 +129,7 @@ func TestLinkedCoursesExistAreInReachAndPublished(t *testing.T) {
 			t.Errorf("the refusal of %s names another college's course: %s", name, r.Body)
 		}
 	}
-	var linked int64
-	a.DB.Table("class_courses").Where("class_id = ?", class).Count(&linked)
-	if linked != 0 {
+	if linked := a.Count("class_courses", "class_id = ?", class); linked != 0 {
 		t.Fatalf("%d refused courses linked", linked)
 	}
 	r := a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", class), col, map[string]any{"courses": []map[string]any{{"course_id": ownPublished, "hours": 2}, {"course_id": otherCityWide, "hours": 1}}})
@@ -173,8 +161,7 @@ func TestLinkedCoursesExistAreInReachAndPublished(t *testing.T) {
 // the account check's few seconds of caching.
 func TestSignedStreamLinkDiesWithTheAccount(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	_, video, _ := collegetest.PublishedCourse(a, c)
 	clock := time.Now()
 	a.Catalog.SetClock(func() time.Time { return clock })
@@ -212,8 +199,7 @@ func TestSignedStreamLinkDiesWithTheAccount(t *testing.T) {
 // Redis so every instance refuses alike (429 with Retry-After).
 func TestCertificateCheckIsMaskedAndRateLimited(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	const serial = "2025-0001-0001-ABCD" // issued before the longer serials
 	cert := training.Certificate{Serial: serial, ClassID: 1, UserID: c.IDs["ua_cadre"], Name: "张建国", ClassTitle: "乡村振兴专题研修班",
 		HostName: "市委党校分院", Hours: web.HoursFromFloat(24), IssuedOn: "2025-06-30"}

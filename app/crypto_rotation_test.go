@@ -59,8 +59,7 @@ func searchTotal(t *testing.T, a *collegetest.App, tok, q string) float64 {
 // SM4 under the new key and every look-up still works.
 func TestKeyRotationToNationalWhileServing(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	adm := a.Admin()
+	a, adm := collegetest.NewAdminApp(t)
 	unit := a.CreateOrg(adm, "测试单位", "T1", "unit", 0)
 	people := []identity.UserRequest{
 		{Username: "zhang", Name: "张三", OrgID: unit, IDNumber: "110101199003074514", Phone: "13800138000"},

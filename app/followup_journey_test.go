@@ -28,21 +28,14 @@ func setValue(t *testing.T, ctx context.Context, sel, value string) {
 // reads the report.
 func TestBrowserFollowupJourney(t *testing.T) {
 	cadreCtx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre := a.FollowupCadre("fu_j", e.UnitA, fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 5), cadre)
-	plan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
-	round := collegetest.FollowupFirstRound(plan)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, class, plan := a.FollowupGraduatePlan(e, "fu_j", fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514", 5)
+	round := a.FollowupAssignFirst(e, plan)
 	base := a.Start()
 
 	// The graduate files the self-study plan and the report-back.
 	collegetest.ChromeLogin(t, cadreCtx, base, "fu_j", collegetest.UserPassword)
-	if err := chromedp.Do(cadreCtx, chromedp.Navigate(base+"/me/followup")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, cadreCtx, "自学计划")
+	collegetest.Visit(t, cadreCtx, base+"/me/followup", "自学计划")
 	setValue(t, cadreCtx, fmt.Sprintf("#sp-%d", class), "每月精读一章必读教材，每季度撰写一篇学习体会，结合分管工作开展一项专题调研。")
 	collegetest.SubmitForm(t, cadreCtx, "/me/followup/study-plan")
 	collegetest.WaitText(t, cadreCtx, "自学计划已提交")
@@ -63,10 +56,7 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	teamCtx := collegetest.NewChrome(t)
 	collegetest.ChromeLogin(t, teamCtx, base, "fu_team", collegetest.UserPassword)
 	roundPage := fmt.Sprintf("%s/followup/rounds/%d", base, round)
-	if err := chromedp.Do(teamCtx, chromedp.Navigate(roundPage)); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, teamCtx, "问效内容与评分")
+	collegetest.Visit(t, teamCtx, roundPage, "问效内容与评分")
 	if _, err := chromedp.Run(teamCtx, chromedp.Evaluate[bool](`document.querySelectorAll("details").forEach(d => d.open = true); true`)); err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +79,7 @@ func TestBrowserFollowupJourney(t *testing.T) {
 
 	// A colleague answers without an account; the link then stops working.
 	anonCtx := collegetest.NewChrome(t)
-	if err := chromedp.Do(anonCtx, chromedp.Navigate(links[0])); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, anonCtx, "优秀")
+	collegetest.Visit(t, anonCtx, links[0], "优秀")
 	for i, g := range []string{"优秀", "良好", "优秀", "良好", "优秀"} {
 		if err := chromedp.Do(anonCtx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="q%d"][value="%s"]`, i, g)))); err != nil {
 			t.Fatal(err)
@@ -108,10 +95,7 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	}
 
 	// The team member completes the round.
-	if err := chromedp.Do(teamCtx, chromedp.Navigate(roundPage)); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, teamCtx, "问效内容与评分")
+	collegetest.Visit(t, teamCtx, roundPage, "问效内容与评分")
 	for i, score := range []string{"92", "88", "90", "85"} {
 		setValue(t, teamCtx, fmt.Sprintf(`input[name="d%d_score"]`, i), score)
 		setValue(t, teamCtx, fmt.Sprintf(`textarea[name="d%d_notes"]`, i), "情况良好，成效明显。")
@@ -140,10 +124,7 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	// The unit admin finds the report and reads it.
 	unitCtx := collegetest.NewChrome(t)
 	collegetest.ChromeLogin(t, unitCtx, base, "ua_admin", collegetest.UserPassword)
-	if err := chromedp.Do(unitCtx, chromedp.Navigate(base+"/unit/followup")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, unitCtx, "干部fu_j")
+	collegetest.Visit(t, unitCtx, base+"/unit/followup", "干部fu_j")
 	report := fmt.Sprintf(`a[href="/followup/rounds/%d/report"]`, round)
 	if err := chromedp.Do(unitCtx, chromedp.ScrollIntoView(chromedp.CSS(report)), chromedp.Click(chromedp.CSS(report))); err != nil {
 		t.Fatal(err)
@@ -158,9 +139,7 @@ func TestBrowserFollowupJourney(t *testing.T) {
 		t.Fatal("the report shows the full ID number")
 	}
 	collegetest.Screenshot(t, unitCtx, "64-unit-reads-report")
-	var reads int64
-	a.DB.Table("followup_report_reads").Where("round_id = ? AND user_id = ?", round, e.IDs["ua_admin"]).Count(&reads)
-	if reads != 1 {
+	if reads := a.Count("followup_report_reads", "round_id = ? AND user_id = ?", round, e.IDs["ua_admin"]); reads != 1 {
 		t.Fatalf("read receipts of the unit admin: %d", reads)
 	}
 }

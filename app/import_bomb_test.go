@@ -14,8 +14,7 @@ import (
 // Both Excel imports refuse a zip bomb (a 400 MB cell deflated to under a
 // megabyte) with 422 before inflating it, and import nothing.
 func TestExcelImportsRefuseBombs(t *testing.T) {
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col, ua := c.Tokens["col"], c.Tokens["ua_admin"]
 	bank := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "炸弹题库"}).ID(t)
 	users := func() float64 { return a.Do("GET", "/api/v1/users?page_size=1", ua, nil).JSON(t)["total"].(float64) }
@@ -52,8 +51,7 @@ func TestExcelImportsRefuseBombs(t *testing.T) {
 // Files that are not workbooks get a clear 422, never a 500.
 func TestExcelImportsRefuseBrokenFiles(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col, ua := c.Tokens["col"], c.Tokens["ua_admin"]
 	bank := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "坏文件题库"}).ID(t)
 	good := collegetest.ImportFile(t, collegetest.ImportHeader, [][]string{{"x1", "某", "UA", "", "", "", "", "", ""}})

@@ -61,8 +61,7 @@ func mark(ok bool) string {
 // made-up record).
 func TestRouteRoleMatrix(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	routes := a.API.Routes()
 	table := routeMatrix(append([]web.RouteInfo(nil), routes...))
 	readme, err := os.ReadFile("../README.md")

@@ -51,8 +51,7 @@ func TestEveryRouteNeedsLogin(t *testing.T) {
 // oversize body with 413, and changes nothing.
 func TestEveryJSONRouteRefusesBadBodies(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	// Run as the role each route needs; the admin holds sysadmin and
 	// org_admin, the secadmin the role route.
 	tokenFor := func(r web.RouteInfo) string {

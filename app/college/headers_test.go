@@ -45,8 +45,7 @@ func checkPageHeaders(t *testing.T, what string, r collegetest.Response) {
 // static asset is not stored by browsers or proxies.
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	b := a.Browser()
 	login := b.Req("GET", "/login", nil)
 	collegetest.MustStatus(t, login, 200)

@@ -68,10 +68,8 @@ func TestLinksUseThePublicURL(t *testing.T) {
 	}
 
 	// Questionnaire links of a follow-up round.
-	cadre := a.FollowupCadre("fu_url", e.UnitA, "", "")
-	graduated := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	round := collegetest.FollowupFirstRound(collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, graduated))
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	_, _, plan := a.FollowupGraduatePlan(e, "fu_url", "", "", 40)
+	round := a.FollowupAssignFirst(e, plan)
 	r = hostile(a, "POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", round), e.MemberTok,
 		map[string]any{"kind": "民主评议", "title": "年度民主评议", "respondents": []map[string]any{{"label": "上级"}}})
 	collegetest.MustStatus(t, r, 201)

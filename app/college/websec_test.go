@@ -82,8 +82,7 @@ func TestClientRequestIDsAreBounded(t *testing.T) {
 // part of the stack notices it.
 func TestMalformedMultipartAnswersJSON(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	base := a.Start() // fasthttp parses some bodies before any handler: a real listener shows what clients get
 	cases := []struct{ name, ctype, body string }{
 		{"no boundary", "multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nabc\r\n--x--\r\n"},
@@ -131,8 +130,7 @@ func TestMalformedMultipartAnswersJSON(t *testing.T) {
 func TestUploadTempFilesAreRemoved(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	base := a.Start()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)

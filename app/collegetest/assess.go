@@ -2,7 +2,6 @@ package collegetest
 
 import (
 	"college/modules/web"
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -25,9 +24,7 @@ func AssessSetup(t *testing.T, n int, fields map[string]any) (*App, *City, Asses
 	t.Helper()
 	a := New(t)
 	c := NewCity(a)
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
-		t.Fatal(err)
-	}
+	a.Setting("training.graduation_requires_files", "false")
 	return a, c, AssessNewClass(a, c, "as", n, fields)
 }
 
@@ -61,12 +58,8 @@ func AssessNewClass(a *App, c *City, prefix string, n int, fields map[string]any
 	MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", ac.ID), col, map[string]any{"courses": []map[string]any{{"course_id": ac.Course, "required": true, "hours": 2}}}), 200)
 	a.OpenClass(c, ac.ID)
 	ac.Trainees = a.Cadres(prefix, c.UnitA, "乡科级", n)
-	for _, u := range ac.Trainees {
-		r := a.Register(c.Tokens["ua_admin"], ac.ID, u)
-		MustStatus(t, r, 201)
-		MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
-	}
-	MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", ac.ID), col, nil), 200)
+	a.Admit(c, c.Tokens["ua_admin"], ac.ID, ac.Trainees...)
+	a.StartClass(c, ac.ID)
 	ac.StartedOn = Day(1)
 	return ac
 }

@@ -79,6 +79,37 @@ func WaitText(t *testing.T, ctx context.Context, want string) string {
 	return ""
 }
 
+// Navigate opens url in the browser.
+func Navigate(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+}
+
+// Visit opens url and waits until the page shows want; it returns the
+// page's text.
+func Visit(t *testing.T, ctx context.Context, url, want string) string {
+	t.Helper()
+	Navigate(t, ctx, url)
+	return WaitText(t, ctx, want)
+}
+
+// WaitTrue waits until the JavaScript expression is true; after within
+// it fails the test, saying what never happened.
+func WaitTrue(t *testing.T, ctx context.Context, expr string, within time.Duration, what string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal(what)
+}
+
 // ChromeLogin logs in through the login page at phone width.
 func ChromeLogin(t *testing.T, ctx context.Context, base, user, password string) {
 	t.Helper()
@@ -99,15 +130,7 @@ func ChromeLogin(t *testing.T, ctx context.Context, base, user, password string)
 // WaitLoggedIn waits until a page with the logout form has loaded.
 func WaitLoggedIn(t *testing.T, ctx context.Context) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && document.querySelector('form[action="/logout"]') !== null`))
-		if err == nil && ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("never reached a logged-in page")
+	WaitTrue(t, ctx, `document.readyState === "complete" && document.querySelector('form[action="/logout"]') !== null`, 15*time.Second, "never reached a logged-in page")
 }
 
 // SubmitForm clicks the submit button of the form posting to action,
@@ -128,10 +151,7 @@ func SubmitForm(t *testing.T, ctx context.Context, action string) {
 // 390 px phone, and saves a screenshot named shot.
 func PhonePage(t *testing.T, ctx context.Context, url, want, shot string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	WaitText(t, ctx, want)
+	Visit(t, ctx, url, want)
 	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	if err != nil {
 		t.Fatal(err)

@@ -69,11 +69,31 @@ func (a *App) Provision(users ...identity.UserRequest) {
 // UserID returns the id of a username.
 func (a *App) UserID(username string) uint64 {
 	a.T.Helper()
+	return a.idBy("users", "username", username)
+}
+
+// idBy returns the id of the one row of table whose column holds value.
+func (a *App) idBy(table, column, value string) uint64 {
+	a.T.Helper()
 	var id uint64
-	if err := a.DB.Table("users").Where("username = ?", username).Pluck("id", &id).Error; err != nil || id == 0 {
-		a.T.Fatalf("user %s: %v", username, err)
+	if err := a.DB.Table(table).Where(column+" = ?", value).Pluck("id", &id).Error; err != nil || id == 0 {
+		a.T.Fatalf("%s with %s %q: %v", table, column, value, err)
 	}
 	return id
+}
+
+// OrgID returns the id of an org by its code.
+func (a *App) OrgID(code string) uint64 {
+	a.T.Helper()
+	return a.idBy("orgs", "code", code)
+}
+
+// NewCityApp starts a college on fresh stores and builds the city of
+// NewCity in it.
+func NewCityApp(t *testing.T) (*App, *City) {
+	t.Helper()
+	a := New(t)
+	return a, NewCity(a)
 }
 
 // NewCity builds: root department ← district ← unit A, unit B; a branch

@@ -54,6 +54,25 @@ func New(t *testing.T) *App {
 	return NewWith(t, nil)
 }
 
+// NewAdminApp starts a college on fresh stores and logs in as its system
+// administrator; it returns the app and the administrator's token.
+func NewAdminApp(t *testing.T) (*App, string) {
+	t.Helper()
+	a := New(t)
+	return a, a.Admin()
+}
+
+// NewSeeded starts a college on fresh stores with the demo city that
+// college.Seed makes.
+func NewSeeded(t *testing.T) *App {
+	t.Helper()
+	a := New(t)
+	if err := college.Seed(context.Background(), a.App, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // NewWith lets a test change the configuration first.
 func NewWith(t *testing.T, change func(*college.Config)) *App {
 	t.Helper()
@@ -207,6 +226,29 @@ func (a *App) Admin() string { return a.Login("admin", AdminPassword) }
 
 // SecAdmin logs in as the built-in security administrator.
 func (a *App) SecAdmin() string { return a.Login("secadmin", SecAdminPassword) }
+
+// Setting sets a setting city-wide, as an administrator would.
+func (a *App) Setting(key, value string) {
+	a.T.Helper()
+	if err := a.Settings.Set(context.Background(), 0, map[string]string{key: value}); err != nil {
+		a.T.Fatal(err)
+	}
+}
+
+// Count counts the rows of table that meet the condition (every row when
+// cond is ""), failing the test on a database error.
+func (a *App) Count(table, cond string, args ...any) int64 {
+	a.T.Helper()
+	q := a.DB.Table(table)
+	if cond != "" {
+		q = q.Where(cond, args...)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		a.T.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
 
 // MustStatus fails the test unless r has the wanted status.
 func MustStatus(t *testing.T, r Response, want int) {

@@ -66,6 +66,14 @@ func AttemptID(t *testing.T, r Response) uint64 {
 	return uint64(id)
 }
 
+// Attempt reads an attempt as token, failing unless it answers 200.
+func (a *App) Attempt(token string, id uint64) map[string]any {
+	a.T.Helper()
+	r := a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d", id), token, nil)
+	MustStatus(a.T, r, 200)
+	return r.JSON(a.T)
+}
+
 // SaveAnswers saves answers (question id -> answer) to an attempt as token.
 func (a *App) SaveAnswers(token string, attempt uint64, answers map[uint64]any) Response {
 	a.T.Helper()

@@ -3,7 +3,6 @@ package collegetest
 import (
 	"college/modules/identity"
 	"college/modules/web"
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -23,13 +22,19 @@ type FollowupEnv struct {
 func FollowupCity(a *App) *FollowupEnv {
 	a.T.Helper()
 	c := NewCity(a)
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
-		a.T.Fatal(err)
-	}
+	a.Setting("training.graduation_requires_files", "false")
 	member := a.CreateUser(c.Tokens["admin"], "fu_team", c.College, "teacher")
 	r := a.Do("PUT", "/api/v1/followup-team", c.Tokens["org"], map[string]any{"user_ids": []uint64{member}})
 	MustStatus(a.T, r, 200)
 	return &FollowupEnv{City: c, Member: member, MemberTok: a.Login("fu_team", UserPassword), Year: time.Now().In(web.Shanghai).Year()}
+}
+
+// NewFollowupApp starts a college on fresh stores with the city of
+// FollowupCity.
+func NewFollowupApp(t *testing.T) (*App, *FollowupEnv) {
+	t.Helper()
+	a := New(t)
+	return a, FollowupCity(a)
 }
 
 // FollowupCadre provisions a learner of org with a post and a term end
@@ -38,14 +43,8 @@ func (a *App) FollowupCadre(username string, org uint64, term, idNumber string) 
 	a.T.Helper()
 	req := identity.UserRequest{Username: username, Name: "干部" + username, OrgID: org, Roles: []string{"learner"}, Level: "县处级", Post: "副主任",
 		TermEndsOn: term, IDNumber: idNumber}
-	if _, err := a.Identity.Provision(context.Background(), []identity.UserRequest{req}, UserPassword); err != nil {
-		a.T.Fatal(err)
-	}
-	var id uint64
-	if err := a.DB.Table("users").Where("username = ?", username).Pluck("id", &id).Error; err != nil || id == 0 {
-		a.T.Fatalf("cadre %s: %v", username, err)
-	}
-	return id
+	a.Provision(req)
+	return a.UserID(username)
 }
 
 // FollowupGraduate runs a class through registration to graduation with
@@ -61,13 +60,39 @@ func (a *App) FollowupGraduate(c *City, fields map[string]any, cadres ...uint64)
 			MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(a.T)), c.Tokens["col"], nil), 200)
 		}
 	}
-	MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), c.Tokens["col"], nil), 200)
+	a.StartClass(c, id)
 	r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), c.Tokens["col"], nil)
 	MustStatus(a.T, r, 200)
 	if n := r.JSON(a.T)["graduated"].(float64); int(n) != len(cadres) {
 		a.T.Fatalf("graduated %v of %d: %s", n, len(cadres), r.Body)
 	}
 	return id
+}
+
+// FollowupGraduatePlan provisions a cadre of unit A (term end and ID
+// number as FollowupCadre takes them), graduates them from a 主体班 that
+// starts in from days (FollowupLong) and returns the cadre, the class and
+// the cadre's plan of that class.
+func (a *App) FollowupGraduatePlan(e *FollowupEnv, username, term, idNumber string, from int) (cadre, class uint64, plan map[string]any) {
+	a.T.Helper()
+	cadre = a.FollowupCadre(username, e.UnitA, term, idNumber)
+	class = a.FollowupGraduate(e.City, FollowupLong("主体班", from), cadre)
+	return cadre, class, FollowupPlanOf(a.T, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
+}
+
+// FollowupAssign has the org department assign a round to the team member.
+func (a *App) FollowupAssign(e *FollowupEnv, round uint64) {
+	a.T.Helper()
+	MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+}
+
+// FollowupAssignFirst assigns the first round of a plan to the team member
+// and returns the round's id.
+func (a *App) FollowupAssignFirst(e *FollowupEnv, plan map[string]any) uint64 {
+	a.T.Helper()
+	round := FollowupFirstRound(plan)
+	a.FollowupAssign(e, round)
+	return round
 }
 
 // FollowupLong is a class of 36 days of the given kind, in the future.

@@ -94,6 +94,17 @@ func PagePostFrom(b *Browser, from, path string, form url.Values) Response {
 	return b.Req("POST", path, form)
 }
 
+// PagesShow opens each page and reports, without stopping the test, any
+// that does not answer 200 or lacks its text.
+func PagesShow(b *Browser, pages map[string]string) {
+	b.App.T.Helper()
+	for path, want := range pages {
+		if res := b.Req("GET", path, nil); res.Status != 200 || !strings.Contains(string(res.Body), want) {
+			b.App.T.Errorf("%s: %d, lacks %q", path, res.Status, want)
+		}
+	}
+}
+
 // MustRedirect fails unless r is a 303 to want (a prefix).
 func MustRedirect(t *testing.T, r Response, want string) string {
 	t.Helper()
@@ -102,6 +113,18 @@ func MustRedirect(t *testing.T, r Response, want string) string {
 		t.Fatalf("want 303 to %s, got %d %q:\n%s", want, r.Status, loc, r.Body)
 	}
 	return loc
+}
+
+// MustBody fails unless r has the wanted status and its body contains
+// every one of wants.
+func MustBody(t *testing.T, r Response, status int, wants ...string) {
+	t.Helper()
+	MustStatus(t, r, status)
+	for _, w := range wants {
+		if !strings.Contains(string(r.Body), w) {
+			t.Fatalf("status %d body lacks %q:\n%s", status, w, r.Body)
+		}
+	}
 }
 
 func MustContain(t *testing.T, body string, wants ...string) {

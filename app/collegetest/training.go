@@ -60,6 +60,27 @@ func (a *App) Register(token string, classID, userID uint64) Response {
 	return a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/registrations", classID), token, body)
 }
 
+// Admit registers each user for a class as token (a unit admin's
+// nomination, say) and has the host college approve each registration; it
+// returns the registrations' ids.
+func (a *App) Admit(c *City, token string, classID uint64, users ...uint64) []uint64 {
+	a.T.Helper()
+	var regs []uint64
+	for _, u := range users {
+		r := a.Register(token, classID, u)
+		MustStatus(a.T, r, 201)
+		regs = append(regs, r.ID(a.T))
+		MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(a.T)), c.Tokens["col"], nil), 200)
+	}
+	return regs
+}
+
+// StartClass has the host college start an open class.
+func (a *App) StartClass(c *City, id uint64) {
+	a.T.Helper()
+	MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), c.Tokens["col"], nil), 200)
+}
+
 func (a *App) AuditCount(action string, target uint64) int64 {
 	var n int64
 	a.DB.Table("audit_logs").Where("action = ? AND target_id = ?", action, target).Count(&n)

@@ -3,7 +3,6 @@ package load
 import (
 	"bytes"
 	"context"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,17 +15,21 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// seededHeartbeat starts a seeded college and configures the heartbeat
+// scenario against it as the system administrator.
+func seededHeartbeat(t *testing.T) (*collegetest.App, benchConfig) {
+	t.Helper()
+	a := collegetest.NewSeeded(t)
+	cfg := benchTestConfig(a.Start(), "heartbeat")
+	cfg.Password = collegetest.AdminPassword
+	return a, cfg
+}
+
 func TestBenchHeartbeat(t *testing.T) {
 	t.Setenv(benchLessonEnv, "")
-	a := collegetest.New(t)
+	a, cfg := seededHeartbeat(t)
 	ctx := context.Background()
-	if err := college.Seed(ctx, a.App, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	base := a.Start()
-	cfg := benchTestConfig(base, "heartbeat")
 	cfg.Duration = 500 * time.Millisecond
-	cfg.Password = collegetest.AdminPassword
 	var out bytes.Buffer
 	res, err := benchRun(ctx, cfg, &out)
 	if err != nil {
@@ -43,10 +46,7 @@ func TestBenchHeartbeat(t *testing.T) {
 	// and the flusher finds their watched time in Redis and writes it to SQL.
 	tok := a.Login("bench-001", benchLearnerPassword)
 	r := a.Do("GET", "/api/v1/me/courses", tok, nil)
-	collegetest.MustStatus(t, r, 200)
-	if !strings.Contains(string(r.Body), `"course_id"`) {
-		t.Fatalf("bench-001 has no course after the run: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 200, `"course_id"`)
 	if _, err := a.Flusher.FlushOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -81,15 +81,9 @@ func TestBenchHeartbeat(t *testing.T) {
 }
 
 func TestBenchHeartbeatLessonFromEnv(t *testing.T) {
-	a := collegetest.New(t)
+	a, cfg := seededHeartbeat(t)
 	ctx := context.Background()
-	if err := college.Seed(ctx, a.App, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	base := a.Start()
-	cfg := benchTestConfig(base, "heartbeat")
 	cfg.Connections = 1
-	cfg.Password = collegetest.AdminPassword
 
 	t.Setenv(benchLessonEnv, "not-a-number")
 	if _, err := benchRun(ctx, cfg, nil); err == nil || !strings.Contains(err.Error(), benchLessonEnv) {

@@ -2,7 +2,6 @@ package assess_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -18,8 +17,7 @@ import (
 
 func TestAssessFormValidation(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	rating := func(text string, w any) map[string]any {
 		return map[string]any{"kind": "rating", "text": text, "weight": w}
@@ -140,10 +138,7 @@ func TestAssessEvaluationTargets(t *testing.T) {
 		}
 	}
 	r := a.Do("POST", path, col, map[string]any{"form_id": def, "target": map[string]any{"type": "class"}})
-	collegetest.MustStatus(t, r, 409)
-	if r.ErrorCode(t) != "evaluation_exists" {
-		t.Fatalf("twice: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 409, "evaluation_exists")
 	list := a.Do("GET", path, c.Tokens["org"], nil)
 	collegetest.MustStatus(t, list, 200)
 	var rows []map[string]any
@@ -161,10 +156,7 @@ func TestAssessEvaluationTargets(t *testing.T) {
 	past := time.Now().Add(-time.Hour)
 	closed := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": def, "target": map[string]any{"type": "session", "id": ac.Sessions[2]}, "closes_at": past})
 	r = collegetest.AssessAnswer(a, ac.Trainees[0], closed, "满意", "满意", "满意", "满意", "满意", nil)
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "evaluation_closed" {
-		t.Fatalf("closed: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "evaluation_closed")
 }
 
 // Trainees answer once, anonymously; the results add up exactly and show
@@ -207,10 +199,7 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 	// Three trainees answer the teacher card; the fourth does not.
 	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "非常满意", "非常满意", "非常满意", "非常满意", "非常满意", "讲得很好，联系实际"), 201)
 	r = collegetest.AssessAnswer(a, ac.Trainees[0], teacherEval, "不满意", "不满意", "不满意", "不满意", "不满意", nil)
-	collegetest.MustStatus(t, r, 409)
-	if r.ErrorCode(t) != "already_answered" {
-		t.Fatalf("twice: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 409, "already_answered")
 	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[1], teacherEval, "满意", "满意", "满意", "合格", "不满意", nil), 201)
 	collegetest.MustStatus(t, collegetest.AssessAnswer(a, ac.Trainees[2], teacherEval, "满意", "满意", "满意", "满意", "满意", ""), 201)
 	// The host reminds the one trainee who has not answered the teacher card, and only them.
@@ -269,9 +258,7 @@ func TestAssessResponsesResultsAndAnonymity(t *testing.T) {
 		t.Fatalf("comments: %+v", res.Comments)
 	}
 	// The bar is a setting.
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"assess.satisfaction_bar": "0.9"}); err != nil {
-		t.Fatal(err)
-	}
+	a.Setting("assess.satisfaction_bar", "0.9")
 	if a.Do("GET", fmt.Sprintf("/api/v1/evaluations/%d/results", teacherEval), col, nil).JSON(t)["meets_bar"] != false {
 		t.Fatal("the bar of 90% is met by 86.67%")
 	}

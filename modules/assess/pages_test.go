@@ -2,7 +2,6 @@ package assess_test
 
 import (
 	"college/app/collegetest"
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -88,9 +87,7 @@ func TestAssessPagesFillAndResults(t *testing.T) {
 	if strings.Contains(collegetest.PageGet(wang, "/me/teaching", 200), fmt.Sprintf("/me/teaching/evaluations/%d", eval)) {
 		t.Fatal("the teacher's summary counts an evaluation of only 2 answers")
 	}
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"assess.teacher_min_responses": "2"}); err != nil {
-		t.Fatal(err)
-	}
+	a.Setting("assess.teacher_min_responses", "2")
 	collegetest.MustContain(t, collegetest.PageGet(wang, "/me/teaching", 200), "学习贯彻专题培训班", fmt.Sprintf("/me/teaching/evaluations/%d", eval))
 	collegetest.MustContain(t, collegetest.PageGet(wang, fmt.Sprintf("/me/teaching/evaluations/%d", eval), 200), "平均总分", "案例鲜活，很实用")
 	li := collegetest.LoginPages(a, "t_li", collegetest.UserPassword)

@@ -51,8 +51,7 @@ func draftCourse(a *collegetest.App, token string, titles ...string) (course uin
 
 func TestCourseManagerEditsLessons(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	course, lessons := draftCourse(a, col, "第一讲", "第二讲", "第三讲")
 
@@ -100,8 +99,7 @@ func TestCourseManagerEditsLessons(t *testing.T) {
 
 func TestCourseCoverAndArchive(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col, cadre := c.Tokens["col"], c.Tokens["ua_cadre"]
 	course, _, _ := collegetest.PublishedCourse(a, c)
 
@@ -136,8 +134,7 @@ func TestCourseCoverAndArchive(t *testing.T) {
 
 func TestTopicUpdate(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col, cadre := c.Tokens["col"], c.Tokens["ua_cadre"]
 	course, _, _ := collegetest.PublishedCourse(a, c)
 	other, _ := draftCourse(a, col, "第一讲")
@@ -171,8 +168,7 @@ func TestTopicUpdate(t *testing.T) {
 
 func TestPresenceAnswerWritesNoAuditEntry(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	cadre := c.Tokens["ua_cadre"]
 	_, video, _ := collegetest.PublishedCourse(a, c)
 
@@ -205,11 +201,10 @@ func TestPresenceAnswerWritesNoAuditEntry(t *testing.T) {
 // record (who, when, the answers, the score), even when repeated.
 func TestLearnerActionsAreRecorded(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col, cadre := c.Tokens["col"], c.Tokens["ua_cadre"]
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	a.PublishExam(col, examID)
 
 	r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), cadre, nil)
 	collegetest.MustStatus(t, r, 201)

@@ -26,11 +26,9 @@ func TestExamStartSpike(t *testing.T) {
 	if os.Getenv("COLLEGE_BENCH_EXAM") != "1" {
 		t.Skip("exam spike skipped: set COLLEGE_BENCH_EXAM=1")
 	}
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "考试题库"})
-	bank := r.ID(t)
+	bank := a.Bank(col, "考试题库", false)
 	for i := 0; i < 40; i++ {
 		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": fmt.Sprintf("单选题 %d", i), "options": []string{"甲", "乙", "丙", "丁"}, "answer": "B", "score": 5})
 		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "multiple", "stem": fmt.Sprintf("多选题 %d", i), "options": []string{"甲", "乙", "丙", "丁"}, "answer": "AC", "score": 5})
@@ -38,14 +36,14 @@ func TestExamStartSpike(t *testing.T) {
 		a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "blank", "stem": fmt.Sprintf("填空题 %d ____", i), "answer": []string{"答案"}, "score": 10})
 	}
 	now := time.Now().UTC()
-	r = a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "政治理论考试", "duration_minutes": 60, "pass_score": 60, "shuffle": true,
+	r := a.Do("POST", "/api/v1/exams", col, map[string]any{"title": "政治理论考试", "duration_minutes": 60, "pass_score": 60, "shuffle": true,
 		"opens_at": now.Add(-time.Minute), "closes_at": now.Add(2 * time.Hour),
 		"paper": map[string]any{"mode": "random", "rules": []map[string]any{
 			{"bank_id": bank, "type": "single", "count": 6, "score": 5}, {"bank_id": bank, "type": "multiple", "count": 4, "score": 5},
 			{"bank_id": bank, "type": "judge", "count": 4, "score": 5}, {"bank_id": bank, "type": "blank", "count": 2, "score": 15}}}})
 	collegetest.MustStatus(t, r, 201)
 	exam := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", exam), col, nil), 200)
+	a.PublishExam(col, exam)
 
 	const n = 3000
 	reqs := make([]identity.UserRequest, n)

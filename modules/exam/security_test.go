@@ -49,8 +49,7 @@ func sitShortAnswer(t *testing.T, a *collegetest.App, token string, examID, ques
 // and the other candidates' answers.
 func TestGraderWhoIsCandidate(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	const level = "乡科级"
 	_, teacher := staffUser(a, "t_cand", c.College, level, "learner", "teacher")
@@ -110,8 +109,7 @@ func TestGraderWhoIsCandidate(t *testing.T) {
 // candidate too: no queue while it is open, and never their own attempt.
 func TestCollegeAdminCandidateCannotGrade(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	examID, q := shortAnswerExam(t, a, col)
 	mine := sitShortAnswer(t, a, col, examID, q, "管理员本人的作答")
@@ -130,8 +128,7 @@ func TestCollegeAdminCandidateCannotGrade(t *testing.T) {
 // starts, and a page load afterwards resumes the same attempt.
 func TestExamPageStartsOnlyOnExplicitPost(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
 	a.PublishExam(c.Tokens["col"], examID)
 	attempts := func() int64 {
@@ -198,8 +195,7 @@ func TestExamPageStartsOnlyOnExplicitPost(t *testing.T) {
 // exams, no practice, no answer keys.
 func TestSystemAdminsDoNotSitExams(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	examID, _ := collegetest.ExamSetup(t, a, c, time.Hour)
 	a.PublishExam(col, examID)
@@ -216,9 +212,7 @@ func TestSystemAdminsDoNotSitExams(t *testing.T) {
 			t.Fatalf("%s reads the practice key: %s", who, r.Body)
 		}
 	}
-	var n int64
-	a.DB.Table("attempts").Count(&n)
-	if n != 0 {
+	if n := a.Count("attempts", ""); n != 0 {
 		t.Fatalf("system administrators made %d attempts", n)
 	}
 	// A cadre still studies.
@@ -229,8 +223,7 @@ func TestSystemAdminsDoNotSitExams(t *testing.T) {
 // submit and on the sweeper's submission alike.
 func TestAnswerBufferClearedAfterCommit(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	examID, ids := collegetest.ExamSetup(t, a, c, time.Hour)
 	a.PublishExam(c.Tokens["col"], examID)
 	ctx := context.Background()

@@ -11,12 +11,9 @@ import (
 // never which respondent (by relation) answered: a lone 上级 stays unnamed.
 func TestCadreSeesOnlyQuestionnaireTotals(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre := a.FollowupCadre("fu_q", e.UnitA, "", "")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	round := collegetest.FollowupFirstRound(collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class))
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, _, plan := a.FollowupGraduatePlan(e, "fu_q", "", "", 40)
+	round := a.FollowupAssignFirst(e, plan)
 	body := map[string]any{"kind": "民主评议", "respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}}
 	r := a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", round), e.MemberTok, body)
 	collegetest.MustStatus(t, r, 201)

@@ -23,8 +23,7 @@ import (
 // is seen by its cadre, the cadre's unit and the org department only.
 func TestFollowupPlanGeneration(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	y := e.Year
 	term := fmt.Sprintf("%d-06-30", y+3)
 	known := a.FollowupCadre("fu_known", e.UnitA, term, "")
@@ -118,9 +117,7 @@ func TestFollowupPlanGeneration(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/followups/%d", planB), e.Tokens["ub_admin"], nil), 200)
 
 	// The minimum length is a setting: at 14 days a 2-week class qualifies.
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{training.SetFollowUpMinDays: "14"}); err != nil {
-		t.Fatal(err)
-	}
+	a.Setting(training.SetFollowUpMinDays, "14")
 	late := a.FollowupCadre("fu_late", e.UnitA, "", "")
 	again := a.FollowupGraduate(e.City, map[string]any{"kind": "任职培训", "starts_on": collegetest.Day(100), "ends_on": collegetest.Day(113)}, late)
 	if n := len(a.FollowupPlans(e.Tokens["org"], fmt.Sprintf("?class_id=%d", again))); n != 1 {
@@ -132,11 +129,8 @@ func TestFollowupPlanGeneration(t *testing.T) {
 // class of another kind does not.
 func TestFollowupStoppedByNewClass(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre := a.FollowupCadre("fu_again", e.UnitA, fmt.Sprintf("%d-12-31", e.Year+4), "")
-	first := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	firstPlan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, first)
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, first, firstPlan := a.FollowupGraduatePlan(e, "fu_again", fmt.Sprintf("%d-12-31", e.Year+4), "", 40)
 	if len(firstPlan["rounds"].([]any)) != 4 {
 		t.Fatalf("first plan: %v", firstPlan)
 	}
@@ -176,12 +170,9 @@ func TestFollowupStoppedByNewClass(t *testing.T) {
 // The org department edits the term; the rounds follow.
 func TestFollowupTermRecompute(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	y := e.Year
-	cadre := a.FollowupCadre("fu_term", e.UnitA, fmt.Sprintf("%d-06-30", y+3), "")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	p := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
+	_, _, p := a.FollowupGraduatePlan(e, "fu_term", fmt.Sprintf("%d-06-30", y+3), "", 40)
 	path := fmt.Sprintf("/api/v1/followups/%v", p["id"])
 	firstRound := collegetest.FollowupFirstRound(p)
 
@@ -229,12 +220,9 @@ var followupTokenRe = regexp.MustCompile(`^/q/[A-Za-z0-9_-]{43}$`)
 // results aggregate exactly and name nobody.
 func TestFollowupQuestionnaires(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre := a.FollowupCadre("fu_q", e.UnitA, "", "")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	round := collegetest.FollowupFirstRound(collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class))
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, _, plan := a.FollowupGraduatePlan(e, "fu_q", "", "", 40)
+	round := a.FollowupAssignFirst(e, plan)
 	qpath := fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", round)
 
 	body := map[string]any{"kind": "民主评议", "title": "年度民主评议", "respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}}
@@ -261,9 +249,7 @@ func TestFollowupQuestionnaires(t *testing.T) {
 		}
 		tokens = append(tokens, strings.TrimPrefix(p, "/q/"))
 	}
-	var stored int64
-	a.DB.Table("questionnaire_invites").Where("token_hash IN ?", tokens).Count(&stored)
-	if stored != 0 {
+	if stored := a.Count("questionnaire_invites", "token_hash IN ?", tokens); stored != 0 {
 		t.Fatal("tokens are stored in the clear")
 	}
 	r = a.Do("POST", qpath, e.MemberTok, map[string]any{"kind": "问卷调查", "respondents": []map[string]any{{"label": "服务对象"}}})
@@ -293,23 +279,14 @@ func TestFollowupQuestionnaires(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/q/short", "", answers("优秀", "优秀", "优秀", "优秀", "优秀")), 404)
 	// The public page works without an account too, once.
 	page := a.Do("GET", "/q/"+tokens[1], "", nil)
-	collegetest.MustStatus(t, page, 200)
-	if !strings.Contains(string(page.Body), "年度民主评议") || !strings.Contains(string(page.Body), "干部fu_q") || !strings.Contains(string(page.Body), `name="q0"`) {
-		t.Fatalf("questionnaire page: %s", page.Body)
-	}
+	collegetest.MustBody(t, page, 200, "年度民主评议", "干部fu_q", `name="q0"`)
 	form := url.Values{"q0": {"良好"}, "q1": {"良好"}, "q2": {"一般"}, "q3": {"良好"}, "q4": {"良好"}, "q5": {"希望加强调研"}}
 	req := httptest.NewRequest("POST", "/q/"+tokens[1], strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	done := a.Send(req)
-	collegetest.MustStatus(t, done, 200)
-	if !strings.Contains(string(done.Body), "提交成功") {
-		t.Fatalf("after the form: %s", done.Body)
-	}
+	collegetest.MustBody(t, done, 200, "提交成功")
 	gone := a.Do("GET", "/q/"+tokens[1], "", nil)
-	collegetest.MustStatus(t, gone, 410)
-	if !strings.Contains(string(gone.Body), "只能提交一次") {
-		t.Fatalf("used link page: %s", gone.Body)
-	}
+	collegetest.MustBody(t, gone, 410, "只能提交一次")
 	collegetest.MustStatus(t, a.Do("GET", "/q/"+madeUp, "", nil), 404)
 	// The token of the other questionnaire answers that one only.
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/q/"+tokenB, "", map[string]any{"answers": []string{"较差", "较差", "较差", "较差", "请改进"}}), 201)
@@ -366,11 +343,8 @@ func TestFollowupQuestionnaires(t *testing.T) {
 // conclusion into the cadre's archive; another unit's admin sees nothing.
 func TestFollowupRoundReportAndArchive(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre := a.FollowupCadre("fu_r", e.UnitA, fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	plan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, _, plan := a.FollowupGraduatePlan(e, "fu_r", fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514", 40)
 	round := collegetest.FollowupFirstRound(plan)
 	rpath := fmt.Sprintf("/api/v1/followup-rounds/%d", round)
 
@@ -388,10 +362,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 		t.Fatalf("assignee notices: %d", n)
 	}
 	mine := a.Do("GET", "/api/v1/me/followup-rounds", e.MemberTok, nil)
-	collegetest.MustStatus(t, mine, 200)
-	if !strings.Contains(string(mine.Body), fmt.Sprintf(`"id":%d`, round)) {
-		t.Fatalf("my rounds: %s", mine.Body)
-	}
+	collegetest.MustBody(t, mine, 200, fmt.Sprintf(`"id":%d`, round))
 	// The member now sees the plan too, and no other.
 	if ps := a.FollowupPlans(e.MemberTok, ""); len(ps) != 1 {
 		t.Fatalf("member plans: %v", ps)
@@ -423,20 +394,15 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 	}
 	link := fmt.Sprintf("/followup/rounds/%d/report", round)
 	for _, u := range []uint64{e.IDs["ua_admin"]} {
-		var n int64
-		a.DB.Table("notifications").Where("user_id = ? AND link = ? AND title LIKE ?", u, link, "%跟踪问效报告%").Count(&n)
-		if n != 1 {
+		if n := a.Count("notifications", "user_id = ? AND link = ? AND title LIKE ?", u, link, "%跟踪问效报告%"); n != 1 {
 			t.Fatalf("unit admin report notices: %d", n)
 		}
 	}
 	adminID := uint64(a.Do("GET", "/api/v1/me", e.Tokens["org"], nil).JSON(t)["id"].(float64))
-	var n int64
-	a.DB.Table("notifications").Where("user_id = ? AND link = ?", adminID, link).Count(&n)
-	if n != 1 {
+	if n := a.Count("notifications", "user_id = ? AND link = ?", adminID, link); n != 1 {
 		t.Fatalf("org department report notices: %d", n)
 	}
-	a.DB.Table("notifications").Where("user_id = ? AND link = ?", e.IDs["ub_admin"], link).Count(&n)
-	if n != 0 {
+	if n := a.Count("notifications", "user_id = ? AND link = ?", e.IDs["ub_admin"], link); n != 0 {
 		t.Fatal("another unit got the report")
 	}
 	if a.FollowupNotices(cadre, "年度跟踪问效已完成") != 1 {
@@ -500,10 +466,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 		t.Fatalf("readers: %v", got)
 	}
 	page := a.Do("GET", link, e.Tokens["org"], nil)
-	collegetest.MustStatus(t, page, 200)
-	if !strings.Contains(string(page.Body), "测试ua_admin") || !strings.Contains(string(page.Body), "已阅 2 人") || !strings.Contains(string(page.Body), "导出 Word") {
-		t.Fatalf("report page lacks the readers: %s", page.Body)
-	}
+	collegetest.MustBody(t, page, 200, "测试ua_admin", "已阅 2 人", "导出 Word")
 	// Another unit's admin: nothing.
 	collegetest.MustStatus(t, a.Do("GET", rpath+"/report", e.Tokens["ub_admin"], nil), 404)
 	collegetest.MustStatus(t, a.Do("GET", link, e.Tokens["ub_admin"], nil), 404)
@@ -552,10 +515,7 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 		t.Fatalf("case course: %s", c.Body)
 	}
 	cases := a.Do("GET", "/api/v1/followup-rounds?excellent=1", e.Tokens["org"], nil)
-	collegetest.MustStatus(t, cases, 200)
-	if !strings.Contains(string(cases.Body), fmt.Sprintf(`"case_course_id":%d`, course)) {
-		t.Fatalf("cases: %s", cases.Body)
-	}
+	collegetest.MustBody(t, cases, 200, fmt.Sprintf(`"case_course_id":%d`, course))
 	for action, want := range map[string]int64{"followup.round": 3, "followup.assign": 1, "followup.excellent": 1, "followup.case_course": 1} {
 		if got := a.AuditCount(action, round); got != want {
 			t.Errorf("audit %s: %d, want %d", action, got, want)
@@ -581,15 +541,14 @@ func TestFollowupRoundReportAndArchive(t *testing.T) {
 // before the due dates, overdue tasks are flagged to the unit once.
 func TestFollowupTasksAndReminders(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	y := e.Year
 	one := a.FollowupCadre("fu_one", e.UnitA, fmt.Sprintf("%d-06-30", y+3), "")
 	two := a.FollowupCadre("fu_two", e.UnitA, fmt.Sprintf("%d-06-30", y+3), "")
 	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), one, two)
 	plans := a.FollowupPlans(e.Tokens["org"], "")
 	roundOne := collegetest.FollowupFirstRound(collegetest.FollowupPlanOf(t, plans, one, class))
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", roundOne), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	a.FollowupAssign(e, roundOne)
 	tok := a.TokenFor(one)
 	today := time.Now().In(web.Shanghai)
 
@@ -604,9 +563,7 @@ func TestFollowupTasksAndReminders(t *testing.T) {
 	}
 	r = a.Do("POST", "/api/v1/me/study-plan", tok, map[string]any{"class_id": class, "content": "每月精读两章"})
 	collegetest.MustStatus(t, r, 201)
-	var plansFiled int64
-	a.DB.Table("study_plans").Where("user_id = ?", one).Count(&plansFiled)
-	if plansFiled != 1 || r.JSON(t)["content"] != "每月精读两章" {
+	if plansFiled := a.Count("study_plans", "user_id = ?", one); plansFiled != 1 || r.JSON(t)["content"] != "每月精读两章" {
 		t.Fatalf("re-filing: %d %s", plansFiled, r.Body)
 	}
 	r = a.Do("POST", "/api/v1/me/report-backs", tok, map[string]any{"class_id": class, "held_on": today.AddDate(0, 0, 1).Format(time.DateOnly), "audience": "全体干部"})
@@ -638,15 +595,10 @@ func TestFollowupTasksAndReminders(t *testing.T) {
 		t.Fatalf("page upload went to %s", loc)
 	}
 	r = a.Upload(ppath, tok, "evil.exe", []byte("MZ\x90\x00binary"), nil)
-	collegetest.MustStatus(t, r, 415)
-	if !strings.Contains(string(r.Body), "只能上传") {
-		t.Fatalf("refused page upload: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 415, "只能上传")
 	r = a.Upload(apath, tok, "讲稿.pdf", []byte("%PDF-1.4\n% slides\n"), nil)
 	collegetest.MustStatus(t, r, 200)
-	var objects int64
-	a.DB.Table("report_backs").Where("id = ? AND attachment_name = ?", rb["id"], "讲稿.pdf").Count(&objects)
-	if objects != 1 {
+	if objects := a.Count("report_backs", "id = ? AND attachment_name = ?", rb["id"], "讲稿.pdf"); objects != 1 {
 		t.Fatal("the attachment was not replaced")
 	}
 	dl := fmt.Sprintf("/api/v1/report-backs/%v/attachment", rb["id"])
@@ -721,12 +673,9 @@ func TestFollowupTasksAndReminders(t *testing.T) {
 // indicators.
 func TestFollowupPages(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	y := e.Year
-	cadre := a.FollowupCadre("fu_page", e.UnitA, fmt.Sprintf("%d-06-30", y+3), "")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	plan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
+	_, class, plan := a.FollowupGraduatePlan(e, "fu_page", fmt.Sprintf("%d-06-30", y+3), "", 40)
 	round := collegetest.FollowupFirstRound(plan)
 
 	// The cadre.
@@ -738,10 +687,7 @@ func TestFollowupPages(t *testing.T) {
 		}
 	}
 	r := collegetest.PagePost(me, page, "/me/followup/study-plan", url.Values{"class_id": {fmt.Sprint(class)}, "content": {""}})
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "必填") {
-		t.Fatalf("refused study plan: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "必填")
 	r = collegetest.PagePost(me, page, "/me/followup/study-plan", url.Values{"class_id": {fmt.Sprint(class)}, "content": {"每月精读一章必读教材"}})
 	collegetest.MustStatus(t, r, 303)
 	if collegetest.FollowupFlash(me) != "自学计划已提交" {
@@ -791,10 +737,7 @@ func TestFollowupPages(t *testing.T) {
 	values := url.Values{"d0_score": {"91"}, "d0_ind_name": {"理想信念", "宗旨意识"}, "d0_ind_score": {"95", ""}, "d0_notes": {"坚定"},
 		"method": {"听取汇报"}, "ev0": {"听取汇报记录"}, "action": {"complete"}}
 	r = collegetest.PagePost(team, form, fmt.Sprintf("/followup/rounds/%d", round), values)
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "请为“理论提升”评分") || !strings.Contains(string(r.Body), "听取汇报记录") || !strings.Contains(string(r.Body), `value="91"`) {
-		t.Fatalf("refused round form: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "请为“理论提升”评分", "听取汇报记录", `value="91"`)
 	values.Set("action", "draft")
 	collegetest.MustStatus(t, collegetest.PagePost(team, form, fmt.Sprintf("/followup/rounds/%d", round), values), 303)
 	values.Set("d1_score", "88")
@@ -847,10 +790,7 @@ func TestFollowupPages(t *testing.T) {
 		t.Fatal("the page did not add the member")
 	}
 	r = collegetest.PagePost(admin, page, "/admin/followup/team", url.Values{"username": {"nobody"}})
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "没有用户名为 nobody") || !strings.Contains(string(r.Body), `value="nobody"`) {
-		t.Fatalf("unknown member page: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "没有用户名为 nobody", `value="nobody"`)
 	r = collegetest.PagePost(admin, page, "/admin/followup/templates", url.Values{"t0": {"理想信念\n宗旨意识"}, "t1": {"自学计划执行"}, "t2": {"共性目标完成"}, "t3": {"管理创新、服务创新"}})
 	collegetest.MustStatus(t, r, 303)
 	tpl := a.Do("GET", "/api/v1/followup-templates", e.Tokens["org"], nil)
@@ -860,9 +800,7 @@ func TestFollowupPages(t *testing.T) {
 	r = collegetest.PagePost(admin, page, fmt.Sprintf("/admin/followup/team/%d/remove", e.Member), nil)
 	collegetest.MustStatus(t, r, 303)
 	for action, want := range map[string]int64{"followup.team.add": 1, "followup.team.remove": 1} {
-		var n int64
-		a.DB.Table("audit_logs").Where("action = ?", action).Count(&n)
-		if n != want {
+		if n := a.Count("audit_logs", "action = ?", action); n != want {
 			t.Errorf("audit %s: %d", action, n)
 		}
 	}

@@ -22,10 +22,7 @@ func followupBrowserAs(t *testing.T, ctx context.Context, base, user, password s
 // followupVisit opens a page at phone width, waits for want and saves a screenshot.
 func followupVisit(t *testing.T, ctx context.Context, url, want, shot string) string {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	txt := collegetest.WaitText(t, ctx, want)
+	txt := collegetest.Visit(t, ctx, url, want)
 	// Nothing may be wider than the phone.
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 	if err == nil && wide {
@@ -38,16 +35,13 @@ func followupVisit(t *testing.T, ctx context.Context, url, want, shot string) st
 // The follow-up pages of every role at phone width.
 func TestFollowupBrowserPages(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre := a.FollowupCadre("fu_b", e.UnitA, fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514")
-	class := a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	plan := collegetest.FollowupPlanOf(t, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, _, plan := a.FollowupGraduatePlan(e, "fu_b", fmt.Sprintf("%d-06-30", e.Year+3), "110101199003074514", 40)
 	rounds := plan["rounds"].([]any)
 	first := uint64(rounds[0].(map[string]any)["id"].(float64))
 	second := uint64(rounds[1].(map[string]any)["id"].(float64))
 	for _, r := range []uint64{first, second} {
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", r), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+		a.FollowupAssign(e, r)
 	}
 	q := a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/questionnaires", second), e.MemberTok, map[string]any{"kind": "民主评议",
 		"respondents": []map[string]any{{"label": "上级"}, {"label": "同事"}, {"label": "同事"}}})

@@ -13,30 +13,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// followupGraduatePlan gives a new cadre of unit A a graduation from a
-// long class and returns the cadre, the class and the plan.
-func followupGraduatePlan(a *collegetest.App, e *collegetest.FollowupEnv, username string) (cadre, class uint64, plan map[string]any) {
-	a.T.Helper()
-	cadre = a.FollowupCadre(username, e.UnitA, "", "")
-	class = a.FollowupGraduate(e.City, collegetest.FollowupLong("主体班", 40), cadre)
-	return cadre, class, collegetest.FollowupPlanOf(a.T, a.FollowupPlans(e.Tokens["org"], ""), cadre, class)
-}
-
 // The follow-up team through the API: a college admin adds a teacher of
 // the college and takes them off again; each change is one audit entry by
 // the admin. The team page refuses an empty name with 400 on the page.
 func TestFollowupTeamMembersAddAndRemove(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
+	a, e := collegetest.NewFollowupApp(t)
 	teacher := a.CreateUser(e.Tokens["admin"], "fu_member2", e.College, "teacher")
 	col := a.UserID("col")
 
 	r := a.Do("POST", "/api/v1/followup-team/members", e.Tokens["col"], map[string]any{"user_id": teacher})
-	collegetest.MustStatus(t, r, 201)
-	if !strings.Contains(string(r.Body), `"username":"fu_member2"`) {
-		t.Fatalf("team after adding: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 201, `"username":"fu_member2"`)
 	if ok, err := a.Followup.IsTeamMember(t.Context(), teacher); err != nil || !ok {
 		t.Fatalf("not on the team: %v %v", ok, err)
 	}
@@ -59,10 +46,7 @@ func TestFollowupTeamMembersAddAndRemove(t *testing.T) {
 	admin := collegetest.LoginPages(a, "org", collegetest.UserPassword)
 	page := collegetest.PageGet(admin, "/admin/followup/team", 200)
 	r = collegetest.PagePost(admin, page, "/admin/followup/team", url.Values{"username": {"  "}})
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "请输入用户名") || !strings.Contains(string(r.Body), `id="page-error"`) {
-		t.Fatalf("empty name: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "请输入用户名", `id="page-error"`)
 	if n := collegetest.CountAudits(a, "followup.team.add"); n != 1 {
 		t.Fatalf("refused adds wrote entries: %d", n)
 	}
@@ -74,9 +58,8 @@ func TestFollowupTeamMembersAddAndRemove(t *testing.T) {
 // its audit entry.
 func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre, _, plan := followupGraduatePlan(a, e, "fu_case")
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, _, plan := a.FollowupGraduatePlan(e, "fu_case", "", "", 40)
 	round := collegetest.FollowupFirstRound(plan)
 
 	me := collegetest.LoginPages(a, "fu_case", collegetest.UserPassword)
@@ -95,7 +78,7 @@ func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 		t.Fatalf("self-report entry: %+v", l)
 	}
 
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/followup-rounds/%d/assign", round), e.Tokens["org"], map[string]any{"user_id": e.Member}), 200)
+	a.FollowupAssign(e, round)
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/followup-rounds/%d", round), e.MemberTok, collegetest.FollowupComplete("优秀")), 200)
 
 	org := a.UserID("org")
@@ -103,10 +86,7 @@ func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 	page = collegetest.PageGet(admin, fmt.Sprintf("/admin/followup?year=%d", e.Year+1), 200)
 	// A refusal shows the page again with its status and the reason.
 	r = collegetest.PagePost(admin, page, fmt.Sprintf("/admin/followup/rounds/%d/excellent", round), url.Values{"case_note": {" "}, "next": {"/admin/followup#cases"}})
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), `id="page-error"`) || !strings.Contains(string(r.Body), "未能完成：案例说明") {
-		t.Fatalf("refused marking: %s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, `id="page-error"`, "未能完成：案例说明")
 	if n := collegetest.CountAudits(a, "followup.excellent"); n != 0 {
 		t.Fatalf("a refused marking wrote %d entries", n)
 	}
@@ -160,9 +140,7 @@ func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 	if l := a.AuditOne("followup.case_course.open", round); l.ActorID != a.UserID("col") || l.Detail != fmt.Sprintf(`{"course_id":%d}`, course) {
 		t.Fatalf("open entry: %+v", l)
 	}
-	var courses int64
-	a.DB.Table("courses").Where("title LIKE ?", "优秀实践案例：%").Count(&courses)
-	if courses != 1 {
+	if courses := a.Count("courses", "title LIKE ?", "优秀实践案例：%"); courses != 1 {
 		t.Fatalf("%d case courses", courses)
 	}
 }
@@ -171,9 +149,8 @@ func TestFollowupSelfReportExcellentAndCaseCourseFromPages(t *testing.T) {
 // graduate.
 func TestFollowupFilingsAreAudited(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	e := collegetest.FollowupCity(a)
-	cadre, class, plan := followupGraduatePlan(a, e, "fu_file")
+	a, e := collegetest.NewFollowupApp(t)
+	cadre, class, plan := a.FollowupGraduatePlan(e, "fu_file", "", "", 40)
 	round := collegetest.FollowupFirstRound(plan)
 	tok := a.TokenFor(cadre)
 
@@ -224,9 +201,7 @@ func TestAssessFormAndEvaluationPageActions(t *testing.T) {
 	page := collegetest.PageGet(host, "/admin/forms", 200)
 	collegetest.MustContain(t, page, fmt.Sprintf(`action="/admin/forms/%d/delete"`, form))
 	collegetest.MustRedirect(t, collegetest.PagePost(host, page, fmt.Sprintf("/admin/forms/%d/delete", form), url.Values{}), "/admin/forms")
-	var left int64
-	a.DB.Table("eval_forms").Where("id = ?", form).Count(&left)
-	if left != 0 {
+	if left := a.Count("eval_forms", "id = ?", form); left != 0 {
 		t.Fatal("the form is still there")
 	}
 	if l := a.AuditOne("form.delete", form); l.ActorID != col || l.Detail != `{"title":"临时评估表"}` {
@@ -249,8 +224,7 @@ func TestAssessFormAndEvaluationPageActions(t *testing.T) {
 
 	page = collegetest.PageGet(host, evPath, 200)
 	collegetest.MustRedirect(t, collegetest.PagePost(host, page, fmt.Sprintf("/admin/evaluations/%d/delete", eval), url.Values{}), evPath)
-	a.DB.Table("evaluations").Where("id = ?", eval).Count(&left)
-	if left != 0 {
+	if left := a.Count("evaluations", "id = ?", eval); left != 0 {
 		t.Fatal("the evaluation is still there")
 	}
 	del := a.AuditRows("evaluation.delete")
@@ -266,10 +240,7 @@ func TestBrowserFormBuilderAddsRows(t *testing.T) {
 	a, _, _ := collegetest.AssessSetup(t, 1, nil)
 	base := a.Start()
 	collegetest.ChromeLogin(t, ctx, base, "col", collegetest.UserPassword)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/forms")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, ctx, "再加 3 项")
+	collegetest.Visit(t, ctx, base+"/admin/forms", "再加 3 项")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#builder-add`))); err != nil {
 		t.Fatal(err)
 	}

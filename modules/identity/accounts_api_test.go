@@ -17,10 +17,16 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// unitLearner has the administrator adm make a unit with the code and a
+// learner of it, and returns the learner's id.
+func unitLearner(a *collegetest.App, adm, code, username string) uint64 {
+	a.T.Helper()
+	return a.CreateUser(adm, username, a.CreateOrg(adm, "单位", code, "unit", 0))
+}
+
 func TestLoginMeLogout(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	r := a.Do("GET", "/api/v1/me", tok, nil)
 	collegetest.MustStatus(t, r, 200)
 	me := r.JSON(t)
@@ -32,10 +38,7 @@ func TestLoginMeLogout(t *testing.T) {
 	}
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/auth/logout", tok, nil), 204)
 	r = a.Do("GET", "/api/v1/me", tok, nil)
-	collegetest.MustStatus(t, r, 401)
-	if r.ErrorCode(t) != "unauthorized" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, r, 401, "unauthorized")
 	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", "", nil), 401)
 	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", "made-up-token", nil), 401)
 }
@@ -44,10 +47,7 @@ func TestLoginBadInput(t *testing.T) {
 	t.Parallel()
 	a := collegetest.New(t)
 	r := a.Do("POST", "/api/v1/auth/login", "", `{"username": "admin", `)
-	collegetest.MustStatus(t, r, 400)
-	if r.ErrorCode(t) != "malformed_json" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, r, 400, "malformed_json")
 	r = a.Do("POST", "/api/v1/auth/login", "", `{}`)
 	collegetest.MustStatus(t, r, 400)
 	if f := r.Fields(t); f["username"] == nil || f["password"] == nil {
@@ -59,10 +59,7 @@ func TestLoginBadInput(t *testing.T) {
 		t.Fatalf("wrong type should name the field: %s", r.Body)
 	}
 	r = a.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "wrong"})
-	collegetest.MustStatus(t, r, 401)
-	if r.ErrorCode(t) != "invalid_credentials" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, r, 401, "invalid_credentials")
 	r = a.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "nobody", "password": "wrong"})
 	collegetest.MustStatus(t, r, 401)
 }
@@ -94,8 +91,7 @@ func TestLockoutAfterRepeatedFailures(t *testing.T) {
 
 func TestCSRFForCookieSessions(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	cookieReq := func(method, path, body, csrf string) collegetest.Response {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -116,10 +112,7 @@ func TestCSRFForCookieSessions(t *testing.T) {
 	}
 	body := `{"name":"新单位","code":"CSRF1","kind":"unit"}`
 	r = cookieReq("POST", "/api/v1/orgs", body, "")
-	collegetest.MustStatus(t, r, 403)
-	if r.ErrorCode(t) != "csrf" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, r, 403, "csrf")
 	collegetest.MustStatus(t, cookieReq("POST", "/api/v1/orgs", body, "wrong-token"), 403)
 	collegetest.MustStatus(t, cookieReq("POST", "/api/v1/orgs", body, csrf), 201)
 	// A bearer client needs no CSRF token.
@@ -128,8 +121,7 @@ func TestCSRFForCookieSessions(t *testing.T) {
 
 func TestCreateUserValidationAndMasking(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	unit := a.CreateOrg(tok, "测试单位", "T1", "unit", 0)
 
 	r := a.Do("POST", "/api/v1/users", tok, map[string]any{})
@@ -195,31 +187,36 @@ func TestCreateUserValidationAndMasking(t *testing.T) {
 
 func TestOversizeAndMalformedBodies(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	big := `{"name":"` + strings.Repeat("x", 2<<20) + `","code":"BIG","kind":"unit"}`
 	r := a.Do("POST", "/api/v1/orgs", tok, big)
-	collegetest.MustStatus(t, r, 413)
-	if r.ErrorCode(t) != "too_large" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
-	collegetest.MustStatus(t, a.Do("POST", "/api/v1/orgs", tok, `not json`), 400)
-	collegetest.MustStatus(t, a.Do("POST", "/api/v1/users", tok, `[1,2]`), 400)
-	collegetest.MustStatus(t, a.Do("POST", "/api/v1/orgs", tok, `{"name":"a","code":"B"} trailing`), 400)
+	collegetest.MustRefuse(t, r, 413, "too_large")
 	r = a.Do("POST", "/api/v1/orgs", tok, map[string]any{"name": "x", "code": "X", "kind": "planet"})
 	collegetest.MustStatus(t, r, 400)
 	if r.Fields(t)["kind"] == nil {
 		t.Fatalf("bad kind: %s", r.Body)
 	}
-	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users/abc", tok, nil), 404)
-	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users?page=0", tok, nil), 400)
-	collegetest.MustStatus(t, a.Do("GET", "/api/v1/users?page_size=100000", tok, nil), 400)
+	for _, c := range []struct {
+		method, path string
+		body         any
+		want         int
+	}{
+		{"POST", "/api/v1/orgs", `not json`, 400},
+		{"POST", "/api/v1/users", `[1,2]`, 400},
+		{"POST", "/api/v1/orgs", `{"name":"a","code":"B"} trailing`, 400},
+		{"GET", "/api/v1/users/abc", nil, 404},
+		{"GET", "/api/v1/users?page=0", nil, 400},
+		{"GET", "/api/v1/users?page_size=100000", nil, 400},
+	} {
+		if r := a.Do(c.method, c.path, tok, c.body); r.Status != c.want {
+			t.Errorf("%s %s %v: %d, want %d: %s", c.method, c.path, c.body, r.Status, c.want, r.Body)
+		}
+	}
 }
 
 func TestScopeRolesAndOtherOrgs(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	ua := c.Tokens["ua_admin"]
 
 	// A unit admin sees only their unit's people.
@@ -280,8 +277,7 @@ func TestScopeRolesAndOtherOrgs(t *testing.T) {
 
 func TestRolesDisableAndSessions(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	sec := c.Tokens["sec"]
 	cadre := c.Tokens["ua_cadre"]
 	cadreID := c.IDs["ua_cadre"]
@@ -325,10 +321,8 @@ func TestRolesDisableAndSessions(t *testing.T) {
 
 func TestSingleSessionSetting(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	adm := a.Admin()
-	unit := a.CreateOrg(adm, "单位", "S1", "unit", 0)
-	a.CreateUser(adm, "solo", unit)
+	a, adm := collegetest.NewAdminApp(t)
+	unitLearner(a, adm, "S1", "solo")
 	first := a.Login("solo", collegetest.UserPassword)
 	second := a.Login("solo", collegetest.UserPassword)
 	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", first, nil), 200) // off by default
@@ -337,17 +331,21 @@ func TestSingleSessionSetting(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("PUT", "/api/v1/settings", adm, map[string]any{"auth.lockout_attempts": "many"}), 400)
 	collegetest.MustStatus(t, a.Do("PUT", "/api/v1/settings", adm, map[string]any{"no.such.key": 1}), 400)
 	third := a.Login("solo", collegetest.UserPassword)
-	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", first, nil), 401)
-	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", second, nil), 401)
-	collegetest.MustStatus(t, a.Do("GET", "/api/v1/me", third, nil), 200)
+	// Only the newest session lives on.
+	for i, s := range []struct {
+		token string
+		want  int
+	}{{first, 401}, {second, 401}, {third, 200}} {
+		if r := a.Do("GET", "/api/v1/me", s.token, nil); r.Status != s.want {
+			t.Errorf("session %d of 3: %d, want %d", i+1, r.Status, s.want)
+		}
+	}
 }
 
 func TestPasswordChangeAndReset(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	adm := a.Admin()
-	unit := a.CreateOrg(adm, "单位", "P1", "unit", 0)
-	id := a.CreateUser(adm, "pw", unit)
+	a, adm := collegetest.NewAdminApp(t)
+	id := unitLearner(a, adm, "P1", "pw")
 	other := a.Login("pw", collegetest.UserPassword)
 	tok := a.Login("pw", collegetest.UserPassword)
 	r := a.Do("PUT", "/api/v1/me/password", tok, map[string]string{"old_password": "wrong", "new_password": "New-Pass-2026"})
@@ -374,10 +372,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 	}
 	own := fmt.Sprintf("/api/v1/users/%d", id)
 	r = a.Do("GET", own, tok, nil)
-	collegetest.MustStatus(t, r, 403)
-	if r.ErrorCode(t) != "password_change_required" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, r, 403, "password_change_required")
 	r = a.Do("PUT", "/api/v1/me/password", tok, map[string]string{"old_password": "Reset-Pass-2026", "new_password": "Mine-Pass-2026"})
 	collegetest.MustStatus(t, r, 200)
 	collegetest.MustStatus(t, a.Do("GET", own, r.JSON(t)["token"].(string), nil), 200)
@@ -391,8 +386,7 @@ func countUsers(a *collegetest.App) int64 {
 
 func TestImportUsers(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	adm := c.Tokens["admin"]
 
 	// The template downloads and has the headers.
@@ -421,10 +415,7 @@ func TestImportUsers(t *testing.T) {
 		{"imp9", "导入九", "UA", "", "", "", "", "", "2029/01/01"},         // bad date
 	})
 	r = a.Upload("/api/v1/users/import", adm, "users.xlsx", bad, nil)
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "import_invalid" {
-		t.Fatalf("code = %s", r.ErrorCode(t))
-	}
+	collegetest.MustRefuse(t, r, 422, "import_invalid")
 	rows := r.JSON(t)["error"].(map[string]any)["rows"].([]any)
 	var got []string
 	for _, row := range rows {
@@ -491,8 +482,7 @@ func TestImportTwentyThousandUsers(t *testing.T) {
 		t.Skip("large import skipped in -short mode")
 	}
 	t.Parallel()
-	a := collegetest.New(t)
-	adm := a.Admin()
+	a, adm := collegetest.NewAdminApp(t)
 	a.CreateOrg(adm, "大单位", "BIG", "unit", 0)
 	before := countUsers(a)
 	const n = 20000
@@ -516,8 +506,7 @@ func TestImportTwentyThousandUsers(t *testing.T) {
 
 func TestConcurrentLoginsAndRequests(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	tok := a.Admin()
+	a, tok := collegetest.NewAdminApp(t)
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
 	for i := 0; i < 16; i++ {

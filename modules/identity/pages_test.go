@@ -2,15 +2,12 @@ package identity_test
 
 import (
 	"bytes"
-	"context"
-	"io"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"college/app/college"
 	"college/app/collegetest"
 	"college/modules/identity"
 )
@@ -32,10 +29,7 @@ func TestPageLoginFlow(t *testing.T) {
 	// Wrong password: the form again, with the message and the username kept.
 	page := b.Req("GET", "/login", nil)
 	r = b.Req("POST", "/login", url.Values{"_csrf": {b.CSRF(page)}, "username": {"admin"}, "password": {"nope"}})
-	collegetest.MustStatus(t, r, 401)
-	if !strings.Contains(string(r.Body), "用户名或密码错误") || !strings.Contains(string(r.Body), `value="admin"`) {
-		t.Fatalf("login error page:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 401, "用户名或密码错误", `value="admin"`)
 	r = b.LoginAs("admin", collegetest.AdminPassword)
 	collegetest.MustStatus(t, r, 303)
 	if r.Header.Get("Location") != "/admin/users" {
@@ -78,47 +72,33 @@ func TestPageFormsNeedCSRFAndShowErrors(t *testing.T) {
 	collegetest.MustStatus(t, orgs, 200)
 	token := b.CSRF(orgs)
 	r := b.Req("POST", "/admin/orgs", url.Values{"name": {"无令牌单位"}, "code": {"NOTOK"}, "kind": {"unit"}})
-	collegetest.MustStatus(t, r, 403)
-	if !strings.Contains(string(r.Body), "页面已过期") {
-		t.Fatalf("csrf refusal page:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 403, "页面已过期")
 	// A bad form comes back with the message next to the field.
 	r = b.Req("POST", "/admin/orgs", url.Values{"_csrf": {token}, "name": {""}, "code": {"X1"}, "kind": {"unit"}})
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "必填") {
-		t.Fatalf("field error not shown:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "必填")
 	r = b.Req("POST", "/admin/orgs", url.Values{"_csrf": {token}, "name": {"表单单位"}, "code": {"FORM1"}, "kind": {"unit"}})
 	collegetest.MustStatus(t, r, 303)
 	list := b.Req("GET", "/admin/orgs", nil)
 	if !strings.Contains(string(list.Body), "表单单位") || !strings.Contains(string(list.Body), "已新建组织") {
 		t.Fatal("new org or flash missing from the org page")
 	}
-	var n int64
-	a.DB.Table("audit_logs").Where("action = ? AND actor_name = ?", "org.create", "admin").Count(&n)
-	if n != 1 {
+	if n := a.Count("audit_logs", "action = ? AND actor_name = ?", "org.create", "admin"); n != 1 {
 		t.Fatalf("org.create audit entries = %d", n)
 	}
 }
 
 func TestErrorPages(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	adm := a.Admin()
-	unit := a.CreateOrg(adm, "单位", "E1", "unit", 0)
-	a.CreateUser(adm, "learner1", unit)
-	b := a.Browser()
-	collegetest.MustStatus(t, b.LoginAs("learner1", collegetest.UserPassword), 303)
+	a, adm := collegetest.NewAdminApp(t)
+	unitLearner(a, adm, "E1", "learner1")
+	b := collegetest.LoginPages(a, "learner1", collegetest.UserPassword)
 	r := b.Req("GET", "/admin/users", nil)
 	collegetest.MustStatus(t, r, 403)
 	if !strings.Contains(string(r.Body), "没有权限") || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("403 page:\n%s", r.Body)
 	}
 	r = b.Req("GET", "/no/such/page", nil)
-	collegetest.MustStatus(t, r, 404)
-	if !strings.Contains(string(r.Body), "页面不存在") {
-		t.Fatalf("404 page:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 404, "页面不存在")
 	// The learner's home shows only what they can use.
 	home := string(b.Req("GET", "/", nil).Body)
 	if strings.Contains(home, "用户管理") || !strings.Contains(home, "个人信息") {
@@ -130,25 +110,18 @@ func TestErrorPages(t *testing.T) {
 
 func TestAuditorPageAndSettingsPage(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	a.CreateUser(c.Tokens["admin"], "ua_cadre2", c.UnitA)
 	b := a.Browser()
 	collegetest.MustStatus(t, b.LoginAs("aud", collegetest.UserPassword), 303)
 	r := b.Req("GET", "/admin/audit?action=user", nil)
-	collegetest.MustStatus(t, r, 200)
-	if !strings.Contains(string(r.Body), "ua_cadre2") {
-		t.Fatalf("audit page lacks the user creations:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 200, "ua_cadre2")
 	collegetest.MustStatus(t, b.Req("GET", "/admin/settings", nil), 403)
 
 	s := a.Browser()
 	collegetest.MustStatus(t, s.LoginAs("admin", collegetest.AdminPassword), 303)
 	page := s.Req("GET", "/admin/settings", nil)
-	collegetest.MustStatus(t, page, 200)
-	if !strings.Contains(string(page.Body), "会话空闲超时") {
-		t.Fatal("settings page lacks the session setting")
-	}
+	collegetest.MustBody(t, page, 200, "会话空闲超时")
 	r = s.Req("POST", "/admin/settings", url.Values{"_csrf": {s.CSRF(page)}, "auth.idle_minutes": {"45"}, "auth.single_session": {"true"}})
 	collegetest.MustStatus(t, r, 303)
 	got := a.Do("GET", "/api/v1/settings", c.Tokens["admin"], nil)
@@ -161,16 +134,12 @@ func TestAuditorPageAndSettingsPage(t *testing.T) {
 
 func TestImportPage(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	adm := a.Admin()
+	a, adm := collegetest.NewAdminApp(t)
 	a.CreateOrg(adm, "单位", "UA", "unit", 0)
 	b := a.Browser()
 	collegetest.MustStatus(t, b.LoginAs("admin", collegetest.AdminPassword), 303)
 	page := b.Req("GET", "/admin/users/import", nil)
-	collegetest.MustStatus(t, page, 200)
-	if !strings.Contains(string(page.Body), "/api/v1/users/import-template") {
-		t.Fatal("import page lacks the template link")
-	}
+	collegetest.MustBody(t, page, 200, "/api/v1/users/import-template")
 	post := func(rows [][]string) collegetest.Response {
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
@@ -189,23 +158,13 @@ func TestImportPage(t *testing.T) {
 		t.Fatalf("row error not shown:\n%s", r.Body)
 	}
 	r = post([][]string{{"p1", "页面一", "UA", "", "", "", "", "", ""}})
-	collegetest.MustStatus(t, r, 200)
-	if !strings.Contains(string(r.Body), "1") || !strings.Contains(string(r.Body), "初始密码") {
-		t.Fatalf("result page:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 200, "1", "初始密码")
 }
 
 func TestUsersPagePagination(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	if err := college.Seed(context.Background(), a.App, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	b := a.Browser()
-	collegetest.MustStatus(t, b.LoginAs("admin", collegetest.AdminPassword), 303)
-	r := b.Req("GET", "/admin/users?q=cadre&page=2", nil)
-	collegetest.MustStatus(t, r, 200)
-	body := string(r.Body)
+	b := collegetest.LoginPages(collegetest.NewSeeded(t), "admin", collegetest.AdminPassword)
+	body := collegetest.PageGet(b, "/admin/users?q=cadre&page=2", 200)
 	if !strings.Contains(body, "第 2 / 3 页") || !strings.Contains(body, "page=3&amp;q=cadre") || !strings.Contains(body, "page=1&amp;q=cadre") {
 		t.Fatalf("pager missing or lost the search:\n%s", collegetest.Grep(body, "page="))
 	}

@@ -61,8 +61,7 @@ func notifyUnread(t *testing.T, a *collegetest.App, userID uint64) int64 {
 
 func TestNotificationsAPI(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	ctx := context.Background()
 	ua, ub := c.IDs["ua_cadre"], c.IDs["ub_cadre"]
 	uaTok, ubTok := c.Tokens["ua_cadre"], c.Tokens["ub_cadre"]
@@ -74,9 +73,7 @@ func TestNotificationsAPI(t *testing.T) {
 	if err := a.Notify.Send(ctx, nil, []uint64{ua}, notify.Message{Title: "结业通知"}); err != nil {
 		t.Fatal(err)
 	}
-	var rows int64
-	a.DB.Table("notifications").Count(&rows)
-	if rows != 3 {
+	if rows := a.Count("notifications", ""); rows != 3 {
 		t.Fatalf("%d notification rows, want 3", rows)
 	}
 
@@ -189,8 +186,7 @@ var unreadBadge = regexp.MustCompile(`<span class="badge badge-red">未读</span
 
 func TestNotificationsPage(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	ctx := context.Background()
 	ua, ub := c.IDs["ua_cadre"], c.IDs["ub_cadre"]
 	for _, m := range []notify.Message{
@@ -371,10 +367,7 @@ func TestBrowserNotificationsFitAPhone(t *testing.T) {
 	sendMany(t, a, collegetest.NewCity(a))
 	base := a.Start()
 	collegetest.ChromeLogin(t, ctxB, base, "ua_cadre", collegetest.UserPassword)
-	if err := chromedp.Do(ctxB, chromedp.Navigate(base+"/me/notifications")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, ctxB, "全部标为已读")
+	collegetest.Visit(t, ctxB, base+"/me/notifications", "全部标为已读")
 	width, err := chromedp.Run(ctxB, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	if err != nil {
 		t.Fatal(err)

@@ -14,8 +14,7 @@ import (
 
 func TestClassLifeCycle(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	id := a.CreateClass(c, nil)
 	path := func(action string) string { return fmt.Sprintf("/api/v1/classes/%d/%s", id, action) }
 	col, adm := c.Tokens["col"], c.Tokens["org"]
@@ -23,10 +22,7 @@ func TestClassLifeCycle(t *testing.T) {
 	// Not yet filed: no approval, no registration.
 	collegetest.MustStatus(t, a.Do("POST", path("approve"), adm, nil), 409)
 	r := a.Do("POST", path("open"), col, nil)
-	collegetest.MustStatus(t, r, 409)
-	if r.ErrorCode(t) != "not_approved" {
-		t.Fatalf("open a draft: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 409, "not_approved")
 	// Wrong roles.
 	collegetest.MustStatus(t, a.Do("POST", path("submit"), c.Tokens["ua_admin"], nil), 403)
 	collegetest.MustStatus(t, a.Do("POST", path("submit"), c.Tokens["ua_cadre"], nil), 403)
@@ -94,8 +90,7 @@ func TestClassLifeCycle(t *testing.T) {
 
 func TestClassValidation(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	r := a.Do("POST", "/api/v1/classes", c.Tokens["col"], map[string]any{"title": "", "kind": "培训", "starts_on": "2026-13-01", "ends_on": collegetest.Day(1), "quota": 0, "levels": []string{"处长"}})
 	collegetest.MustStatus(t, r, 400)
 	f := r.Fields(t)
@@ -128,8 +123,7 @@ func TestClassValidation(t *testing.T) {
 
 func TestRegistrationRules(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	chu := a.Cadres("chu", c.UnitA, "县处级", 2)
 	ke := a.Cadres("ke", c.UnitA, "乡科级", 1)
 	bch := a.Cadres("bchu", c.UnitB, "县处级", 1)
@@ -140,15 +134,9 @@ func TestRegistrationRules(t *testing.T) {
 	id := a.CreateClass(c, map[string]any{"levels": []string{"县处级"}, "audience_org_ids": []uint64{c.UnitA}, "self_registration": false, "starts_on": ny + "-03-02", "ends_on": ny + "-03-06"})
 	a.OpenClass(c, id)
 	r := a.Register(ua, id, ke[0])
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "not_eligible" {
-		t.Fatalf("level: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "not_eligible")
 	r = a.Register(c.Tokens["org"], id, bch[0]) // the org department may nominate anyone, but unit B is not invited
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "not_eligible" {
-		t.Fatalf("org: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "not_eligible")
 	collegetest.MustStatus(t, a.Register(ua, id, bch[0]), 404)                  // not in the unit admin's scope
 	collegetest.MustStatus(t, a.Register(c.Tokens["ua_cadre"], id, ke[0]), 404) // the class is not for this learner
 	collegetest.MustStatus(t, a.Register(a.TokenFor(chu[1]), id, ke[0]), 403)   // a learner cannot nominate
@@ -160,19 +148,13 @@ func TestRegistrationRules(t *testing.T) {
 		t.Fatalf("nominate: %s", r.Body)
 	}
 	r = a.Register(ua, id, chu[0])
-	collegetest.MustStatus(t, r, 409)
-	if r.ErrorCode(t) != "already_registered" {
-		t.Fatalf("twice: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 409, "already_registered")
 
 	// Overlap: a second class in the same days.
 	overlap := a.CreateClass(c, map[string]any{"kind": "主体班", "starts_on": ny + "-03-04", "ends_on": ny + "-03-12"})
 	a.OpenClass(c, overlap)
 	r = a.Register(ua, overlap, chu[0])
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "schedule_conflict" {
-		t.Fatalf("overlap: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "schedule_conflict")
 	collegetest.MustStatus(t, a.Register(ua, overlap, chu[1]), 201)
 
 	// Similar class this year: flagged (the default), or refused by setting.
@@ -185,34 +167,23 @@ func TestRegistrationRules(t *testing.T) {
 	if len(flags) != 1 || flags[0] != "similar" {
 		t.Fatalf("similar flag: %v", regs)
 	}
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.similar_refuse": "true"}); err != nil {
-		t.Fatal(err)
-	}
+	a.Setting("training.similar_refuse", "true")
 	another := a.CreateClass(c, map[string]any{"starts_on": ny + "-06-01", "ends_on": ny + "-06-02"})
 	a.OpenClass(c, another)
 	r = a.Register(ua, another, chu[0])
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "not_eligible" {
-		t.Fatalf("similar refused: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "not_eligible")
 
 	// The registration window.
 	clock := collegetest.WithClock(a, time.Now())
 	win := a.CreateClass(c, map[string]any{"kind": "任职培训", "starts_on": ny + "-07-01", "ends_on": ny + "-07-02", "registration_opens_at": time.Now().Add(24 * time.Hour), "registration_closes_at": time.Now().Add(48 * time.Hour)})
 	a.OpenClass(c, win)
 	r = a.Register(a.TokenFor(chu[1]), win, 0)
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "registration_closed" {
-		t.Fatalf("before the window: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "registration_closed")
 	clock.Set(time.Now().Add(30 * time.Hour))
 	collegetest.MustStatus(t, a.Register(a.TokenFor(chu[1]), win, 0), 201)
 	clock.Set(time.Now().Add(49 * time.Hour))
 	r = a.Register(a.TokenFor(ke[0]), win, 0)
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "registration_closed" {
-		t.Fatalf("after the window: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "registration_closed")
 	if st := a.ClassStatus(c.Tokens["col"], win); st != "registration_closed" {
 		t.Fatalf("status past the deadline: %s", st)
 	}
@@ -229,8 +200,7 @@ func TestRegistrationRules(t *testing.T) {
 
 func TestWaitlistAndPromotion(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	as := a.Cadres("wa", c.UnitA, "乡科级", 3)
 	bs := a.Cadres("wb", c.UnitB, "乡科级", 2)
 	id := a.CreateClass(c, map[string]any{"quota": 3})
@@ -311,9 +281,7 @@ func TestWaitlistAndPromotion(t *testing.T) {
 		t.Fatalf("after replacement: enrolled %d, unit A used %d", enrolled, usedA)
 	}
 	// Every decision reached the cadre.
-	var notes int64
-	a.DB.Table("notifications").Where("user_id = ?", bs[1]).Count(&notes)
-	if notes < 2 {
+	if notes := a.Count("notifications", "user_id = ?", bs[1]); notes < 2 {
 		t.Fatalf("the promoted cadre got %d notifications", notes)
 	}
 	// A full class without a waitlist refuses.
@@ -321,18 +289,14 @@ func TestWaitlistAndPromotion(t *testing.T) {
 	a.OpenClass(c, full)
 	collegetest.MustStatus(t, a.Register(c.Tokens["ua_admin"], full, as[1]), 201)
 	r = a.Register(c.Tokens["ua_admin"], full, as[2])
-	collegetest.MustStatus(t, r, 409)
-	if r.ErrorCode(t) != "quota_full" {
-		t.Fatalf("full: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 409, "quota_full")
 }
 
 // Nominations from four units race for a class of 50 with unit quotas:
 // never more than a quota, the rest waitlisted.
 func TestConcurrentNominationsKeepQuotas(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	adm := c.Tokens["org"]
 	quotas := []int{20, 15, 10, 5}
 	var units []uint64
@@ -398,8 +362,7 @@ func TestConcurrentNominationsKeepQuotas(t *testing.T) {
 // graduation crediting hours once, certificates verified.
 func TestClassSessionsAndGraduation(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	people := a.Cadres("gr", c.UnitA, "乡科级", 4)
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/users/%d", people[0]), c.Tokens["admin"], map[string]any{"name": "张建国", "level": "乡科级", "id_number": "110101199003074514"}), 200)
@@ -415,12 +378,8 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 		sessions = append(sessions, r.ID(t))
 	}
 	a.OpenClass(c, id)
-	for _, u := range people {
-		r := a.Register(c.Tokens["ua_admin"], id, u)
-		collegetest.MustStatus(t, r, 201)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
-	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	a.Admit(c, c.Tokens["ua_admin"], id, people...)
+	a.StartClass(c, id)
 	// The cadre cannot see the code; the host can.
 	detail := a.Do("GET", fmt.Sprintf("/api/v1/classes/%d", id), a.TokenFor(people[0]), nil).JSON(t)
 	if s := detail["sessions"].([]any)[0].(map[string]any); s["code"] != nil {
@@ -439,16 +398,10 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 	}
 	// Before the session: refused.
 	r := signIn(people[0], sessions[0], code)
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "signin_closed" {
-		t.Fatalf("early: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "signin_closed")
 	clock.Set(startsAt.Add(10 * time.Minute))
 	r = signIn(people[0], sessions[0], "000000"+code)
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "wrong_code" {
-		t.Fatalf("wrong code: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "wrong_code")
 	for _, u := range people[:3] {
 		collegetest.MustStatus(t, signIn(u, sessions[0], code), 200)
 	}
@@ -478,10 +431,7 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 
 	// Graduation needs the files.
 	r = a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/graduate", id), col, map[string]any{"absent_user_ids": []uint64{people[1]}})
-	collegetest.MustStatus(t, r, 422)
-	if r.ErrorCode(t) != "files_missing" {
-		t.Fatalf("files: %s", r.Body)
-	}
+	collegetest.MustRefuse(t, r, 422, "files_missing")
 	pdf := []byte("%PDF-1.4\n% plan\n")
 	collegetest.MustStatus(t, a.Upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=plan", id), col, "培训方案.pdf", pdf, nil), 201)
 	collegetest.MustStatus(t, a.Upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=timetable", id), col, "课程表.pdf", pdf, nil), 201)
@@ -553,10 +503,7 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("GET", "/api/v1/certificates/2026-9999-0001-ABCD", "", nil), 404)
 	// The graduate's hours show as centralized training.
 	h := a.Do("GET", "/api/v1/me/hours", a.TokenFor(people[0]), nil)
-	collegetest.MustStatus(t, h, 200)
-	if !strings.Contains(string(h.Body), "学习贯彻专题培训班") {
-		t.Fatalf("hours page lacks the class: %s", h.Body)
-	}
+	collegetest.MustBody(t, h, 200, "学习贯彻专题培训班")
 	if n := a.AuditCount("class.graduate", id); n != 1 {
 		t.Fatalf("graduation audit entries: %d", n)
 	}
@@ -566,39 +513,28 @@ func TestClassSessionsAndGraduation(t *testing.T) {
 // graduation rule.
 func TestClassExamAudienceAndGraduationRule(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
-		t.Fatal(err)
-	}
+	a.Setting("training.graduation_requires_files", "false")
 	trainees := a.Cadres("ex", c.UnitA, "乡科级", 2)
 	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(5), "ends_on": collegetest.Day(6), "hours": 12, "self_registration": false})
 
-	r := a.Do("POST", "/api/v1/banks", col, map[string]any{"name": "结业考试题库"})
-	collegetest.MustStatus(t, r, 201)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", r.ID(t)), col, map[string]any{"type": "judge", "stem": "坚持党的全面领导", "answer": true, "score": 10})
-	collegetest.MustStatus(t, r, 201)
-	qid := r.ID(t)
+	qid := a.Question(col, a.Bank(col, "结业考试题库", false), map[string]any{"type": "judge", "stem": "坚持党的全面领导", "answer": true, "score": 10})
 	now := time.Now().UTC()
 	exam := map[string]any{"title": "结业考试", "duration_minutes": 30, "pass_score": 10, "opens_at": now.Add(-time.Hour), "closes_at": now.Add(time.Hour),
 		"audience_levels": []string{"县处级"}, "class_id": id, "paper": map[string]any{"mode": "fixed", "question_ids": []uint64{qid}}}
 	exam["class_id"] = id + 1000
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/exams", col, exam), 400) // not a class of this college
 	exam["class_id"] = id
-	r = a.Do("POST", "/api/v1/exams", col, exam)
+	r := a.Do("POST", "/api/v1/exams", col, exam)
 	collegetest.MustStatus(t, r, 201)
 	examID := r.ID(t)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/publish", examID), col, nil), 200)
+	a.PublishExam(col, examID)
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d", id), col, map[string]any{"title": "结业考试班", "kind": "专题班", "starts_on": collegetest.Day(5), "ends_on": collegetest.Day(6),
 		"quota": 10, "hours": 12, "exam_id": examID}), 200)
 	a.OpenClass(c, id)
-	for _, u := range trainees {
-		r := a.Register(c.Tokens["ua_admin"], id, u)
-		collegetest.MustStatus(t, r, 201)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
-	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	a.Admit(c, c.Tokens["ua_admin"], id, trainees...)
+	a.StartClass(c, id)
 
 	// Not a trainee: the exam is not there, although the level would fit an audience.
 	outsider := a.TokenFor(a.Cadres("exo", c.UnitA, "县处级", 1)[0])
@@ -638,8 +574,7 @@ func TestClassExamAudienceAndGraduationRule(t *testing.T) {
 // gets at most one of them.
 func TestOverlappingNominationsRace(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	ny := fmt.Sprint(time.Now().Year() + 1)
 	people := a.Cadres("race", c.UnitA, "乡科级", 10)
 	var classes []uint64
@@ -660,9 +595,7 @@ func TestOverlappingNominationsRace(t *testing.T) {
 			}(i, id)
 		}
 		wg.Wait()
-		var seats int64
-		a.DB.Table("registrations").Where("user_id = ? AND status IN ?", u, []string{"pending", "approved"}).Count(&seats)
-		if seats != 1 || codes[0]+codes[1] != 201+422 {
+		if seats := a.Count("registrations", "user_id = ? AND status IN ?", u, []string{"pending", "approved"}); seats != 1 || codes[0]+codes[1] != 201+422 {
 			t.Fatalf("cadre %d: answers %v, %d seats", u, codes, seats)
 		}
 	}

@@ -19,8 +19,7 @@ func TestThousandConcurrentRegistrations(t *testing.T) {
 	if os.Getenv("COLLEGE_BENCH_REGISTER") == "" {
 		t.Skip("set COLLEGE_BENCH_REGISTER=1 to measure")
 	}
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	const n, quota = 1000, 500
 	people := a.Cadres("reg", c.UnitA, "乡科级", n)
 	tokens := make([]string, n)

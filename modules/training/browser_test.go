@@ -18,8 +18,7 @@ import (
 // and the hours.
 func TestBrowserClassJourney(t *testing.T) {
 	unitCtx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	now := time.Now()
 	id := a.CreateClass(c, map[string]any{"title": "基层治理能力提升专题班", "starts_on": collegetest.Day(-1), "ends_on": collegetest.Day(1), "hours": 12, "self_registration": false,
 		"registration_opens_at": now.Add(-time.Hour), "registration_closes_at": now.Add(2 * time.Hour)})
@@ -33,10 +32,7 @@ func TestBrowserClassJourney(t *testing.T) {
 
 	// The unit admin nominates two cadres.
 	collegetest.ChromeLogin(t, unitCtx, base, "ua_admin", collegetest.UserPassword)
-	if err := chromedp.Do(unitCtx, chromedp.Navigate(fmt.Sprintf("%s/unit/classes/%d", base, id))); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, unitCtx, "基层治理能力提升专题班")
+	collegetest.Visit(t, unitCtx, fmt.Sprintf("%s/unit/classes/%d", base, id), "基层治理能力提升专题班")
 	for _, u := range []uint64{c.IDs["ua_cadre"], second} {
 		if err := chromedp.Do(unitCtx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="user_id"][value="%d"]`, u)))); err != nil {
 			t.Fatalf("pick %d: %v", u, err)
@@ -56,20 +52,14 @@ func TestBrowserClassJourney(t *testing.T) {
 		t.Fatalf("registrations: %v", regs)
 	}
 	for _, rid := range regs {
-		if err := chromedp.Do(hostCtx, chromedp.Navigate(fmt.Sprintf("%s/admin/classes/%d", base, id))); err != nil {
-			t.Fatal(err)
-		}
+		collegetest.Navigate(t, hostCtx, fmt.Sprintf("%s/admin/classes/%d", base, id))
 		collegetest.SubmitForm(t, hostCtx, fmt.Sprintf("/admin/registrations/%d/approve", rid))
 	}
-	if err := chromedp.Do(hostCtx, chromedp.Navigate(fmt.Sprintf("%s/admin/classes/%d", base, id))); err != nil {
-		t.Fatal(err)
-	}
+	collegetest.Navigate(t, hostCtx, fmt.Sprintf("%s/admin/classes/%d", base, id))
 	collegetest.SubmitForm(t, hostCtx, fmt.Sprintf("/admin/classes/%d/start", id))
 	collegetest.WaitText(t, hostCtx, "培训中")
 	collegetest.Screenshot(t, hostCtx, "52-host-in-session")
-	var approved int64
-	a.DB.Table("registrations").Where("class_id = ? AND status = ?", id, "approved").Count(&approved)
-	if approved != 2 {
+	if approved := a.Count("registrations", "class_id = ? AND status = ?", id, "approved"); approved != 2 {
 		t.Fatalf("approved registrations: %d", approved)
 	}
 
@@ -84,9 +74,7 @@ func TestBrowserClassJourney(t *testing.T) {
 	collegetest.SubmitForm(t, cadreCtx, fmt.Sprintf("/classes/%d/sessions/%d/signin", id, session))
 	collegetest.WaitText(t, cadreCtx, "签到成功")
 	collegetest.Screenshot(t, cadreCtx, "53-cadre-signed-in")
-	var signed int64
-	a.DB.Table("class_attendance").Where("session_id = ? AND user_id = ?", session, c.IDs["ua_cadre"]).Count(&signed)
-	if signed != 1 {
+	if signed := a.Count("class_attendance", "session_id = ? AND user_id = ?", session, c.IDs["ua_cadre"]); signed != 1 {
 		t.Fatal("the sign-in was not recorded")
 	}
 
@@ -95,9 +83,7 @@ func TestBrowserClassJourney(t *testing.T) {
 	for _, kind := range []string{"plan", "signin_sheet", "timetable"} {
 		collegetest.MustStatus(t, a.Upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=%s", id, kind), c.Tokens["col"], kind+".pdf", pdf, nil), 201)
 	}
-	if err := chromedp.Do(hostCtx, chromedp.Navigate(fmt.Sprintf("%s/admin/classes/%d", base, id))); err != nil {
-		t.Fatal(err)
-	}
+	collegetest.Navigate(t, hostCtx, fmt.Sprintf("%s/admin/classes/%d", base, id))
 	if err := chromedp.Do(hostCtx, chromedp.ScrollIntoView(chromedp.CSS(`#graduate-form input[name="confirm"]`)), chromedp.Click(chromedp.CSS(`#graduate-form input[name="confirm"]`))); err != nil {
 		t.Fatal(err)
 	}
@@ -111,22 +97,13 @@ func TestBrowserClassJourney(t *testing.T) {
 	if serial == "" {
 		t.Fatal("no certificate issued")
 	}
-	if err := chromedp.Do(cadreCtx, chromedp.Navigate(base+"/classes")); err != nil {
-		t.Fatal(err)
-	}
-	collegetest.WaitText(t, cadreCtx, serial)
-	if err := chromedp.Do(cadreCtx, chromedp.Navigate(base+"/certificates/"+serial)); err != nil {
-		t.Fatal(err)
-	}
-	txt := collegetest.WaitText(t, cadreCtx, "结业证书")
+	collegetest.Visit(t, cadreCtx, base+"/classes", serial)
+	txt := collegetest.Visit(t, cadreCtx, base+"/certificates/"+serial, "结业证书")
 	if !strings.Contains(txt, "基层治理能力提升专题班") || !strings.Contains(txt, "12") {
 		t.Fatalf("certificate page:\n%s", txt)
 	}
 	collegetest.Screenshot(t, cadreCtx, "55-certificate")
-	if err := chromedp.Do(cadreCtx, chromedp.Navigate(base+"/me/hours")); err != nil {
-		t.Fatal(err)
-	}
-	txt = collegetest.WaitText(t, cadreCtx, "基层治理能力提升专题班")
+	txt = collegetest.Visit(t, cadreCtx, base+"/me/hours", "基层治理能力提升专题班")
 	year := time.Now().In(web.Shanghai).Year()
 	if !strings.Contains(txt, "12") || !strings.Contains(txt, fmt.Sprint(year)) {
 		t.Fatalf("hours page:\n%s", txt)

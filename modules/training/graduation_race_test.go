@@ -22,23 +22,14 @@ func (h hookEvals) Missing(ctx context.Context, classID uint64, userIDs []uint64
 // certificate nor the hours.
 func TestGraduationSkipsATraineeWithdrawnMeanwhile(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
-	if err := a.Settings.Set(context.Background(), 0, map[string]string{"training.graduation_requires_files": "false"}); err != nil {
-		t.Fatal(err)
-	}
+	a, c := collegetest.NewCityApp(t)
+	a.Setting("training.graduation_requires_files", "false")
 	col := c.Tokens["col"]
 	people := a.Cadres("gw", c.UnitA, "乡科级", 2)
 	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(3), "ends_on": collegetest.Day(4), "hours": 14, "self_registration": false, "require_evaluation": true})
 	a.OpenClass(c, id)
-	var regs []uint64
-	for _, u := range people {
-		r := a.Register(c.Tokens["ua_admin"], id, u)
-		collegetest.MustStatus(t, r, 201)
-		regs = append(regs, r.ID(t))
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
-	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	regs := a.Admit(c, c.Tokens["ua_admin"], id, people...)
+	a.StartClass(c, id)
 	a.Training.SetEvaluations(hookEvals{during: func() {
 		r := a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/withdraw", regs[1]), col, nil)
 		t.Logf("withdraw during graduation: %d %s", r.Status, r.Body)

@@ -13,8 +13,7 @@ import (
 // tab, the API), so its hours never count twice toward the 1/7 rule.
 func TestDuplicateLeaveIsRefused(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	people := a.Cadres("lv", c.UnitA, "乡科级", 1)
 	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(3), "ends_on": collegetest.Day(4), "hours": 14, "self_registration": false})
@@ -24,9 +23,7 @@ func TestDuplicateLeaveIsRefused(t *testing.T) {
 	collegetest.MustStatus(t, r, 201)
 	sid := r.ID(t)
 	a.OpenClass(c, id)
-	r = a.Register(c.Tokens["ua_admin"], id, people[0])
-	collegetest.MustStatus(t, r, 201)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
+	a.Admit(c, c.Tokens["ua_admin"], id, people[0])
 
 	tok := a.TokenFor(people[0])
 	body := map[string]any{"session_ids": []uint64{sid}, "reason": "出差"}

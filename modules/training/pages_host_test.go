@@ -3,6 +3,7 @@ package training_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
@@ -78,8 +79,7 @@ func adminPagesCreate(t *testing.T, b *collegetest.Browser, form url.Values) uin
 
 func TestAdminPagesClassLifeCycle(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	org := collegetest.LoginPages(a, "org", collegetest.UserPassword)
 
@@ -239,9 +239,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 	collegetest.MustContain(t, att, fmt.Sprintf(`action="/admin/sessions/%d/attendance"`, sessionID), fmt.Sprintf(`name="present" value="%d"`, c.IDs["ua_cadre"]))
 	r = collegetest.PagePostFrom(col, wsPath, fmt.Sprintf("/admin/sessions/%d/attendance", sessionID), url.Values{"shown": {fmt.Sprint(c.IDs["ua_cadre"])}, "present": {fmt.Sprint(c.IDs["ua_cadre"])}})
 	collegetest.MustRedirect(t, r, fmt.Sprintf("%s?att=%d#attendance", wsPath, sessionID))
-	var signed int64
-	a.DB.Table("class_attendance").Where("session_id = ? AND user_id = ? AND method = ?", sessionID, c.IDs["ua_cadre"], "host").Count(&signed)
-	if signed != 1 {
+	if signed := a.Count("class_attendance", "session_id = ? AND user_id = ? AND method = ?", sessionID, c.IDs["ua_cadre"], "host"); signed != 1 {
 		t.Fatal("attendance not recorded")
 	}
 	collegetest.MustContain(t, collegetest.PageOK(col, wsPath), "1/1", "导出学员名册", "/api/v1/classes/"+fmt.Sprint(id)+"/signin-sheet.xlsx")
@@ -324,8 +322,7 @@ func TestAdminPagesClassLifeCycle(t *testing.T) {
 
 func TestAdminPagesRegistrationsLeaveAndScreen(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	adm := c.Tokens["org"]
 	var cadres []uint64
 	for i := range 3 {
@@ -439,9 +436,7 @@ func TestAdminPagesRegistrationsLeaveAndScreen(t *testing.T) {
 	// Unticking signs the trainee out again.
 	r = collegetest.PagePostFrom(col, wsPath, fmt.Sprintf("/admin/sessions/%d/attendance", sessions[0]), url.Values{"shown": {fmt.Sprint(cadres[2])}})
 	collegetest.MustRedirect(t, r, wsPath)
-	var left int64
-	a.DB.Table("class_attendance").Where("session_id = ?", sessions[0]).Count(&left)
-	if left != 0 {
+	if left := a.Count("class_attendance", "session_id = ?", sessions[0]); left != 0 {
 		t.Fatal("unticked trainee still signed in")
 	}
 
@@ -470,14 +465,10 @@ func adminPagesScreens(t *testing.T, a *collegetest.App, c *collegetest.City) (d
 	t.Helper()
 	col := c.Tokens["col"]
 	mk := func(title string, offset int, extra map[string]any) uint64 {
-		body := map[string]any{"title": title, "kind": "专题班", "host_org_id": c.College, "starts_on": collegetest.Day(offset), "ends_on": collegetest.Day(offset + 4),
-			"quota": 40, "hours": 30, "self_registration": true, "place": "市委党校 3 号教学楼", "min_attendance": 80, "contact": "李老师", "contact_phone": "0571-88886666"}
-		for k, v := range extra {
-			body[k] = v
-		}
-		r := a.Do("POST", "/api/v1/classes", col, body)
-		collegetest.MustStatus(t, r, 201)
-		return r.ID(t)
+		body := map[string]any{"title": title, "starts_on": collegetest.Day(offset), "ends_on": collegetest.Day(offset + 4),
+			"quota": 40, "place": "市委党校 3 号教学楼", "min_attendance": 80, "contact": "李老师", "contact_phone": "0571-88886666"}
+		maps.Copy(body, extra)
+		return a.CreateClass(c, body)
 	}
 	draft = mk("2026 年第二期县处级干部进修班", 30, map[string]any{"levels": []string{"县处级"}})
 	filing = mk("学习贯彻党的二十届四中全会精神专题培训班", 25, nil)
@@ -493,28 +484,15 @@ func adminPagesScreens(t *testing.T, a *collegetest.App, c *collegetest.City) (d
 			session = r.ID(t)
 		}
 	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", running), col, nil), 200)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", running), c.Tokens["org"], nil), 200)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/open", running), col, nil), 200)
-	for i, u := range []string{"ua_cadre", "ub_cadre"} {
-		admin := []string{"ua_admin", "ub_admin"}[i]
-		r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/registrations", running), c.Tokens[admin], map[string]any{"user_id": c.IDs[u]})
-		collegetest.MustStatus(t, r, 201)
-		if i == 0 {
-			collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
-		}
-	}
+	a.OpenClass(c, running)
+	// Each unit nominates its cadre; unit B's waits for the host.
+	a.Admit(c, c.Tokens["ua_admin"], running, c.IDs["ua_cadre"])
+	collegetest.MustStatus(t, a.Register(c.Tokens["ub_admin"], running, c.IDs["ub_cadre"]), 201)
 	graduated = mk("年轻干部理想信念教育专题培训班", 40, map[string]any{"hours": 24, "min_attendance": 0})
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", graduated), col, nil), 200)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", graduated), c.Tokens["org"], nil), 200)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/open", graduated), col, nil), 200)
-	for i, u := range []string{"ua_cadre", "ub_cadre"} {
-		admin := []string{"ua_admin", "ub_admin"}[i]
-		r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/registrations", graduated), c.Tokens[admin], map[string]any{"user_id": c.IDs[u]})
-		collegetest.MustStatus(t, r, 201)
-		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", r.ID(t)), col, nil), 200)
-	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", graduated), col, nil), 200)
+	a.OpenClass(c, graduated)
+	a.Admit(c, c.Tokens["ua_admin"], graduated, c.IDs["ua_cadre"])
+	a.Admit(c, c.Tokens["ub_admin"], graduated, c.IDs["ub_cadre"])
+	a.StartClass(c, graduated)
 	pdf := []byte("%PDF-1.4\n% file\n")
 	for _, k := range []string{"plan", "signin_sheet", "timetable"} {
 		collegetest.MustStatus(t, a.Upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=%s", graduated, k), col, k+".pdf", pdf, nil), 201)
@@ -526,8 +504,7 @@ func adminPagesScreens(t *testing.T, a *collegetest.App, c *collegetest.City) (d
 // The pages at phone and desktop width: nothing scrolls sideways.
 func TestAdminPagesBrowserScreens(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	draft, filing, running, graduated, session := adminPagesScreens(t, a, c)
 	base := a.Start()
 	check := func(path, want, shot string, width int) {
@@ -573,9 +550,7 @@ func TestAdminPagesBrowserScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	collegetest.WaitText(t, ctx, "已上传培训方案：培训方案.pdf")
-	var uploaded int64
-	a.DB.Table("class_files").Where("class_id = ? AND kind = ? AND size > ?", draft, "plan", 5<<20).Count(&uploaded)
-	if uploaded != 1 {
+	if uploaded := a.Count("class_files", "class_id = ? AND kind = ? AND size > ?", draft, "plan", 5<<20); uploaded != 1 {
 		t.Fatal("the script's upload is not stored")
 	}
 	for _, width := range []int{390, 1280} {
@@ -592,7 +567,7 @@ func TestAdminPagesBrowserScreens(t *testing.T) {
 		}
 		check("", "提交的内容有误", "ta-09-errors", width)
 	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", running), c.Tokens["col"], nil), 200)
+	a.StartClass(c, running)
 	for _, width := range []int{390, 1280} {
 		check(fmt.Sprintf("/admin/classes/%d?att=%d#attendance", running, session), "登记考勤", "ta-06-in-session", width)
 	}

@@ -30,9 +30,7 @@ func pagesOpenClass(a *collegetest.App, c *collegetest.City, fields map[string]a
 	r := a.Do("POST", "/api/v1/classes", c.Tokens["col"], body)
 	collegetest.MustStatus(a.T, r, 201)
 	id := r.ID(a.T)
-	collegetest.MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/submit", id), c.Tokens["col"], nil), 200)
-	collegetest.MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/approve", id), c.Tokens["org"], nil), 200)
-	collegetest.MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/open", id), c.Tokens["col"], nil), 200)
+	a.OpenClass(c, id)
 	return id
 }
 
@@ -40,11 +38,7 @@ func pagesOpenClass(a *collegetest.App, c *collegetest.City, fields map[string]a
 // host admit them; it returns the registration id.
 func pagesTrainee(a *collegetest.App, c *collegetest.City, classID, userID uint64) uint64 {
 	a.T.Helper()
-	r := a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/registrations", classID), c.Tokens["ua_admin"], map[string]any{"user_id": userID})
-	collegetest.MustStatus(a.T, r, 201)
-	rid := r.ID(a.T)
-	collegetest.MustStatus(a.T, a.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", rid), c.Tokens["col"], nil), 200)
-	return rid
+	return a.Admit(c, c.Tokens["ua_admin"], classID, userID)[0]
 }
 
 // pagesAfter is the part of a page from marker on ("" when missing).
@@ -66,8 +60,7 @@ func pagesRegStatus(a *collegetest.App, classID, userID uint64) string {
 
 func TestTrainingPagesLearner(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	unitOnly := pagesOpenClass(a, c, map[string]any{"title": "处级干部任职培训班", "kind": "任职培训"})
 	selfOK := pagesOpenClass(a, c, map[string]any{"title": "青年干部自主选学班", "self_registration": true, "starts_on": collegetest.Day(30), "ends_on": collegetest.Day(31)})
 	draft := a.Do("POST", "/api/v1/classes", c.Tokens["col"], map[string]any{"title": "尚未备案的班次", "kind": "专题班", "host_org_id": c.College,
@@ -141,19 +134,13 @@ func TestTrainingPagesLearner(t *testing.T) {
 	o := collegetest.LoginPages(a, "ub_cadre", collegetest.UserPassword)
 	page = collegetest.PageGet(o, "/classes", 200)
 	r = collegetest.PagePost(o, page, fmt.Sprintf("/classes/%d/register", unitOnly), nil)
-	collegetest.MustStatus(t, r, 422)
-	if !strings.Contains(string(r.Body), "本班次不接受个人报名") || !strings.Contains(string(r.Body), "处级干部任职培训班") {
-		t.Fatalf("refused registration page:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 422, "本班次不接受个人报名", "处级干部任职培训班")
 	if got := pagesRegStatus(a, unitOnly, c.IDs["ub_cadre"]); got != "" {
 		t.Fatalf("a refused registration was stored: %q", got)
 	}
 	// Withdrawing without a registration is refused on the page too.
 	r = collegetest.PagePost(o, page, fmt.Sprintf("/classes/%d/withdraw", unitOnly), nil)
-	collegetest.MustStatus(t, r, 409)
-	if !strings.Contains(string(r.Body), "您没有报名本班次") {
-		t.Fatalf("withdraw without registration:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 409, "您没有报名本班次")
 	// Pages need a login.
 	r = a.Browser().Req("GET", "/classes", nil)
 	collegetest.MustStatus(t, r, 303)
@@ -164,8 +151,7 @@ func TestTrainingPagesLearner(t *testing.T) {
 
 func TestTrainingPagesUnitNominates(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	second := a.CreateUser(c.Tokens["admin"], "ua_cadre2", c.UnitA, "learner")
 	id := pagesOpenClass(a, c, map[string]any{"title": "基层治理能力提升班", "quota": 1})
 
@@ -226,10 +212,7 @@ func TestTrainingPagesUnitNominates(t *testing.T) {
 	}
 	// Nothing ticked.
 	r = collegetest.PagePost(b, page, fmt.Sprintf("/unit/classes/%d/nominate", id), nil)
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "请先勾选") {
-		t.Fatalf("empty nomination:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "请先勾选")
 
 	// The learner sees the class among their classes.
 	l := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
@@ -269,16 +252,12 @@ func TestTrainingPagesUnitNominates(t *testing.T) {
 	}
 	// A refused replacement is shown on the page, not as an error page.
 	r = collegetest.PagePost(b, page, fmt.Sprintf("/unit/registrations/%d/replace", rid2), url.Values{"class_id": {fmt.Sprint(id)}, "user_id": {fmt.Sprint(second)}})
-	collegetest.MustStatus(t, r, 409)
-	if !strings.Contains(string(r.Body), "该报名已不在有效状态") || !strings.Contains(string(r.Body), "基层治理能力提升班") {
-		t.Fatalf("refused replacement:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 409, "该报名已不在有效状态", "基层治理能力提升班")
 }
 
 func TestTrainingPagesSignIn(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	id := pagesOpenClass(a, c, map[string]any{"title": "党性教育专题班", "starts_on": collegetest.Day(10), "ends_on": collegetest.Day(11)})
 	startsAt, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(10)+" 09:00", web.Shanghai)
@@ -287,7 +266,7 @@ func TestTrainingPagesSignIn(t *testing.T) {
 	collegetest.MustStatus(t, r, 201)
 	sid := r.ID(t)
 	pagesTrainee(a, c, id, c.IDs["ua_cadre"])
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	a.StartClass(c, id)
 	code := a.Do("GET", fmt.Sprintf("/api/v1/sessions/%d/code", sid), col, nil).JSON(t)["code"].(string)
 	wrong := "1" + code[1:]
 	if wrong == code {
@@ -319,10 +298,7 @@ func TestTrainingPagesSignIn(t *testing.T) {
 	// Outside the sign-in time.
 	set(startsAt.Add(4 * time.Hour))
 	r = post(code)
-	collegetest.MustStatus(t, r, 422)
-	if !strings.Contains(string(r.Body), "不在签到时间内") {
-		t.Fatalf("late sign-in page:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 422, "不在签到时间内")
 	// The right code in time.
 	set(startsAt.Add(20 * time.Minute))
 	classPage := collegetest.PageGet(b, fmt.Sprintf("/classes/%d", id), 200)
@@ -347,13 +323,8 @@ func TestTrainingPagesSignIn(t *testing.T) {
 		t.Fatalf("outsider's sign-in page:\n%s", p)
 	}
 	r = collegetest.PagePost(o, p, fmt.Sprintf("/classes/%d/sessions/%d/signin", id, sid), url.Values{"code": {code}, "from": {"signin"}})
-	collegetest.MustStatus(t, r, 404)
-	if !strings.Contains(string(r.Body), "您不是本班次已录取的学员") {
-		t.Fatalf("outsider's sign-in:\n%s", r.Body)
-	}
-	var n int64
-	a.DB.Table("class_attendance").Where("user_id = ?", c.IDs["ub_cadre"]).Count(&n)
-	if n != 0 {
+	collegetest.MustBody(t, r, 404, "您不是本班次已录取的学员")
+	if n := a.Count("class_attendance", "user_id = ?", c.IDs["ub_cadre"]); n != 0 {
 		t.Fatal("an outsider was signed in")
 	}
 	// A session of another class is not found through this class.
@@ -362,10 +333,7 @@ func TestTrainingPagesSignIn(t *testing.T) {
 	// Leave from the class page: the reason is required, then it is listed.
 	page = collegetest.PageGet(b, fmt.Sprintf("/classes/%d", id), 200)
 	r = collegetest.PagePost(b, page, fmt.Sprintf("/classes/%d/leave", id), url.Values{"hours": {"2"}})
-	collegetest.MustStatus(t, r, 400)
-	if !strings.Contains(string(r.Body), "请假事由：必填") {
-		t.Fatalf("leave without a reason:\n%s", r.Body)
-	}
+	collegetest.MustBody(t, r, 400, "请假事由：必填")
 	r = collegetest.PagePost(b, page, fmt.Sprintf("/classes/%d/leave", id), url.Values{"hours": {"2"}, "reason": {"单位紧急公务"}})
 	collegetest.MustStatus(t, r, 303)
 	if p := collegetest.PageGet(b, fmt.Sprintf("/classes/%d", id), 200); !strings.Contains(p, "单位紧急公务") || !strings.Contains(p, "待审批") || !strings.Contains(p, "请假申请已提交") {
@@ -375,13 +343,12 @@ func TestTrainingPagesSignIn(t *testing.T) {
 
 func TestTrainingPagesCertificate(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/users/%d", c.IDs["ua_cadre"]), c.Tokens["admin"], map[string]any{"name": "张建国", "level": "乡科级", "id_number": "110101199003074514"}), 200)
 	id := pagesOpenClass(a, c, map[string]any{"title": "乡村振兴专题研修班", "starts_on": collegetest.Day(2), "ends_on": collegetest.Day(4)})
 	pagesTrainee(a, c, id, c.IDs["ua_cadre"])
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	a.StartClass(c, id)
 	pdf := []byte("%PDF-1.4\n% test\n")
 	for _, kind := range []string{"plan", "signin_sheet", "timetable"} {
 		collegetest.MustStatus(t, a.Upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=%s", id, kind), col, kind+".pdf", pdf, nil), 201)
@@ -458,8 +425,7 @@ func TestTrainingPagesCertificate(t *testing.T) {
 // COLLEGE_TEST_SCREENSHOTS set, the pages are saved as PNGs to look at.
 func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	base := a.Start()
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/users/%d", c.IDs["ua_cadre"]), c.Tokens["admin"], map[string]any{"name": "张建国", "level": "乡科级", "post": "副科长", "id_number": "110101199003074514"}), 200)
@@ -474,7 +440,7 @@ func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 	soon := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	past := pagesOpenClass(a, c, map[string]any{"title": "学习贯彻党的二十届四中全会精神专题培训班（第一期）", "starts_on": collegetest.Day(-12), "ends_on": collegetest.Day(-8), "registration_closes_at": soon})
 	pagesTrainee(a, c, past, c.IDs["ua_cadre"])
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", past), col, nil), 200)
+	a.StartClass(c, past)
 	for _, kind := range []string{"plan", "signin_sheet", "timetable"} {
 		collegetest.MustStatus(t, a.Upload(fmt.Sprintf("/api/v1/classes/%d/files?kind=%s", past, kind), col, kind+".pdf", []byte("%PDF-1.4\n"), nil), 201)
 	}
@@ -501,7 +467,7 @@ func TestBrowserTrainingPagesFitAPhone(t *testing.T) {
 	}
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d/courses", now), col, map[string]any{"courses": []map[string]any{{"course_id": course, "required": true, "hours": 2}}}), 200)
 	pagesTrainee(a, c, now, c.IDs["ua_cadre"])
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", now), col, nil), 200)
+	a.StartClass(c, now)
 
 	// Classes taking registrations.
 	open := pagesOpenClass(a, c, map[string]any{"title": "青年干部自主选学班", "self_registration": true, "starts_on": collegetest.Day(30), "ends_on": collegetest.Day(33), "quota": 40})

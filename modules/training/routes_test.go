@@ -44,7 +44,7 @@ func trainingRunning(t *testing.T, a *collegetest.App, c *collegetest.City, peop
 	for _, u := range people {
 		pagesTrainee(a, c, id, u)
 	}
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/start", id), col, nil), 200)
+	a.StartClass(c, id)
 	return id, session
 }
 
@@ -52,8 +52,7 @@ func trainingRunning(t *testing.T, a *collegetest.App, c *collegetest.City, peop
 // it; each change is recorded once.
 func TestTrainingRoutesTimetable(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	id := a.CreateClass(c, map[string]any{"starts_on": collegetest.Day(10), "ends_on": collegetest.Day(11)})
 	startsAt, _ := time.ParseInLocation("2006-01-02 15:04", collegetest.Day(10)+" 09:00", web.Shanghai)
@@ -95,9 +94,7 @@ func TestTrainingRoutesTimetable(t *testing.T) {
 
 	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/sessions/%d", sid), c.Tokens["ua_admin"], nil), 403)
 	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/sessions/%d", sid), col, nil), 204)
-	var left int64
-	a.DB.Table("class_sessions").Where("id = ?", sid).Count(&left)
-	if left != 0 {
+	if left := a.Count("class_sessions", "id = ?", sid); left != 0 {
 		t.Fatal("the deleted session is still there")
 	}
 	trainingEntry(t, a, "class.session.delete", "col", sid)
@@ -108,8 +105,7 @@ func TestTrainingRoutesTimetable(t *testing.T) {
 // class graduates and the college archives it through the API.
 func TestTrainingRoutesLeaveRejectAndArchive(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	col := c.Tokens["col"]
 	people := a.Cadres("lr", c.UnitA, "乡科级", 1)
 	id, _ := trainingRunning(t, a, c, people)
@@ -155,8 +151,7 @@ func TestTrainingRoutesLeaveRejectAndArchive(t *testing.T) {
 // request on the class workspace.
 func TestTrainingRoutesWorkspaceForms(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	course, _, _ := collegetest.PublishedCourse(a, c)
 	id := pagesOpenClass(a, c, map[string]any{"title": "年轻干部能力提升班"})
 	wsPath := fmt.Sprintf("/admin/classes/%d", id)
@@ -213,8 +208,7 @@ func TestTrainingRoutesWorkspaceForms(t *testing.T) {
 // withdrawing, signing in (again too) and asking for leave.
 func TestTrainingRoutesLearnerActionsAreRecorded(t *testing.T) {
 	t.Parallel()
-	a := collegetest.New(t)
-	c := collegetest.NewCity(a)
+	a, c := collegetest.NewCityApp(t)
 	id := pagesOpenClass(a, c, map[string]any{"title": "自主选学班", "self_registration": true})
 	me := a.Login("ua_cadre", collegetest.UserPassword)
 	r := a.Register(me, id, 0)
@@ -243,9 +237,7 @@ func TestTrainingRoutesLearnerActionsAreRecorded(t *testing.T) {
 		t.Fatalf("a refused sign-in recorded %d entries", n)
 	}
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/sessions/%d/signin", sid), tok, map[string]any{"code": code}), 200)
-	var signed int64
-	a.DB.Table("class_attendance").Where("session_id = ? AND user_id = ?", sid, people[0]).Count(&signed)
-	if signed != 1 {
+	if signed := a.Count("class_attendance", "session_id = ? AND user_id = ?", sid, people[0]); signed != 1 {
 		t.Fatal("not signed in")
 	}
 	if e := trainingEntry(t, a, "attendance.signin", "si000", sid); !strings.Contains(e.Detail, fmt.Sprintf(`"class":%d`, cid)) {
