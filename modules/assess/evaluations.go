@@ -304,18 +304,11 @@ func (s *Service) submissionCounts(ctx context.Context, rows []Evaluation) (map[
 	for i, e := range rows {
 		ids[i] = e.ID
 	}
-	var counts []struct {
-		EvaluationID uint64
-		N            int64
-	}
-	if err := s.db.WithContext(ctx).Model(&Submission{}).Select("evaluation_id, COUNT(*) AS n").Where("evaluation_id IN ?", ids).
-		Group("evaluation_id").Scan(&counts).Error; err != nil {
+	counts, err := db.CountBy[uint64](s.db.WithContext(ctx).Model(&Submission{}).Where("evaluation_id IN ?", ids), "evaluation_id")
+	if err != nil {
 		return nil, web.Internal(err)
 	}
-	for _, c := range counts {
-		out[c.EvaluationID] = c.N
-	}
-	return out, nil
+	return counts, nil
 }
 
 func (s *Service) formTitles(ctx context.Context, rows []Evaluation) (map[uint64]string, error) {

@@ -9,6 +9,7 @@ import (
 
 	"college/modules/exam/item"
 	"college/modules/web"
+	"college/storage/db"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -88,16 +89,9 @@ func (s *Service) adminBanks(ctx context.Context, p *web.Principal) ([]adminBank
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var counts []struct {
-		BankID uint64
-		N      int64
-	}
-	if err := s.db.WithContext(ctx).Model(&Question{}).Select("bank_id, COUNT(*) AS n").Where("bank_id IN ?", ids).Group("bank_id").Scan(&counts).Error; err != nil {
+	byID, err := db.CountBy[uint64](s.db.WithContext(ctx).Model(&Question{}).Where("bank_id IN ?", ids), "bank_id")
+	if err != nil {
 		return nil, web.Internal(err)
-	}
-	byID := map[uint64]int64{}
-	for _, c := range counts {
-		byID[c.BankID] = c.N
 	}
 	for i := range out {
 		out[i].Questions = byID[out[i].ID]

@@ -417,17 +417,9 @@ func (s *Service) summaries(ctx context.Context, q *gorm.DB) ([]RoundSummary, er
 	if err != nil {
 		return nil, web.Internal(err)
 	}
-	type count struct {
-		RoundID uint64
-		N       int
-	}
-	var counts []count
-	if err := s.db.WithContext(ctx).Model(&ReportRead{}).Select("round_id, COUNT(*) AS n").Where("round_id IN ?", ids).Group("round_id").Scan(&counts).Error; err != nil {
+	reads, err := db.CountBy[uint64](s.db.WithContext(ctx).Model(&ReportRead{}).Where("round_id IN ?", ids), "round_id")
+	if err != nil {
 		return nil, web.Internal(err)
-	}
-	reads := map[uint64]int{}
-	for _, c := range counts {
-		reads[c.RoundID] = c.N
 	}
 	today := s.today()
 	orgNames := map[uint64]string{}
@@ -438,7 +430,7 @@ func (s *Service) summaries(ctx context.Context, q *gorm.DB) ([]RoundSummary, er
 		out = append(out, RoundSummary{ID: x.ID, PlanID: x.PlanID, UserID: x.UserID, Name: people[x.UserID].Name, OrgID: x.OrgID, OrgName: orgNames[x.OrgID],
 			ClassID: x.ClassID, ClassTitle: x.ClassTitle, Year: x.Year, DueOn: x.DueOn, Status: x.Status, StatusName: RoundStatusNames[x.Status],
 			Overdue: x.Status == RoundPending && x.DueOn < today, Conclusion: x.Conclusion, AssigneeID: x.AssigneeID, AssigneeName: people[x.AssigneeID].Name,
-			Excellent: x.Excellent, CaseNote: x.CaseNote, CaseCourseID: x.CaseCourseID, CompletedAt: x.CompletedAt, CompletedOn: dateOf(x.CompletedAt), Reads: reads[x.ID]})
+			Excellent: x.Excellent, CaseNote: x.CaseNote, CaseCourseID: x.CaseCourseID, CompletedAt: x.CompletedAt, CompletedOn: dateOf(x.CompletedAt), Reads: int(reads[x.ID])})
 	}
 	return out, nil
 }

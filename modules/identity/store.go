@@ -108,32 +108,26 @@ func (s *Store) UpdateOrg(ctx context.Context, o *Org) error {
 
 // OrgNames maps ids to names for display.
 func (s *Store) OrgNames(ctx context.Context, ids []uint64) (map[uint64]string, error) {
-	out := map[uint64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var orgs []Org
-	if err := s.db.WithContext(ctx).Select("id", "name").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
-		return nil, err
-	}
-	for _, o := range orgs {
-		out[o.ID] = o.Name
-	}
-	return out, nil
+	return s.orgColumn(ctx, ids, "name", func(o Org) string { return o.Name })
 }
 
 // OrgPaths returns the materialized paths of orgs by id.
 func (s *Store) OrgPaths(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	return s.orgColumn(ctx, ids, "path", func(o Org) string { return o.Path })
+}
+
+// orgColumn reads one column of some orgs, by id.
+func (s *Store) orgColumn(ctx context.Context, ids []uint64, column string, value func(Org) string) (map[uint64]string, error) {
 	out := map[uint64]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var orgs []Org
-	if err := s.db.WithContext(ctx).Select("id", "path").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("id", column).Where("id IN ?", ids).Find(&orgs).Error; err != nil {
 		return nil, err
 	}
 	for _, o := range orgs {
-		out[o.ID] = o.Path
+		out[o.ID] = value(o)
 	}
 	return out, nil
 }

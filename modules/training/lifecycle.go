@@ -182,35 +182,27 @@ func (s *Service) Open(ctx context.Context, p *web.Principal, id uint64) (*Class
 
 // CloseRegistration ends registration.
 func (s *Service) CloseRegistration(ctx context.Context, p *web.Principal, id uint64) (*Class, error) {
-	c, err := s.hostClass(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.transition(ctx, p, c, ActionClose, nil, nil); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return s.simpleTransition(ctx, p, id, s.hostClass, ActionClose)
 }
 
 // Start opens the class (开班); registration closes if it was still open.
 func (s *Service) Start(ctx context.Context, p *web.Principal, id uint64) (*Class, error) {
-	c, err := s.hostClass(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.transition(ctx, p, c, ActionStart, nil, nil); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return s.simpleTransition(ctx, p, id, s.hostClass, ActionStart)
 }
 
 // Archive files away a graduated class.
 func (s *Service) Archive(ctx context.Context, p *web.Principal, id uint64) (*Class, error) {
-	c, err := s.managedClass(ctx, p, id)
+	return s.simpleTransition(ctx, p, id, s.managedClass, ActionArchive)
+}
+
+// simpleTransition performs a life-cycle action that takes nothing but the
+// class, loaded for the caller by load.
+func (s *Service) simpleTransition(ctx context.Context, p *web.Principal, id uint64, load func(context.Context, *web.Principal, uint64) (*Class, error), action string) (*Class, error) {
+	c, err := load(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.transition(ctx, p, c, ActionArchive, nil, nil); err != nil {
+	if err := s.transition(ctx, p, c, action, nil, nil); err != nil {
 		return nil, err
 	}
 	return c, nil

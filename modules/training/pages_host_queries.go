@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"college/modules/web"
+	"college/storage/db"
 )
 
 // Read-only lookups for the host's and the org department's pages
@@ -122,21 +123,13 @@ func (s *Service) adminCollegeExams(ctx context.Context, p *web.Principal) ([]ad
 // adminClassCounts counts the caller's managed classes by status, of one
 // year when year > 0.
 func (s *Service) adminClassCounts(ctx context.Context, p *web.Principal, year int) (map[string]int64, error) {
-	type row struct {
-		Status string
-		N      int64
-	}
-	var rows []row
-	q := s.db.WithContext(ctx).Model(&Class{}).Select("status, COUNT(*) AS n").Scopes(web.OrgScope(p, "host_org_id"))
+	q := s.db.WithContext(ctx).Model(&Class{}).Scopes(web.OrgScope(p, "host_org_id"))
 	if year > 0 {
 		q = q.Where("starts_on LIKE ?", fmt.Sprintf("%04d-%%", year))
 	}
-	if err := q.Group("status").Scan(&rows).Error; err != nil {
+	out, err := db.CountBy[string](q, "status")
+	if err != nil {
 		return nil, web.Internal(err)
-	}
-	out := map[string]int64{}
-	for _, r := range rows {
-		out[r.Status] = r.N
 	}
 	// Open classes past their deadline count as closed, as the list tabs show them.
 	var due int64
@@ -157,18 +150,9 @@ func (s *Service) adminClassCounts(ctx context.Context, p *web.Principal, year i
 
 // adminRegistrationCounts counts a class's registrations by status.
 func (s *Service) adminRegistrationCounts(ctx context.Context, classID uint64) (map[string]int64, error) {
-	type row struct {
-		Status string
-		N      int64
-	}
-	var rows []row
-	err := s.db.WithContext(ctx).Model(&Registration{}).Select("status, COUNT(*) AS n").Where("class_id = ?", classID).Group("status").Scan(&rows).Error
+	out, err := db.CountBy[string](s.db.WithContext(ctx).Model(&Registration{}).Where("class_id = ?", classID), "status")
 	if err != nil {
 		return nil, web.Internal(err)
-	}
-	out := map[string]int64{}
-	for _, r := range rows {
-		out[r.Status] = r.N
 	}
 	return out, nil
 }
@@ -192,19 +176,10 @@ func (s *Service) adminLeaveClassID(ctx context.Context, id uint64) uint64 {
 }
 
 // adminSessionAttendance counts the sign-ins of each session of a class.
-func (s *Service) adminSessionAttendance(ctx context.Context, classID uint64) (map[uint64]int, error) {
-	type row struct {
-		SessionID uint64
-		N         int
-	}
-	var rows []row
-	err := s.db.WithContext(ctx).Model(&Attendance{}).Select("session_id, COUNT(*) AS n").Where("class_id = ?", classID).Group("session_id").Scan(&rows).Error
+func (s *Service) adminSessionAttendance(ctx context.Context, classID uint64) (map[uint64]int64, error) {
+	out, err := db.CountBy[uint64](s.db.WithContext(ctx).Model(&Attendance{}).Where("class_id = ?", classID), "session_id")
 	if err != nil {
 		return nil, web.Internal(err)
-	}
-	out := map[uint64]int{}
-	for _, r := range rows {
-		out[r.SessionID] = r.N
 	}
 	return out, nil
 }

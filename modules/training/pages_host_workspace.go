@@ -352,7 +352,7 @@ func (h *Handlers) adminClassDataFor(c *fiber.Ctx, id uint64, perr *adminErr, fo
 	// Timetable.
 	sessions := w.Sessions
 	for _, x := range sessions {
-		v := adminViewSession(x, w.SignedPer[x.ID])
+		v := adminViewSession(x, int(w.SignedPer[x.ID]))
 		if !d.Host {
 			v.Code = ""
 		}

@@ -36,7 +36,7 @@ type Workspace struct {
 	CourseOptions []adminPickItem
 
 	Sessions  []Session
-	SignedPer map[uint64]int // sign-ins per session
+	SignedPer map[uint64]int64 // sign-ins per session
 
 	// Registrations: a page of them, once the class is published.
 	ShowRegs  bool
