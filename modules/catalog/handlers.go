@@ -36,8 +36,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/courses", web.Doc{Summary: "新建课程", Body: CourseRequest{}, Resp: CourseResponse{}, Status: 201, Roles: managers}, h.create)
 	a.Get("/courses/:id", web.Doc{Summary: "课程详情与课时", Resp: CourseResponse{}}, h.get)
 	a.Put("/courses/:id", web.Doc{Summary: "修改课程", Body: CourseRequest{}, Resp: CourseResponse{}, Roles: managers}, h.update)
-	a.Post("/courses/:id/publish", web.Doc{Summary: "发布课程", Resp: PublishResponse{}, Roles: managers}, h.publish)
-	a.Post("/courses/:id/archive", web.Doc{Summary: "归档课程", Resp: PublishResponse{}, Roles: managers}, h.archive)
+	a.Post("/courses/:id/publish", web.Doc{Summary: "发布课程", Resp: PublishResponse{}, Roles: managers}, statusChange(h.svc.Publish))
+	a.Post("/courses/:id/archive", web.Doc{Summary: "归档课程", Resp: PublishResponse{}, Roles: managers}, statusChange(h.svc.Archive))
 	a.Post("/courses/:id/lessons", web.Doc{Summary: "新增课时", Body: LessonRequest{}, Resp: LessonResponse{}, Status: 201, Roles: managers}, h.addLesson)
 	a.Put("/courses/:id/lessons/order", web.Doc{Summary: "调整课时顺序", Body: ReorderRequest{}, Resp: CourseResponse{}, Roles: managers}, h.reorder)
 	a.Put("/lessons/:id", web.Doc{Summary: "修改课时", Body: LessonRequest{}, Resp: LessonResponse{}, Roles: managers}, h.updateLesson)
@@ -135,20 +135,15 @@ func (h *Handlers) update(c *fiber.Ctx) error {
 	return h.detail(c, fiber.StatusOK, course, true)
 }
 
-func (h *Handlers) publish(c *fiber.Ctx) error {
-	_, course, err := web.WithID(c, h.svc.Publish)
-	if err != nil {
-		return err
+// statusChange answers the course's new status after fn (publish, archive).
+func statusChange(fn func(ctx context.Context, p *web.Principal, id uint64) (*Course, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		_, course, err := web.WithID(c, fn)
+		if err != nil {
+			return err
+		}
+		return c.JSON(PublishResponse{ID: course.ID, Status: course.Status, Hours: course.Hours})
 	}
-	return c.JSON(PublishResponse{ID: course.ID, Status: course.Status, Hours: course.Hours})
-}
-
-func (h *Handlers) archive(c *fiber.Ctx) error {
-	_, course, err := web.WithID(c, h.svc.Archive)
-	if err != nil {
-		return err
-	}
-	return c.JSON(PublishResponse{ID: course.ID, Status: course.Status, Hours: course.Hours})
 }
 
 func (h *Handlers) addLesson(c *fiber.Ctx) error {

@@ -59,8 +59,8 @@ type Service struct {
 	audit    web.Auditor
 	log      *slog.Logger
 	now      func() time.Time
-	types    lessonTypes
-	courses  lessonCourses
+	types    lessonFacts[string] // lesson type
+	courses  lessonFacts[uint64] // course of the lesson
 	// writeThrough makes every accepted heartbeat durable in SQL at once.
 	// The embedded Redis lives in the process and dies with it, so in
 	// embedded mode acknowledged progress must not wait for the flusher.

@@ -2,47 +2,26 @@ package learning
 
 import "sync"
 
-// lessonTypes remembers lesson types for the heartbeat path (a lesson's
-// type never changes).
-type lessonTypes struct {
+// lessonFacts remembers a fact of each lesson that never changes (its type,
+// its course) for the heartbeat path. It forgets everything past 100,000
+// lessons rather than grow without bound.
+type lessonFacts[V any] struct {
 	mu sync.RWMutex
-	m  map[uint64]string
+	m  map[uint64]V
 }
 
-func (t *lessonTypes) get(id uint64) (string, bool) {
+func (t *lessonFacts[V]) get(id uint64) (V, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	v, ok := t.m[id]
 	return v, ok
 }
 
-func (t *lessonTypes) put(id uint64, v string) {
+func (t *lessonFacts[V]) put(id uint64, v V) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil || len(t.m) > 100000 {
-		t.m = map[uint64]string{}
+		t.m = map[uint64]V{}
 	}
 	t.m[id] = v
-}
-
-// lessonCourses remembers the course of each lesson (it never changes).
-type lessonCourses struct {
-	mu sync.RWMutex
-	m  map[uint64]uint64
-}
-
-func (t *lessonCourses) get(id uint64) (uint64, bool) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	v, ok := t.m[id]
-	return v, ok
-}
-
-func (t *lessonCourses) put(id, course uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil || len(t.m) > 100000 {
-		t.m = map[uint64]uint64{}
-	}
-	t.m[id] = course
 }

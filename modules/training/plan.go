@@ -212,10 +212,7 @@ func (s *Service) AddSession(ctx context.Context, p *web.Principal, classID uint
 	if err != nil {
 		return nil, err
 	}
-	if !classActions(p, c, c.Status).Sessions {
-		return nil, wrongState(c.Status, c.Status)
-	}
-	if err := s.validateSession(ctx, c, &in); err != nil {
+	if err := s.checkSession(ctx, p, c, &in); err != nil {
 		return nil, err
 	}
 	x := &Session{ClassID: classID, Topic: in.Topic, Teacher: strings.TrimSpace(in.Teacher), Place: strings.TrimSpace(in.Place),
@@ -229,6 +226,15 @@ func (s *Service) AddSession(ctx context.Context, p *web.Principal, classID uint
 		return nil, err
 	}
 	return x, nil
+}
+
+// checkSession tells whether the class's timetable may be edited now and
+// whether the item is valid.
+func (s *Service) checkSession(ctx context.Context, p *web.Principal, c *Class, in *SessionRequest) error {
+	if !classActions(p, c, c.Status).Sessions {
+		return wrongState(c.Status, c.Status)
+	}
+	return s.validateSession(ctx, c, in)
 }
 
 // hostSession loads a session of a class the caller hosts.
@@ -250,10 +256,7 @@ func (s *Service) UpdateSession(ctx context.Context, p *web.Principal, id uint64
 	if err != nil {
 		return nil, err
 	}
-	if !classActions(p, c, c.Status).Sessions {
-		return nil, wrongState(c.Status, c.Status)
-	}
-	if err := s.validateSession(ctx, c, &in); err != nil {
+	if err := s.checkSession(ctx, p, c, &in); err != nil {
 		return nil, err
 	}
 	x.Topic, x.Teacher, x.Place, x.Site = in.Topic, strings.TrimSpace(in.Teacher), strings.TrimSpace(in.Place), strings.TrimSpace(in.Site)
