@@ -93,11 +93,7 @@ func (h *Handlers) createEvaluation(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) remind(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	_, n, err := h.svc.Remind(c.UserContext(), web.Caller(c), id)
+	_, _, n, err := web.WithIDPair(c, h.svc.Remind)
 	if err != nil {
 		return err
 	}

@@ -393,12 +393,7 @@ func (h *Handlers) evaluationDeleteSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) evaluationRemindSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	ctx, p := c.UserContext(), web.Caller(c)
-	e, n, err := h.svc.Remind(ctx, p, id)
+	_, e, n, err := web.WithIDPair(c, h.svc.Remind)
 	if err != nil {
 		return err
 	}

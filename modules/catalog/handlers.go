@@ -116,11 +116,7 @@ func (h *Handlers) create(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) get(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	course, manage, err := h.svc.VisibleCourse(c.UserContext(), web.Caller(c), id)
+	_, course, manage, err := web.WithIDPair(c, h.svc.VisibleCourse)
 	if err != nil {
 		return err
 	}
@@ -250,11 +246,7 @@ func (h *Handlers) stream(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) cover(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	course, _, err := h.svc.VisibleCourse(c.UserContext(), web.Caller(c), id)
+	_, course, _, err := web.WithIDPair(c, h.svc.VisibleCourse)
 	if err != nil {
 		return err
 	}

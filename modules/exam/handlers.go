@@ -156,11 +156,7 @@ func (h *Handlers) publish(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) start(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	r, created, err := h.svc.StartAttempt(c.UserContext(), web.Caller(c), id)
+	_, r, created, err := web.WithIDPair(c, h.svc.StartAttempt)
 	if err != nil {
 		return err
 	}

@@ -225,11 +225,7 @@ func (s *Service) Regrade(ctx context.Context, p *web.Principal, examID uint64) 
 }
 
 func (h *Handlers) results(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	rows, units, err := h.svc.Results(c.UserContext(), web.Caller(c), id)
+	_, rows, units, err := web.WithIDPair(c, h.svc.Results)
 	if err != nil {
 		return err
 	}

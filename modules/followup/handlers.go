@@ -243,11 +243,7 @@ func (h *Handlers) excellent(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) caseCourse(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, created, err := h.svc.CreateCaseCourse(c.UserContext(), web.Caller(c), id)
+	_, out, created, err := web.WithIDPair(c, h.svc.CreateCaseCourse)
 	if err != nil {
 		return err
 	}

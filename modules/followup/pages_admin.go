@@ -265,11 +265,7 @@ func (h *Handlers) adminExcellentSubmit(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) adminCaseCourseSubmit(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	out, created, err := h.svc.CreateCaseCourse(c.UserContext(), web.Caller(c), id)
+	_, out, created, err := web.WithIDPair(c, h.svc.CreateCaseCourse)
 	if err != nil {
 		return h.adminRefused(c, err, adminBack(c, "/admin/followup#cases"))
 	}

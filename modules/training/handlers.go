@@ -122,11 +122,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) get(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	_, d, err := h.svc.ClassDetail(c.UserContext(), web.Caller(c), id)
+	_, _, d, err := web.WithIDPair(c, h.svc.ClassDetail)
 	if err != nil {
 		return err
 	}

@@ -23,12 +23,8 @@ type adminScreenData struct {
 }
 
 func (h *Handlers) adminSessionScreenPage(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
 	ctx, p := c.UserContext(), web.Caller(c)
-	x, cl, err := h.svc.hostSession(ctx, p, id)
+	id, x, cl, err := web.WithIDPair(c, h.svc.hostSession)
 	if err != nil {
 		return err
 	}

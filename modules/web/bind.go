@@ -166,6 +166,18 @@ func WithID[T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, id u
 	return id, out, err
 }
 
+// WithIDPair is WithID for a method that answers two results.
+func WithIDPair[A, B any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, id uint64) (A, B, error)) (uint64, A, B, error) {
+	var a A
+	var b B
+	id, err := ParamID(c, "id")
+	if err != nil {
+		return 0, a, b, err
+	}
+	a, b, err = fn(c.UserContext(), Caller(c), id)
+	return id, a, b, err
+}
+
 // WithBody decodes the JSON body and calls fn with the caller and it.
 func WithBody[In, T any](c *fiber.Ctx, fn func(ctx context.Context, p *Principal, in In) (T, error)) (T, error) {
 	var in In

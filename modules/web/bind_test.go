@@ -21,7 +21,7 @@ type byIDOut struct {
 	Name   string `json:"name"`
 }
 
-// ByID, ByIDWith, WithID, WithBody, WithIDBody, IDBody, Deleted and ForCaller hand the caller, the id and the decoded
+// ByID, ByIDWith, WithID, WithIDPair, WithBody, WithIDBody, IDBody, Deleted and ForCaller hand the caller, the id and the decoded
 // body to the service method and answer its result or its error.
 func TestByID(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), nil)})
@@ -74,6 +74,16 @@ func TestByID(t *testing.T) {
 		}
 		return c.JSON(byIDOut{ID: id, Name: in.Name})
 	})
+	app.Get("/things/:id/pair", func(c *fiber.Ctx) error {
+		id, out, twice, err := WithIDPair(c, func(ctx context.Context, p *Principal, id uint64) (byIDOut, uint64, error) {
+			out, err := get(ctx, p, id)
+			return out, 2 * id, err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"param": id, "id": out.ID, "twice": twice})
+	})
 	app.Get("/things/:id/with", func(c *fiber.Ctx) error {
 		id, out, err := WithID(c, get)
 		if err != nil {
@@ -97,6 +107,9 @@ func TestByID(t *testing.T) {
 		{"PUT", "/things/3", `{"name":1}`, 400, `"name":"类型不正确`},
 		{"PUT", "/things/x", `{"name":"甲"}`, 404, `"code":"not_found"`},
 		{"GET", "/things/15/with", "", 200, `{"id":15,"name":"","param":15}`},
+		{"GET", "/things/21/pair", "", 200, `{"id":21,"param":21,"twice":42}`},
+		{"GET", "/things/404/pair", "", 404, `"code":"not_found"`},
+		{"GET", "/things/x/pair", "", 404, `"code":"not_found"`},
 		{"POST", "/things", `{"name":"乙"}`, 201, `{"id":1,"caller":7,"name":"乙"}`},
 		{"POST", "/things", `{"name":""}`, 400, `"name":"必填"`},
 		{"POST", "/things", `{"name":`, 400, `"code":"malformed_json"`},
