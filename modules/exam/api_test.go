@@ -520,3 +520,43 @@ func TestAnnualExamExemption(t *testing.T) {
 		t.Fatal("exemption: 100 last year exempts, 0 does not")
 	}
 }
+
+// A single choice may have several options that are each right alone, and
+// options worth part of the score (as Moodle's GIFT and XML questions do);
+// both survive the API and grade in an exam.
+func TestSingleChoiceAnyOfAndPartialCredit(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	col := c.Tokens["col"]
+	bank := a.Bank(col, "题库", false)
+	opts := []string{"甲", "乙", "丙", "丁"}
+	anyOf := a.Question(col, bank, map[string]any{"type": "single", "stem": "哪一项正确", "options": opts, "answer": "A|C", "score": 10})
+	partial := a.Question(col, bank, map[string]any{"type": "single", "stem": "最准确的是", "options": opts, "answer": "D", "partial": map[string]float64{"b": 50}, "score": 10})
+	got := a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, nil)
+	collegetest.MustStatus(t, got, 200)
+	if !strings.Contains(string(got.Body), `"answer":"D","partial":{"B":50}`) || !strings.Contains(string(got.Body), `"answer":"A|C"`) {
+		t.Fatalf("question read back = %s", got.Body)
+	}
+	bad := a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": opts, "answer": "D", "partial": map[string]float64{"D": 50}, "score": 10})
+	collegetest.MustRefuse(t, bad, 400, "invalid")
+	if f := bad.Fields(t); f["partial"] != "选项 D 已是正确答案，不能再设部分得分" {
+		t.Fatalf("partial on the right option: %s", bad.Body)
+	}
+	// Two letters without "|" are more likely a slip: refused as before.
+	slip := a.Do("POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, map[string]any{"type": "single", "stem": "题", "options": opts, "answer": "AC", "score": 10})
+	collegetest.MustRefuse(t, slip, 400, "invalid")
+	examID := a.FixedExam(col, map[string]any{"title": "部分得分", "pass_score": 10}, anyOf, partial)
+	a.PublishExam(col, examID)
+	for who, want := range map[string]struct {
+		answers map[uint64]any
+		score   float64
+	}{
+		"ua_cadre": {map[uint64]any{anyOf: "C", partial: "B"}, 15},
+		"ub_cadre": {map[uint64]any{anyOf: "B", partial: "D"}, 10},
+	} {
+		_, r := a.SitExam(c.Tokens[who], examID, want.answers)
+		if s := r.JSON(t)["score"].(float64); s != want.score {
+			t.Errorf("%s: score %v, want %v (%s)", who, s, want.score, r.Body)
+		}
+	}
+}

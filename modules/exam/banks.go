@@ -32,6 +32,12 @@ func (in QuestionRequest) ToItem() (item.Question, error) {
 		} else {
 			q.Key = k
 		}
+		if len(in.Partial) > 0 {
+			q.Key.Partial = make(map[string]float64, len(in.Partial))
+			for l, v := range in.Partial {
+				q.Key.Partial[strings.ToUpper(strings.TrimSpace(l))] = v
+			}
+		}
 	}
 	for f, m := range q.Validate() {
 		bad.Add(f, m)
@@ -87,7 +93,7 @@ func questionResponse(r *Question) QuestionResponse {
 	if tags == nil {
 		tags = []string{}
 	}
-	return QuestionResponse{ID: r.ID, Type: r.Type, Stem: q.Stem, Options: opts, Answer: q.KeyJSON(), Score: q.Score, Difficulty: q.Difficulty, Tags: tags, Analysis: q.Analysis}
+	return QuestionResponse{ID: r.ID, Type: r.Type, Stem: q.Stem, Options: opts, Answer: q.KeyJSON(), Partial: q.Key.Partial, Score: q.Score, Difficulty: q.Difficulty, Tags: tags, Analysis: q.Analysis}
 }
 
 // CreateBank makes a bank for the caller's college.

@@ -167,7 +167,7 @@ type adminQuestion struct {
 func answerText(q *item.Question) string {
 	switch q.Type {
 	case item.Single, item.Multiple:
-		return q.Key.Choices
+		return item.ChoiceText(q.Type, q.Key)
 	case item.Judge:
 		if q.Key.Judge {
 			return "正确"

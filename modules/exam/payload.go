@@ -52,27 +52,29 @@ type BankResponse struct {
 
 // QuestionRequest is a question in its API form (API.md: Exams).
 type QuestionRequest struct {
-	Type       string          `json:"type"`
-	Stem       string          `json:"stem"`
-	Options    []string        `json:"options"`
-	Answer     json.RawMessage `json:"answer"`
-	Score      float64         `json:"score"`
-	Difficulty int             `json:"difficulty"`
-	Tags       []string        `json:"tags"`
-	Analysis   string          `json:"analysis"`
+	Type       string             `json:"type"`
+	Stem       string             `json:"stem"`
+	Options    []string           `json:"options"`
+	Answer     json.RawMessage    `json:"answer"`
+	Partial    map[string]float64 `json:"partial,omitempty"` // single: other options' share of the score in percent, {"B":50}
+	Score      float64            `json:"score"`
+	Difficulty int                `json:"difficulty"`
+	Tags       []string           `json:"tags"`
+	Analysis   string             `json:"analysis"`
 }
 
 // QuestionResponse is a question for bank managers (with its answer).
 type QuestionResponse struct {
-	ID         uint64   `json:"id"`
-	Type       string   `json:"type"`
-	Stem       string   `json:"stem"`
-	Options    []string `json:"options"`
-	Answer     any      `json:"answer"`
-	Score      float64  `json:"score"`
-	Difficulty int      `json:"difficulty"`
-	Tags       []string `json:"tags"`
-	Analysis   string   `json:"analysis,omitempty"`
+	ID         uint64             `json:"id"`
+	Type       string             `json:"type"`
+	Stem       string             `json:"stem"`
+	Options    []string           `json:"options"`
+	Answer     any                `json:"answer"`
+	Partial    map[string]float64 `json:"partial,omitempty"`
+	Score      float64            `json:"score"`
+	Difficulty int                `json:"difficulty"`
+	Tags       []string           `json:"tags"`
+	Analysis   string             `json:"analysis,omitempty"`
 }
 
 // PaperRequest is the paper of an exam: a fixed list or drawing rules.

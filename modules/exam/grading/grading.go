@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,7 +106,22 @@ func Grade(q *item.Question, a Answer, r Rules) Mark {
 func grade(q *item.Question, a Answer, r Rules) (Mark, int64) {
 	full := cents(q.Score)
 	switch q.Type {
-	case item.Single, item.Multiple:
+	case item.Single:
+		key := letterMask(q.Key.Choices)
+		ans := letterMask(a.Choices)
+		if !a.Given || key == 0 || bits.OnesCount16(ans) != 1 {
+			return Mark{}, 0
+		}
+		if ans&key != 0 {
+			// Any one of the right options (usually there is one).
+			return Mark{Score: hundredths(full), Correct: true}, full
+		}
+		if p := q.Key.Partial[string(rune('A'+bits.TrailingZeros16(ans)))]; p > 0 && p < 100 {
+			h := int64(math.Round(float64(full) * p / 100))
+			return Mark{Score: hundredths(h)}, h
+		}
+		return Mark{}, 0
+	case item.Multiple:
 		key := letterMask(q.Key.Choices)
 		ans := letterMask(a.Choices)
 		if !a.Given || key == 0 || ans == 0 {
@@ -114,7 +130,7 @@ func grade(q *item.Question, a Answer, r Rules) (Mark, int64) {
 		if ans == key {
 			return Mark{Score: hundredths(full), Correct: true}, full
 		}
-		if q.Type == item.Multiple && r.PartialMultiple && ans&^key == 0 {
+		if r.PartialMultiple && ans&^key == 0 {
 			// A strict, non-empty subset of the right letters.
 			h := (full + 1) / 2 // half, rounded half up
 			return Mark{Score: hundredths(h)}, h

@@ -12,6 +12,11 @@ func single(key string, score float64) *item.Question {
 	return &item.Question{Type: item.Single, Stem: "s", Options: []string{"a", "b", "c", "d"}, Key: item.Key{Choices: key}, Score: score}
 }
 
+func withPartial(q *item.Question, letter string, percent float64) *item.Question {
+	q.Key.Partial = map[string]float64{letter: percent}
+	return q
+}
+
 func multiple(key string, score float64) *item.Question {
 	return &item.Question{Type: item.Multiple, Stem: "m", Options: []string{"a", "b", "c", "d", "e"}, Key: item.Key{Choices: key}, Score: score}
 }
@@ -57,6 +62,17 @@ func TestGrade(t *testing.T) {
 		{"single missing", single("B", 2), ``, none, Mark{}},
 		{"single null", single("B", 2), `null`, none, Mark{}},
 		{"single junk", single("B", 2), `"Z"`, none, Mark{}},
+		// single with several right options (Moodle's {=spring =summer ~easter}): any one alone is right
+		{"any-of first", single("AC", 2), `"A"`, none, Mark{Score: 2, Correct: true}},
+		{"any-of second", single("AC", 2), `"C"`, none, Mark{Score: 2, Correct: true}},
+		{"any-of both", single("AC", 2), `"AC"`, partial, Mark{}},
+		{"any-of wrong", single("AC", 2), `"B"`, none, Mark{}},
+		// single with partial credit (Moodle's {~wrong ~%50%half =right})
+		{"partial right", withPartial(single("C", 3), "B", 50), `"C"`, none, Mark{Score: 3, Correct: true}},
+		{"partial half", withPartial(single("C", 3), "B", 50), `"B"`, none, Mark{Score: 1.5}},
+		{"partial third rounds", withPartial(single("C", 1), "A", 33.33333), `"A"`, none, Mark{Score: 0.33}},
+		{"partial wrong", withPartial(single("C", 3), "B", 50), `"A"`, none, Mark{}},
+		{"partial with right too", withPartial(single("C", 3), "B", 50), `"BC"`, partial, Mark{}},
 
 		// multiple
 		{"multiple exact", multiple("ACD", 3), `"ACD"`, none, Mark{Score: 3, Correct: true}},

@@ -202,18 +202,11 @@ func excelRow(cells []string) (item.Question, map[string]string) {
 func excelAnswer(q *item.Question, raw string) string {
 	switch q.Type {
 	case item.Single, item.Multiple:
-		s := strings.ToUpper(halfWidth(raw))
-		for _, r := range s {
-			switch {
-			case r >= 'A' && r <= 'H':
-			case r >= 'I' && r <= 'Z':
-				return "答案 " + string(r) + " 不在选项中"
-			case strings.ContainsRune(" ,;、，；", r):
-			default:
-				return "答案「" + raw + "」应为选项字母，如 B 或 ACD"
-			}
+		k, msg := item.ParseChoiceCell(q.Type, halfWidth(raw))
+		if msg != "" {
+			return msg
 		}
-		q.Key.Choices = item.NormalizeChoices(s)
+		q.Key.Choices, q.Key.Partial = k.Choices, k.Partial
 	case item.Judge:
 		if raw == "" {
 			return "答案必填"
@@ -282,7 +275,7 @@ var instructions = [][]string{
 	{"题型", "必填：单选、多选、判断、填空 或 简答（也可写 单项选择题、多项选择题、判断题、填空题、简答题）"},
 	{"题干", "必填，不超过 5000 字；填空题用 ____ 标出空的位置"},
 	{"选项A–选项H", "单选、多选题必填 2 到 8 个选项，从选项A 起依次填写，中间不能空；判断、填空、简答题不填"},
-	{"答案", "单选写一个字母，如 B；多选写多个字母，如 ACD 或 A,C,D；判断写 正确/错误（或 对/错）；填空题多个空的答案用 ；或 ; 分隔，同一个空有多个可接受答案用 | 分隔，如 人民代表大会制度|人大制度；简答写参考答案（可空）"},
+	{"答案", "单选写一个字母，如 B（几个选项单独选都算对时写 A|C；其他选项得部分分时在后面写 ；C:50%）；多选写多个字母，如 ACD 或 A,C,D；判断写 正确/错误（或 对/错）；填空题多个空的答案用 ；或 ; 分隔，同一个空有多个可接受答案用 | 分隔，如 人民代表大会制度|人大制度；简答写参考答案（可空）"},
 	{"分值", "必填，大于 0、不超过 100 的数，最多两位小数"},
 	{"难度", "1 到 5 的整数，1 最易；不填为 3"},
 	{"标签", "可空，多个标签用 , ， 、 或 ; 分隔"},
@@ -367,7 +360,7 @@ func exportRow(q *item.Question) []any {
 	}
 	switch q.Type {
 	case item.Single, item.Multiple:
-		row[colAnswer] = q.Key.Choices
+		row[colAnswer] = item.ChoiceCell(q.Type, q.Key)
 	case item.Judge:
 		if q.Key.Judge {
 			row[colAnswer] = "正确"

@@ -253,6 +253,8 @@ func TestExportRoundTrip(t *testing.T) {
 	qs := []item.Question{
 		{Type: item.Single, Stem: "=SUM(A1)", Options: []string{"8 个", "x", "y", "z", "e", "f", "g", "h"}, Key: item.Key{Choices: "H"}, Score: 0.5, Difficulty: 1, Tags: []string{"a", "b"}, Analysis: "多行\n解析"},
 		{Type: item.Multiple, Stem: "多选\n第二行", Options: []string{"1", "2"}, Key: item.Key{Choices: "AB"}, Score: 1.25, Difficulty: 5},
+		{Type: item.Single, Stem: "任一", Options: []string{"春", "夏", "秋"}, Key: item.Key{Choices: "AC"}, Score: 1, Difficulty: 3},
+		{Type: item.Single, Stem: "部分得分", Options: []string{"甲", "乙", "丙", "丁"}, Key: item.Key{Choices: "D", Partial: map[string]float64{"B": 25, "C": 50}}, Score: 2, Difficulty: 3},
 		{Type: item.Judge, Stem: "判断", Key: item.Key{Judge: false}, Score: 100, Difficulty: 3},
 		{Type: item.Judge, Stem: "判断2", Key: item.Key{Judge: true}, Score: 2, Difficulty: 3},
 		{Type: item.Blank, Stem: "____，____，____", Key: item.Key{Blanks: []string{"甲|乙", "0.30", "007"}}, Score: 3, Difficulty: 2},

@@ -38,15 +38,21 @@ func checkImport(t *testing.T, res Result, probs []Problem) {
 		}
 		switch q.Type {
 		case item.Single:
-			if keys != 1 {
-				t.Fatalf("single choice with %d keys: %+v", keys, q)
+			// Several keys: each alone is right (Moodle's several "=").
+			if keys < 1 {
+				t.Fatalf("single choice without a key: %+v", q)
+			}
+			for l, p := range q.Key.Partial {
+				if strings.Contains(q.Key.Choices, l) || !(p > 0 && p < 100) {
+					t.Fatalf("partial credit %s=%v overlaps the key or is out of range: %+v", l, p, q)
+				}
 			}
 		case item.Multiple:
 			if keys < 2 {
 				t.Fatalf("multiple choice with %d keys: %+v", keys, q)
 			}
 		case item.Judge, item.Blank, item.Short:
-			if len(q.Options) > 0 || keys > 0 {
+			if len(q.Options) > 0 || keys > 0 || len(q.Key.Partial) > 0 {
 				t.Fatalf("%s question with options or choice keys: %+v", q.Type, q)
 			}
 		}

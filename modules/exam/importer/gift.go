@@ -266,6 +266,13 @@ func giftChoice(q *item.Question, own map[string]string, answers []giftAnswer) {
 		}
 		return
 	}
+	for _, a := range answers {
+		if a.right {
+			giftSingle(q, own, answers)
+			return
+		}
+	}
+	// Only "~" answers with weights: Moodle's multiple response.
 	var key []byte
 	full := false
 	for i, a := range answers {
@@ -288,6 +295,33 @@ func giftChoice(q *item.Question, own map[string]string, answers []giftAnswer) {
 	default:
 		q.Type = item.Multiple
 	}
+}
+
+// giftSingle reads a choice block with "=": in Moodle it is single choice
+// whatever else it holds. Every "=" (and "~%100%") option alone earns full
+// marks; "~%n%" options earn n percent; the rest nothing.
+func giftSingle(q *item.Question, own map[string]string, answers []giftAnswer) {
+	q.Type = item.Single
+	var key []byte
+	for i, a := range answers {
+		q.Options = append(q.Options, a.text)
+		if i >= item.MaxOptions {
+			continue
+		}
+		l := item.Letters[i]
+		switch {
+		case a.right && a.weight != nil && *a.weight != 100:
+			own["answer"] = fmt.Sprintf("「=%%%g%%%s」：= 表示完全正确，不能再写权重；部分得分请写作 ~%%%g%%%s", *a.weight, a.text, *a.weight, a.text)
+		case a.right || (a.weight != nil && *a.weight == 100):
+			key = append(key, l)
+		case a.weight != nil && *a.weight > 0:
+			if q.Key.Partial == nil {
+				q.Key.Partial = map[string]float64{}
+			}
+			q.Key.Partial[string(l)] = *a.weight
+		}
+	}
+	q.Key.Choices = string(key)
 }
 
 // giftNumerical reads a numerical answer block (after "#"): "3.14",

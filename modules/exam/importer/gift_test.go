@@ -19,7 +19,8 @@ func TestParseGIFT(t *testing.T) {
 	want := []item.Question{
 		q(item.Single, "党的根本宗旨是", []string{"全心全意为人民服务", "实现共产主义", "发展生产力"}, item.Key{Choices: "A"}, ""),
 		q(item.Multiple, "“四个意识”包括", []string{"政治意识", "大局意识", "忧患意识"}, item.Key{Choices: "AB"}, "四个意识是政治意识、大局意识、核心意识、看齐意识。"),
-		q(item.Multiple, "下列属于宪法规定的", []string{"国家机构", "公民权利", "外交辞令"}, item.Key{Choices: "AB"}, ""),
+		// Several "=" with a "~": single choice, each "=" alone is right (Moodle).
+		q(item.Single, "下列属于宪法规定的", []string{"国家机构", "公民权利", "外交辞令"}, item.Key{Choices: "AB"}, ""),
 		q(item.Judge, "地球是圆的", nil, item.Key{Judge: true}, ""),
 		q(item.Judge, "太阳从西边升起", nil, item.Key{Judge: false}, ""),
 		q(item.Blank, "我国的根本政治制度是____。", nil, item.Key{Blanks: []string{"人民代表大会制度|人大制度"}}, ""),

@@ -152,15 +152,30 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 		if single == "" || single == "true" || single == "1" {
 			q.Type = item.Single
 		}
+		// Single: each full-marks option alone is right, an option with a
+		// smaller positive fraction earns that share. Multiple: every
+		// option with a positive fraction is needed.
 		var key []byte
 		for i, a := range mq.Answers {
 			q.Options = append(q.Options, answerText(a))
 			f := fraction(a.Fraction)
-			if i < item.MaxOptions && ((q.Type == item.Single && isFull(f)) || (q.Type == item.Multiple && f > 0)) {
+			switch {
+			case i >= item.MaxOptions:
+			case q.Type == item.Single && isFull(f), q.Type == item.Multiple && f > 0:
 				key = append(key, item.Letters[i])
+			case q.Type == item.Single && f > 0:
+				if q.Key.Partial == nil {
+					q.Key.Partial = map[string]float64{}
+				}
+				q.Key.Partial[string(item.Letters[i])] = math.Round(f*1e5) / 1e5
 			}
 		}
 		q.Key.Choices = string(key)
+		if q.Type == item.Multiple && len(key) == 1 && isFull(fraction(mq.Answers[key[0]-'A'].Fraction)) {
+			// Multiple response with one option worth all the marks
+			// (the others negative): choosing it alone is the answer.
+			q.Type = item.Single
+		}
 		if len(key) == 0 {
 			own["answer"] = "没有正确答案（fraction=\"100\" 的选项）"
 		}

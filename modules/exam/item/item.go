@@ -31,11 +31,17 @@ const MaxOptions = 8
 // single "B"; multiple "ACD" (letters in order); judge true/false;
 // blank one entry per blank, alternatives joined by "|"; short a
 // reference text.
+//
+// A single-choice key may name several letters: each of them alone earns
+// full marks (Moodle's several "=" answers). Partial gives other options of
+// a single-choice question a share of the score, in percent (Moodle's
+// "~%50%"); every option not named earns nothing.
 type Key struct {
-	Choices   string   // single, multiple
-	Judge     bool     // judge
-	Blanks    []string // blank
-	Reference string   // short
+	Choices   string             // single, multiple
+	Partial   map[string]float64 `json:",omitempty"` // single: letter → percent, 0 < p < 100
+	Judge     bool               // judge
+	Blanks    []string           // blank
+	Reference string             // short
 }
 
 // Question is one question as stored in a bank and frozen into papers.
@@ -53,10 +59,13 @@ type Question struct {
 // Letters names options A–H.
 const Letters = "ABCDEFGH"
 
-// KeyJSON returns the key in its API form (API.md).
+// KeyJSON returns the key in its API form (API.md): a single choice with
+// several right options is "A|C".
 func (q *Question) KeyJSON() any {
 	switch q.Type {
-	case Single, Multiple:
+	case Single:
+		return strings.Join(strings.Split(q.Key.Choices, ""), "|")
+	case Multiple:
 		return q.Key.Choices
 	case Judge:
 		return q.Key.Judge
@@ -77,6 +86,9 @@ func ParseKey(t Type, raw json.RawMessage) (Key, error) {
 			return k, fmt.Errorf("答案应为选项字母，如 \"B\" 或 \"ACD\"")
 		}
 		k.Choices = NormalizeChoices(s)
+		if t == Single && len(k.Choices) > 1 && !strings.Contains(s, "|") {
+			return k, fmt.Errorf("单选题只能有一个正确答案（几个选项单独选都算对时写作 \"A|C\"）")
+		}
 	case Judge:
 		if err := json.Unmarshal(raw, &k.Judge); err != nil {
 			return k, fmt.Errorf("判断题答案应为 true 或 false")
@@ -113,8 +125,31 @@ func NormalizeChoices(s string) string {
 	return b.String()
 }
 
-// Validate returns messages by field ("stem", "options", "answer", "score",
-// "difficulty", "type") for a malformed question; nil when it is fine.
+// checkPartial checks the partial credits of a choice question.
+func (q *Question) checkPartial() string {
+	if len(q.Key.Partial) == 0 {
+		return ""
+	}
+	if q.Type != Single {
+		return "只有单选题可以为其他选项设部分得分"
+	}
+	for l, p := range q.Key.Partial {
+		i := strings.Index(Letters, l)
+		switch {
+		case len(l) != 1 || i < 0 || i >= len(q.Options):
+			return "部分得分的选项 " + l + " 不在选项中"
+		case strings.Contains(q.Key.Choices, l):
+			return "选项 " + l + " 已是正确答案，不能再设部分得分"
+		case !(p > 0 && p < 100):
+			return fmt.Sprintf("选项 %s 的部分得分应在 0%% 到 100%% 之间（不含两端）", l)
+		}
+	}
+	return ""
+}
+
+// Validate returns messages by field ("stem", "options", "answer",
+// "partial", "score", "difficulty", "type") for a malformed question; nil
+// when it is fine.
 func (q *Question) Validate() map[string]string {
 	bad := map[string]string{}
 	if _, ok := TypeNames[q.Type]; !ok {
@@ -141,8 +176,6 @@ func (q *Question) Validate() map[string]string {
 		switch {
 		case n == 0:
 			bad["answer"] = "答案必填"
-		case q.Type == Single && n != 1:
-			bad["answer"] = "单选题只能有一个正确答案"
 		case q.Type == Multiple && n < 2:
 			bad["answer"] = "多选题至少有两个正确答案"
 		}
@@ -150,6 +183,9 @@ func (q *Question) Validate() map[string]string {
 			if i := strings.IndexRune(Letters, c); i < 0 || i >= len(q.Options) {
 				bad["answer"] = "答案 " + string(c) + " 不在选项中"
 			}
+		}
+		if msg := q.checkPartial(); msg != "" {
+			bad["partial"] = msg
 		}
 	case Judge:
 		if len(q.Options) > 0 {

@@ -335,7 +335,15 @@ func Present(q item.Question, perm []int) item.Question {
 	}
 	q.Options = opts
 	if q.Type == item.Single || q.Type == item.Multiple {
-		q.Key.Choices = mapLetters(q.Key.Choices, inverse(perm))
+		inv := inverse(perm)
+		q.Key.Choices = mapLetters(q.Key.Choices, inv)
+		if len(q.Key.Partial) > 0 {
+			partial := make(map[string]float64, len(q.Key.Partial))
+			for l, p := range q.Key.Partial {
+				partial[mapLetters(l, inv)] = p
+			}
+			q.Key.Partial = partial
+		}
 	}
 	return q
 }

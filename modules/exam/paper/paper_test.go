@@ -3,6 +3,7 @@ package paper
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -539,5 +540,34 @@ func TestDrawSpread(t *testing.T) {
 	}
 	if o := Shuffle(3, []int{2, 0, 3}, true, nil); !isPerm(o.Questions, 3) {
 		t.Errorf("nil rng: %+v", o)
+	}
+}
+
+// A single choice with several right options or partial credit grades the
+// same shown shuffled as unshuffled, and shuffling leaves the bank's key alone.
+func TestPresentPartialAndAnyOf(t *testing.T) {
+	opts := []string{"甲", "乙", "丙", "丁"}
+	for _, key := range []item.Key{
+		{Choices: "AC"},
+		{Choices: "D", Partial: map[string]float64{"B": 50, "C": 25}},
+		{Choices: "AB", Partial: map[string]float64{"D": 10}},
+	} {
+		q := item.Question{Type: item.Single, Stem: "题", Options: slices.Clone(opts), Key: key, Score: 4}
+		before := maps.Clone(key.Partial)
+		for _, perm := range perms(4) {
+			p := Present(q, perm)
+			if !maps.Equal(q.Key.Partial, before) {
+				t.Fatalf("perm %v changed the bank's partial credits: %v", perm, q.Key.Partial)
+			}
+			for d := range 4 {
+				shown := string(item.Letters[d])
+				g1 := grading.Grade(&p, grading.Answer{Choices: shown, Given: true}, grading.Rules{})
+				back := MapBack(shown, perm)
+				g2 := grading.Grade(&q, grading.Answer{Choices: back, Given: true}, grading.Rules{})
+				if g1 != g2 {
+					t.Fatalf("key %v perm %v: shown %s %+v, original %s %+v", key, perm, shown, g1, back, g2)
+				}
+			}
+		}
 	}
 }

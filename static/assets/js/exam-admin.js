@@ -79,7 +79,7 @@
     var answerReq = $("q-answer-req");
     var answerLabel = qForm.querySelector('label[for="q-answer"]');
     var hints = {
-      single: "填写正确选项的字母，如 B。",
+      single: "填写正确选项的字母，如 B；几个选项单独选都算对时用“|”分隔，如 A|C。",
       multiple: "填写所有正确选项的字母，如 ACD（至少两个）。",
       judge: "选择正确或错误。",
       blank: "每个空一个答案，多个空用分号“；”分隔；同一空有多个可接受答案时用“|”分隔，如：1921|一九二一；嘉兴。",
@@ -146,7 +146,7 @@
         for (var i = 0; i <= last; i++) body.options.push(inputs[i].value.trim());
         if (body.options.length < 2) { qErr.set("options", "选择题至少要有 2 个选项"); bad = true; }
         else if (body.options.indexOf("") >= 0) { qErr.set("options", "选项要从 A 开始依次填写，中间不能空着"); bad = true; }
-        body.answer = answer.value.toUpperCase().replace(/[^A-H]/g, "");
+        body.answer = answer.value.toUpperCase().replace(t === "single" ? /[^A-H|]/g : /[^A-H]/g, "");
         if (!body.answer) { qErr.set("answer", "请填写正确选项的字母"); bad = true; }
       } else if (t === "judge") {
         body.answer = answerJudge.value === "true";

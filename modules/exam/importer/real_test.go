@@ -1,0 +1,112 @@
+package importer
+
+import (
+	"maps"
+	"strings"
+	"testing"
+
+	"college/modules/exam/item"
+)
+
+// parseEach parses each blank-line-separated block of a GIFT file alone, so
+// that one refused question does not hide the rest (the importer refuses a
+// whole file for one bad question).
+func parseEach(t *testing.T, name string) []item.Question {
+	t.Helper()
+	var out []item.Question
+	for _, block := range strings.Split(strings.ReplaceAll(string(fixture(t, name)), "\r\n", "\n"), "\n\n") {
+		res, probs := ParseGIFT([]byte(block))
+		if len(probs) == 0 {
+			out = append(out, res.Questions...)
+		}
+	}
+	return out
+}
+
+// choiceWant is the expected reading of a choice question in a real file,
+// found by a piece of its stem.
+type choiceWant struct {
+	stem    string
+	typ     item.Type
+	key     string
+	partial map[string]float64
+}
+
+// checkChoices finds each wanted question by its stem; several wants with
+// the same stem are the file's questions with that stem in order, and every
+// choice question with such a stem must be wanted.
+func checkChoices(t *testing.T, file string, qs []item.Question, want []choiceWant) {
+	t.Helper()
+	var found = map[string][]item.Question{}
+	for _, w := range want {
+		if _, ok := found[w.stem]; ok {
+			continue
+		}
+		found[w.stem] = []item.Question{}
+		for _, q := range qs {
+			if (q.Type == item.Single || q.Type == item.Multiple) && strings.Contains(q.Stem, w.stem) {
+				found[w.stem] = append(found[w.stem], q)
+			}
+		}
+	}
+	seen := map[string]int{}
+	for _, w := range want {
+		i := seen[w.stem]
+		seen[w.stem]++
+		if i >= len(found[w.stem]) {
+			t.Errorf("%s: choice question «%s» number %d not imported", file, w.stem, i+1)
+			continue
+		}
+		q := found[w.stem][i]
+		if q.Type != w.typ || q.Key.Choices != w.key || !maps.Equal(q.Key.Partial, w.partial) {
+			t.Errorf("%s «%s» #%d: %s %q partial %v, want %s %q partial %v", file, w.stem, i+1, q.Type, q.Key.Choices, q.Key.Partial, w.typ, w.key, w.partial)
+		}
+	}
+	for stem, qs := range found {
+		if len(qs) != seen[stem] {
+			t.Errorf("%s «%s»: %d choice questions, %d expected", file, stem, len(qs), seen[stem])
+		}
+	}
+}
+
+// Choice questions of real GIFT and Moodle XML files read as Moodle reads
+// them: a block with "=" is single choice, several "=" are each right
+// alone, "~%n%" options earn n percent, and a multiple response with one
+// option worth everything is a single choice.
+func TestRealChoiceQuestions(t *testing.T) {
+	examples := parseEach(t, "real/moodle_gift_examples.txt")
+	checkChoices(t, "moodle_gift_examples.txt", examples, []choiceWant{
+		{"Who's buried in Grant's tomb?", item.Single, "C", nil},
+		{"Who's buried in Grant's tomb?", item.Single, "C", nil},
+		{"Who's buried in Grant's tomb?", item.Single, "C", nil},
+		{"Japanese characters originally came from what country?", item.Single, "B", nil},
+		{"Difficult question.", item.Single, "C", map[string]float64{"B": 50}},
+		{"Jesus Christ was from", item.Single, "D", map[string]float64{"B": 25, "C": 50}},
+		{"Difficult multiple choice question.", item.Single, "C", map[string]float64{"B": 50}},
+		{"What two people are entombed in Grant's tomb?", item.Multiple, "BC", nil},
+		{"What two people are entombed in Grant's tomb?", item.Multiple, "BC", nil},
+		{"Which answer equals 5?", item.Single, "B", nil},
+		{"Which of the following is NOT a control character", item.Single, "F", nil},
+	})
+	checkChoices(t, "moodle_gift_questions.gift.txt", parseEach(t, "real/moodle_gift_questions.gift.txt"), []choiceWant{
+		{"What's between orange and green in the spectrum?", item.Single, "A", nil},
+		{"What's between orange and green in the spectrum?", item.Multiple, "AC", nil},
+	})
+	checkChoices(t, "giftpegjs_escapeColon.gift", parseEach(t, "real/giftpegjs_escapeColon.gift"), []choiceWant{
+		{"Specify the seasons", item.Single, "ABCD", nil},
+	})
+	checkChoices(t, "pygiftparser_single.gift", parseEach(t, "real/pygiftparser_single.gift"), []choiceWant{
+		{"Question", item.Single, "A", nil},
+		{"What's the answer to this multiple-choice question?", item.Single, "C", nil},
+	})
+	for file, want := range map[string][]choiceWant{
+		"real/moodle_lesson_multichoice.xml":       {{"", item.Single, "B", nil}},
+		"real/moodle_multichoice_testquestion.xml": {{"", item.Multiple, "CE", nil}},
+	} {
+		res, probs, err := Parse(file, fixture(t, file))
+		if err != nil || len(probs) > 0 {
+			t.Fatalf("%s: %v %+v", file, err, probs)
+		}
+		checkChoices(t, file, res.Questions, want)
+	}
+}
