@@ -163,23 +163,6 @@ type adminQuestion struct {
 	Analysis   string
 }
 
-// answerText shows a key in words.
-func answerText(q *item.Question) string {
-	switch q.Type {
-	case item.Single, item.Multiple:
-		return item.ChoiceText(q.Type, q.Key)
-	case item.Judge:
-		if q.Key.Judge {
-			return "正确"
-		}
-		return "错误"
-	case item.Blank:
-		return strings.Join(q.Key.Blanks, "；")
-	default:
-		return q.Key.Reference
-	}
-}
-
 func adminQuestionRow(r *Question) adminQuestion {
 	q := r.ToItem()
 	opts := make([]string, len(q.Options))
@@ -188,7 +171,7 @@ func adminQuestionRow(r *Question) adminQuestion {
 			opts[i] = item.Letters[i:i+1] + ". " + o
 		}
 	}
-	return adminQuestion{ID: r.ID, Type: r.Type, TypeName: typeName(r.Type), Stem: q.Stem, Options: opts, Answer: answerText(&q),
+	return adminQuestion{ID: r.ID, Type: r.Type, TypeName: typeName(r.Type), Stem: q.Stem, Options: opts, Answer: q.KeyText(),
 		Score: q.Score, Difficulty: q.Difficulty, Tags: q.Tags, Analysis: q.Analysis}
 }
 

@@ -117,14 +117,7 @@ func (h *Handlers) practiceCheck(c *fiber.Ctx) error {
 		v := views([]CandidateQuestion{{ID: row.ID, Type: row.Type, Stem: q.Stem, Options: q.Options, Score: q.Score}})[0]
 		v.Given = given
 		v.Feedback = &fb
-		switch k := fb.Answer.(type) {
-		case bool:
-			v.KeyText = map[bool]string{true: "正确", false: "错误"}[k]
-		case []string:
-			v.KeyText = strings.Join(k, "；")
-		case string:
-			v.KeyText = k
-		}
+		v.KeyText = q.KeyText()
 		out = append(out, v)
 	}
 	back := c.FormValue("back")

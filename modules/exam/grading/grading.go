@@ -212,13 +212,20 @@ func letterMask(s string) uint16 {
 }
 
 // blankMatches tells whether answer matches one of the alternatives of key
-// ("中国共产党|党").
+// ("中国共产党|党"); a numeric alternative ("#3.14:0.01") matches by value.
 func blankMatches(key, answer string) bool {
 	ans := NormalizeBlank(answer)
 	if ans == "" {
 		return false
 	}
 	for alt := range strings.SplitSeq(key, "|") {
+		if item.IsNumeric(alt) {
+			// A number, graded by value ("#3.14:0.01").
+			if n, err := item.ParseNumeric(alt); err == nil && n.Matches(ans) {
+				return true
+			}
+			continue
+		}
 		if a := NormalizeBlank(alt); a != "" && a == ans {
 			return true
 		}

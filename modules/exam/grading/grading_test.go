@@ -62,6 +62,15 @@ func TestGrade(t *testing.T) {
 		{"single missing", single("B", 2), ``, none, Mark{}},
 		{"single null", single("B", 2), `null`, none, Mark{}},
 		{"single junk", single("B", 2), `"Z"`, none, Mark{}},
+		// numeric blanks (Moodle's numerical questions)
+		{"numeric exact other form", blank(2, "#3.14"), `["3.140"]`, none, Mark{Score: 2, Correct: true}},
+		{"numeric full-width digits", blank(2, "#3.14"), `["３．１４"]`, none, Mark{Score: 2, Correct: true}},
+		{"numeric tolerance inside", blank(2, "#3.14:0.01"), `["3.1415"]`, none, Mark{Score: 2, Correct: true}},
+		{"numeric tolerance outside", blank(2, "#3.14:0.01"), `["3.16"]`, none, Mark{}},
+		{"numeric range", blank(2, "#1..5"), `["4.5"]`, none, Mark{Score: 2, Correct: true}},
+		{"numeric range outside", blank(2, "#1..5"), `["6"]`, none, Mark{}},
+		{"numeric not a number", blank(2, "#3.14"), `["三点一四"]`, none, Mark{}},
+		{"numeric or text", blank(2, "#4|four"), `["Four"]`, none, Mark{Score: 2, Correct: true}},
 		// single with several right options (Moodle's {=spring =summer ~easter}): any one alone is right
 		{"any-of first", single("AC", 2), `"A"`, none, Mark{Score: 2, Correct: true}},
 		{"any-of second", single("AC", 2), `"C"`, none, Mark{Score: 2, Correct: true}},

@@ -325,8 +325,10 @@ func giftSingle(q *item.Question, own map[string]string, answers []giftAnswer) {
 }
 
 // giftNumerical reads a numerical answer block (after "#"): "3.14",
-// "3.14:0.01", or "=3.14:0 =%50%3.1". Tolerances are dropped; ranges
-// ("1..5") cannot be stored as a blank.
+// "3.14:0.01", "1..5", or "=3.14:0 =3.1:0.1". Each right answer becomes a
+// numeric alternative of one blank ("#3.14:0.01"), graded by value. An
+// answer worth part of the score (=%50%3.1) cannot be kept and refuses the
+// question.
 func giftNumerical(body string) ([]string, string) {
 	body = strings.TrimSpace(body)
 	var pieces []string
@@ -336,26 +338,25 @@ func giftNumerical(body string) ([]string, string) {
 			return nil, msg
 		}
 		for _, a := range answers {
-			if a.right && (a.weight == nil || *a.weight == 100) {
+			switch {
+			case a.right && (a.weight == nil || *a.weight == 100):
 				pieces = append(pieces, a.text)
+			case a.weight != nil && *a.weight > 0:
+				return nil, fmt.Sprintf("数值题答案「%s」只得 %g%% 分：暂不支持部分得分的数值答案，请删去它或改为完全正确", a.text, *a.weight)
 			}
 		}
 	} else {
-		pieces = []string{giftText(cutFeedback(body))}
+		// "3:2~#wrong": the answer, then wrong answers with feedback.
+		right, _, _ := strings.Cut(body, "~")
+		pieces = []string{giftText(cutFeedback(right))}
 	}
 	var alts []string
 	for _, p := range pieces {
-		if strings.Contains(p, "..") {
-			return nil, "不支持数值范围答案「" + p + "」"
+		alt := "#" + strings.ReplaceAll(strings.TrimSpace(p), " ", "")
+		if _, err := item.ParseNumeric(alt); err != nil {
+			return nil, "数值题答案「" + p + "」不是数字、数字:误差 或 下限..上限"
 		}
-		if i := strings.IndexByte(p, ':'); i >= 0 {
-			p = p[:i]
-		}
-		p = strings.TrimSpace(p)
-		if _, err := strconv.ParseFloat(p, 64); err != nil {
-			return nil, "数值题答案「" + p + "」不是数字"
-		}
-		alts = append(alts, p)
+		alts = append(alts, alt)
 	}
 	if len(alts) == 0 {
 		return nil, "数值题没有正确答案"

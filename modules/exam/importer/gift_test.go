@@ -27,7 +27,8 @@ func TestParseGIFT(t *testing.T) {
 		q(item.Blank, "____是中国的首都", nil, item.Key{Blanks: []string{"北京"}}, ""),
 		q(item.Single, "1 = 1，集合 {a}，比例 50%，标题: 无", []string{"a~b", "c#d"}, item.Key{Choices: "A"}, ""),
 		q(item.Short, "谈谈体会", nil, item.Key{}, ""),
-		q(item.Blank, "圆周率约为多少？", nil, item.Key{Blanks: []string{"3.14"}}, ""),
+		// {#3.14:0.01}: a number with its tolerance, graded by value.
+		q(item.Blank, "圆周率约为多少？", nil, item.Key{Blanks: []string{"#3.14:0.01"}}, ""),
 	}
 	if !reflect.DeepEqual(res.Questions, want) {
 		for i := range max(len(want), len(res.Questions)) {
@@ -59,7 +60,9 @@ func TestParseGIFTForms(t *testing.T) {
 		{"问{TRUE}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: true}}},
 		{"问{t}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: true}}},
 		{"问{F}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: false}}},
-		{"问{#=2:0 =%50%2.1 =3}", item.Question{Type: item.Blank, Stem: "问", Key: item.Key{Blanks: []string{"2|3"}}}},
+		{"问{#=2:0 =3}", item.Question{Type: item.Blank, Stem: "问", Key: item.Key{Blanks: []string{"#2:0|#3"}}}},
+		{"问{#1..5}", item.Question{Type: item.Blank, Stem: "问", Key: item.Key{Blanks: []string{"#1..5"}}}},
+		{"问{# =1822:0 ~#不对}", item.Question{Type: item.Blank, Stem: "问", Key: item.Key{Blanks: []string{"#1822:0"}}}},
 		{"问{=甲 =%50%乙}", item.Question{Type: item.Blank, Stem: "问", Key: item.Key{Blanks: []string{"甲"}}}},
 		{"写一篇文章{\n####写作要点\n}", item.Question{Type: item.Short, Stem: "写一篇文章", Analysis: "写作要点"}},
 		{"[markdown]问\\{x\\}{T}", item.Question{Type: item.Judge, Stem: "问{x}", Key: item.Key{Judge: true}}},
@@ -89,7 +92,7 @@ func TestParseGIFTProblems(t *testing.T) {
 		{"好题{T}\n\n::标题 没有结尾 {T}", 3, "标题缺少结尾"},
 		{"好题{T}\n\n\n问{~甲 ~乙}", 4, "没有正确答案"},
 		{"好题{T}\n\n问{甲 =乙}", 3, "答案应以 = 或 ~ 开头"},
-		{"好题{T}\n\n问{#1..5}", 3, "数值范围"},
+		{"好题{T}\n\n问{#=2:0 =%50%2.1 =3}", 3, "数值题答案「2.1」只得 50% 分：暂不支持部分得分的数值答案"},
 		{"好题{T}\n\n问{#abc}", 3, "不是数字"},
 		{"好题{T}\n\n问{T} 又{F}", 3, "只能有一个答案块"},
 		{"好题{T}\n\n问 } 题", 3, "没有对应的 {"},

@@ -19,9 +19,10 @@ type mText struct {
 }
 
 type mAnswer struct {
-	Fraction string `xml:"fraction,attr"`
-	Format   string `xml:"format,attr"`
-	Text     string `xml:"text"`
+	Fraction  string `xml:"fraction,attr"`
+	Format    string `xml:"format,attr"`
+	Text      string `xml:"text"`
+	Tolerance string `xml:"tolerance"` // numerical
 }
 
 type mQuestion struct {
@@ -34,6 +35,7 @@ type mQuestion struct {
 	Answers         []mAnswer `xml:"answer"`
 	GraderInfo      mText     `xml:"graderinfo"`
 	Tags            []mText   `xml:"tags>tag"`
+	Units           []string  `xml:"units>unit>unit_name"` // numerical
 }
 
 func questionAt(n int) string { return fmt.Sprintf("第 %d 题", n) }
@@ -196,7 +198,36 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 		if !found {
 			own["answer"] = "判断题没有正确答案（fraction=\"100\" 的答案）"
 		}
-	case "shortanswer", "numerical":
+	case "numerical":
+		q.Type = item.Blank
+		var alts []string
+		for _, a := range mq.Answers {
+			s, f := strings.TrimSpace(answerText(a)), fraction(a.Fraction)
+			switch {
+			case s == "*" || s == "" || f <= 0:
+				// Moodle's "any other answer" and wrong answers.
+			case !isFull(f):
+				own["answer"] = fmt.Sprintf("数值题答案「%s」只得 %g%% 分：暂不支持部分得分的数值答案，请删去它或改为完全正确", s, f)
+			default:
+				alt := "#" + s
+				if t := strings.TrimSpace(a.Tolerance); t != "" {
+					alt += ":" + t
+				}
+				if _, err := item.ParseNumeric(alt); err != nil {
+					own["answer"] = err.Error()
+				}
+				alts = append(alts, alt)
+			}
+		}
+		if len(mq.Units) > 0 {
+			own["answer"] = "暂不支持带单位（" + strings.Join(mq.Units, "、") + "）的数值题：请把单位写进题干，只保留数字答案后再导入"
+		}
+		if len(alts) == 0 && own["answer"] == "" {
+			own["answer"] = "数值题没有正确答案（fraction=\"100\" 的答案）"
+		} else if len(alts) > 0 {
+			q.Key.Blanks = []string{strings.Join(alts, "|")}
+		}
+	case "shortanswer":
 		q.Type = item.Blank
 		var alts []string
 		for _, a := range mq.Answers {

@@ -37,7 +37,7 @@ func TestParseMoodleXML(t *testing.T) {
 		{Type: item.Multiple, Stem: "第一行\n第二行\n第三行", Options: []string{"A1", "B1", "C1"}, Key: item.Key{Choices: "AC"}, Score: 3, Difficulty: 3},
 		{Type: item.Judge, Stem: "地球是圆的", Key: item.Key{Judge: false}, Score: 1, Difficulty: 3},
 		{Type: item.Blank, Stem: "我国的根本政治制度是 ____。", Key: item.Key{Blanks: []string{"人民代表大会制度|人大制度"}}, Score: 1, Difficulty: 3},
-		{Type: item.Blank, Stem: "1 + 1 = ?", Key: item.Key{Blanks: []string{"2"}}, Score: 1, Difficulty: 3},
+		{Type: item.Blank, Stem: "1 + 1 = ?", Key: item.Key{Blanks: []string{"#2:0"}}, Score: 1, Difficulty: 3},
 		{Type: item.Short, Stem: "谈谈体会。", Key: item.Key{Reference: "要点一\n要点二"}, Score: 10, Difficulty: 3},
 	}
 	if !reflect.DeepEqual(res.Questions, want) {
@@ -101,6 +101,29 @@ func TestCleanHTML(t *testing.T) {
 	for in, want := range cases {
 		if got := cleanHTML(in); got != want {
 			t.Errorf("cleanHTML(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A numerical question keeps its tolerance; one with units or with an
+// answer worth part of the score is refused with the reason, never imported
+// narrower than Moodle grades it.
+func TestMoodleNumericalForms(t *testing.T) {
+	num := func(answers, extra string) string {
+		return `<quiz><question type="numerical"><questiontext><text>平均数是多少？</text></questiontext>` + answers + extra + `</question></quiz>`
+	}
+	res, probs := ParseMoodleXML([]byte(num(`<answer fraction="100"><text>6.25</text><tolerance>0.05</tolerance></answer><answer fraction="0"><text>*</text></answer>`, "")))
+	if len(probs) > 0 || len(res.Questions) != 1 || !reflect.DeepEqual(res.Questions[0].Key.Blanks, []string{"#6.25:0.05"}) {
+		t.Fatalf("tolerance: %+v %+v", res, probs)
+	}
+	for _, tc := range []struct{ xml, want string }{
+		{num(`<answer fraction="100"><text>42</text><tolerance>0</tolerance></answer>`, `<units><unit><multiplier>1</multiplier><unit_name>m</unit_name></unit><unit><multiplier>100</multiplier><unit_name>cm</unit_name></unit></units>`), "暂不支持带单位（m、cm）的数值题"},
+		{num(`<answer fraction="100"><text>3.14</text></answer><answer fraction="50"><text>3.1</text></answer>`, ""), "数值题答案「3.1」只得 50% 分"},
+		{num(`<answer fraction="100"><text>三</text></answer>`, ""), "不是数字"},
+	} {
+		_, probs := ParseMoodleXML([]byte(tc.xml))
+		if len(probs) != 1 || !strings.Contains(probs[0].Message, tc.want) {
+			t.Errorf("%s: %+v, want %q", tc.want, probs, tc.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,54 @@ func TestRealChoiceQuestions(t *testing.T) {
 			t.Fatalf("%s: %v %+v", file, err, probs)
 		}
 		checkChoices(t, file, res.Questions, want)
+	}
+}
+
+// Numerical questions of real files keep their tolerance and range, graded
+// by value; one with an answer worth part of the score is refused rather
+// than imported narrower.
+func TestRealNumericalQuestions(t *testing.T) {
+	blanks := func(qs []item.Question) map[string][]string {
+		out := map[string][]string{}
+		for _, q := range qs {
+			if q.Type == item.Blank {
+				out[q.Stem] = append(out[q.Stem], strings.Join(q.Key.Blanks, "；"))
+			}
+		}
+		return out
+	}
+	examples := blanks(parseEach(t, "real/moodle_gift_examples.txt"))
+	for stem, want := range map[string][]string{
+		"When was Ulysses S. Grant born?":                []string{"#1822:1", "#1822", "#1822:5"},
+		"What is the value of pi (to 3 decimal places)?": []string{"#3.1415:0.0005", "#3.141..3.142"},
+		"What's 2 plus 2?":                               []string{"#4"},
+	} {
+		var got []string
+		for s, keys := range examples {
+			if strings.Contains(s, stem) {
+				got = append(got, keys...)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("examples «%s»: %q, want %q", stem, got, want)
+		}
+	}
+	// {# =1822:0 =%50%1822:2}: the 50% answer cannot be kept.
+	_, probs := ParseGIFT([]byte("When was Ulysses S. Grant born? {# =1822:0 =%50%1822:2}"))
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "只得 50% 分") {
+		t.Errorf("partial numerical answer: %+v", probs)
+	}
+	questions := blanks(parseEach(t, "real/moodle_gift_questions.gift.txt"))
+	if got := questions["What is a number from 1 to 5? ____ \";"]; !slices.Equal(got, []string{"#3:2"}) {
+		t.Errorf("questions.gift.txt range question: %q (all: %q)", got, questions)
+	}
+	res, probs, err := Parse("real/moodle_numerical_testquestion.xml", fixture(t, "real/moodle_numerical_testquestion.xml"))
+	if err != nil || len(probs) > 0 || len(res.Questions) != 1 {
+		t.Fatalf("numerical XML: %v %+v %+v", err, probs, res)
+	}
+	if q := res.Questions[0]; q.Type != item.Blank || !slices.Equal(q.Key.Blanks, []string{"#6.25:0.05"}) {
+		t.Errorf("numerical XML: %+v", q)
 	}
 }

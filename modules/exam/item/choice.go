@@ -97,3 +97,32 @@ func ParseChoiceCell(t Type, raw string) (Key, string) {
 	}
 	return k, ""
 }
+
+// KeyText shows the key in words, as admins and candidates read it:
+// "A 或 C；B 得 50% 分", 正确/错误, blanks separated by "；" with their
+// alternatives by "或" and numbers as "3.14（误差 ±0.01）".
+func (q *Question) KeyText() string {
+	switch q.Type {
+	case Single, Multiple:
+		return ChoiceText(q.Type, q.Key)
+	case Judge:
+		if q.Key.Judge {
+			return "正确"
+		}
+		return "错误"
+	case Blank:
+		blanks := make([]string, len(q.Key.Blanks))
+		for i, b := range q.Key.Blanks {
+			alts := strings.Split(b, "|")
+			for j, a := range alts {
+				if IsNumeric(a) {
+					alts[j] = NumericText(a)
+				}
+			}
+			blanks[i] = strings.Join(alts, " 或 ")
+		}
+		return strings.Join(blanks, "；")
+	default:
+		return q.Key.Reference
+	}
+}

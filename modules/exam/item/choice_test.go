@@ -103,3 +103,20 @@ func TestSingleKeyJSON(t *testing.T) {
 		t.Errorf("multiple C,A: %v %v", k, err)
 	}
 }
+
+func TestKeyText(t *testing.T) {
+	for _, tc := range []struct {
+		q    Question
+		want string
+	}{
+		{Question{Type: Single, Key: Key{Choices: "D", Partial: map[string]float64{"B": 50}}}, "D；B 得 50% 分"},
+		{Question{Type: Multiple, Key: Key{Choices: "ACD"}}, "ACD"},
+		{Question{Type: Judge, Key: Key{Judge: true}}, "正确"},
+		{Question{Type: Blank, Key: Key{Blanks: []string{"人民代表大会制度|人大制度", "#3.14:0.01|#1..2"}}}, "人民代表大会制度 或 人大制度；3.14（误差 ±0.01） 或 1 到 2 之间的数"},
+		{Question{Type: Short, Key: Key{Reference: "要点"}}, "要点"},
+	} {
+		if got := tc.q.KeyText(); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.q.Key, got, tc.want)
+		}
+	}
+}

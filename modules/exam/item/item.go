@@ -199,6 +199,13 @@ func (q *Question) Validate() map[string]string {
 			if strings.Trim(strings.TrimSpace(b), "|") == "" {
 				bad["answer"] = "填空题每个空都要有答案"
 			}
+			for alt := range strings.SplitSeq(b, "|") {
+				if IsNumeric(alt) {
+					if _, err := ParseNumeric(alt); err != nil {
+						bad["answer"] = err.Error()
+					}
+				}
+			}
 		}
 	}
 	if q.Score <= 0 || q.Score > 100 {
