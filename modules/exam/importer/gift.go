@@ -257,8 +257,17 @@ func giftChoice(q *item.Question, own map[string]string, answers []giftAnswer) {
 		q.Type = item.Blank
 		var alts []string
 		for _, a := range answers {
-			if a.text != "" && (a.weight == nil || *a.weight == 100) {
-				alts = append(alts, strings.ReplaceAll(a.text, "|", "｜"))
+			switch {
+			case a.text == "" || (a.weight != nil && *a.weight <= 0):
+				// A wrong answer with its feedback.
+			case a.weight != nil && *a.weight != 100:
+				own["answer"] = fmt.Sprintf("填空答案「%s」只得 %g%% 分：暂不支持部分得分的答案，请删去它或改为完全正确", a.text, *a.weight)
+			default:
+				alt, msg := shortAnswerAlt(a.text)
+				if msg != "" {
+					own["answer"] = msg
+				}
+				alts = append(alts, alt)
 			}
 		}
 		if len(alts) > 0 {
@@ -295,6 +304,17 @@ func giftChoice(q *item.Question, own map[string]string, answers []giftAnswer) {
 	default:
 		q.Type = item.Multiple
 	}
+}
+
+// shortAnswerAlt turns a right answer of Moodle's short-answer question into
+// a blank's alternative: "\*" is a literal asterisk; a bare "*" is Moodle's
+// wildcard, which a blank cannot hold, so the question is refused with the
+// reason rather than imported stricter.
+func shortAnswerAlt(text string) (string, string) {
+	if strings.Contains(strings.ReplaceAll(text, `\*`, ""), "*") {
+		return "", "填空答案「" + text + "」含通配符 *：暂不支持，请写出每个可接受的答案（用 = 分开）"
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(text, `\*`, "*"), "|", "｜"), ""
 }
 
 // giftSingle reads a choice block with "=": in Moodle it is single choice

@@ -36,6 +36,7 @@ type mQuestion struct {
 	GraderInfo      mText     `xml:"graderinfo"`
 	Tags            []mText   `xml:"tags>tag"`
 	Units           []string  `xml:"units>unit>unit_name"` // numerical
+	UseCase         string    `xml:"usecase"`              // shortanswer
 }
 
 func questionAt(n int) string { return fmt.Sprintf("第 %d 题", n) }
@@ -229,10 +230,23 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 		}
 	case "shortanswer":
 		q.Type = item.Blank
+		if strings.TrimSpace(mq.UseCase) == "1" {
+			own["answer"] = "区分大小写的填空题（usecase）暂不支持：本系统评分不区分大小写"
+		}
 		var alts []string
 		for _, a := range mq.Answers {
-			if s := strings.ReplaceAll(answerText(a), "|", "｜"); isFull(fraction(a.Fraction)) && s != "" {
-				alts = append(alts, s)
+			s, f := strings.TrimSpace(answerText(a)), fraction(a.Fraction)
+			switch {
+			case s == "" || f <= 0:
+				// Wrong answers, and "*" for any other answer.
+			case !isFull(f):
+				own["answer"] = fmt.Sprintf("填空答案「%s」只得 %g%% 分：暂不支持部分得分的答案，请删去它或改为完全正确", s, f)
+			default:
+				alt, msg := shortAnswerAlt(s)
+				if msg != "" {
+					own["answer"] = msg
+				}
+				alts = append(alts, alt)
 			}
 		}
 		if len(alts) == 0 {

@@ -127,3 +127,26 @@ func TestMoodleNumericalForms(t *testing.T) {
 		}
 	}
 }
+
+// Short answers keep their right answers; a partial-credit answer, a "*"
+// wildcard or case-sensitive matching (usecase) refuses the question with
+// the reason, and "\*" is a literal asterisk.
+func TestMoodleShortAnswerForms(t *testing.T) {
+	sa := func(usecase, answers string) string {
+		return `<quiz><question type="shortanswer"><questiontext><text>最好的动物？</text></questiontext><usecase>` + usecase + `</usecase>` + answers + `</question></quiz>`
+	}
+	res, probs := ParseMoodleXML([]byte(sa("0", `<answer fraction="100"><text>Frog</text></answer><answer fraction="100"><text>5\*</text></answer><answer fraction="0"><text>*</text></answer>`)))
+	if len(probs) > 0 || len(res.Questions) != 1 || !reflect.DeepEqual(res.Questions[0].Key.Blanks, []string{"Frog|5*"}) {
+		t.Fatalf("short answer: %+v %+v", res, probs)
+	}
+	for _, tc := range []struct{ xml, want string }{
+		{sa("0", `<answer fraction="100"><text>Frog</text></answer><answer fraction="50"><text>Cat</text></answer>`), "填空答案「Cat」只得 50% 分"},
+		{sa("0", `<answer fraction="100"><text>Fr*g</text></answer>`), "含通配符 *"},
+		{sa("1", `<answer fraction="100"><text>Co</text></answer>`), "区分大小写的填空题（usecase）暂不支持"},
+	} {
+		_, probs := ParseMoodleXML([]byte(tc.xml))
+		if len(probs) != 1 || !strings.Contains(probs[0].Message, tc.want) {
+			t.Errorf("%s: %+v", tc.want, probs)
+		}
+	}
+}

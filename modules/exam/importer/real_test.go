@@ -160,3 +160,38 @@ func TestRealNumericalQuestions(t *testing.T) {
 		t.Errorf("numerical XML: %+v", q)
 	}
 }
+
+// Short answers of real GIFT files: the right answers become one blank's
+// alternatives; an answer worth part of the score refuses the question
+// with the reason.
+func TestRealShortAnswers(t *testing.T) {
+	var got []string
+	for _, q := range parseEach(t, "real/moodle_gift_examples.txt") {
+		if q.Type == item.Blank && !item.IsNumeric(q.Key.Blanks[0]) {
+			got = append(got, q.Stem+" → "+strings.Join(q.Key.Blanks, "；"))
+		}
+	}
+	for _, want := range []string{
+		"Who's buried in Grant's tomb? → no one|nobody",
+		"Two plus two equals ____ . → four|4",
+		"Japanese characters originally\ncame from what country? → China",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("examples: no blank %q in %q", want, got)
+		}
+	}
+	for _, g := range got {
+		if strings.Contains(g, "Nazareth") {
+			t.Errorf("the Nazareth question has 75%% and 25%% answers and must be refused: %s", g)
+		}
+	}
+	for name, want := range map[string]string{
+		"Jesus' hometown:: Jesus Christ was from {\n=Nazareth#Yes! That's right!\n=%75%Nazereth#Right, but misspelled.\n=%25%Bethlehem#He was born here, but not raised here.\n}": "填空答案「Bethlehem」只得 25% 分",
+		"::Shortanswer::Which is the best animal?{\n=Frog#Good!\n=%50%Cat#What is it?\n=%0%*#No\n}":                                                                               "填空答案「Cat」只得 50% 分",
+	} {
+		_, probs := ParseGIFT([]byte(name))
+		if len(probs) != 1 || !strings.Contains(probs[0].Message, want) {
+			t.Errorf("%s: %+v", want, probs)
+		}
+	}
+}
