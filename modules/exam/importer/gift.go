@@ -182,17 +182,25 @@ func giftQuestion(c *collector, line int, raw string) {
 		} else {
 			q.Key.Blanks = []string{strings.Join(alts, "|")}
 		}
+	case !strings.ContainsAny(cutFeedback(body), "=~"):
+		// "{One}": one right short answer needs no "=" (Moodle).
+		q.Type = item.Blank
+		alt, msg := shortAnswerAlt(giftText(cutFeedback(body)))
+		if msg != "" {
+			own["answer"] = msg
+		}
+		q.Key.Blanks = []string{alt}
 	default:
 		answers, msg := giftAnswers(body)
 		if msg != "" {
 			c.problem(at, line, msg)
 			return
 		}
-		for _, a := range answers {
-			if strings.Contains(a.text, "->") {
-				c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "不支持的题型 matching"})
-				return
-			}
+		// Moodle's order: a block with "~" is multiple choice even when an
+		// option contains "->"; only "=" answers with "->" are matching.
+		if !strings.Contains(body, "~") && strings.Contains(body, "->") {
+			c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "不支持的题型 matching"})
+			return
 		}
 		giftChoice(&q, own, answers)
 	}

@@ -57,6 +57,8 @@ func TestParseGIFTForms(t *testing.T) {
 	}{
 		{"问{~%100%对的 ~错的}", item.Question{Type: item.Single, Stem: "问", Options: []string{"对的", "错的"}, Key: item.Key{Choices: "A"}}},
 		{"问{~甲 ~%33.3%乙 ~%33.3%丙 ~%33.4%丁}", item.Question{Type: item.Multiple, Stem: "问", Options: []string{"甲", "乙", "丙", "丁"}, Key: item.Key{Choices: "BCD"}}},
+		// "->" in an option of a block with "~" is text, not matching (Moodle's order).
+		{"箭头{=A -> B ~B -> A}", item.Question{Type: item.Single, Stem: "箭头", Options: []string{"A -> B", "B -> A"}, Key: item.Key{Choices: "A"}}},
 		{"问{TRUE}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: true}}},
 		{"问{t}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: true}}},
 		{"问{F}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: false}}},

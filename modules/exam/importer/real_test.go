@@ -96,6 +96,11 @@ func TestRealChoiceQuestions(t *testing.T) {
 	checkChoices(t, "giftpegjs_escapeColon.gift", parseEach(t, "real/giftpegjs_escapeColon.gift"), []choiceWant{
 		{"Specify the seasons", item.Single, "ABCD", nil},
 	})
+	// "->" inside the options of a block with "~" is text, not matching.
+	checkChoices(t, "giftpegjs_shortAnswerNotMatching.gift", parseEach(t, "real/giftpegjs_shortAnswerNotMatching.gift"), []choiceWant{
+		{"How to make coffee?", item.Single, "B", nil},
+		{"¿Cómo se cambia la orientación de la página", item.Single, "C", nil},
+	})
 	checkChoices(t, "pygiftparser_single.gift", parseEach(t, "real/pygiftparser_single.gift"), []choiceWant{
 		{"Question", item.Single, "A", nil},
 		{"What's the answer to this multiple-choice question?", item.Single, "C", nil},
@@ -179,6 +184,11 @@ func TestRealShortAnswers(t *testing.T) {
 		if !slices.Contains(got, want) {
 			t.Errorf("examples: no blank %q in %q", want, got)
 		}
+	}
+	// "{One}": one right answer needs no "=".
+	res, probs := ParseGIFT(fixture(t, "real/giftpegjs_shortAnswer2.gift"))
+	if len(probs) > 0 || len(res.Questions) != 2 || !slices.Equal(res.Questions[1].Key.Blanks, []string{"One"}) {
+		t.Errorf("shortAnswer2.gift: %+v %+v", res, probs)
 	}
 	for _, g := range got {
 		if strings.Contains(g, "Nazareth") {
