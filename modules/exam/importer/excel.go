@@ -230,22 +230,57 @@ func splitBlanks(raw string) []string {
 	if strings.TrimSpace(raw) == "" {
 		return nil
 	}
-	parts := strings.Split(strings.ReplaceAll(raw, "；", ";"), ";")
-	for len(parts) > 1 && strings.TrimSpace(parts[len(parts)-1]) == "" {
-		parts = parts[:len(parts)-1]
-	}
-	out := make([]string, len(parts))
-	for i, p := range parts {
-		alts := strings.Split(strings.ReplaceAll(p, "｜", "|"), "|")
-		keep := alts[:0]
-		for _, a := range alts {
-			if a = strings.TrimSpace(a); a != "" {
-				keep = append(keep, a)
-			}
+	// Blanks are separated by ；or ;, alternatives by | or ｜; a backslash
+	// makes the next character literal ("1\;2" is one answer "1;2").
+	var blanks [][]string
+	var alts []string
+	var cur strings.Builder
+	endAlt := func() {
+		if a := strings.TrimSpace(cur.String()); a != "" {
+			alts = append(alts, a)
 		}
-		out[i] = strings.Join(keep, "|")
+		cur.Reset()
+	}
+	rs := []rune(raw)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '\\' && i+1 < len(rs):
+			i++
+			cur.WriteRune(rs[i])
+		case r == ';' || r == '；':
+			endAlt()
+			blanks, alts = append(blanks, alts), nil
+		case r == '|' || r == '｜':
+			endAlt()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	endAlt()
+	blanks = append(blanks, alts)
+	for len(blanks) > 1 && len(blanks[len(blanks)-1]) == 0 {
+		blanks = blanks[:len(blanks)-1]
+	}
+	out := make([]string, len(blanks))
+	for i, b := range blanks {
+		out[i] = strings.Join(b, "|")
 	}
 	return out
+}
+
+// joinBlanks writes a blank key as the 答案 cell splitBlanks reads: the
+// characters that would split it are escaped with a backslash.
+func joinBlanks(blanks []string) string {
+	esc := strings.NewReplacer(`\`, `\\`, ";", `\;`, "；", `\；`, "｜", `\｜`)
+	out := make([]string, len(blanks))
+	for i, b := range blanks {
+		alts := strings.Split(b, "|")
+		for j, a := range alts {
+			alts[j] = esc.Replace(a)
+		}
+		out[i] = strings.Join(alts, "|")
+	}
+	return strings.Join(out, "；")
 }
 
 func splitTags(raw string) []string {
@@ -275,7 +310,7 @@ var instructions = [][]string{
 	{"题型", "必填：单选、多选、判断、填空 或 简答（也可写 单项选择题、多项选择题、判断题、填空题、简答题）"},
 	{"题干", "必填，不超过 5000 字；填空题用 ____ 标出空的位置"},
 	{"选项A–选项H", "单选、多选题必填 2 到 8 个选项，从选项A 起依次填写，中间不能空；判断、填空、简答题不填"},
-	{"答案", "单选写一个字母，如 B（几个选项单独选都算对时写 A|C；其他选项得部分分时在后面写 ；C:50%）；多选写多个字母，如 ACD 或 A,C,D；判断写 正确/错误（或 对/错）；填空题多个空的答案用 ；或 ; 分隔，同一个空有多个可接受答案用 | 分隔，如 人民代表大会制度|人大制度，按数值评分的答案以 # 开头，如 #3.14（3.140 也对）、#3.14:0.01（误差 ±0.01）、#1..5（1 到 5 之间）；简答写参考答案（可空）"},
+	{"答案", "单选写一个字母，如 B（几个选项单独选都算对时写 A|C；其他选项得部分分时在后面写 ；C:50%）；多选写多个字母，如 ACD 或 A,C,D；判断写 正确/错误（或 对/错）；填空题多个空的答案用 ；或 ; 分隔（题干中用 ____ 或（ ）标出每个空，个数要与答案一致；答案本身含 ; ；｜ 时在前面加 \\），同一个空有多个可接受答案用 | 分隔，如 人民代表大会制度|人大制度，按数值评分的答案以 # 开头，如 #3.14（3.140 也对）、#3.14:0.01（误差 ±0.01）、#1..5（1 到 5 之间）；简答写参考答案（可空）"},
 	{"分值", "必填，大于 0、不超过 100 的数，最多两位小数"},
 	{"难度", "1 到 5 的整数，1 最易；不填为 3"},
 	{"标签", "可空，多个标签用 , ， 、 或 ; 分隔"},
@@ -368,7 +403,7 @@ func exportRow(q *item.Question) []any {
 			row[colAnswer] = "错误"
 		}
 	case item.Blank:
-		row[colAnswer] = strings.Join(q.Key.Blanks, "；")
+		row[colAnswer] = joinBlanks(q.Key.Blanks)
 	default:
 		row[colAnswer] = q.Key.Reference
 	}

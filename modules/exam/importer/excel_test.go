@@ -103,7 +103,11 @@ func TestParseExcelAnswerForms(t *testing.T) {
 		if c.typ == "多选" {
 			opts = abcd
 		}
-		res, probs := ParseExcel(book(t, [][]string{Headers, row(c.typ, "题", opts, c.answer, "1", "", "", "")}))
+		stem := "题"
+		if c.typ == "填空" {
+			stem = strings.Repeat("____，", len(c.want.Blanks))
+		}
+		res, probs := ParseExcel(book(t, [][]string{Headers, row(c.typ, stem, opts, c.answer, "1", "", "", "")}))
 		if len(probs) > 0 || len(res.Questions) != 1 {
 			t.Errorf("%s %q: problems %+v", c.typ, c.answer, probs)
 			continue
@@ -258,6 +262,8 @@ func TestExportRoundTrip(t *testing.T) {
 		{Type: item.Judge, Stem: "判断", Key: item.Key{Judge: false}, Score: 100, Difficulty: 3},
 		{Type: item.Judge, Stem: "判断2", Key: item.Key{Judge: true}, Score: 2, Difficulty: 3},
 		{Type: item.Blank, Stem: "____，____，____", Key: item.Key{Blanks: []string{"甲|乙", "0.30", "007"}}, Score: 3, Difficulty: 2},
+		// Answers that hold the separators themselves survive the round trip.
+		{Type: item.Blank, Stem: "____ 与 ____ 及（ ）", Key: item.Key{Blanks: []string{"1;2|一；二", `a｜b|C:\dir`, "#3.14:0.01"}}, Score: 3, Difficulty: 2},
 		{Type: item.Short, Stem: "简答", Key: item.Key{Reference: "参考\n答案"}, Score: 20, Difficulty: 4, Tags: []string{"理论"}},
 	}
 	_, got := parsedBack(t, func(w io.Writer) error { return Export(w, qs) })
@@ -277,7 +283,7 @@ func TestParseExcel10000(t *testing.T) {
 		case 2:
 			qs[i] = item.Question{Type: item.Judge, Stem: fmt.Sprintf("判断 %d", i), Key: item.Key{Judge: i%2 == 0}, Score: 1, Difficulty: 1}
 		case 3:
-			qs[i] = item.Question{Type: item.Blank, Stem: fmt.Sprintf("填空 %d ____", i), Key: item.Key{Blanks: []string{"甲|乙", "丙"}}, Score: 1, Difficulty: 4}
+			qs[i] = item.Question{Type: item.Blank, Stem: fmt.Sprintf("填空 %d ____ ____", i), Key: item.Key{Blanks: []string{"甲|乙", "丙"}}, Score: 1, Difficulty: 4}
 		default:
 			qs[i] = item.Question{Type: item.Short, Stem: fmt.Sprintf("简答 %d", i), Key: item.Key{Reference: "要点"}, Score: 5, Difficulty: 5, Analysis: "解析"}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 )
 
@@ -125,6 +126,13 @@ func NormalizeChoices(s string) string {
 	return b.String()
 }
 
+// blankMark is where a stem leaves a blank: a run of underscores
+// ("____", "＿＿"), or empty brackets ("（ ）", "( )").
+var blankMark = regexp.MustCompile(`_{2,}|＿+|（[ 　]*）|\([ 　]*\)`)
+
+// BlankMarks counts the blanks a stem marks.
+func BlankMarks(stem string) int { return len(blankMark.FindAllStringIndex(stem, -1)) }
+
 // checkPartial checks the partial credits of a choice question.
 func (q *Question) checkPartial() string {
 	if len(q.Key.Partial) == 0 {
@@ -194,6 +202,11 @@ func (q *Question) Validate() map[string]string {
 	case Blank:
 		if len(q.Key.Blanks) == 0 {
 			bad["answer"] = "填空题答案必填"
+		}
+		if n, m := BlankMarks(q.Stem), len(q.Key.Blanks); n > 0 && m > 0 && n != m {
+			bad["answer"] = fmt.Sprintf("题干中有 %d 个空（____），答案有 %d 个，两者应一致", n, m)
+		} else if n == 0 && m > 1 {
+			bad["answer"] = fmt.Sprintf("答案有 %d 个空，请在题干中用 ____ 标出每个空的位置", m)
 		}
 		for _, b := range q.Key.Blanks {
 			if strings.Trim(strings.TrimSpace(b), "|") == "" {

@@ -46,3 +46,28 @@ func TestNumeric(t *testing.T) {
 		}
 	}
 }
+
+// The blanks a stem marks must match the answer's blanks, on import and on
+// every edit (both go through Validate).
+func TestBlankCount(t *testing.T) {
+	for stem, n := range map[string]int{"为中国人民谋____，为中华民族谋____": 2, "根本制度是＿＿。": 1, "宗旨是（ ）": 1, "( )与(　)": 2, "没有空": 0, "下划线_一个": 0} {
+		if got := BlankMarks(stem); got != n {
+			t.Errorf("BlankMarks(%q) = %d, want %d", stem, got, n)
+		}
+	}
+	q := func(stem string, blanks ...string) map[string]string {
+		return (&Question{Type: Blank, Stem: stem, Key: Key{Blanks: blanks}, Score: 1}).Validate()
+	}
+	if bad := q("谋____，谋____", "幸福", "复兴"); bad != nil {
+		t.Errorf("two and two: %v", bad)
+	}
+	if bad := q("哪一年成立？", "1921"); bad != nil {
+		t.Errorf("no mark, one answer: %v", bad)
+	}
+	if bad := q("谋____，谋____", "幸福"); bad["answer"] != "题干中有 2 个空（____），答案有 1 个，两者应一致" {
+		t.Errorf("two marks, one answer: %v", bad)
+	}
+	if bad := q("谋什么", "幸福", "复兴"); bad["answer"] != "答案有 2 个空，请在题干中用 ____ 标出每个空的位置" {
+		t.Errorf("no mark, two answers: %v", bad)
+	}
+}
