@@ -66,6 +66,10 @@ func lineAt(n int) string { return fmt.Sprintf("第 %d 行", n) }
 // ParseGIFT reads Moodle's GIFT text format.
 func ParseGIFT(data []byte) (Result, []Problem) {
 	var c collector
+	data, msg := textUTF8(data)
+	if msg != "" {
+		return Result{}, []Problem{{At: "文件", Message: msg}}
+	}
 	text := strings.TrimPrefix(string(data), "\ufeff")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	lines := strings.Split(text, "\n")

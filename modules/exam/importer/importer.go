@@ -59,7 +59,11 @@ var ErrUnsupported = errors.New("不支持的文件类型，请上传 .xlsx、Mo
 // for an unsupported file type.
 func Parse(filename string, data []byte) (Result, []Problem, error) {
 	ext := strings.ToLower(filepath.Ext(filename))
-	head := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	head := data
+	if u, ok, _ := fromUTF16(data); ok {
+		head = u
+	}
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	looksXML := bytes.HasPrefix(head, []byte("<?xml")) || bytes.HasPrefix(head, []byte("<quiz"))
 	looksZip := bytes.HasPrefix(data, []byte("PK\x03\x04"))
 	switch {

@@ -54,7 +54,12 @@ func (t mText) plain() string {
 // ParseMoodleXML reads a Moodle XML question export (<quiz><question>).
 func ParseMoodleXML(data []byte) (Result, []Problem) {
 	var c collector
+	data, msg := xmlUTF8(data)
+	if msg != "" {
+		return Result{}, []Problem{{At: "文件", Message: msg}}
+	}
 	d := xml.NewDecoder(bytes.NewReader(data))
+	d.CharsetReader = xmlCharset
 	d.Strict = true
 	n := 0
 	depth := 0
