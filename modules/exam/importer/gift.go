@@ -90,6 +90,7 @@ func ParseGIFT(data []byte) (Result, []Problem) {
 			flush()
 			continue
 		case len(block) == 0 && strings.HasPrefix(t, "$CATEGORY:"):
+			c.category = categoryTag(strings.TrimPrefix(t, "$CATEGORY:"))
 			continue
 		}
 		if len(block) == 0 {

@@ -14,7 +14,8 @@ func TestParseGIFT(t *testing.T) {
 		t.Fatalf("problems: %+v", probs)
 	}
 	q := func(typ item.Type, stem string, opts []string, key item.Key, analysis string) item.Question {
-		return item.Question{Type: typ, Stem: stem, Options: opts, Key: key, Score: 1, Difficulty: 3, Analysis: analysis}
+		// $CATEGORY: $course$/政治理论 tags the questions after it.
+		return item.Question{Type: typ, Stem: stem, Options: opts, Key: key, Score: 1, Difficulty: 3, Tags: []string{"政治理论"}, Analysis: analysis}
 	}
 	want := []item.Question{
 		q(item.Single, "党的根本宗旨是", []string{"全心全意为人民服务", "实现共产主义", "发展生产力"}, item.Key{Choices: "A"}, ""),

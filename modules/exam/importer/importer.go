@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -96,6 +97,21 @@ func Parse(filename string, data []byte) (Result, []Problem, error) {
 type collector struct {
 	res      Result
 	problems []Problem
+	category string // the tag of the file's current category
+}
+
+// categoryTag turns a Moodle category path ("$course$/top/政治理论/党史")
+// into the tag its questions get: its last segment, unless that is only
+// Moodle's default or top category.
+func categoryTag(path string) string {
+	segs := strings.Split(strings.TrimSpace(path), "/")
+	last := strings.TrimSpace(segs[len(segs)-1])
+	switch l := strings.ToLower(last); {
+	case l == "" || l == "top" || l == "$course$" || l == "$system$" || l == "$module$" || l == "$cat1$" ||
+		strings.HasPrefix(l, "default for ") || strings.HasPrefix(last, "默认"):
+		return ""
+	}
+	return last
 }
 
 func (c *collector) problem(at string, row int, msg string) {
@@ -107,6 +123,9 @@ func (c *collector) problem(at string, row int, msg string) {
 // add validates q; own holds messages the parser found itself, by the
 // field names Validate uses. Any message becomes one Problem.
 func (c *collector) add(at string, row int, q item.Question, own map[string]string) {
+	if c.category != "" && !slices.Contains(q.Tags, c.category) {
+		q.Tags = splitTags(strings.Join(append(q.Tags, c.category), ","))
+	}
 	bad := q.Validate()
 	for f, msg := range storageProblems(&q) {
 		if bad == nil {

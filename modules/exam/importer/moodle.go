@@ -37,6 +37,7 @@ type mQuestion struct {
 	Tags            []mText   `xml:"tags>tag"`
 	Units           []string  `xml:"units>unit>unit_name"` // numerical
 	UseCase         string    `xml:"usecase"`              // shortanswer
+	Category        mText     `xml:"category"`             // a category "question"
 }
 
 func questionAt(n int) string { return fmt.Sprintf("第 %d 题", n) }
@@ -133,6 +134,7 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 	at := questionAt(n)
 	typ := strings.TrimSpace(mq.Type)
 	if typ == "category" {
+		c.category = categoryTag(mq.Category.plain())
 		return
 	}
 	q := item.Question{Stem: mq.QuestionText.plain(), Score: 1, Difficulty: 3, Analysis: mq.GeneralFeedback.plain()}

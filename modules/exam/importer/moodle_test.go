@@ -32,13 +32,15 @@ func TestParseMoodleXML(t *testing.T) {
 	if len(probs) > 0 {
 		t.Fatalf("problems: %+v", probs)
 	}
+	// The category ($course$/top/政治理论) becomes a tag of its questions.
+	cat := []string{"政治理论"}
 	want := []item.Question{
-		{Type: item.Single, Stem: "习近平新时代 中国", Options: []string{"甲", "乙 & 丙", "丁"}, Key: item.Key{Choices: "B"}, Score: 2, Difficulty: 3, Tags: []string{"党史", "理论"}, Analysis: "解析&说明"},
-		{Type: item.Multiple, Stem: "第一行\n第二行\n第三行", Options: []string{"A1", "B1", "C1"}, Key: item.Key{Choices: "AC"}, Score: 3, Difficulty: 3},
-		{Type: item.Judge, Stem: "地球是圆的", Key: item.Key{Judge: false}, Score: 1, Difficulty: 3},
-		{Type: item.Blank, Stem: "我国的根本政治制度是 ____。", Key: item.Key{Blanks: []string{"人民代表大会制度|人大制度"}}, Score: 1, Difficulty: 3},
-		{Type: item.Blank, Stem: "1 + 1 = ?", Key: item.Key{Blanks: []string{"#2:0"}}, Score: 1, Difficulty: 3},
-		{Type: item.Short, Stem: "谈谈体会。", Key: item.Key{Reference: "要点一\n要点二"}, Score: 10, Difficulty: 3},
+		{Type: item.Single, Stem: "习近平新时代 中国", Options: []string{"甲", "乙 & 丙", "丁"}, Key: item.Key{Choices: "B"}, Score: 2, Difficulty: 3, Tags: []string{"党史", "理论", "政治理论"}, Analysis: "解析&说明"},
+		{Type: item.Multiple, Stem: "第一行\n第二行\n第三行", Options: []string{"A1", "B1", "C1"}, Key: item.Key{Choices: "AC"}, Score: 3, Difficulty: 3, Tags: cat},
+		{Type: item.Judge, Stem: "地球是圆的", Key: item.Key{Judge: false}, Score: 1, Difficulty: 3, Tags: cat},
+		{Type: item.Blank, Stem: "我国的根本政治制度是 ____。", Key: item.Key{Blanks: []string{"人民代表大会制度|人大制度"}}, Score: 1, Difficulty: 3, Tags: cat},
+		{Type: item.Blank, Stem: "1 + 1 = ?", Key: item.Key{Blanks: []string{"#2:0"}}, Score: 1, Difficulty: 3, Tags: cat},
+		{Type: item.Short, Stem: "谈谈体会。", Key: item.Key{Reference: "要点一\n要点二"}, Score: 10, Difficulty: 3, Tags: cat},
 	}
 	if !reflect.DeepEqual(res.Questions, want) {
 		t.Fatalf("got\n%#v\nwant\n%#v", res.Questions, want)

@@ -205,3 +205,37 @@ func TestRealShortAnswers(t *testing.T) {
 		}
 	}
 }
+
+// A Moodle category becomes a tag of the questions that follow it (its
+// last segment; Moodle's default and top categories give none).
+func TestCategoriesBecomeTags(t *testing.T) {
+	for path, want := range map[string]string{
+		"$course$/top/政治理论":                 "政治理论",
+		"$course$/Iota/Kappa":               "Kappa",
+		"$course$/Default for New Features": "",
+		"$course$/top":                      "",
+		"$system$/默认类别":                     "",
+	} {
+		if got := categoryTag(path); got != want {
+			t.Errorf("categoryTag(%q) = %q, want %q", path, got, want)
+		}
+	}
+	res, probs, err := Parse("real/moodle_nested_categories_with_questions.xml", fixture(t, "real/moodle_nested_categories_with_questions.xml"))
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("%v %+v", err, probs)
+	}
+	tags := map[string]int{}
+	for _, q := range res.Questions {
+		if len(q.Tags) == 0 {
+			t.Errorf("question without its category's tag: %q", q.Stem)
+		}
+		for _, tag := range q.Tags {
+			tags[tag]++
+		}
+	}
+	for _, cat := range []string{"Iota", "Kappa", "Lambda", "Mu"} {
+		if tags[cat] == 0 {
+			t.Errorf("no question tagged %s: %v (%d questions)", cat, tags, len(res.Questions))
+		}
+	}
+}
