@@ -104,19 +104,34 @@ func ParseGIFT(data []byte) (Result, []Problem) {
 
 var giftFormat = regexp.MustCompile(`^\s*\[(html|markdown|plain|moodle)\]`)
 
-// giftText prepares a piece of GIFT text: format prefix stripped, HTML
-// cleaned for [html], escapes restored, spaces tidied.
-func giftText(s string) string {
-	isHTML := false
+// giftFormatOf is the format a GIFT text names with its [format] prefix,
+// or def.
+func giftFormatOf(s, def string) string {
 	if m := giftFormat.FindStringSubmatch(s); m != nil {
-		isHTML = m[1] == "html"
+		return m[1]
+	}
+	return def
+}
+
+// giftText prepares a piece of GIFT text in its format: the one its
+// [format] prefix names, else def (the question's; Moodle's own default,
+// moodle auto-format, renders HTML). Escapes are restored; HTML and
+// Markdown become text with their meaning kept (cleanHTML: line breaks,
+// superscripts, preformatted text).
+func giftText(s, def string) string {
+	format := giftFormatOf(s, def)
+	if m := giftFormat.FindStringSubmatch(s); m != nil {
 		s = s[len(m[0]):]
 	}
 	s = giftRestore(s)
-	if isHTML {
+	switch format {
+	case "plain":
+		return tidyText(s)
+	case "markdown":
+		return cleanHTML(markdownHTML(s))
+	default:
 		return cleanHTML(s)
 	}
-	return tidyText(s)
 }
 
 func giftQuestion(c *collector, line int, raw string) {
@@ -166,12 +181,13 @@ func giftQuestion(c *collector, line int, raw string) {
 	}
 	q := item.Question{Score: 1, Difficulty: 3}
 	own := map[string]string{}
+	format := giftFormatOf(strings.TrimSpace(stem), "moodle") // answers and feedback inherit it
 	if i := strings.Index(body, "####"); i >= 0 {
-		q.Analysis = giftText(body[i+4:])
+		q.Analysis = giftText(body[i+4:], format)
 		body = body[:i]
 	}
 	body = strings.TrimSpace(body)
-	q.Stem = giftText(stem)
+	q.Stem = giftText(stem, "moodle")
 
 	switch up := strings.ToUpper(strings.TrimSpace(cutFeedback(body))); {
 	case body == "":
@@ -190,13 +206,13 @@ func giftQuestion(c *collector, line int, raw string) {
 	case !strings.ContainsAny(cutFeedback(body), "=~"):
 		// "{One}": one right short answer needs no "=" (Moodle).
 		q.Type = item.Blank
-		alt, msg := shortAnswerAlt(giftText(cutFeedback(body)))
+		alt, msg := shortAnswerAlt(giftText(cutFeedback(body), format))
 		if msg != "" {
 			own["answer"] = msg
 		}
 		q.Key.Blanks = []string{alt}
 	default:
-		answers, msg := giftAnswers(body)
+		answers, msg := giftAnswers(body, format)
 		if msg != "" {
 			c.problem(at, line, msg)
 			return
@@ -229,7 +245,7 @@ type giftAnswer struct {
 var giftWeight = regexp.MustCompile(`^%(-?[0-9]+(?:\.[0-9]+)?)%`)
 
 // giftAnswers splits an answer block into its = and ~ answers.
-func giftAnswers(body string) ([]giftAnswer, string) {
+func giftAnswers(body, format string) ([]giftAnswer, string) {
 	var out []giftAnswer
 	i := strings.IndexAny(body, "=~")
 	if i < 0 || strings.TrimSpace(body[:i]) != "" {
@@ -252,7 +268,7 @@ func giftAnswers(body string) ([]giftAnswer, string) {
 			a.weight = &w
 			piece = piece[len(m[0]):]
 		}
-		a.text = giftText(cutFeedback(piece))
+		a.text = giftText(cutFeedback(piece), format)
 		out = append(out, a)
 	}
 	return out, ""
@@ -366,7 +382,7 @@ func giftNumerical(body string) ([]string, string) {
 	body = strings.TrimSpace(body)
 	var pieces []string
 	if strings.HasPrefix(body, "=") || strings.HasPrefix(body, "~") {
-		answers, msg := giftAnswers(body)
+		answers, msg := giftAnswers(body, "plain")
 		if msg != "" {
 			return nil, msg
 		}
@@ -381,7 +397,7 @@ func giftNumerical(body string) ([]string, string) {
 	} else {
 		// "3:2~#wrong": the answer, then wrong answers with feedback.
 		right, _, _ := strings.Cut(body, "~")
-		pieces = []string{giftText(cutFeedback(right))}
+		pieces = []string{giftText(cutFeedback(right), "plain")}
 	}
 	var alts []string
 	for _, p := range pieces {

@@ -60,6 +60,12 @@ func TestParseGIFTForms(t *testing.T) {
 		{"问{~甲 ~%33.3%乙 ~%33.3%丙 ~%33.4%丁}", item.Question{Type: item.Multiple, Stem: "问", Options: []string{"甲", "乙", "丙", "丁"}, Key: item.Key{Choices: "BCD"}}},
 		// "->" in an option of a block with "~" is text, not matching (Moodle's order).
 		{"箭头{=A -> B ~B -> A}", item.Question{Type: item.Single, Stem: "箭头", Options: []string{"A -> B", "B -> A"}, Key: item.Key{Choices: "A"}}},
+		// Text without a format prefix is Moodle's default, which renders HTML;
+		// [markdown] is rendered; [plain] keeps what looks like tags.
+		{"问{=<b>甲</b> ~乙<br>丙}", item.Question{Type: item.Single, Stem: "问", Options: []string{"甲", "乙\n丙"}, Key: item.Key{Choices: "A"}}},
+		{"[markdown]谁在 **格兰特** 墓里？{=没有人 ~格兰特}", item.Question{Type: item.Single, Stem: "谁在 格兰特 墓里？", Options: []string{"没有人", "格兰特"}, Key: item.Key{Choices: "A"}}},
+		{"[plain]a <b> 与 b{T}", item.Question{Type: item.Judge, Stem: "a <b> 与 b", Key: item.Key{Judge: true}}},
+		{"[html]10<sup>2</sup> 等于{=100 ~102}", item.Question{Type: item.Single, Stem: "10² 等于", Options: []string{"100", "102"}, Key: item.Key{Choices: "A"}}},
 		{"问{TRUE}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: true}}},
 		{"问{t}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: true}}},
 		{"问{F}", item.Question{Type: item.Judge, Stem: "问", Key: item.Key{Judge: false}}},
@@ -99,6 +105,8 @@ func TestParseGIFTProblems(t *testing.T) {
 		{"好题{T}\n\n问{#abc}", 3, "不是数字"},
 		{"好题{T}\n\n问{=甲 =%50%乙}", 3, "填空答案「乙」只得 50% 分"},
 		{"好题{T}\n\n问{=photo*}", 3, "填空答案「photo*」含通配符 *"},
+		{"好题{T}\n\n看图<img src=\"a.png\">{=甲 ~乙}", 3, "题目含图片或音视频"},
+		{"好题{T}\n\n哪一面是国旗？{=<img src\\=\"a.png\"> ~乙}", 3, "题目含图片或音视频"},
 		{"好题{T}\n\n问{T} 又{F}", 3, "只能有一个答案块"},
 		{"好题{T}\n\n问 } 题", 3, "没有对应的 {"},
 		{"好题{T}\n\n{=甲 ~乙}", 3, "题干必填"},

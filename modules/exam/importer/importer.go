@@ -126,6 +126,12 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 	if c.category != "" && !slices.Contains(q.Tags, c.category) {
 		q.Tags = splitTags(strings.Join(append(q.Tags, c.category), ","))
 	}
+	if hasMedia(&q) {
+		if own == nil {
+			own = map[string]string{}
+		}
+		own["media"] = "题目含图片或音视频，暂不能导入（题库还不能保存图片），请改为文字后再导入"
+	}
 	bad := q.Validate()
 	for f, msg := range storageProblems(&q) {
 		if bad == nil {
@@ -143,6 +149,19 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 	if len(c.problems) == 0 {
 		c.res.Questions = append(c.res.Questions, q)
 	}
+}
+
+// hasMedia tells whether cleanHTML left a mark for an image, audio or video
+// anywhere in the question.
+func hasMedia(q *item.Question) bool {
+	texts := append([]string{q.Stem, q.Analysis, q.Key.Reference}, q.Options...)
+	texts = append(texts, q.Key.Blanks...)
+	for _, t := range texts {
+		if strings.ContainsRune(t, mediaMark) {
+			return true
+		}
+	}
+	return false
 }
 
 // storageProblems finds what the bank could not store as it is: tags

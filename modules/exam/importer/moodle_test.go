@@ -99,6 +99,16 @@ func TestCleanHTML(t *testing.T) {
 		"a < b":                       "a < b",
 		"plain   text ":               "plain text",
 		"<style>p{}</style>文字":        "文字",
+		// Superscripts and subscripts keep their meaning.
+		"10<sup>2</sup> 米":              "10² 米",
+		"H<sub>2</sub>O":                "H₂O",
+		"e<sup>-i</sup>":                "e⁻ⁱ",
+		"x<sup>ab</sup>, y<sub>k</sub>": "x^(ab), y_k",
+		"2<sup>":                        "2",
+		// Preformatted text keeps its spaces and lines.
+		"<p>代码：</p><pre>if a {\n    b()\n}</pre><p>完</p>": "代码：\nif a {\n    b()\n}\n完",
+		// An image leaves a mark, so that its question is refused.
+		"看图<img src=\"@@PLUGINFILE@@/a.png\">": "看图\uFFFC",
 	}
 	for in, want := range cases {
 		if got := cleanHTML(in); got != want {
