@@ -560,3 +560,47 @@ func TestSingleChoiceAnyOfAndPartialCredit(t *testing.T) {
 		}
 	}
 }
+
+// ?dry_run=1 answers what an import would do, saving nothing: the format,
+// each question with its key in words, every problem by line, and the
+// questions that had none.
+func TestImportDryRun(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	col := c.Tokens["col"]
+	bank := a.Bank(col, "预览", false)
+	path := fmt.Sprintf("/api/v1/banks/%d/import?dry_run=1", bank)
+	good := "$CATEGORY: $course$/党史\n\n党的宗旨{=全心全意为人民服务 ~%50%为人民服务 ~发展经济}\n\n圆周率{#3.14:0.01}\n"
+	r := a.Upload(path, col, "bank.gift", []byte(good), nil)
+	collegetest.MustStatus(t, r, 200)
+	var p struct {
+		Format    string         `json:"format"`
+		Counts    map[string]int `json:"counts"`
+		Problems  []any          `json:"problems"`
+		Questions []struct {
+			Type    string   `json:"type"`
+			KeyText string   `json:"key_text"`
+			Tags    []string `json:"tags"`
+		} `json:"questions"`
+	}
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != "gift" || p.Counts["single"] != 1 || p.Counts["blank"] != 1 || len(p.Problems) != 0 || len(p.Questions) != 2 ||
+		p.Questions[0].KeyText != "A；B 得 50% 分" || p.Questions[1].KeyText != "3.14（误差 ±0.01）" || p.Questions[0].Tags[0] != "党史" {
+		t.Fatalf("preview = %s", r.Body)
+	}
+	list := a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, nil)
+	if !strings.Contains(string(list.Body), `"total":0`) {
+		t.Fatalf("a dry run saved questions: %s", list.Body)
+	}
+	bad := good + "\n坏题{=photo*}\n"
+	r = a.Upload(path, col, "bank.gift", []byte(bad), nil)
+	collegetest.MustStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), "含通配符") || !strings.Contains(string(r.Body), `"row":7`) || !strings.Contains(string(r.Body), `"single":1`) {
+		t.Fatalf("preview of a file with a problem = %s", r.Body)
+	}
+	// The same file imported for real is refused as a whole.
+	collegetest.MustRefuse(t, a.Upload(fmt.Sprintf("/api/v1/banks/%d/import", bank), col, "bank.gift", []byte(bad), nil), 422, "import_invalid")
+	collegetest.MustStatus(t, a.Upload(path, c.Tokens["ua_cadre"], "bank.gift", []byte(good), nil), 403)
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"college/modules/exam/importer"
+	"college/modules/web"
 )
 
 // CandidateQuestion is a question as the candidate sees it: no answer.
@@ -133,6 +134,32 @@ type IDResponse struct {
 type ImportResponse struct {
 	Imported int                `json:"imported"`
 	Skipped  []importer.Skipped `json:"skipped"`
+}
+
+// ImportPreview is what an import would do, with nothing saved
+// (POST …/import?dry_run=1): the questions as candidates will see them with
+// their keys, and every problem with its row or line.
+type ImportPreview struct {
+	Format    string             `json:"format"` // excel, moodle_xml, gift
+	Counts    map[string]int     `json:"counts"` // questions by type
+	Questions []PreviewQuestion  `json:"questions"`
+	Problems  []web.RowError     `json:"problems"` // none: the import would succeed
+	Skipped   []importer.Skipped `json:"skipped"`
+}
+
+// PreviewQuestion is one question of a preview.
+type PreviewQuestion struct {
+	Type       string             `json:"type"`
+	TypeName   string             `json:"type_name"`
+	Stem       string             `json:"stem"`
+	Options    []string           `json:"options"`
+	Answer     any                `json:"answer"`
+	Partial    map[string]float64 `json:"partial,omitempty"`
+	KeyText    string             `json:"key_text"` // the key in words
+	Score      float64            `json:"score"`
+	Difficulty int                `json:"difficulty"`
+	Tags       []string           `json:"tags"`
+	Analysis   string             `json:"analysis,omitempty"`
 }
 
 // AnswersRequest autosaves answers.

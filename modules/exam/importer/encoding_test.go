@@ -29,6 +29,7 @@ func TestGIFTEncodings(t *testing.T) {
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
+	want.Format = "gift"
 	for name, data := range map[string][]byte{
 		"GBK":       encode(t, simplifiedchinese.GBK, src),
 		"GB18030":   encode(t, simplifiedchinese.GB18030, src),
@@ -61,6 +62,7 @@ func TestMoodleXMLEncodings(t *testing.T) {
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
+	want.Format = "moodle_xml"
 	decl := func(enc string) string {
 		i := strings.Index(src, "?>")
 		if i < 0 {

@@ -49,6 +49,11 @@ type Skipped struct {
 type Result struct {
 	Questions []item.Question
 	Skipped   []Skipped
+	// Format names the format Parse read: "excel", "moodle_xml" or "gift".
+	Format string
+	// Good holds, when the file has problems and Questions is empty, the
+	// questions that had none: what a preview shows beside the problems.
+	Good []item.Question
 }
 
 // ErrUnsupported is returned by Parse for a file type it cannot read.
@@ -59,6 +64,12 @@ var ErrUnsupported = errors.New("不支持的文件类型，请上传 .xlsx、Mo
 // problem found (up to MaxProblems) and no questions. The error is only
 // for an unsupported file type.
 func Parse(filename string, data []byte) (Result, []Problem, error) {
+	r, p, format, err := parse(filename, data)
+	r.Format = format
+	return r, p, err
+}
+
+func parse(filename string, data []byte) (Result, []Problem, string, error) {
 	ext := strings.ToLower(filepath.Ext(filename))
 	head := data
 	if u, ok, _ := fromUTF16(data); ok {
@@ -70,27 +81,27 @@ func Parse(filename string, data []byte) (Result, []Problem, error) {
 	switch {
 	case ext == ".xlsx":
 		r, p := ParseExcel(data)
-		return r, p, nil
+		return r, p, "excel", nil
 	case ext == ".xls" || bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return Result{}, nil, fmt.Errorf("%w（旧版 .xls 请另存为 .xlsx）", ErrUnsupported)
+		return Result{}, nil, "", fmt.Errorf("%w（旧版 .xls 请另存为 .xlsx）", ErrUnsupported)
 	case ext == ".xml":
 		r, p := ParseMoodleXML(data)
-		return r, p, nil
+		return r, p, "moodle_xml", nil
 	case ext == ".gift" || ext == ".txt":
 		if looksXML {
 			r, p := ParseMoodleXML(data)
-			return r, p, nil
+			return r, p, "moodle_xml", nil
 		}
 		r, p := ParseGIFT(data)
-		return r, p, nil
+		return r, p, "gift", nil
 	case looksZip:
 		r, p := ParseExcel(data)
-		return r, p, nil
+		return r, p, "excel", nil
 	case looksXML:
 		r, p := ParseMoodleXML(data)
-		return r, p, nil
+		return r, p, "moodle_xml", nil
 	}
-	return Result{}, nil, ErrUnsupported
+	return Result{}, nil, "", ErrUnsupported
 }
 
 // collector gathers questions and problems and enforces all-or-nothing.
@@ -146,9 +157,7 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 		c.problem(at, row, msgs)
 		return
 	}
-	if len(c.problems) == 0 {
-		c.res.Questions = append(c.res.Questions, q)
-	}
+	c.res.Questions = append(c.res.Questions, q)
 }
 
 // hasMedia tells whether cleanHTML left a mark for an image, audio or video
@@ -193,7 +202,7 @@ func storageProblems(q *item.Question) map[string]string {
 
 func (c *collector) done() (Result, []Problem) {
 	if len(c.problems) > 0 {
-		return Result{Skipped: c.res.Skipped}, c.problems
+		return Result{Skipped: c.res.Skipped, Good: c.res.Questions}, c.problems
 	}
 	if len(c.res.Questions) == 0 && len(c.res.Skipped) == 0 {
 		return Result{}, []Problem{{At: "文件", Message: "文件中没有找到试题"}}
