@@ -603,4 +603,10 @@ func TestImportDryRun(t *testing.T) {
 	// The same file imported for real is refused as a whole.
 	collegetest.MustRefuse(t, a.Upload(fmt.Sprintf("/api/v1/banks/%d/import", bank), col, "bank.gift", []byte(bad), nil), 422, "import_invalid")
 	collegetest.MustStatus(t, a.Upload(path, c.Tokens["ua_cadre"], "bank.gift", []byte(good), nil), 403)
+	// An old .xls is refused with the exact way out, not a generic 415.
+	xls := a.Upload(fmt.Sprintf("/api/v1/banks/%d/import", bank), col, "旧题库.xls", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), nil)
+	collegetest.MustRefuse(t, xls, 415, "unsupported_media_type")
+	if !strings.Contains(string(xls.Body), "旧版 .xls 请另存为 .xlsx") {
+		t.Fatalf(".xls refusal = %s", xls.Body)
+	}
 }

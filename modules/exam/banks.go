@@ -161,7 +161,7 @@ func (s *Service) ImportFile(ctx context.Context, p *web.Principal, bankID uint6
 	}
 	res, problems, err := importer.Parse(name, data)
 	if err != nil {
-		return ImportResponse{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", "只支持 .xlsx、Moodle XML（.xml）和 GIFT（.gift、.txt）文件")
+		return ImportResponse{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
 	if len(problems) > 0 {
 		rows := make([]web.RowError, len(problems))
@@ -187,7 +187,7 @@ func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint
 	}
 	res, problems, err := importer.Parse(name, data)
 	if err != nil {
-		return ImportPreview{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", "只支持 .xlsx、Moodle XML（.xml）和 GIFT（.gift、.txt）文件")
+		return ImportPreview{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
 	qs := res.Questions
 	if len(problems) > 0 {

@@ -86,3 +86,5 @@ func TestMoodleXMLEncodings(t *testing.T) {
 		t.Errorf("unknown encoding: %+v", probs)
 	}
 }
+
+func gbk() encoding.Encoding { return simplifiedchinese.GBK }

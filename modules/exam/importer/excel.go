@@ -1,9 +1,12 @@
 package importer
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,16 +32,23 @@ const (
 
 // typeWords are the type words an admin may write in the 题型 column.
 var typeWords = map[string]item.Type{
-	"单选": item.Single, "单选题": item.Single, "单项选择": item.Single, "单项选择题": item.Single,
+	"单选": item.Single, "单选题": item.Single, "单项选择": item.Single, "单项选择题": item.Single, "单择题": item.Single,
 	"多选": item.Multiple, "多选题": item.Multiple, "多项选择": item.Multiple, "多项选择题": item.Multiple,
-	"判断": item.Judge, "判断题": item.Judge,
+	"不定项": anyChoice, "不定项选择": anyChoice, "不定项选择题": anyChoice,
+	"判断": item.Judge, "判断题": item.Judge, "是非题": item.Judge, "是非": item.Judge, "对错题": item.Judge,
 	"填空": item.Blank, "填空题": item.Blank,
-	"简答": item.Short, "简答题": item.Short,
+	"简答": item.Short, "简答题": item.Short, "问答题": item.Short, "论述题": item.Short, "主观题": item.Short,
+	"案例分析题": item.Short, "案例分析": item.Short, "案例题": item.Short, "简述题": item.Short, "材料分析题": item.Short,
 }
+
+// anyChoice is 不定项选择: one right option makes it single choice, more
+// make it multiple.
+const anyChoice item.Type = "any"
 
 func rowAt(n int) string { return fmt.Sprintf("第 %d 行", n) }
 
-// ParseExcel reads the first sheet of an .xlsx in the template's format.
+// ParseExcel reads the question sheet of an .xlsx: the first sheet with a
+// header (see findLayout), its columns found by their names.
 func ParseExcel(data []byte) (res Result, problems []Problem) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -57,74 +67,62 @@ func ParseExcel(data []byte) (res Result, problems []Problem) {
 	if len(sheets) == 0 {
 		return Result{}, []Problem{{At: "文件", Message: "Excel 文件中没有工作表"}}
 	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return Result{}, []Problem{{At: "文件", Message: "无法读取第一个工作表"}}
-	}
-	defer rows.Close()
-	var c collector
-	n := 0
-	for rows.Next() {
-		n++
-		cells, err := rows.Columns()
+	for _, sheet := range sheets {
+		rows, err := f.GetRows(sheet)
 		if err != nil {
-			c.problem(rowAt(n), n, "无法读取该行")
-			continue
+			return Result{}, []Problem{{At: "文件", Message: "无法读取工作表「" + sheet + "」"}}
 		}
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
+		if l, ok := findLayout(rows); ok {
+			return parseTable(rows, l, sheetType(sheet))
 		}
-		if n == 1 {
-			if msg := checkHeader(cells); msg != "" {
-				return Result{}, []Problem{{At: rowAt(1), Row: 1, Message: msg}}
-			}
-			continue
-		}
+	}
+	return Result{}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+}
+
+// ParseCSV reads a .csv table like an Excel sheet (UTF-8, or GBK as Excel
+// saves it on Chinese Windows).
+func ParseCSV(data []byte) (Result, []Problem) {
+	data, msg := textUTF8(data)
+	if msg != "" {
+		return Result{}, []Problem{{At: "文件", Message: msg}}
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rows, err := r.ReadAll()
+	if err != nil {
+		return Result{}, []Problem{{At: "文件", Message: "CSV 格式错误：" + err.Error()}}
+	}
+	l, ok := findLayout(rows)
+	if !ok {
+		return Result{}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+	}
+	return parseTable(rows, l, "")
+}
+
+// sheetType is the type a sheet's name gives its rows ("单选题").
+func sheetType(name string) item.Type {
+	return typeWords[strings.TrimSpace(halfWidth(name))]
+}
+
+// parseTable reads the rows below the header.
+func parseTable(rows [][]string, l layout, def item.Type) (Result, []Problem) {
+	var c collector
+	c.res.Layout = l.describe()
+	for i := l.header + 1; i < len(rows); i++ {
+		cells := rows[i]
 		if isBlank(cells) {
 			continue
 		}
-		for len(cells) < len(Headers) {
-			cells = append(cells, "")
-		}
-		q, own := excelRow(cells)
-		c.add(rowAt(n), n, q, own)
-	}
-	if err := rows.Error(); err != nil {
-		c.problem("文件", 0, "读取工作表出错")
-	}
-	if n == 0 {
-		return Result{}, []Problem{{At: rowAt(1), Row: 1, Message: "表头缺失，第一行应为：" + strings.Join(Headers, "、")}}
+		q, own := excelRow(l, cells, def)
+		c.add(rowAt(i+1), i+1, q, own)
 	}
 	return c.done()
 }
 
-func checkHeader(cells []string) string {
-	var bad []string
-	for i, h := range Headers {
-		got := ""
-		if i < len(cells) {
-			got = cells[i]
-		}
-		if got != h {
-			if got == "" {
-				bad = append(bad, fmt.Sprintf("第 %d 列应为「%s」，实为空", i+1, h))
-			} else {
-				bad = append(bad, fmt.Sprintf("第 %d 列应为「%s」，实为「%s」", i+1, h, got))
-			}
-		}
-	}
-	if len(bad) == 0 {
-		return ""
-	}
-	if len(bad) > 3 {
-		bad = append(bad[:3], "…")
-	}
-	return "表头不符合模板（应为 " + strings.Join(Headers, "、") + "）：" + strings.Join(bad, "；")
-}
-
 func isBlank(cells []string) bool {
 	for _, s := range cells {
-		if s != "" {
+		if strings.TrimSpace(s) != "" {
 			return false
 		}
 	}
@@ -133,69 +131,150 @@ func isBlank(cells []string) bool {
 
 // excelRow turns one data row into a question and the problems the
 // parser finds itself (keyed like Validate's fields).
-func excelRow(cells []string) (item.Question, map[string]string) {
+func excelRow(l layout, cells []string, def item.Type) (item.Question, map[string]string) {
 	own := map[string]string{}
 	var q item.Question
 
-	word := cells[colType]
-	if t, ok := typeWords[halfWidth(word)]; ok {
-		q.Type = t
-	} else if word == "" {
-		own["type"] = "题型必填（单选、多选、判断、填空 或 简答）"
-	} else {
-		own["type"] = "题型「" + word + "」无效，应为 单选、多选、判断、填空 或 简答"
+	word := l.cell(cells, roleType)
+	typ, ok := typeWords[strings.ReplaceAll(halfWidth(word), " ", "")]
+	switch {
+	case ok:
+	case word == "" && def != "":
+		typ = def
+	case word == "":
+		typ = ""
+	default:
+		own["type"] = "题型「" + word + "」无效，应为 单选、多选、不定项、判断、填空 或 简答（及其常见写法，如 单项选择题、是非题、问答题）"
 	}
-	q.Stem = cells[colStem]
+	q.Stem = l.cell(cells, roleStem)
 
-	// Options: the non-empty 选项 columns, without gaps.
+	// Options: the 选项 columns without gaps, or one cell with them all.
 	last := -1
-	for i := 0; i < item.MaxOptions; i++ {
-		if cells[colOptA+i] != "" {
-			last = i
+	for k, col := range l.options {
+		if col < len(cells) && strings.TrimSpace(cells[col]) != "" {
+			last = k
 		}
 	}
-	for i := 0; i <= last; i++ {
-		o := cells[colOptA+i]
+	for k := 0; k <= last; k++ {
+		o := stripLetter(strings.TrimSpace(cells[l.options[k]]), k)
 		if o == "" {
-			own["options"] = fmt.Sprintf("选项%c 为空，但后面的选项有内容", item.Letters[i])
+			own["options"] = fmt.Sprintf("选项%c 为空，但后面的选项有内容", item.Letters[k])
 		}
 		q.Options = append(q.Options, o)
 	}
-	if (q.Type == item.Blank || q.Type == item.Short) && len(q.Options) > 0 {
-		own["options"] = item.TypeNames[q.Type] + "题不需要选项"
+	if len(q.Options) == 0 {
+		opts, msg := splitOptions(l.cell(cells, roleOptions))
+		if msg != "" {
+			own["options"] = msg
+		}
+		q.Options = opts
 	}
-
-	if q.Type != "" {
-		if msg := excelAnswer(&q, cells[colAnswer]); msg != "" {
+	raw := l.cell(cells, roleAnswer)
+	if typ == "" {
+		typ = guessType(q.Options, raw)
+		if typ == "" {
+			own["type"] = "题型必填（单选、多选、判断、填空 或 简答）"
+		}
+	}
+	if typ == item.Judge && isTrueFalsePair(q.Options) {
+		// 判断 with 选项 A 正确, B 错误: the answer may be the letter.
+		if k := strings.Index(item.Letters, strings.ToUpper(strings.Trim(halfWidth(raw), " .、"))); k >= 0 && k < len(q.Options) {
+			raw = q.Options[k]
+		}
+		q.Options = nil
+	}
+	if (typ == item.Blank || typ == item.Short || typ == item.Judge) && len(q.Options) > 0 {
+		own["options"] = item.TypeNames[typ] + "题不需要选项"
+	}
+	q.Type = typ
+	if typ == anyChoice {
+		q.Type = item.Multiple
+	}
+	if typ != "" && own["type"] == "" {
+		if msg := excelAnswer(&q, raw); msg != "" {
 			own["answer"] = msg
+		}
+		if typ == anyChoice && len(q.Key.Choices) == 1 {
+			q.Type = item.Single
 		}
 	}
 
-	score := halfWidth(cells[colScore])
-	if score == "" {
+	score := strings.TrimSuffix(strings.TrimSpace(halfWidth(l.cell(cells, roleScore))), "分")
+	switch v, err := strconv.ParseFloat(strings.TrimSpace(score), 64); {
+	case score == "" && l.col(roleScore) < 0:
+		q.Score = 1
+	case score == "":
 		own["score"] = "分值必填"
-	} else if v, err := strconv.ParseFloat(score, 64); err != nil {
-		own["score"] = "分值「" + cells[colScore] + "」不是数字"
-	} else if v <= 0 || v > 100 {
+	case err != nil:
+		own["score"] = "分值「" + l.cell(cells, roleScore) + "」不是数字"
+	case v <= 0 || v > 100:
 		own["score"] = "分值应在 0 到 100 之间"
-	} else if i := strings.IndexByte(score, '.'); i >= 0 && len(strings.TrimRight(score[i+1:], "0")) > 2 {
+	case strings.Contains(score, ".") && len(strings.TrimRight(score[strings.IndexByte(score, '.')+1:], "0")) > 2:
 		own["score"] = "分值最多两位小数"
-	} else {
+	default:
 		q.Score = v
 	}
 
-	diff := halfWidth(cells[colDiff])
-	if diff == "" {
-		q.Difficulty = 3
-	} else if v, err := strconv.ParseFloat(diff, 64); err != nil || v != float64(int(v)) || v < 1 || v > 5 {
-		own["difficulty"] = "难度「" + cells[colDiff] + "」无效，应为 1 到 5 的整数"
+	diff := l.cell(cells, roleDiff)
+	if d, ok := difficultyWord(diff); ok {
+		q.Difficulty = d
 	} else {
-		q.Difficulty = int(v)
+		own["difficulty"] = "难度「" + diff + "」无效，应为 1 到 5 的整数，或 易、中、难（简单、中等、困难）"
 	}
 
-	q.Tags = splitTags(cells[colTags])
-	q.Analysis = cells[colNotes]
+	q.Tags = splitTags(l.cell(cells, roleTags))
+	q.Analysis = l.cell(cells, roleNotes)
 	return q, own
+}
+
+// guessType tells a row's type when the sheet has no 题型: options and
+// letters make a choice question, a true/false word a judge question.
+func guessType(opts []string, answer string) item.Type {
+	if len(opts) > 0 {
+		if k, msg := item.ParseChoiceCell(item.Multiple, halfWidth(answer)); msg == "" && len(k.Choices) > 1 {
+			return item.Multiple
+		}
+		return item.Single
+	}
+	if _, ok := judgeWord(answer); ok {
+		return item.Judge
+	}
+	return ""
+}
+
+// isTrueFalsePair tells whether options are just 正确/错误 (or 对/错).
+func isTrueFalsePair(opts []string) bool {
+	if len(opts) != 2 {
+		return false
+	}
+	a, okA := judgeWord(opts[0])
+	b, okB := judgeWord(opts[1])
+	return okA && okB && a != b
+}
+
+// difficultyWord reads 难度: 1–5, or the words Chinese templates use; an
+// empty cell is the middle, 3.
+func difficultyWord(s string) (int, bool) {
+	s = strings.TrimSpace(halfWidth(s))
+	switch s {
+	case "":
+		return 3, true
+	case "很易", "很容易", "非常简单", "极易":
+		return 1, true
+	case "易", "容易", "简单", "较易", "较容易", "较简单", "低":
+		return 2, true
+	case "中", "中等", "一般", "适中", "普通":
+		return 3, true
+	case "难", "困难", "较难", "较困难", "高":
+		return 4, true
+	case "很难", "非常难", "极难", "很困难":
+		return 5, true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v != float64(int(v)) || v < 1 || v > 5 {
+		return 0, false
+	}
+	return int(v), true
 }
 
 // excelAnswer reads the 答案 column in the form of q's type.
@@ -204,7 +283,12 @@ func excelAnswer(q *item.Question, raw string) string {
 	case item.Single, item.Multiple:
 		k, msg := item.ParseChoiceCell(q.Type, halfWidth(raw))
 		if msg != "" {
-			return msg
+			// The answer written as the right option's text.
+			i := slices.Index(q.Options, strings.TrimSpace(raw))
+			if i < 0 || i >= item.MaxOptions {
+				return msg
+			}
+			k = item.Key{Choices: string(item.Letters[i])}
 		}
 		q.Key.Choices, q.Key.Partial = k.Choices, k.Partial
 	case item.Judge:

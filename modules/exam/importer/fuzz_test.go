@@ -176,7 +176,11 @@ func FuzzExcelRow(f *testing.F) {
 		for len(cells) < len(Headers) {
 			cells = append(cells, "")
 		}
-		q, own := excelRow(cells)
+		l, ok := findLayout([][]string{Headers})
+		if !ok {
+			t.Fatal("the template's header is not found")
+		}
+		q, own := excelRow(l, cells, "")
 		var c collector
 		c.add("第 2 行", 2, q, own)
 		checkImport(t, c.res, c.problems)

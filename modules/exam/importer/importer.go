@@ -49,15 +49,17 @@ type Skipped struct {
 type Result struct {
 	Questions []item.Question
 	Skipped   []Skipped
-	// Format names the format Parse read: "excel", "moodle_xml" or "gift".
+	// Format names the format Parse read: "excel", "csv", "moodle_xml" or
+	// "gift"; Layout, for a table, which column was read as what.
 	Format string
+	Layout string
 	// Good holds, when the file has problems and Questions is empty, the
 	// questions that had none: what a preview shows beside the problems.
 	Good []item.Question
 }
 
 // ErrUnsupported is returned by Parse for a file type it cannot read.
-var ErrUnsupported = errors.New("不支持的文件类型，请上传 .xlsx、Moodle XML（.xml）或 GIFT（.gift/.txt）文件")
+var ErrUnsupported = errors.New("不支持的文件类型，请上传 Excel（.xlsx）、CSV（.csv）、Moodle XML（.xml）或 GIFT（.gift/.txt）文件")
 
 // Parse detects the format from the file name extension (.xlsx, .xml,
 // .gift, .txt) and the content, and returns every question, or every
@@ -87,6 +89,9 @@ func parse(filename string, data []byte) (Result, []Problem, string, error) {
 	case ext == ".xml":
 		r, p := ParseMoodleXML(data)
 		return r, p, "moodle_xml", nil
+	case ext == ".csv":
+		r, p := ParseCSV(data)
+		return r, p, "csv", nil
 	case ext == ".gift" || ext == ".txt":
 		if looksXML {
 			r, p := ParseMoodleXML(data)

@@ -1,0 +1,165 @@
+package importer
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"college/modules/exam/item"
+)
+
+// sheets builds a workbook with named sheets in order.
+func sheets(t *testing.T, named ...any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i := 0; i < len(named); i += 2 {
+		name, rows := named[i].(string), named[i+1].([][]string)
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+		for r, cells := range rows {
+			vals := make([]any, len(cells))
+			for j, v := range cells {
+				vals[j] = v
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			if err := f.SetSheetRow(name, cell, &vals); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+type want struct {
+	typ     item.Type
+	stem    string
+	options []string
+	key     item.Key
+	score   float64
+	diff    int
+	tags    []string
+}
+
+func check(t *testing.T, name string, res Result, probs []Problem, wants []want) {
+	t.Helper()
+	if len(probs) > 0 || len(res.Questions) != len(wants) {
+		t.Fatalf("%s: %d questions, problems %+v", name, len(res.Questions), probs)
+	}
+	for i, w := range wants {
+		q := res.Questions[i]
+		got := want{q.Type, q.Stem, q.Options, q.Key, q.Score, q.Difficulty, q.Tags}
+		if w.score == 0 {
+			w.score = 1
+		}
+		if w.diff == 0 {
+			w.diff = 3
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%s question %d:\n got %+v\nwant %+v", name, i+1, got, w)
+		}
+	}
+}
+
+// Layouts that Chinese exam systems publish in their code (the header rows
+// of their import templates), filled in as admins fill them in.
+func TestChineseExcelLayouts(t *testing.T) {
+	opts := []string{"全心全意为人民服务", "实现共产主义", "发展生产力", "依法治国"}
+	// github.com/6ink9/datiba SingleChoice: a sheet per type, notes in the
+	// header, 正确选项; letters pasted into the options.
+	res, probs := ParseExcel(sheets(t, "单选题", [][]string{
+		{"题目（必填）", "选项A（必填）", "选项B（必填）", "选项C", "选项D", "正确选项（必填）", "解析"},
+		{"党的根本宗旨是（ ）", "A.全心全意为人民服务", "B．实现共产主义", "C、发展生产力", "(D)依法治国", "A", "见党章"},
+	}))
+	check(t, "datiba", res, probs, []want{{typ: item.Single, stem: "党的根本宗旨是（ ）", options: opts, key: item.Key{Choices: "A"}}})
+
+	// github.com/ilhaha/ted-back ImportQuestionConstant: 问题, a 题型 header
+	// with a note, 答案 "A,B".
+	res, probs = ParseExcel(book(t, [][]string{
+		{"问题", "题型（单选、判断、多选）", "选项A", "选项B", "选项C", "选项D", "答案（多选用英文逗号分隔，如：A,B）"},
+		{"“四个意识”包括", "多选", "政治意识", "大局意识", "核心意识", "看齐意识", "A,B,C,D"},
+		{"党支部是党的基础组织", "判断", "", "", "", "", "√"},
+	}))
+	check(t, "ted-back", res, probs, []want{
+		{typ: item.Multiple, stem: "“四个意识”包括", options: []string{"政治意识", "大局意识", "核心意识", "看齐意识"}, key: item.Key{Choices: "ABCD"}},
+		{typ: item.Judge, stem: "党支部是党的基础组织", key: item.Key{Judge: true}},
+	})
+
+	// github.com/zzlling123/annotation SingleChoiceSheetModel: 序号, 题目分类,
+	// 题目难度 in words, 试题, 知识点名称, under a title row, after an
+	// instructions sheet.
+	res, probs = ParseExcel(sheets(t,
+		"填写说明", [][]string{{"1. 每行一道题"}, {"2. 难度填 易、中、难"}},
+		"单选题", [][]string{
+			{"党章知识题库"},
+			{"序号", "题目分类", "题目难度", "所属范围", "试题", "选项A", "选项B", "选项C", "选项D", "答案", "知识点名称"},
+			{"1", "党章", "难", "全体", "党的根本宗旨是", "全心全意为人民服务", "实现共产主义", "发展生产力", "依法治国", "A、", ""},
+		}))
+	check(t, "annotation", res, probs, []want{{typ: item.Single, stem: "党的根本宗旨是", options: opts, key: item.Key{Choices: "A"}, diff: 4, tags: []string{"党章"}}})
+	if !strings.Contains(res.Layout, "题干=第5列") || !strings.Contains(res.Layout, "选项A=第6列") {
+		t.Errorf("layout = %q", res.Layout)
+	}
+
+	// All options in one cell, 分值 "2分", type words of other systems, the
+	// answer written as the option's text, 判断 with 选项 A 正确 B 错误, and
+	// 不定项 with one right option.
+	res, probs = ParseExcel(book(t, [][]string{
+		{"题型", "题干", "选项", "正确答案", "分数", "难易程度"},
+		{"单项选择题", "党的根本宗旨是", "A.全心全意为人民服务 B.实现共产主义\nC.发展生产力\nD.依法治国", "全心全意为人民服务", "2分", "较易"},
+		{"是非题", "党支部是党的基础组织", "A.正确 B.错误", "A", "1", "中"},
+		{"不定项选择题", "党的根本宗旨是", "A.全心全意为人民服务 B.实现共产主义 C.发展生产力 D.依法治国", "A", "3", "5"},
+		{"论述题", "谈谈学习体会", "", "要点", "10", ""},
+	}))
+	check(t, "one cell", res, probs, []want{
+		{typ: item.Single, stem: "党的根本宗旨是", options: opts, key: item.Key{Choices: "A"}, score: 2, diff: 2},
+		{typ: item.Judge, stem: "党支部是党的基础组织", key: item.Key{Judge: true}},
+		{typ: item.Single, stem: "党的根本宗旨是", options: opts, key: item.Key{Choices: "A"}, score: 3, diff: 5},
+		{typ: item.Short, stem: "谈谈学习体会", key: item.Key{Reference: "要点"}, score: 10},
+	})
+}
+
+// What a layout cannot say is refused with a reason naming the row.
+func TestChineseExcelRefusals(t *testing.T) {
+	for name, tc := range map[string]struct {
+		rows [][]string
+		msg  string
+	}{
+		"type code":       {[][]string{{"问题", "题型", "选项A", "选项B", "答案"}, {"题", "0", "甲", "乙", "A"}}, "题型「0」无效"},
+		"options order":   {[][]string{{"题干", "题型", "选项", "答案"}, {"题", "单选", "B.乙 A.甲", "A"}}, "选项应按 A、B、C… 的顺序写"},
+		"options no mark": {[][]string{{"题干", "题型", "选项", "答案"}, {"题", "单选", "甲 乙", "A"}}, "应写作 A.选项一 B.选项二"},
+		"answer text":     {[][]string{{"题干", "题型", "选项A", "选项B", "答案"}, {"题", "单选", "甲", "乙", "丙"}}, "应为选项字母"},
+		"difficulty":      {[][]string{{"题干", "题型", "选项A", "选项B", "答案", "难度"}, {"题", "单选", "甲", "乙", "A", "超难"}}, "难度「超难」无效"},
+	} {
+		_, probs := ParseExcel(book(t, tc.rows))
+		if len(probs) != 1 || probs[0].Row != 2 || !strings.Contains(probs[0].Message, tc.msg) {
+			t.Errorf("%s: %+v, want row 2 %q", name, probs, tc.msg)
+		}
+	}
+}
+
+// A .csv saved by Excel on Chinese Windows (GBK) reads like a sheet.
+func TestParseCSV(t *testing.T) {
+	csv := "题型,题干,选项A,选项B,答案,分值\r\n单选,党的根本宗旨是,全心全意为人民服务,实现共产主义,A,2\r\n判断,\"地球是圆的，对吗\",,,对,1\r\n"
+	for name, data := range map[string][]byte{"UTF-8": []byte(csv), "GBK": encode(t, gbk(), csv)} {
+		res, probs, err := Parse("题库.csv", data)
+		if err != nil || res.Format != "csv" {
+			t.Fatalf("%s: %v %q", name, err, res.Format)
+		}
+		check(t, name, res, probs, []want{
+			{typ: item.Single, stem: "党的根本宗旨是", options: []string{"全心全意为人民服务", "实现共产主义"}, key: item.Key{Choices: "A"}, score: 2},
+			{typ: item.Judge, stem: "地球是圆的，对吗", key: item.Key{Judge: true}},
+		})
+	}
+}
