@@ -43,7 +43,7 @@ var optionHeader = regexp.MustCompile(`^(?:选项)?([A-H])(?:选项)?$`)
 
 // layout is where a sheet's columns are, found by its header row.
 type layout struct {
-	header  int   // index of the header row
+	header  int // index of the header row
 	cols    map[string]int
 	options []int // columns of 选项A, 选项B … in letter order
 }
