@@ -200,18 +200,16 @@ func excelRow(l layout, cells []string, def item.Type) (item.Question, map[strin
 	}
 
 	score := strings.TrimSuffix(strings.TrimSpace(halfWidth(l.cell(cells, roleScore))), "分")
-	switch v, err := strconv.ParseFloat(strings.TrimSpace(score), 64); {
+	switch {
 	case score == "" && l.col(roleScore) < 0:
 		q.Score = 1
 	case score == "":
 		own["score"] = "分值必填"
-	case err != nil:
-		own["score"] = "分值「" + l.cell(cells, roleScore) + "」不是数字"
-	case v <= 0 || v > 100:
-		own["score"] = "分值应在 0 到 100 之间"
-	case strings.Contains(score, ".") && len(strings.TrimRight(score[strings.IndexByte(score, '.')+1:], "0")) > 2:
-		own["score"] = "分值最多两位小数"
 	default:
+		v, msg := parseScore(l.cell(cells, roleScore))
+		if msg != "" {
+			own["score"] = msg
+		}
 		q.Score = v
 	}
 
@@ -225,6 +223,21 @@ func excelRow(l layout, cells []string, def item.Type) (item.Question, map[strin
 	q.Tags = splitTags(l.cell(cells, roleTags))
 	q.Analysis = l.cell(cells, roleNotes)
 	return q, own
+}
+
+// parseScore reads a 分值 ("2", "1.5", "2分"); raw is the cell as written.
+func parseScore(raw string) (float64, string) {
+	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(halfWidth(raw)), "分"))
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil:
+		return 0, "分值「" + raw + "」不是数字"
+	case v <= 0 || v > 100:
+		return 0, "分值应在 0 到 100 之间"
+	case strings.Contains(s, ".") && len(strings.TrimRight(s[strings.IndexByte(s, '.')+1:], "0")) > 2:
+		return 0, "分值最多两位小数"
+	}
+	return v, ""
 }
 
 // guessType tells a row's type when the sheet has no 题型: options and

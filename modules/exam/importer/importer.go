@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -58,8 +59,16 @@ type Result struct {
 	Good []item.Question
 }
 
+// looksText tells a pasted Chinese paper from GIFT: no answer blocks in
+// braces, and a numbered question.
+func looksText(data []byte) bool {
+	return !bytes.ContainsRune(data, '{') && textQuestionLine.Match(data)
+}
+
+var textQuestionLine = regexp.MustCompile(`(?m)^\s*(?:\d{1,4}\s*[.、．]|[（(]\d{1,4}[）)])`)
+
 // ErrUnsupported is returned by Parse for a file type it cannot read.
-var ErrUnsupported = errors.New("不支持的文件类型，请上传 Excel（.xlsx）、CSV（.csv）、Moodle XML（.xml）或 GIFT（.gift/.txt）文件")
+var ErrUnsupported = errors.New("不支持的文件类型，请上传 Excel（.xlsx）、CSV（.csv）、Word（.docx）、Moodle XML（.xml）、GIFT（.gift）或文本（.txt）文件")
 
 // Parse detects the format from the file name extension (.xlsx, .xml,
 // .gift, .txt) and the content, and returns every question, or every
@@ -89,6 +98,14 @@ func parse(filename string, data []byte) (Result, []Problem, string, error) {
 	case ext == ".xml":
 		r, p := ParseMoodleXML(data)
 		return r, p, "moodle_xml", nil
+	case ext == ".docx" || looksZip && bytes.Contains(data, []byte("word/document.xml")):
+		r, p := ParseWord(data)
+		return r, p, "word", nil
+	case ext == ".doc":
+		return Result{}, nil, "", fmt.Errorf("%w（旧版 .doc 请另存为 .docx）", ErrUnsupported)
+	case ext == ".txt" && !looksXML && looksText(data):
+		r, p := ParseText(data)
+		return r, p, "text", nil
 	case ext == ".csv":
 		r, p := ParseCSV(data)
 		return r, p, "csv", nil

@@ -131,11 +131,15 @@ func (l layout) describe() string {
 const headerHelp = "没有找到表头：表格前 10 行中应有一行写明 题型、题干、选项A…选项H、答案、分值、难度、标签、解析（也可写作 题目、正确答案、分数、知识点 等）"
 
 // optionMarks split one cell holding every option: "A.甲 B.乙", one per
-// line, "A、甲", "(A)甲".
-var optionMarks = regexp.MustCompile(`(?:^|\s|\n)[(（]?([A-H])[)）]?[.．、:：)）]\s*`)
+// line, "A、甲", "(A)甲", or run together after Chinese text ("A.甲B.乙").
+var optionMarks = regexp.MustCompile(`(?:^|[\s\p{Han}，。；？）)])([(（]?([A-H])[)）]?[.．、:：)）]\s*)`)
 
 // splitOptions reads a cell holding every option.
-func splitOptions(cell string) ([]string, string) {
+func splitOptions(cell string) ([]string, string) { return splitOptionsFrom(cell, 0) }
+
+// splitOptionsFrom reads options that start at letter number first (a line
+// "C.丙 D.丁" after "A.甲 B.乙").
+func splitOptionsFrom(cell string, first int) ([]string, string) {
 	cell = strings.TrimSpace(cell)
 	if cell == "" {
 		return nil, ""
@@ -146,14 +150,17 @@ func splitOptions(cell string) ([]string, string) {
 	}
 	var out []string
 	for i, m := range ms {
-		if want := item.Letters[i]; cell[m[2]] != want {
-			return nil, fmt.Sprintf("选项应按 A、B、C… 的顺序写，第 %d 个是 %c", i+1, cell[m[2]])
+		if first+i >= item.MaxOptions {
+			return nil, "选项最多 8 个（A 到 H）"
+		}
+		if want := item.Letters[first+i]; cell[m[4]] != want {
+			return nil, fmt.Sprintf("选项应按 A、B、C… 的顺序写，这里应是 %c，实为 %c", want, cell[m[4]])
 		}
 		end := len(cell)
 		if i+1 < len(ms) {
-			end = ms[i+1][0]
+			end = ms[i+1][2]
 		}
-		out = append(out, strings.TrimSpace(cell[m[1]:end]))
+		out = append(out, strings.TrimSpace(cell[m[3]:end]))
 	}
 	return out, ""
 }
