@@ -193,7 +193,7 @@ func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint
 	if len(problems) > 0 {
 		qs = res.Good
 	}
-	out := ImportPreview{Format: res.Format, Counts: map[string]int{}, Questions: make([]PreviewQuestion, len(qs)),
+	out := ImportPreview{Format: res.Format, Layout: res.Layout, Counts: map[string]int{}, Questions: make([]PreviewQuestion, len(qs)),
 		Problems: make([]web.RowError, len(problems)), Skipped: res.Skipped}
 	for i, pr := range problems {
 		out.Problems[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}

@@ -245,13 +245,108 @@
       okBox.hidden = false;
     };
 
+    var previewBox = $("import-preview");
+    var importURL = "/api/v1/banks/" + encodeURIComponent(bankID) + "/import";
+    var formatNames = { excel: "Excel 表格", csv: "CSV 表格", word: "Word 文档", text: "文本", moodle_xml: "Moodle XML", gift: "GIFT" };
+    var typeOrder = ["single", "multiple", "judge", "blank", "short"];
+    var typeLabels = { single: "单选", multiple: "多选", judge: "判断", blank: "填空", short: "简答" };
+    var previewLimit = 50;
+
+    var reset = function () {
+      busy = false;
+      importInput.disabled = false;
+      importInput.value = "";
+      progressBox.hidden = true;
+    };
+
+    // send uploads the file, as a preview (nothing saved) or for real.
+    var send = function (file, dryRun) {
+      var form = new FormData();
+      form.append("file", file);
+      busy = true;
+      importInput.disabled = true;
+      setPct(0);
+      progressBox.hidden = false;
+      show(okBox, (dryRun ? "正在读取：" : "正在导入：") + file.name);
+      return College.upload("POST", importURL + (dryRun ? "?dry_run=1" : ""), form, {
+        maxMB: maxMB,
+        onProgress: setPct,
+        onSent: function () { show(okBox, dryRun ? "上传完成，正在检查试题…" : "上传完成，正在保存试题…"); }
+      }).then(function (r) {
+        reset();
+        if (r.ok) return r;
+        clearBox(okBox);
+        if (r.network) { show(errBox, "上传中断：网络连接失败，请重试"); return null; }
+        if (r.status === 401) { showFailure(errBox, r); return null; }
+        showProblems(r);
+        return null;
+      });
+    };
+
+    var showPreview = function (file, p) {
+      clearBox(okBox);
+      previewBox.textContent = "";
+      var counts = typeOrder.filter(function (t) { return p.counts && p.counts[t]; })
+        .map(function (t) { return typeLabels[t] + " " + p.counts[t]; });
+      var total = (p.questions || []).length;
+      var head = el("p", "import-summary", "识别为 " + (formatNames[p.format] || p.format) + "，" +
+        (p.problems.length ? "可导入的 " : "共 ") + total + " 题" + (counts.length ? "（" + counts.join("，") + "）" : ""));
+      previewBox.appendChild(head);
+      if (p.layout) previewBox.appendChild(el("p", "hint", "列的识别：" + p.layout));
+      if (p.skipped && p.skipped.length) previewBox.appendChild(el("p", "hint", "将跳过 " + p.skipped.length + " 项不支持的题型"));
+      if (p.problems.length) {
+        showProblems({ message: "文件中有 " + p.problems.length + " 处问题，改正后重新选择文件；有问题时整个文件都不会导入。", rows: p.problems });
+      }
+      var list = el("ol", "import-questions");
+      (p.questions || []).slice(0, previewLimit).forEach(function (q) {
+        var li = el("li", "import-question");
+        li.appendChild(el("span", "badge", q.type_name || typeLabels[q.type] || q.type));
+        li.appendChild(el("span", "import-stem", " " + q.stem));
+        if (q.options && q.options.length) {
+          var ol = el("ol", "import-options");
+          q.options.forEach(function (o) { ol.appendChild(el("li", "", o)); });
+          li.appendChild(ol);
+        }
+        li.appendChild(el("p", "import-key", "答案：" + (q.key_text || "（由老师评阅）")));
+        list.appendChild(li);
+      });
+      previewBox.appendChild(list);
+      if (total > previewLimit) previewBox.appendChild(el("p", "hint", "仅显示前 " + previewLimit + " 题"));
+      var actions = el("div", "form-actions");
+      if (!p.problems.length && total) {
+        var ok = el("button", "btn btn-primary", "确认导入 " + total + " 题");
+        ok.type = "button";
+        ok.id = "import-confirm";
+        ok.addEventListener("click", function () {
+          ok.disabled = true;
+          send(file, false).then(function (r) {
+            if (!r) { ok.disabled = false; return; }
+            previewBox.hidden = true;
+            showResult(r.data);
+          });
+        });
+        actions.appendChild(ok);
+      }
+      var again = el("button", "btn", "重新选择文件");
+      again.type = "button";
+      again.addEventListener("click", function () {
+        previewBox.hidden = true;
+        clearBox(errBox);
+        importInput.click();
+      });
+      actions.appendChild(again);
+      previewBox.appendChild(actions);
+      previewBox.hidden = false;
+    };
+
     importInput.addEventListener("change", function () {
       var file = importInput.files && importInput.files[0];
       if (!file || busy) return;
       clearBox(okBox);
       clearBox(errBox);
-      if (!/\.(xlsx|xml|gift|txt)$/i.test(file.name)) {
-        show(errBox, "只支持 .xlsx、.xml、.gift 和 .txt 文件");
+      previewBox.hidden = true;
+      if (!/\.(xlsx|csv|docx|xml|gift|txt)$/i.test(file.name)) {
+        show(errBox, "只支持 .xlsx、.csv、.docx、.xml、.gift 和 .txt 文件（旧版 .xls、.doc 请另存为 .xlsx、.docx）");
         importInput.value = "";
         return;
       }
@@ -260,27 +355,8 @@
         importInput.value = "";
         return;
       }
-      var form = new FormData();
-      form.append("file", file);
-      busy = true;
-      importInput.disabled = true;
-      setPct(0);
-      progressBox.hidden = false;
-      show(okBox, "正在上传：" + file.name);
-      College.upload("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/import", form, {
-        maxMB: maxMB,
-        onProgress: setPct,
-        onSent: function () { show(okBox, "上传完成，正在检查试题…"); }
-      }).then(function (r) {
-        busy = false;
-        importInput.disabled = false;
-        importInput.value = "";
-        progressBox.hidden = true;
-        if (r.ok) { showResult(r.data); return; }
-        clearBox(okBox);
-        if (r.network) { show(errBox, "上传中断：网络连接失败，请重试"); return; }
-        if (r.status === 401) { showFailure(errBox, r); return; }
-        showProblems(r);
+      send(file, true).then(function (r) {
+        if (r) showPreview(file, r.data);
       });
     });
   }
