@@ -610,3 +610,31 @@ func TestImportDryRun(t *testing.T) {
 		t.Fatalf(".xls refusal = %s", xls.Body)
 	}
 }
+
+// A table whose header the importer does not know is previewed with its
+// header cells, and imports once the admin names its columns.
+func TestImportColumnChoices(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	col := c.Tokens["col"]
+	bank := a.Bank(col, "其他系统", false)
+	csv := []byte("Q,Kind,Opt1,Opt2,Right\r\n党的根本宗旨是,单选,全心全意为人民服务,实现共产主义,A\r\n")
+	path := fmt.Sprintf("/api/v1/banks/%d/import", bank)
+	r := a.Upload(path+"?dry_run=1", col, "other.csv", csv, nil)
+	collegetest.MustStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), "没有找到表头") {
+		t.Fatalf("unknown header preview = %s", r.Body)
+	}
+	cols := "?columns=" + url.QueryEscape("题干=1,题型=2,选项A=3,选项B=4,答案=5")
+	r = a.Upload(path+cols+"&dry_run=1", col, "other.csv", csv, nil)
+	collegetest.MustStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), `"header":["Q","Kind","Opt1","Opt2","Right"]`) || !strings.Contains(string(r.Body), `"答案":5`) || !strings.Contains(string(r.Body), `"problems":[]`) {
+		t.Fatalf("preview with columns = %s", r.Body)
+	}
+	r = a.Upload(path+cols, col, "other.csv", csv, nil)
+	collegetest.MustStatus(t, r, 200)
+	if r.JSON(t)["imported"].(float64) != 1 {
+		t.Fatalf("import with columns = %s", r.Body)
+	}
+	collegetest.MustRefuse(t, a.Upload(path+"?columns=答案", col, "other.csv", csv, nil), 400, "invalid")
+}

@@ -154,12 +154,12 @@ func (s *Service) AddQuestion(ctx context.Context, p *web.Principal, bankID uint
 
 // ImportFile reads a question file (Excel, Moodle XML or GIFT; name tells
 // which) into a bank. A file with any error imports nothing.
-func (s *Service) ImportFile(ctx context.Context, p *web.Principal, bankID uint64, name string, data []byte) (ImportResponse, error) {
+func (s *Service) ImportFile(ctx context.Context, p *web.Principal, bankID uint64, name string, data []byte, cols importer.Columns) (ImportResponse, error) {
 	b, err := s.bankFor(ctx, p, bankID)
 	if err != nil {
 		return ImportResponse{}, err
 	}
-	res, problems, err := importer.Parse(name, data)
+	res, problems, err := importer.ParseWith(name, data, cols)
 	if err != nil {
 		return ImportResponse{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
@@ -181,11 +181,11 @@ func (s *Service) ImportFile(ctx context.Context, p *web.Principal, bankID uint6
 
 // PreviewFile reads an import file as ImportFile would and answers what it
 // would import and every problem, saving nothing.
-func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint64, name string, data []byte) (ImportPreview, error) {
+func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint64, name string, data []byte, cols importer.Columns) (ImportPreview, error) {
 	if _, err := s.bankFor(ctx, p, bankID); err != nil {
 		return ImportPreview{}, err
 	}
-	res, problems, err := importer.Parse(name, data)
+	res, problems, err := importer.ParseWith(name, data, cols)
 	if err != nil {
 		return ImportPreview{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
@@ -193,7 +193,7 @@ func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint
 	if len(problems) > 0 {
 		qs = res.Good
 	}
-	out := ImportPreview{Format: res.Format, Layout: res.Layout, Counts: map[string]int{}, Questions: make([]PreviewQuestion, len(qs)),
+	out := ImportPreview{Format: res.Format, Layout: res.Layout, Header: res.Header, Columns: res.Columns, Counts: map[string]int{}, Questions: make([]PreviewQuestion, len(qs)),
 		Problems: make([]web.RowError, len(problems)), Skipped: res.Skipped}
 	for i, pr := range problems {
 		out.Problems[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}

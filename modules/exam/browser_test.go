@@ -38,6 +38,7 @@ func wordFile(t *testing.T, name string, lines ...string) string {
 // An admin uploads a Word paper on a phone: a paper with a mistake shows
 // the problem by line and cannot be imported; the corrected paper shows
 // every question with its key, and only after 确认导入 is it in the bank.
+// Then a table from another system: the admin fixes its column mapping.
 func TestBrowserImportPreview(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
 	a, c := collegetest.NewCityApp(t)
@@ -78,5 +79,34 @@ func TestBrowserImportPreview(t *testing.T) {
 	collegetest.Screenshot(t, ctx, "62-import-done")
 	if n := a.Count("questions", "bank_id = ?", bank); n != 2 {
 		t.Fatalf("bank has %d questions after 确认导入, want 2", n)
+	}
+
+	// A table from another system whose header no rule knows: the admin
+	// names its columns, sees the questions and imports them.
+	other := filepath.Join(t.TempDir(), "其他系统.csv")
+	if err := os.WriteFile(other, []byte("Q,Kind,Opt1,Opt2,Right\r\n党的最高领导机关是,单选,党的全国代表大会和它所产生的中央委员会,中央政治局,A\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.Navigate(t, ctx, page)
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`#import-file-input`), []string{other})); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.WaitText(t, ctx, "没有找到表头")
+	for role, col := range map[string]string{"题干": "1", "题型": "2", "选项A": "3", "选项B": "4", "答案": "5"} {
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`#import-col-`+role), col)); err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
+	}
+	collegetest.Screenshot(t, ctx, "63-import-columns")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#import-columns-apply`))); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.WaitText(t, ctx, "识别为 CSV 表格，共 1 题（单选 1）")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#import-confirm`))); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.WaitText(t, ctx, "已导入 1 题")
+	if n := a.Count("questions", "bank_id = ? AND stem = ?", bank, "党的最高领导机关是"); n != 1 {
+		t.Fatalf("the table's question imported %d times", n)
 	}
 }

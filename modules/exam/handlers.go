@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strconv"
+	"strings"
 
 	"college/modules/exam/importer"
 	"college/modules/web"
@@ -36,7 +37,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/banks/:id/questions", web.Doc{Summary: "新增试题", Body: QuestionRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.addQuestion)
 	a.Get("/banks/:id/export", web.Doc{Summary: "导出题库为 Excel（可再导入）", Roles: managers}, h.exportBank)
 	a.Put("/questions/:id", web.Doc{Summary: "修改试题（已开始的考试不受影响）", Body: QuestionRequest{}, Resp: QuestionResponse{}, Roles: managers}, h.updateQuestion)
-	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入；?dry_run=1 只预览，不保存：识别的格式、每道题及答案、每个问题）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
+	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入；?dry_run=1 只预览，不保存：识别的格式和列、每道题及答案、每个问题；?columns=题干=2,答案=5 指定各列）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
 	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
 	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
 	a.Post("/exams/:id/attempts", web.Doc{Summary: "开始考试（进行中的考试返回同一份试卷）", Resp: AttemptResponse{}, Status: 201}, h.start)
@@ -106,6 +107,23 @@ func (h *Handlers) addQuestion(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(IDResponse{ID: q.ID})
 }
 
+// columnsQuery reads ?columns=题干=2,答案=5 (columns from 1, 0 for none).
+func columnsQuery(q string) (importer.Columns, error) {
+	if strings.TrimSpace(q) == "" {
+		return nil, nil
+	}
+	cols := importer.Columns{}
+	for _, part := range strings.Split(q, ",") {
+		role, n, ok := strings.Cut(part, "=")
+		v, err := strconv.Atoi(strings.TrimSpace(n))
+		if !ok || err != nil {
+			return nil, web.Invalid(map[string]string{"columns": "列设置「" + part + "」应写作 角色=列号，如 答案=5"})
+		}
+		cols[strings.TrimSpace(role)] = v
+	}
+	return cols, nil
+}
+
 func (h *Handlers) importQuestions(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -132,14 +150,18 @@ func (h *Handlers) importQuestions(c *fiber.Ctx) error {
 	if fp, ok := file.(interface{ FileName() string }); ok {
 		name = fp.FileName()
 	}
+	cols, err := columnsQuery(c.Query("columns"))
+	if err != nil {
+		return err
+	}
 	if c.QueryBool("dry_run") {
-		preview, err := h.svc.PreviewFile(c.UserContext(), web.Caller(c), id, name, data)
+		preview, err := h.svc.PreviewFile(c.UserContext(), web.Caller(c), id, name, data, cols)
 		if err != nil {
 			return err
 		}
 		return c.JSON(preview)
 	}
-	res, err := h.svc.ImportFile(c.UserContext(), web.Caller(c), id, name, data)
+	res, err := h.svc.ImportFile(c.UserContext(), web.Caller(c), id, name, data, cols)
 	if err != nil {
 		return err
 	}

@@ -140,9 +140,11 @@ type ImportResponse struct {
 // (POST …/import?dry_run=1): the questions as candidates will see them with
 // their keys, and every problem with its row or line.
 type ImportPreview struct {
-	Format    string             `json:"format"`           // excel, csv, word, text, moodle_xml, gift
-	Layout    string             `json:"layout,omitempty"` // a table's columns as read: 题干=第2列，…
-	Counts    map[string]int     `json:"counts"`           // questions by type
+	Format    string             `json:"format"`            // excel, csv, word, text, moodle_xml, gift
+	Layout    string             `json:"layout,omitempty"`  // a table's columns as read: 题干=第2列，…
+	Header    []string           `json:"header,omitempty"`  // a table's header cells
+	Columns   map[string]int     `json:"columns,omitempty"` // role → column from 1, as read (send back as ?columns= to change)
+	Counts    map[string]int     `json:"counts"`            // questions by type
 	Questions []PreviewQuestion  `json:"questions"`
 	Problems  []web.RowError     `json:"problems"` // none: the import would succeed
 	Skipped   []importer.Skipped `json:"skipped"`

@@ -49,7 +49,26 @@ func rowAt(n int) string { return fmt.Sprintf("第 %d 行", n) }
 
 // ParseExcel reads the question sheet of an .xlsx: the first sheet with a
 // header (see findLayout), its columns found by their names.
-func ParseExcel(data []byte) (res Result, problems []Problem) {
+func ParseExcel(data []byte) (Result, []Problem) { return parseExcel(data, nil) }
+
+// tableLayout finds a sheet's layout and applies the admin's column
+// choices; with choices and no recognisable header, the first row is the
+// header.
+func tableLayout(rows [][]string, cols Columns) (layout, string, bool) {
+	l, ok := findLayout(rows)
+	if len(cols) == 0 {
+		return l, "", ok
+	}
+	if !ok {
+		l = layout{header: 0, cols: map[string]int{}}
+	}
+	if msg := l.override(cols); msg != "" {
+		return l, msg, true
+	}
+	return l, "", true
+}
+
+func parseExcel(data []byte, cols Columns) (res Result, problems []Problem) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, problems = Result{}, []Problem{{At: "文件", Message: "无法读取 Excel 文件，请确认是 .xlsx 格式"}}
@@ -72,16 +91,33 @@ func ParseExcel(data []byte) (res Result, problems []Problem) {
 		if err != nil {
 			return Result{}, []Problem{{At: "文件", Message: "无法读取工作表「" + sheet + "」"}}
 		}
-		if l, ok := findLayout(rows); ok {
+		if l, msg, ok := tableLayout(rows, cols); ok {
+			if msg != "" {
+				return Result{}, []Problem{{At: "列设置", Message: msg}}
+			}
 			return parseTable(rows, l, sheetType(sheet))
 		}
 	}
-	return Result{}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+	first, _ := f.GetRows(sheets[0])
+	return Result{Header: firstRow(first)}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+}
+
+// firstRow is a sheet's first non-empty row: what the admin may name the
+// columns of when no header is recognised.
+func firstRow(rows [][]string) []string {
+	for _, r := range rows {
+		if !isBlank(r) {
+			return r
+		}
+	}
+	return nil
 }
 
 // ParseCSV reads a .csv table like an Excel sheet (UTF-8, or GBK as Excel
 // saves it on Chinese Windows).
-func ParseCSV(data []byte) (Result, []Problem) {
+func ParseCSV(data []byte) (Result, []Problem) { return parseCSV(data, nil) }
+
+func parseCSV(data []byte, cols Columns) (Result, []Problem) {
 	data, msg := textUTF8(data)
 	if msg != "" {
 		return Result{}, []Problem{{At: "文件", Message: msg}}
@@ -93,9 +129,12 @@ func ParseCSV(data []byte) (Result, []Problem) {
 	if err != nil {
 		return Result{}, []Problem{{At: "文件", Message: "CSV 格式错误：" + err.Error()}}
 	}
-	l, ok := findLayout(rows)
+	l, msg, ok := tableLayout(rows, cols)
 	if !ok {
-		return Result{}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+		return Result{Header: firstRow(rows)}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+	}
+	if msg != "" {
+		return Result{}, []Problem{{At: "列设置", Message: msg}}
 	}
 	return parseTable(rows, l, "")
 }
@@ -108,7 +147,10 @@ func sheetType(name string) item.Type {
 // parseTable reads the rows below the header.
 func parseTable(rows [][]string, l layout, def item.Type) (Result, []Problem) {
 	var c collector
-	c.res.Layout = l.describe()
+	c.res.Layout, c.res.Columns = l.describe(), l.columns()
+	if l.header < len(rows) {
+		c.res.Header = rows[l.header]
+	}
 	for i := l.header + 1; i < len(rows); i++ {
 		cells := rows[i]
 		if isBlank(cells) {

@@ -54,6 +54,10 @@ type Result struct {
 	// "gift"; Layout, for a table, which column was read as what.
 	Format string
 	Layout string
+	// Header and Columns, for a table: the header row's cells, and which
+	// column (from 1) was read as what.
+	Header  []string
+	Columns map[string]int
 	// Good holds, when the file has problems and Questions is empty, the
 	// questions that had none: what a preview shows beside the problems.
 	Good []item.Question
@@ -75,12 +79,17 @@ var ErrUnsupported = errors.New("不支持的文件类型，请上传 Excel（.x
 // problem found (up to MaxProblems) and no questions. The error is only
 // for an unsupported file type.
 func Parse(filename string, data []byte) (Result, []Problem, error) {
-	r, p, format, err := parse(filename, data)
+	return ParseWith(filename, data, nil)
+}
+
+// ParseWith is Parse with the admin's column choices for a table file.
+func ParseWith(filename string, data []byte, cols Columns) (Result, []Problem, error) {
+	r, p, format, err := parse(filename, data, cols)
 	r.Format = format
 	return r, p, err
 }
 
-func parse(filename string, data []byte) (Result, []Problem, string, error) {
+func parse(filename string, data []byte, cols Columns) (Result, []Problem, string, error) {
 	ext := strings.ToLower(filepath.Ext(filename))
 	head := data
 	if u, ok, _ := fromUTF16(data); ok {
@@ -91,7 +100,7 @@ func parse(filename string, data []byte) (Result, []Problem, string, error) {
 	looksZip := bytes.HasPrefix(data, []byte("PK\x03\x04"))
 	switch {
 	case ext == ".xlsx":
-		r, p := ParseExcel(data)
+		r, p := parseExcel(data, cols)
 		return r, p, "excel", nil
 	case ext == ".xls" || bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return Result{}, nil, "", fmt.Errorf("%w（旧版 .xls 请另存为 .xlsx）", ErrUnsupported)
@@ -107,7 +116,7 @@ func parse(filename string, data []byte) (Result, []Problem, string, error) {
 		r, p := ParseText(data)
 		return r, p, "text", nil
 	case ext == ".csv":
-		r, p := ParseCSV(data)
+		r, p := parseCSV(data, cols)
 		return r, p, "csv", nil
 	case ext == ".gift" || ext == ".txt":
 		if looksXML {
@@ -117,7 +126,7 @@ func parse(filename string, data []byte) (Result, []Problem, string, error) {
 		r, p := ParseGIFT(data)
 		return r, p, "gift", nil
 	case looksZip:
-		r, p := ParseExcel(data)
+		r, p := parseExcel(data, cols)
 		return r, p, "excel", nil
 	case looksXML:
 		r, p := ParseMoodleXML(data)
@@ -224,7 +233,7 @@ func storageProblems(q *item.Question) map[string]string {
 
 func (c *collector) done() (Result, []Problem) {
 	if len(c.problems) > 0 {
-		return Result{Skipped: c.res.Skipped, Good: c.res.Questions}, c.problems
+		return Result{Skipped: c.res.Skipped, Good: c.res.Questions, Layout: c.res.Layout, Header: c.res.Header, Columns: c.res.Columns}, c.problems
 	}
 	if len(c.res.Questions) == 0 && len(c.res.Skipped) == 0 {
 		return Result{}, []Problem{{At: "文件", Message: "文件中没有找到试题"}}

@@ -113,6 +113,62 @@ func findLayout(rows [][]string) (layout, bool) {
 	return layout{}, false
 }
 
+// Columns tells the table importers which column holds what when the
+// header's names alone do not: role → column number from 1 (0: none).
+// Roles: 题型 题干 选项 选项A…选项H 答案 分值 难度 标签 解析.
+type Columns map[string]int
+
+// override applies the admin's column choices.
+func (l *layout) override(cols Columns) string {
+	var opts [item.MaxOptions]int
+	for i := range opts {
+		opts[i] = -1
+	}
+	copy(opts[:], l.options)
+	for role, n := range cols {
+		if n < 0 || n > 1000 {
+			return fmt.Sprintf("列设置「%s=%d」无效：列号应为 1 到 1000，0 表示没有这一列", role, n)
+		}
+		if m := optionHeader.FindStringSubmatch(role); m != nil && strings.HasPrefix(role, "选项") {
+			opts[m[1][0]-'A'] = n - 1
+			continue
+		}
+		switch role {
+		case roleType, roleStem, roleOptions, roleAnswer, roleScore, roleDiff, roleTags, roleNotes:
+		default:
+			return "列设置中没有「" + role + "」：应为 题型、题干、选项、选项A…选项H、答案、分值、难度、标签 或 解析"
+		}
+		if n == 0 {
+			delete(l.cols, role)
+		} else {
+			l.cols[role] = n - 1
+		}
+	}
+	l.options = l.options[:0]
+	for _, c := range opts {
+		if c < 0 {
+			break
+		}
+		l.options = append(l.options, c)
+	}
+	if l.col(roleStem) < 0 {
+		return "列设置中缺少 题干 列"
+	}
+	return ""
+}
+
+// columns is the layout as role → column number from 1, for a preview.
+func (l layout) columns() map[string]int {
+	out := map[string]int{}
+	for role, i := range l.cols {
+		out[role] = i + 1
+	}
+	for k, c := range l.options {
+		out["选项"+string(item.Letters[k])] = c + 1
+	}
+	return out
+}
+
 // describe tells which column was read as what, for the admin.
 func (l layout) describe() string {
 	var parts []string

@@ -163,3 +163,44 @@ func TestParseCSV(t *testing.T) {
 		})
 	}
 }
+
+// The admin's column choices win over the header's names: a sheet whose
+// header no rule knows imports once its columns are named, and a wrongly
+// guessed column can be moved.
+func TestColumnChoices(t *testing.T) {
+	data := book(t, [][]string{
+		{"Q", "Kind", "Opt1", "Opt2", "Right", "Note"},
+		{"党的根本宗旨是", "单选", "全心全意为人民服务", "实现共产主义", "A", "见党章"},
+	})
+	_, probs, _ := Parse("bank.xlsx", data)
+	if len(probs) != 1 || probs[0].Message != headerHelp {
+		t.Fatalf("unknown header: %+v", probs)
+	}
+	cols := Columns{"题干": 1, "题型": 2, "选项A": 3, "选项B": 4, "答案": 5, "解析": 6}
+	res, probs, err := ParseWith("bank.xlsx", data, cols)
+	if err != nil || len(probs) > 0 || len(res.Questions) != 1 {
+		t.Fatalf("with columns: %v %+v", err, probs)
+	}
+	if q := res.Questions[0]; q.Stem != "党的根本宗旨是" || q.Key.Choices != "A" || len(q.Options) != 2 || q.Analysis != "见党章" {
+		t.Errorf("with columns: %+v", q)
+	}
+	if res.Columns["答案"] != 5 || res.Columns["选项B"] != 4 || !reflect.DeepEqual(res.Header, []string{"Q", "Kind", "Opt1", "Opt2", "Right", "Note"}) {
+		t.Errorf("columns %v header %v", res.Columns, res.Header)
+	}
+	// A recognised header with one column moved: 解析 taken as the tags.
+	tpl := book(t, [][]string{Headers, row("单选", "题", abcd, "A", "1", "", "党章", "见党章")})
+	res, probs, _ = ParseWith("bank.xlsx", tpl, Columns{"标签": 15, "解析": 0})
+	if len(probs) > 0 || !reflect.DeepEqual(res.Questions[0].Tags, []string{"见党章"}) || res.Questions[0].Analysis != "" {
+		t.Errorf("moved column: %+v %+v", res.Questions, probs)
+	}
+	for cols, want := range map[string]Columns{
+		"列设置中没有「作者」":    {"作者": 1, "题干": 2},
+		"列设置中缺少 题干 列":   {"题干": 0},
+		"列号应为 1 到 1000": {"答案": -1},
+	} {
+		_, probs, _ := ParseWith("bank.xlsx", tpl, want)
+		if len(probs) != 1 || !strings.Contains(probs[0].Message, cols) {
+			t.Errorf("%s: %+v", cols, probs)
+		}
+	}
+}

@@ -260,15 +260,19 @@
     };
 
     // send uploads the file, as a preview (nothing saved) or for real.
+    var chosenCols = ""; // ?columns= the admin chose in the preview
     var send = function (file, dryRun) {
       var form = new FormData();
       form.append("file", file);
+      var query = [];
+      if (dryRun) query.push("dry_run=1");
+      if (chosenCols) query.push("columns=" + encodeURIComponent(chosenCols));
       busy = true;
       importInput.disabled = true;
       setPct(0);
       progressBox.hidden = false;
       show(okBox, (dryRun ? "正在读取：" : "正在导入：") + file.name);
-      return College.upload("POST", importURL + (dryRun ? "?dry_run=1" : ""), form, {
+      return College.upload("POST", importURL + (query.length ? "?" + query.join("&") : ""), form, {
         maxMB: maxMB,
         onProgress: setPct,
         onSent: function () { show(okBox, dryRun ? "上传完成，正在检查试题…" : "上传完成，正在保存试题…"); }
@@ -281,6 +285,47 @@
         showProblems(r);
         return null;
       });
+    };
+
+    // columnsForm lets the admin say which column holds what, then reads
+    // the file again with those columns.
+    var columnRoles = ["题干", "题型", "选项", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H", "答案", "分值", "难度", "标签", "解析"];
+    var columnsForm = function (file, p) {
+      var box = el("details", "import-columns");
+      box.open = !p.columns;
+      box.appendChild(el("summary", "", "列的对应关系（识别不对时在这里修改）"));
+      var grid = el("div", "import-columns-grid");
+      var selects = {};
+      columnRoles.forEach(function (role) {
+        var id = "import-col-" + role;
+        var label = el("label", "", role);
+        label.htmlFor = id;
+        var sel = el("select", "");
+        sel.id = id;
+        sel.appendChild(new Option("（无）", "0"));
+        p.header.forEach(function (h, i) {
+          sel.appendChild(new Option("第 " + (i + 1) + " 列" + (h ? "：" + h : ""), String(i + 1)));
+        });
+        sel.value = String((p.columns && p.columns[role]) || 0);
+        selects[role] = sel;
+        var cell = el("div", "import-column");
+        cell.appendChild(label);
+        cell.appendChild(sel);
+        grid.appendChild(cell);
+      });
+      box.appendChild(grid);
+      var apply = el("button", "btn", "按所选的列重新识别");
+      apply.type = "button";
+      apply.id = "import-columns-apply";
+      apply.addEventListener("click", function () {
+        chosenCols = columnRoles.filter(function (role) {
+          return selects[role].value !== "0" || (p.columns && p.columns[role]);
+        }).map(function (role) { return role + "=" + selects[role].value; }).join(",");
+        clearBox(errBox);
+        send(file, true).then(function (r) { if (r) showPreview(file, r.data); });
+      });
+      box.appendChild(apply);
+      return box;
     };
 
     var showPreview = function (file, p) {
@@ -297,6 +342,7 @@
       if (p.problems.length) {
         showProblems({ message: "文件中有 " + p.problems.length + " 处问题，改正后重新选择文件；有问题时整个文件都不会导入。", rows: p.problems });
       }
+      if (p.header && p.header.length) previewBox.appendChild(columnsForm(file, p));
       var list = el("ol", "import-questions");
       (p.questions || []).slice(0, previewLimit).forEach(function (q) {
         var li = el("li", "import-question");
@@ -355,6 +401,7 @@
         importInput.value = "";
         return;
       }
+      chosenCols = "";
       send(file, true).then(function (r) {
         if (r) showPreview(file, r.data);
       });
