@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -637,4 +638,50 @@ func TestImportColumnChoices(t *testing.T) {
 		t.Fatalf("import with columns = %s", r.Body)
 	}
 	collegetest.MustRefuse(t, a.Upload(path+"?columns=答案", col, "other.csv", csv, nil), 400, "invalid")
+}
+
+// Options such as 以上都对 keep their place when the exam shuffles; the
+// other questions' options are shuffled.
+func TestFixedOrderSurvivesShuffle(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	col := c.Tokens["col"]
+	bank := a.Bank(col, "顺序", false)
+	fixedOpts := []string{"坚持党的领导", "坚持人民至上", "坚持自我革命", "以上都对"}
+	fixed := a.Question(col, bank, map[string]any{"type": "single", "stem": "下列正确的是", "options": fixedOpts, "answer": "D", "score": 5})
+	free := a.Question(col, bank, map[string]any{"type": "single", "stem": "首都是", "options": []string{"北京", "上海", "广州", "深圳"}, "answer": "A", "score": 5})
+	list := a.Do("GET", fmt.Sprintf("/api/v1/banks/%d/questions", bank), col, nil)
+	if strings.Count(string(list.Body), `"fixed_order":true`) != 1 {
+		t.Fatalf("fixed_order in the bank = %s", list.Body)
+	}
+	examID := a.FixedExam(col, map[string]any{"title": "乱序", "pass_score": 5, "shuffle": true}, fixed, free)
+	a.PublishExam(col, examID)
+	cadres := append([]uint64{}, a.Cadres("order", c.UnitA, "乡科级", 6)...)
+	freeOrders := map[string]bool{}
+	for i, id := range cadres {
+		r := a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), a.TokenFor(id), nil)
+		collegetest.MustStatus(t, r, 201)
+		var att struct {
+			Questions []struct {
+				ID      uint64   `json:"id"`
+				Options []string `json:"options"`
+			} `json:"questions"`
+		}
+		if err := json.Unmarshal(r.Body, &att); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range att.Questions {
+			switch q.ID {
+			case fixed:
+				if !slices.Equal(q.Options, fixedOpts) {
+					t.Fatalf("candidate %d: fixed options shown as %v", i, q.Options)
+				}
+			case free:
+				freeOrders[strings.Join(q.Options, ",")] = true
+			}
+		}
+	}
+	if len(freeOrders) < 2 {
+		t.Errorf("six candidates all saw the other question's options in one order: %v", freeOrders)
+	}
 }

@@ -99,11 +99,11 @@ func (s *Service) StartAttempt(ctx context.Context, p *web.Principal, examID uin
 			return AttemptResponse{}, false, web.Unprocessable("rule_unfillable", "题库中的试题已不足以组卷，请联系考试管理员")
 		}
 	}
-	counts := make([]int, len(chosen))
+	counts, fixed := make([]int, len(chosen)), make([]bool, len(chosen))
 	for i, c := range chosen {
-		counts[i] = len(c.Q.Options)
+		counts[i], fixed[i] = len(c.Q.Options), c.Q.FixedOrder
 	}
-	order := paper.Shuffle(len(chosen), counts, e.Shuffle, rng)
+	order := paper.Shuffle(len(chosen), counts, fixed, e.Shuffle, rng)
 	items := make([]frozenItem, len(chosen))
 	for i, qi := range order.Questions {
 		c := chosen[qi]

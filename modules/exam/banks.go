@@ -20,7 +20,7 @@ func canManage(p *web.Principal) bool { return p.Has(web.RoleCollegeAdmin) }
 // ToItem turns a request into a validated question.
 func (in QuestionRequest) ToItem() (item.Question, error) {
 	q := item.Question{Type: item.Type(in.Type), Stem: strings.TrimSpace(in.Stem), Options: in.Options, Score: in.Score,
-		Difficulty: in.Difficulty, Tags: cleanTags(in.Tags), Analysis: in.Analysis}
+		Difficulty: in.Difficulty, Tags: cleanTags(in.Tags), Analysis: in.Analysis, FixedOrder: in.FixedOrder || item.NeedsFixedOrder(in.Options)}
 	bad := web.Fields{}
 	if _, ok := item.TypeNames[q.Type]; ok {
 		if len(in.Answer) == 0 || string(in.Answer) == "null" {
@@ -67,12 +67,12 @@ func toRow(bankID uint64, q item.Question) Question {
 	opts, _ := json.Marshal(q.Options)
 	key, _ := json.Marshal(q.Key)
 	return Question{BankID: bankID, Type: string(q.Type), Stem: q.Stem, Options: string(opts), Key: string(key),
-		Score: int64(math.Round(q.Score * 100)), Difficulty: q.Difficulty, Tags: tagsColumn(q.Tags), Analysis: q.Analysis, Version: 1}
+		Score: int64(math.Round(q.Score * 100)), Difficulty: q.Difficulty, Tags: tagsColumn(q.Tags), Analysis: q.Analysis, FixedOrder: q.FixedOrder, Version: 1}
 }
 
 // ToItem turns a stored question back into an item.
 func (r *Question) ToItem() item.Question {
-	q := item.Question{Type: item.Type(r.Type), Stem: r.Stem, Score: float64(r.Score) / 100, Difficulty: r.Difficulty, Analysis: r.Analysis}
+	q := item.Question{Type: item.Type(r.Type), Stem: r.Stem, Score: float64(r.Score) / 100, Difficulty: r.Difficulty, Analysis: r.Analysis, FixedOrder: r.FixedOrder}
 	_ = json.Unmarshal([]byte(r.Options), &q.Options)
 	_ = json.Unmarshal([]byte(r.Key), &q.Key)
 	for _, t := range strings.Split(strings.Trim(r.Tags, ","), ",") {
@@ -93,7 +93,7 @@ func questionResponse(r *Question) QuestionResponse {
 	if tags == nil {
 		tags = []string{}
 	}
-	return QuestionResponse{ID: r.ID, Type: r.Type, Stem: q.Stem, Options: opts, Answer: q.KeyJSON(), Partial: q.Key.Partial, Score: q.Score, Difficulty: q.Difficulty, Tags: tags, Analysis: q.Analysis}
+	return QuestionResponse{ID: r.ID, Type: r.Type, Stem: q.Stem, Options: opts, Answer: q.KeyJSON(), Partial: q.Key.Partial, Score: q.Score, Difficulty: q.Difficulty, Tags: tags, Analysis: q.Analysis, FixedOrder: q.FixedOrder}
 }
 
 // CreateBank makes a bank for the caller's college.

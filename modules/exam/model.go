@@ -34,6 +34,7 @@ type Question struct {
 	Difficulty int    `gorm:"not null;default:3"`
 	Tags       string `gorm:"size:500;not null;default:''"` // ",党史,理论,"
 	Analysis   string `gorm:"type:text"`
+	FixedOrder bool   `gorm:"not null;default:false"` // options keep their order when shuffled
 	Version    int    `gorm:"not null;default:1"`
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -208,6 +209,14 @@ func Migrations() []db.Migration {
 				ClassID uint64 `gorm:"not null;default:0"`
 			}
 			return tx.Table("exams").Migrator().AddColumn(&exam{}, "ClassID")
+		},
+	}, {
+		ID: "0015_exam_fixed_order",
+		Up: func(tx *gorm.DB) error {
+			type question struct {
+				FixedOrder bool `gorm:"not null;default:false"`
+			}
+			return tx.Table("questions").Migrator().AddColumn(&question{}, "FixedOrder")
 		},
 	}}
 }

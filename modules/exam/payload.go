@@ -62,6 +62,7 @@ type QuestionRequest struct {
 	Difficulty int                `json:"difficulty"`
 	Tags       []string           `json:"tags"`
 	Analysis   string             `json:"analysis"`
+	FixedOrder bool               `json:"fixed_order,omitempty"` // options keep their order when the exam shuffles (set by itself for 以上都对)
 }
 
 // QuestionResponse is a question for bank managers (with its answer).
@@ -76,6 +77,7 @@ type QuestionResponse struct {
 	Difficulty int                `json:"difficulty"`
 	Tags       []string           `json:"tags"`
 	Analysis   string             `json:"analysis,omitempty"`
+	FixedOrder bool               `json:"fixed_order,omitempty"`
 }
 
 // PaperRequest is the paper of an exam: a fixed list or drawing rules.

@@ -168,6 +168,9 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 	if c.category != "" && !slices.Contains(q.Tags, c.category) {
 		q.Tags = splitTags(strings.Join(append(q.Tags, c.category), ","))
 	}
+	if len(q.Options) > 0 && item.NeedsFixedOrder(q.Options) {
+		q.FixedOrder = true
+	}
 	if hasMedia(&q) {
 		if own == nil {
 			own = map[string]string{}

@@ -38,6 +38,8 @@ type mQuestion struct {
 	Units           []string  `xml:"units>unit>unit_name"` // numerical
 	UseCase         string    `xml:"usecase"`              // shortanswer
 	Category        mText     `xml:"category"`             // a category "question"
+	ShuffleAnswers  string    `xml:"shuffleanswers"`       // multichoice: 0/false keeps the order
+	Hidden          string    `xml:"hidden"`               // 1: hidden in Moodle's bank
 }
 
 func questionAt(n int) string { return fmt.Sprintf("第 %d 题", n) }
@@ -137,7 +139,15 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 		c.category = categoryTag(mq.Category.plain())
 		return
 	}
+	if strings.TrimSpace(mq.Hidden) == "1" {
+		c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "在 Moodle 题库中已隐藏"})
+		return
+	}
 	q := item.Question{Stem: mq.QuestionText.plain(), Score: 1, Difficulty: 3, Analysis: mq.GeneralFeedback.plain()}
+	switch strings.ToLower(strings.TrimSpace(mq.ShuffleAnswers)) {
+	case "0", "false":
+		q.FixedOrder = true
+	}
 	own := map[string]string{}
 	if g := strings.TrimSpace(mq.DefaultGrade); g != "" {
 		v, err := strconv.ParseFloat(g, 64)

@@ -162,3 +162,29 @@ func TestMoodleShortAnswerForms(t *testing.T) {
 		}
 	}
 }
+
+// shuffleanswers 0 and options such as 以上都对 keep their order; a question
+// hidden in Moodle's bank is skipped with the reason.
+func TestMoodleOrderAndHidden(t *testing.T) {
+	mc := func(extra, last string) string {
+		return `<question type="multichoice"><questiontext><text>题</text></questiontext><single>true</single>` + extra +
+			`<answer fraction="100"><text>甲</text></answer><answer fraction="0"><text>乙</text></answer><answer fraction="0"><text>` + last + `</text></answer></question>`
+	}
+	res, probs := ParseMoodleXML([]byte(`<quiz>` + mc("<shuffleanswers>0</shuffleanswers>", "丙") + mc("<shuffleanswers>1</shuffleanswers>", "丙") +
+		mc("", "以上都不对") + mc("<hidden>1</hidden>", "丙") + `</quiz>`))
+	if len(probs) > 0 || len(res.Questions) != 3 {
+		t.Fatalf("%+v %+v", res, probs)
+	}
+	for i, want := range []bool{true, false, true} {
+		if res.Questions[i].FixedOrder != want {
+			t.Errorf("question %d: fixed order %v, want %v", i+1, res.Questions[i].FixedOrder, want)
+		}
+	}
+	if len(res.Skipped) != 1 || res.Skipped[0].Reason != "在 Moodle 题库中已隐藏" {
+		t.Errorf("skipped %+v", res.Skipped)
+	}
+	g, probs := ParseGIFT([]byte("问{=甲 ~乙 ~以上都对}"))
+	if len(probs) > 0 || !g.Questions[0].FixedOrder {
+		t.Errorf("GIFT 以上都对: %+v %+v", g, probs)
+	}
+}

@@ -55,6 +55,9 @@ type Question struct {
 	Difficulty int      `json:"difficulty"` // 1–5
 	Tags       []string `json:"tags,omitempty"`
 	Analysis   string   `json:"analysis,omitempty"`
+	// FixedOrder keeps the options in their order when an exam shuffles
+	// (Moodle's shuffleanswers 0; options such as 以上都对).
+	FixedOrder bool `json:"fixed_order,omitempty"`
 }
 
 // Letters names options A–H.
@@ -132,6 +135,20 @@ var blankMark = regexp.MustCompile(`_{2,}|＿+|（[ 　]*）|\([ 　]*\)`)
 
 // BlankMarks counts the blanks a stem marks.
 func BlankMarks(stem string) int { return len(blankMark.FindAllStringIndex(stem, -1)) }
+
+// orderWords are options that only make sense in their place.
+var orderWords = regexp.MustCompile(`^(以上|上述|前述)(都|均|全|选项都|选项均|答案都|答案均)|^(都|均)(对|正确|不对|不正确|错误)$|^(all|none) of the above`)
+
+// NeedsFixedOrder tells whether an option refers to the others ("以上都对",
+// "以上均不正确", "All of the above"), so that shuffling would change it.
+func NeedsFixedOrder(options []string) bool {
+	for _, o := range options {
+		if orderWords.MatchString(strings.ToLower(strings.TrimSpace(o))) {
+			return true
+		}
+	}
+	return false
+}
 
 // checkPartial checks the partial credits of a choice question.
 func (q *Question) checkPartial() string {

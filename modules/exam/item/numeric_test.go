@@ -1,6 +1,9 @@
 package item
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNumeric(t *testing.T) {
 	for _, tc := range []struct {
@@ -69,5 +72,22 @@ func TestBlankCount(t *testing.T) {
 	}
 	if bad := q("谋什么", "幸福", "复兴"); bad["answer"] != "答案有 2 个空，请在题干中用 ____ 标出每个空的位置" {
 		t.Errorf("no mark, two answers: %v", bad)
+	}
+}
+
+func TestNeedsFixedOrder(t *testing.T) {
+	for opts, want := range map[string]bool{
+		"甲|乙|以上都对":                  true,
+		"甲|乙|以上均不正确":                true,
+		"甲|乙|上述答案都正确":               true,
+		"甲|乙|都对":                    true,
+		"A|B|All of the above":      true,
+		"甲|乙|丙":                     false,
+		"以上率先垂范|乙":                  false,
+		"甲|乙|None of these options": false,
+	} {
+		if got := NeedsFixedOrder(strings.Split(opts, "|")); got != want {
+			t.Errorf("%s: %v, want %v", opts, got, want)
+		}
 	}
 }

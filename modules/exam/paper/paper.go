@@ -273,9 +273,10 @@ type Order struct {
 }
 
 // Shuffle makes a candidate's order (identity when shuffle is false):
-// questions shuffled, options of choice questions shuffled. optionCounts[i]
-// is the number of options of question i (0 for judge, blank and short).
-func Shuffle(n int, optionCounts []int, shuffle bool, rng *rand.Rand) Order {
+// questions shuffled, options of choice questions shuffled unless fixed[i]
+// (options such as 以上都对 keep their place). optionCounts[i] is the
+// number of options of question i (0 for judge, blank and short).
+func Shuffle(n int, optionCounts []int, fixed []bool, shuffle bool, rng *rand.Rand) Order {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
@@ -288,7 +289,7 @@ func Shuffle(n int, optionCounts []int, shuffle bool, rng *rand.Rand) Order {
 			continue
 		}
 		p := identity(optionCounts[i])
-		if shuffle {
+		if shuffle && (i >= len(fixed) || !fixed[i]) {
 			rng.Shuffle(len(p), func(a, b int) { p[a], p[b] = p[b], p[a] })
 		}
 		o.Options[i] = p

@@ -289,7 +289,7 @@ func isPerm(p []int, n int) bool {
 
 func TestShuffle(t *testing.T) {
 	counts := []int{4, 0, 2, 8, 5, 0}
-	off := Shuffle(len(counts), counts, false, seeded(1))
+	off := Shuffle(len(counts), counts, nil, false, seeded(1))
 	if !slices.Equal(off.Questions, []int{0, 1, 2, 3, 4, 5}) {
 		t.Errorf("questions not identity when off: %v", off.Questions)
 	}
@@ -304,7 +304,7 @@ func TestShuffle(t *testing.T) {
 
 	moved := false
 	for seed := range uint64(20) {
-		o := Shuffle(len(counts), counts, true, seeded(seed))
+		o := Shuffle(len(counts), counts, nil, true, seeded(seed))
 		if !isPerm(o.Questions, len(counts)) {
 			t.Fatalf("questions %v is not a permutation", o.Questions)
 		}
@@ -324,7 +324,7 @@ func TestShuffle(t *testing.T) {
 			moved = moved || !slices.Equal(o.Options[i], identity(c))
 		}
 		moved = moved || !slices.Equal(o.Questions, identity(len(counts)))
-		again := Shuffle(len(counts), counts, true, seeded(seed))
+		again := Shuffle(len(counts), counts, nil, true, seeded(seed))
 		if fmt.Sprint(o) != fmt.Sprint(again) {
 			t.Errorf("seed %d not deterministic", seed)
 		}
@@ -334,11 +334,11 @@ func TestShuffle(t *testing.T) {
 	}
 
 	// Fewer counts than questions: the rest have no options.
-	o := Shuffle(3, []int{4}, true, seeded(2))
+	o := Shuffle(3, []int{4}, nil, true, seeded(2))
 	if !isPerm(o.Options[0], 4) || o.Options[1] != nil || o.Options[2] != nil {
 		t.Errorf("options %v", o.Options)
 	}
-	if o := Shuffle(0, nil, true, seeded(2)); len(o.Questions) != 0 {
+	if o := Shuffle(0, nil, nil, true, seeded(2)); len(o.Questions) != 0 {
 		t.Errorf("empty paper %+v", o)
 	}
 }
@@ -538,7 +538,7 @@ func TestDrawSpread(t *testing.T) {
 	if qs, err := Draw(rules, pool, nil); err != nil || len(qs) != 1 {
 		t.Errorf("nil rng: %v %v", qs, err)
 	}
-	if o := Shuffle(3, []int{2, 0, 3}, true, nil); !isPerm(o.Questions, 3) {
+	if o := Shuffle(3, []int{2, 0, 3}, nil, true, nil); !isPerm(o.Questions, 3) {
 		t.Errorf("nil rng: %+v", o)
 	}
 }
@@ -569,5 +569,25 @@ func TestPresentPartialAndAnyOf(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A question whose options keep their order (以上都对) is never shuffled,
+// while the others are.
+func TestShuffleFixedOrder(t *testing.T) {
+	counts := []int{4, 4}
+	fixed := []bool{true, false}
+	moved := false
+	for seed := uint64(1); seed <= 50; seed++ {
+		o := Shuffle(2, counts, fixed, true, seeded(seed))
+		if !slices.Equal(o.Options[0], []int{0, 1, 2, 3}) {
+			t.Fatalf("seed %d: fixed options shuffled: %v", seed, o.Options[0])
+		}
+		if !slices.Equal(o.Options[1], []int{0, 1, 2, 3}) {
+			moved = true
+		}
+	}
+	if !moved {
+		t.Error("the other question's options were never shuffled")
 	}
 }
