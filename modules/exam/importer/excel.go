@@ -146,6 +146,9 @@ func sheetType(name string) item.Type {
 
 // parseTable reads the rows below the header.
 func parseTable(rows [][]string, l layout, def item.Type) (Result, []Problem) {
+	if l.col(roleRight) >= 0 && l.col(roleOptions) >= 0 {
+		return parseOptionRows(rows, l, def)
+	}
 	var c collector
 	c.res.Layout, c.res.Columns = l.describe(), l.columns()
 	if l.header < len(rows) {
@@ -265,6 +268,99 @@ func excelRow(l layout, cells []string, def item.Type) (item.Question, map[strin
 	q.Tags = splitTags(l.cell(cells, roleTags))
 	q.Analysis = l.cell(cells, roleNotes)
 	return q, own
+}
+
+// parseOptionRows reads the layout with one row per option: 题目序号 (or
+// an empty stem) ties the rows of a question together, 选项内容 is the
+// row's option and 是否正确项 (是/否, √/×, 1/0) marks the right ones; the
+// question's other cells stand on its first row.
+func parseOptionRows(rows [][]string, l layout, def item.Type) (Result, []Problem) {
+	var c collector
+	c.res.Layout, c.res.Columns = l.describe(), l.columns()
+	c.res.Header = rows[l.header]
+	type group struct {
+		first int // row index of the question's first row
+		seq   string
+		opts  []string
+		right string
+	}
+	var g *group
+	flush := func() {
+		if g == nil {
+			return
+		}
+		cells := rows[g.first]
+		lq := layout{header: l.header, cols: map[string]int{}}
+		for role, i := range l.cols {
+			if role != roleOptions && role != roleAnswer && role != roleRight {
+				lq.cols[role] = i
+			}
+		}
+		q, own := excelRow(lq, cells, def)
+		q.Options = g.opts
+		if q.Type == "" || q.Type == item.Single || q.Type == item.Multiple {
+			delete(own, "type")
+			switch {
+			case q.Type == "" && len(g.right) > 1:
+				q.Type = item.Multiple
+			case q.Type == "":
+				q.Type = item.Single
+			}
+			delete(own, "answer")
+			if k, msg := item.ParseChoiceCell(q.Type, strings.Join(strings.Split(g.right, ""), "|")); msg != "" {
+				own["answer"] = msg
+			} else {
+				q.Key = k
+			}
+			if g.right == "" {
+				own["answer"] = "这道题没有标为正确的选项（是否正确项 填 是）"
+			}
+			if q.Type == item.Single && len(g.right) > 1 {
+				own["answer"] = "单选题只能有一个正确选项，这道题标了 " + g.right
+			}
+		} else {
+			own["type"] = "一行一个选项的表格只能放选择题"
+		}
+		c.add(rowAt(g.first+1), g.first+1, q, own)
+		g = nil
+	}
+	for i := l.header + 1; i < len(rows); i++ {
+		cells := rows[i]
+		if isBlank(cells) {
+			continue
+		}
+		seq, stem := l.cell(cells, roleSeq), l.cell(cells, roleStem)
+		if g == nil || (seq != "" && seq != g.seq) || (seq == "" && stem != "") {
+			flush()
+			g = &group{first: i, seq: seq}
+		}
+		if len(g.opts) >= item.MaxOptions {
+			c.problem(rowAt(i+1), i+1, "一道题最多 8 个选项")
+			continue
+		}
+		letter := item.Letters[len(g.opts)]
+		g.opts = append(g.opts, stripLetter(l.cell(cells, roleOptions), len(g.opts)))
+		right := l.cell(cells, roleRight)
+		switch v, ok := yesNo(right); {
+		case !ok:
+			c.problem(rowAt(i+1), i+1, "是否正确项「"+right+"」应为 是 或 否")
+		case v:
+			g.right += string(letter)
+		}
+	}
+	flush()
+	return c.done()
+}
+
+// yesNo reads 是否正确项: 是/否, 正确/错误, √/×, Y/N, 1/0; empty is 否.
+func yesNo(s string) (bool, bool) {
+	switch strings.ToUpper(strings.TrimSpace(halfWidth(s))) {
+	case "", "否", "N", "NO", "0", "错误", "错", "×", "F", "FALSE":
+		return false, true
+	case "是", "Y", "YES", "1", "正确", "对", "√", "✓", "T", "TRUE":
+		return true, true
+	}
+	return false, false
 }
 
 // parseScore reads a 分值 ("2", "1.5", "2分"); raw is the cell as written.

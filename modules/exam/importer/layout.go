@@ -23,6 +23,10 @@ const (
 	roleDiff    = "难度"
 	roleTags    = "标签"
 	roleNotes   = "解析"
+	// One row per option: the question's number, and whether the row's
+	// option is right.
+	roleSeq   = "题目序号"
+	roleRight = "是否正确项"
 )
 
 // headerWords are the names each role goes by.
@@ -36,6 +40,8 @@ var headerWords = map[string]string{
 	"标签": roleTags, "知识点": roleTags, "知识类": roleTags, "知识分类": roleTags, "分类": roleTags, "考点": roleTags,
 	"知识点名称": roleTags, "题目分类": roleTags, "试题分类": roleTags,
 	"解析": roleNotes, "答案解析": roleNotes, "试题解析": roleNotes, "题目解析": roleNotes, "说明": roleNotes,
+	"题目序号": roleSeq, "试题序号": roleSeq, "题号": roleSeq, "试题编号": roleSeq, "题目编号": roleSeq,
+	"是否正确项": roleRight, "是否正确": roleRight, "是否正确答案": roleRight, "是否为正确答案": roleRight, "正确与否": roleRight, "是否答案": roleRight,
 }
 
 // optionHeader matches an option column: 选项A, A, A选项, 选项 A.
@@ -99,7 +105,7 @@ func findLayout(rows [][]string) (layout, bool) {
 				}
 			}
 		}
-		if l.col(roleStem) < 0 || (l.col(roleAnswer) < 0 && l.col(roleType) < 0) {
+		if l.col(roleStem) < 0 || (l.col(roleAnswer) < 0 && l.col(roleType) < 0 && l.col(roleRight) < 0) {
 			continue
 		}
 		for _, c := range opts {
@@ -134,7 +140,7 @@ func (l *layout) override(cols Columns) string {
 			continue
 		}
 		switch role {
-		case roleType, roleStem, roleOptions, roleAnswer, roleScore, roleDiff, roleTags, roleNotes:
+		case roleType, roleStem, roleOptions, roleAnswer, roleScore, roleDiff, roleTags, roleNotes, roleSeq, roleRight:
 		default:
 			return "列设置中没有「" + role + "」：应为 题型、题干、选项、选项A…选项H、答案、分值、难度、标签 或 解析"
 		}
@@ -172,7 +178,7 @@ func (l layout) columns() map[string]int {
 // describe tells which column was read as what, for the admin.
 func (l layout) describe() string {
 	var parts []string
-	for _, role := range []string{roleType, roleStem, roleOptions, roleAnswer, roleScore, roleDiff, roleTags, roleNotes} {
+	for _, role := range []string{roleSeq, roleType, roleStem, roleOptions, roleRight, roleAnswer, roleScore, roleDiff, roleTags, roleNotes} {
 		if i := l.col(role); i >= 0 {
 			parts = append(parts, fmt.Sprintf("%s=第%d列", role, i+1))
 		}

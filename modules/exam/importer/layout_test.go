@@ -204,3 +204,50 @@ func TestColumnChoices(t *testing.T) {
 		}
 	}
 }
+
+// One row per option, as some exam systems export: 题目序号 ties the rows
+// of a question, 是否正确项 marks the right options.
+func TestOneRowPerOption(t *testing.T) {
+	res, probs := ParseExcel(book(t, [][]string{
+		{"题目序号", "题型", "题干", "选项内容", "是否正确项", "分值", "解析"},
+		{"1", "单选", "党的根本宗旨是", "A.全心全意为人民服务", "是", "2", "见党章"},
+		{"1", "", "", "实现共产主义", "否"},
+		{"1", "", "", "发展生产力", ""},
+		{"2", "多选", "“四个意识”包括", "政治意识", "√", "3"},
+		{"2", "", "", "大局意识", "√"},
+		{"2", "", "", "忧患意识", "×"},
+	}))
+	check(t, "option rows", res, probs, []want{
+		{typ: item.Single, stem: "党的根本宗旨是", options: []string{"全心全意为人民服务", "实现共产主义", "发展生产力"}, key: item.Key{Choices: "A"}, score: 2},
+		{typ: item.Multiple, stem: "“四个意识”包括", options: []string{"政治意识", "大局意识", "忧患意识"}, key: item.Key{Choices: "AB"}, score: 3},
+	})
+	if res.Questions[0].Analysis != "见党章" {
+		t.Errorf("analysis %q", res.Questions[0].Analysis)
+	}
+	// Without 题目序号 a new stem starts a question; the type follows from
+	// the right options.
+	res, probs = ParseExcel(book(t, [][]string{
+		{"题干", "选项", "是否正确"},
+		{"首都是", "北京", "1"},
+		{"", "上海", "0"},
+		{"包括", "甲", "1"},
+		{"", "乙", "1"},
+	}))
+	check(t, "no seq", res, probs, []want{
+		{typ: item.Single, stem: "首都是", options: []string{"北京", "上海"}, key: item.Key{Choices: "A"}},
+		{typ: item.Multiple, stem: "包括", options: []string{"甲", "乙"}, key: item.Key{Choices: "AB"}},
+	})
+	for name, tc := range map[string]struct {
+		rows [][]string
+		msg  string
+	}{
+		"none right": {[][]string{{"题干", "选项", "是否正确"}, {"首都是", "北京", "否"}, {"", "上海", "否"}}, "没有标为正确的选项"},
+		"bad mark":   {[][]string{{"题干", "选项", "是否正确"}, {"首都是", "北京", "也许"}, {"", "上海", "否"}}, "是否正确项「也许」应为 是 或 否"},
+		"single two": {[][]string{{"题干", "题型", "选项", "是否正确"}, {"首都是", "单选", "北京", "是"}, {"", "", "上海", "是"}}, "单选题只能有一个正确选项"},
+	} {
+		_, probs := ParseExcel(book(t, tc.rows))
+		if len(probs) == 0 || !strings.Contains(probs[0].Message, tc.msg) {
+			t.Errorf("%s: %+v, want %q", name, probs, tc.msg)
+		}
+	}
+}
