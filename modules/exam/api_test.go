@@ -268,7 +268,7 @@ func TestPaperReviewAfterRelease(t *testing.T) {
 	// The right answer is given in the letters this candidate saw.
 	opts := rq["options"].([]any)
 	correct := rq["correct"].(string)
-	if opts[correct[0]-'A'] != "乙" || rq["analysis"] != "乙是对的" || rq["given"] != nil {
+	if opts[correct[0]-'A'] != "乙" || rq["correct_text"] != correct || rq["analysis"] != "乙是对的" || rq["given"] != nil {
 		t.Fatalf("reviewed question = %v", rq)
 	}
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/attempts/%d/paper", att), c.Tokens["ub_cadre"], nil), 404)

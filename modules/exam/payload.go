@@ -295,6 +295,7 @@ type ReviewedQuestion struct {
 	CandidateQuestion
 	Given    any     `json:"given"`
 	Correct  any     `json:"correct"`
+	KeyText  string  `json:"correct_text"` // the right answer in words ("3.14（误差 ±0.01）", "A 或 C")
 	Earned   float64 `json:"earned"`
 	Analysis string  `json:"analysis,omitempty"`
 	Comment  string  `json:"comment,omitempty"`

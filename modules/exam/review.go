@@ -398,7 +398,7 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 			opts = []string{}
 		}
 		rq := ReviewedQuestion{CandidateQuestion: CandidateQuestion{ID: it.ID, Type: string(q.Type), Stem: q.Stem, Options: opts, Score: q.Score},
-			Correct: q.KeyJSON(), Analysis: q.Analysis}
+			Correct: q.KeyJSON(), KeyText: q.KeyText(), Analysis: q.Analysis}
 		var given any
 		if raw, ok := answers[strconv.FormatUint(it.ID, 10)]; ok {
 			_ = json.Unmarshal(raw, &given)

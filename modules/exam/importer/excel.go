@@ -298,6 +298,9 @@ func parseOptionRows(rows [][]string, l layout, def item.Type) (Result, []Proble
 		}
 		q, own := excelRow(lq, cells, def)
 		q.Options = g.opts
+		if typeWords[strings.ReplaceAll(halfWidth(l.cell(cells, roleType)), " ", "")] == anyChoice {
+			q.Type = "" // 不定项: single or multiple by the marked options
+		}
 		if q.Type == "" || q.Type == item.Single || q.Type == item.Multiple {
 			delete(own, "type")
 			switch {

@@ -216,10 +216,13 @@ func TestOneRowPerOption(t *testing.T) {
 		{"2", "多选", "“四个意识”包括", "政治意识", "√", "3"},
 		{"2", "", "", "大局意识", "√"},
 		{"2", "", "", "忧患意识", "×"},
+		{"3", "不定项选择题", "党的根本宗旨是", "全心全意为人民服务", "是", "1"},
+		{"3", "", "", "实现共产主义", "否"},
 	}))
 	check(t, "option rows", res, probs, []want{
 		{typ: item.Single, stem: "党的根本宗旨是", options: []string{"全心全意为人民服务", "实现共产主义", "发展生产力"}, key: item.Key{Choices: "A"}, score: 2},
 		{typ: item.Multiple, stem: "“四个意识”包括", options: []string{"政治意识", "大局意识", "忧患意识"}, key: item.Key{Choices: "AB"}, score: 3},
+		{typ: item.Single, stem: "党的根本宗旨是", options: []string{"全心全意为人民服务", "实现共产主义"}, key: item.Key{Choices: "A"}},
 	})
 	if res.Questions[0].Analysis != "见党章" {
 		t.Errorf("analysis %q", res.Questions[0].Analysis)
