@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -14,12 +15,42 @@ var blockTags = map[string]bool{
 	"ul": true, "ol": true,
 }
 
-// mediaMark stands where an HTML fragment had an image, audio or video,
-// which the bank cannot hold yet: a question with one is refused (see
-// collector.add) rather than imported without it.
+// mediaMark encloses, in text read from HTML or Word, where a picture,
+// sound, video or formula stood (see markMedia); collector.add turns each
+// into the stored file's token or refuses the question with the reason.
 const mediaMark = '\uFFFC'
 
-var mediaTags = map[string]bool{"img": true, "audio": true, "video": true, "object": true, "embed": true, "svg": true, "math": true}
+// opaqueTags are media the bank cannot show as a file: formulas and
+// vector drawings.
+var opaqueTags = map[string]bool{"object": true, "embed": true, "svg": true, "math": true}
+
+// linkMedia tells the kind of media a link to an embedded file is (Moodle
+// shows <a href="@@PLUGINFILE@@/a.mp3"> as a player), or "".
+func linkMedia(href string) string {
+	if !strings.HasPrefix(href, "@@PLUGINFILE@@/") && !strings.HasPrefix(href, "data:") {
+		return ""
+	}
+	if strings.HasPrefix(href, "data:") {
+		mime, _, _ := strings.Cut(href[len("data:"):], "/")
+		switch mime {
+		case "image":
+			return "img"
+		case "audio", "video":
+			return mime
+		}
+		return ""
+	}
+	name, _ := pluginFile(href)
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".png", ".jpg", ".jpeg", ".gif", ".webp":
+		return "img"
+	case ".mp3", ".m4a", ".ogg", ".oga", ".wav":
+		return "audio"
+	case ".mp4", ".webm", ".ogv":
+		return "video"
+	}
+	return ""
+}
 
 // cleanHTML turns an HTML fragment into plain text that keeps its meaning:
 // tags removed, <br> and block elements become line breaks, entities
@@ -35,6 +66,8 @@ func cleanHTML(s string) string {
 	var out []string              // finished segments: tidied text, or kept <pre> text
 	var b strings.Builder         // the current segment
 	skip, pre := 0, 0             // inside <script>/<style>; inside <pre>
+	link := 0                     // inside a link shown as its media
+	player := ""                  // an <audio>/<video> waiting for its <source>
 	var script []*strings.Builder // open <sup>/<sub>, innermost last
 	var kinds []string
 	w := func(t string) {
@@ -64,12 +97,18 @@ func cleanHTML(s string) string {
 			flush(pre > 0)
 			return strings.Join(out, "\n")
 		case html.TextToken:
-			if skip == 0 {
+			if skip == 0 && link == 0 {
 				w(string(z.Text()))
 			}
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
+			name, hasAttr := z.TagName()
 			tag := string(name)
+			attrs := map[string]string{}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				attrs[string(k)] = string(v)
+			}
 			switch {
 			case tag == "script" || tag == "style":
 				if tt == html.StartTagToken {
@@ -93,9 +132,41 @@ func cleanHTML(s string) string {
 					flush(true)
 					pre--
 				}
-			case mediaTags[tag]:
+			case tag == "img":
 				if tt != html.EndTagToken {
-					w(string(mediaMark))
+					w(markMedia("img", attrs["src"]))
+				}
+			case tag == "audio" || tag == "video":
+				switch {
+				case tt == html.EndTagToken:
+					if player != "" {
+						w(markMedia(player, ""))
+						player = ""
+					}
+				case attrs["src"] != "":
+					w(markMedia(tag, attrs["src"]))
+				case tt == html.StartTagToken:
+					player = tag
+				}
+			case tag == "source":
+				if player != "" {
+					w(markMedia(player, attrs["src"]))
+					player = ""
+				}
+			case tag == "a":
+				if tt == html.StartTagToken {
+					if kind := linkMedia(attrs["href"]); kind != "" || link > 0 {
+						if link == 0 {
+							w(markMedia(kind, attrs["href"]))
+						}
+						link++
+					}
+				} else if tt == html.EndTagToken && link > 0 {
+					link--
+				}
+			case opaqueTags[tag]:
+				if tt != html.EndTagToken {
+					w(markMedia(tag, ""))
 				}
 			case tag == "br" || blockTags[tag]:
 				w("\n")

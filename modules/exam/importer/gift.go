@@ -135,6 +135,7 @@ func giftText(s, def string) string {
 }
 
 func giftQuestion(c *collector, line int, raw string) {
+	c.notes = nil
 	at := lineAt(line)
 	s := giftProtect(raw)
 	s = strings.TrimSpace(s)
@@ -224,6 +225,14 @@ func giftQuestion(c *collector, line int, raw string) {
 			return
 		}
 		giftChoice(&q, own, answers)
+		for _, a := range answers {
+			if a.weight != nil && *a.weight < 0 && q.Type != item.Blank {
+				c.note(noteNegative)
+			}
+			if a.feedback {
+				c.note(noteFeedback)
+			}
+		}
 	}
 	c.add(at, line, q, own)
 }
@@ -237,9 +246,10 @@ func cutFeedback(s string) string {
 }
 
 type giftAnswer struct {
-	right  bool // "="
-	weight *float64
-	text   string
+	right    bool // "="
+	weight   *float64
+	text     string
+	feedback bool // "#…" after it, which the bank does not keep
 }
 
 var giftWeight = regexp.MustCompile(`^%(-?[0-9]+(?:\.[0-9]+)?)%`)
@@ -269,6 +279,7 @@ func giftAnswers(body, format string) ([]giftAnswer, string) {
 			piece = piece[len(m[0]):]
 		}
 		a.text = giftText(cutFeedback(piece), format)
+		a.feedback = strings.TrimSpace(strings.TrimPrefix(piece, cutFeedback(piece))) != "#" && strings.Contains(piece, "#")
 		out = append(out, a)
 	}
 	return out, ""

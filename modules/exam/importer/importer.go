@@ -61,6 +61,13 @@ type Result struct {
 	// Good holds, when the file has problems and Questions is empty, the
 	// questions that had none: what a preview shows beside the problems.
 	Good []item.Question
+	// Warnings are what the import changes without refusing: each with the
+	// question it concerns, shown before the admin confirms.
+	Warnings []Problem
+	// Media holds the pictures, sounds and videos the questions show, by
+	// their stored name (item.MediaName); a token whose file is not here
+	// names one the store should already hold.
+	Media map[string][]byte
 }
 
 // looksText tells a pasted Chinese paper from GIFT: no answer blocks in
@@ -139,7 +146,23 @@ func parse(filename string, data []byte, cols Columns) (Result, []Problem, strin
 type collector struct {
 	res      Result
 	problems []Problem
-	category string // the tag of the file's current category
+	category string   // the tag of the file's current category
+	notes    []string // warnings about the question being read
+}
+
+// What an import changes without refusing the question.
+const (
+	noteNegative = "Moodle 中选错扣分（负分）的选项，在本系统按 0 分计"
+	noteFeedback = "各选项的反馈未导入（本系统只保留题目解析）"
+	noteTeX      = "含 LaTeX 公式（如 \\(x^2\\)），考试页面按原文显示，请确认考生能看懂"
+)
+
+// note records a warning for the question being read; add attaches the
+// warnings to it, once each.
+func (c *collector) note(msg string) {
+	if !slices.Contains(c.notes, msg) {
+		c.notes = append(c.notes, msg)
+	}
 }
 
 // categoryTag turns a Moodle category path ("$course$/top/政治理论/党史")
@@ -171,11 +194,11 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 	if len(q.Options) > 0 && item.NeedsFixedOrder(q.Options) {
 		q.FixedOrder = true
 	}
-	if hasMedia(&q) {
+	if why := c.resolve(&q); len(why) > 0 {
 		if own == nil {
 			own = map[string]string{}
 		}
-		own["media"] = "题目含图片或音视频，暂不能导入（题库还不能保存图片），请改为文字后再导入"
+		own["media"] = strings.Join(slices.Compact(why), "；")
 	}
 	bad := q.Validate()
 	for f, msg := range storageProblems(&q) {
@@ -187,24 +210,51 @@ func (c *collector) add(at string, row int, q item.Question, own map[string]stri
 		}
 	}
 	msgs := joinMessages(own, bad)
+	notes := c.notes
+	c.notes = nil
 	if msgs != "" {
 		c.problem(at, row, msgs)
 		return
 	}
+	texts := append([]string{q.Stem, q.Analysis}, q.Options...)
+	if slices.ContainsFunc(texts, hasTeX) {
+		notes = append(notes, noteTeX)
+	}
+	if len(notes) > 0 && len(c.res.Warnings) < MaxProblems {
+		c.res.Warnings = append(c.res.Warnings, Problem{At: at, Row: row, Message: strings.Join(notes, "；")})
+	}
 	c.res.Questions = append(c.res.Questions, q)
 }
 
-// hasMedia tells whether cleanHTML left a mark for an image, audio or video
-// anywhere in the question.
-func hasMedia(q *item.Question) bool {
-	texts := append([]string{q.Stem, q.Analysis, q.Key.Reference}, q.Options...)
-	texts = append(texts, q.Key.Blanks...)
-	for _, t := range texts {
-		if strings.ContainsRune(t, mediaMark) {
-			return true
+// resolve turns the media marks of a question's texts into tokens, keeping
+// the files in the result, and says what could not be kept.
+func (c *collector) resolve(q *item.Question) []string {
+	var why []string
+	media := map[string][]byte{}
+	fix := func(t *string) { *t = resolveMedia(*t, media, &why) }
+	fix(&q.Stem)
+	fix(&q.Analysis)
+	fix(&q.Key.Reference)
+	for i := range q.Options {
+		fix(&q.Options[i])
+	}
+	for i := range q.Key.Blanks {
+		fix(&q.Key.Blanks[i])
+	}
+	if len(why) == 0 && len(media) > 0 {
+		if c.res.Media == nil {
+			c.res.Media = map[string][]byte{}
+		}
+		for name, data := range media {
+			c.res.Media[name] = data
 		}
 	}
-	return false
+	return why
+}
+
+// hasTeX tells whether a text holds TeX math as MathJax reads it.
+func hasTeX(s string) bool {
+	return strings.Contains(s, `\(`) && strings.Contains(s, `\)`) || strings.Count(s, "$$") >= 2 || strings.Contains(s, `\[`) && strings.Contains(s, `\]`)
 }
 
 // storageProblems finds what the bank could not store as it is: tags
@@ -236,7 +286,7 @@ func storageProblems(q *item.Question) map[string]string {
 
 func (c *collector) done() (Result, []Problem) {
 	if len(c.problems) > 0 {
-		return Result{Skipped: c.res.Skipped, Good: c.res.Questions, Layout: c.res.Layout, Header: c.res.Header, Columns: c.res.Columns}, c.problems
+		return Result{Skipped: c.res.Skipped, Good: c.res.Questions, Layout: c.res.Layout, Header: c.res.Header, Columns: c.res.Columns, Media: c.res.Media, Warnings: c.res.Warnings}, c.problems
 	}
 	if len(c.res.Questions) == 0 && len(c.res.Skipped) == 0 {
 		return Result{}, []Problem{{At: "文件", Message: "文件中没有找到试题"}}

@@ -2,11 +2,14 @@ package importer
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,15 +17,26 @@ import (
 )
 
 type mText struct {
-	Format string `xml:"format,attr"`
-	Text   string `xml:"text"`
+	Format string  `xml:"format,attr"`
+	Text   string  `xml:"text"`
+	Files  []mFile `xml:"file"`
+}
+
+// mFile is a file embedded in a text (@@PLUGINFILE@@/path/name).
+type mFile struct {
+	Name     string `xml:"name,attr"`
+	Path     string `xml:"path,attr"`
+	Encoding string `xml:"encoding,attr"`
+	Data     string `xml:",chardata"`
 }
 
 type mAnswer struct {
-	Fraction  string `xml:"fraction,attr"`
-	Format    string `xml:"format,attr"`
-	Text      string `xml:"text"`
-	Tolerance string `xml:"tolerance"` // numerical
+	Fraction  string  `xml:"fraction,attr"`
+	Format    string  `xml:"format,attr"`
+	Text      string  `xml:"text"`
+	Files     []mFile `xml:"file"`
+	Tolerance string  `xml:"tolerance"` // numerical
+	Feedback  mText   `xml:"feedback"`
 }
 
 type mQuestion struct {
@@ -40,6 +54,9 @@ type mQuestion struct {
 	Category        mText     `xml:"category"`             // a category "question"
 	ShuffleAnswers  string    `xml:"shuffleanswers"`       // multichoice: 0/false keeps the order
 	Hidden          string    `xml:"hidden"`               // 1: hidden in Moodle's bank
+	// Moodle 1.9's picture of a question: a name and its base64 content.
+	Image       string `xml:"image"`
+	ImageBase64 string `xml:"image_base64"`
 }
 
 func questionAt(n int) string { return fmt.Sprintf("第 %d 题", n) }
@@ -51,7 +68,32 @@ func (t mText) plain() string {
 	if t.Format == "plain_text" {
 		return tidyText(t.Text)
 	}
-	return cleanHTML(t.Text)
+	return withFiles(cleanHTML(t.Text), filesOf(t.Files))
+}
+
+// filesOf decodes a text's embedded files by path and name; a file that
+// does not decode is left out, so the text's mark for it is refused as
+// missing.
+func filesOf(fs []mFile) map[string][]byte {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make(map[string][]byte, len(fs))
+	for _, f := range fs {
+		if !strings.EqualFold(strings.TrimSpace(f.Encoding), "base64") {
+			continue
+		}
+		data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(f.Data), ""))
+		if err != nil {
+			continue
+		}
+		dir := strings.Trim(strings.TrimSpace(f.Path), "/")
+		if dir != "" {
+			dir += "/"
+		}
+		out[dir+strings.TrimSpace(f.Name)] = data
+	}
+	return out
 }
 
 // ParseMoodleXML reads a Moodle XML question export (<quiz><question>).
@@ -133,6 +175,7 @@ func fraction(s string) float64 {
 func isFull(f float64) bool { return math.Abs(f-100) < 0.01 }
 
 func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
+	c.notes = nil
 	at := questionAt(n)
 	typ := strings.TrimSpace(mq.Type)
 	if typ == "category" {
@@ -143,7 +186,13 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 		c.res.Skipped = append(c.res.Skipped, Skipped{At: at, Reason: "在 Moodle 题库中已隐藏"})
 		return
 	}
-	q := item.Question{Stem: mq.QuestionText.plain(), Score: 1, Difficulty: 3, Analysis: mq.GeneralFeedback.plain()}
+	text := mq.QuestionText
+	if name := strings.TrimSpace(mq.Image); name != "" && strings.TrimSpace(mq.ImageBase64) != "" {
+		// As Moodle imports it: the picture after the question's text.
+		text.Text += `<img src="@@PLUGINFILE@@/` + html.EscapeString(name) + `">`
+		text.Files = append(slices.Clip(text.Files), mFile{Name: name, Encoding: "base64", Data: mq.ImageBase64})
+	}
+	q := item.Question{Stem: text.plain(), Score: 1, Difficulty: 3, Analysis: mq.GeneralFeedback.plain()}
 	switch strings.ToLower(strings.TrimSpace(mq.ShuffleAnswers)) {
 	case "0", "false":
 		q.FixedOrder = true
@@ -164,7 +213,15 @@ func moodleQuestion(c *collector, n, line int, mq *mQuestion) {
 		tags = append(tags, strings.ReplaceAll(tidyText(t.Text), "\n", " "))
 	}
 	q.Tags = splitTags(strings.Join(tags, ","))
-	answerText := func(a mAnswer) string { return mText{Format: a.Format, Text: a.Text}.plain() }
+	answerText := func(a mAnswer) string { return mText{Format: a.Format, Text: a.Text, Files: a.Files}.plain() }
+	for _, a := range mq.Answers {
+		if typ == "multichoice" && fraction(a.Fraction) < 0 {
+			c.note(noteNegative)
+		}
+		if typ != "truefalse" && strings.TrimSpace(cleanHTML(a.Feedback.Text)) != "" {
+			c.note(noteFeedback)
+		}
+	}
 	switch typ {
 	case "multichoice":
 		single := strings.TrimSpace(strings.ToLower(mq.Single))

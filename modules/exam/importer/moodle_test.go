@@ -107,8 +107,14 @@ func TestCleanHTML(t *testing.T) {
 		"2<sup>":                        "2",
 		// Preformatted text keeps its spaces and lines.
 		"<p>代码：</p><pre>if a {\n    b()\n}</pre><p>完</p>": "代码：\nif a {\n    b()\n}\n完",
-		// An image leaves a mark, so that its question is refused.
-		"看图<img src=\"@@PLUGINFILE@@/a.png\">": "看图\uFFFC",
+		// Media leave a mark with their source, for collector.add.
+		"看图<img src=\"@@PLUGINFILE@@/a.png\">":              "看图\uFFFCimg\x1f@@PLUGINFILE@@/a.png\uFFFC",
+		"听<audio controls><source src=\"b.mp3\"></audio>":   "听\uFFFCaudio\x1fb.mp3\uFFFC",
+		"<video src=\"c.mp4\"></video>":                     "\uFFFCvideo\x1fc.mp4\uFFFC",
+		"<audio></audio>":                                   "\uFFFCaudio\x1f\uFFFC",
+		"<a href=\"@@PLUGINFILE@@/d%20e.mp3\">Listen</a> 问": "\uFFFCaudio\x1f@@PLUGINFILE@@/d%20e.mp3\uFFFC 问",
+		"<a href=\"https://example.com/x.pdf\">讲义</a>":      "讲义",
+		"式<math><mi>x</mi></math>":                          "式\uFFFCmath\x1f\uFFFCx",
 	}
 	for in, want := range cases {
 		if got := cleanHTML(in); got != want {

@@ -3,9 +3,12 @@ package importer
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
+	"io/fs"
+	"path"
 	"regexp"
 	"strings"
 
@@ -192,8 +195,8 @@ func textQuestionDone(c *collector, t *textQ) {
 }
 
 // ParseWord reads the questions of a .docx as ParseText reads text: one
-// line per paragraph. Pictures and formulas leave a mark that refuses
-// their question (see mediaMark).
+// line per paragraph. Pictures come with their question (see
+// resolveMedia); formulas and charts refuse theirs.
 func ParseWord(data []byte) (Result, []Problem) {
 	text, err := docxText(data)
 	if errors.Is(err, media.ErrZipTooLarge) {
@@ -205,7 +208,8 @@ func ParseWord(data []byte) (Result, []Problem) {
 	return ParseText([]byte(text))
 }
 
-// docxText is the text of word/document.xml, a line per paragraph.
+// docxText is the text of word/document.xml, a line per paragraph, with
+// each picture's mark holding its content as a data: URI.
 func docxText(data []byte) (string, error) {
 	if err := media.CheckZip(data, media.DefaultXLSXLimits.Zip); err != nil {
 		return "", err
@@ -214,24 +218,80 @@ func docxText(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, f := range zr.File {
-		if f.Name != "word/document.xml" {
-			continue
+	read := func(name string) ([]byte, error) {
+		for _, f := range zr.File {
+			if f.Name == name {
+				rc, err := f.Open()
+				if err != nil {
+					return nil, err
+				}
+				defer rc.Close()
+				return io.ReadAll(io.LimitReader(rc, media.DefaultXLSXLimits.Zip.MaxEntrySize))
+			}
 		}
-		rc, err := f.Open()
-		if err != nil {
-			return "", err
-		}
-		defer rc.Close()
-		return wordParagraphs(io.LimitReader(rc, media.DefaultXLSXLimits.Zip.MaxEntrySize))
+		return nil, fs.ErrNotExist
 	}
-	return "", errors.New("docx: no word/document.xml")
+	doc, err := read("word/document.xml")
+	if err != nil {
+		return "", err
+	}
+	text, err := wordParagraphs(bytes.NewReader(doc))
+	if err != nil || !strings.ContainsRune(text, mediaMark) {
+		return text, err
+	}
+	rels := wordRels(read)
+	return mediaMarks.ReplaceAllStringFunc(text, func(m string) string {
+		sub := mediaMarks.FindStringSubmatch(m)
+		id, ok := strings.CutPrefix(sub[2], "docx:")
+		if !ok {
+			return m
+		}
+		target, ok := rels[id]
+		if !ok {
+			return markMedia(sub[1], "")
+		}
+		if strings.Contains(target, "://") { // a linked, not embedded, picture
+			return markMedia(sub[1], target)
+		}
+		b, err := read(path.Clean(path.Join("word", target)))
+		if err != nil {
+			return markMedia(sub[1], target)
+		}
+		ct, _ := item.SniffMedia(b)
+		return markMedia(sub[1], "data:"+ct+";base64,"+base64.StdEncoding.EncodeToString(b))
+	}), nil
 }
 
+// wordRels maps the relationship ids of word/document.xml to their targets.
+func wordRels(read func(string) ([]byte, error)) map[string]string {
+	out := map[string]string{}
+	b, err := read("word/_rels/document.xml.rels")
+	if err != nil {
+		return out
+	}
+	var rels struct {
+		Rel []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if xml.Unmarshal(b, &rels) == nil {
+		for _, r := range rels.Rel {
+			out[r.ID] = r.Target
+		}
+	}
+	return out
+}
+
+// wordParagraphs writes a line per paragraph. A picture (<w:drawing> or
+// VML <w:pict> with its relationship id) leaves a mark with "docx:<id>";
+// a drawing without a picture (a chart, a shape), an embedded object and
+// a formula leave a mark with no source.
 func wordParagraphs(r io.Reader) (string, error) {
 	d := xml.NewDecoder(r)
 	var b strings.Builder
 	inText := false
+	drawing, found := 0, false // inside a drawing; its picture written
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -244,13 +304,28 @@ func wordParagraphs(r io.Reader) (string, error) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "t":
-				inText = true
+				inText = drawing == 0
 			case "tab":
 				b.WriteByte('\t')
 			case "br", "cr":
 				b.WriteByte('\n')
-			case "drawing", "pict", "object", "oMath":
-				b.WriteRune(mediaMark)
+			case "drawing", "pict", "object":
+				if drawing == 0 {
+					found = false
+				}
+				drawing++
+			case "blip", "imagedata":
+				if drawing > 0 && !found {
+					for _, a := range t.Attr {
+						if a.Name.Local == "embed" || a.Name.Local == "id" {
+							b.WriteString(markMedia("img", "docx:"+a.Value))
+							found = true
+							break
+						}
+					}
+				}
+			case "oMath":
+				b.WriteString(markMedia("oMath", ""))
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -258,6 +333,13 @@ func wordParagraphs(r io.Reader) (string, error) {
 				inText = false
 			case "p":
 				b.WriteByte('\n')
+			case "drawing", "pict", "object":
+				if drawing > 0 {
+					drawing--
+					if drawing == 0 && !found {
+						b.WriteString(markMedia(t.Name.Local, ""))
+					}
+				}
 			}
 		case xml.CharData:
 			if inText {

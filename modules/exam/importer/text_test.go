@@ -3,6 +3,9 @@ package importer
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
+	"os"
+	"path"
 	"strings"
 	"testing"
 
@@ -92,13 +95,32 @@ func TestParseTextProblems(t *testing.T) {
 }
 
 // docx builds a minimal Word document with one paragraph per line; a line
-// "[图]" becomes a picture.
+// "[图]" becomes a drawing with no picture (a chart or shape), and a line
+// "[图:<file>]" a picture of that file under testdata/.
 func docx(t testing.TB, lines ...string) []byte {
 	t.Helper()
-	var body strings.Builder
+	var body, rels strings.Builder
+	media := map[string][]byte{}
 	for _, l := range lines {
 		if l == "[图]" {
 			body.WriteString(`<w:p><w:r><w:drawing><wp:inline/></w:drawing></w:r></w:p>`)
+			continue
+		}
+		if f, ok := strings.CutPrefix(l, "[图:"); ok {
+			f = strings.TrimSuffix(f, "]")
+			id := fmt.Sprintf("rId%d", len(media)+10)
+			name := fmt.Sprintf("media/image%d%s", len(media)+1, path.Ext(f))
+			if path.IsAbs(f) {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				media["word/"+name] = b
+			} else {
+				media["word/"+name] = fixture(t, f)
+			}
+			rels.WriteString(`<Relationship Id="` + id + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="` + name + `"/>`)
+			body.WriteString(`<w:p><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><pic:pic><pic:blipFill><a:blip r:embed="` + id + `"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>`)
 			continue
 		}
 		body.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(l) + `</w:t></w:r></w:p>`)
@@ -106,7 +128,13 @@ func docx(t testing.TB, lines ...string) []byte {
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
 	w, _ := z.Create("word/document.xml")
-	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>` + body.String() + `</w:body></w:document>`))
+	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>` + body.String() + `</w:body></w:document>`))
+	w, _ = z.Create("word/_rels/document.xml.rels")
+	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels.String() + `</Relationships>`))
+	for name, data := range media {
+		w, _ = z.Create(name)
+		_, _ = w.Write(data)
+	}
 	if err := z.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +146,9 @@ func TestParseWord(t *testing.T) {
 	if err != nil || len(probs) > 0 || len(res.Questions) != 6 || res.Format != "word" {
 		t.Fatalf("%v %+v %d %q", err, probs, len(res.Questions), res.Format)
 	}
-	_, probs, _ = Parse("题库.docx", docx(t, "1. 看图，这是哪里？", "[图]", "A.北京", "B.上海", "答案：A"))
-	if len(probs) != 1 || !strings.Contains(probs[0].Message, "题目含图片或音视频") {
-		t.Errorf("picture: %+v", probs)
+	_, probs, _ = Parse("题库.docx", docx(t, "1. 看图，这是什么？", "[图]", "A.柱状图", "B.饼图", "答案：A"))
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "题目含公式、图表或矢量图") {
+		t.Errorf("chart: %+v", probs)
 	}
 	_, probs, _ = Parse("题库.docx", []byte("PK\x03\x04 broken"))
 	if len(probs) != 1 || !strings.Contains(probs[0].Message, "无法读取 Word 文件") {

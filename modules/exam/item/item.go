@@ -229,6 +229,9 @@ func (q *Question) Validate() map[string]string {
 			if strings.Trim(strings.TrimSpace(b), "|") == "" {
 				bad["answer"] = "填空题每个空都要有答案"
 			}
+			if HasMedia(b) {
+				bad["answer"] = "填空题的答案只能是文字"
+			}
 			for alt := range strings.SplitSeq(b, "|") {
 				if IsNumeric(alt) {
 					if _, err := ParseNumeric(alt); err != nil {
