@@ -130,7 +130,7 @@ func TestGIFTMedia(t *testing.T) {
 	for in, want := range map[string]string{
 		`问<img src\="data\:image/png;base64,@@@">{=甲 ~乙}`:                                                              "base64 无法解码",
 		`问<img src\="data\:image/png,rawbytes">{=甲 ~乙}`:                                                                "应为 base64",
-		`问<img src\="data\:image/svg+xml;base64,PHN2Zy8+">{=甲 ~乙}`:                                                     "图片格式不支持（text/plain）",
+		`问<img src\="data\:image/svg+xml;base64,PHN2Zy8+">{=甲 ~乙}`:                                                     "图片格式不支持（SVG 矢量图）",
 		`问<img src\="` + strings.ReplaceAll(big, "=", `\=`) + `">{=甲 ~乙}`:                                              "图片超过 10 MB",
 		`问<audio controls><source src\="@@PLUGINFILE@@/a.mp3"></audio>{=甲 ~乙}`:                                         "音频「a.mp3」不在文件中",
 		`问<svg><circle r\="1"/></svg>{=甲 ~乙}`:                                                                          "题目含公式、图表或矢量图",
