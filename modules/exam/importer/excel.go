@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -95,11 +96,57 @@ func parseExcel(data []byte, cols Columns) (res Result, problems []Problem) {
 			if msg != "" {
 				return Result{}, []Problem{{At: "列设置", Message: msg}}
 			}
+			if err := placePictures(f, sheet, rows, l); err != nil {
+				return Result{}, []Problem{{At: "文件", Message: "无法读取工作表「" + sheet + "」中的图片"}}
+			}
 			return parseTable(rows, l, sheetType(sheet))
 		}
 	}
 	first, _ := f.GetRows(sheets[0])
 	return Result{Header: firstRow(first)}, []Problem{{At: rowAt(1), Row: 1, Message: headerHelp}}
+}
+
+// placePictures writes the pictures placed on a sheet's question rows into
+// their cells as media marks: a picture over the stem, an option, the
+// options or the analysis column goes with that text, one anywhere else
+// in the row with the stem, so that no picture of a question is dropped.
+func placePictures(f *excelize.File, sheet string, rows [][]string, l layout) error {
+	cells, err := f.GetPictureCells(sheet)
+	if err != nil || len(cells) == 0 {
+		return err
+	}
+	keep := map[int]bool{l.col(roleStem): true, l.col(roleOptions): true, l.col(roleNotes): true}
+	for _, c := range l.options {
+		keep[c] = true
+	}
+	for _, cell := range cells {
+		col, row, err := excelize.CellNameToCoordinates(cell)
+		if err != nil {
+			return err
+		}
+		col, row = col-1, row-1
+		if row <= l.header || row >= len(rows) {
+			continue // a logo or a picture in the title rows
+		}
+		if !keep[col] {
+			col = l.col(roleStem)
+		}
+		if col < 0 {
+			continue
+		}
+		pics, err := f.GetPictures(sheet, cell)
+		if err != nil {
+			return err
+		}
+		for len(rows[row]) <= col {
+			rows[row] = append(rows[row], "")
+		}
+		for _, p := range pics {
+			ct, _ := item.SniffMedia(p.File)
+			rows[row][col] += markMedia("img", "data:"+ct+";base64,"+base64.StdEncoding.EncodeToString(p.File))
+		}
+	}
+	return nil
 }
 
 // firstRow is a sheet's first non-empty row: what the admin may name the

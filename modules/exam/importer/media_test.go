@@ -1,14 +1,19 @@
 package importer
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	_ "image/png" // excelize reads a picture's size
 	"os"
 	"strings"
 	"testing"
 
 	"college/modules/exam/item"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // checkMedia checks that every token of the questions names a file the
@@ -192,4 +197,43 @@ func writeFile(t *testing.T, name string, data []byte) {
 	if err := os.WriteFile(name, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Pictures placed on a workbook's question rows go with the text of their
+// column, or with the stem when their column holds none.
+func TestExcelPictures(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	pic := fixture(t, "real/moodle.png")
+	rows := [][]any{
+		{"题型", "题干", "选项A", "选项B", "答案", "备注"},
+		{"单选题", "下图是哪个平台的图标？", "Moodle", "其他", "A"},
+		{"单选题", "选出图标", "", "文字", "A"},
+	}
+	for i, r := range rows {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cell := range []string{"F1", "F2", "C3"} { // a header picture is not a question's
+		if err := f.AddPictureFromBytes("Sheet1", cell, &excelize.Picture{Extension: ".png", File: pic}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	res, probs, err := Parse("题库.xlsx", b.Bytes())
+	if err != nil || len(probs) > 0 || len(res.Questions) != 2 {
+		t.Fatalf("%v %+v", err, probs)
+	}
+	tok := tokenOf(t, pic)
+	if q := res.Questions[0]; q.Stem != "下图是哪个平台的图标？"+tok || q.Options[0] != "Moodle" {
+		t.Errorf("picture beside the row: %q %q", q.Stem, q.Options)
+	}
+	if q := res.Questions[1]; q.Options[0] != tok || q.Key.Choices != "A" {
+		t.Errorf("picture option: %q", q.Options)
+	}
+	checkMedia(t, "excel", res)
 }
