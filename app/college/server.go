@@ -228,7 +228,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Audit: a.Audit, Log: log})
 	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Audit: a.Audit, Log: log})
 	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
-	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log})
+	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log, Objects: s.Objects})
 	a.Exams.SetPeople(folks)
 	a.Exams.SetLedger(a.Hours)
 	courseProgress := progress{catalog: a.Catalog, learning: a.Learning, exams: a.Exams}
@@ -318,7 +318,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	ch.Redirect = cfg.S3.Redirect
 	ch.Register(a.API, pages)
 	learning.NewHandlers(a.Learning, engine).Register(a.API, pages)
-	exam.NewHandlers(a.Exams, engine).Register(a.API, pages)
+	exam.NewHandlers(a.Exams, engine, s.Objects).Register(a.API, pages)
 	notify.NewHandlers(a.Notify, engine).Register(a.API, pages)
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)

@@ -139,6 +139,9 @@ func (s *Service) AddQuestion(ctx context.Context, p *web.Principal, bankID uint
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkQuestionMedia(ctx, q); err != nil {
+		return nil, err
+	}
 	row := toRow(b.ID, q)
 	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
 		if err := tx.Create(&row).Error; err != nil {
@@ -163,16 +166,26 @@ func (s *Service) ImportFile(ctx context.Context, p *web.Principal, bankID uint6
 	if err != nil {
 		return ImportResponse{}, web.NewError(http.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
 	}
-	if len(problems) > 0 {
-		rows := make([]web.RowError, len(problems))
-		for i, pr := range problems {
-			rows[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}
+	if len(problems) == 0 {
+		missing, err := s.missingMedia(ctx, res.Questions, res.Media)
+		if err != nil {
+			return ImportResponse{}, err
 		}
-		return ImportResponse{}, &web.Error{Status: http.StatusUnprocessableEntity, Code: "import_invalid", Message: "导入文件有误，未导入任何试题", Rows: rows}
+		if len(missing) > 0 {
+			problems = append(problems, importer.Problem{At: "文件", Message: missingMessage(missing)})
+		}
 	}
-	out := ImportResponse{Skipped: res.Skipped}
+	if len(problems) > 0 {
+		return ImportResponse{}, &web.Error{Status: http.StatusUnprocessableEntity, Code: "import_invalid", Message: "导入文件有误，未导入任何试题", Rows: rowErrors(problems)}
+	}
+	out := ImportResponse{Skipped: res.Skipped, Warnings: rowErrors(res.Warnings)}
 	if out.Skipped == nil {
 		out.Skipped = []importer.Skipped{}
+	}
+	// The files first: a question is never stored without them, and a file
+	// stored for an import that then fails is only unused.
+	if err := s.storeMedia(ctx, res.Media); err != nil {
+		return ImportResponse{}, err
 	}
 	n, err := s.importQuestions(ctx, p, b, res.Questions, len(out.Skipped))
 	out.Imported = n
@@ -193,11 +206,15 @@ func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint
 	if len(problems) > 0 {
 		qs = res.Good
 	}
-	out := ImportPreview{Format: res.Format, Layout: res.Layout, Header: res.Header, Columns: res.Columns, Counts: map[string]int{}, Questions: make([]PreviewQuestion, len(qs)),
-		Problems: make([]web.RowError, len(problems)), Skipped: res.Skipped}
-	for i, pr := range problems {
-		out.Problems[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}
+	missing, err := s.missingMedia(ctx, qs, res.Media)
+	if err != nil {
+		return ImportPreview{}, err
 	}
+	if len(missing) > 0 {
+		problems = append(problems, importer.Problem{At: "文件", Message: missingMessage(missing)})
+	}
+	out := ImportPreview{Format: res.Format, Layout: res.Layout, Header: res.Header, Columns: res.Columns, Counts: map[string]int{}, Questions: make([]PreviewQuestion, len(qs)),
+		Problems: rowErrors(problems), Warnings: rowErrors(res.Warnings), Skipped: res.Skipped, Media: dataURIs(res.Media)}
 	if out.Skipped == nil {
 		out.Skipped = []importer.Skipped{}
 	}
@@ -220,6 +237,15 @@ func (s *Service) PreviewFile(ctx context.Context, p *web.Principal, bankID uint
 		return ImportPreview{}, err
 	}
 	return out, nil
+}
+
+// rowErrors turns an importer's problems into the API's row errors.
+func rowErrors(ps []importer.Problem) []web.RowError {
+	out := make([]web.RowError, len(ps))
+	for i, pr := range ps {
+		out[i] = web.RowError{Row: pr.Row, At: pr.At, Message: pr.Message}
+	}
+	return out
 }
 
 // importQuestions stores questions in one transaction: all or none.
@@ -303,6 +329,9 @@ func (s *Service) UpdateQuestion(ctx context.Context, p *web.Principal, id uint6
 	}
 	q, err := in.ToItem()
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkQuestionMedia(ctx, q); err != nil {
 		return nil, err
 	}
 	next := toRow(row.BankID, q)

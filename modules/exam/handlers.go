@@ -2,25 +2,29 @@ package exam
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"college/modules/exam/importer"
+	"college/modules/exam/item"
 	"college/modules/web"
+	"college/storage/objects"
 
 	"github.com/gofiber/fiber/v2"
 )
 
 // Handlers serves the exam API.
 type Handlers struct {
-	svc   *Service
-	pages *web.Engine
+	svc     *Service
+	pages   *web.Engine
+	objects objects.Store
 }
 
-// NewHandlers wires the handlers.
-func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
-	return &Handlers{svc: svc, pages: pages}
+// NewHandlers wires the handlers; store holds the questions' media.
+func NewHandlers(svc *Service, pages *web.Engine, store objects.Store) *Handlers {
+	return &Handlers{svc: svc, pages: pages, objects: store}
 }
 
 var managers = []string{web.RoleCollegeAdmin}
@@ -38,6 +42,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/banks/:id/export", web.Doc{Summary: "导出题库为 Excel（可再导入）", Roles: managers}, h.exportBank)
 	a.Put("/questions/:id", web.Doc{Summary: "修改试题（已开始的考试不受影响）", Body: QuestionRequest{}, Resp: QuestionResponse{}, Roles: managers}, h.updateQuestion)
 	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入；?dry_run=1 只预览，不保存：识别的格式和列、每道题及答案、每个问题；?columns=题干=2,答案=5 指定各列）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
+	a.Post("/banks/:id/media", web.Doc{Summary: "上传试题图片、音频或视频（返回放入题干或选项的标记）", Multipart: []string{"file"}, Resp: MediaResponse{}, Status: 201, Roles: managers}, h.uploadMedia)
+	a.Get("/question-media/:name", web.Doc{Summary: "试题中的图片、音频或视频（支持 Range）"}, h.media)
 	a.Post("/exams", web.Doc{Summary: "新建考试（固定试卷或按规则随机组卷）", Body: ExamRequest{}, Resp: ExamResponse{}, Status: 201, Roles: managers}, h.createExam)
 	a.Post("/exams/:id/publish", web.Doc{Summary: "发布考试", Resp: ExamResponse{}, Roles: managers}, h.publish)
 	a.Post("/exams/:id/attempts", web.Doc{Summary: "开始考试（进行中的考试返回同一份试卷）", Resp: AttemptResponse{}, Status: 201}, h.start)
@@ -166,6 +172,40 @@ func (h *Handlers) importQuestions(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(res)
+}
+
+func (h *Handlers) uploadMedia(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if cl := c.Request().Header.ContentLength(); cl > item.MaxMediaBytes+1<<20 {
+		return web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", item.MaxMediaBytes>>20))
+	}
+	file, err := web.MultipartFile(c, "file")
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(file, item.MaxMediaBytes+1))
+	if err != nil {
+		return web.BadRequest("upload_failed", "文件上传中断，请重试").WithCause(err)
+	}
+	m, err := h.svc.UploadMedia(c.UserContext(), web.Caller(c), id, data)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// media serves a question file to any signed-in user: its name is the
+// hash of its content, known only to those shown the question.
+func (h *Handlers) media(c *fiber.Ctx) error {
+	name := c.Params("name")
+	if !item.IsMediaName(name) {
+		return web.NotFound()
+	}
+	c.Set("X-Content-Type-Options", "nosniff")
+	return web.ServeObject(c, h.objects, mediaKey(name), web.ServeOptions{ContentType: item.MediaType(name), MaxAge: mediaMaxAge})
 }
 
 func (h *Handlers) createExam(c *fiber.Ctx) error {

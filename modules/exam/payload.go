@@ -136,6 +136,15 @@ type IDResponse struct {
 type ImportResponse struct {
 	Imported int                `json:"imported"`
 	Skipped  []importer.Skipped `json:"skipped"`
+	Warnings []web.RowError     `json:"warnings"` // what the import changed without refusing
+}
+
+// MediaResponse is a stored question file: put Token in a question's text.
+type MediaResponse struct {
+	Name        string `json:"name"`
+	Token       string `json:"token"` // [图片:…] as it stands in the text
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
 }
 
 // ImportPreview is what an import would do, with nothing saved
@@ -149,7 +158,11 @@ type ImportPreview struct {
 	Counts    map[string]int     `json:"counts"`            // questions by type
 	Questions []PreviewQuestion  `json:"questions"`
 	Problems  []web.RowError     `json:"problems"` // none: the import would succeed
+	Warnings  []web.RowError     `json:"warnings"` // what the import would change without refusing
 	Skipped   []importer.Skipped `json:"skipped"`
+	// Media holds the files the file brings, by name, as data: URIs: the
+	// preview shows them before anything is stored.
+	Media map[string]string `json:"media,omitempty"`
 }
 
 // PreviewQuestion is one question of a preview.

@@ -10,6 +10,7 @@ import (
 	"college/modules/settings"
 	"college/modules/web"
 	"college/storage/cache"
+	"college/storage/objects"
 
 	"gorm.io/gorm"
 )
@@ -27,6 +28,7 @@ type Service struct {
 	trainees Trainees
 	courses  Courses
 	audit    web.Auditor
+	objects  objects.Store // questions' pictures, sounds and videos
 }
 
 // Setting keys of this module.
@@ -67,12 +69,13 @@ type Deps struct {
 	Settings *settings.Service
 	Audit    web.Auditor
 	Log      *slog.Logger
+	Objects  objects.Store
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	return &Service{db: d.DB, cache: d.Cache, settings: d.Settings, audit: d.Audit, log: d.Log, now: time.Now}
+	return &Service{db: d.DB, cache: d.Cache, settings: d.Settings, audit: d.Audit, log: d.Log, objects: d.Objects, now: time.Now}
 }
 
 // commit makes a change and writes its audit entry in one transaction:
