@@ -199,7 +199,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		return nil, err
 	}
 	sealer := identity.NewSealerWith(ring)
-	engine, err := web.NewEngine(static.FS, cfg.CollegeName)
+	engine, err := web.NewEngine(static.FS, cfg.CollegeName, exam.TemplateFuncs())
 	if err != nil {
 		return nil, err
 	}

@@ -40,8 +40,9 @@ type PageData struct {
 
 // NewEngine parses templates/layout.html, templates/partials/*.html and each
 // templates/<module>/<page>.html (page name "<module>/<page>") from fsys, and
-// fingerprints the files under assets/.
-func NewEngine(fsys fs.FS, college string) (*Engine, error) {
+// fingerprints the files under assets/. extra adds or replaces template
+// functions (a module's own, such as exam's qtext).
+func NewEngine(fsys fs.FS, college string, extra ...template.FuncMap) (*Engine, error) {
 	e := &Engine{pages: map[string]*template.Template{}, assets: map[string]string{}, College: college}
 	_ = fs.WalkDir(fsys, "assets", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -56,6 +57,9 @@ func NewEngine(fsys fs.FS, college string) (*Engine, error) {
 		return nil
 	})
 	base := template.New("layout").Funcs(e.funcs())
+	for _, f := range extra {
+		base = base.Funcs(f)
+	}
 	if _, err := base.ParseFS(fsys, "templates/layout.html"); err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -148,6 +152,9 @@ func (e *Engine) funcs() template.FuncMap {
 		},
 		"dict": Dict,
 		"cols": Cols,
+		// qtext shows a question's text; the exam module replaces it with
+		// one that shows the text's pictures and sounds.
+		"qtext": func(s string) template.HTML { return template.HTML(template.HTMLEscapeString(s)) },
 	}
 }
 

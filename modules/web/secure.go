@@ -24,14 +24,16 @@ const siteKey = "site"
 // ContentSecurityPolicy is the policy of every page: scripts and styles
 // files only from this origin (styles also inline: templates set widths of
 // bars with style attributes), no plugins, no <base>, forms post here only,
-// and no site may frame the college (clickjacking).
+// and no site may frame the college (clickjacking). Pictures and sounds may
+// also be data: URIs: an import's preview shows a file's media before
+// anything is stored.
 func (s Site) ContentSecurityPolicy() string {
 	media := "'self'"
 	if s.ObjectOrigin != "" {
 		media += " " + s.ObjectOrigin
 	}
-	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; " +
-		"media-src " + media + "; frame-src " + media + "; connect-src 'self'; font-src 'self'; " +
+	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+		"media-src " + media + " data:; frame-src " + media + "; connect-src 'self'; font-src 'self'; " +
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }
 

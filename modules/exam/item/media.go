@@ -107,6 +107,21 @@ func MediaNames(texts ...string) []string {
 	return out
 }
 
+// MediaSpan is where a token stands in a text, and the file it names.
+type MediaSpan struct {
+	Start, End int
+	Name       string
+}
+
+// MediaSpans finds the tokens of a text in order.
+func MediaSpans(text string) []MediaSpan {
+	var out []MediaSpan
+	for _, m := range mediaToken.FindAllStringSubmatchIndex(text, -1) {
+		out = append(out, MediaSpan{Start: m[0], End: m[1], Name: text[m[4]:m[5]]})
+	}
+	return out
+}
+
 // HasMedia tells whether a text shows a stored file.
 func HasMedia(t string) bool { return mediaToken.MatchString(t) }
 

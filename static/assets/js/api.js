@@ -173,7 +173,47 @@
     return true;
   }
 
+  // A question's text may hold tokens such as [图片:<sha256>.png] for its
+  // pictures, sounds and videos: richText writes the text into box as text
+  // nodes and each token as the element that shows it, loaded from media
+  // (name → data: URI, an import's preview) or from the college.
+  var MEDIA_TOKEN = /\[(?:图片|音频|视频):([0-9a-f]{64}\.(png|jpg|gif|webp|mp3|m4a|ogg|wav|mp4|webm))\]/g;
+  function mediaElement(name, ext, media) {
+    var e;
+    if (/^(mp3|m4a|ogg|wav)$/.test(ext)) {
+      e = document.createElement("audio");
+      e.controls = true;
+      e.preload = "none";
+    } else if (/^(mp4|webm)$/.test(ext)) {
+      e = document.createElement("video");
+      e.controls = true;
+      e.preload = "metadata";
+      e.setAttribute("playsinline", "");
+    } else {
+      e = document.createElement("img");
+      e.alt = "题目图片";
+      e.loading = "lazy";
+    }
+    e.className = "q-media";
+    e.src = (media && media[name]) || "/api/v1/question-media/" + name;
+    return e;
+  }
+  function richText(box, text, media) {
+    text = String(text == null ? "" : text);
+    var last = 0;
+    var m;
+    MEDIA_TOKEN.lastIndex = 0;
+    while ((m = MEDIA_TOKEN.exec(text)) !== null) {
+      if (m.index > last) box.appendChild(document.createTextNode(text.slice(last, m.index)));
+      box.appendChild(mediaElement(m[1], m[2], media));
+      last = MEDIA_TOKEN.lastIndex;
+    }
+    if (last < text.length) box.appendChild(document.createTextNode(text.slice(last)));
+    return box;
+  }
+
   window.College = {
+    richText: richText,
     csrf: csrf,
     api: api,
     upload: upload,

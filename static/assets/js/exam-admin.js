@@ -101,6 +101,42 @@
     typeSel.addEventListener("change", syncType);
     syncType();
 
+    // Pictures, sounds and videos: uploaded, then their token goes where
+    // the cursor last was (the stem or an option); the stem's preview
+    // shows them.
+    var stemBox = $("q-stem");
+    var stemPreview = $("q-stem-preview");
+    var lastText = stemBox;
+    qForm.addEventListener("focusin", function (e) {
+      if (e.target === stemBox || (e.target.hasAttribute && e.target.hasAttribute("data-option"))) lastText = e.target;
+    });
+    var syncStemPreview = function () {
+      stemPreview.textContent = "";
+      if (/\[(图片|音频|视频):/.test(stemBox.value)) College.richText(stemPreview, stemBox.value);
+    };
+    stemBox.addEventListener("input", syncStemPreview);
+    var mediaFile = $("q-media-file");
+    var mediaHint = $("q-media-hint");
+    var mediaHintText = mediaHint.textContent;
+    mediaFile.addEventListener("change", function () {
+      var f = mediaFile.files && mediaFile.files[0];
+      if (!f) return;
+      if (f.size > 10 * 1024 * 1024) { mediaHint.textContent = "文件过大，不能超过 10 MB"; mediaFile.value = ""; return; }
+      var form = new FormData();
+      form.append("file", f);
+      mediaHint.textContent = "正在上传…";
+      College.upload("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/media", form, { maxMB: 10 }).then(function (r) {
+        mediaFile.value = "";
+        if (!r.ok) { mediaHint.textContent = College.failureText(r); return; }
+        var box = lastText;
+        var at = typeof box.selectionStart === "number" ? box.selectionStart : box.value.length;
+        box.value = box.value.slice(0, at) + r.data.token + box.value.slice(at);
+        mediaHint.textContent = "已插入" + (box === stemBox ? "题干" : "选项") + "。";
+        syncStemPreview();
+        box.focus();
+      });
+    });
+
     // Options E–H appear on demand.
     var more = $("q-option-more");
     var optionRows = qForm.querySelectorAll(".opt-row");
@@ -342,15 +378,23 @@
       if (p.problems.length) {
         showProblems({ message: "文件中有 " + p.problems.length + " 处问题，改正后重新选择文件；有问题时整个文件都不会导入。", rows: p.problems });
       }
+      if (p.warnings && p.warnings.length) {
+        var warn = el("div", "alert alert-warn import-warnings");
+        warn.appendChild(el("p", "", "导入时将作以下调整（不影响导入，请确认）："));
+        var wl = el("ul", "");
+        p.warnings.slice(0, previewLimit).forEach(function (w) { wl.appendChild(el("li", "", w.at + "：" + w.message)); });
+        warn.appendChild(wl);
+        previewBox.appendChild(warn);
+      }
       if (p.header && p.header.length) previewBox.appendChild(columnsForm(file, p));
       var list = el("ol", "import-questions");
       (p.questions || []).slice(0, previewLimit).forEach(function (q) {
         var li = el("li", "import-question");
         li.appendChild(el("span", "badge", q.type_name || typeLabels[q.type] || q.type));
-        li.appendChild(el("span", "import-stem", " " + q.stem));
+        li.appendChild(College.richText(el("span", "import-stem"), " " + q.stem, p.media));
         if (q.options && q.options.length) {
           var ol = el("ol", "import-options");
-          q.options.forEach(function (o) { ol.appendChild(el("li", "", o)); });
+          q.options.forEach(function (o) { ol.appendChild(College.richText(el("li", ""), o, p.media)); });
           li.appendChild(ol);
         }
         li.appendChild(el("p", "import-key", "答案：" + (q.key_text || "（由老师评阅）")));
@@ -540,7 +584,7 @@
             updateSum();
           });
           var text = el("span", "");
-          text.appendChild(document.createTextNode(q.stem));
+          College.richText(text, q.stem);
           text.appendChild(el("span", "pick-meta", "#" + q.id + " · " + (typeNames[q.type] || q.type) + "题 · " + q.score + " 分 · 难度 " + q.difficulty + (q.tags && q.tags.length ? " · " + q.tags.join("、") : "")));
           lab.appendChild(cb);
           lab.appendChild(text);

@@ -273,14 +273,14 @@
   function renderStem(q, box) {
     var stem = String(q.stem || "");
     if (q.type !== "blank") {
-      box.textContent = stem;
+      College.richText(box, stem);
       return;
     }
     // Blanks are numbered in the stem, matching the inputs below.
     var parts = stem.split(/_{2,}/);
     var n = 0;
     parts.forEach(function (part, i) {
-      box.appendChild(document.createTextNode(part));
+      College.richText(box, part);
       if (i < parts.length - 1) {
         n++;
         box.appendChild(el("span", "stem-blank", "（" + n + "）"));
@@ -296,7 +296,7 @@
     inp.value = value;
     lab.appendChild(inp);
     if (letter) lab.appendChild(el("span", "choice-letter", letter));
-    lab.appendChild(el("span", "choice-text", label));
+    lab.appendChild(College.richText(el("span", "choice-text"), label));
     return lab;
   }
 
