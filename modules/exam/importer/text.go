@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"college/modules/exam/item"
@@ -235,7 +236,8 @@ func docxText(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	text, err := wordParagraphs(bytes.NewReader(doc))
+	numbers, _ := read("word/numbering.xml")
+	text, err := wordParagraphs(bytes.NewReader(doc), readNumbering(numbers))
 	if err != nil || !strings.ContainsRune(text, mediaMark) {
 		return text, err
 	}
@@ -287,11 +289,12 @@ func wordRels(read func(string) ([]byte, error)) map[string]string {
 // VML <w:pict> with its relationship id) leaves a mark with "docx:<id>";
 // a drawing without a picture (a chart, a shape), an embedded object and
 // a formula leave a mark with no source.
-func wordParagraphs(r io.Reader) (string, error) {
+func wordParagraphs(r io.Reader, nums *numbering) (string, error) {
 	d := xml.NewDecoder(r)
 	var b strings.Builder
 	inText := false
-	drawing, found := 0, false // inside a drawing; its picture written
+	numID, ilvl, inPPr := "", 0, false // the paragraph's list, from its properties
+	drawing, found := 0, false         // inside a drawing; its picture written
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -326,11 +329,30 @@ func wordParagraphs(r io.Reader) (string, error) {
 				}
 			case "oMath":
 				b.WriteString(markMedia("oMath", ""))
+			case "pPr":
+				inPPr, numID, ilvl = true, "", 0
+			case "numId", "ilvl":
+				if inPPr {
+					for _, a := range t.Attr {
+						if a.Name.Local == "val" {
+							if t.Name.Local == "numId" {
+								numID = a.Value
+							} else if v, err := strconv.Atoi(a.Value); err == nil {
+								ilvl = v
+							}
+						}
+					}
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "t":
 				inText = false
+			case "pPr":
+				inPPr = false
+				if l := nums.label(numID, ilvl); numID != "" && l != "" {
+					b.WriteString(l + " ")
+				}
 			case "p":
 				b.WriteByte('\n')
 			case "drawing", "pict", "object":

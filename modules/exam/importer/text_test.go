@@ -169,3 +169,39 @@ func FuzzText(f *testing.F) {
 		checkImport(t, r, p)
 	})
 }
+
+// Word documents written by another program (pandoc): a paper whose
+// questions carry Word's automatic numbering, and one with a picture.
+func TestWordFromPandoc(t *testing.T) {
+	res, probs, err := Parse("numbered.docx", fixture(t, "pandoc_numbered.docx"))
+	if err != nil || len(probs) > 0 || len(res.Questions) != 2 {
+		t.Fatalf("%v %+v %d", err, probs, len(res.Questions))
+	}
+	if q := res.Questions[1]; q.Stem != "党的最高理想和最终目标是（ ）。" || q.Options[0] != "实现共产主义" || q.Key.Choices != "A" {
+		t.Errorf("numbered: %q %q %q", q.Stem, q.Options, q.Key.Choices)
+	}
+	res, probs, err = Parse("picture.docx", fixture(t, "pandoc_picture.docx"))
+	if err != nil || len(probs) > 0 || len(res.Questions) != 3 {
+		t.Fatalf("%v %+v", err, probs)
+	}
+	if q := res.Questions[0]; q.Stem != "下图是哪个在线学习平台的标志？\n"+tokenOf(t, fixture(t, "real/moodle.png")) || q.Type != item.Single {
+		t.Errorf("picture: %q", q.Stem)
+	}
+	if q := res.Questions[2]; q.Type != item.Judge || !q.Key.Judge {
+		t.Errorf("judge: %+v", q)
+	}
+	checkMedia(t, "pandoc", res)
+}
+
+func TestWordNumberLabels(t *testing.T) {
+	for _, c := range []struct {
+		v      int
+		format string
+		want   string
+	}{{3, "decimal", "3"}, {2, "upperLetter", "B"}, {28, "lowerLetter", "bb"}, {11, "chineseCounting", "十一"}, {40, "chineseCountingThousand", "四十"},
+		{3, "decimalEnclosedCircle", "③"}, {14, "upperRoman", "XIV"}, {12, "decimalFullWidth", "１２"}} {
+		if got := numberText(c.v, c.format); got != c.want {
+			t.Errorf("numberText(%d, %s) = %q, want %q", c.v, c.format, got, c.want)
+		}
+	}
+}
