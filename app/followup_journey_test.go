@@ -2,6 +2,7 @@ package main
 
 import (
 	"college/app/collegetest"
+	"college/modules/web"
 	"context"
 	"fmt"
 	"strings"
@@ -39,7 +40,8 @@ func TestBrowserFollowupJourney(t *testing.T) {
 	setValue(t, cadreCtx, fmt.Sprintf("#sp-%d", class), "每月精读一章必读教材，每季度撰写一篇学习体会，结合分管工作开展一项专题调研。")
 	collegetest.SubmitForm(t, cadreCtx, "/me/followup/study-plan")
 	collegetest.WaitText(t, cadreCtx, "自学计划已提交")
-	setValue(t, cadreCtx, fmt.Sprintf("#rb-date-%d", class), time.Now().Format(time.DateOnly))
+	// The college's day is Shanghai's: from 16:00 UTC it is already tomorrow there.
+	setValue(t, cadreCtx, fmt.Sprintf("#rb-date-%d", class), time.Now().In(web.Shanghai).Format(time.DateOnly))
 	setValue(t, cadreCtx, fmt.Sprintf("#rb-aud-%d", class), "本单位党组理论学习中心组及全体干部")
 	setValue(t, cadreCtx, fmt.Sprintf("#rb-sum-%d", class), "传达主体班学习内容，交流营商环境改革的体会。")
 	collegetest.SubmitForm(t, cadreCtx, "/me/followup/report-backs")
