@@ -92,10 +92,16 @@ type Flusher struct {
 	cache    *cache.Cache
 	live     *Live
 	catalog  courseOf
+	settle   func(ctx context.Context, pairs []Pair) (int, error)
+	sweep    func(ctx context.Context) (int, error)
 	log      *slog.Logger
 	Interval time.Duration
 	Batch    int
 	Workers  int // shards flushed at once (each shard's rows are its own)
+	// SweepEvery is how often the flusher also settles the courses whose
+	// lessons were completed lately (Service.SettleRecent).
+	SweepEvery time.Duration
+	lastSweep  time.Time
 }
 
 // courseOf finds the course of a lesson (for the course_id column).
@@ -105,7 +111,8 @@ type courseOf interface {
 
 // NewFlusher builds a flusher; call Run in a goroutine.
 func NewFlusher(gdb *gorm.DB, c *cache.Cache, s *Service, log *slog.Logger) *Flusher {
-	return &Flusher{db: gdb, cache: c, live: s.live, catalog: s, log: log, Interval: 2 * time.Second, Batch: 500, Workers: 2}
+	return &Flusher{db: gdb, cache: c, live: s.live, catalog: s, settle: s.Settle, sweep: s.SettleRecent, log: log,
+		Interval: 2 * time.Second, Batch: 500, Workers: 2, SweepEvery: time.Minute}
 }
 
 // CourseOfLesson returns the course id of a lesson, remembered after the first look-up.
@@ -191,6 +198,13 @@ func (f *Flusher) FlushOnce(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
+	if firstErr == nil && f.SweepEvery > 0 && time.Since(f.lastSweep) >= f.SweepEvery {
+		if _, err := f.sweep(ctx); err != nil {
+			f.log.Warn("learning: settle recent completions", "err", err)
+		} else {
+			f.lastSweep = time.Now()
+		}
+	}
 	return total, firstErr
 }
 
@@ -225,6 +239,17 @@ func (f *Flusher) flushShard(ctx context.Context, shard uint64) (int, error) {
 	// Only now that SQL has them may the marks go; newer marks stay.
 	if err := f.live.Clean(ctx, shard, batch); err != nil {
 		return len(rows), err
+	}
+	// A completed lesson in SQL completes its course if its heartbeat's
+	// own settlement failed; a failure here is retried by the sweep.
+	var done []Pair
+	for _, r := range rows {
+		if r.State.Completed {
+			done = append(done, Pair{r.UserID, r.CourseID})
+		}
+	}
+	if _, err := f.settle(ctx, done); err != nil {
+		f.log.Warn("learning: settle flushed completions", "err", err)
 	}
 	return len(batch), nil
 }

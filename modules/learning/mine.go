@@ -7,8 +7,26 @@ import (
 	"college/modules/web"
 )
 
-// MyCourses lists the caller's enrollments with their progress.
+// MyCourses lists the caller's enrollments with their progress. A course
+// whose lessons are all complete but which is not yet (its completing
+// heartbeat's settlement failed) is settled first, so the learner never
+// sees a finished course without its hours.
 func (s *Service) MyCourses(ctx context.Context, p *web.Principal, status string) ([]MyCourse, error) {
+	out, unsettled, err := s.myCourses(ctx, p, status)
+	if err != nil || len(unsettled) == 0 {
+		return out, err
+	}
+	if n, err := s.Settle(ctx, unsettled); err != nil || n == 0 {
+		if err != nil {
+			s.log.Warn("learning: settle on my courses", "err", err)
+		}
+		return out, nil
+	}
+	out, _, err = s.myCourses(ctx, p, status)
+	return out, err
+}
+
+func (s *Service) myCourses(ctx context.Context, p *web.Principal, status string) ([]MyCourse, []Pair, error) {
 	q := s.db.WithContext(ctx).Where("user_id = ?", p.UserID)
 	switch status {
 	case "completed":
@@ -18,29 +36,33 @@ func (s *Service) MyCourses(ctx context.Context, p *web.Principal, status string
 	}
 	var ens []Enrollment
 	if err := q.Order("enrolled_at DESC").Limit(500).Find(&ens).Error; err != nil {
-		return nil, web.Internal(err)
+		return nil, nil, web.Internal(err)
 	}
+	var unsettled []Pair
 	out := make([]MyCourse, 0, len(ens))
 	for _, e := range ens {
 		c, err := s.catalog.CourseByID(ctx, e.CourseID)
 		if err != nil {
-			return nil, web.Internal(err)
+			return nil, nil, web.Internal(err)
 		}
 		if c == nil {
 			continue
 		}
 		lessons, err := s.catalog.Lessons(ctx, c.ID)
 		if err != nil {
-			return nil, web.Internal(err)
+			return nil, nil, web.Internal(err)
 		}
 		var done int64
 		if err := s.db.WithContext(ctx).Model(&Progress{}).Where("user_id = ? AND course_id = ? AND completed = ?", p.UserID, c.ID, true).Count(&done).Error; err != nil {
-			return nil, web.Internal(err)
+			return nil, nil, web.Internal(err)
+		}
+		if e.CompletedAt == nil && len(lessons) > 0 && int(done) >= len(lessons) {
+			unsettled = append(unsettled, Pair{p.UserID, c.ID})
 		}
 		out = append(out, MyCourse{CourseID: c.ID, Title: c.Title, Kind: c.Kind, Hours: c.Hours, Lessons: len(lessons), LessonsCompleted: int(done),
 			EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt})
 	}
-	return out, nil
+	return out, unsettled, nil
 }
 
 // LessonStates returns the caller's durable progress on the lessons of a

@@ -94,5 +94,19 @@ func (p *persister) write(ctx context.Context, batch []*persistCall) error {
 		}
 		rows = append(rows, progressRow{UserID: d.UserID, LessonID: d.LessonID, CourseID: course, State: states[i], UpdatedAt: now})
 	}
-	return db.Retry(ctx, func() error { return upsertProgress(p.s.db.WithContext(ctx).Session(&gorm.Session{}), rows) })
+	if err := db.Retry(ctx, func() error { return upsertProgress(p.s.db.WithContext(ctx).Session(&gorm.Session{}), rows) }); err != nil {
+		return err
+	}
+	// As the flusher does: a completed lesson completes its course if the
+	// completing heartbeat's settlement failed.
+	var done []Pair
+	for _, r := range rows {
+		if r.State.Completed {
+			done = append(done, Pair{r.UserID, r.CourseID})
+		}
+	}
+	if _, err := p.s.Settle(ctx, done); err != nil {
+		p.s.log.Warn("learning: settle persisted completions", "err", err)
+	}
+	return nil
 }

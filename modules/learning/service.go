@@ -52,6 +52,7 @@ type Ledger interface {
 // Service runs plays, heartbeats and completion.
 type Service struct {
 	db       *gorm.DB
+	cache    *cache.Cache
 	live     *Live
 	catalog  Catalog
 	ledger   Ledger
@@ -98,7 +99,7 @@ type Deps struct {
 // replaced media.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	s := &Service{db: d.DB, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, audit: d.Audit, log: d.Log, now: time.Now,
+	s := &Service{db: d.DB, cache: d.Cache, live: NewLive(d.Cache), catalog: d.Catalog, ledger: d.Ledger, settings: d.Settings, audit: d.Audit, log: d.Log, now: time.Now,
 		writeThrough: d.Cache.Embedded()}
 	s.persister = newPersister(s)
 	d.Catalog.SetMediaListener(s)
@@ -370,48 +371,188 @@ func (s *Service) completeLesson(ctx context.Context, uid, lessonID uint64) (web
 	var credited web.Hours
 	courseDone := false
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		credited, courseDone = 0, false
 		rows := []progressRow{{UserID: uid, LessonID: lessonID, CourseID: l.CourseID, State: st, UpdatedAt: now}}
 		rows[0].State.Completed = true
 		if err := upsertProgress(tx, rows); err != nil {
 			return err
 		}
-		ids := make([]uint64, len(lessons))
-		for i, x := range lessons {
-			ids[i] = x.ID
-		}
-		var done int64
-		if err := tx.Model(&Progress{}).Where("user_id = ? AND lesson_id IN ? AND completed = ?", uid, ids, true).Count(&done).Error; err != nil {
-			return err
-		}
-		if int(done) < len(lessons) {
-			return nil
-		}
-		courseDone = true
-		if err := tx.Model(&Enrollment{}).Where("user_id = ? AND course_id = ? AND completed_at IS NULL", uid, course.ID).Update("completed_at", now).Error; err != nil {
-			return err
-		}
-		if course.Hours <= 0 {
-			return nil // a course without hours completes without a credit
-		}
-		kind := hours.KindElective
-		if course.Kind == catalog.KindRequired {
-			kind = hours.KindRequired
-		}
-		created, err := s.ledger.Credit(ctx, tx, hours.Credit{UserID: uid, Hours: course.Hours, Category: hours.CategoryOnline, Kind: kind,
-			SourceType: hours.SourceCourse, SourceID: course.ID, Title: course.Title, EarnedAt: now})
-		if err != nil {
-			return err
-		}
-		if created {
-			credited = course.Hours
-		}
-		return nil
+		var err error
+		credited, courseDone, err = s.settleCourse(ctx, tx, uid, course, lessons, now)
+		return err
 	})
 	if err != nil {
 		return 0, false, web.Internal(fmt.Errorf("learning: complete lesson %d for %d: %w", lessonID, uid, err))
 	}
 	return credited, courseDone, nil
+}
+
+// settleCourse completes a learner's course whose every lesson is complete
+// in SQL: the enrollment's completed_at and the course's credit, in tx. It
+// may run any number of times: completed_at is set once, and the ledger's
+// unique key credits once.
+func (s *Service) settleCourse(ctx context.Context, tx *gorm.DB, uid uint64, course *catalog.Course, lessons []catalog.Lesson, now time.Time) (web.Hours, bool, error) {
+	if len(lessons) == 0 {
+		return 0, false, nil
+	}
+	ids := make([]uint64, len(lessons))
+	for i, x := range lessons {
+		ids[i] = x.ID
+	}
+	var done int64
+	if err := tx.Model(&Progress{}).Where("user_id = ? AND lesson_id IN ? AND completed = ?", uid, ids, true).Count(&done).Error; err != nil {
+		return 0, false, err
+	}
+	if int(done) < len(lessons) {
+		return 0, false, nil
+	}
+	// The course was completed when its last lesson was: a completion
+	// settled later still counts in the year it was earned.
+	var last []Progress
+	if err := tx.Select("completed_at").Where("user_id = ? AND lesson_id IN ? AND completed_at IS NOT NULL", uid, ids).
+		Order("completed_at DESC").Limit(1).Find(&last).Error; err != nil {
+		return 0, false, err
+	}
+	if len(last) == 1 && last[0].CompletedAt != nil && last[0].CompletedAt.Before(now) {
+		now = last[0].CompletedAt.UTC()
+	}
+	if err := tx.Model(&Enrollment{}).Where("user_id = ? AND course_id = ? AND completed_at IS NULL", uid, course.ID).Update("completed_at", now).Error; err != nil {
+		return 0, false, err
+	}
+	if course.Hours <= 0 {
+		return 0, true, nil // a course without hours completes without a credit
+	}
+	kind := hours.KindElective
+	if course.Kind == catalog.KindRequired {
+		kind = hours.KindRequired
+	}
+	created, err := s.ledger.Credit(ctx, tx, hours.Credit{UserID: uid, Hours: course.Hours, Category: hours.CategoryOnline, Kind: kind,
+		SourceType: hours.SourceCourse, SourceID: course.ID, Title: course.Title, EarnedAt: now})
+	if err != nil {
+		return 0, false, err
+	}
+	if created {
+		return course.Hours, true, nil
+	}
+	return 0, true, nil
+}
+
+// Pair is a learner and a course.
+type Pair struct{ UserID, CourseID uint64 }
+
+// Settle completes and credits, in one transaction each, every course of
+// the pairs whose lessons are all complete in SQL but whose enrollment is
+// not yet complete: what a completing heartbeat does, done again from
+// durable state, so that a completion whose transaction failed (a database
+// restart, a deadlock, a killed process) is credited once later. It returns
+// how many courses it completed.
+func (s *Service) Settle(ctx context.Context, pairs []Pair) (int, error) {
+	if len(pairs) == 0 {
+		return 0, nil
+	}
+	users, courses := map[uint64]bool{}, map[uint64]bool{}
+	for _, p := range pairs {
+		users[p.UserID], courses[p.CourseID] = true, true
+	}
+	var open []Enrollment
+	err := s.db.WithContext(ctx).Select("user_id", "course_id").
+		Where("completed_at IS NULL AND user_id IN ? AND course_id IN ?", keys(users), keys(courses)).Find(&open).Error
+	if err != nil {
+		return 0, err
+	}
+	want := map[Pair]bool{}
+	for _, p := range pairs {
+		want[p] = true
+	}
+	n := 0
+	for _, e := range open {
+		if !want[Pair{e.UserID, e.CourseID}] {
+			continue
+		}
+		course, err := s.catalog.CourseByID(ctx, e.CourseID)
+		if err != nil {
+			return n, err
+		}
+		if course == nil {
+			continue
+		}
+		lessons, err := s.catalog.Lessons(ctx, course.ID)
+		if err != nil {
+			return n, err
+		}
+		var done bool
+		err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+			var err error
+			_, done, err = s.settleCourse(ctx, tx, e.UserID, course, lessons, s.now().UTC())
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("learning: settle course %d for %d: %w", course.ID, e.UserID, err)
+		}
+		if done {
+			n++
+			s.log.Info("learning: course completed from durable progress", "user", e.UserID, "course", course.ID)
+		}
+	}
+	return n, nil
+}
+
+// settleSinceKey keeps, in Redis, the completion time SettleRecent has
+// settled up to.
+const settleSinceKey = "learning:settle-since"
+
+// settleLookback is how far back SettleRecent starts without a mark, and
+// the margin it keeps behind its mark for completions written late.
+const (
+	settleLookback = 24 * time.Hour
+	settleMargin   = 10 * time.Minute
+	settleBatch    = 5000
+)
+
+// SettleRecent settles the courses of the lessons completed since the last
+// run (the flusher runs it under its lease): the safety net under Settle's
+// other callers. It returns how many courses it completed.
+func (s *Service) SettleRecent(ctx context.Context) (int, error) {
+	now := s.now().UTC()
+	since := now.Add(-settleLookback)
+	if ms, err := s.cache.Get(ctx, s.cache.Key(settleSinceKey)).Int64(); err == nil {
+		since = time.UnixMilli(ms).UTC().Add(-settleMargin)
+	}
+	total := 0
+	for {
+		var rows []Progress
+		err := s.db.WithContext(ctx).Select("user_id", "course_id", "completed_at").
+			Where("completed = ? AND completed_at >= ?", true, since).Order("completed_at").Limit(settleBatch).Find(&rows).Error
+		if err != nil {
+			return total, err
+		}
+		pairs := make([]Pair, 0, len(rows))
+		for _, r := range rows {
+			pairs = append(pairs, Pair{r.UserID, r.CourseID})
+		}
+		n, err := s.Settle(ctx, pairs)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if len(rows) < settleBatch {
+			break
+		}
+		next := rows[len(rows)-1].CompletedAt.UTC()
+		if !next.After(since) {
+			next = since.Add(time.Second) // more completions in one instant than a batch
+		}
+		since = next
+	}
+	s.cache.Set(ctx, s.cache.Key(settleSinceKey), now.UnixMilli(), 0)
+	return total, nil
+}
+
+func keys(m map[uint64]bool) []uint64 {
+	out := make([]uint64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // MediaReplaced resets the progress measured against an older file of the
