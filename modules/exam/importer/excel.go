@@ -206,10 +206,30 @@ func parseTable(rows [][]string, l layout, def item.Type) (Result, []Problem) {
 		if isBlank(cells) {
 			continue
 		}
+		if instructionRow(cells) {
+			c.res.Skipped = append(c.res.Skipped, Skipped{At: rowAt(i + 1), Reason: "模板的填写说明，不是试题"})
+			continue
+		}
 		q, own := excelRow(l, cells, def)
 		c.add(rowAt(i+1), i+1, q, own)
 	}
 	return c.done()
+}
+
+// instructionWords mark a template's instruction rows below its header
+// (例：… 此项不能为空; 导入前请删除第二、三行), which templates tell the
+// admin to delete and admins often leave.
+var instructionWords = []string{"此项不能为空", "删除第", "请删除", "导入前", "填写说明", "填写须知"}
+
+func instructionRow(cells []string) bool {
+	for _, c := range cells {
+		for _, w := range instructionWords {
+			if strings.Contains(c, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isBlank(cells []string) bool {
@@ -262,6 +282,30 @@ func excelRow(l layout, cells []string, def item.Type) (item.Question, map[strin
 		q.Options = opts
 	}
 	raw := l.cell(cells, roleAnswer)
+	if raw == "" && len(l.flags) > 0 && len(q.Options) > 0 {
+		// The answer as the options marked right (选项一是否正确 …).
+		right, msg := flaggedOptions(l, cells, len(q.Options))
+		if msg != "" {
+			own["answer"] = msg
+		}
+		switch {
+		case typ == item.Judge || typ == "" && isTrueFalsePair(q.Options):
+			if len(right) == 1 {
+				raw = q.Options[right[0]-'A']
+			}
+		case typ == "" && len(right) > 1:
+			typ, raw = item.Multiple, right
+		case typ == "" && len(right) == 1:
+			typ, raw = item.Single, right
+		case typ == item.Single && len(right) > 1:
+			own["answer"] = "单选题只能有一个正确选项，这道题标了 " + right
+		default:
+			raw = right
+		}
+		if len(right) == 0 && msg == "" {
+			own["answer"] = "这道题没有标为正确的选项（是否正确 填 是 或 1）"
+		}
+	}
 	if typ == "" {
 		typ = guessType(q.Options, raw)
 		if typ == "" {
@@ -400,6 +444,26 @@ func parseOptionRows(rows [][]string, l layout, def item.Type) (Result, []Proble
 	}
 	flush()
 	return c.done()
+}
+
+// flaggedOptions reads the letters of the options whose 是否正确 column
+// says yes, or why a cell there cannot be read.
+func flaggedOptions(l layout, cells []string, n int) (string, string) {
+	var right []byte
+	for k := 0; k < n && k < len(l.flags); k++ {
+		c := l.flags[k]
+		if c < 0 || c >= len(cells) {
+			continue
+		}
+		v, ok := yesNo(cells[c])
+		if !ok {
+			return "", fmt.Sprintf("第 %d 列（选项%c是否正确）「%s」应为 是/否 或 1/0", c+1, item.Letters[k], strings.TrimSpace(cells[c]))
+		}
+		if v {
+			right = append(right, item.Letters[k])
+		}
+	}
+	return string(right), ""
 }
 
 // yesNo reads 是否正确项: 是/否, 正确/错误, √/×, Y/N, 1/0; empty is 否.

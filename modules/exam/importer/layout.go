@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"college/modules/exam/item"
@@ -44,14 +45,33 @@ var headerWords = map[string]string{
 	"是否正确项": roleRight, "是否正确": roleRight, "是否正确答案": roleRight, "是否为正确答案": roleRight, "正确与否": roleRight, "是否答案": roleRight,
 }
 
-// optionHeader matches an option column: 选项A, A, A选项, 选项 A.
-var optionHeader = regexp.MustCompile(`^(?:选项)?([A-H])(?:选项)?$`)
+// optionHeader matches an option column: 选项A, A, A选项, 选项 A, 选项A内容;
+// optionNumberHeader one numbered in figures or Chinese: 选项1, 选项一内容.
+var (
+	optionHeader       = regexp.MustCompile(`^(?:选项)?([A-H])(?:选项)?(?:内容)?$`)
+	optionNumberHeader = regexp.MustCompile(`^选项([1-8一二三四五六七八])(?:内容)?$`)
+	// flagHeader matches the column that marks one option right:
+	// 1是否正确, 选项一是否正确, A是否为正确答案.
+	flagHeader = regexp.MustCompile(`^(?:选项)?([A-H1-8一二三四五六七八])(?:项)?是否(?:为)?正确(?:答案|项|选项)?$`)
+)
+
+// optionIndex reads an option's letter or number (A, 1, 一) as 0–7.
+func optionIndex(s string) int {
+	if i := strings.Index(item.Letters, s); i >= 0 {
+		return i
+	}
+	if i := strings.Index("12345678", s); i >= 0 {
+		return i
+	}
+	return slices.Index([]rune("一二三四五六七八"), []rune(s)[0])
+}
 
 // layout is where a sheet's columns are, found by its header row.
 type layout struct {
 	header  int // index of the header row
 	cols    map[string]int
 	options []int // columns of 选项A, 选项B … in letter order
+	flags   []int // columns marking option A, B … right (是否正确), -1 for none
 }
 
 func (l layout) col(role string) int {
@@ -91,11 +111,25 @@ func findLayout(rows [][]string) (layout, bool) {
 		for i := range opts {
 			opts[i] = -1
 		}
+		var flags [item.MaxOptions]int
+		for i := range flags {
+			flags[i] = -1
+		}
 		for i, h := range rows[r] {
 			h = normHeader(h)
-			if m := optionHeader.FindStringSubmatch(h); m != nil {
-				if k := int(m[1][0] - 'A'); opts[k] < 0 {
+			m := optionHeader.FindStringSubmatch(h)
+			if m == nil {
+				m = optionNumberHeader.FindStringSubmatch(h)
+			}
+			if m != nil {
+				if k := optionIndex(m[1]); opts[k] < 0 {
 					opts[k] = i
+				}
+				continue
+			}
+			if m := flagHeader.FindStringSubmatch(h); m != nil {
+				if k := optionIndex(m[1]); flags[k] < 0 {
+					flags[k] = i
 				}
 				continue
 			}
@@ -113,6 +147,9 @@ func findLayout(rows [][]string) (layout, bool) {
 				break
 			}
 			l.options = append(l.options, c)
+		}
+		if slices.ContainsFunc(flags[:len(l.options)], func(c int) bool { return c >= 0 }) {
+			l.flags = slices.Clone(flags[:len(l.options)])
 		}
 		return l, true
 	}
@@ -185,6 +222,11 @@ func (l layout) describe() string {
 	}
 	for k, c := range l.options {
 		parts = append(parts, fmt.Sprintf("选项%c=第%d列", item.Letters[k], c+1))
+	}
+	for k, c := range l.flags {
+		if c >= 0 {
+			parts = append(parts, fmt.Sprintf("选项%c是否正确=第%d列", item.Letters[k], c+1))
+		}
 	}
 	return strings.Join(parts, "，")
 }

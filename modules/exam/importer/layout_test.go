@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -252,5 +253,81 @@ func TestOneRowPerOption(t *testing.T) {
 		if len(probs) == 0 || !strings.Contains(probs[0].Message, tc.msg) {
 			t.Errorf("%s: %+v, want %q", name, probs, tc.msg)
 		}
+	}
+}
+
+// fillTemplate opens a shipped template, deletes the rows its instructions
+// say to delete, writes rows below its header and returns the workbook.
+func fillTemplate(t *testing.T, file string, drop []int, first int, rows ...[]any) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(fixture(t, "real/"+file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetList()[0]
+	for i := len(drop) - 1; i >= 0; i-- {
+		if err := f.RemoveRow(sheet, drop[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range rows {
+		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", first+i), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Real templates of Chinese exam systems, filled in as their instructions
+// say: every key as meant.
+func TestRealTemplatesFilledIn(t *testing.T) {
+	// FastAdmin: rows 2–3 deleted, options one per line, 判断 as 正确/错误.
+	data := fillTemplate(t, "fastadmin_question.xlsx", []int{2, 3}, 2,
+		[]any{"单选题", "1989年6月，党的十三届（\u3000）选举江泽民为中央委员会总书记。", "A、三中全会\nB、四中全会\nC、五中全会", "B"},
+		[]any{"判断题", "党的基层组织是党在社会基层组织中的战斗堡垒。", "", "正确"})
+	res, probs, err := Parse("question.xlsx", data)
+	if err != nil || len(probs) > 0 || len(res.Questions) != 2 {
+		t.Fatalf("fastadmin: %v %+v", err, probs)
+	}
+	if q := res.Questions[0]; q.Type != item.Single || q.Key.Choices != "B" || len(q.Options) != 3 || q.Options[1] != "四中全会" {
+		t.Errorf("fastadmin single: %+v", q)
+	}
+	if q := res.Questions[1]; q.Type != item.Judge || !q.Key.Judge {
+		t.Errorf("fastadmin judge: %+v", q)
+	}
+	// JNPF: options with a 是/否 column each; the type from 题型.
+	data = fillTemplate(t, "jnpf_tiku_import_template.xlsx", []int{2, 3, 4}, 2,
+		[]any{1, "新发展理念包括", "多选题", "理论", "", "创新", "是", "协调", "是", "封闭", "否", "绿色", "是"},
+		[]any{2, "党的最高领导机关是", "单选题", "党章", "", "全国代表大会和中央委员会", "是", "中央政治局", "否"})
+	res, probs, err = Parse("题库导入模板.xlsx", data)
+	if err != nil || len(probs) > 0 || len(res.Questions) != 2 {
+		t.Fatalf("jnpf: %v %+v", err, probs)
+	}
+	if q := res.Questions[0]; q.Type != item.Multiple || q.Key.Choices != "ABD" || q.Tags[0] != "理论" {
+		t.Errorf("jnpf multiple: %+v", q)
+	}
+	if q := res.Questions[1]; q.Type != item.Single || q.Key.Choices != "A" || len(q.Options) != 2 {
+		t.Errorf("jnpf single: %+v", q)
+	}
+	// Two options marked right on a 单选题 is refused, not read as one.
+	data = fillTemplate(t, "jnpf_tiku_import_template.xlsx", []int{2, 3, 4}, 2,
+		[]any{1, "党的宗旨是", "单选题", "", "", "全心全意为人民服务", "是", "为人民服务", "是"})
+	if _, probs, _ = Parse("题库导入模板.xlsx", data); len(probs) != 1 || !strings.Contains(probs[0].Message, "单选题只能有一个正确选项") {
+		t.Errorf("two right options on a single: %+v", probs)
+	}
+	// Alanosy's header, filled as the header says (with type words).
+	data = fillTemplate(t, "alanosy_ImportQuestionTemplate.xlsx", []int{3, 4, 5, 6, 7, 8, 9, 10}, 3,
+		[]any{"单选题", "中国共产党的根本宗旨是", "全心全意为人民服务", "实现共产主义", "", "", "", "", "党章总纲", "1", "0"})
+	res, probs, err = Parse("ImportQuestionTemplate.xlsx", data)
+	if err != nil || len(probs) > 0 || len(res.Questions) != 1 {
+		t.Fatalf("alanosy: %v %+v", err, probs)
+	}
+	if q := res.Questions[0]; q.Key.Choices != "A" || q.Analysis != "党章总纲" {
+		t.Errorf("alanosy: %+v", q)
 	}
 }
