@@ -1,0 +1,119 @@
+package learning
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"college/modules/hours"
+
+	"gorm.io/gorm"
+)
+
+// flakyLedger fails its first calls as a database restarting under the
+// completing heartbeat would, then credits through the real ledger.
+type flakyLedger struct {
+	Ledger
+	fails atomic.Int32
+}
+
+func (l *flakyLedger) Credit(ctx context.Context, tx *gorm.DB, c hours.Credit) (bool, error) {
+	if l.fails.Add(-1) >= 0 {
+		return false, errors.New("injected: database connection lost")
+	}
+	return l.Ledger.Credit(ctx, tx, c)
+}
+
+// credits counts a learner's ledger entries and tells whether their
+// enrollment is complete.
+func (v *viewer) credits() (int64, *time.Time) {
+	v.t.Helper()
+	var n int64
+	if err := v.db.Table("hour_entries").Where("user_id = ?", v.p.UserID).Count(&n).Error; err != nil {
+		v.t.Fatal(err)
+	}
+	var e Enrollment
+	if err := v.db.Where("user_id = ? AND course_id = ?", v.p.UserID, v.course.ID).First(&e).Error; err != nil {
+		v.t.Fatal(err)
+	}
+	return n, e.CompletedAt
+}
+
+// The completing heartbeat's transaction fails (the ledger insert errors,
+// as when the database restarts): the heartbeat fails, and the course is
+// completed and credited once afterwards from the durable progress — by
+// the next write of the lesson's progress, by the flusher, by 我的课程, or
+// by the sweep — dated when the lesson was completed.
+func TestFailedCompletionIsCreditedOnceLater(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"write", "my-courses", "sweep"} {
+		t.Run(path, func(t *testing.T) {
+			v := newViewer(t, 100, 21)
+			flaky := &flakyLedger{Ledger: v.s.ledger}
+			flaky.fails.Store(1)
+			if path != "write" {
+				flaky.fails.Store(3) // the completing beat, then the next write and the flush fail too
+			}
+			v.s.ledger = flaky
+			v.playTo(10, 90)
+			v.c.addSec(10)
+			if _, err := v.beat(100, "playing"); err == nil {
+				t.Fatal("the completing heartbeat succeeded with a failing ledger")
+			}
+			if n, done := v.credits(); n != 0 || done != nil {
+				t.Fatalf("after the failed completion: %d credits, completed %v", n, done)
+			}
+			// Later beats see the lesson done in Redis.
+			v.c.addSec(5)
+			r, err := v.beat(100, "ended")
+			if err != nil || !r.Completed {
+				t.Fatalf("next beat: %+v %v", r, err)
+			}
+			f := NewFlusher(v.db, v.cache, v.s, slog.New(slog.DiscardHandler))
+			f.SweepEvery = 0
+			if _, err := f.FlushOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			switch path {
+			case "my-courses":
+				cs, err := v.s.MyCourses(context.Background(), v.p, "")
+				if err != nil || len(cs) != 1 || cs[0].CompletedAt == nil {
+					t.Fatalf("my courses: %+v %v", cs, err)
+				}
+			case "sweep":
+				if n, done := v.credits(); n != 0 || done != nil {
+					t.Fatalf("credited before the sweep: %d %v", n, done)
+				}
+				if n, err := v.s.SettleRecent(context.Background()); err != nil || n != 1 {
+					t.Fatalf("sweep settled %d: %v", n, err)
+				}
+			}
+			// The course is dated by its last lesson's completion in SQL
+			// (written when that progress first reached SQL).
+			var lesson Progress
+			if err := v.db.Where("user_id = ? AND lesson_id = ?", v.p.UserID, v.lesson.ID).First(&lesson).Error; err != nil || lesson.CompletedAt == nil {
+				t.Fatalf("lesson progress: %+v %v", lesson, err)
+			}
+			n, done := v.credits()
+			if n != 1 || done == nil || !done.Equal(*lesson.CompletedAt) {
+				t.Fatalf("%s: %d credits, completed at %v (lesson completed %v)", path, n, done, lesson.CompletedAt)
+			}
+			// Every path again: still once.
+			if _, err := v.s.SettleRecent(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.s.MyCourses(context.Background(), v.p, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.s.Settle(context.Background(), []Pair{{v.p.UserID, v.course.ID}}); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := v.credits(); n != 1 {
+				t.Fatalf("%s: %d credits after settling again", path, n)
+			}
+		})
+	}
+}
