@@ -1,6 +1,7 @@
 package exam
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -320,14 +321,28 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 	marksJSON, _ := json.Marshal(marks)
 	now := s.now().UTC()
 	passed := !pending && score >= e.PassScore
-	res := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
-		"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
-		"submitted_at": now, "open_key": nil,
+	// The grade and a passed course test's credit are one transaction: an
+	// attempt is never graded passed without its hours, and a failed credit
+	// leaves it open for the next submission or the sweeper to grade again.
+	closed := false
+	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
+			"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
+			"submitted_at": now, "open_key": nil,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		closed = res.RowsAffected == 1
+		if closed && passed {
+			return s.creditCourseTest(ctx, tx, &e, a.UserID, now)
+		}
+		return nil
 	})
-	if res.Error != nil {
-		return ResultResponse{}, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, res.Error))
+	if err != nil {
+		return ResultResponse{}, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, err))
 	}
-	closed := res.RowsAffected == 1
+
 	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
@@ -336,32 +351,22 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 		// submission): the buffer can go.
 		s.cache.Del(ctx, s.answersKey(a.ID))
 	}
-	if err := s.creditCourseTest(ctx, &e, a); err != nil {
-		return ResultResponse{}, err
-	}
 	return result(a), nil
 }
 
-// creditCourseTest credits the study hours of a passed course test, once
-// per candidate and exam (the ledger's unique key).
-func (s *Service) creditCourseTest(ctx context.Context, e *Exam, a *Attempt) error {
-	if e.CourseID == 0 || !a.Passed || s.ledger == nil {
+// creditCourseTest credits, in tx, the study hours of a course test passed
+// at when, once per candidate and exam (the ledger's unique key).
+func (s *Service) creditCourseTest(ctx context.Context, tx *gorm.DB, e *Exam, userID uint64, when time.Time) error {
+	if e.CourseID == 0 || s.ledger == nil {
 		return nil
 	}
 	h := web.HoursFromFloat(s.settings.Float(ctx, SetCourseTestHours))
 	if h <= 0 {
 		return nil
 	}
-	when := s.now().UTC()
-	if a.SubmittedAt != nil {
-		when = *a.SubmittedAt
-	}
-	_, err := s.ledger.Credit(ctx, nil, hours.Credit{UserID: a.UserID, Hours: h, Category: hours.CategoryOnline, Kind: hours.KindRequired,
+	_, err := s.ledger.Credit(ctx, tx, hours.Credit{UserID: userID, Hours: h, Category: hours.CategoryOnline, Kind: hours.KindRequired,
 		SourceType: hours.SourceExam, SourceID: e.ID, Title: e.Title, EarnedAt: when})
-	if err != nil {
-		return web.Internal(err)
-	}
-	return nil
+	return err
 }
 
 func result(a *Attempt) ResultResponse {
@@ -394,13 +399,17 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 		if err := s.db.WithContext(ctx).Where("status = ? AND deadline <= ?", AttemptOpen, s.now().UTC()).Limit(500).Find(&due).Error; err != nil {
 			return err
 		}
+		// One attempt that cannot be closed (its credit failing) does not
+		// hold up the others; it is tried again on the next sweep.
+		var first error
 		for i := range due {
 			if _, err := s.finish(ctx, &due[i]); err != nil {
-				return err
+				first = cmp.Or(first, err)
+				continue
 			}
 			n++
 		}
-		return nil
+		return first
 	})
 	return n, err
 }

@@ -241,6 +241,16 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 		if res.RowsAffected == 0 {
 			return web.AuditEntry{}, web.Conflict("not_pending", "该答卷已由他人完成阅卷")
 		}
+		if passed {
+			// The credit with the grade: both or neither.
+			when := s.now().UTC()
+			if a.SubmittedAt != nil {
+				when = *a.SubmittedAt
+			}
+			if err := s.creditCourseTest(ctx, tx, e, a.UserID, when); err != nil {
+				return web.AuditEntry{}, err
+			}
+		}
 		return web.AuditBy(p, "attempt.review", "attempt", a.ID, in.Scores), nil
 	})
 	if err != nil {
@@ -248,9 +258,6 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 	}
 	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
-	}
-	if err := s.creditCourseTest(ctx, e, a); err != nil {
-		return ResultResponse{}, err
 	}
 	return result(a), nil
 }
