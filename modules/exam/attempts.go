@@ -170,7 +170,8 @@ func (s *Service) attemptView(ctx context.Context, a *Attempt) (AttemptResponse,
 	return r, nil
 }
 
-// savedAnswers merges the answers in SQL with the newer ones in Redis.
+// savedAnswers is an attempt's answers: those in SQL, and those an earlier
+// version buffered in Redis and no save has moved to SQL since.
 func (s *Service) savedAnswers(ctx context.Context, a *Attempt) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
 	_ = json.Unmarshal([]byte(a.Answers), &out)
@@ -207,15 +208,18 @@ func (s *Service) ownAttempt(ctx context.Context, p *web.Principal, id uint64) (
 	return web.Load[Attempt](s.db.WithContext(ctx).Where("user_id = ?", p.UserID), id)
 }
 
-// SaveAnswers merges answers into the attempt's buffer in Redis; they reach
-// SQL when the attempt is submitted.
+// SaveAnswers merges answers into the attempt's answers in SQL before it
+// answers: an acknowledged answer survives Redis losing its data and the
+// process dying. One statement merges them (JSON_MERGE_PATCH on MySQL,
+// json_patch on SQLite) only while the attempt is open, so a save racing
+// the submission is either in the graded answers or refused.
 func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, answers map[string]json.RawMessage) error {
 	a, err := s.ownAttempt(ctx, p, id)
 	if err != nil {
 		return err
 	}
 	if a.Status != AttemptOpen || !s.now().Before(a.Deadline) {
-		return web.Conflict("attempt_finished", "考试已结束，答案未保存")
+		return errAttemptFinished
 	}
 	var items []frozenItem
 	if err := json.Unmarshal([]byte(a.Paper), &items); err != nil {
@@ -226,7 +230,7 @@ func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, 
 		types[strconv.FormatUint(it.ID, 10)] = it.Q.Type
 	}
 	bad := web.Fields{}
-	values := make([]any, 0, 2*len(answers))
+	patch := make(map[string]json.RawMessage, len(answers))
 	for k, raw := range answers {
 		t, ok := types[k]
 		if !ok {
@@ -237,33 +241,53 @@ func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, 
 			bad.Add("answers."+k, err.Error())
 			continue
 		}
-		values = append(values, k, string(raw))
+		patch[k] = raw
 	}
 	if err := bad.Err(); err != nil {
 		return err
 	}
-	if len(values) == 0 {
+	if len(patch) == 0 {
 		return nil
 	}
-	key := s.answersKey(a.ID)
-	pipe := s.cache.TxPipeline()
-	pipe.HSet(ctx, key, values...)
-	pipe.ExpireAt(ctx, key, a.Deadline.Add(24*time.Hour))
-	if _, err := pipe.Exec(ctx); err != nil {
+	// Answers an earlier version buffered in Redis go to SQL with these
+	// (these win), once.
+	legacy := s.answersKey(a.ID)
+	buffered, err := s.cache.HGetAll(ctx, legacy).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return web.Internal(err)
 	}
-	// A submission may have committed the answers and dropped the buffer
-	// since the attempt was read: then this write would linger in Redis.
-	var status []string
-	if err := s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ?", a.ID).Pluck("status", &status).Error; err != nil {
+	for k, v := range buffered {
+		if _, ok := patch[k]; !ok && json.Valid([]byte(v)) {
+			patch[k] = json.RawMessage(v)
+		}
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
 		return web.Internal(err)
 	}
-	if len(status) != 1 || status[0] != AttemptOpen {
-		s.cache.Del(ctx, key)
-		return web.Conflict("attempt_finished", "考试已结束，答案未保存")
+	merge := "json_patch"
+	if s.db.Dialector.Name() == "mysql" {
+		merge = "JSON_MERGE_PATCH"
+	}
+	var res *gorm.DB
+	err = db.Retry(ctx, func() error {
+		res = s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).
+			Updates(map[string]any{"answers": gorm.Expr(merge+"(COALESCE(NULLIF(answers, ''), '{}'), ?)", string(body)), "answers_rev": gorm.Expr("answers_rev + 1")})
+		return res.Error
+	})
+	if err != nil {
+		return web.Internal(fmt.Errorf("exam: save answers of %d: %w", a.ID, err))
+	}
+	if res.RowsAffected == 0 {
+		return errAttemptFinished
+	}
+	if len(buffered) > 0 {
+		s.cache.Del(ctx, legacy)
 	}
 	return nil
 }
+
+var errAttemptFinished = web.Conflict("attempt_finished", "考试已结束，答案未保存")
 
 // Submit grades and closes the attempt; calling it again answers the same.
 func (s *Service) Submit(ctx context.Context, p *web.Principal, id uint64) (ResultResponse, error) {
@@ -287,13 +311,39 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 	if err := s.db.WithContext(ctx).First(&e, a.ExamID).Error; err != nil {
 		return ResultResponse{}, web.Internal(err)
 	}
+	// The close holds only if no save came in since the answers were read
+	// (answers_rev); one that did is graded with them on the next turn.
+	for turn := 0; ; turn++ {
+		closed, err := s.closeAttempt(ctx, &e, a)
+		if err != nil {
+			return ResultResponse{}, err
+		}
+		if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
+			return ResultResponse{}, web.Internal(err)
+		}
+		if closed || a.Status != AttemptOpen {
+			break
+		}
+		if turn == 9 {
+			return ResultResponse{}, web.Unavailable("答案正在保存，请稍后再交卷")
+		}
+	}
+	// The answers are in SQL (committed here or by a racing submission):
+	// a buffer an earlier version left can go.
+	s.cache.Del(ctx, s.answersKey(a.ID))
+	return result(a), nil
+}
+
+// closeAttempt grades the answers a holds and closes it if it is open and
+// no answer was saved since a was read; it tells whether it closed it.
+func (s *Service) closeAttempt(ctx context.Context, e *Exam, a *Attempt) (bool, error) {
 	var items []frozenItem
 	if err := json.Unmarshal([]byte(a.Paper), &items); err != nil {
-		return ResultResponse{}, web.Internal(err)
+		return false, web.Internal(err)
 	}
 	saved, err := s.savedAnswers(ctx, a)
 	if err != nil {
-		return ResultResponse{}, err
+		return false, err
 	}
 	qs := make([]item.Question, len(items))
 	as := make([]grading.Answer, len(items))
@@ -326,7 +376,7 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 	// leaves it open for the next submission or the sweeper to grade again.
 	closed := false
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
-		res := tx.Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).Updates(map[string]any{
+		res := tx.Model(&Attempt{}).Where("id = ? AND status = ? AND answers_rev = ?", a.ID, AttemptOpen, a.AnswersRev).Updates(map[string]any{
 			"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
 			"submitted_at": now, "open_key": nil,
 		})
@@ -335,23 +385,14 @@ func (s *Service) finish(ctx context.Context, a *Attempt) (ResultResponse, error
 		}
 		closed = res.RowsAffected == 1
 		if closed && passed {
-			return s.creditCourseTest(ctx, tx, &e, a.UserID, now)
+			return s.creditCourseTest(ctx, tx, e, a.UserID, now)
 		}
 		return nil
 	})
 	if err != nil {
-		return ResultResponse{}, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, err))
+		return false, web.Internal(fmt.Errorf("exam: submit %d: %w", a.ID, err))
 	}
-
-	if err := s.db.WithContext(ctx).First(a, a.ID).Error; err != nil {
-		return ResultResponse{}, web.Internal(err)
-	}
-	if closed || a.Status != AttemptOpen {
-		// The answers are in SQL now (committed here or by a racing
-		// submission): the buffer can go.
-		s.cache.Del(ctx, s.answersKey(a.ID))
-	}
-	return result(a), nil
+	return closed, nil
 }
 
 // creditCourseTest credits, in tx, the study hours of a course test passed

@@ -85,6 +85,7 @@ type Attempt struct {
 	Passed      bool   `gorm:"not null;default:false"`
 	Paper       string `gorm:"type:mediumtext"`
 	Answers     string `gorm:"type:mediumtext"`
+	AnswersRev  int64  `gorm:"not null;default:0"` // counts the saves: a grade is closed on the answers it read
 	Marks       string `gorm:"type:text"`
 	TabSwitches int    `gorm:"not null;default:0"`
 	Comments    string `gorm:"type:text"` // grader comments by question id (JSON)
@@ -217,6 +218,14 @@ func Migrations() []db.Migration {
 				FixedOrder bool `gorm:"not null;default:false"`
 			}
 			return tx.Table("questions").Migrator().AddColumn(&question{}, "FixedOrder")
+		},
+	}, {
+		ID: "0016_exam_answers_rev",
+		Up: func(tx *gorm.DB) error {
+			type attempt struct {
+				AnswersRev int64 `gorm:"not null;default:0"`
+			}
+			return tx.Table("attempts").Migrator().AddColumn(&attempt{}, "AnswersRev")
 		},
 	}}
 }

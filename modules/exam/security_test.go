@@ -2,6 +2,7 @@ package exam_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -219,45 +220,63 @@ func TestSystemAdminsDoNotSitExams(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", examID), c.Tokens["ua_cadre"], nil), 201)
 }
 
-// The answer buffer in Redis is gone once the answers are in SQL, on
-// submit and on the sweeper's submission alike.
-func TestAnswerBufferClearedAfterCommit(t *testing.T) {
+// An acknowledged answer is in SQL before the answer comes back, with
+// nothing of it in Redis, so losing Redis's data loses no answer. Answers
+// an earlier version buffered in Redis are graded, moved to SQL by the next
+// save, and the buffer dropped on submission and on the sweeper's alike.
+func TestAcknowledgedAnswersAreDurable(t *testing.T) {
 	t.Parallel()
 	a, c := collegetest.NewCityApp(t)
 	examID, ids := collegetest.ExamSetup(t, a, c, time.Hour)
 	a.PublishExam(c.Tokens["col"], examID)
 	ctx := context.Background()
-	buffer := func(att uint64) int64 {
-		n, err := a.Cache.Exists(ctx, a.Cache.Key("ans", fmt.Sprintf("{a%d}", att))).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
+	buffer := func(att uint64) string { return a.Cache.Key("ans", fmt.Sprintf("{a%d}", att)) }
+	inSQL := func(att uint64) string {
+		var saved string
+		a.DB.Table("attempts").Select("answers").Where("id = ?", att).Scan(&saved)
+		return saved
 	}
-	sit := func(who string) uint64 {
-		att := a.StartAttempt(c.Tokens[who], examID)
-		collegetest.MustStatus(t, a.SaveAnswers(c.Tokens[who], att, map[uint64]any{ids["judge"]: true}), 200)
-		if buffer(att) != 1 {
-			t.Fatalf("no answer buffer for attempt %d", att)
-		}
-		return att
+	att := a.StartAttempt(c.Tokens["ua_cadre"], examID)
+	collegetest.MustStatus(t, a.SaveAnswers(c.Tokens["ua_cadre"], att, map[uint64]any{ids["judge"]: true}), 200)
+	collegetest.MustStatus(t, a.SaveAnswers(c.Tokens["ua_cadre"], att, map[uint64]any{ids["blank"]: []string{"幸福", "复兴"}}), 200)
+	var saved map[string]any
+	if err := json.Unmarshal([]byte(inSQL(att)), &saved); err != nil || saved[fmt.Sprint(ids["judge"])] != true || saved[fmt.Sprint(ids["blank"])] == nil {
+		t.Fatalf("acknowledged answers not merged in SQL: %s %v", inSQL(att), err)
 	}
-	att := sit("ua_cadre")
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.Tokens["ua_cadre"], nil), 200)
-	if buffer(att) != 0 {
-		t.Fatal("answer buffer left after submit")
+	if n, _ := a.Cache.Exists(ctx, buffer(att)).Result(); n != 0 {
+		t.Fatal("answers buffered in Redis")
 	}
-	var saved string
-	a.DB.Table("attempts").Select("answers").Where("id = ?", att).Scan(&saved)
-	if !strings.Contains(saved, fmt.Sprint(ids["judge"])) {
-		t.Fatalf("answers not in SQL: %s", saved)
+	r := a.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", att), c.Tokens["ua_cadre"], nil)
+	collegetest.MustStatus(t, r, 200)
+	if r.JSON(t)["score"].(float64) != 20 {
+		t.Fatalf("graded on other answers: %s", r.Body)
 	}
-	swept := sit("ub_cadre")
-	a.DB.Table("attempts").Where("id = ?", swept).Update("deadline", time.Now().UTC().Add(-time.Second))
+	// A save after the submission is refused, not acknowledged.
+	collegetest.MustRefuse(t, a.SaveAnswers(c.Tokens["ua_cadre"], att, map[uint64]any{ids["judge"]: false}), 409, "attempt_finished")
+
+	// An attempt whose answers an earlier version buffered in Redis.
+	legacy := a.StartAttempt(c.Tokens["ub_cadre"], examID)
+	a.Cache.HSet(ctx, buffer(legacy), fmt.Sprint(ids["judge"]), "true")
+	collegetest.MustStatus(t, a.SaveAnswers(c.Tokens["ub_cadre"], legacy, map[uint64]any{ids["blank"]: []string{"幸福", "复兴"}}), 200)
+	if s := inSQL(legacy); !strings.Contains(s, fmt.Sprint(ids["judge"])) || !strings.Contains(s, fmt.Sprint(ids["blank"])) {
+		t.Fatalf("the buffered answer did not move to SQL: %s", s)
+	}
+	if n, _ := a.Cache.Exists(ctx, buffer(legacy)).Result(); n != 0 {
+		t.Fatal("buffer left after it moved to SQL")
+	}
+	// One never moved (no save since) is graded, then dropped by the sweeper.
+	a.Cache.HSet(ctx, buffer(legacy), fmt.Sprint(ids["judge"]), "true")
+	a.DB.Exec("UPDATE attempts SET answers = '' WHERE id = ?", legacy)
+	a.DB.Table("attempts").Where("id = ?", legacy).Update("deadline", time.Now().UTC().Add(-time.Second))
 	if n, err := a.Exams.SweepExpired(ctx); err != nil || n != 1 {
 		t.Fatalf("sweep = %d, %v", n, err)
 	}
-	if buffer(swept) != 0 {
+	var score int64
+	a.DB.Table("attempts").Select("score_x100").Where("id = ?", legacy).Scan(&score)
+	if score != 1000 {
+		t.Fatalf("legacy buffer graded %d, want the judge's 10 points", score)
+	}
+	if n, _ := a.Cache.Exists(ctx, buffer(legacy)).Result(); n != 0 {
 		t.Fatal("answer buffer left after the sweeper's submission")
 	}
 }

@@ -321,3 +321,28 @@ func TestStartNeedsNoAuditEntry(t *testing.T) {
 		t.Fatalf("%d attempt.start entries", n)
 	}
 }
+
+// A save acknowledged after the submission read the answers (and before it
+// closed the attempt) is graded: the close holds only on the answers it
+// read, and grades again with the new ones.
+func TestSaveRacingTheSubmissionIsGraded(t *testing.T) {
+	e := newEnv(t)
+	b := e.bank("竞态")
+	first := e.question(b, judge("党的领导是最本质的特征", true, 10))
+	second := e.question(b, judge("党的根本宗旨是全心全意为人民服务", true, 10))
+	exam := e.exam(ExamRequest{PassScore: 10, Paper: PaperRequest{Mode: ModeFixed, QuestionIDs: []uint64{first, second}}})
+	r, _, err := e.svc.StartAttempt(e.ctx, e.cadre, exam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.answer(r.AttemptID, map[uint64]any{first: true})
+	stale, err := e.svc.ownAttempt(e.ctx, e.cadre, r.AttemptID) // what the submission read
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.answer(r.AttemptID, map[uint64]any{second: true}) // acknowledged in between
+	res, err := e.svc.finish(e.ctx, stale)
+	if err != nil || res.Score != 20 {
+		t.Fatalf("graded %v (%v), want both answers: 20", res.Score, err)
+	}
+}

@@ -89,6 +89,12 @@ func TooMany(code, message string, retryAfter int) *Error {
 	return &Error{Status: http.StatusTooManyRequests, Code: code, Message: message, RetryAfter: retryAfter}
 }
 
+// Unavailable is 503 with Retry-After: the service cannot do it now and
+// the client should try again in a moment.
+func Unavailable(message string) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: message, RetryAfter: 1}
+}
+
 // Internal is 500; the cause is logged with the request id.
 func Internal(cause error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "服务器内部错误，请稍后重试", Cause: cause}
