@@ -500,6 +500,11 @@ func (a *App) readyz(c *fiber.Ctx) error {
 		mode = "embedded"
 	}
 	check("redis ("+mode+")", a.Cache.Ping(ctx).Err())
+	if warn, err := a.Cache.Durability(ctx); err == nil && len(warn) > 0 {
+		// Not a failure: the college runs, but a Redis restart would cost
+		// what the warning says.
+		checks["redis durability"] = "warning: " + strings.Join(warn, "; ")
+	}
 	check("objects ("+a.Objects.Name()+")", a.Objects.Ping(ctx))
 	status := fiber.StatusOK
 	if !ok {
@@ -525,6 +530,13 @@ func (a *App) Serve(ctx context.Context) error {
 		defer stop()
 	}
 	a.log.Info("college listening", "addr", ln.Addr().String(), "db", a.DB.Dialector.Name(), "redis_embedded", a.Cache.Embedded(), "objects", a.Objects.Name())
+	if warn, err := a.Cache.Durability(ctx); err != nil {
+		a.log.Warn("redis: cannot read its persistence settings", "err", err)
+	} else {
+		for _, w := range warn {
+			a.log.Warn("redis: " + w)
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listener(ln) }()
 	jobs, stopJobs := context.WithCancel(context.Background())
