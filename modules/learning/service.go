@@ -283,8 +283,13 @@ func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string
 		return HeartbeatResponse{}, web.NotFound()
 	}
 	lessonType, err := s.lessonType(ctx, lessonID)
-	if err != nil {
+	if errors.Is(err, errNoLesson) {
 		return HeartbeatResponse{}, web.NotFound()
+	}
+	if err != nil {
+		// The database, not the lesson, is missing: an error the player
+		// retries, never a not-found that drops the beat.
+		return HeartbeatResponse{}, web.Internal(err)
 	}
 	beat, err := s.live.Heartbeat(ctx, p.UserID, playID, lessonID, *in.Position, s.now(), s.rules(ctx, lessonType))
 	if err != nil {
@@ -309,14 +314,20 @@ func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string
 	return out, nil
 }
 
+// errNoLesson: the lesson does not exist (deleted).
+var errNoLesson = errors.New("learning: no such lesson")
+
 // lessonType returns a lesson's type, from memory after the first time.
 func (s *Service) lessonType(ctx context.Context, id uint64) (string, error) {
 	if v, ok := s.types.get(id); ok {
 		return v, nil
 	}
 	l, err := s.catalog.LessonByID(ctx, id)
-	if err != nil || l == nil {
-		return "", fmt.Errorf("learning: lesson %d: %v", id, err)
+	if err != nil {
+		return "", fmt.Errorf("learning: lesson %d: %w", id, err)
+	}
+	if l == nil {
+		return "", errNoLesson
 	}
 	s.types.put(id, l.Type)
 	return l.Type, nil

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"college/modules/catalog"
 	"college/modules/hours"
+	"college/modules/web"
 
 	"gorm.io/gorm"
 )
@@ -117,5 +119,38 @@ func TestFailedCompletionIsCreditedOnceLater(t *testing.T) {
 				t.Fatalf("%s: %d credits after settling again", path, n)
 			}
 		})
+	}
+}
+
+// failingCatalog is the catalog with its database gone.
+type failingCatalog struct{ Catalog }
+
+func (failingCatalog) LessonByID(context.Context, uint64) (*catalog.Lesson, error) {
+	return nil, errors.New("injected: database connection refused")
+}
+
+// A heartbeat on an instance that has not seen the lesson yet, while the
+// database is down, is an error the player retries, not a not-found that
+// drops the beat; a deleted lesson is still not found.
+func TestHeartbeatWithTheDatabaseDownIsNotNotFound(t *testing.T) {
+	t.Parallel()
+	v := newViewer(t, 100, 22)
+	cold := v.instance()
+	cold.now = v.c.now
+	real := cold.catalog
+	cold.catalog = failingCatalog{real}
+	v.c.addSec(5)
+	_, err := cold.Heartbeat(context.Background(), v.p, v.play.PlayID, beat(5, "playing"))
+	if we := web.AsError(err); err == nil || we.Status == 404 || we.Status < 500 {
+		t.Fatalf("database down: %v", err)
+	}
+	cold.catalog = real
+	if err := v.db.Exec("DELETE FROM lessons WHERE id = ?", v.lesson.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	fresh := v.instance()
+	fresh.now = v.c.now
+	if _, err := fresh.Heartbeat(context.Background(), v.p, v.play.PlayID, beat(5, "playing")); web.AsError(err).Status != 404 {
+		t.Fatalf("deleted lesson: %v", err)
 	}
 }
