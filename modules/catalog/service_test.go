@@ -1,11 +1,15 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"slices"
+	"syscall"
 	"testing"
 
 	"college/modules/audit"
@@ -14,6 +18,7 @@ import (
 	"college/modules/settings"
 	"college/modules/web"
 	"college/storage/db/dbtest"
+	"college/storage/objects"
 	"college/storage/objects/objectstest"
 
 	"gorm.io/gorm"
@@ -312,5 +317,58 @@ func TestCoverUploadIsAnImage(t *testing.T) {
 	}
 	if n := e.count(&audit.Log{}, "action = ? AND target_id = ?", "course.cover", c.ID); n != 1 {
 		t.Fatalf("%d course.cover entries", n)
+	}
+}
+
+// fullStore is an object store whose disk is full.
+type fullStore struct{ objects.Store }
+
+func (fullStore) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) (objects.Info, error) {
+	_, _ = io.Copy(io.Discard, r)
+	return objects.Info{}, fmt.Errorf("objects: write %s: %w", key, syscall.ENOSPC)
+}
+
+// brokenUpload breaks off after its first bytes, as a client's upload does.
+type brokenUpload struct {
+	r io.Reader
+	n int
+}
+
+func (b *brokenUpload) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, errors.New("unexpected EOF in multipart body")
+	}
+	if len(p) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= n
+	return n, err
+}
+
+// An upload the store cannot keep (its disk full) is a server error that
+// the handler answers 503 and logs, not the user's "upload interrupted";
+// an upload the client broke off is.
+func TestUploadFailuresSayWhoseFault(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.course(catalog.CourseRequest{Title: "课程"})
+	png, err := os.ReadFile("../media/testdata/image.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aud, err := audit.New(audit.Deps{DB: e.db, Secret: []byte("0123456789abcdef0123456789abcdef"), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := catalog.NewService(catalog.Deps{DB: e.db, Objects: fullStore{objectstest.Local(t)}, Settings: settings.New(e.db, nil),
+		SignKey: []byte("0123456789abcdef0123456789abcdef"), Audit: aud, Log: slog.New(slog.DiscardHandler)})
+	_, err = full.SetCover(e.ctx, admin, c.ID, bytes.NewReader(png))
+	if we := web.AsError(err); we.Status != 500 || we.Code == "upload_failed" || !web.IsOutage(we.Cause) {
+		t.Fatalf("store full: %v (%+v)", err, we)
+	}
+	long := append(png, make([]byte, 4000)...) // a picture longer than its first read
+	_, err = e.svc.SetCover(e.ctx, admin, c.ID, &brokenUpload{r: bytes.NewReader(long), n: 1000})
+	if we := web.AsError(err); we.Status != 400 || we.Code != "upload_failed" {
+		t.Fatalf("broken upload: %v", err)
 	}
 }

@@ -22,9 +22,10 @@ var errTooLarge = errors.New("catalog: upload over the limit")
 
 // limitedReader fails once more than max bytes have been read.
 type limitedReader struct {
-	r    io.Reader
-	max  int64
-	read int64
+	r       io.Reader
+	max     int64
+	read    int64
+	readErr error // the upload itself broke off (the client's side)
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -32,6 +33,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.read += int64(n)
 	if l.read > l.max {
 		return n, errTooLarge
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		l.readErr = err
 	}
 	return n, err
 }
@@ -76,7 +80,12 @@ func (s *Service) putUpload(ctx context.Context, key string, r io.Reader, allow 
 		if errors.Is(err, errTooLarge) || lr.read > max {
 			return media.Probe{}, 0, web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", max>>20))
 		}
-		return media.Probe{}, 0, web.BadRequest("upload_failed", "文件上传中断，请重试").WithCause(err)
+		if lr.readErr != nil {
+			return media.Probe{}, 0, web.BadRequest("upload_failed", "文件上传中断，请重试").WithCause(err)
+		}
+		// The store failed, not the upload: a server error, logged (and
+		// 503 when the store is down or the disk full).
+		return media.Probe{}, 0, web.Internal(fmt.Errorf("catalog: store %s: %w", key+probe.Ext, err))
 	}
 	return probe, info.Size, nil
 }

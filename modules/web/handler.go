@@ -33,7 +33,7 @@ type errorDetail struct {
 // page elsewhere. 5xx causes are logged with the request id and never sent.
 func ErrorHandler(log *slog.Logger, eng *Engine) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		we := toWebError(err)
+		we := outage(toWebError(err))
 		if we.Status == http.StatusRequestEntityTooLarge {
 			// The unread body must not be taken for the next request.
 			c.Context().SetConnectionClose()
@@ -93,6 +93,8 @@ func titleFor(status int) string {
 		return "页面不存在"
 	case http.StatusRequestEntityTooLarge:
 		return "内容过大"
+	case http.StatusServiceUnavailable:
+		return "服务繁忙"
 	}
 	if status >= 500 {
 		return "服务器错误"

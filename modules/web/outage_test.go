@@ -1,0 +1,47 @@
+package web
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// A dependency that is down answers 503 with Retry-After and a busy
+// message; a bug stays a 500; a user's error keeps its status.
+func TestOutagesAnswer503(t *testing.T) {
+	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.DiscardHandler), nil)})
+	causes := map[string]error{
+		"refused":  &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}},
+		"badconn":  fmt.Errorf("query: %w", driver.ErrBadConn),
+		"diskfull": fmt.Errorf("write: %w", syscall.ENOSPC),
+		"gone":     errors.New("Error 2006: MySQL server has gone away"),
+		"redis":    errors.New("redis: connection pool timeout"),
+		"bug":      errors.New("json: cannot unmarshal number into Go value of type string"),
+	}
+	app.Get("/api/:cause", func(c *fiber.Ctx) error {
+		if c.Params("cause") == "conflict" {
+			return Conflict("attempt_finished", "考试已结束")
+		}
+		return Internal(causes[c.Params("cause")])
+	})
+	for cause, want := range map[string]int{"refused": 503, "badconn": 503, "diskfull": 503, "gone": 503, "redis": 503, "bug": 500, "conflict": 409} {
+		res, err := app.Test(httptest.NewRequest("GET", "/api/"+cause, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != want {
+			t.Errorf("%s: %d, want %d", cause, res.StatusCode, want)
+		}
+		if want == 503 && res.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: no Retry-After", cause)
+		}
+	}
+}
