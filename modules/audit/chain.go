@@ -200,7 +200,7 @@ func lockHead(tx *gorm.DB) (ChainHead, error) {
 // next pass of any instance.
 func (s *Service) RunSealer(ctx context.Context, every time.Duration) {
 	cache.Every(ctx, s.log, "audit: seal", every, func(ctx context.Context) error {
-		return s.cache.Leased(ctx, "audit-seal", time.Minute, s.sealAndLog)
+		return s.cache.Leased(ctx, "audit-seal", 15*time.Second, s.sealAndLog)
 	})
 }
 

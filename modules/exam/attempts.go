@@ -370,6 +370,13 @@ func (s *Service) closeAttempt(ctx context.Context, e *Exam, a *Attempt) (bool, 
 	answersJSON, _ := json.Marshal(saved)
 	marksJSON, _ := json.Marshal(marks)
 	now := s.now().UTC()
+	// An attempt closed after its deadline (by the sweeper, or when its
+	// candidate comes back) was submitted at the deadline, whenever the
+	// college got to it.
+	submitted := now
+	if now.After(a.Deadline) {
+		submitted = a.Deadline.UTC()
+	}
 	passed := !pending && score >= e.PassScore
 	// The grade and a passed course test's credit are one transaction: an
 	// attempt is never graded passed without its hours, and a failed credit
@@ -378,14 +385,14 @@ func (s *Service) closeAttempt(ctx context.Context, e *Exam, a *Attempt) (bool, 
 	err = db.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&Attempt{}).Where("id = ? AND status = ? AND answers_rev = ?", a.ID, AttemptOpen, a.AnswersRev).Updates(map[string]any{
 			"status": status, "score_x100": score, "passed": passed, "answers": string(answersJSON), "marks": string(marksJSON),
-			"submitted_at": now, "open_key": nil,
+			"submitted_at": submitted, "closed_at": now, "open_key": nil,
 		})
 		if res.Error != nil {
 			return res.Error
 		}
 		closed = res.RowsAffected == 1
 		if closed && passed {
-			return s.creditCourseTest(ctx, tx, e, a.UserID, now)
+			return s.creditCourseTest(ctx, tx, e, a.UserID, submitted)
 		}
 		return nil
 	})
@@ -435,7 +442,7 @@ func (s *Service) Result(ctx context.Context, p *web.Principal, id uint64) (Resu
 // answers; one instance at a time does it (Redis lease).
 func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 	n := 0
-	err := s.cache.Leased(ctx, "exam-sweep", time.Minute, func(ctx context.Context) error {
+	err := s.cache.Leased(ctx, "exam-sweep", 15*time.Second, func(ctx context.Context) error {
 		var due []Attempt
 		if err := s.db.WithContext(ctx).Where("status = ? AND deadline <= ?", AttemptOpen, s.now().UTC()).Limit(500).Find(&due).Error; err != nil {
 			return err

@@ -79,16 +79,17 @@ type Attempt struct {
 	OpenKey     *string `gorm:"size:64;uniqueIndex:uq_attempts_open"` // set while in progress: one open attempt per candidate and exam
 	Status      string  `gorm:"size:20;not null;index"`
 	StartedAt   time.Time
-	Deadline    time.Time `gorm:"index"`
-	SubmittedAt *time.Time
-	Score       int64  `gorm:"column:score_x100;not null;default:0"`
-	Passed      bool   `gorm:"not null;default:false"`
-	Paper       string `gorm:"type:mediumtext"`
-	Answers     string `gorm:"type:mediumtext"`
-	AnswersRev  int64  `gorm:"not null;default:0"` // counts the saves: a grade is closed on the answers it read
-	Marks       string `gorm:"type:text"`
-	TabSwitches int    `gorm:"not null;default:0"`
-	Comments    string `gorm:"type:text"` // grader comments by question id (JSON)
+	Deadline    time.Time  `gorm:"index"`
+	SubmittedAt *time.Time // when the candidate submitted, or the deadline for an attempt closed after it
+	ClosedAt    *time.Time // when the college closed it (the sweeper's run for an expired attempt)
+	Score       int64      `gorm:"column:score_x100;not null;default:0"`
+	Passed      bool       `gorm:"not null;default:false"`
+	Paper       string     `gorm:"type:mediumtext"`
+	Answers     string     `gorm:"type:mediumtext"`
+	AnswersRev  int64      `gorm:"not null;default:0"` // counts the saves: a grade is closed on the answers it read
+	Marks       string     `gorm:"type:text"`
+	TabSwitches int        `gorm:"not null;default:0"`
+	Comments    string     `gorm:"type:text"` // grader comments by question id (JSON)
 }
 
 // GraderAssignment gives a grader the short answers of one question, or
@@ -226,6 +227,14 @@ func Migrations() []db.Migration {
 				AnswersRev int64 `gorm:"not null;default:0"`
 			}
 			return tx.Table("attempts").Migrator().AddColumn(&attempt{}, "AnswersRev")
+		},
+	}, {
+		ID: "0017_exam_closed_at",
+		Up: func(tx *gorm.DB) error {
+			type attempt struct {
+				ClosedAt *time.Time
+			}
+			return tx.Table("attempts").Migrator().AddColumn(&attempt{}, "ClosedAt")
 		},
 	}}
 }

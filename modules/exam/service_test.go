@@ -346,3 +346,27 @@ func TestSaveRacingTheSubmissionIsGraded(t *testing.T) {
 		t.Fatalf("graded %v (%v), want both answers: 20", res.Score, err)
 	}
 }
+
+// An attempt the sweeper closes after its deadline was submitted at the
+// deadline; when the sweep ran is kept beside it.
+func TestSweptAttemptIsSubmittedAtItsDeadline(t *testing.T) {
+	e := newEnv(t)
+	b := e.bank("限时")
+	q := e.question(b, judge("党的领导是最本质的特征", true, 10))
+	exam := e.exam(ExamRequest{PassScore: 10, Paper: PaperRequest{Mode: ModeFixed, QuestionIDs: []uint64{q}}})
+	r, _, err := e.svc.StartAttempt(e.ctx, e.cadre, exam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.answer(r.AttemptID, map[uint64]any{q: true})
+	var a Attempt
+	e.db.First(&a, r.AttemptID)
+	e.now = a.Deadline.Add(56 * time.Second) // the sweeper comes late
+	if n, err := e.svc.SweepExpired(e.ctx); err != nil || n != 1 {
+		t.Fatalf("sweep = %d, %v", n, err)
+	}
+	e.db.First(&a, r.AttemptID)
+	if a.SubmittedAt == nil || !a.SubmittedAt.Equal(a.Deadline) || a.ClosedAt == nil || !a.ClosedAt.Equal(e.now) || !a.Passed {
+		t.Fatalf("swept: submitted %v, closed %v, deadline %v, now %v", a.SubmittedAt, a.ClosedAt, a.Deadline, e.now)
+	}
+}

@@ -146,10 +146,15 @@ func (f *Flusher) Run(ctx context.Context) {
 
 const leaseName = "learning-flush"
 
+// leaseTTL is how long an instance that dies mid-flush holds up the
+// others; the lease is renewed after every batch and released after every
+// run.
+const leaseTTL = 10 * time.Second
+
 // FlushOnce drains the dirty sets if this instance gets the lease; it
 // returns how many rows it wrote.
 func (f *Flusher) FlushOnce(ctx context.Context) (int, error) {
-	lease, err := f.cache.Acquire(ctx, leaseName, 30*time.Second)
+	lease, err := f.cache.Acquire(ctx, leaseName, leaseTTL)
 	if err != nil {
 		return 0, err
 	}
@@ -185,7 +190,7 @@ func (f *Flusher) FlushOnce(ctx context.Context) (int, error) {
 					if err != nil || n < f.Batch {
 						break
 					}
-					if err := lease.Renew(ctx, 30*time.Second); err != nil {
+					if err := lease.Renew(ctx, leaseTTL); err != nil {
 						mu.Lock()
 						if firstErr == nil {
 							firstErr = err
@@ -199,6 +204,9 @@ func (f *Flusher) FlushOnce(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	if firstErr == nil && f.SweepEvery > 0 && time.Since(f.lastSweep) >= f.SweepEvery {
+		if err := lease.Renew(ctx, leaseTTL); err != nil {
+			return total, err
+		}
 		if _, err := f.sweep(ctx); err != nil {
 			f.log.Warn("learning: settle recent completions", "err", err)
 		} else {

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -39,9 +40,13 @@ func repeat(ctx context.Context, log *slog.Logger, name string, every time.Durat
 	}
 }
 
-// Leased runs job while holding the lease named lease for ttl, so that one
+// Leased runs job while holding the lease named lease, so that one
 // instance at a time does it; when another instance holds the lease it
-// skips the run and returns nil. A nil c (no shared cache) runs job as is.
+// skips the run and returns nil. The lease is taken for ttl and renewed
+// every ttl/3 while job runs, so a short ttl serves a long job and an
+// instance that dies mid-job holds it up for at most ttl; losing the lease
+// cancels job's context. It is released when job returns, and so on a
+// graceful shutdown. A nil c (no shared cache) runs job as is.
 func (c *Cache) Leased(ctx context.Context, lease string, ttl time.Duration, job func(context.Context) error) error {
 	if c == nil {
 		return job(ctx)
@@ -51,5 +56,24 @@ func (c *Cache) Leased(ctx context.Context, lease string, ttl time.Duration, job
 		return err
 	}
 	defer func() { _ = l.Release(context.WithoutCancel(ctx)) }()
-	return job(ctx)
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := l.Renew(jctx, ttl); errors.Is(err, ErrLeaseLost) {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return job(jctx)
 }

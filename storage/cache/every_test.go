@@ -100,3 +100,35 @@ func TestLeasedRunsOneHolderAtATime(t *testing.T) {
 		t.Fatalf("nil cache: ran %d, err %v", ran, err)
 	}
 }
+
+// A job longer than the lease's TTL keeps it (renewed as it runs), and a
+// job whose lease is taken from it is cancelled.
+func TestLeasedRenewsWhileTheJobRuns(t *testing.T) {
+	t.Parallel()
+	c := cachetest.New(t)
+	ctx := context.Background()
+	const ttl = 1500 * time.Millisecond // the embedded server expires keys each second
+	err := c.Leased(ctx, "long", ttl, func(ctx context.Context) error {
+		time.Sleep(2 * ttl)
+		l, err := c.Acquire(ctx, "long", ttl)
+		if err != nil || l != nil {
+			t.Errorf("another instance took the lease of a running job: %v %v", l, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := c.Leased(ctx, "lost", ttl, func(ctx context.Context) error {
+		c.Del(ctx, c.Key("lease", "lost")) // another holder, after a failover
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * ttl):
+			return errors.New("the job ran on without its lease")
+		}
+	})
+	if !errors.Is(lost, context.Canceled) {
+		t.Fatalf("job without its lease: %v", lost)
+	}
+}
