@@ -185,7 +185,8 @@ type Rules struct {
 
 // Beat is the answer to one heartbeat.
 type Beat struct {
-	Superseded    bool
+	Superseded    bool // another play of the learner counts now
+	Lost          bool // no play counts: Redis lost it, or it lapsed unused
 	Watched       float64
 	Coverage      float64
 	Completed     bool
@@ -200,6 +201,7 @@ type Beat struct {
 // member.
 var heartbeatScript = redis.NewScript(`
 local play = redis.call('HMGET', KEYS[1], 'id', 'chk')
+if not play[1] then return {-2} end
 if play[1] ~= ARGV[1] then return {-1} end
 local now = tonumber(ARGV[2])
 local pos = tonumber(ARGV[3])
@@ -298,8 +300,11 @@ func (l *Live) Heartbeat(ctx context.Context, uid uint64, playID string, lesson 
 	if err != nil {
 		return Beat{}, fmt.Errorf("learning live: heartbeat result: %w", err)
 	}
-	if toInt(vals[0]) == -1 {
+	switch toInt(vals[0]) {
+	case -1:
 		return Beat{Superseded: true}, nil
+	case -2:
+		return Beat{Lost: true}, nil
 	}
 	return Beat{
 		Watched: atof(vals[1].(string)), Coverage: atof(vals[2].(string)), NewlyComplete: toInt(vals[3]) == 1,

@@ -256,6 +256,10 @@ func (s *Service) current(ctx context.Context, uid uint64, l *catalog.Lesson) (S
 
 var errSuperseded = web.Conflict("play_superseded", "您已在其他页面或设备上开始学习，本页面不再计时")
 
+// errPlayLost: the play is gone (the live store restarted without its data,
+// or the play lapsed unused); the player starts a new one by itself.
+var errPlayLost = web.Conflict("play_lost", "学习计时已中断，正在重新开始计时")
+
 // Heartbeat checks and records one heartbeat. It touches Redis only, except
 // at the moment a lesson is completed.
 func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string, in HeartbeatRequest) (HeartbeatResponse, error) {
@@ -297,6 +301,9 @@ func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string
 	}
 	if beat.Superseded {
 		return HeartbeatResponse{}, errSuperseded
+	}
+	if beat.Lost {
+		return HeartbeatResponse{}, errPlayLost
 	}
 	if s.writeThrough && !beat.NewlyComplete {
 		if err := s.persist(ctx, p.UserID, lessonID); err != nil {

@@ -154,3 +154,29 @@ func TestHeartbeatWithTheDatabaseDownIsNotNotFound(t *testing.T) {
 		t.Fatalf("deleted lesson: %v", err)
 	}
 }
+
+// A play Redis no longer holds (it restarted without its data) is "lost",
+// not "started on another device": the player starts a new play, which
+// counts on from the durable progress.
+func TestLostPlayIsNotSuperseded(t *testing.T) {
+	t.Parallel()
+	v := newViewer(t, 200, 23)
+	v.playTo(10, 40)
+	f := NewFlusher(v.db, v.cache, v.s, slog.New(slog.DiscardHandler))
+	if _, err := f.FlushOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v.cache.Del(context.Background(), v.s.live.playKey(v.p.UserID), v.s.live.progKey(v.p.UserID, v.lesson.ID), v.s.live.segKey(v.p.UserID, v.lesson.ID))
+	v.c.addSec(10)
+	if _, err := v.beat(50, "playing"); web.AsError(err).Code != "play_lost" {
+		t.Fatalf("beat of a lost play: %v", err)
+	}
+	v.play = v.start()
+	if v.play.Furthest != 40 {
+		t.Fatalf("new play resumes at %v, want the flushed 40", v.play.Furthest)
+	}
+	v.c.addSec(10)
+	if r, err := v.beat(50, "playing"); err != nil || r.WatchedSeconds != 50 {
+		t.Fatalf("the new play: %+v %v", r, err)
+	}
+}

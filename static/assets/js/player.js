@@ -219,6 +219,16 @@
 
   // refuse stops the page for answers that no retry can fix.
   function refuse(r) {
+    if (r.status === 409 && r.code === "play_lost") {
+      // The server lost this play (its live store restarted, or the play
+      // lapsed): what was watched is kept; a new play counts from here.
+      pending = null;
+      storeDel(storeKey);
+      startPlay().then(function (p) {
+        if (p) showAlert("warn", "学习计时曾短暂中断，已为您重新开始计时");
+      });
+      return;
+    }
     if (r.status === 409 && r.code === "play_superseded") {
       stop();
       showAlert("warn", "您已在其他页面或设备上开始学习，本页面已停止计时", [
