@@ -2,6 +2,7 @@ package main
 
 import (
 	"college/app/collegetest"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -175,6 +176,37 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	if h["total"].(float64) != 0.25 {
 		t.Fatalf("hours = %v", h)
 	}
+}
+
+// Redis loses the cadre's play while the video plays (a restart without
+// its data): the player is told its timing was briefly interrupted, starts
+// a new play by itself, and the lesson still completes.
+func TestBrowserPlayerRecoversALostPlay(t *testing.T) {
+	ctx := collegetest.NewChrome(t)
+	a, c := collegetest.NewCityApp(t)
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/courses", col, map[string]any{"title": "应急管理微课", "kind": "required", "category": "履职能力"})
+	collegetest.MustStatus(t, r, 201)
+	course := r.ID(t)
+	lesson := a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", course), col, map[string]any{"title": "第一讲 应急管理", "type": "video"}).ID(t)
+	collegetest.MustStatus(t, a.PutFile(fmt.Sprintf("/api/v1/lessons/%d/media", lesson), col, "lesson.webm", collegetest.ReadFixture(t, "lesson-7.5s-vp9.webm")), 200)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), col, nil), 200)
+	base := a.Start()
+	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
+	collegetest.Navigate(t, ctx, fmt.Sprintf("%s/lessons/%d", base, lesson))
+	collegetest.WaitTrue(t, ctx, `(function(){var v=document.getElementById("player"); return !!(v && v.currentSrc && v.readyState >= 1);})()`, 15*time.Second, "the video never loaded")
+	// The play is gone before the first heartbeat.
+	a.Cache.Del(context.Background(), a.Cache.Key("play", fmt.Sprintf("{u%d}", a.UserID("ua_cadre"))))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var v=document.getElementById("player"); v.muted=true; v.play(); return true;})()`)); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.WaitText(t, ctx, "学习计时曾短暂中断，已为您重新开始计时")
+	collegetest.Screenshot(t, ctx, "25-play-lost")
+	// What played under the lost play did not count: watch it again.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var v=document.getElementById("player"); v.currentTime=0; v.play(); return true;})()`)); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.WaitText(t, ctx, "本课时已完成")
 }
 
 // A cadre reads the rules, starts an exam with the button, answers, reloads
