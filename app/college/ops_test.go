@@ -3,6 +3,7 @@ package college_test
 import (
 	"college/app/college"
 	"college/app/collegetest"
+	"college/storage/objects"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -20,6 +21,14 @@ func TestHealthReadyMetrics(t *testing.T) {
 	collegetest.MustStatus(t, r, 200)
 	r = a.Do("GET", "/readyz", "", nil)
 	collegetest.MustStatus(t, r, 200)
+	// The public learns only whether the instance takes traffic.
+	if got := r.JSON(t); got["status"] != "ok" || got["checks"] != nil {
+		t.Fatalf("public readyz = %s", r.Body)
+	}
+	rreq := httptest.NewRequest("GET", "/readyz", nil)
+	rreq.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	r = a.Send(rreq)
+	collegetest.MustStatus(t, r, 200)
 	checks := r.JSON(t)["checks"].(map[string]any)
 	// A Redis that keeps no AOF (as the test machine's may) is a warning,
 	// not a failure; the embedded server has none.
@@ -29,7 +38,14 @@ func TestHealthReadyMetrics(t *testing.T) {
 		}
 		delete(checks, "redis durability")
 	}
-	if len(checks) != 3 {
+	// The data disk is checked when it holds a store (SQLite or local objects).
+	disk := false
+	for name := range checks {
+		if strings.HasPrefix(name, "disk") {
+			disk = true
+		}
+	}
+	if disk != (a.DB.Dialector.Name() == "sqlite" || a.Objects.Name() == "local") || len(checks) != 3+map[bool]int{true: 1}[disk] {
 		t.Fatalf("checks = %v", checks)
 	}
 	for name, v := range checks {
@@ -198,5 +214,36 @@ func TestDatabaseOutageAnswers503(t *testing.T) {
 	collegetest.MustRefuse(t, r, 503, "unavailable")
 	if r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Body), "服务繁忙") {
 		t.Fatalf("outage answer: %v %s", r.Header, r.Body)
+	}
+}
+
+// frozenStore is an object store that never answers.
+type frozenStore struct{ objects.Store }
+
+func (frozenStore) Ping(ctx context.Context) error {
+	<-ctx.Done()
+	select {} // frozen: not even the context ends it
+}
+
+// A frozen object store is reported as itself, beside a database and a
+// Redis that answer, and readiness answers unavailable.
+func TestReadyzNamesTheFrozenDependency(t *testing.T) {
+	t.Parallel()
+	a := collegetest.NewWith(t, func(c *college.Config) { c.MetricsToken = testMetricsToken })
+	a.Objects = frozenStore{a.Objects}
+	req := httptest.NewRequest("GET", "/readyz", nil)
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	r := a.Send(req)
+	collegetest.MustStatus(t, r, 503)
+	for name, v := range r.JSON(t)["checks"].(map[string]any) {
+		switch s := v.(string); {
+		case strings.HasPrefix(name, "objects"):
+			if !strings.Contains(s, "no answer") {
+				t.Errorf("%s = %s", name, s)
+			}
+		case name == "redis durability":
+		case s != "ok":
+			t.Errorf("%s = %s, blamed for the object store", name, s)
+		}
 	}
 }

@@ -482,36 +482,76 @@ func (a *App) readyz(c *fiber.Ctx) error {
 	if !a.ready.Load() {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "shutting_down"})
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
-	defer cancel()
-	checks := map[string]string{}
-	ok := true
-	check := func(name string, err error) {
-		if err != nil {
-			checks[name] = "error: " + err.Error()
-			ok = false
-			return
-		}
-		checks[name] = "ok"
-	}
-	check("database ("+a.DB.Dialector.Name()+")", db.Ping(ctx, a.DB))
-	mode := "redis"
-	if a.Cache.Embedded() {
-		mode = "embedded"
-	}
-	check("redis ("+mode+")", a.Cache.Ping(ctx).Err())
-	if warn, err := a.Cache.Durability(ctx); err == nil && len(warn) > 0 {
-		// Not a failure: the college runs, but a Redis restart would cost
-		// what the warning says.
-		checks["redis durability"] = "warning: " + strings.Join(warn, "; ")
-	}
-	check("objects ("+a.Objects.Name()+")", a.Objects.Ping(ctx))
+	checks, ok := a.readiness(c.UserContext())
 	status := fiber.StatusOK
 	if !ok {
 		status = fiber.StatusServiceUnavailable
 		a.log.Warn("not ready", "checks", checks)
 	}
-	return c.Status(status).JSON(fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[ok], "checks": checks})
+	body := fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[ok]}
+	// What is down and why is for the operator (the metrics token), not
+	// for anyone on the internet.
+	if a.cfg.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte("Bearer "+a.cfg.MetricsToken)) == 1 {
+		body["checks"] = checks
+	}
+	return c.Status(status).JSON(body)
+}
+
+// readyTimeout bounds each dependency's check.
+const readyTimeout = time.Second
+
+// readiness checks every dependency at once, each within readyTimeout, so
+// a frozen one is reported as itself and answers in a second.
+func (a *App) readiness(ctx context.Context) (map[string]string, bool) {
+	mode := "redis"
+	if a.Cache.Embedded() {
+		mode = "embedded"
+	}
+	probes := map[string]func(context.Context) error{
+		"database (" + a.DB.Dialector.Name() + ")": func(ctx context.Context) error { return db.Ping(ctx, a.DB) },
+		"redis (" + mode + ")":                     func(ctx context.Context) error { return a.Cache.Ping(ctx).Err() },
+		"objects (" + a.Objects.Name() + ")":       a.Objects.Ping,
+	}
+	if a.DB.Dialector.Name() == "sqlite" || a.Objects.Name() == "local" {
+		probes["disk ("+a.cfg.DataDir+")"] = func(context.Context) error { return diskWritable(a.cfg.DataDir) }
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	checks := map[string]string{}
+	ok := true
+	for name, probe := range probes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, readyTimeout)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- probe(pctx) }()
+			var err error
+			select {
+			case err = <-done:
+			case <-pctx.Done():
+				err = fmt.Errorf("no answer within %s", readyTimeout)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				checks[name] = "error: " + err.Error()
+				ok = false
+				return
+			}
+			checks[name] = "ok"
+		}()
+	}
+	wg.Wait()
+	dctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	if warn, err := a.Cache.Durability(dctx); err == nil && len(warn) > 0 {
+		// Not a failure: the college runs, but a Redis restart would cost
+		// what the warning says.
+		checks["redis durability"] = "warning: " + strings.Join(warn, "; ")
+	}
+	return checks, ok
 }
 
 // Serve listens until ctx ends, then stops taking traffic, drains and returns.
