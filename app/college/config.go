@@ -38,11 +38,17 @@ type Config struct {
 	TrustedProxies   []string      `koanf:"trusted_proxies"`
 	LogLevel         string        `koanf:"log_level"`
 	ShutdownTimeout  time.Duration `koanf:"shutdown_timeout"`
-	AutoMigrate      bool          `koanf:"auto_migrate"`
-	DB               DBConfig      `koanf:"db"`
-	Redis            RedisConfig   `koanf:"redis"`
-	S3               S3Config      `koanf:"s3"`
-	Crypto           CryptoConfig  `koanf:"crypto"`
+	// RequestTimeout bounds the work of one request (its database, Redis
+	// and store calls); LongRequestTimeout that of uploads, imports and
+	// exports. Past it the request answers 503 rather than waiting on a
+	// stalled dependency.
+	RequestTimeout     time.Duration `koanf:"request_timeout"`
+	LongRequestTimeout time.Duration `koanf:"long_request_timeout"`
+	AutoMigrate        bool          `koanf:"auto_migrate"`
+	DB                 DBConfig      `koanf:"db"`
+	Redis              RedisConfig   `koanf:"redis"`
+	S3                 S3Config      `koanf:"s3"`
+	Crypto             CryptoConfig  `koanf:"crypto"`
 
 	// HTTPS says the college is reached over TLS (at the proxy or here):
 	// HSTS is sent and cookies are Secure.
@@ -101,17 +107,19 @@ type S3Config struct {
 // DefaultConfig is the embedded, zero-setup configuration.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            ":8080",
-		DataDir:         "./data",
-		CollegeName:     "干部网络学院",
-		LogLevel:        "info",
-		ShutdownTimeout: 15 * time.Second,
-		AutoMigrate:     true,
-		DB:              DBConfig{Driver: "sqlite", MaxOpenConns: 32},
-		Redis:           RedisConfig{Prefix: "college:"},
-		S3:              S3Config{Bucket: "college"},
-		Auth:            AuthConfig{AdminMFA: true},
-		Crypto:          CryptoConfig{ActiveKey: 1},
+		Addr:               ":8080",
+		DataDir:            "./data",
+		CollegeName:        "干部网络学院",
+		LogLevel:           "info",
+		ShutdownTimeout:    15 * time.Second,
+		RequestTimeout:     10 * time.Second,
+		LongRequestTimeout: 5 * time.Minute,
+		AutoMigrate:        true,
+		DB:                 DBConfig{Driver: "sqlite", MaxOpenConns: 32},
+		Redis:              RedisConfig{Prefix: "college:"},
+		S3:                 S3Config{Bucket: "college"},
+		Auth:               AuthConfig{AdminMFA: true},
+		Crypto:             CryptoConfig{ActiveKey: 1},
 	}
 }
 
@@ -208,6 +216,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout (COLLEGE_SHUTDOWN_TIMEOUT) must be positive, e.g. 15s")
+	}
+	if c.RequestTimeout <= 0 || c.LongRequestTimeout < c.RequestTimeout {
+		return errors.New("config: request_timeout (COLLEGE_REQUEST_TIMEOUT) must be positive, e.g. 10s, and long_request_timeout (COLLEGE_LONG_REQUEST_TIMEOUT) at least as long, e.g. 5m")
 	}
 	if err := c.validateWeb(); err != nil {
 		return err

@@ -281,6 +281,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use(accessLog(log))
 	app.Use(metrics.middleware)
 	app.Use(limitJSONBody)
+	app.Use(web.Deadline(cfg.RequestTimeout, cfg.LongRequestTimeout))
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", a.readyz)

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // A request that fails because a service the college depends on (the
@@ -58,4 +61,23 @@ func outage(we *Error) *Error {
 		return we
 	}
 	return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "服务繁忙，请稍后重试", RetryAfter: 2, Cause: we.Cause}
+}
+
+// Deadline bounds the work of each request: its context ends after short,
+// or after long for uploads (multipart bodies), imports and exports, so a
+// stalled dependency fails the request (503) instead of holding it and its
+// connections. Object streams are read outside it (ServeObject).
+func Deadline(short, long time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		d := short
+		path := c.Path()
+		if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) ||
+			strings.Contains(path, "import") || strings.Contains(path, "export") || strings.HasSuffix(path, ".xlsx") {
+			d = long
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }

@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -43,5 +45,39 @@ func TestOutagesAnswer503(t *testing.T) {
 		if want == 503 && res.Header.Get("Retry-After") == "" {
 			t.Errorf("%s: no Retry-After", cause)
 		}
+	}
+}
+
+// A request whose dependency stalls past the deadline answers 503; an
+// upload gets the long deadline.
+func TestDeadlineEndsStalledRequests(t *testing.T) {
+	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.DiscardHandler), nil)})
+	app.Use(Deadline(50*time.Millisecond, time.Hour))
+	app.Get("/api/stalled", func(c *fiber.Ctx) error {
+		<-c.UserContext().Done() // a frozen database
+		return Internal(fmt.Errorf("query: %w", c.UserContext().Err()))
+	})
+	app.Post("/api/upload", func(c *fiber.Ctx) error {
+		d, ok := c.UserContext().Deadline()
+		if !ok || time.Until(d) < 30*time.Minute {
+			return Conflict("short", "upload got the short deadline")
+		}
+		return c.SendStatus(204)
+	})
+	res, err := app.Test(httptest.NewRequest("GET", "/api/stalled", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 503 {
+		t.Fatalf("stalled: %d", res.StatusCode)
+	}
+	req := httptest.NewRequest("POST", "/api/upload", strings.NewReader("--x--\r\n"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	res, err = app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 204 {
+		t.Fatalf("upload: %d", res.StatusCode)
 	}
 }

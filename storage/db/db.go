@@ -134,6 +134,14 @@ func MySQLDSN(dsn string) string {
 	if q.Get("collation") == "" {
 		q.Set("collation", "utf8mb4_unicode_ci")
 	}
+	// A database that stops answering fails a call instead of holding it
+	// (and its pool connection) for ever: 5 s to connect, 60 s per read or
+	// write of the connection (a report's long query still fits).
+	for k, v := range map[string]string{"timeout": "5s", "readTimeout": "60s", "writeTimeout": "60s"} {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
+	}
 	return base + "?" + q.Encode()
 }
 
