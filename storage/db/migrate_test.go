@@ -70,12 +70,12 @@ func TestMigrationFailureIsNotRecorded(t *testing.T) {
 func TestMySQLDSNAddsOptions(t *testing.T) {
 	t.Parallel()
 	got := db.MySQLDSN("u:p@tcp(h:3306)/college")
-	for _, want := range []string{"parseTime=true", "charset=utf8mb4", "loc=UTC"} {
+	for _, want := range []string{"parseTime=true", "charset=utf8mb4", "loc=UTC", "timeout=5s", "readTimeout=60s", "writeTimeout=60s"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%s lacks %s", got, want)
 		}
 	}
-	if got := db.MySQLDSN("u@tcp(h)/c?loc=Local"); !strings.Contains(got, "loc=Local") {
+	if got := db.MySQLDSN("u@tcp(h)/c?loc=Local&readTimeout=5m"); !strings.Contains(got, "loc=Local") || !strings.Contains(got, "readTimeout=5m") {
 		t.Errorf("explicit option overridden: %s", got)
 	}
 }
