@@ -210,9 +210,10 @@ func (s *Service) ownAttempt(ctx context.Context, p *web.Principal, id uint64) (
 
 // SaveAnswers merges answers into the attempt's answers in SQL before it
 // answers: an acknowledged answer survives Redis losing its data and the
-// process dying. One statement merges them (JSON_MERGE_PATCH on MySQL,
-// json_patch on SQLite) only while the attempt is open, so a save racing
-// the submission is either in the graded answers or refused.
+// process dying. The merge (JSON_MERGE_PATCH on MySQL, json_patch on
+// SQLite) happens only while the attempt is open, so a save racing the
+// submission is either in the graded answers or refused; concurrent saves
+// are committed together (saver).
 func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, answers map[string]json.RawMessage) error {
 	a, err := s.ownAttempt(ctx, p, id)
 	if err != nil {
@@ -261,25 +262,11 @@ func (s *Service) SaveAnswers(ctx context.Context, p *web.Principal, id uint64, 
 			patch[k] = json.RawMessage(v)
 		}
 	}
-	body, err := json.Marshal(patch)
-	if err != nil {
+	if err := s.saver.save(ctx, a.ID, patch); err != nil {
+		if err == errAttemptFinished {
+			return err
+		}
 		return web.Internal(err)
-	}
-	merge := "json_patch"
-	if s.db.Dialector.Name() == "mysql" {
-		merge = "JSON_MERGE_PATCH"
-	}
-	var res *gorm.DB
-	err = db.Retry(ctx, func() error {
-		res = s.db.WithContext(ctx).Model(&Attempt{}).Where("id = ? AND status = ?", a.ID, AttemptOpen).
-			Updates(map[string]any{"answers": gorm.Expr(merge+"(COALESCE(NULLIF(answers, ''), '{}'), ?)", string(body)), "answers_rev": gorm.Expr("answers_rev + 1")})
-		return res.Error
-	})
-	if err != nil {
-		return web.Internal(fmt.Errorf("exam: save answers of %d: %w", a.ID, err))
-	}
-	if res.RowsAffected == 0 {
-		return errAttemptFinished
 	}
 	if len(buffered) > 0 {
 		s.cache.Del(ctx, legacy)

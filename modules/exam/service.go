@@ -29,6 +29,7 @@ type Service struct {
 	courses  Courses
 	audit    web.Auditor
 	objects  objects.Store // questions' pictures, sounds and videos
+	saver    *saver        // commits concurrent autosaves together
 }
 
 // Setting keys of this module.
@@ -75,7 +76,9 @@ type Deps struct {
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
-	return &Service{db: d.DB, cache: d.Cache, settings: d.Settings, audit: d.Audit, log: d.Log, objects: d.Objects, now: time.Now}
+	s := &Service{db: d.DB, cache: d.Cache, settings: d.Settings, audit: d.Audit, log: d.Log, objects: d.Objects, now: time.Now}
+	s.saver = newSaver(s)
+	return s
 }
 
 // commit makes a change and writes its audit entry in one transaction:
