@@ -3,9 +3,11 @@ package college_test
 import (
 	"college/app/college"
 	"college/app/collegetest"
+	"college/modules/web"
 	"college/storage/objects"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -245,5 +247,43 @@ func TestReadyzNamesTheFrozenDependency(t *testing.T) {
 		case s != "ok":
 			t.Errorf("%s = %s, blamed for the object store", name, s)
 		}
+	}
+}
+
+// The object store down at start: the college starts; /readyz names the
+// store; what needs the store answers 503; the rest works.
+func TestStartsWithTheObjectStoreDown(t *testing.T) {
+	t.Parallel()
+	cfg := college.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.S3.Endpoint, cfg.S3.AccessKey, cfg.S3.SecretKey = "127.0.0.1:1", "college", "college-secret" // nothing listens there
+	cfg.MetricsToken = testMetricsToken
+	log := slog.New(slog.DiscardHandler)
+	ctx := context.Background()
+	stores, closeStores, err := college.OpenStores(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("a store down stopped the start: %v", err)
+	}
+	defer closeStores()
+	a, err := college.Build(ctx, cfg, log, stores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	req := httptest.NewRequest("GET", "/readyz", nil)
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	res, err := a.Fiber.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 503 || body.Checks["objects (minio)"] == "ok" || body.Checks["database (sqlite)"] != "ok" {
+		t.Fatalf("readyz: %d %+v %v", res.StatusCode, body, err)
+	}
+	if _, err := stores.Objects.Put(ctx, "probe", strings.NewReader("x"), 1, "text/plain"); !web.IsOutage(err) {
+		t.Fatalf("put with the store down: %v", err)
 	}
 }

@@ -146,10 +146,22 @@ func OpenStores(ctx context.Context, cfg Config, log *slog.Logger) (Stores, func
 	closers = append(closers, func() { _ = c.Close() })
 	s.Cache = c
 	if cfg.S3.Endpoint != "" {
-		m, err := objects.NewMinIO(ctx, objects.MinIOConfig{Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Bucket: cfg.S3.Bucket, Secure: cfg.S3.Secure, Region: cfg.S3.Region})
+		m, err := objects.NewMinIOClient(objects.MinIOConfig{Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Bucket: cfg.S3.Bucket, Secure: cfg.S3.Secure, Region: cfg.S3.Region})
 		if err != nil {
 			closeAll()
 			return s, nil, err
+		}
+		bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = m.EnsureBucket(bctx)
+		cancel()
+		if err != nil {
+			if !web.IsOutage(err) {
+				closeAll()
+				return s, nil, err // a wrong key or bucket name: fix the config
+			}
+			// The store is down: learning and exams go on; video, files
+			// and uploads answer 503 and /readyz says so until it returns.
+			log.Warn("object store unavailable at start; starting without it", "endpoint", cfg.S3.Endpoint, "err", err)
 		}
 		s.Objects = m
 	} else {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -25,10 +26,26 @@ type MinIOConfig struct {
 type MinIO struct {
 	client *minio.Client
 	bucket string
+	region string
+	ready  atomic.Bool // the bucket is known to exist
 }
 
 // NewMinIO connects and creates the bucket when it does not exist.
 func NewMinIO(ctx context.Context, cfg MinIOConfig) (*MinIO, error) {
+	m, err := NewMinIOClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.EnsureBucket(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// NewMinIOClient makes the client without reaching the store: a college
+// may start while the store is down, and EnsureBucket (which Ping and Put
+// call until it succeeds) finds or creates the bucket once it is back.
+func NewMinIOClient(cfg MinIOConfig) (*MinIO, error) {
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure: cfg.Secure,
@@ -37,19 +54,27 @@ func NewMinIO(ctx context.Context, cfg MinIOConfig) (*MinIO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("objects: minio client: %w", err)
 	}
-	m := &MinIO{client: client, bucket: cfg.Bucket}
-	ok, err := client.BucketExists(ctx, cfg.Bucket)
+	return &MinIO{client: client, bucket: cfg.Bucket, region: cfg.Region}, nil
+}
+
+// EnsureBucket creates the bucket when it does not exist.
+func (m *MinIO) EnsureBucket(ctx context.Context) error {
+	if m.ready.Load() {
+		return nil
+	}
+	ok, err := m.client.BucketExists(ctx, m.bucket)
 	if err != nil {
-		return nil, fmt.Errorf("objects: bucket %s: %w", cfg.Bucket, err)
+		return fmt.Errorf("objects: bucket %s: %w", m.bucket, err)
 	}
 	if !ok {
-		if err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region}); err != nil {
-			if ok2, err2 := client.BucketExists(ctx, cfg.Bucket); err2 != nil || !ok2 {
-				return nil, fmt.Errorf("objects: create bucket %s: %w", cfg.Bucket, err)
+		if err := m.client.MakeBucket(ctx, m.bucket, minio.MakeBucketOptions{Region: m.region}); err != nil {
+			if ok2, err2 := m.client.BucketExists(ctx, m.bucket); err2 != nil || !ok2 {
+				return fmt.Errorf("objects: create bucket %s: %w", m.bucket, err)
 			}
 		}
 	}
-	return m, nil
+	m.ready.Store(true)
+	return nil
 }
 
 // Client exposes the MinIO client (tests remove their buckets with it).
@@ -61,14 +86,21 @@ func (m *MinIO) Bucket() string { return m.bucket }
 // Name identifies the store in /readyz.
 func (m *MinIO) Name() string { return "minio" }
 
-// Ping checks the bucket answers.
+// Ping checks the bucket answers (creating it, the first time, if the
+// store was down when the college started).
 func (m *MinIO) Ping(ctx context.Context) error {
+	if !m.ready.Load() {
+		return m.EnsureBucket(ctx)
+	}
 	_, err := m.client.BucketExists(ctx, m.bucket)
 	return err
 }
 
 // Put streams r to the bucket (multipart for large or unknown sizes).
 func (m *MinIO) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (Info, error) {
+	if err := m.EnsureBucket(ctx); err != nil {
+		return Info{}, err
+	}
 	if key == "" {
 		return Info{}, ErrBadKey
 	}

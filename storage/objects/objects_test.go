@@ -13,6 +13,8 @@ import (
 
 	"college/storage/objects"
 	"college/storage/objects/objectstest"
+
+	"github.com/minio/minio-go/v7"
 )
 
 // contract is what every store must do the same way.
@@ -148,5 +150,32 @@ func TestMinIOPresign(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || string(body) != "hello" {
 		t.Fatalf("presigned GET = %d %q", resp.StatusCode, body)
+	}
+}
+
+// A client made while the store was unreachable finds or creates its
+// bucket on first use: the first Put works without a restart.
+func TestMinIOBucketMadeOnFirstUse(t *testing.T) {
+	cfg, ok := objectstest.MinIOConfig()
+	if !ok {
+		t.Skip("MinIO tests skipped: " + objectstest.EnvEndpoint + " is not set")
+	}
+	m, err := objects.NewMinIOClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	t.Cleanup(func() {
+		_ = m.Client().RemoveObject(ctx, cfg.Bucket, "late", minio.RemoveObjectOptions{})
+		_ = m.Client().RemoveBucket(ctx, cfg.Bucket)
+	})
+	if exists, err := m.Client().BucketExists(ctx, cfg.Bucket); err != nil || exists {
+		t.Fatalf("bucket before first use: %v %v", exists, err)
+	}
+	if _, err := m.Put(ctx, "late", strings.NewReader("x"), 1, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Ping(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
