@@ -139,17 +139,23 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 
 // A cadre opens a course, plays a real video in the browser to the end, and
 // sees the study hours on 我的学时.
+// videoCourse publishes a required course with one 7.5-second video lesson.
+func videoCourse(t *testing.T, a *collegetest.App, c *collegetest.City, title, lessonTitle string) (course, lesson uint64) {
+	t.Helper()
+	col := c.Tokens["col"]
+	r := a.Do("POST", "/api/v1/courses", col, map[string]any{"title": title, "kind": "required", "category": "履职能力"})
+	collegetest.MustStatus(t, r, 201)
+	course = r.ID(t)
+	lesson = a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", course), col, map[string]any{"title": lessonTitle, "type": "video"}).ID(t)
+	collegetest.MustStatus(t, a.PutFile(fmt.Sprintf("/api/v1/lessons/%d/media", lesson), col, "lesson.webm", collegetest.ReadFixture(t, "lesson-7.5s-vp9.webm")), 200)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), col, nil), 200)
+	return course, lesson
+}
+
 func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
 	a, c := collegetest.NewCityApp(t)
-	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/courses", col, map[string]any{"title": "基层治理微课", "kind": "required", "category": "履职能力"})
-	collegetest.MustStatus(t, r, 201)
-	course := r.ID(t)
-	r = a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", course), col, map[string]any{"title": "第一讲 基层治理", "type": "video"})
-	lesson := r.ID(t)
-	collegetest.MustStatus(t, a.PutFile(fmt.Sprintf("/api/v1/lessons/%d/media", lesson), col, "lesson.webm", collegetest.ReadFixture(t, "lesson-7.5s-vp9.webm")), 200)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), col, nil), 200)
+	course, lesson := videoCourse(t, a, c, "基层治理微课", "第一讲 基层治理")
 	base := a.Start()
 
 	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
@@ -184,13 +190,7 @@ func TestBrowserCadreWatchesVideoAndEarnsHours(t *testing.T) {
 func TestBrowserPlayerRecoversALostPlay(t *testing.T) {
 	ctx := collegetest.NewChrome(t)
 	a, c := collegetest.NewCityApp(t)
-	col := c.Tokens["col"]
-	r := a.Do("POST", "/api/v1/courses", col, map[string]any{"title": "应急管理微课", "kind": "required", "category": "履职能力"})
-	collegetest.MustStatus(t, r, 201)
-	course := r.ID(t)
-	lesson := a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", course), col, map[string]any{"title": "第一讲 应急管理", "type": "video"}).ID(t)
-	collegetest.MustStatus(t, a.PutFile(fmt.Sprintf("/api/v1/lessons/%d/media", lesson), col, "lesson.webm", collegetest.ReadFixture(t, "lesson-7.5s-vp9.webm")), 200)
-	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", course), col, nil), 200)
+	_, lesson := videoCourse(t, a, c, "应急管理微课", "第一讲 应急管理")
 	base := a.Start()
 	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
 	collegetest.Navigate(t, ctx, fmt.Sprintf("%s/lessons/%d", base, lesson))

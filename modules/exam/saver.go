@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"college/storage/db"
 
@@ -19,61 +18,37 @@ import (
 // day thousands of candidates save at once, and one transaction (two
 // statements, one fsync) for many saves keeps the database up with them.
 type saver struct {
-	s    *Service
-	in   chan *saveCall
-	once sync.Once
+	s     *Service
+	group *db.Group[saveCall]
 }
 
 type saveCall struct {
 	attempt uint64
 	patch   map[string]json.RawMessage
-	err     error
-	done    chan struct{}
 }
 
-func newSaver(s *Service) *saver { return &saver{s: s, in: make(chan *saveCall, 4096)} }
+func newSaver(s *Service) *saver {
+	w := &saver{s: s}
+	w.group = db.NewGroup(500, func(ctx context.Context, batch []saveCall) []error {
+		finished, err := w.write(ctx, batch)
+		if err != nil {
+			return db.Each(err, len(batch))
+		}
+		errs := make([]error, len(batch))
+		for i, c := range batch {
+			if finished[c.attempt] {
+				errs[i] = errAttemptFinished
+			}
+		}
+		return errs
+	})
+	return w
+}
 
 // save waits until patch is merged into the attempt's answers in SQL;
 // errAttemptFinished when the attempt is no longer open.
 func (w *saver) save(ctx context.Context, attempt uint64, patch map[string]json.RawMessage) error {
-	w.once.Do(func() { go w.work() })
-	call := &saveCall{attempt: attempt, patch: patch, done: make(chan struct{})}
-	select {
-	case w.in <- call:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-call.done:
-		return call.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (w *saver) work() {
-	for first := range w.in {
-		batch := []*saveCall{first}
-	drain:
-		for len(batch) < 500 {
-			select {
-			case c := <-w.in:
-				batch = append(batch, c)
-			default:
-				break drain
-			}
-		}
-		finished, err := w.write(context.Background(), batch)
-		for _, c := range batch {
-			switch {
-			case err != nil:
-				c.err = err
-			case finished[c.attempt]:
-				c.err = errAttemptFinished
-			}
-			close(c.done)
-		}
-	}
+	return w.group.Do(ctx, saveCall{attempt: attempt, patch: patch})
 }
 
 // write merges the batch's answers into their attempts in one transaction:
@@ -81,7 +56,7 @@ func (w *saver) work() {
 // never deadlock), then one statement merges each one's answers, later
 // saves winning, and counts the save. It returns the attempts that were
 // not open.
-func (w *saver) write(ctx context.Context, batch []*saveCall) (map[uint64]bool, error) {
+func (w *saver) write(ctx context.Context, batch []saveCall) (map[uint64]bool, error) {
 	merged := map[uint64]map[string]json.RawMessage{}
 	for _, c := range batch {
 		m := merged[c.attempt]

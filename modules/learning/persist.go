@@ -2,7 +2,6 @@ package learning
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"college/storage/db"
@@ -14,60 +13,26 @@ import (
 // answered (embedded mode), committing those of concurrent requests
 // together: one statement and one fsync for many heartbeats.
 type persister struct {
-	s    *Service
-	in   chan *persistCall
-	once sync.Once
+	s     *Service
+	group *db.Group[persistCall]
 }
 
-type persistCall struct {
-	uid, lesson uint64
-	err         error
-	done        chan struct{}
-}
+type persistCall struct{ uid, lesson uint64 }
 
 func newPersister(s *Service) *persister {
-	return &persister{s: s, in: make(chan *persistCall, 1024)}
+	p := &persister{s: s}
+	p.group = db.NewGroup(500, func(ctx context.Context, batch []persistCall) []error {
+		return db.Each(p.write(ctx, batch), len(batch))
+	})
+	return p
 }
 
 // persist waits until the learner's live state of the lesson is in SQL.
 func (p *persister) persist(ctx context.Context, uid, lesson uint64) error {
-	p.once.Do(func() { go p.work() })
-	call := &persistCall{uid: uid, lesson: lesson, done: make(chan struct{})}
-	select {
-	case p.in <- call:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-call.done:
-		return call.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return p.group.Do(ctx, persistCall{uid: uid, lesson: lesson})
 }
 
-func (p *persister) work() {
-	ctx := context.Background()
-	for first := range p.in {
-		batch := []*persistCall{first}
-	drain:
-		for len(batch) < 500 {
-			select {
-			case c := <-p.in:
-				batch = append(batch, c)
-			default:
-				break drain
-			}
-		}
-		err := p.write(ctx, batch)
-		for _, c := range batch {
-			c.err = err
-			close(c.done)
-		}
-	}
-}
-
-func (p *persister) write(ctx context.Context, batch []*persistCall) error {
+func (p *persister) write(ctx context.Context, batch []persistCall) error {
 	// One row per learner and lesson, even if a learner sent two beats.
 	seen := map[[2]uint64]bool{}
 	var dirty []Dirty
