@@ -287,3 +287,30 @@ func TestStartsWithTheObjectStoreDown(t *testing.T) {
 		t.Fatalf("put with the store down: %v", err)
 	}
 }
+
+// A learner whose lessons are all complete in SQL but whose course was
+// never credited (its completing heartbeat's transaction failed) sees the
+// hours on 我的学时: reading them settles the course first.
+func TestMyHoursSettlesAnEarnedCourse(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	course, video, article := collegetest.PublishedCourse(a, c)
+	uid := a.UserID("ua_cadre")
+	now := time.Now().UTC()
+	if err := a.DB.Exec("INSERT INTO enrollments (user_id, course_id, enrolled_at) VALUES (?, ?, ?)", uid, course, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []uint64{video, article} {
+		if err := a.DB.Exec("INSERT INTO lesson_progress (user_id, lesson_id, course_id, completed, completed_at, updated_at, coverage) VALUES (?, ?, ?, ?, ?, ?, 1)",
+			uid, l, course, true, now, now).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := a.Do("GET", "/api/v1/me/hours", c.Tokens["ua_cadre"], nil).JSON(t)
+	if h["total"].(float64) != 0.25 {
+		t.Fatalf("hours = %v", h)
+	}
+	if n := a.Count("enrollments", "user_id = ? AND course_id = ? AND completed_at IS NOT NULL", uid, course); n != 1 {
+		t.Fatal("the course was credited without being completed")
+	}
+}

@@ -239,6 +239,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Notify = notify.New(s.DB)
 	a.Catalog = catalog.NewService(catalog.Deps{DB: s.DB, Objects: s.Objects, Settings: a.Settings, Orgs: folks, SignKey: secret, Audit: a.Audit, Log: log})
 	a.Learning = learning.NewService(learning.Deps{DB: s.DB, Cache: s.Cache, Catalog: a.Catalog, Ledger: a.Hours, Settings: a.Settings, Audit: a.Audit, Log: log})
+	a.Hours.SetSettler(a.Learning.SettleLearner)
 	a.Flusher = learning.NewFlusher(s.DB, s.Cache, a.Learning, log)
 	a.Exams = exam.NewService(exam.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log, Objects: s.Objects})
 	a.Exams.SetPeople(folks)

@@ -56,10 +56,16 @@ type Service struct {
 	levels   Levels
 	audit    web.Auditor
 	now      func() time.Time
+	settle   func(ctx context.Context, userID uint64) error
 }
 
 // SetAuditor records the exports of learning archives.
 func (s *Service) SetAuditor(a web.Auditor) { s.audit = a }
+
+// SetSettler wires what completes a learner's earned but not yet credited
+// courses (learning) before their hours are read, so 我的学时 never shows
+// a finished course without its hours.
+func (s *Service) SetSettler(f func(ctx context.Context, userID uint64) error) { s.settle = f }
 
 // New builds the service and declares its settings.
 func New(gdb *gorm.DB, set *settings.Service, levels Levels) *Service {
@@ -234,6 +240,11 @@ func (s *Service) targets(ctx context.Context, level string, year int) Targets {
 // Year sums a learner's ledger for one calendar year and sets it against
 // the targets of the learner's level.
 func (s *Service) Year(ctx context.Context, userID uint64, year int) (Summary, error) {
+	if s.settle != nil {
+		if err := s.settle(ctx, userID); err != nil {
+			return Summary{}, err
+		}
+	}
 	level, err := s.level(ctx, userID)
 	if err != nil {
 		return Summary{}, err

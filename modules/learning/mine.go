@@ -26,6 +26,18 @@ func (s *Service) MyCourses(ctx context.Context, p *web.Principal, status string
 	return out, err
 }
 
+// SettleLearner completes and credits the learner's courses whose lessons
+// are all complete but which are not yet (see Settle); the hours module
+// calls it before it reads a learner's hours.
+func (s *Service) SettleLearner(ctx context.Context, uid uint64) error {
+	_, unsettled, err := s.myCourses(ctx, &web.Principal{UserID: uid}, "in_progress")
+	if err != nil || len(unsettled) == 0 {
+		return err
+	}
+	_, err = s.Settle(ctx, unsettled)
+	return err
+}
+
 func (s *Service) myCourses(ctx context.Context, p *web.Principal, status string) ([]MyCourse, []Pair, error) {
 	q := s.db.WithContext(ctx).Where("user_id = ?", p.UserID)
 	switch status {
