@@ -39,9 +39,9 @@ type Config struct {
 	LogLevel         string        `koanf:"log_level"`
 	ShutdownTimeout  time.Duration `koanf:"shutdown_timeout"`
 	// RequestTimeout bounds the work of one request (its database, Redis
-	// and store calls); LongRequestTimeout that of uploads, imports and
-	// exports. Past it the request answers 503 rather than waiting on a
-	// stalled dependency.
+	// and store calls); LongRequestTimeout that of exports (uploads and
+	// imports, streamed at the client's pace, have none). Past it the
+	// request answers 503 rather than waiting on a stalled dependency.
 	RequestTimeout     time.Duration `koanf:"request_timeout"`
 	LongRequestTimeout time.Duration `koanf:"long_request_timeout"`
 	AutoMigrate        bool          `koanf:"auto_migrate"`

@@ -64,15 +64,18 @@ func outage(we *Error) *Error {
 }
 
 // Deadline bounds the work of each request: its context ends after short,
-// or after long for uploads (multipart bodies), imports and exports, so a
-// stalled dependency fails the request (503) instead of holding it and its
-// connections. Object streams are read outside it (ServeObject).
+// or after long for imports and exports, so a stalled dependency fails the
+// request (503) instead of holding it and its connections. An upload
+// (multipart, streamed to the handler as it arrives) has none: its time is
+// the client's, and a 2 GB video on a slow line may take longer than any
+// fixed bound. Object streams are read outside it (ServeObject).
 func Deadline(short, long time.Duration) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+			return c.Next()
+		}
 		d := short
-		path := c.Path()
-		if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) ||
-			strings.Contains(path, "import") || strings.Contains(path, "export") || strings.HasSuffix(path, ".xlsx") {
+		if path := c.Path(); strings.Contains(path, "import") || strings.Contains(path, "export") || strings.HasSuffix(path, ".xlsx") {
 			d = long
 		}
 		ctx, cancel := context.WithTimeout(c.UserContext(), d)

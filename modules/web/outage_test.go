@@ -49,7 +49,8 @@ func TestOutagesAnswer503(t *testing.T) {
 }
 
 // A request whose dependency stalls past the deadline answers 503; an
-// upload gets the long deadline.
+// export gets the long deadline, and an upload (streamed, the client's
+// time) none.
 func TestDeadlineEndsStalledRequests(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: ErrorHandler(slog.New(slog.DiscardHandler), nil)})
 	app.Use(Deadline(50*time.Millisecond, time.Hour))
@@ -58,9 +59,15 @@ func TestDeadlineEndsStalledRequests(t *testing.T) {
 		return Internal(fmt.Errorf("query: %w", c.UserContext().Err()))
 	})
 	app.Post("/api/upload", func(c *fiber.Ctx) error {
+		if _, ok := c.UserContext().Deadline(); ok {
+			return Conflict("deadline", "an upload got a deadline")
+		}
+		return c.SendStatus(204)
+	})
+	app.Get("/api/banks/1/export", func(c *fiber.Ctx) error {
 		d, ok := c.UserContext().Deadline()
 		if !ok || time.Until(d) < 30*time.Minute {
-			return Conflict("short", "upload got the short deadline")
+			return Conflict("short", "an export got the short deadline")
 		}
 		return c.SendStatus(204)
 	})
@@ -79,5 +86,8 @@ func TestDeadlineEndsStalledRequests(t *testing.T) {
 	}
 	if res.StatusCode != 204 {
 		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	if res, err = app.Test(httptest.NewRequest("GET", "/api/banks/1/export", nil), -1); err != nil || res.StatusCode != 204 {
+		t.Fatalf("export: %v %v", res, err)
 	}
 }
