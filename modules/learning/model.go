@@ -23,18 +23,18 @@ type Enrollment struct {
 // Progress is the durable state of one learner on one lesson. Redis holds
 // the live state; the flusher writes it here, only ever moving forward.
 type Progress struct {
-	ID           uint64  `gorm:"primaryKey"`
-	UserID       uint64  `gorm:"not null;uniqueIndex:uq_progress_user_lesson,priority:1"`
-	LessonID     uint64  `gorm:"not null;uniqueIndex:uq_progress_user_lesson,priority:2"`
-	CourseID     uint64  `gorm:"not null;index"`
-	MediaVersion int     `gorm:"not null;default:0"`
-	Position     float64 `gorm:"not null;default:0"`
-	Furthest     float64 `gorm:"not null;default:0"`
-	Watched      float64 `gorm:"not null;default:0"`
-	Coverage     float64 `gorm:"not null;default:0"`
-	Segments     string  `gorm:"type:text"` // base64 bitmap of watched seconds
-	Completed    bool    `gorm:"not null;default:false"`
-	CompletedAt  *time.Time
+	ID           uint64     `gorm:"primaryKey"`
+	UserID       uint64     `gorm:"not null;uniqueIndex:uq_progress_user_lesson,priority:1"`
+	LessonID     uint64     `gorm:"not null;uniqueIndex:uq_progress_user_lesson,priority:2"`
+	CourseID     uint64     `gorm:"not null;index"`
+	MediaVersion int        `gorm:"not null;default:0"`
+	Position     float64    `gorm:"not null;default:0"`
+	Furthest     float64    `gorm:"not null;default:0"`
+	Watched      float64    `gorm:"not null;default:0"`
+	Coverage     float64    `gorm:"not null;default:0"`
+	Segments     string     `gorm:"type:text"` // base64 bitmap of watched seconds
+	Completed    bool       `gorm:"not null;default:false"`
+	CompletedAt  *time.Time `gorm:"index:idx_progress_completed_at"`
 	UpdatedAt    time.Time
 }
 
@@ -72,6 +72,13 @@ func Migrations() []db.Migration {
 				return err
 			}
 			return tx.Table("lesson_progress").Migrator().CreateTable(&progress{})
+		},
+	}, {
+		// The settlement sweep reads recent completions in completion order
+		// (SettleRecent): an index, not a scan of every learner's progress.
+		ID: "0018_learning_progress_completed_at",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX idx_progress_completed_at ON lesson_progress (completed_at)").Error
 		},
 	}}
 }

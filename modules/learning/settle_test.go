@@ -3,7 +3,9 @@ package learning
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -183,5 +185,24 @@ func TestLostPlayIsNotSuperseded(t *testing.T) {
 	v.c.addSec(10)
 	if r, err := v.beat(50, "playing"); err != nil || r.WatchedSeconds != 50 {
 		t.Fatalf("the new play: %+v %v", r, err)
+	}
+}
+
+// The sweep's query can use the completion-time index (a province holds
+// ten million progress rows).
+func TestSettleSweepUsesTheCompletedAtIndex(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 100)
+	since := time.Now().Add(-time.Hour)
+	stmt := e.db.Session(&gorm.Session{DryRun: true}).Model(&Progress{}).Select("user_id", "course_id", "completed_at").
+		Where("completed = ? AND completed_at >= ?", true, since).Order("completed_at").Limit(settleBatch).Find(&[]Progress{}).Statement
+	var plan []map[string]any
+	if e.db.Dialector.Name() == "mysql" {
+		e.db.Raw("EXPLAIN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan)
+	} else {
+		e.db.Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan)
+	}
+	if !strings.Contains(fmt.Sprint(plan), "idx_progress_completed_at") {
+		t.Fatalf("the sweep does not use idx_progress_completed_at: %v", plan)
 	}
 }
