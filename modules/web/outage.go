@@ -30,6 +30,8 @@ var outageWords = []string{
 	"read-only file system", "database is locked", "loading the dataset in memory",
 	"oom command not allowed", "readonly you can't write against a read only replica",
 	"server is not available", "service unavailable", "slowdown",
+	"database or disk is full", "disk i/o error", // SQLite on a full or failing data disk
+	"disk full", "error writing file", // MariaDB out of space (1021, 3)
 }
 
 // IsOutage tells whether err comes from a dependency being unavailable

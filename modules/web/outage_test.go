@@ -24,6 +24,8 @@ func TestOutagesAnswer503(t *testing.T) {
 		"refused":  &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}},
 		"badconn":  fmt.Errorf("query: %w", driver.ErrBadConn),
 		"diskfull": fmt.Errorf("write: %w", syscall.ENOSPC),
+		"sqlite":   errors.New("database or disk is full (13)"), // the SQLite driver's words, unwrapped
+		"mariadb":  errors.New("Error 1021 (HY000): Disk full (/var/lib/mysql/college/attempts.ibd); waiting for someone to free some space..."),
 		"gone":     errors.New("Error 2006: MySQL server has gone away"),
 		"redis":    errors.New("redis: connection pool timeout"),
 		"bug":      errors.New("json: cannot unmarshal number into Go value of type string"),
@@ -34,7 +36,7 @@ func TestOutagesAnswer503(t *testing.T) {
 		}
 		return Internal(causes[c.Params("cause")])
 	})
-	for cause, want := range map[string]int{"refused": 503, "badconn": 503, "diskfull": 503, "gone": 503, "redis": 503, "bug": 500, "conflict": 409} {
+	for cause, want := range map[string]int{"refused": 503, "badconn": 503, "diskfull": 503, "sqlite": 503, "mariadb": 503, "gone": 503, "redis": 503, "bug": 500, "conflict": 409} {
 		res, err := app.Test(httptest.NewRequest("GET", "/api/"+cause, nil))
 		if err != nil {
 			t.Fatal(err)
