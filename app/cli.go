@@ -26,6 +26,9 @@ commands:
   migrate  apply database migrations and exit
   seed     create the demo city (orgs, cadres, one admin per role) and print the logins
   bench    load-test a running server (see: college bench -h)
+  chaos    run the college on private MariaDB, Redis and MinIO servers under
+           load, kill and freeze them, and check every acknowledged request
+           against SQL (see: college chaos -h)
   audit verify   seal pending audit rows, check the whole chain, report the
                  first edited, deleted or reordered row (exit 1 if any)
   keys generate  write a new personal-data key file to <data_dir>/keys
@@ -54,6 +57,8 @@ func run(args []string, environ []string) error {
 		sub, args = args[0], args[1:]
 	case "bench":
 		return load.Run(args, os.Stdout)
+	case "chaos":
+		return runChaos(args, os.Stdout)
 	case "version":
 		fmt.Println(college.Version)
 		return nil
