@@ -221,7 +221,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		return nil, err
 	}
 	a.Settings.SetAuditor(a.Audit)
-	a.Sessions = identity.NewSessions(s.Cache)
+	a.Sessions = identity.NewSessions(identity.SessionDeps{Cache: s.Cache, DB: s.DB, Log: log})
 	a.Identity = identity.NewService(identity.Deps{Store: identity.NewStore(s.DB), Sealer: sealer, Sessions: a.Sessions, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log,
 		AdminMFA: cfg.Auth.AdminMFA, Issuer: cfg.CollegeName, DataDir: cfg.DataDir})
 
@@ -601,6 +601,7 @@ func (a *App) Serve(ctx context.Context) error {
 	go a.Followup.RunReminders(jobs, time.Hour)
 	go a.Audit.RunSealer(jobs, 5*time.Second)
 	go a.Audit.RunRetention(jobs, time.Hour)
+	go a.Sessions.RunPurge(jobs, 10*time.Minute)
 	select {
 	case err := <-errc:
 		stopJobs()

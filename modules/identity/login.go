@@ -134,7 +134,7 @@ func (s *Service) Login(ctx context.Context, in LoginAttempt) (string, *User, er
 	u.LastLoginAt = &last
 	_ = s.store.db.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", last).Error
 	if err := s.audit.Record(ctx, web.AuditEntry{ActorID: u.ID, ActorName: u.Username, IP: in.IP, Action: "login.success", Target: "user", TargetID: u.ID, Success: true}); err != nil {
-		s.sessions.End(ctx, TokenID(token), u.ID)
+		_ = s.sessions.End(ctx, TokenID(token), u.ID)
 		return "", nil, web.Internal(err)
 	}
 	return token, u, nil
@@ -180,8 +180,14 @@ func (s *Service) newSession(ctx context.Context, p web.Principal) (string, erro
 
 // Logout ends the caller's session.
 func (s *Service) Logout(ctx context.Context, p *web.Principal) error {
-	s.sessions.End(ctx, p.SessionID, p.UserID)
-	return s.audit.Record(ctx, web.AuditBy(p, "logout", "user", p.UserID, nil))
+	ended := s.sessions.End(ctx, p.SessionID, p.UserID)
+	if err := s.audit.Record(ctx, web.AuditBy(p, "logout", "user", p.UserID, nil)); err != nil {
+		return err
+	}
+	if ended != nil {
+		return web.Internal(ended)
+	}
+	return nil
 }
 
 // Authenticate resolves a token to its principal.

@@ -183,7 +183,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *web.Principal, code string
 	if p.MFAEnrol {
 		np := *p
 		np.MFAEnrol, np.SessionID = false, ""
-		s.sessions.End(ctx, p.SessionID, p.UserID)
+		if err := s.sessions.End(ctx, p.SessionID, p.UserID); err != nil {
+			return TOTPConfirmed{}, web.Internal(err)
+		}
 		tok, err := s.newSession(ctx, np)
 		if err != nil {
 			return TOTPConfirmed{}, err

@@ -133,5 +133,5 @@ func Migrations() []db.Migration {
 			_ = m
 			return tx.Table("user_roles").Migrator().CreateTable(&userRole{})
 		},
-	}}, securityMigrations()...)
+	}}, append(securityMigrations(), sessionMigrations()...)...)
 }
