@@ -105,7 +105,10 @@ func Execute(ctx context.Context, cfg Config) (*Report, error) {
 	if err := r.start(ctx); err != nil {
 		return nil, err
 	}
-	if err := r.setup(ctx, 6+4*cfg.Cycles*len(faults)/2); err != nil {
+	// Enough courses for the learners to study through the whole run (a
+	// fault and its recovery take about 12 s, a course about 8 s).
+	run := time.Duration(cfg.Cycles*len(faults)) * (cfg.Hold + 12*time.Second)
+	if err := r.setup(ctx, 6+int(run/(7*time.Second))); err != nil {
 		return nil, err
 	}
 	r.logf("fixtures: %d courses, exam %d, class %d (quota %d)", len(r.Fixtures.Courses), r.Fixtures.Exam, r.Fixtures.Class, r.Fixtures.Quota)
