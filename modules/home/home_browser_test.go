@@ -1,0 +1,51 @@
+package home_test
+
+import (
+	"testing"
+
+	"college/app/collegetest"
+
+	"github.com/chromedp/chromedp"
+)
+
+// At 390 px a cadre's home shows the two hours rings and the required
+// course, nothing runs wider than the phone, and the learning menu opens
+// from the nav; at 1280 px the org department's nav, the longest, stays on
+// one row.
+func TestBrowserHome(t *testing.T) {
+	t.Parallel()
+	ctx := collegetest.NewChrome(t)
+	a, c := collegetest.NewCityApp(t)
+	collegetest.ArticleCourse(t, a, c.Tokens["col"], "学习贯彻专题必修课", true, c.UnitA)
+	base := a.Start()
+	collegetest.ChromeLogin(t, ctx, base, "ua_cadre", collegetest.UserPassword)
+	collegetest.PhonePage(t, ctx, base+"/", "学习贯彻专题必修课", "home-cadre-390")
+	rings, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.ring svg').length`))
+	if err != nil || rings != 2 {
+		t.Fatalf("rings: %d %v", rings, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`label[for="nav-toggle"]`)),
+		chromedp.Click(chromedp.CSS(`.nav-menu summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.nav-menu a[href="/me/hours"]`)),
+	)
+	if err != nil {
+		t.Fatalf("open the learning menu: %v", err)
+	}
+	collegetest.Screenshot(t, ctx, "home-cadre-menu-390")
+
+	desk := collegetest.NewChrome(t)
+	collegetest.ChromeLogin(t, desk, base, "org", collegetest.UserPassword)
+	if err := chromedp.Do(desk, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	collegetest.WaitText(t, desk, "管理工作")
+	height, err := chromedp.Run(desk, chromedp.Evaluate[float64](`document.querySelector('.nav-list').getBoundingClientRect().height`))
+	if err != nil || height > 60 {
+		t.Fatalf("the org department's nav at 1280 px is %.0f px high (%v): more than one row", height, err)
+	}
+	if err := chromedp.Do(desk, chromedp.Click(chromedp.CSS(`.nav-account summary`)), chromedp.WaitVisible(chromedp.CSS(`.nav-account a[href="/profile"]`))); err != nil {
+		t.Fatalf("open the account menu: %v", err)
+	}
+	collegetest.Screenshot(t, desk, "home-org-1280")
+}
