@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -147,7 +148,7 @@ func killLeaseHolder(ctx context.Context, r *Run) (string, error) {
 		id, _ := strconv.ParseUint(q, 10, 64)
 		ids = append(ids, id)
 	}
-	closes := time.Now().Add(6 * time.Second).Truncate(time.Second)
+	closes := time.Now().Add(15 * time.Second).Truncate(time.Second)
 	exam, err := r.exam(ctx, r.staff, ids, "容错演练限时考试", closes)
 	if err != nil {
 		return "", err
@@ -162,11 +163,16 @@ func killLeaseHolder(ctx context.Context, r *Run) (string, error) {
 		if err := c.start(ctx, exam); err != nil {
 			return "", err
 		}
-		saveCtx, cancel := context.WithDeadline(ctx, closes.Add(-500*time.Millisecond))
-		c.answer(saveCtx, r.Fixtures.Questions[:3], 200*time.Millisecond)
-		cancel()
 		r.late = append(r.late, c)
 	}
+	saveCtx, cancel := context.WithDeadline(ctx, closes.Add(-time.Second))
+	var saving sync.WaitGroup
+	for _, c := range r.late {
+		saving.Add(1)
+		go func() { defer saving.Done(); c.answer(saveCtx, r.Fixtures.Questions[:3], 200*time.Millisecond) }()
+	}
+	saving.Wait()
+	cancel()
 	if err := r.colleges[1].Kill(); err != nil {
 		return "", err
 	}

@@ -21,11 +21,13 @@ import (
 	"college/modules/catalog"
 	"college/modules/exam"
 	"college/modules/followup"
+	"college/modules/home"
 	"college/modules/hours"
 	"college/modules/identity"
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/portal"
+	"college/modules/search"
 	"college/modules/settings"
 	"college/modules/training"
 	"college/modules/web"
@@ -337,7 +339,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
-	portal.New(engine, homeSections()).Register(pages)
+	engine.SetUnread(a.Notify.Unread)
+	front := portal.New(engine, homeSections())
+	front.SetMemberHome(home.New(engine, a.homeSources(), homeGroups(homeSections()), log).Page)
+	front.Register(pages)
+	search.NewHandlers(search.New(log, a.searchSources()...), engine).Register(a.API, pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
 		return c.JSON(a.API.OpenAPI("干部网络学院 API", Version))

@@ -94,6 +94,12 @@ func (s *Service) CourseForManager(ctx context.Context, p *web.Principal, id uin
 	return s.store.CourseForManager(ctx, p, id)
 }
 
+// SearchCourses finds up to limit courses the caller may study by a part
+// of their title.
+func (s *Service) SearchCourses(ctx context.Context, p *web.Principal, q string, limit int) ([]Course, error) {
+	return s.store.SearchCourses(ctx, p, q, limit)
+}
+
 // CourseByID loads a course regardless of scope, for other modules' reads.
 func (s *Service) CourseByID(ctx context.Context, id uint64) (*Course, error) {
 	return s.store.CourseByID(ctx, id)

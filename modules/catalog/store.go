@@ -85,6 +85,19 @@ func (s *Store) ListCourses(ctx context.Context, p *web.Principal, f CourseFilte
 	return out, total, nil
 }
 
+// SearchCourses returns up to limit courses the caller may study whose
+// title contains q, newest first: no count, and a scan that stops at the
+// limit, walking the primary key.
+func (s *Store) SearchCourses(ctx context.Context, p *web.Principal, q string, limit int) ([]Course, error) {
+	var out []Course
+	err := s.db.WithContext(ctx).Model(&Course{}).Scopes(learnerVisible(p)).
+		Where("courses.title LIKE ? ESCAPE '!'", web.Contains(q)).Order("courses.id DESC").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("catalog store: search courses: %w", err)
+	}
+	return out, nil
+}
+
 // Categories lists the categories of the courses the caller can see.
 func (s *Store) Categories(ctx context.Context, p *web.Principal) ([]string, error) {
 	var out []string

@@ -21,12 +21,16 @@ type Section struct {
 type Handlers struct {
 	pages    *web.Engine
 	sections []Section
+	member   fiber.Handler // the home of a signed-in user
 }
 
 // New makes the portal with the sections the wired modules offer.
 func New(pages *web.Engine, sections []Section) *Handlers {
 	return &Handlers{pages: pages, sections: sections}
 }
+
+// SetMemberHome makes h what "/" shows a signed-in user.
+func (h *Handlers) SetMemberHome(member fiber.Handler) { h.member = member }
 
 // Register lists the routes of the module.
 func (h *Handlers) Register(r fiber.Router) {
@@ -49,6 +53,9 @@ func (h *Handlers) Visible(p *web.Principal) []Section {
 
 func (h *Handlers) home(c *fiber.Ctx) error {
 	p := web.Caller(c)
+	if p != nil && h.member != nil && !p.MustChangePassword {
+		return h.member(c)
+	}
 	welcome := "欢迎访问干部网络学院。请登录后学习课程、参加考试和培训。"
 	if p != nil {
 		welcome = p.Name + "，您好！"

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -24,6 +25,7 @@ type Engine struct {
 	pages   map[string]*template.Template
 	assets  map[string]string // path -> fingerprint
 	College string            // the college's name, shown in every page
+	unread  func(ctx context.Context, userID uint64) (int64, error)
 }
 
 // PageData is what every page template receives.
@@ -35,6 +37,7 @@ type PageData struct {
 	Path    string
 	Query   url.Values // the request's query, for links that keep filters
 	Flash   string
+	Unread  int64 // the caller's unread notifications, for the nav's badge
 	Data    any
 }
 
@@ -224,6 +227,10 @@ func Cols(specs ...any) ([]Column, error) {
 }
 
 // Render writes page name with the layout.
+// SetUnread gives the engine the count of a user's unread notifications,
+// shown as a badge in every signed-in page's navigation.
+func (e *Engine) SetUnread(f func(ctx context.Context, userID uint64) (int64, error)) { e.unread = f }
+
 func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) error {
 	t, ok := e.pages[name]
 	if !ok {
@@ -235,6 +242,9 @@ func (e *Engine) Render(c *fiber.Ctx, status int, name, title string, data any) 
 	}
 	if pd.Caller != nil {
 		pd.CSRF = pd.Caller.CSRF
+		if e.unread != nil {
+			pd.Unread, _ = e.unread(c.UserContext(), pd.Caller.UserID) // a badge is not worth failing the page
+		}
 	}
 	if f := c.Cookies("flash"); f != "" {
 		pd.Flash, _ = url.QueryUnescape(f)
