@@ -220,7 +220,7 @@ func TestNotificationsPage(t *testing.T) {
 	body := string(page.Body)
 	for _, want := range []string{"<title>消息通知 - ", "<h1>消息通知</h1>", "请参加培训班", "纯文本通知", "第一行\n第二行", "&lt;b&gt;不是标签&lt;/b&gt;",
 		"全部标为已读", `action="/me/notifications/read-all"`, ">查看</button>", ">标为已读</button>", "只看未读", "未读 <strong id=\"notify-unread\">5</strong> 条",
-		fmt.Sprintf(`action="/me/notifications/%d/open"`, ids["请参加培训班"]), `href="/me/notifications" aria-current="page">消息通知</a>`, "css/notify.css"} {
+		fmt.Sprintf(`action="/me/notifications/%d/open"`, ids["请参加培训班"]), `href="/me/notifications" aria-current="page">消息通知 <span class="nav-badge" aria-label="5 条未读">5</span></a>`, "css/notify.css"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
