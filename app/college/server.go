@@ -75,6 +75,7 @@ type App struct {
 	Training *training.Service
 	Followup *followup.Service
 	Assess   *assess.Service
+	Portal   *portal.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -102,6 +103,7 @@ func Migrations() []db.Migration {
 	all = append(all, training.Migrations()...)
 	all = append(all, assess.Migrations()...)
 	all = append(all, followup.Migrations()...)
+	all = append(all, portal.Migrations()...)
 	return all
 }
 
@@ -258,6 +260,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.OnGraduation(a.Followup.OnGraduation)
 	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Audit: a.Audit, Log: log})
 	a.Training.SetEvaluations(a.Assess)
+	a.Portal = portal.NewService(portal.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log,
+		Sources: portalSources{catalog: a.Catalog, training: a.Training, hours: a.Hours, id: a.Identity, store: idStore}})
+	a.Catalog.OnFeatured(func(ctx context.Context) { a.Portal.Invalidate(ctx, "content") })
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -315,7 +320,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use(web.AuditGuard(a.Audit, log, func() web.AuditObserver { return a.AuditObserver }))
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
-	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login"))
+	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges"))
 	app.Use(web.CheckCSRF)
 
 	apiRouter := app.Group("/api/v1")
@@ -337,7 +342,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
-	portal.New(engine, homeSections()).Register(pages)
+	ph := portal.NewAPI(a.Portal, engine, s.Objects)
+	ph.Register(a.API, pages)
+	portal.New(engine, homeSections()).ForVisitors(ph.PortalPage).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
 		return c.JSON(a.API.OpenAPI("干部网络学院 API", Version))

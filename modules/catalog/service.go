@@ -65,6 +65,8 @@ type Service struct {
 	signKey  []byte
 	log      *slog.Logger
 	now      func() time.Time
+	// onFeatured hears that the featured courses changed.
+	onFeatured func(ctx context.Context)
 }
 
 // Deps are what the service needs.

@@ -21,11 +21,19 @@ type Section struct {
 type Handlers struct {
 	pages    *web.Engine
 	sections []Section
+	visitors fiber.Handler // what "/" shows a visitor who is not logged in
 }
 
 // New makes the portal with the sections the wired modules offer.
 func New(pages *web.Engine, sections []Section) *Handlers {
 	return &Handlers{pages: pages, sections: sections}
+}
+
+// ForVisitors makes "/" show visitors who are not logged in page instead
+// (the public portal).
+func (h *Handlers) ForVisitors(page fiber.Handler) *Handlers {
+	h.visitors = page
+	return h
 }
 
 // Register lists the routes of the module.
@@ -49,6 +57,9 @@ func (h *Handlers) Visible(p *web.Principal) []Section {
 
 func (h *Handlers) home(c *fiber.Ctx) error {
 	p := web.Caller(c)
+	if p == nil && h.visitors != nil {
+		return h.visitors(c)
+	}
 	welcome := "欢迎访问干部网络学院。请登录后学习课程、参加考试和培训。"
 	if p != nil {
 		welcome = p.Name + "，您好！"
