@@ -113,6 +113,13 @@ func NewService(d Deps) *Service {
 	return s
 }
 
+// SetClock replaces the clock (tests move it past the caches' lifetimes).
+func (s *Service) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
 // drop forgets the cached content ("content") or rankings ("rankings").
 func (s *Service) drop(what string) {
 	s.mu.Lock()
