@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"college/app/collegetest"
 
@@ -37,6 +38,7 @@ func TestBrowserAdminPublishesANoticeThatVisitorsSee(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`button[data-save="publish"]`)), chromedp.Click(chromedp.CSS(`button[data-save="publish"]`))); err != nil {
 		t.Fatal(err)
 	}
+	collegetest.WaitTrue(t, ctx, `location.pathname.startsWith("/notices/") && document.readyState === "complete"`, 15*time.Second, "publishing did not open the notice")
 	collegetest.WaitText(t, ctx, "年底前完成50学时")
 	collegetest.Screenshot(t, ctx, "portal-05-published")
 	if n := collegetest.CountAudits(a, "notice.create"); n != 1 {
