@@ -68,11 +68,11 @@ GROUP BY u.id, u.name ORDER BY total DESC, u.id LIMIT 10`, year, false).Scan(&ps
 		Name        string
 		Cadres, Met int64
 	}
-	err = a.DB.Raw(`SELECT o.name AS name, COUNT(*) AS cadres,
+	err = a.DB.Raw(`SELECT x.name, x.cadres, x.met FROM (SELECT o.id AS id, o.name AS name, COUNT(*) AS cadres,
   SUM(CASE WHEN (SELECT COALESCE(SUM(e.hours_x100), 0) FROM hour_entries e WHERE e.user_id = u.id AND e.year = ? AND e.category = 'online') >= ? THEN 1 ELSE 0 END) AS met
 FROM users u JOIN orgs o ON o.id = u.org_id AND o.kind = 'unit'
 WHERE u.disabled = ? AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'learner')
-GROUP BY o.id, o.name ORDER BY met * 1.0 / COUNT(*) DESC, COUNT(*) DESC, o.id`, year, int64(target*100), false).Scan(&us).Error
+GROUP BY o.id, o.name) x ORDER BY x.met * 1.0 / x.cadres DESC, x.cadres DESC, x.id`, year, int64(target*100), false).Scan(&us).Error
 	if err != nil {
 		t.Fatal(err)
 	}
