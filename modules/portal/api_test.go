@@ -64,6 +64,11 @@ func TestPortalShowsOnlyLiveNoticesInTheirAudience(t *testing.T) {
 	}
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/notices/%d", unitA), c.Tokens["ub_cadre"], nil), 404)
 
+	a.Provision(identity.UserRequest{Username: "senior", Name: "县处级干部", OrgID: c.UnitB, Level: "县处级", Roles: []string{"learner"}})
+	if got := titles(t, a.Do("GET", "/api/v1/portal", a.Login("senior", collegetest.UserPassword), nil).JSON(t), "notices"); got != "置顶通知,县处级通知,公开通知" {
+		t.Fatalf("a county-level cadre's notices = %q", got)
+	}
+
 	// The author previews the draft; the public page never lists it.
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/notices/%d", draft), col, nil), 200)
 
@@ -167,6 +172,14 @@ func TestWritersAreScopedAndAudited(t *testing.T) {
 		}
 	}
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/notices/%d", id), org, nil), 404)
+
+	// The admin pages: writers only.
+	for _, user := range []string{"col", "org"} {
+		b := collegetest.LoginPages(a, user, collegetest.UserPassword)
+		collegetest.MustContain(t, collegetest.PageGet(b, "/admin/notices", 200), "通知公告管理")
+		collegetest.MustContain(t, collegetest.PageGet(b, "/admin/notices/new?kind=news", 200), "撰写新闻动态")
+	}
+	collegetest.PageGet(collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword), "/admin/notices", 403)
 
 	// A college's introduction: its own admin edits it, another college's
 	// admin gets 404, a learner 403; everyone reads it.
