@@ -94,7 +94,10 @@ func TestPortalShowsOnlyLiveNoticesInTheirAudience(t *testing.T) {
 		if strings.Contains(body, "草稿通知") || strings.Contains(body, "过期通知") {
 			t.Fatalf("%s sees a draft or an expired notice", user)
 		}
-		collegetest.PageGet(b, fmt.Sprintf("/notices/%d", public), 200)
+		page := collegetest.PageGet(b, fmt.Sprintf("/notices/%d", public), 200)
+		if editor := user == "col" || user == "org"; strings.Contains(page, "编辑或撤回") != editor {
+			t.Fatalf("%s: the edit link shown = %v", user, !editor)
+		}
 	}
 }
 

@@ -44,8 +44,13 @@ func (h *API) noticePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	canEdit := editor
+	if p := web.Caller(c); !editor && canWrite(p) {
+		_, err := h.svc.Managed(c.UserContext(), p, n.ID)
+		canEdit = err == nil
+	}
 	return h.pages.Render(c, fiber.StatusOK, "portal/notice", n.Title, map[string]any{
-		"N": noticeResponse(n), "Body": h.safe(n.Body), "Editor": editor, "KindName": KindNames[n.Kind], "Footer": h.svc.Footer(c.UserContext()),
+		"N": noticeResponse(n), "Body": h.safe(n.Body), "Editor": editor, "CanEdit": canEdit, "KindName": KindNames[n.Kind], "Footer": h.svc.Footer(c.UserContext()),
 	})
 }
 
