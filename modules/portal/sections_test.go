@@ -24,6 +24,8 @@ func TestFeaturedCoursesAndOpenClasses(t *testing.T) {
 		t.Fatalf("course.feature entries = %d", n)
 	}
 	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/courses/%d/featured", featured), c.Tokens["ua_cadre"], map[string]any{"featured": true}), 403)
+	b := collegetest.LoginPages(a, "col", collegetest.UserPassword)
+	collegetest.MustContain(t, collegetest.PageGet(b, fmt.Sprintf("/admin/courses/%d", featured), 200), "取消门户推荐")
 	collegetest.MustStatus(t, a.UploadWith("PUT", fmt.Sprintf("/api/v1/courses/%d/cover", featured), col, "c.png", collegetest.ReadFixture(t, "image.png"), nil), 200)
 
 	p := a.Do("GET", "/api/v1/portal", "", nil).JSON(t)
