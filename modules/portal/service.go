@@ -96,7 +96,6 @@ type Service struct {
 	content  *content
 	rankings *Rankings
 	rankedAt time.Time
-	gen      uint64 // bumped by every invalidation
 }
 
 // NewService builds the service, declares its settings and listens for changes
@@ -124,7 +123,6 @@ func (s *Service) SetClock(now func() time.Time) {
 func (s *Service) drop(what string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.gen++
 	switch what {
 	case "rankings":
 		s.rankings = nil
