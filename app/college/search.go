@@ -66,5 +66,18 @@ func (a *App) searchSources() []search.Source {
 			}
 			return out, nil
 		},
+	}, {
+		Type: "notice", Label: "通知公告与新闻",
+		Find: func(ctx context.Context, p *web.Principal, q string, limit int) ([]search.Item, error) {
+			rows, err := a.Portal.Search(ctx, p, q, limit)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]search.Item, 0, len(rows))
+			for _, n := range rows {
+				out = append(out, search.Item{Type: "notice", ID: n.ID, Title: n.Title, URL: fmt.Sprintf("/notices/%d", n.ID)})
+			}
+			return out, nil
+		},
 	}}
 }

@@ -77,6 +77,7 @@ type App struct {
 	Training *training.Service
 	Followup *followup.Service
 	Assess   *assess.Service
+	Portal   *portal.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -104,6 +105,7 @@ func Migrations() []db.Migration {
 	all = append(all, training.Migrations()...)
 	all = append(all, assess.Migrations()...)
 	all = append(all, followup.Migrations()...)
+	all = append(all, portal.Migrations()...)
 	return all
 }
 
@@ -260,6 +262,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.OnGraduation(a.Followup.OnGraduation)
 	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Audit: a.Audit, Log: log})
 	a.Training.SetEvaluations(a.Assess)
+	a.Portal = portal.NewService(portal.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log,
+		Sources: portalSources{catalog: a.Catalog, training: a.Training, hours: a.Hours, id: a.Identity, store: idStore}})
+	a.Catalog.OnFeatured(func(ctx context.Context) { a.Portal.Invalidate(ctx, "content") })
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -317,7 +322,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use(web.AuditGuard(a.Audit, log, func() web.AuditObserver { return a.AuditObserver }))
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
-	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login"))
+	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges"))
 	app.Use(web.CheckCSRF)
 
 	apiRouter := app.Group("/api/v1")
@@ -340,7 +345,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
-	front := portal.New(engine, homeSections())
+	ph := portal.NewAPI(a.Portal, engine, s.Objects)
+	ph.Register(a.API, pages)
+	front := portal.New(engine, homeSections()).ForVisitors(ph.PortalPage)
 	front.SetMemberHome(home.New(engine, a.homeSources(), homeGroups(homeSections()), log).Page)
 	front.Register(pages)
 	search.NewHandlers(search.New(log, a.searchSources()...), engine).Register(a.API, pages)

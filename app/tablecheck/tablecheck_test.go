@@ -26,6 +26,7 @@ import (
 	"college/modules/identity"
 	"college/modules/learning"
 	"college/modules/notify"
+	"college/modules/portal"
 	"college/modules/settings"
 	"college/modules/training"
 	"college/storage/db"
@@ -60,7 +61,7 @@ func owners(t *testing.T) map[string]string {
 		"identity": identity.Migrations(), "settings": settings.Migrations(), "audit": audit.Migrations(),
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
-		"assess": assess.Migrations(), "followup": followup.Migrations(),
+		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
 	}
 	type step struct {
 		module string

@@ -44,7 +44,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Delete("/lessons/:id", web.Doc{Summary: "删除课时（仅草稿课程）", Status: 204, Roles: managers}, h.deleteLesson)
 	a.Put("/lessons/:id/media", web.Doc{Summary: "上传课时视频或文档（流式）", Multipart: []string{"file"}, Resp: MediaResponse{}, Roles: managers}, h.uploadTo(h.svc.SetMedia))
 	a.Put("/courses/:id/cover", web.Doc{Summary: "上传课程封面图片", Multipart: []string{"file"}, Resp: MediaResponse{}, Roles: managers}, h.uploadTo(h.svc.SetCover))
-	a.Get("/courses/:id/cover", web.Doc{Summary: "课程封面图片"}, h.cover)
+	a.Put("/courses/:id/featured", web.Doc{Summary: "设为或取消门户推荐课程", Body: FeaturedRequest{}, Resp: FeaturedResponse{}, Roles: managers}, h.setFeatured)
+	a.Get("/courses/:id/cover", web.Doc{Summary: "课程封面图片（未登录只可看门户推荐课程）", Public: true}, h.cover)
 	a.Get("/lessons/:id/stream-url", web.Doc{Summary: "课时媒体的限时播放地址", Resp: StreamURLResponse{}}, h.streamURL)
 	a.Get("/lessons/:id/stream", web.Doc{Summary: "播放课时媒体（支持 Range；登录或限时签名地址）", Public: true, Query: []string{"u", "e", "s"}}, h.stream)
 	h.registerTopics(a, pages)
@@ -246,7 +247,16 @@ func (h *Handlers) stream(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) cover(c *fiber.Ctx) error {
-	_, course, _, err := web.WithIDPair(c, h.svc.VisibleCourse)
+	var course *Course
+	var err error
+	if web.Caller(c) == nil {
+		var id uint64
+		if id, err = web.ParamID(c, "id"); err == nil {
+			course, err = h.svc.featuredCourse(c.UserContext(), id)
+		}
+	} else {
+		_, course, _, err = web.WithIDPair(c, h.svc.VisibleCourse)
+	}
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ type Course struct {
 	AudienceLevels string    `gorm:"size:255;not null;default:''"` // ",县处级,乡科级," or empty for everyone
 	Hours          web.Hours `gorm:"column:hours_x100;not null;default:0"`
 	HoursManual    bool      `gorm:"not null;default:false"`
+	Featured       bool      `gorm:"not null;default:false"` // shown on the public portal
 	Status         string    `gorm:"size:20;not null;index"`
 	PublishedAt    *time.Time
 	CreatedBy      uint64 `gorm:"not null;default:0"`
@@ -155,6 +156,14 @@ func Migrations() []db.Migration {
 				}
 			}
 			return nil
+		},
+	}, {
+		ID: "0021_catalog_featured",
+		Up: func(tx *gorm.DB) error {
+			if err := tx.Exec("ALTER TABLE courses ADD COLUMN featured BOOLEAN NOT NULL DEFAULT false").Error; err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX idx_courses_featured ON courses (featured, status, published_at)").Error
 		},
 	}}
 }

@@ -62,6 +62,7 @@ type CourseResponse struct {
 	Status         string           `json:"status"`
 	AudienceLevels []string         `json:"audience_levels"`
 	AudienceOrgIDs []uint64         `json:"audience_org_ids"`
+	Featured       bool             `json:"featured"` // shown on the public portal
 	HasCover       bool             `json:"has_cover"`
 	CoverURL       string           `json:"cover_url,omitempty"`
 	DurationTotal  float64          `json:"duration_seconds"`

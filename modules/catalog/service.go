@@ -65,6 +65,8 @@ type Service struct {
 	signKey  []byte
 	log      *slog.Logger
 	now      func() time.Time
+	// onFeatured hears that the featured courses changed.
+	onFeatured func(ctx context.Context)
 }
 
 // Deps are what the service needs.
@@ -191,7 +193,7 @@ func (s *Service) Detail(ctx context.Context, c *Course, withBodies bool) (Cours
 		orgs = []uint64{}
 	}
 	r := CourseResponse{ID: c.ID, CollegeID: c.CollegeID, Title: c.Title, Summary: c.Summary, Category: c.Category, Kind: c.Kind, Teacher: c.Teacher,
-		Hours: c.Hours, HoursManual: c.HoursManual, ProposedHours: s.ProposeHours(ctx, studySeconds(lessons)), Status: c.Status,
+		Hours: c.Hours, HoursManual: c.HoursManual, ProposedHours: s.ProposeHours(ctx, studySeconds(lessons)), Status: c.Status, Featured: c.Featured,
 		AudienceLevels: levelsFromColumn(c.AudienceLevels), AudienceOrgIDs: orgs, HasCover: c.CoverKey != "", CoverURL: coverURL(c), DurationTotal: studySeconds(lessons),
 		PublishedAt: c.PublishedAt, Lessons: make([]LessonResponse, len(lessons))}
 	for i := range lessons {

@@ -81,5 +81,12 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("hour_entries").Migrator().CreateTable(&hourEntry{})
 		},
+	}, {
+		// The year's totals per person (rankings, unit compliance) read
+		// this index alone.
+		ID: "0020_hours_year_totals",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX idx_hour_entries_year_totals ON hour_entries (year, category, user_id, hours_x100)").Error
+		},
 	}}
 }

@@ -354,3 +354,18 @@ func (s *Store) existing(ctx context.Context, col string, vals []string) (map[st
 	}
 	return out, nil
 }
+
+// ActiveLearnerIDs is a subquery of the ids of enabled accounts holding the
+// learner role, for another module's rankings ("user_id IN (?)").
+func (s *Store) ActiveLearnerIDs() *gorm.DB {
+	return s.db.Model(&User{}).Select("users.id").
+		Where("users.disabled = ? AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = ?)", false, web.RoleLearner)
+}
+
+// UnitCadres is a subquery of (user_id, unit_id): the enabled learners whose
+// org is a unit, for another module's per-unit figures.
+func (s *Store) UnitCadres() *gorm.DB {
+	return s.db.Model(&User{}).Select("users.id AS user_id, users.org_id AS unit_id").
+		Where("users.disabled = ? AND users.org_id IN (SELECT id FROM orgs WHERE kind = ?)", false, KindUnit).
+		Where("EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = ?)", web.RoleLearner)
+}

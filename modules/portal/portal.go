@@ -22,6 +22,7 @@ type Handlers struct {
 	pages    *web.Engine
 	sections []Section
 	member   fiber.Handler // the home of a signed-in user
+	visitors fiber.Handler // what "/" shows a visitor who is not logged in
 }
 
 // New makes the portal with the sections the wired modules offer.
@@ -31,6 +32,13 @@ func New(pages *web.Engine, sections []Section) *Handlers {
 
 // SetMemberHome makes h what "/" shows a signed-in user.
 func (h *Handlers) SetMemberHome(member fiber.Handler) { h.member = member }
+
+// ForVisitors makes "/" show visitors who are not logged in page instead
+// (the public portal).
+func (h *Handlers) ForVisitors(page fiber.Handler) *Handlers {
+	h.visitors = page
+	return h
+}
 
 // Register lists the routes of the module.
 func (h *Handlers) Register(r fiber.Router) {
@@ -55,6 +63,9 @@ func (h *Handlers) home(c *fiber.Ctx) error {
 	p := web.Caller(c)
 	if p != nil && h.member != nil && !p.MustChangePassword {
 		return h.member(c)
+	}
+	if p == nil && h.visitors != nil {
+		return h.visitors(c)
 	}
 	welcome := "欢迎访问干部网络学院。请登录后学习课程、参加考试和培训。"
 	if p != nil {

@@ -48,6 +48,11 @@ func TestSearchFindsWhatTheCallerMaySee(t *testing.T) {
 	class := a.CreateClass(c, map[string]any{"title": "基层治理专题培训班"})
 	a.OpenClass(c, class)
 
+	pub := a.Do("POST", "/api/v1/notices", c.Tokens["org"], map[string]any{"kind": "notice", "title": "关于基层治理培训的通知", "body": "<p>请按时参加。</p>", "publish": true})
+	collegetest.MustStatus(t, pub, 201)
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/notices", c.Tokens["org"], map[string]any{"kind": "notice", "title": "基层治理内部通知", "body": "<p>仅限本单位。</p>", "publish": true, "audience_org_id": c.UnitB}), 201)
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/notices", c.Tokens["org"], map[string]any{"kind": "news", "title": "基层治理草稿新闻", "body": "<p>草稿</p>"}), 201)
+
 	got := find(t, a, c.Tokens["ua_cadre"], "基层治理")
 	want := map[string]string{
 		"基层治理能力提升":  fmt.Sprintf("course /courses/%d", mine),
@@ -61,8 +66,16 @@ func TestSearchFindsWhatTheCallerMaySee(t *testing.T) {
 	if !strings.HasPrefix(got["基层治理专题"], "topic /topics/") {
 		t.Errorf("topic not found: %v", got)
 	}
-	if _, ok := got["基层治理草稿课程"]; ok {
-		t.Error("a draft course is found by a learner")
+	if got["关于基层治理培训的通知"] != fmt.Sprintf("notice /notices/%d", pub.ID(t)) {
+		t.Errorf("public notice: %v", got)
+	}
+	for _, hidden := range []string{"基层治理草稿课程", "基层治理内部通知", "基层治理草稿新闻"} {
+		if _, ok := got[hidden]; ok {
+			t.Errorf("%s is found by unit A's learner", hidden)
+		}
+	}
+	if b := find(t, a, c.Tokens["ub_cadre"], "内部通知"); b["基层治理内部通知"] == "" {
+		t.Errorf("unit B's cadre does not find the notice for unit B: %v", b)
 	}
 	// Unit B's cadre is not in the course's audience.
 	if other := find(t, a, c.Tokens["ub_cadre"], "能力提升"); other["基层治理能力提升"] != "" {

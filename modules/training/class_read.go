@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"college/modules/web"
 	"college/storage/db"
@@ -218,6 +219,44 @@ func (s *Service) OpenClasses(ctx context.Context, p *web.Principal) ([]Class, e
 		if ok {
 			out = append(out, *c)
 		}
+	}
+	return out, nil
+}
+
+// OpenClassSummary is what the public portal shows of a class taking
+// registrations.
+type OpenClassSummary struct {
+	ID          uint64
+	HostOrgID   uint64
+	Title       string
+	StartsOn    string
+	EndsOn      string
+	Place       string
+	Online      bool
+	Quota       int
+	Enrolled    int
+	RegClosesAt time.Time
+}
+
+// PublicOpenClasses lists up to limit classes whose registration is open now,
+// soonest first; hostOrgID, when not 0, keeps those of one host.
+func (s *Service) PublicOpenClasses(ctx context.Context, hostOrgID uint64, limit int) ([]OpenClassSummary, error) {
+	q := s.db.WithContext(ctx).Where("status = ?", StatusOpen)
+	if hostOrgID != 0 {
+		q = q.Where("host_org_id = ?", hostOrgID)
+	}
+	var rows []Class
+	if err := q.Order("starts_on, id").Limit(200).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("training: open classes: %w", err)
+	}
+	out := []OpenClassSummary{}
+	for i := range rows {
+		c := &rows[i]
+		if s.effectiveStatus(c) != StatusOpen || len(out) >= limit {
+			continue
+		}
+		out = append(out, OpenClassSummary{ID: c.ID, HostOrgID: c.HostOrgID, Title: c.Title, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
+			Place: c.Place, Online: c.Online, Quota: c.Quota, Enrolled: c.Enrolled, RegClosesAt: c.RegClosesAt})
 	}
 	return out, nil
 }

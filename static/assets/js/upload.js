@@ -234,6 +234,25 @@
     });
   }
 
+  // ---------- featured on the public portal ----------
+
+  var feature = $("course-feature");
+  if (feature) {
+    feature.addEventListener("click", function () {
+      var errBox = $("publish-error");
+      show(errBox, "");
+      feature.disabled = true;
+      api("PUT", "/api/v1/courses/" + encodeURIComponent(courseID) + "/featured", { featured: feature.getAttribute("data-featured") === "true" }).then(function (r) {
+        if (r.ok) {
+          location.reload();
+          return;
+        }
+        feature.disabled = false;
+        showFailure(errBox, r);
+      });
+    });
+  }
+
   // ---------- publish and archive ----------
 
   Array.prototype.forEach.call(root.querySelectorAll("button[data-action]"), function (btn) {
