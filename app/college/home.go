@@ -134,6 +134,21 @@ func (a *App) homeSources() home.Sources {
 			}
 			return mine, open, nil
 		},
+		Notices: func(ctx context.Context, p *web.Principal) ([]home.Link, error) {
+			portal, err := a.Portal.Portal(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			var out []home.Link
+			for _, n := range portal.Notices[:min(len(portal.Notices), 3)] {
+				desc := ""
+				if n.PublishedAt != nil {
+					desc = n.PublishedAt.In(web.Shanghai).Format("2006-01-02")
+				}
+				out = append(out, home.Link{Title: n.Title, Desc: desc, Href: fmt.Sprintf("/notices/%d", n.ID)})
+			}
+			return out, nil
+		},
 		Todos:  a.homeTodos,
 		Unread: a.Notify.Unread,
 	}

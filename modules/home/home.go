@@ -110,6 +110,8 @@ type Sources struct {
 	// Todos are what waits for the caller in each role (evaluations, tasks,
 	// filings, reviews, nominations…).
 	Todos func(ctx context.Context, p *web.Principal) ([]Todo, error)
+	// Notices are the latest notices the caller may read.
+	Notices func(ctx context.Context, p *web.Principal) ([]Link, error)
 	// Unread counts the caller's unread notifications.
 	Unread func(ctx context.Context, uid uint64) (int64, error)
 }
@@ -127,6 +129,7 @@ type View struct {
 	Open     []Class
 	Todos    []Todo
 	Unread   int64
+	Notices  []Link
 	Work     []Group  // the pages of the caller's administrative work
 	Groups   []Group  // their own pages: learning, the account
 	Failed   []string // parts that could not be read just now
@@ -197,6 +200,9 @@ func (h *Handlers) Build(ctx context.Context, p *web.Principal) View {
 	}
 	if s.Todos != nil {
 		run("待办", func() (err error) { v.Todos, err = s.Todos(ctx, p); return })
+	}
+	if s.Notices != nil {
+		run("通知公告", func() (err error) { v.Notices, err = s.Notices(ctx, p); return })
 	}
 	if s.Unread != nil {
 		run("消息", func() (err error) { v.Unread, err = s.Unread(ctx, p.UserID); return })

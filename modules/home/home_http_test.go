@@ -33,11 +33,12 @@ func TestCadreHome(t *testing.T) {
 	if err := a.Notify.Send(ctx, nil, []uint64{uid, uid, uid}, notify.Message{Title: "培训通知"}); err != nil {
 		t.Fatal(err)
 	}
+	collegetest.MustStatus(t, a.Do("POST", "/api/v1/notices", c.Tokens["org"], map[string]any{"kind": "notice", "title": "关于开展年度网络培训的通知", "body": "<p>请按时完成。</p>", "publish": true}), 201)
 	unread := a.Count("notifications", "user_id = ? AND read_at IS NULL", uid)
 	b := collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword)
 	home := collegetest.PageGet(b, "/", 200)
 	collegetest.MustContain(t, home, "待学必修课", "学习贯彻专题必修课", fmt.Sprintf(`href="/courses/%d"`, course), "网络学习", "集中培训",
-		"12.5/50", fmt.Sprintf("%d 条未读消息", unread), fmt.Sprintf(`aria-label="%d 条未读"`, unread))
+		"12.5/50", "通知公告", "关于开展年度网络培训的通知", fmt.Sprintf("%d 条未读消息", unread), fmt.Sprintf(`aria-label="%d 条未读"`, unread))
 	if unread == 0 {
 		t.Fatal("no unread notification to show")
 	}
