@@ -19,6 +19,7 @@ import (
 	"college/modules/assess"
 	"college/modules/audit"
 	"college/modules/catalog"
+	"college/modules/dashboard"
 	"college/modules/exam"
 	"college/modules/followup"
 	"college/modules/hours"
@@ -75,6 +76,7 @@ type App struct {
 	Training *training.Service
 	Followup *followup.Service
 	Assess   *assess.Service
+	Dash     *dashboard.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -258,6 +260,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.OnGraduation(a.Followup.OnGraduation)
 	a.Assess = assess.NewService(assess.Deps{DB: s.DB, Settings: a.Settings, Training: a.Training, Teachers: folks, Notifier: assessNotifier{a.Notify}, Audit: a.Audit, Log: log})
 	a.Training.SetEvaluations(a.Assess)
+	a.Dash = dashboard.NewService(dashboard.Deps{Directory: directory{id: a.Identity, store: idStore}, Ledger: a.Hours, Exams: a.Exams,
+		Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -337,6 +341,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
+	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	portal.New(engine, homeSections()).Register(pages)
 
 	apiRouter.Get("/openapi.json", func(c *fiber.Ctx) error {
