@@ -16,7 +16,9 @@ type directory struct {
 	store *identity.Store
 }
 
-func dashOrg(o identity.Org) dashboard.Org { return dashboard.Org{ID: o.ID, Name: o.Name, Path: o.Path} }
+func dashOrg(o identity.Org) dashboard.Org {
+	return dashboard.Org{ID: o.ID, Name: o.Name, Path: o.Path}
+}
 
 // Root is the city's org department.
 func (d directory) Root(ctx context.Context) (dashboard.Org, error) {

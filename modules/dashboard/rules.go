@@ -85,8 +85,8 @@ type Standing struct {
 	OnlineGap, CentralizedGap       web.Hours
 	CycleFrom                       int
 	Met                             bool
-	// Due: a 县处级及以上 cadre whose cycle ends within a year with the cycle
-	// total still under the full five-year requirement.
+	// Due: a 县处级及以上 cadre in the cycle's last year (it ends within a
+	// year) with the cycle total still under the full five-year requirement.
 	Due bool
 }
 
@@ -106,7 +106,7 @@ func (r Rules) Judge(level string, s hours.UserSums, year int) Standing {
 		st.Cycle = s.CycleCentralized
 		st.CentralizedTarget = r.Centralized5y * web.Hours(elapsed) / web.Hours(max(1, r.CycleYears))
 		st.CentralizedGap = max(0, st.CentralizedTarget-st.Cycle)
-		st.Due = from+max(1, r.CycleYears)-1-year <= 1 && st.Cycle < r.Centralized5y
+		st.Due = from+max(1, r.CycleYears)-1 == year && st.Cycle < r.Centralized5y
 	} else {
 		st.CentralizedTarget = r.CentralizedYearly
 		st.CentralizedGap = max(0, st.CentralizedTarget-(s.Centralized+st.CarryCentralized))
