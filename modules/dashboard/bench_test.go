@@ -121,8 +121,7 @@ func TestComplianceDashboardAtScale(t *testing.T) {
 	}
 	ids := identity.NewStore(a.DB)
 	timeIt("  ledger sums per user (SQL GROUP BY)", 3, func() error {
-		n := 0
-		return a.Hours.EachUserSums(ctx, 2026, 2023, nil, func(hours.UserSums) error { n++; return nil })
+		return a.Hours.EachUserSums(ctx, 2026, 2023, nil, func(hours.UserSums) error { return nil })
 	})
 	timeIt("  cadres of the city (SQL)", 3, func() error {
 		return ids.EachCadre(ctx, root.Path, func(identity.Cadre) error { return nil })
@@ -134,8 +133,7 @@ func TestComplianceDashboardAtScale(t *testing.T) {
 		} {
 			var rows []map[string]any
 			a.DB.Raw(q).Scan(&rows)
-			t.Logf("%s
-%v", q, rows)
+			t.Logf("%s: %v", q, rows)
 		}
 	}
 	var got dashboard.Compliance
