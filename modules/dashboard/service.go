@@ -7,9 +7,11 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"college/modules/exam"
@@ -51,17 +53,20 @@ type Directory interface {
 	// Org returns the org with this id; ok is false when there is none.
 	Org(ctx context.Context, id uint64) (o Org, ok bool, err error)
 	Children(ctx context.Context, id uint64) ([]Org, error)
-	// EachCadre streams the cadres of a subtree in id order; fn must not
-	// query the database.
+	// EachCadre streams the cadres of a subtree; fn must not query the
+	// database.
 	EachCadre(ctx context.Context, orgPath string, fn func(Cadre) error) error
-	// CadreIDs is a subquery of the ids of the cadres of a subtree.
+	// CadreIDs is a subquery of the ids of the cadres of a subtree;
+	// SeniorIDs of those of them who are 县处级 and above.
 	CadreIDs(orgPath string) *gorm.DB
+	SeniorIDs(orgPath string) *gorm.DB
 	People(ctx context.Context, ids []uint64) (map[uint64]Person, error)
 }
 
 // Ledger is what the dashboards need of the hours module.
 type Ledger interface {
-	EachUserSums(ctx context.Context, year, cycleFrom int, users *gorm.DB, fn func(hours.UserSums) error) error
+	EachYearSums(ctx context.Context, year int, users *gorm.DB, fn func(hours.YearSums) error) error
+	EachCentralizedSum(ctx context.Context, from, to int, users *gorm.DB, fn func(userID uint64, h web.Hours) error) error
 }
 
 // Exams is what the dashboards need of the exam module.
@@ -150,26 +155,61 @@ type judged struct {
 	Standing
 }
 
-// judge applies the rules to every cadre of org's subtree for year: the
-// ledger is summed per user in SQL, the cadres are streamed, and each is
-// handed to fn.
+// judge applies the rules to every cadre of org's subtree for year and
+// hands each to fn. The ledger is summed in SQL: the year's hours of every
+// user (and last year's when the carry-over is on), and the centralized
+// hours of the cycle's earlier years for the 县处级 cadres only; these
+// queries and the scan of the cadres run at once, each on its own
+// connection when the database has several.
 func (s *Service) judge(ctx context.Context, org Org, year int, r Rules, fn func(judged)) error {
 	from, _ := r.Cycle(year)
 	var users *gorm.DB
 	if strings.Count(org.Path, "/") > 2 {
-		users = s.d.Directory.CadreIDs(org.Path) // below the root: scan only the subtree's users
+		users = s.d.Directory.CadreIDs(org.Path) // below the root: only the subtree's users
 	}
-	sums := map[uint64]hours.UserSums{}
-	if err := s.d.Ledger.EachUserSums(ctx, year, from, users, func(u hours.UserSums) error {
-		sums[u.UserID] = u
-		return nil
-	}); err != nil {
+	cur, prev := map[uint64]hours.YearSums{}, map[uint64]hours.YearSums{}
+	cycle := map[uint64]web.Hours{}
+	var cadres []Cadre
+	jobs := []func() error{
+		func() error {
+			return s.d.Ledger.EachYearSums(ctx, year, users, func(u hours.YearSums) error { cur[u.UserID] = u; return nil })
+		},
+		func() error {
+			return s.d.Directory.EachCadre(ctx, org.Path, func(c Cadre) error { cadres = append(cadres, c); return nil })
+		},
+	}
+	if r.CarryOver {
+		jobs = append(jobs, func() error {
+			return s.d.Ledger.EachYearSums(ctx, year-1, users, func(u hours.YearSums) error { prev[u.UserID] = u; return nil })
+		})
+	}
+	if from < year {
+		jobs = append(jobs, func() error {
+			return s.d.Ledger.EachCentralizedSum(ctx, from, year-1, s.d.Directory.SeniorIDs(org.Path), func(id uint64, h web.Hours) error { cycle[id] = h; return nil })
+		})
+	}
+	if err := all(jobs); err != nil {
 		return err
 	}
-	return s.d.Directory.EachCadre(ctx, org.Path, func(c Cadre) error {
-		fn(judged{Cadre: c, Unit: unitOf(org.Path, c.OrgPath), Standing: r.Judge(c.Level, sums[c.ID], year)})
-		return nil
-	})
+	for _, c := range cadres {
+		y, p := cur[c.ID], prev[c.ID]
+		sums := hours.UserSums{UserID: c.ID, Online: y.Online, Centralized: y.Centralized, PrevOnline: p.Online, PrevCentralized: p.Centralized,
+			CycleCentralized: cycle[c.ID] + y.Centralized}
+		fn(judged{Cadre: c, Unit: unitOf(org.Path, c.OrgPath), Standing: r.Judge(c.Level, sums, year)})
+	}
+	return nil
+}
+
+// all runs the jobs at once and returns the first error.
+func all(jobs []func() error) error {
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = job() }()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Tally counts cadres.

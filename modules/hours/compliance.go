@@ -11,7 +11,8 @@ import (
 
 // UserSums are one user's ledger sums that the compliance rules read: the
 // year's online and centralized hours, the previous year's (for the
-// carry-over), and the centralized hours from a cycle's first year to year.
+// carry-over), and the centralized hours from the plan cycle's first year
+// to year.
 type UserSums struct {
 	UserID           uint64
 	Online           web.Hours
@@ -21,46 +22,67 @@ type UserSums struct {
 	CycleCentralized web.Hours
 }
 
-// EachUserSums calls fn with the sums of every user who has entries between
-// min(cycleFrom, year-1) and year, in user order. The sums are computed by
-// one GROUP BY over the covering index (user_id, year, category, hours_x100);
-// users, when not nil, is a subquery of user ids that limits the scan.
-func (s *Service) EachUserSums(ctx context.Context, year, cycleFrom int, users *gorm.DB, fn func(UserSums) error) error {
-	return s.store.eachUserSums(ctx, year, cycleFrom, users, fn)
+// YearSums are one user's online and centralized hours of one year.
+type YearSums struct {
+	UserID      uint64
+	Online      web.Hours
+	Centralized web.Hours
 }
 
-func (st *store) eachUserSums(ctx context.Context, year, cycleFrom int, users *gorm.DB, fn func(UserSums) error) error {
-	from := min(cycleFrom, year-1)
-	q := st.db.WithContext(ctx).Table("hour_entries").
-		Select(`user_id,
- COALESCE(SUM(CASE WHEN year = ? AND category = ? THEN hours_x100 ELSE 0 END), 0),
- COALESCE(SUM(CASE WHEN year = ? AND category = ? THEN hours_x100 ELSE 0 END), 0),
- COALESCE(SUM(CASE WHEN year = ? AND category = ? THEN hours_x100 ELSE 0 END), 0),
- COALESCE(SUM(CASE WHEN year = ? AND category = ? THEN hours_x100 ELSE 0 END), 0),
- COALESCE(SUM(CASE WHEN year >= ? AND category = ? THEN hours_x100 ELSE 0 END), 0)`,
-			year, CategoryOnline, year, CategoryCentralized, year-1, CategoryOnline, year-1, CategoryCentralized, cycleFrom, CategoryCentralized).
-		Where("year BETWEEN ? AND ?", from, year)
+// EachYearSums calls fn with the online and centralized sums of every user
+// with entries in year: one GROUP BY over the index (year, user_id,
+// category, hours_x100), read in user order without a temporary table.
+// users, when not nil, is a subquery of user ids that limits the scan; fn
+// must not query the database.
+func (s *Service) EachYearSums(ctx context.Context, year int, users *gorm.DB, fn func(YearSums) error) error {
+	q := s.store.db.WithContext(ctx).Table("hour_entries").
+		Select("user_id, COALESCE(SUM(CASE WHEN category = ? THEN hours_x100 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN category = ? THEN hours_x100 ELSE 0 END), 0)", CategoryOnline, CategoryCentralized).
+		Where("year = ?", year)
 	if users != nil {
 		q = q.Where("user_id IN (?)", users)
 	}
-	rows, err := q.Group("user_id").Order("user_id").Rows()
+	return eachRow(q.Group("user_id"), func(scan func(...any) error) error {
+		var u YearSums
+		var on, ce int64
+		if err := scan(&u.UserID, &on, &ce); err != nil {
+			return err
+		}
+		u.Online, u.Centralized = web.Hours(on), web.Hours(ce)
+		return fn(u)
+	})
+}
+
+// EachCentralizedSum calls fn with every user's centralized hours of the
+// years from..to, for the users of the subquery (the 县处级 cadres whose
+// five-year rule reads them), through the index (user_id, year, category,
+// hours_x100); fn must not query the database.
+func (s *Service) EachCentralizedSum(ctx context.Context, from, to int, users *gorm.DB, fn func(userID uint64, h web.Hours) error) error {
+	q := s.store.db.WithContext(ctx).Table("hour_entries").Select("user_id, COALESCE(SUM(hours_x100), 0)").
+		Where("user_id IN (?) AND year BETWEEN ? AND ? AND category = ?", users, from, to, CategoryCentralized).Group("user_id")
+	return eachRow(q, func(scan func(...any) error) error {
+		var id uint64
+		var h int64
+		if err := scan(&id, &h); err != nil {
+			return err
+		}
+		return fn(id, web.Hours(h))
+	})
+}
+
+// eachRow streams the rows of q to row.
+func eachRow(q *gorm.DB, row func(scan func(...any) error) error) error {
+	rows, err := q.Rows()
 	if err != nil {
-		return fmt.Errorf("hours store: user sums: %w", err)
+		return fmt.Errorf("hours store: sums: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var u UserSums
-		var on, ce, pon, pce, cyc int64
-		if err := rows.Scan(&u.UserID, &on, &ce, &pon, &pce, &cyc); err != nil {
-			return fmt.Errorf("hours store: user sums: %w", err)
-		}
-		u.Online, u.Centralized, u.PrevOnline, u.PrevCentralized, u.CycleCentralized = web.Hours(on), web.Hours(ce), web.Hours(pon), web.Hours(pce), web.Hours(cyc)
-		if err := fn(u); err != nil {
-			return err
+		if err := row(rows.Scan); err != nil {
+			return fmt.Errorf("hours store: sums: %w", err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("hours store: user sums: %w", err)
+		return fmt.Errorf("hours store: sums: %w", err)
 	}
 	return nil
 }

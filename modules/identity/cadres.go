@@ -27,10 +27,10 @@ func (s *Store) cadresUnder(ctx context.Context, orgPath string) *gorm.DB {
 		Where("EXISTS (SELECT 1 FROM user_roles WHERE user_roles.user_id = users.id AND user_roles.role = ?)", web.RoleLearner)
 }
 
-// EachCadre calls fn with every cadre in the subtree of orgPath, in id
-// order, streaming the rows: fn must not query the database.
+// EachCadre calls fn with every cadre in the subtree of orgPath, in no
+// particular order, streaming the rows: fn must not query the database.
 func (s *Store) EachCadre(ctx context.Context, orgPath string, fn func(Cadre) error) error {
-	rows, err := s.cadresUnder(ctx, orgPath).Select("users.id, users.org_id, orgs.path, users.level").Order("users.id").Rows()
+	rows, err := s.cadresUnder(ctx, orgPath).Select("users.id, users.org_id, orgs.path, users.level").Rows()
 	if err != nil {
 		return fmt.Errorf("identity store: cadres: %w", err)
 	}
@@ -54,6 +54,12 @@ func (s *Store) EachCadre(ctx context.Context, orgPath string, fn func(Cadre) er
 // orgPath, for another module's filters ("user_id IN (?)").
 func (s *Store) CadreIDs(orgPath string) *gorm.DB {
 	return s.cadresUnder(context.Background(), orgPath).Select("users.id")
+}
+
+// CadreIDsWithLevel is a subquery of the ids of the cadres of the subtree
+// of orgPath whose level is one of levels.
+func (s *Store) CadreIDsWithLevel(orgPath string, levels []string) *gorm.DB {
+	return s.cadresUnder(context.Background(), orgPath).Where("users.level IN ?", levels).Select("users.id")
 }
 
 // ChildOrgs lists the direct children of an org, in display order.
