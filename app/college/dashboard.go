@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"college/modules/dashboard"
-	"college/modules/hours"
 	"college/modules/identity"
 
 	"gorm.io/gorm"
@@ -62,11 +61,6 @@ func (d directory) EachCadre(ctx context.Context, orgPath string, fn func(dashbo
 
 // CadreIDs is a subquery of a subtree's cadre ids.
 func (d directory) CadreIDs(orgPath string) *gorm.DB { return d.store.CadreIDs(orgPath) }
-
-// SeniorIDs is a subquery of a subtree's 县处级 and above cadre ids.
-func (d directory) SeniorIDs(orgPath string) *gorm.DB {
-	return d.store.CadreIDsWithLevel(orgPath, hours.SeniorLevels)
-}
 
 // People names cadres.
 func (d directory) People(ctx context.Context, ids []uint64) (map[uint64]dashboard.Person, error) {

@@ -56,10 +56,8 @@ type Directory interface {
 	// EachCadre streams the cadres of a subtree; fn must not query the
 	// database.
 	EachCadre(ctx context.Context, orgPath string, fn func(Cadre) error) error
-	// CadreIDs is a subquery of the ids of the cadres of a subtree;
-	// SeniorIDs of those of them who are 县处级 and above.
+	// CadreIDs is a subquery of the ids of the cadres of a subtree.
 	CadreIDs(orgPath string) *gorm.DB
-	SeniorIDs(orgPath string) *gorm.DB
 	People(ctx context.Context, ids []uint64) (map[uint64]Person, error)
 }
 
@@ -158,7 +156,7 @@ type judged struct {
 // judge applies the rules to every cadre of org's subtree for year and
 // hands each to fn. The ledger is summed in SQL: the year's hours of every
 // user (and last year's when the carry-over is on), and the centralized
-// hours of the cycle's earlier years for the 县处级 cadres only; these
+// hours of the cycle's earlier years; these
 // queries and the scan of the cadres run at once, each on its own
 // connection when the database has several.
 func (s *Service) judge(ctx context.Context, org Org, year int, r Rules, fn func(judged)) error {
@@ -185,7 +183,7 @@ func (s *Service) judge(ctx context.Context, org Org, year int, r Rules, fn func
 	}
 	if from < year {
 		jobs = append(jobs, func() error {
-			return s.d.Ledger.EachCentralizedSum(ctx, from, year-1, s.d.Directory.SeniorIDs(org.Path), func(id uint64, h web.Hours) error { cycle[id] = h; return nil })
+			return s.d.Ledger.EachCentralizedSum(ctx, from, year-1, users, func(id uint64, h web.Hours) error { cycle[id] = h; return nil })
 		})
 	}
 	if err := all(jobs); err != nil {

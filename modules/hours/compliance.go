@@ -53,13 +53,16 @@ func (s *Service) EachYearSums(ctx context.Context, year int, users *gorm.DB, fn
 }
 
 // EachCentralizedSum calls fn with every user's centralized hours of the
-// years from..to, for the users of the subquery (the 县处级 cadres whose
-// five-year rule reads them), through the index (user_id, year, category,
-// hours_x100); fn must not query the database.
+// years from..to (the earlier years of a plan cycle): one GROUP BY over the
+// year-first index. users, when not nil, is a subquery of user ids that
+// limits the scan; fn must not query the database.
 func (s *Service) EachCentralizedSum(ctx context.Context, from, to int, users *gorm.DB, fn func(userID uint64, h web.Hours) error) error {
 	q := s.store.db.WithContext(ctx).Table("hour_entries").Select("user_id, COALESCE(SUM(hours_x100), 0)").
-		Where("user_id IN (?) AND year BETWEEN ? AND ? AND category = ?", users, from, to, CategoryCentralized).Group("user_id")
-	return eachRow(q, func(scan func(...any) error) error {
+		Where("year BETWEEN ? AND ? AND category = ?", from, to, CategoryCentralized)
+	if users != nil {
+		q = q.Where("user_id IN (?)", users)
+	}
+	return eachRow(q.Group("user_id"), func(scan func(...any) error) error {
 		var id uint64
 		var h int64
 		if err := scan(&id, &h); err != nil {

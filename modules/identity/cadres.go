@@ -56,12 +56,6 @@ func (s *Store) CadreIDs(orgPath string) *gorm.DB {
 	return s.cadresUnder(context.Background(), orgPath).Select("users.id")
 }
 
-// CadreIDsWithLevel is a subquery of the ids of the cadres of the subtree
-// of orgPath whose level is one of levels.
-func (s *Store) CadreIDsWithLevel(orgPath string, levels []string) *gorm.DB {
-	return s.cadresUnder(context.Background(), orgPath).Where("users.level IN ?", levels).Select("users.id")
-}
-
 // ChildOrgs lists the direct children of an org, in display order.
 func (s *Store) ChildOrgs(ctx context.Context, parentID uint64) ([]Org, error) {
 	var out []Org
