@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"college/modules/web"
 
@@ -18,27 +19,42 @@ type Cadre struct {
 }
 
 // cadresUnder selects the enabled accounts holding the learner role whose
-// org lies in the subtree of orgPath.
+// org lies in the subtree of orgPath (every org for a root path "/n/").
 func (s *Store) cadresUnder(ctx context.Context, orgPath string) *gorm.DB {
-	return s.db.WithContext(ctx).Table("users").
-		Joins("JOIN orgs ON orgs.id = users.org_id").
-		Where("orgs.path LIKE ? ESCAPE '!'", web.Prefix(orgPath)).
+	q := s.db.WithContext(ctx).Table("users").
 		Where("users.disabled = ?", false).
 		Where("EXISTS (SELECT 1 FROM user_roles WHERE user_roles.user_id = users.id AND user_roles.role = ?)", web.RoleLearner)
+	if strings.Count(orgPath, "/") > 2 {
+		q = q.Where("users.org_id IN (SELECT id FROM orgs WHERE path LIKE ? ESCAPE '!')", web.Prefix(orgPath))
+	}
+	return q
 }
 
 // EachCadre calls fn with every cadre in the subtree of orgPath, in no
 // particular order, streaming the rows: fn must not query the database.
+// The orgs' paths are read first, so the scan of users joins nothing.
 func (s *Store) EachCadre(ctx context.Context, orgPath string, fn func(Cadre) error) error {
-	rows, err := s.cadresUnder(ctx, orgPath).Select("users.id, users.org_id, orgs.path, users.level").Rows()
+	var orgs []Org
+	if err := s.db.WithContext(ctx).Select("id", "path").Where("path LIKE ? ESCAPE '!'", web.Prefix(orgPath)).Find(&orgs).Error; err != nil {
+		return fmt.Errorf("identity store: cadres: %w", err)
+	}
+	paths := make(map[uint64]string, len(orgs))
+	for _, o := range orgs {
+		paths[o.ID] = o.Path
+	}
+	rows, err := s.cadresUnder(ctx, orgPath).Select("users.id, users.org_id, users.level").Rows()
 	if err != nil {
 		return fmt.Errorf("identity store: cadres: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var c Cadre
-		if err := rows.Scan(&c.ID, &c.OrgID, &c.OrgPath, &c.Level); err != nil {
+		if err := rows.Scan(&c.ID, &c.OrgID, &c.Level); err != nil {
 			return fmt.Errorf("identity store: cadres: %w", err)
+		}
+		var ok bool
+		if c.OrgPath, ok = paths[c.OrgID]; !ok {
+			continue // an org outside the subtree: the root's query has no org filter
 		}
 		if err := fn(c); err != nil {
 			return err
