@@ -19,6 +19,7 @@ import (
 	"college/modules/assess"
 	"college/modules/audit"
 	"college/modules/catalog"
+	"college/modules/dashboard"
 	"college/modules/exam"
 	"college/modules/followup"
 	"college/modules/home"
@@ -78,6 +79,7 @@ type App struct {
 	Followup *followup.Service
 	Assess   *assess.Service
 	Portal   *portal.Service
+	Dash     *dashboard.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -265,6 +267,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Portal = portal.NewService(portal.Deps{DB: s.DB, Cache: s.Cache, Settings: a.Settings, Audit: a.Audit, Log: log,
 		Sources: portalSources{catalog: a.Catalog, training: a.Training, hours: a.Hours, id: a.Identity, store: idStore}})
 	a.Catalog.OnFeatured(func(ctx context.Context) { a.Portal.Invalidate(ctx, "content") })
+	a.Dash = dashboard.NewService(dashboard.Deps{Directory: directory{id: a.Identity, store: idStore}, Ledger: a.Hours, Exams: a.Exams,
+		Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -344,6 +348,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	training.NewHandlers(a.Training, engine, s.Objects).Register(a.API, pages)
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
+	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -389,6 +394,7 @@ func homeSections() []portal.Section {
 		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "考试管理", Desc: "题库、导入、组卷、阅卷与成绩统计", Href: "/admin/exams", Icon: "卷", Roles: []string{web.RoleCollegeAdmin}},
 		{Title: "班次管理", Desc: "班次计划、备案、报名审核、考勤请假与结班", Href: "/admin/classes", Icon: "训", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "综合管理", Desc: "学时达标、考试通过率和参训情况，按单位逐级查看并导出", Href: "/admin/dashboard", Icon: "综", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},

@@ -236,5 +236,11 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("attempts").Migrator().AddColumn(&attempt{}, "ClosedAt")
 		},
+	}, {
+		// The exam dashboard reads a year's attempts by their start.
+		ID: "0020_exam_attempts_started_index",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX idx_attempts_started_at ON attempts (started_at)").Error
+		},
 	}}
 }

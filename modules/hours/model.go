@@ -88,5 +88,16 @@ func Migrations() []db.Migration {
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("CREATE INDEX idx_hour_entries_year_totals ON hour_entries (year, category, user_id, hours_x100)").Error
 		},
+	}, {
+		// The compliance dashboards sum every user's hours of a year by
+		// category (year first: one range, grouped in user order), and the
+		// centralized hours of a few years for the 县处级 cadres (user first).
+		ID: "0020_hours_user_sums_index",
+		Up: func(tx *gorm.DB) error {
+			if err := tx.Exec("CREATE INDEX idx_hour_entries_year_sums ON hour_entries (year, user_id, category, hours_x100)").Error; err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX idx_hour_entries_user_sums ON hour_entries (user_id, year, category, hours_x100)").Error
+		},
 	}}
 }
