@@ -67,9 +67,11 @@ func (h *Handlers) myExam(c *fiber.Ctx) (MyExam, error) {
 // before the attempt, the paper once it is in progress.
 type examTakePage struct {
 	MyExam
-	LeaveLimit int  // leaving the page more often submits the attempt; 0: no limit
-	Fullscreen bool // the page asks for full screen
-	CanStart   bool // no attempt in progress, the exam open and attempts left
+	LeaveLimit   int  // leaving the page more often submits the attempt; 0: no limit
+	Fullscreen   bool // the page asks for full screen
+	CanStart     bool // no attempt in progress, the exam open and attempts left
+	Questions    int  // questions in the paper
+	AttemptsUsed int
 }
 
 // takePage shows an exam. Loading it never starts an attempt (a link from
@@ -83,8 +85,10 @@ func (h *Handlers) takePage(c *fiber.Ctx) error {
 	}
 	d := examTakePage{MyExam: m, CanStart: m.Open == nil && m.State == "open" && m.AttemptsLeft > 0}
 	var e Exam
-	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit", "fullscreen").First(&e, m.ID).Error; err == nil {
+	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit", "fullscreen", "max_attempts", "paper_mode", "paper").First(&e, m.ID).Error; err == nil {
 		d.LeaveLimit, d.Fullscreen = e.LeaveLimit, e.Fullscreen
+		d.Questions = e.questionCount()
+		d.AttemptsUsed = max(e.MaxAttempts-m.AttemptsLeft, 0)
 	}
 	return h.pages.Render(c, fiber.StatusOK, "exam/take", m.Title, d)
 }
