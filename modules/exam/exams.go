@@ -259,6 +259,9 @@ func (s *Service) ReleaseResults(ctx context.Context, p *web.Principal, id uint6
 	if err != nil {
 		return nil, err
 	}
+	if err := s.bookReleasedExam(ctx, e.ID); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
