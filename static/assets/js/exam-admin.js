@@ -65,6 +65,58 @@
     });
   });
 
+  // ---------- exam form: course and class pickers ----------
+
+  // A picker is a search box over a select of the college's courses or
+  // classes, filled from their list APIs; the select keeps its choice
+  // while the list is searched.
+  Array.prototype.forEach.call(root.querySelectorAll("select[data-picker]"), function (sel) {
+    var search = $(sel.id + "-q");
+    var url = sel.getAttribute("data-picker");
+    var none = sel.getAttribute("data-none") || "";
+    var timer = 0;
+    var seq = 0;
+    var load = function () {
+      var q = search ? search.value.trim() : "";
+      var mine = ++seq;
+      api("GET", url + "?page_size=50" + (q ? "&q=" + encodeURIComponent(q) : "")).then(function (r) {
+        if (mine !== seq || !r.ok) return;
+        var chosen = sel.value;
+        var chosenText = chosen && sel.selectedIndex >= 0 ? sel.options[sel.selectedIndex].textContent : "";
+        sel.textContent = "";
+        var first = el("option", "", none);
+        first.value = "";
+        sel.appendChild(first);
+        var items = (r.data && r.data.items) || [];
+        var kept = false;
+        items.forEach(function (it) {
+          var o = el("option", "", it.title + (it.starts_on ? "（" + it.starts_on + " 开班）" : "") + (it.status === "draft" ? "（草稿）" : ""));
+          o.value = String(it.id);
+          if (o.value === chosen) kept = true;
+          sel.appendChild(o);
+        });
+        if (chosen && !kept) {
+          var o = el("option", "", chosenText);
+          o.value = chosen;
+          sel.insertBefore(o, first.nextSibling);
+        }
+        if (!items.length && q) {
+          var empty = el("option", "", "没有找到名称含“" + q + "”的项目");
+          empty.disabled = true;
+          sel.appendChild(empty);
+        }
+        sel.value = chosen;
+      });
+    };
+    if (search) {
+      search.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(load, 250);
+      });
+    }
+    load();
+  });
+
   // ---------- bank: add a question ----------
 
   var bankID = root.getAttribute("data-bank");
