@@ -1,8 +1,8 @@
 package exam
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
