@@ -53,7 +53,7 @@ func TestExamPageTitles(t *testing.T) {
 	title := regexp.MustCompile(`<title>([^<]*)</title>`)
 	h1 := regexp.MustCompile(`<h1[^>]*>([^<]*)</h1>`)
 	for path, want := range map[string]string{
-		"/exams": "我的考试",
+		"/exams":                            "我的考试",
 		fmt.Sprintf("/exams/%d/take", id):   "2026 年度政治理论水平考试",
 		fmt.Sprintf("/exams/%d/result", id): "2026 年度政治理论水平考试 - 考试结果",
 		"/practice":                         "练习与错题本",
