@@ -224,7 +224,7 @@ func TestBrowserCadreTakesExam(t *testing.T) {
 	// The page shows the rules; only the button starts the attempt.
 	collegetest.WaitText(t, ctx, "考试须知")
 	collegetest.Screenshot(t, ctx, "40b-exam-rules")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#exam-start`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#exam-start`)), chromedp.WaitVisible(chromedp.CSS(`#exam-start-confirm`)), chromedp.Click(chromedp.CSS(`#exam-start-confirm`))); err != nil {
 		t.Fatal(err)
 	}
 	judge := fmt.Sprintf(`input[name="q-%d"][value="true"]`, ids["judge"])
@@ -241,11 +241,11 @@ func TestBrowserCadreTakesExam(t *testing.T) {
 	}
 	collegetest.WaitText(t, ctx, "已保存")
 	collegetest.Screenshot(t, ctx, "41-taking")
-	// Reload: the answers come back.
+	// Reload: 继续考试 brings the answers back.
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(judge))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#exam-resume`)), chromedp.Click(chromedp.CSS(`#exam-resume`)), chromedp.WaitVisible(chromedp.CSS(judge))); err != nil {
 		t.Fatal(err)
 	}
 	collegetest.WaitTrue(t, ctx, fmt.Sprintf(`document.querySelector('%s').checked && document.querySelector('%s').value === "幸福"`, judge, blank), 10*time.Second, "answers not restored after a reload")

@@ -69,12 +69,35 @@ func (h *Handlers) search(c *fiber.Ctx) error {
 	return c.JSON(l)
 }
 
+// pageEntry is an entry of the audit page, its codes in Chinese.
+type pageEntry struct {
+	Entry
+	ActionName string
+	TargetName string
+	DetailText string
+}
+
+// actionOption is a choice of the page's action filter.
+type actionOption struct{ Value, Name string }
+
 func (h *Handlers) page(c *fiber.Ctx) error {
 	l, _, err := h.list(c)
 	if err != nil {
 		return err
 	}
+	rows := make([]pageEntry, len(l.Items))
+	for i, e := range l.Items {
+		rows[i] = pageEntry{Entry: e, ActionName: ActionName(e.Action), TargetName: TargetName(e.Target), DetailText: DetailText(e.Detail)}
+	}
+	opts := make([]actionOption, 0, len(actionGroups))
+	for _, v := range actionFilterOrder {
+		opts = append(opts, actionOption{Value: v, Name: actionGroups[v]})
+	}
 	return h.pages.Render(c, fiber.StatusOK, "audit/index", "审计日志", map[string]any{
-		"List": l, "Q": c.Query("q"), "Action": c.Query("action"), "From": c.Query("from"), "To": c.Query("to"),
+		"List": l, "Rows": rows, "Actions": opts, "Q": c.Query("q"), "Action": c.Query("action"), "From": c.Query("from"), "To": c.Query("to"),
 	})
 }
+
+// actionFilterOrder is the order of the page's action filter.
+var actionFilterOrder = []string{"login", "logout", "user", "role", "password", "mfa", "org", "settings", "course", "lesson", "bank", "question",
+	"exam", "attempt", "class", "registration", "attendance", "leave", "evaluation", "followup", "export", "list", "access"}

@@ -82,7 +82,7 @@ func parseHours(s string) (web.Hours, error) {
 func (h *Handlers) formPage(c *fiber.Ctx, status int, title string, form CourseRequest, course *CourseResponse, errs map[string]string) error {
 	return h.pages.Render(c, status, "catalog/admin_form", title, map[string]any{
 		"Form": form, "Course": course, "Errors": errs, "Levels": Levels, "Kinds": KindNames, "LessonTypes": LessonTypeNames,
-		"Statuses": StatusNames, "CanManage": web.Caller(c).Has(web.RoleCollegeAdmin), "MaxUploadMB": h.svc.MaxUpload(c.UserContext()) >> 20,
+		"Statuses": StatusNames, "CanManage": web.Caller(c).Has(web.RoleCollegeAdmin), "MaxUploadMB": h.svc.MaxUpload(c.UserContext()) >> 20, "MaxUpload": h.svc.MaxUpload(c.UserContext()),
 	})
 }
 

@@ -378,6 +378,12 @@ func (s *Service) closeAttempt(ctx context.Context, e *Exam, a *Attempt) (bool, 
 			return res.Error
 		}
 		closed = res.RowsAffected == 1
+		if closed && status == AttemptGraded && e.released(now) {
+			graded := Attempt{UserID: a.UserID, Paper: a.Paper, Marks: string(marksJSON)}
+			if err := bookWrongAnswers(tx, &graded, now); err != nil {
+				return err
+			}
+		}
 		if closed && passed {
 			return s.creditCourseTest(ctx, tx, e, a.UserID, submitted)
 		}

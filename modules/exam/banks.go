@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 
 	"college/modules/exam/importer"
@@ -349,4 +351,60 @@ func (s *Service) UpdateQuestion(ctx context.Context, p *web.Principal, id uint6
 	s.papers.m = nil // cached exam pools may hold the old text
 	s.papers.mu.Unlock()
 	return &next, nil
+}
+
+// DeleteQuestion removes a question from its bank. A question on the fixed
+// paper of a draft or published exam stays: the exam would lose it (a
+// started attempt keeps its own frozen copy either way).
+func (s *Service) DeleteQuestion(ctx context.Context, p *web.Principal, id uint64) error {
+	row, err := web.Load[Question](s.db.WithContext(ctx), id)
+	if err != nil {
+		return err
+	}
+	b, err := s.bankFor(ctx, p, row.BankID)
+	if err != nil {
+		return err
+	}
+	var exams []Exam
+	if err := s.db.WithContext(ctx).Select("id", "title", "status", "paper").
+		Where("college_id = ? AND paper_mode = ? AND status IN ?", b.CollegeID, ModeFixed, []string{StatusDraft, StatusPublished}).
+		Find(&exams).Error; err != nil {
+		return web.Internal(err)
+	}
+	for _, e := range exams {
+		var ids []uint64
+		_ = json.Unmarshal([]byte(e.Paper), &ids)
+		if slices.Contains(ids, id) {
+			what := "已发布的考试"
+			if e.Status == StatusDraft {
+				what = "考试（草稿）"
+			}
+			return web.Conflict("question_in_use", fmt.Sprintf("该题已用于%s“%s”的试卷，不能删除；可以修改该题，或先从试卷中去掉。", what, e.Title))
+		}
+	}
+	err = s.commit(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
+		if err := tx.Where("question_id = ?", id).Delete(&WrongAnswer{}).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		if err := tx.Delete(&Question{}, id).Error; err != nil {
+			return web.AuditEntry{}, err
+		}
+		return web.AuditBy(p, "question.delete", "question", id, map[string]any{"bank_id": row.BankID, "stem": truncate(row.Stem, 60)}), nil
+	})
+	if err != nil {
+		return err
+	}
+	s.papers.mu.Lock()
+	s.papers.m = nil // random papers draw from the banks
+	s.papers.mu.Unlock()
+	return nil
+}
+
+// truncate shortens s to n characters.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

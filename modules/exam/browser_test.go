@@ -93,7 +93,7 @@ func TestBrowserImportPreview(t *testing.T) {
 	cadre := collegetest.NewChrome(t)
 	collegetest.ChromeLogin(t, cadre, base, "ua_cadre", collegetest.UserPassword)
 	collegetest.Navigate(t, cadre, fmt.Sprintf("%s/exams/%d/take", base, examID))
-	if err := chromedp.Do(cadre, chromedp.Click(chromedp.CSS(`#exam-start`))); err != nil {
+	if err := chromedp.Do(cadre, chromedp.Click(chromedp.CSS(`#exam-start`)), chromedp.WaitVisible(chromedp.CSS(`#exam-start-confirm`)), chromedp.Click(chromedp.CSS(`#exam-start-confirm`))); err != nil {
 		t.Fatal(err)
 	}
 	collegetest.WaitTrue(t, cadre, `Array.prototype.some.call(document.querySelectorAll('#exam-paper img.q-media'), function (i) { return i.complete && i.naturalWidth > 0; })`,

@@ -259,6 +259,9 @@ func (s *Service) ReleaseResults(ctx context.Context, p *web.Principal, id uint6
 	if err != nil {
 		return nil, err
 	}
+	if err := s.bookReleasedExam(ctx, e.ID); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -399,4 +402,20 @@ func newRand() *mrand.Rand {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return mrand.New(mrand.NewPCG(binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])))
+}
+
+// questionCount is the number of questions a candidate's paper holds.
+func (e *Exam) questionCount() int {
+	if e.PaperMode == ModeFixed {
+		var ids []uint64
+		_ = json.Unmarshal([]byte(e.Paper), &ids)
+		return len(ids)
+	}
+	var rules []RuleRequest
+	_ = json.Unmarshal([]byte(e.Paper), &rules)
+	n := 0
+	for _, r := range rules {
+		n += r.Count
+	}
+	return n
 }

@@ -41,6 +41,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/banks/:id/questions", web.Doc{Summary: "新增试题", Body: QuestionRequest{}, Resp: IDResponse{}, Status: 201, Roles: managers}, h.addQuestion)
 	a.Get("/banks/:id/export", web.Doc{Summary: "导出题库为 Excel（可再导入）", Roles: managers}, h.exportBank)
 	a.Put("/questions/:id", web.Doc{Summary: "修改试题（已开始的考试不受影响）", Body: QuestionRequest{}, Resp: QuestionResponse{}, Roles: managers}, h.updateQuestion)
+	a.Delete("/questions/:id", web.Doc{Summary: "删除试题（已用于考试试卷的不能删除）", Roles: managers}, h.deleteQuestion)
 	a.Post("/banks/:id/import", web.Doc{Summary: "导入试题（Excel、Moodle XML、GIFT；全部成功或全部不导入；?dry_run=1 只预览，不保存：识别的格式和列、每道题及答案、每个问题；?columns=题干=2,答案=5 指定各列）", Multipart: []string{"file"}, Resp: ImportResponse{}, Roles: managers}, h.importQuestions)
 	a.Post("/banks/:id/media", web.Doc{Summary: "上传试题图片、音频或视频（返回放入题干或选项的标记）", Multipart: []string{"file"}, Resp: MediaResponse{}, Status: 201, Roles: managers}, h.uploadMedia)
 	a.Get("/question-media/:name", web.Doc{Summary: "试题中的图片、音频或视频（支持 Range）"}, h.media)
@@ -256,6 +257,17 @@ func (h *Handlers) exportBank(c *fiber.Ctx) error {
 		return err
 	}
 	return web.Attachment(c, web.XLSX, "bank-"+strconv.FormatUint(id, 10)+".xlsx", b)
+}
+
+func (h *Handlers) deleteQuestion(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteQuestion(c.UserContext(), web.Caller(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (h *Handlers) updateQuestion(c *fiber.Ctx) error {

@@ -1,8 +1,12 @@
 package exam
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 
+	"college/modules/exam/item"
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,9 +71,11 @@ func (h *Handlers) myExam(c *fiber.Ctx) (MyExam, error) {
 // before the attempt, the paper once it is in progress.
 type examTakePage struct {
 	MyExam
-	LeaveLimit int  // leaving the page more often submits the attempt; 0: no limit
-	Fullscreen bool // the page asks for full screen
-	CanStart   bool // no attempt in progress, the exam open and attempts left
+	LeaveLimit   int  // leaving the page more often submits the attempt; 0: no limit
+	Fullscreen   bool // the page asks for full screen
+	CanStart     bool // no attempt in progress, the exam open and attempts left
+	Questions    int  // questions in the paper
+	AttemptsUsed int
 }
 
 // takePage shows an exam. Loading it never starts an attempt (a link from
@@ -83,8 +89,10 @@ func (h *Handlers) takePage(c *fiber.Ctx) error {
 	}
 	d := examTakePage{MyExam: m, CanStart: m.Open == nil && m.State == "open" && m.AttemptsLeft > 0}
 	var e Exam
-	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit", "fullscreen").First(&e, m.ID).Error; err == nil {
+	if err := h.svc.db.WithContext(c.UserContext()).Select("id", "leave_limit", "fullscreen", "max_attempts", "paper_mode", "paper").First(&e, m.ID).Error; err == nil {
 		d.LeaveLimit, d.Fullscreen = e.LeaveLimit, e.Fullscreen
+		d.Questions = e.questionCount()
+		d.AttemptsUsed = max(e.MaxAttempts-m.AttemptsLeft, 0)
 	}
 	return h.pages.Render(c, fiber.StatusOK, "exam/take", m.Title, d)
 }
@@ -110,6 +118,24 @@ type examResultPage struct {
 	Open         bool // still in progress
 	AttemptNo    int
 	AttemptsLeft int
+	Review       []reviewRow // the paper with answers and analysis, once released
+	NotReleased  bool        // the college has not released the answers yet
+}
+
+// reviewRow is one question of a released paper, its answers in words.
+type reviewRow struct {
+	No       int
+	Type     string
+	Stem     string
+	Options  []string
+	Given    string
+	Key      string
+	Score    float64
+	Earned   float64
+	Right    bool
+	Pending  bool
+	Analysis string
+	Comment  string
 }
 
 func (h *Handlers) resultPage(c *fiber.Ctx) error {
@@ -143,5 +169,63 @@ func (h *Handlers) resultPage(c *fiber.Ctx) error {
 	}
 	d := examResultPage{Exam: m, Result: r, TabSwitches: a.TabSwitches, Pending: r.Status == AttemptPendingReview,
 		Open: r.Status == AttemptOpen, AttemptNo: a.No, AttemptsLeft: m.AttemptsLeft}
+	if !d.Open {
+		pr, err := h.svc.ReviewPaper(ctx, p, attemptID)
+		var we *web.Error
+		switch {
+		case errors.As(err, &we) && we.Code == "not_released":
+			d.NotReleased = true
+		case err != nil:
+			return err
+		default:
+			d.Review = reviewRows(pr.Questions)
+		}
+	}
 	return h.pages.Render(c, fiber.StatusOK, "exam/result", m.Title+" - 考试结果", d)
+}
+
+// reviewRows turns a released paper into rows for the result page.
+func reviewRows(qs []ReviewedQuestion) []reviewRow {
+	out := make([]reviewRow, len(qs))
+	for i, q := range qs {
+		out[i] = reviewRow{No: i + 1, Type: item.TypeNames[item.Type(q.Type)] + "题", Stem: q.Stem, Options: q.Options, Given: answerText(q.Given),
+			Key: q.KeyText, Score: q.Score, Earned: q.Earned, Right: q.Right, Pending: q.Pending, Analysis: q.Analysis, Comment: q.Comment}
+		if out[i].Key == "" {
+			out[i].Key = answerText(q.Correct)
+		}
+	}
+	return out
+}
+
+// answerText writes an answer as the candidate gave it: letters, 正确 or
+// 错误, the blanks joined; 未作答 when there is none.
+func answerText(v any) string {
+	switch a := v.(type) {
+	case nil:
+		return "未作答"
+	case bool:
+		if a {
+			return "正确"
+		}
+		return "错误"
+	case string:
+		if strings.TrimSpace(a) == "" {
+			return "未作答"
+		}
+		return a
+	case []any:
+		parts := make([]string, 0, len(a))
+		for _, x := range a {
+			if s, ok := x.(string); ok && strings.TrimSpace(s) != "" {
+				parts = append(parts, s)
+			} else {
+				parts = append(parts, "（空）")
+			}
+		}
+		if len(parts) == 0 {
+			return "未作答"
+		}
+		return strings.Join(parts, "；")
+	}
+	return fmt.Sprint(v)
 }

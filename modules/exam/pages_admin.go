@@ -2,6 +2,7 @@ package exam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -161,6 +162,7 @@ type adminQuestion struct {
 	Difficulty int
 	Tags       []string
 	Analysis   string
+	JSON       string // the question as the API has it, for the edit form
 }
 
 func adminQuestionRow(r *Question) adminQuestion {
@@ -171,8 +173,9 @@ func adminQuestionRow(r *Question) adminQuestion {
 			opts[i] = item.Letters[i:i+1] + ". " + o
 		}
 	}
+	js, _ := json.Marshal(questionResponse(r))
 	return adminQuestion{ID: r.ID, Type: r.Type, TypeName: typeName(r.Type), Stem: q.Stem, Options: opts, Answer: q.KeyText(),
-		Score: q.Score, Difficulty: q.Difficulty, Tags: q.Tags, Analysis: q.Analysis}
+		Score: q.Score, Difficulty: q.Difficulty, Tags: q.Tags, Analysis: q.Analysis, JSON: string(js)}
 }
 
 // adminBankData is the data of exam/admin_bank.

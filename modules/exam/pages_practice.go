@@ -2,6 +2,7 @@ package exam
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -54,11 +55,22 @@ func (h *Handlers) practicePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	qs, err := h.svc.PracticeSet(c.UserContext(), web.Caller(c), id, 10, false)
+	want := 10
+	if v, err := strconv.Atoi(c.Query("count")); err == nil && v > 0 {
+		want = min(v, MaxPracticeCount)
+	}
+	qs, available, err := h.svc.PracticeDraw(c.UserContext(), web.Caller(c), id, want, false)
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "exam/practice", "练习", map[string]any{"Questions": views(qs), "Back": "/practice/banks/" + c.Params("id")})
+	var b Bank
+	h.svc.db.WithContext(c.UserContext()).Select("id", "name").First(&b, id)
+	note := ""
+	if c.Query("count") != "" && want > available && available > 0 {
+		note = fmt.Sprintf("您选择练习 %d 题，本题库只有 %d 道可练习的题，已全部抽出。", want, available)
+	}
+	return h.pages.Render(c, fiber.StatusOK, "exam/practice", "练习："+b.Name, map[string]any{"Questions": views(qs), "Note": note, "Count": want, "Counts": []int{10, 20, 50},
+		"Bank": id, "Back": "/practice/banks/" + c.Params("id") + "?count=" + strconv.Itoa(want)})
 }
 
 func (h *Handlers) wrongBookPage(c *fiber.Ctx) error {

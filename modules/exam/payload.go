@@ -310,6 +310,8 @@ type ReviewedQuestion struct {
 	Correct  any     `json:"correct"`
 	KeyText  string  `json:"correct_text"` // the right answer in words ("3.14（误差 ±0.01）", "A 或 C")
 	Earned   float64 `json:"earned"`
+	Right    bool    `json:"right"`   // fully right
+	Pending  bool    `json:"pending"` // a short answer not graded yet
 	Analysis string  `json:"analysis,omitempty"`
 	Comment  string  `json:"comment,omitempty"`
 }

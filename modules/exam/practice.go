@@ -32,26 +32,38 @@ func (s *Service) PracticeBanks(ctx context.Context, p *web.Principal) ([]BankRe
 // PracticeSet draws up to n questions of a practice bank, without answers;
 // wrongBook draws from the caller's wrong-answer book instead.
 func (s *Service) PracticeSet(ctx context.Context, p *web.Principal, bankID uint64, n int, wrongBook bool) ([]CandidateQuestion, error) {
+	qs, _, err := s.PracticeDraw(ctx, p, bankID, n, wrongBook)
+	return qs, err
+}
+
+// MaxPracticeCount bounds one practice set.
+const MaxPracticeCount = 100
+
+// PracticeDraw is PracticeSet that also tells how many questions there
+// were to draw from: asking for more draws them all.
+func (s *Service) PracticeDraw(ctx context.Context, p *web.Principal, bankID uint64, n int, wrongBook bool) ([]CandidateQuestion, int, error) {
 	if err := web.MayStudy(p); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if n <= 0 || n > 100 {
+	if n <= 0 {
 		n = 10
 	}
+	n = min(n, MaxPracticeCount)
 	q := s.db.WithContext(ctx).Model(&Question{})
 	if wrongBook {
 		q = q.Where("id IN (SELECT question_id FROM wrong_answers WHERE user_id = ?)", p.UserID)
 	} else {
 		b, err := web.Load[Bank](s.db.WithContext(ctx).Where("practice = ?", true), bankID)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		q = q.Where("bank_id = ?", b.ID).Where("type <> ?", "short")
 	}
 	var rows []Question
 	if err := q.Limit(2000).Find(&rows).Error; err != nil {
-		return nil, web.Internal(err)
+		return nil, 0, web.Internal(err)
 	}
+	available := len(rows)
 	rng := newRand()
 	rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 	if len(rows) > n {
@@ -66,7 +78,7 @@ func (s *Service) PracticeSet(ctx context.Context, p *web.Principal, bankID uint
 		}
 		out[i] = CandidateQuestion{ID: rows[i].ID, Type: rows[i].Type, Stem: it.Stem, Options: opts, Score: it.Score}
 	}
-	return out, nil
+	return out, available, nil
 }
 
 // AnswerPractice grades one practice answer at once and keeps the wrong

@@ -241,6 +241,12 @@ func (s *Service) Review(ctx context.Context, p *web.Principal, attemptID uint64
 		if res.RowsAffected == 0 {
 			return web.AuditEntry{}, web.Conflict("not_pending", "该答卷已由他人完成阅卷")
 		}
+		if status == AttemptGraded && e.released(s.now().UTC()) {
+			graded := Attempt{UserID: a.UserID, Paper: a.Paper, Marks: string(mj)}
+			if err := bookWrongAnswers(tx, &graded, s.now().UTC()); err != nil {
+				return web.AuditEntry{}, err
+			}
+		}
 		if passed {
 			// The credit with the grade: both or neither.
 			when := s.now().UTC()
@@ -390,6 +396,12 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 	if !e.released(s.now().UTC()) {
 		return PaperReview{}, web.NewError(fiber.StatusForbidden, "not_released", "成绩与答案尚未公布")
 	}
+	if e.Release == "after_close" && !e.Released && a.Status == AttemptGraded {
+		// Released by the clock, with no moment to book them before.
+		if err := bookWrongAnswers(s.db.WithContext(ctx), a, s.now().UTC()); err != nil {
+			return PaperReview{}, web.Internal(err)
+		}
+	}
 	items, marks, answers := a.frozen()
 	comments := map[string]string{}
 	_ = json.Unmarshal([]byte(a.Comments), &comments)
@@ -414,6 +426,8 @@ func (s *Service) ReviewPaper(ctx context.Context, p *web.Principal, attemptID u
 		rq.Comment = comments[strconv.FormatUint(it.ID, 10)]
 		if i < len(marks) {
 			rq.Earned = marks[i].Score
+			rq.Right = marks[i].Correct
+			rq.Pending = marks[i].NeedsReview
 		}
 		out.Questions[i] = rq
 	}

@@ -147,6 +147,17 @@ func TestExamPageStartsOnlyOnExplicitPost(t *testing.T) {
 	if strings.Contains(page, "data-attempt=") {
 		t.Fatalf("exam page names an attempt before the start:\n%s", page)
 	}
+	// The instructions: questions, duration, attempts used and left, the
+	// rules, and the confirmation that the start counts.
+	for _, want := range []string{`id="exam-question-count">4<`, `<span class="num">30</span> 分钟`, `id="exam-attempts-used">0<`, `id="exam-attempts-left">1<`,
+		"离开本页面", "自动保存", "确认开始考试", "计入一次作答机会", `id="exam-start-confirm"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("exam instructions without %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "exam/take") {
+		t.Fatalf("template name shown to the candidate:\n%s", page)
+	}
 	if n := attempts(); n != 0 {
 		t.Fatalf("loading the page made %d attempts", n)
 	}
@@ -167,7 +178,8 @@ func TestExamPageStartsOnlyOnExplicitPost(t *testing.T) {
 	a.DB.Table("attempts").Select("id").Where("exam_id = ?", examID).Scan(&id)
 	// Loading the page again resumes: it names the attempt, shows no start form.
 	page = collegetest.PageGet(b, take, 200)
-	if !strings.Contains(page, fmt.Sprintf(`data-attempt="%d"`, id)) || strings.Contains(page, start) {
+	if !strings.Contains(page, fmt.Sprintf(`data-attempt="%d"`, id)) || strings.Contains(page, start) || !strings.Contains(page, "继续考试") ||
+		!strings.Contains(page, `id="exam-attempts-used">1<`) {
 		t.Fatalf("exam page with an attempt in progress:\n%s", page)
 	}
 	// Starting again by POST is harmless: the same attempt.

@@ -177,7 +177,28 @@ func (s *Service) Open(ctx context.Context, p *web.Principal, id uint64) (*Class
 	if err := s.transition(ctx, p, c, ActionOpen, set, nil); err != nil {
 		return nil, err
 	}
+	s.notifyUnitsOpen(ctx, c)
 	return c, nil
+}
+
+// notifyUnitsOpen tells the admins of each unit given seats in a class that
+// its registration is open to them, with their seats and the window.
+func (s *Service) notifyUnitsOpen(ctx context.Context, c *Class) {
+	var quotas []Quota
+	if err := s.db.WithContext(ctx).Where("class_id = ? AND quota > 0", c.ID).Find(&quotas).Error; err != nil {
+		s.log.Warn("training: quotas to notify", "class", c.ID, "err", err)
+		return
+	}
+	window := c.RegOpensAt.In(web.Shanghai).Format("2006-01-02 15:04") + " 至 " + c.RegClosesAt.In(web.Shanghai).Format("2006-01-02 15:04")
+	for _, q := range quotas {
+		admins, err := s.people.UsersWithRole(ctx, web.RoleUnitAdmin, []uint64{q.OrgID})
+		if err != nil {
+			s.log.Warn("training: unit admins", "org", q.OrgID, "err", err)
+			continue
+		}
+		s.notify(ctx, admins, Message{Title: "班次开放报名：" + c.Title,
+			Body: fmt.Sprintf("本单位名额 %d 人，报名时间 %s，请及时推荐参训人员。", q.Quota, window), Link: fmt.Sprintf("/unit/classes/%d", c.ID)})
+	}
 }
 
 // CloseRegistration ends registration.

@@ -117,15 +117,7 @@ type adminFileView struct {
 }
 
 // adminSize tells a file's size in words.
-func adminSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d 字节", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
-	}
-	return strconv.FormatFloat(float64(n*10>>20)/10, 'f', -1, 64) + " MB"
-}
+func adminSize(n int64) string { return web.SizeText(n) }
 
 type adminKindOption struct{ Value, Name string }
 

@@ -150,11 +150,9 @@ func (e *Engine) funcs() template.FuncMap {
 		"yes":      func(b *bool) bool { return b != nil && *b },
 		"minutes":  func(seconds float64) int { return int(math.Ceil(seconds / 60)) },
 		"readTime": ReadTime,
-		"mb": func(n int64) string {
-			return strconv.FormatFloat(math.Round(float64(n)/(1<<20)*10)/10, 'f', -1, 64) + " MB"
-		},
-		"dict": Dict,
-		"cols": Cols,
+		"size":     SizeText,
+		"dict":     Dict,
+		"cols":     Cols,
 		// qtext shows a question's text; the exam module replaces it with
 		// one that shows the text's pictures and sounds.
 		"qtext": func(s string) template.HTML { return template.HTML(template.HTMLEscapeString(s)) },

@@ -23,7 +23,7 @@
       case 401: return "登录已过期，请重新登录";
       case 403: return "没有权限执行此操作";
       case 404: return "内容不存在或已被删除";
-      case 413: return maxMB ? "文件过大，不能超过 " + maxMB + " MB" : "文件过大";
+      case 413: return maxMB ? "文件过大，不能超过 " + sizeText(maxMB * 1048576) : "文件过大";
       case 415: return "不支持的文件类型";
       default: return "操作失败（" + status + "），请稍后重试";
     }
@@ -212,7 +212,17 @@
     return box;
   }
 
+  // sizeText writes a size in bytes as people read it (2048 MB is 2 GB).
+  function sizeText(bytes) {
+    var units = [[1073741824, "GB"], [1048576, "MB"], [1024, "KB"]];
+    for (var i = 0; i < units.length; i++) {
+      if (bytes >= units[i][0]) return String(Math.round(bytes / units[i][0] * 10) / 10) + " " + units[i][1];
+    }
+    return Math.round(bytes) + " 字节";
+  }
+
   window.College = {
+    sizeText: sizeText,
     richText: richText,
     csrf: csrf,
     api: api,

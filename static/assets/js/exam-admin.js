@@ -65,6 +65,58 @@
     });
   });
 
+  // ---------- exam form: course and class pickers ----------
+
+  // A picker is a search box over a select of the college's courses or
+  // classes, filled from their list APIs; the select keeps its choice
+  // while the list is searched.
+  Array.prototype.forEach.call(root.querySelectorAll("select[data-picker]"), function (sel) {
+    var search = $(sel.id + "-q");
+    var url = sel.getAttribute("data-picker");
+    var none = sel.getAttribute("data-none") || "";
+    var timer = 0;
+    var seq = 0;
+    var load = function () {
+      var q = search ? search.value.trim() : "";
+      var mine = ++seq;
+      api("GET", url + "?page_size=50" + (q ? "&q=" + encodeURIComponent(q) : "")).then(function (r) {
+        if (mine !== seq || !r.ok) return;
+        var chosen = sel.value;
+        var chosenText = chosen && sel.selectedIndex >= 0 ? sel.options[sel.selectedIndex].textContent : "";
+        sel.textContent = "";
+        var first = el("option", "", none);
+        first.value = "";
+        sel.appendChild(first);
+        var items = (r.data && r.data.items) || [];
+        var kept = false;
+        items.forEach(function (it) {
+          var o = el("option", "", it.title + (it.starts_on ? "（" + it.starts_on + " 开班）" : "") + (it.status === "draft" ? "（草稿）" : ""));
+          o.value = String(it.id);
+          if (o.value === chosen) kept = true;
+          sel.appendChild(o);
+        });
+        if (chosen && !kept) {
+          var o = el("option", "", chosenText);
+          o.value = chosen;
+          sel.insertBefore(o, first.nextSibling);
+        }
+        if (!items.length && q) {
+          var empty = el("option", "", "没有找到名称含“" + q + "”的项目");
+          empty.disabled = true;
+          sel.appendChild(empty);
+        }
+        sel.value = chosen;
+      });
+    };
+    if (search) {
+      search.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(load, 250);
+      });
+    }
+    load();
+  });
+
   // ---------- bank: add a question ----------
 
   var bankID = root.getAttribute("data-bank");
@@ -194,14 +246,88 @@
       }
       if (bad) return;
       button.disabled = true;
-      api("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/questions", body).then(function (r) {
+      var req = editing
+        ? api("PUT", "/api/v1/questions/" + encodeURIComponent(editing), body)
+        : api("POST", "/api/v1/banks/" + encodeURIComponent(bankID) + "/questions", body);
+      req.then(function (r) {
         button.disabled = false;
         if (r.ok) {
-          show(ok, "已添加试题 #" + (r.data && r.data.id) + "，正在刷新…");
+          show(ok, editing ? "已保存对试题 #" + editing + " 的修改，正在刷新…" : "已添加试题 #" + (r.data && r.data.id) + "，正在刷新…");
           setTimeout(function () { location.reload(); }, 500);
           return;
         }
         showFailure(general, r, qErr);
+      });
+    });
+
+    // ---------- bank: edit and delete a question ----------
+
+    var editing = "";
+    var editNote = $("question-editing");
+    var editCancel = $("question-edit-cancel");
+    var addTitle = $("add-title");
+    var stopEditing = function () {
+      editing = "";
+      qForm.reset();
+      syncType();
+      syncStemPreview();
+      editNote.hidden = true;
+      editCancel.hidden = true;
+      addTitle.textContent = "添加试题";
+      $("question-add").textContent = "添加试题";
+    };
+    editCancel.addEventListener("click", stopEditing);
+    var answerForForm = function (q) {
+      if (q.type === "blank" && Array.isArray(q.answer)) {
+        return q.answer.map(function (b) { return Array.isArray(b) ? b.join("|") : b; }).join("；");
+      }
+      if (Array.isArray(q.answer)) return q.answer.join("|");
+      return q.answer === undefined || q.answer === null ? "" : String(q.answer);
+    };
+    Array.prototype.forEach.call(root.querySelectorAll("button[data-edit]"), function (btn) {
+      btn.addEventListener("click", function () {
+        var q;
+        try { q = JSON.parse(btn.getAttribute("data-question")); } catch (e) { return; }
+        qErr.clear();
+        editing = String(q.id);
+        typeSel.value = q.type;
+        syncType();
+        $("q-stem").value = q.stem || "";
+        $("q-score").value = q.score;
+        $("q-difficulty").value = String(q.difficulty || 3);
+        $("q-tags").value = (q.tags || []).join(",");
+        $("q-analysis").value = q.analysis || "";
+        var inputs = qForm.querySelectorAll("[data-option]");
+        Array.prototype.forEach.call(inputs, function (inp, i) {
+          inp.value = (q.options && q.options[i]) || "";
+          if (inp.value) inp.closest(".opt-row").hidden = false;
+        });
+        syncMore();
+        if (q.type === "judge") answerJudge.value = q.answer ? "true" : "false";
+        else if (q.type === "short") answerText.value = answerForForm(q);
+        else answer.value = answerForForm(q);
+        syncStemPreview();
+        addTitle.textContent = "修改试题 #" + editing;
+        editNote.textContent = "正在修改试题 #" + editing + "。保存后新版本用于之后开始的考试，已开始的答卷不受影响。";
+        editNote.hidden = false;
+        editCancel.hidden = false;
+        $("question-add").textContent = "保存修改";
+        addTitle.scrollIntoView({ block: "start" });
+        $("q-stem").focus();
+      });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("button[data-delete]"), function (btn) {
+      btn.addEventListener("click", function () {
+        var id = btn.getAttribute("data-delete");
+        var errBox = btn.parentNode.querySelector("[data-error]");
+        show(errBox, "");
+        if (!window.confirm("确定删除试题 #" + id + " 吗？删除后不能恢复，学员错题本中的这道题也会一并删除。")) return;
+        btn.disabled = true;
+        api("DELETE", "/api/v1/questions/" + encodeURIComponent(id)).then(function (r) {
+          if (r.ok) { location.reload(); return; }
+          btn.disabled = false;
+          showFailure(errBox, r);
+        });
       });
     });
   }

@@ -1,5 +1,6 @@
-// Exam page: resumes the attempt in progress (the page's 开始考试 form starts
-// it: loading the page never does), renders the paper, counts down to the
+// Exam page: shows the rules, starts the attempt after a confirmation or
+// resumes the one in progress (loading the page never starts one), renders
+// the paper, counts down to the
 // deadline on the server's clock, autosaves answers, records leaving the
 // page and submits. Plain ES2017, no globals; user data only via
 // textContent.
@@ -10,17 +11,7 @@
   if (!root || !window.fetch || !window.College) return;
 
   var attemptID = root.getAttribute("data-attempt");
-  if (!attemptID) {
-    // Before the start: one click, one POST.
-    var startForm = document.getElementById("exam-start-form");
-    if (startForm) {
-      startForm.addEventListener("submit", function () {
-        var b = document.getElementById("exam-start");
-        if (b) { b.disabled = true; b.textContent = "正在进入考试…"; }
-      });
-    }
-    return;
-  }
+  if (!document.getElementById("exam-paper")) return; // nothing to take
 
   var examID = root.getAttribute("data-exam");
   var leaveLimit = Number(root.getAttribute("data-leave-limit")) || 0;
@@ -943,5 +934,64 @@
     tickTimer = setInterval(tick, 500);
   }
 
-  start();
+  // The page opens on the rules: 开始考试 asks for a confirmation before
+  // the one POST that starts the attempt; 继续考试 resumes the one in
+  // progress. Loading the page starts nothing.
+  var intro = $("exam-intro");
+
+  function leaveIntro() {
+    if (intro) intro.hidden = true;
+    if (loading) loading.hidden = false;
+    window.scrollTo(0, 0);
+  }
+
+  function startAttempt() {
+    var btn = $("exam-start-confirm");
+    btn.disabled = true;
+    btn.textContent = "正在进入考试…";
+    api("POST", "/api/v1/exams/" + encodeURIComponent(examID) + "/attempts").then(function (r) {
+      btn.disabled = false;
+      btn.textContent = "开始考试";
+      $("start-dialog").hidden = true;
+      if (!r.ok) {
+        if (r.status === 401) {
+          showError("登录已过期，请重新登录", [{ text: "重新登录", href: loginURL(), primary: true }]);
+        } else {
+          showError(r.message, [{ text: "返回我的考试", href: "/exams", primary: true }]);
+        }
+        return;
+      }
+      var data = r.data || {};
+      attemptID = String(data.attempt_id);
+      root.setAttribute("data-attempt", attemptID);
+      leaveIntro();
+      begin(data, false);
+    });
+  }
+
+  var startForm = $("exam-start-form");
+  if (startForm) {
+    var startDialog = $("start-dialog");
+    startForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      startDialog.hidden = false;
+      $("exam-start-confirm").focus();
+    });
+    $("exam-start-cancel").addEventListener("click", function () {
+      startDialog.hidden = true;
+      $("exam-start").focus();
+    });
+    $("exam-start-confirm").addEventListener("click", startAttempt);
+    startDialog.addEventListener("click", function (e) { if (e.target === startDialog) startDialog.hidden = true; });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && !startDialog.hidden) startDialog.hidden = true;
+    });
+  }
+  var resumeBtn = $("exam-resume");
+  if (resumeBtn) {
+    resumeBtn.addEventListener("click", function () {
+      leaveIntro();
+      start();
+    });
+  }
 })();

@@ -22,10 +22,7 @@
     setTimeout(function () { location.reload(); }, 300);
   }
 
-  function formatMB(bytes) {
-    var mb = bytes / 1048576;
-    return (mb < 10 ? mb.toFixed(1) : Math.round(mb)) + " MB";
-  }
+  var formatMB = College.sizeText;
 
   // ---------- uploads (lesson media and cover) ----------
 
@@ -53,7 +50,7 @@
       return;
     }
     if (maxMB && file.size > maxMB * 1048576) {
-      show(errBox, "文件过大（" + formatMB(file.size) + "），不能超过 " + maxMB + " MB");
+      show(errBox, "文件过大（" + formatMB(file.size) + "），不能超过 " + formatMB(maxMB * 1048576));
       input.value = "";
       return;
     }
@@ -98,7 +95,7 @@
       if (progressBox) progressBox.hidden = true;
       show(okBox, "");
       if (r.network) {
-        show(errBox, "上传中断：网络连接失败" + (maxMB ? "，或文件超过 " + maxMB + " MB" : "") + "，请重试");
+        show(errBox, "上传中断：网络连接失败" + (maxMB ? "，或文件超过 " + formatMB(maxMB * 1048576) : "") + "，请重试");
         return;
       }
       showFailure(errBox, r);

@@ -1,0 +1,142 @@
+package audit
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"college/modules/web"
+)
+
+// actionNames are the Chinese names of the action codes the modules write;
+// a code missing here is shown as it is.
+var actionNames = map[string]string{
+	"login.success": "登录成功", "login.fail": "登录失败", "login.locked": "账号锁定", "logout": "退出登录",
+	"access.denied": "拒绝访问", "list.users": "查询人员名单",
+	"user.create": "新建用户", "user.update": "修改用户", "user.roles": "修改角色", "user.disable": "停用账号", "user.enable": "启用账号",
+	"user.import": "导入用户", "user.password_reset": "重置密码", "user.unlock": "解除锁定",
+	"role.grant": "授予角色", "role.revoke": "撤销角色",
+	"password.change": "修改密码", "password.change_fail": "修改密码失败",
+	"mfa.enable": "启用动态验证码", "mfa.enrol.start": "开始绑定动态验证码", "mfa.reset": "重置动态验证码",
+	"org.create": "新建组织", "org.update": "修改组织", "settings.update": "修改设置",
+	"course.create": "新建课程", "course.update": "修改课程", "course.publish": "发布课程", "course.archive": "归档课程",
+	"course.cover": "更换课程封面", "course.enroll": "选学课程",
+	"lesson.create": "新增课时", "lesson.update": "修改课时", "lesson.delete": "删除课时", "lesson.media": "上传课时文件", "lesson.reorder": "调整课时顺序",
+	"topic.create": "新建专题", "topic.update": "修改专题",
+	"bank.create": "新建题库", "question.create": "新增试题", "question.update": "修改试题", "question.delete": "删除试题",
+	"question.import": "导入试题", "question.import_preview": "预览试题导入", "question.media_upload": "上传试题图片或音视频",
+	"exam.create": "新建考试", "exam.publish": "发布考试", "exam.release": "公布成绩与答案", "exam.regrade": "重新评分",
+	"exam.graders": "分配阅卷", "exam.start": "开始考试",
+	"attempt.start": "开始考试", "attempt.submit": "交卷", "attempt.review": "阅卷评分",
+	"class.create": "新建班次", "class.update": "修改班次", "class.submit": "提交备案", "class.approve": "备案通过", "class.reject": "备案退回",
+	"class.open": "开放报名", "class.close": "截止报名", "class.start": "开班", "class.graduate": "结业", "class.archive": "归档班次",
+	"class.quotas": "分配名额", "class.courses": "设置班次课程", "class.attendance": "登记考勤",
+	"class.session.add": "新增课程安排", "class.session.update": "修改课程安排", "class.session.delete": "删除课程安排", "class.session.code": "生成签到码",
+	"class.file": "上传班次材料", "class.file.delete": "删除班次材料",
+	"registration.create": "报名", "registration.nominate": "单位推荐报名", "registration.approve": "录取", "registration.reject": "不予录取",
+	"registration.replace": "替换参训人员", "registration.withdraw": "退出班次",
+	"attendance.signin": "签到", "leave.request": "请假", "leave.approve": "批准请假", "leave.reject": "不批准请假",
+	"evaluation.create": "新建评估", "evaluation.delete": "删除评估", "evaluation.remind": "提醒参评",
+	"form.create": "新建评估表", "form.delete": "删除评估表", "quality.scores": "录入质量评分",
+	"followup.assign": "分派跟踪任务", "followup.case_course": "案例课程", "followup.case_course.open": "开放案例课程",
+	"followup.excellent": "评选优秀", "followup.questionnaire": "跟踪问卷", "followup.report_back": "回访报告",
+	"followup.report_back.attach": "上传回访材料", "followup.round": "跟踪轮次", "followup.self_report": "个人自评",
+	"followup.study_plan": "学习计划", "followup.team": "跟踪小组", "followup.team.add": "加入跟踪小组", "followup.team.remove": "移出跟踪小组",
+	"followup.templates": "跟踪模板", "followup.term": "跟踪期限",
+	"export.archive": "导出学习档案", "export.bank": "导出题库", "export.class_roster": "导出学员名册", "export.class_signin": "导出签到表",
+	"export.exam_results": "导出考试成绩", "export.evaluation_results": "导出评估结果", "roster.export": "导出学员名册",
+}
+
+// actionGroups name the filter prefixes (the part before the first dot).
+var actionGroups = map[string]string{
+	"login": "登录", "logout": "退出登录", "user": "用户管理", "role": "角色", "password": "修改密码", "mfa": "动态验证码",
+	"org": "组织机构", "settings": "系统设置", "course": "课程", "lesson": "课时", "topic": "专题",
+	"bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷", "class": "培训班次", "registration": "报名",
+	"attendance": "签到", "leave": "请假", "evaluation": "评估", "form": "评估表", "quality": "质量评分", "followup": "跟踪问效",
+	"export": "数据导出", "roster": "数据导出", "list": "人员查询", "access": "拒绝访问",
+}
+
+// targetNames are the Chinese names of the object kinds.
+var targetNames = map[string]string{
+	"user": "用户", "org": "组织", "settings": "系统设置", "session": "会话", "route": "访问路径",
+	"course": "课程", "lesson": "课时", "topic": "专题", "bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷",
+	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
+	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
+}
+
+// detailNames are the Chinese names of the fields entries carry in their
+// details.
+var detailNames = map[string]string{
+	"title": "标题", "name": "名称", "type": "类型", "kind": "类别", "status": "状态", "username": "用户名", "user_id": "用户编号",
+	"user_ids": "用户编号", "class_id": "班次编号", "class": "班次", "course_id": "课程编号", "question_id": "试题编号", "bank_id": "题库编号",
+	"form_id": "评估表编号", "org_id": "组织编号", "roles": "角色", "reason": "原因", "quota": "名额", "quotas": "名额", "version": "版本",
+	"scores": "评分", "score": "分数", "hours": "学时", "code": "代码", "mode": "方式", "rows": "行数", "count": "数量", "stem": "题干",
+	"starts_on": "开始日期", "term_ends_on": "截止日期", "levels": "职级", "description": "说明", "summary": "摘要", "topic": "专题",
+	"assignments": "分配", "times": "次数", "courses": "课程", "session_ids": "课程安排", "absent_user_ids": "缺勤人员", "required": "必修",
+	"questions": "题数", "total_score": "总分", "pass_score": "合格分", "imported": "导入数量", "file": "文件", "format": "格式", "key": "设置项", "value": "值", "path": "路径", "method": "方法",
+}
+
+// ActionName is the Chinese name of an action code, or the code itself.
+func ActionName(code string) string {
+	if n, ok := actionNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+// TargetName is the Chinese name of an object kind, or the kind itself.
+func TargetName(kind string) string {
+	if n, ok := targetNames[kind]; ok {
+		return n
+	}
+	return kind
+}
+
+// DetailText makes an entry's details readable: a JSON object becomes
+// "名称：值" pairs in a stable order, anything else is shown as written.
+func DetailText(detail string) string {
+	d := strings.TrimSpace(detail)
+	if !strings.HasPrefix(d, "{") {
+		return detail
+	}
+	dec := json.NewDecoder(strings.NewReader(d))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return detail
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		name := k
+		if n, ok := detailNames[k]; ok {
+			name = n
+		}
+		parts = append(parts, name+"："+detailValue(m[k]))
+	}
+	return strings.Join(parts, "；")
+}
+
+func detailValue(v any) string {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return "是"
+		}
+		return "否"
+	case []any:
+		s := make([]string, len(x))
+		for i, e := range x {
+			s[i] = detailValue(e)
+		}
+		return strings.Join(s, "、")
+	case map[string]any:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return web.JSONScalar(v)
+}
