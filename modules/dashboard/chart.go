@@ -36,7 +36,7 @@ func ComplianceChart(c Compliance) ([]byte, error) {
 	opt.Horizontal = true
 	opt.StackSeries = &stack
 	opt.CategoryAxis.Labels = labels
-	opt.Legend.SeriesNames = []string{"达标", "未达标"}
+	opt.Legend.SeriesNames = []string{label("达标"), label("未达标")}
 	opt.Legend.Offset = charts.OffsetStr{Left: charts.PositionLeft, Top: charts.PositionBottom}
 	opt.Theme = charts.GetTheme(charts.ThemeLight).WithSeriesColors([]charts.Color{{R: 46, G: 139, B: 87, A: 255}, {R: 205, G: 92, B: 92, A: 255}})
 	p := charts.NewPainter(charts.PainterOptions{OutputFormat: charts.ChartOutputSVG, Width: chartWidth, Height: height})
@@ -49,8 +49,8 @@ func ComplianceChart(c Compliance) ([]byte, error) {
 // label shortens a unit's name for the axis. The chart measures text with
 // its built-in Latin font, which counts a Chinese character as 0.6 em where
 // a browser draws 1 em; an invisible U+2061 (measured 0.8 em, drawn as
-// nothing) for every one and a half Chinese characters makes up the
-// difference with a margin for the browser's wider fallback font.
+// nothing) for every Chinese character makes up the difference with a
+// margin for the browser's wider fallback font.
 func label(s string) string {
 	r := []rune(s)
 	if len(r) > 6 {
@@ -62,5 +62,5 @@ func label(s string) string {
 			wide++
 		}
 	}
-	return string(r) + strings.Repeat("\u2061", (wide*2+2)/3)
+	return string(r) + strings.Repeat("\u2061", wide)
 }
