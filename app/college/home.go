@@ -203,6 +203,12 @@ func (a *App) homeTodos(ctx context.Context, p *web.Principal) ([]home.Todo, err
 		}
 	}
 	if p.HasAny(web.RoleUnitAdmin) {
+		year := time.Now().In(web.Shanghai).Year()
+		c, err := a.Dash.Compliance(ctx, p, p.OrgID, year)
+		if err != nil {
+			return nil, err
+		}
+		add(fmt.Sprintf("本单位 %d 年学时未达标的干部", year), fmt.Sprintf("/admin/dashboard/people?org_id=%d&year=%d&status=behind", p.OrgID, year), int64(c.Behind))
 		open, err := a.Training.OpenClasses(ctx, p)
 		if err != nil {
 			return nil, err

@@ -73,6 +73,14 @@ func TestAdministratorHomes(t *testing.T) {
 	collegetest.MustContain(t, org, "待办事项", `href="/admin/filings"`, fmt.Sprintf(`<span class="todo-count">%d</span>`, filings), "管理工作", "备案审核")
 	col := collegetest.PageGet(collegetest.LoginPages(a, "col", collegetest.UserPassword), "/", 200)
 	collegetest.MustContain(t, col, "未提交备案的班次", fmt.Sprintf(`<span class="todo-count">%d</span>`, drafts), "考试管理")
+	// A unit admin sees how many of the unit's cadres are behind this
+	// year: here every learner of unit A, none of whom has any hours.
+	learners := a.Count("users", "org_id = ? AND id IN (SELECT user_id FROM user_roles WHERE role = ?)", c.UnitA, "learner")
+	unit := collegetest.PageGet(collegetest.LoginPages(a, "ua_admin", collegetest.UserPassword), "/", 200)
+	collegetest.MustContain(t, unit, "学时未达标的干部", "status=behind", fmt.Sprintf(`<span class="todo-count">%d</span>`, learners), "综合管理")
+	if learners == 0 {
+		t.Fatal("unit A has no learner")
+	}
 	sys := collegetest.PageGet(collegetest.LoginPages(a, "admin", collegetest.AdminPassword), "/", 200)
 	collegetest.MustContain(t, sys, "管理工作", "用户管理")
 	for _, part := range []string{"待学必修课", "年学时", "考试管理"} {
