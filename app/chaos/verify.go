@@ -113,7 +113,13 @@ func (r *Run) verify(ctx context.Context, rep *Report) []string {
 		failf("%d credits were entered more than once", doubled)
 	}
 
-	// Study progress: every acknowledgement outside the loss window is in SQL.
+	// Study progress: every acknowledgement outside the loss window is in
+	// SQL once the instances have stopped cleanly. Until then the last
+	// seconds of heartbeats are in Redis (its append-only file keeps them),
+	// waiting for the flusher; a clean stop writes them.
+	for _, c := range r.colleges {
+		c.Stop(30 * time.Second)
+	}
 	r.mu.Lock()
 	losses := append([]time.Time(nil), r.losses...)
 	r.mu.Unlock()
