@@ -139,7 +139,7 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (int, 
 	if err != nil {
 		if ctx.Err() == nil {
 			c.tally.add(method, path, 0, nil)
-			c.pin.CompareAndSwap(c.pin.Load(), c.pin.Load()+1)
+			c.pin.Add(1) // the next instance, as a balancer would fail over
 		}
 		return 0, nil
 	}

@@ -5,6 +5,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"strings"
@@ -96,15 +97,6 @@ func (s *Service) Search(ctx context.Context, p *web.Principal, q string) (Respo
 	return out, nil
 }
 
-// Labels names each type in Chinese.
-func (s *Service) Labels() map[string]string {
-	m := map[string]string{}
-	for _, src := range s.sources {
-		m[src.Type] = src.Label
-	}
-	return m
-}
-
 // Handlers serves the search.
 type Handlers struct {
 	svc   *Service
@@ -149,30 +141,23 @@ func (h *Handlers) page(c *fiber.Ctx) error {
 	if d.Q != "" {
 		d.Asked = true
 		out, err := h.svc.Search(c.UserContext(), web.Caller(c), d.Q)
-		we := web.AsError(err)
-		switch {
-		case err == nil:
-			labels := h.svc.Labels()
-			for _, src := range h.svc.sources {
-				var g group
-				for _, it := range out.Items {
-					if it.Type == src.Type {
-						g.Items = append(g.Items, it)
-					}
-				}
-				if len(g.Items) > 0 {
-					g.Label = labels[src.Type]
-					d.Groups = append(d.Groups, g)
+		if err != nil {
+			we := web.AsError(err)
+			if we.Status >= 500 {
+				return err
+			}
+			status, d.Error = we.Status, cmp.Or(we.Fields["q"], we.Message)
+		}
+		for _, src := range h.svc.sources {
+			g := group{Label: src.Label}
+			for _, it := range out.Items {
+				if it.Type == src.Type {
+					g.Items = append(g.Items, it)
 				}
 			}
-		case we.Status < 500:
-			status = we.Status
-			d.Error = we.Message
-			for _, m := range we.Fields {
-				d.Error = m
+			if len(g.Items) > 0 {
+				d.Groups = append(d.Groups, g)
 			}
-		default:
-			return err
 		}
 	}
 	return h.pages.Render(c, status, "search/results", "站内搜索", d)
