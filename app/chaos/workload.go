@@ -197,8 +197,9 @@ func (l *Learner) lesson(ctx context.Context, lesson uint64) {
 			}
 			pos := play.ResumeAt + time.Since(start).Seconds()
 			var hb struct {
-				Coverage  float64 `json:"coverage"`
-				Completed bool    `json:"completed"`
+				Coverage       float64 `json:"coverage"`
+				Completed      bool    `json:"completed"`
+				CourseComplete bool    `json:"course_completed"`
 			}
 			st := l.Do(ctx, "POST", "/api/v1/plays/"+play.PlayID+"/heartbeat", map[string]any{"position": pos, "state": "playing"}, &hb)
 			if st == 409 {
@@ -208,8 +209,11 @@ func (l *Learner) lesson(ctx context.Context, lesson uint64) {
 				continue
 			}
 			l.mu.Lock()
-			l.acks = append(l.acks, beatAck{at: time.Now(), lesson: lesson, coverage: hb.Coverage, completed: hb.Completed})
-			if hb.Completed {
+			// The beat that completes a one-lesson course commits the
+			// completion and its credit before it answers; later beats only
+			// report what Redis holds until the flusher writes it.
+			l.acks = append(l.acks, beatAck{at: time.Now(), lesson: lesson, coverage: hb.Coverage, completed: hb.CourseComplete})
+			if hb.CourseComplete {
 				l.done[lesson] = true
 			}
 			l.mu.Unlock()

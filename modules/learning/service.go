@@ -321,6 +321,9 @@ func (s *Service) Heartbeat(ctx context.Context, p *web.Principal, playID string
 	return out, nil
 }
 
+// errLiveStateLost: Redis no longer holds a learner's live progress.
+var errLiveStateLost = errors.New("learning: live progress lost")
+
 // errNoLesson: the lesson does not exist (deleted).
 var errNoLesson = errors.New("learning: no such lesson")
 
@@ -375,7 +378,10 @@ func (s *Service) completeLesson(ctx context.Context, uid, lessonID uint64) (web
 		return 0, false, web.Internal(err)
 	}
 	if !ok {
-		return 0, false, nil
+		// Redis lost the play between the beat and now: the completion
+		// cannot be written, so it must not be acknowledged either. The
+		// player retries and starts a new play from what SQL holds.
+		return 0, false, web.Internal(fmt.Errorf("learning: complete lesson %d for %d: %w", lessonID, uid, errLiveStateLost))
 	}
 	course, err := s.catalog.CourseByID(ctx, l.CourseID)
 	if err != nil || course == nil {
