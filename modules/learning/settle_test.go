@@ -206,3 +206,48 @@ func TestSettleSweepUsesTheCompletedAtIndex(t *testing.T) {
 		t.Fatalf("the sweep does not use idx_progress_completed_at: %v", plan)
 	}
 }
+
+// Redis loses the learner's live progress between the beat that completed
+// the lesson and the completion's write: the completion is answered with
+// an error, nothing is completed or credited in SQL, and the new play
+// counts on from what SQL holds and credits the course once.
+func TestCompletionAfterLiveStateLostIsNotAcknowledged(t *testing.T) {
+	t.Parallel()
+	v := newViewer(t, 100, 24)
+	v.playTo(10, 90)
+	f := NewFlusher(v.db, v.cache, v.s, slog.New(slog.DiscardHandler))
+	f.SweepEvery = 0
+	if _, err := f.FlushOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v.cache.Del(context.Background(), v.s.live.playKey(v.p.UserID), v.s.live.progKey(v.p.UserID, v.lesson.ID), v.s.live.segKey(v.p.UserID, v.lesson.ID))
+	credited, done, err := v.s.completeLesson(context.Background(), v.p.UserID, v.lesson.ID)
+	if !errors.Is(err, errLiveStateLost) || web.AsError(err).Status < 500 {
+		t.Fatalf("completion without live state: credited %v, done %v, err %v", credited, done, err)
+	}
+	if credited != 0 || done {
+		t.Fatalf("completion without live state reported credited %v, done %v", credited, done)
+	}
+	var lesson Progress
+	if err := v.db.Where("user_id = ? AND lesson_id = ?", v.p.UserID, v.lesson.ID).First(&lesson).Error; err != nil {
+		t.Fatal(err)
+	}
+	if lesson.Completed || lesson.CompletedAt != nil {
+		t.Fatalf("the lesson was completed in SQL without its live state: %+v", lesson)
+	}
+	if n, at := v.credits(); n != 0 || at != nil {
+		t.Fatalf("credited without live state: %d entries, completed %v", n, at)
+	}
+	v.play = v.start()
+	if v.play.Furthest != 90 {
+		t.Fatalf("new play resumes at %v, want the flushed 90", v.play.Furthest)
+	}
+	v.c.addSec(10)
+	r, err := v.beat(100, "ended")
+	if err != nil || !r.Completed || !r.CourseComplete || r.CreditedHours == 0 {
+		t.Fatalf("completing beat of the new play: %+v %v", r, err)
+	}
+	if n, at := v.credits(); n != 1 || at == nil {
+		t.Fatalf("after the new play: %d entries, completed %v", n, at)
+	}
+}
