@@ -165,5 +165,18 @@ func Migrations() []db.Migration {
 			}
 			return tx.Exec("CREATE INDEX idx_courses_featured ON courses (featured, status, published_at)").Error
 		},
+	}, {
+		ID: "0026_catalog_title_grams",
+		Up: func(tx *gorm.DB) error {
+			type courseTitleGram struct {
+				Gram     uint64 `gorm:"primaryKey;autoIncrement:false"`
+				CourseID uint64 `gorm:"primaryKey;autoIncrement:false;index:idx_course_title_grams_course"`
+			}
+			if err := tx.Table("course_title_grams").AutoMigrate(&courseTitleGram{}); err != nil {
+				return err
+			}
+			_, err := IndexAllTitles(tx.Statement.Context, tx)
+			return err
+		},
 	}}
 }

@@ -372,3 +372,67 @@ func TestUploadFailuresSayWhoseFault(t *testing.T) {
 		t.Fatalf("broken upload: %v", err)
 	}
 }
+
+// The site search finds a course by any phrase of its title through the
+// title index, follows an edited title, and keeps to what the learner may
+// study.
+func TestSearchCoursesFollowsTitles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	publish := func(c *catalog.Course) {
+		if err := e.db.Model(&catalog.Course{}).Where("id = ?", c.ID).Update("status", catalog.StatusPublished).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rural := e.course(catalog.CourseRequest{Title: "乡村振兴战略解读", Kind: catalog.KindElective})
+	publish(rural)
+	digital := e.course(catalog.CourseRequest{Title: "数字政府建设", Kind: catalog.KindElective})
+	publish(digital)
+	e.course(catalog.CourseRequest{Title: "乡村振兴草稿", Kind: catalog.KindElective}) // a draft
+	other := e.course(catalog.CourseRequest{Title: "乡村振兴本单位课程", Kind: catalog.KindElective, AudienceOrgIDs: []uint64{8}})
+	publish(other)
+	titles := func(q string) []string {
+		t.Helper()
+		cs, err := e.svc.SearchCourses(e.ctx, learner("县处级"), q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Title)
+		}
+		return out
+	}
+	if got := titles("乡村振兴"); !slices.Equal(got, []string{"乡村振兴战略解读"}) {
+		t.Fatalf("乡村振兴: %v", got)
+	}
+	if got := titles("战略解"); !slices.Equal(got, []string{"乡村振兴战略解读"}) {
+		t.Fatalf("战略解: %v", got)
+	}
+	if got := titles("政"); !slices.Equal(got, []string{"数字政府建设"}) {
+		t.Fatalf("one character: %v", got)
+	}
+	if _, err := e.svc.UpdateCourse(e.ctx, admin, digital.ID, catalog.CourseRequest{Title: "法治政府建设", Kind: catalog.KindElective}); err != nil {
+		t.Fatal(err)
+	}
+	if got := titles("数字政府"); len(got) != 0 {
+		t.Fatalf("the old title still found: %v", got)
+	}
+	if got := titles("法治政府"); !slices.Equal(got, []string{"法治政府建设"}) {
+		t.Fatalf("the new title: %v", got)
+	}
+	// Courses written around the index (a bulk load) are found once it is
+	// rebuilt.
+	if err := e.db.Exec("INSERT INTO courses (college_id, title, summary, category, kind, status, published_at, created_at, updated_at) VALUES (5, '生态文明建设', '', '', 'elective', 'published', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := titles("生态文明"); len(got) != 0 {
+		t.Fatalf("found before the rebuild: %v", got)
+	}
+	if n, err := catalog.IndexAllTitles(e.ctx, e.db); err != nil || n != 5 {
+		t.Fatalf("rebuild indexed %d: %v", n, err)
+	}
+	if got := titles("生态文明"); !slices.Equal(got, []string{"生态文明建设"}) {
+		t.Fatalf("after the rebuild: %v", got)
+	}
+}

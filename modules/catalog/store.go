@@ -86,13 +86,25 @@ func (s *Store) ListCourses(ctx context.Context, p *web.Principal, f CourseFilte
 }
 
 // SearchCourses returns up to limit courses the caller may study whose
-// title contains q, newest first: no count, and a scan that stops at the
-// limit, walking the primary key.
+// title contains q, newest first, without a count. A phrase of two or more
+// characters reads only the courses holding its rarest bigram (the title
+// index); a single character walks the primary key until the limit.
 func (s *Store) SearchCourses(ctx context.Context, p *web.Principal, q string, limit int) ([]Course, error) {
 	var out []Course
-	err := s.db.WithContext(ctx).Model(&Course{}).Scopes(learnerVisible(p)).
-		Where("courses.title LIKE ? ESCAPE '!'", web.Contains(q)).Order("courses.id DESC").Limit(limit).Find(&out).Error
-	if err != nil {
+	find := s.db.WithContext(ctx).Model(&Course{}).Scopes(learnerVisible(p)).
+		Where("courses.title LIKE ? ESCAPE '!'", web.Contains(q))
+	grams, order, indexed, none, err := titleGrams.Match(ctx, s.db, q, "courses.id")
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("catalog store: search courses: %w", err)
+	case none:
+		return out, nil
+	case indexed:
+		find = find.Scopes(grams)
+	default:
+		order = "courses.id"
+	}
+	if err := find.Order(order + " DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("catalog store: search courses: %w", err)
 	}
 	return out, nil
@@ -169,6 +181,9 @@ func (s *Store) CourseOrgs(ctx context.Context, courseID uint64) ([]uint64, erro
 func (s *Store) SaveCourse(ctx context.Context, c *Course, orgs []uint64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Save(c).Error; err != nil {
+			return err
+		}
+		if err := indexTitle(tx, c); err != nil {
 			return err
 		}
 		if orgs == nil {

@@ -91,5 +91,18 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("college_intros").Migrator().CreateTable(&collegeIntro{})
 		},
+	}, {
+		ID: "0026_portal_title_grams",
+		Up: func(tx *gorm.DB) error {
+			type noticeTitleGram struct {
+				Gram     uint64 `gorm:"primaryKey;autoIncrement:false"`
+				NoticeID uint64 `gorm:"primaryKey;autoIncrement:false;index:idx_notice_title_grams_notice"`
+			}
+			if err := tx.Table("notice_title_grams").AutoMigrate(&noticeTitleGram{}); err != nil {
+				return err
+			}
+			_, err := IndexAllTitles(tx.Statement.Context, tx)
+			return err
+		},
 	}}
 }

@@ -407,6 +407,9 @@ func (s *Service) Create(ctx context.Context, p *web.Principal, in NoticeRequest
 		if err := tx.Create(n).Error; err != nil {
 			return web.AuditEntry{}, fmt.Errorf("portal: create notice: %w", err)
 		}
+		if err := titleGrams.Index(tx, n.ID, n.Title); err != nil {
+			return web.AuditEntry{}, err
+		}
 		return web.AuditBy(p, "notice.create", "notice", n.ID, map[string]any{"kind": n.Kind, "title": n.Title, "status": n.Status}), nil
 	})
 	if err != nil {
@@ -428,6 +431,9 @@ func (s *Service) Update(ctx context.Context, p *web.Principal, id uint64, in No
 	err = s.change(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
 		if err := tx.Save(n).Error; err != nil {
 			return web.AuditEntry{}, fmt.Errorf("portal: update notice: %w", err)
+		}
+		if err := titleGrams.Index(tx, n.ID, n.Title); err != nil {
+			return web.AuditEntry{}, err
 		}
 		return web.AuditBy(p, "notice.update", "notice", n.ID, map[string]any{"kind": n.Kind, "title": n.Title, "status": n.Status}), nil
 	})
@@ -479,6 +485,9 @@ func (s *Service) Delete(ctx context.Context, p *web.Principal, id uint64) error
 	return s.change(ctx, func(tx *gorm.DB) (web.AuditEntry, error) {
 		if err := tx.Delete(&Notice{}, n.ID).Error; err != nil {
 			return web.AuditEntry{}, fmt.Errorf("portal: delete notice: %w", err)
+		}
+		if err := titleGrams.Remove(tx, n.ID); err != nil {
+			return web.AuditEntry{}, err
 		}
 		return web.AuditBy(p, "notice.delete", "notice", n.ID, map[string]any{"title": n.Title}), nil
 	})

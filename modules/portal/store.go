@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"college/modules/web"
+	"college/storage/db"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -31,12 +32,38 @@ func (st *store) published(ctx context.Context, kind string, now time.Time, limi
 // title contains q, newest first.
 func (st *store) search(ctx context.Context, q string, now time.Time, limit int) ([]Notice, error) {
 	var out []Notice
-	err := st.db.WithContext(ctx).Where("status = ? AND (expires_at IS NULL OR expires_at > ?) AND title LIKE ? ESCAPE '!'", StatusPublished, now, web.Contains(q)).
-		Order("id DESC").Limit(limit).Find(&out).Error
-	if err != nil {
+	find := st.db.WithContext(ctx).Model(&Notice{}).Where("notices.status = ? AND (notices.expires_at IS NULL OR notices.expires_at > ?) AND notices.title LIKE ? ESCAPE '!'", StatusPublished, now, web.Contains(q))
+	grams, order, indexed, none, err := titleGrams.Match(ctx, st.db, q, "notices.id")
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("portal store: search: %w", err)
+	case none:
+		return out, nil
+	case indexed:
+		find = find.Scopes(grams)
+	default:
+		order = "notices.id"
+	}
+	if err := find.Order(order + " DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("portal store: search: %w", err)
 	}
 	return out, nil
+}
+
+// titleGrams indexes the bigrams of every notice's title for the search.
+var titleGrams = db.GramIndex{Table: "notice_title_grams", IDColumn: "notice_id"}
+
+// IndexAllTitles rebuilds the title index of every notice: what the
+// migration runs once, and what a bulk load that wrote notices directly
+// runs after it. It answers the number of notices indexed.
+func IndexAllTitles(ctx context.Context, gdb *gorm.DB) (int, error) {
+	n, err := titleGrams.Rebuild(ctx, gdb, func(tx *gorm.DB, after uint64, limit int) *gorm.DB {
+		return tx.Table("notices").Select("id, title AS text").Where("id > ?", after).Order("id").Limit(limit)
+	})
+	if err != nil {
+		return n, fmt.Errorf("portal: index titles: %w", err)
+	}
+	return n, nil
 }
 
 // byID loads a notice; nil when there is none.

@@ -98,3 +98,32 @@ func TestSearchRefusesBadQueries(t *testing.T) {
 	collegetest.MustContain(t, collegetest.PageGet(b, "/search?q="+url.QueryEscape("不存在的内容"), 200), "没有找到与“不存在的内容”相关")
 	collegetest.MustContain(t, collegetest.PageGet(b, "/search?q="+strings.Repeat("学", 51), 400), "搜索内容不能超过 50 个字")
 }
+
+// A notice is found by its title as it is now: an edited title replaces the
+// old one in the search, and a deleted notice is no longer found.
+func TestSearchFollowsNoticeEdits(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	org := c.Tokens["org"]
+	r := a.Do("POST", "/api/v1/notices", org, map[string]any{"kind": "notice", "title": "关于开展乡村振兴专题学习的通知", "body": "<p>请按时参加。</p>", "publish": true})
+	collegetest.MustStatus(t, r, 201)
+	var n struct{ ID uint64 }
+	if err := json.Unmarshal(r.Body, &n); err != nil || n.ID == 0 {
+		t.Fatalf("created notice: %s %v", r.Body, err)
+	}
+	tok := c.Tokens["ua_cadre"]
+	if got := find(t, a, tok, "乡村振兴专题"); got["关于开展乡村振兴专题学习的通知"] == "" {
+		t.Fatalf("before the edit: %v", got)
+	}
+	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/notices/%d", n.ID), org, map[string]any{"kind": "notice", "title": "关于开展生态文明专题学习的通知", "body": "<p>请按时参加。</p>", "publish": true}), 200)
+	if got := find(t, a, tok, "乡村振兴专题"); len(got) != 0 {
+		t.Fatalf("the old title is still found: %v", got)
+	}
+	if got := find(t, a, tok, "生态文明专题"); got["关于开展生态文明专题学习的通知"] != fmt.Sprintf("notice /notices/%d", n.ID) {
+		t.Fatalf("the new title: %v", got)
+	}
+	collegetest.MustStatus(t, a.Do("DELETE", fmt.Sprintf("/api/v1/notices/%d", n.ID), org, nil), 204)
+	if got := find(t, a, tok, "生态文明专题"); len(got) != 0 {
+		t.Fatalf("a deleted notice is found: %v", got)
+	}
+}
