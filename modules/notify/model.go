@@ -41,5 +41,12 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("notifications").Migrator().CreateTable(&notification{})
 		},
+	}, {
+		// The unread badge on every page counts a user's unread
+		// notifications from the index alone.
+		ID: "0026_notify_unread_index",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX idx_notifications_unread ON notifications (user_id, read_at)").Error
+		},
 	}}
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -257,5 +258,25 @@ func TestRoutesAreDocumented(t *testing.T) {
 		if r.Public || len(r.Roles) > 0 || r.HasBody {
 			t.Errorf("%s %s: public %v roles %v body %v", r.Method, r.Path, r.Public, r.Roles, r.HasBody)
 		}
+	}
+}
+
+// The unread count behind every page's badge reads the (user_id, read_at)
+// index, not the user's notifications.
+func TestUnreadCountUsesItsIndex(t *testing.T) {
+	t.Parallel()
+	_, gdb := newTestService(t)
+	var n int64
+	stmt := gdb.Session(&gorm.Session{DryRun: true}).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", 7).Count(&n).Statement
+	var plan []map[string]any
+	explain := "EXPLAIN QUERY PLAN "
+	if gdb.Dialector.Name() == "mysql" {
+		explain = "EXPLAIN "
+	}
+	if err := gdb.Raw(explain+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fmt.Sprint(plan), "idx_notifications_unread") {
+		t.Fatalf("the unread count does not use idx_notifications_unread: %v", plan)
 	}
 }
