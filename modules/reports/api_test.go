@@ -105,7 +105,7 @@ func workbook(t *testing.T, a *collegetest.App, token string, id uint64) *exceli
 	}
 	r := a.Do("GET", fmt.Sprintf("/api/v1/reports/%d/file", id), token, nil)
 	collegetest.MustStatus(t, r, 200)
-	name := reports.KindNames[j["kind"].(string)] + "-" + j["org_name"].(string) + "-" + strconv.Itoa(year) + ".xlsx"
+	name := reports.KindNames[j["kind"].(string)] + "-" + j["org_name"].(string) + "-" + numText(j["year"]) + ".xlsx"
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape(name)) {
 		t.Fatalf("Content-Disposition %q, want the name %s", cd, name)
 	}
