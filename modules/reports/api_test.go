@@ -324,3 +324,27 @@ func TestReportsPage(t *testing.T) {
 		t.Fatalf("learner: %d", r.Status)
 	}
 }
+
+func TestReportOfRequesterWhoLostAccessFails(t *testing.T) {
+	a, c := collegetest.NewCityApp(t)
+	gone := requestReport(t, a, c.Tokens["ub_admin"], map[string]any{"kind": reports.KindHours, "year": year})
+	moved := requestReport(t, a, c.Tokens["ua_admin"], map[string]any{"kind": reports.KindHours, "year": year})
+	next := requestReport(t, a, c.Tokens["org"], map[string]any{"kind": reports.KindFollowup, "year": year})
+	if err := a.DB.Exec("UPDATE users SET disabled = ? WHERE id = ?", true, c.IDs["ub_admin"]).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Exec("UPDATE users SET org_id = ? WHERE id = ?", c.UnitB, c.IDs["ua_admin"]).Error; err != nil {
+		t.Fatal(err)
+	}
+	build(t, a)
+	for id, want := range map[uint64]string{gone: "申请人账号已停用或不存在", moved: "申请人已无权生成该单位的报表"} {
+		var j reports.Job
+		if err := a.DB.First(&j, id).Error; err != nil {
+			t.Fatal(err)
+		}
+		if j.State != reports.StateFailed || j.Error != want || j.ObjectKey != "" {
+			t.Errorf("job %d: state %s error %q key %q, want failed with %q", id, j.State, j.Error, j.ObjectKey, want)
+		}
+	}
+	workbook(t, a, c.Tokens["org"], next)
+}

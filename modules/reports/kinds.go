@@ -210,6 +210,8 @@ func (b *builder) classes() error {
 	for _, r := range append(slices.Clip(cur), prev...) {
 		hostIDs = append(hostIDs, r.HostOrgID)
 	}
+	slices.Sort(hostIDs)
+	hostIDs = slices.Compact(hostIDs)
 	names, err := b.s.d.Directory.OrgNames(ctx, hostIDs)
 	if err != nil {
 		return err
