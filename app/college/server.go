@@ -28,6 +28,7 @@ import (
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/portal"
+	"college/modules/reports"
 	"college/modules/search"
 	"college/modules/settings"
 	"college/modules/training"
@@ -80,6 +81,7 @@ type App struct {
 	Assess   *assess.Service
 	Portal   *portal.Service
 	Dash     *dashboard.Service
+	Reports  *reports.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -108,6 +110,7 @@ func Migrations() []db.Migration {
 	all = append(all, assess.Migrations()...)
 	all = append(all, followup.Migrations()...)
 	all = append(all, portal.Migrations()...)
+	all = append(all, reports.Migrations()...)
 	return all
 }
 
@@ -269,6 +272,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Catalog.OnFeatured(func(ctx context.Context) { a.Portal.Invalidate(ctx, "content") })
 	a.Dash = dashboard.NewService(dashboard.Deps{Directory: directory{id: a.Identity, store: idStore}, Ledger: a.Hours, Exams: a.Exams,
 		Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
+	a.Reports = reports.NewService(reports.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Directory: reportsDirectory{store: idStore},
+		Dashboard: a.Dash, Classes: a.Training, Followups: a.Followup, Audit: a.Audit, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -349,6 +354,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	followup.NewHandlers(a.Followup, engine, s.Objects).Register(a.API, pages)
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
+	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -395,6 +401,7 @@ func homeSections() []portal.Section {
 		{Title: "考试管理", Desc: "题库、导入、组卷、阅卷与成绩统计", Href: "/admin/exams", Icon: "卷", Roles: []string{web.RoleCollegeAdmin}},
 		{Title: "班次管理", Desc: "班次计划、备案、报名审核、考勤请假与结班", Href: "/admin/classes", Icon: "训", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "综合管理", Desc: "学时达标、考试通过率和参训情况，按单位逐级查看并导出", Href: "/admin/dashboard", Icon: "综", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
+		{Title: "统计报表", Desc: "学时达标、班次统计、理论考试和跟踪问效报表，后台生成后下载 Excel", Href: "/admin/reports", Icon: "报", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
@@ -621,6 +628,7 @@ func (a *App) Serve(ctx context.Context) error {
 	go a.Audit.RunSealer(jobs, 5*time.Second)
 	go a.Audit.RunRetention(jobs, time.Hour)
 	go a.Sessions.RunPurge(jobs, 10*time.Minute)
+	go a.Reports.RunJobs(jobs, 3*time.Second)
 	select {
 	case err := <-errc:
 		stopJobs()

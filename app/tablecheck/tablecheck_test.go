@@ -27,6 +27,7 @@ import (
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/portal"
+	"college/modules/reports"
 	"college/modules/settings"
 	"college/modules/training"
 	"college/storage/db"
@@ -62,6 +63,7 @@ func owners(t *testing.T) map[string]string {
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
+		"reports": reports.Migrations(),
 	}
 	type step struct {
 		module string
