@@ -9,7 +9,7 @@ import (
 
 // classTally counts classes of one group in one year.
 type classTally struct {
-	Classes, Registered, Graduated, Days, PersonDays, Entrusted int
+	Classes, Registered, Graduated, Days, PersonDays, Entrusted, CoRun int
 }
 
 func (t *classTally) add(r training.ClassYearRow) {
@@ -20,6 +20,9 @@ func (t *classTally) add(r training.ClassYearRow) {
 	t.PersonDays += r.Graduated * r.Days
 	if r.Entrusted != "" {
 		t.Entrusted++
+	}
+	if r.CoHostOrgID != 0 {
+		t.CoRun++
 	}
 }
 
@@ -82,6 +85,9 @@ func (b *builder) classes() error {
 	var hostIDs []uint64
 	for _, r := range append(slices.Clip(cur), prev...) {
 		hostIDs = append(hostIDs, r.HostOrgID)
+		if r.CoHostOrgID != 0 {
+			hostIDs = append(hostIDs, r.CoHostOrgID)
+		}
 	}
 	slices.Sort(hostIDs)
 	hostIDs = slices.Compact(hostIDs)
@@ -117,6 +123,7 @@ func (b *builder) classes() error {
 		{"培训天数", total.Cur.Days, total.Prev.Days},
 		{"培训人天（结业人次×天数）", total.Cur.PersonDays, total.Prev.PersonDays},
 		{"委托办班期数", total.Cur.Entrusted, total.Prev.Entrusted},
+		{"市县统筹办学期数", total.Cur.CoRun, total.Prev.CoRun},
 	} {
 		if err := wb.add(r.name, r.cur, r.prev, r.cur-r.prev); err != nil {
 			return err
@@ -158,14 +165,14 @@ func (b *builder) classes() error {
 			return err
 		}
 	}
-	if err := wb.sheet(SheetClasses, 36, 12, 24, 12, 12, 8, 10, 10, 10, 24); err != nil {
+	if err := wb.sheet(SheetClasses, 36, 12, 24, 12, 12, 8, 10, 10, 10, 24, 24); err != nil {
 		return err
 	}
-	if err := wb.add("班次", "类型", "主办学院", "开始日期", "结束日期", "天数", "录取人次", "结业人次", "人天", "委托单位"); err != nil {
+	if err := wb.add("班次", "类型", "主办学院", "开始日期", "结束日期", "天数", "录取人次", "结业人次", "人天", "委托单位", "联合举办学院（市县统筹办学）"); err != nil {
 		return err
 	}
 	for _, r := range cur {
-		if err := wb.add(r.Title, r.Kind, names[r.HostOrgID], r.StartsOn, r.EndsOn, r.Days, r.Registered, r.Graduated, r.Graduated*r.Days, r.Entrusted); err != nil {
+		if err := wb.add(r.Title, r.Kind, names[r.HostOrgID], r.StartsOn, r.EndsOn, r.Days, r.Registered, r.Graduated, r.Graduated*r.Days, r.Entrusted, names[r.CoHostOrgID]); err != nil {
 			return err
 		}
 	}
@@ -173,4 +180,4 @@ func (b *builder) classes() error {
 }
 
 // ClassNote explains what the class statistics count, and what they cannot.
-const ClassNote = "说明：班次按开班日期计入年度，备案通过后的班次才计入；下级单位的报表只计本单位干部。系统尚未记录班次是否属于市县统筹办学，本表不统计市县统筹办学数量。"
+const ClassNote = "说明：班次按开班日期计入年度，备案通过后的班次才计入；下级单位的报表计本单位主办或联合举办的班次和本单位干部参加的班次，学员只计本单位干部。市县统筹办学指填写了联合举办学院的班次。"

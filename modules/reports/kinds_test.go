@@ -28,12 +28,14 @@ func TestClassStatsCountClassesTraineesAndDays(t *testing.T) {
 	a, c := collegetest.NewCityApp(t)
 	ua, ub := c.IDs["ua_cadre"], c.IDs["ub_cadre"]
 	// This year: a 专题班 run for a unit (委托办班) with both cadres, one of
-	// whom graduated; last year: a 主体班 with unit A's cadre; a draft of
-	// this year that counts nowhere.
+	// whom graduated; last year: a 主体班 with unit A's cadre, run with unit
+	// B's cadre school (市县统筹办学); a draft of this year that counts
+	// nowhere.
+	school := a.CreateOrg(c.Tokens["admin"], "东城区教育局干部学校", "C02", "college", c.UnitB)
 	x := a.CreateClass(c, map[string]any{"title": "专题班甲", "entrusted": "东城区发改委", "starts_on": collegetest.Day(20), "ends_on": collegetest.Day(24)})
 	a.OpenClass(c, x)
 	a.Admit(c, c.Tokens["org"], x, ua, ub)
-	y := a.CreateClass(c, map[string]any{"title": "主体班乙", "kind": "主体班", "starts_on": collegetest.Day(40), "ends_on": collegetest.Day(49)})
+	y := a.CreateClass(c, map[string]any{"title": "主体班乙", "kind": "主体班", "co_host_org_id": school, "starts_on": collegetest.Day(40), "ends_on": collegetest.Day(49)})
 	a.OpenClass(c, y)
 	a.Admit(c, c.Tokens["org"], y, ua)
 	z := a.CreateClass(c, map[string]any{"title": "草稿班"})
@@ -53,11 +55,13 @@ func TestClassStatsCountClassesTraineesAndDays(t *testing.T) {
 	for _, tc := range []struct {
 		who                                    string
 		classes, regs, grads, days, personDays [2]int // 2026, 2025
-		entrusted                              [2]int
+		entrusted, coRun                       [2]int
 	}{
-		{"org", [2]int{1, 1}, [2]int{2, 1}, [2]int{1, 0}, [2]int{5, 10}, [2]int{5, 0}, [2]int{1, 0}},
-		{"ua_admin", [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 0}, [2]int{5, 10}, [2]int{5, 0}, [2]int{1, 0}},
-		{"ub_admin", [2]int{1, 0}, [2]int{1, 0}, [2]int{0, 0}, [2]int{5, 0}, [2]int{0, 0}, [2]int{1, 0}},
+		{"org", [2]int{1, 1}, [2]int{2, 1}, [2]int{1, 0}, [2]int{5, 10}, [2]int{5, 0}, [2]int{1, 0}, [2]int{0, 1}},
+		{"ua_admin", [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 0}, [2]int{5, 10}, [2]int{5, 0}, [2]int{1, 0}, [2]int{0, 1}},
+		// Unit B's school ran last year's class: it counts for unit B, without
+		// trainees of unit B.
+		{"ub_admin", [2]int{1, 1}, [2]int{1, 0}, [2]int{0, 0}, [2]int{5, 10}, [2]int{0, 0}, [2]int{1, 0}, [2]int{0, 1}},
 	} {
 		token := c.Tokens[tc.who]
 		id := requestReport(t, a, token, map[string]any{"kind": reports.KindClasses, "year": 2026})
@@ -68,14 +72,14 @@ func TestClassStatsCountClassesTraineesAndDays(t *testing.T) {
 			name string
 			v    [2]int
 		}{{"班次数", tc.classes}, {"参训学员（录取）人次", tc.regs}, {"结业学员人次", tc.grads}, {"培训天数", tc.days},
-			{"培训人天（结业人次×天数）", tc.personDays}, {"委托办班期数", tc.entrusted}} {
+			{"培训人天（结业人次×天数）", tc.personDays}, {"委托办班期数", tc.entrusted}, {"市县统筹办学期数", tc.coRun}} {
 			want := []string{w.name, strconv.Itoa(w.v[0]), strconv.Itoa(w.v[1]), strconv.Itoa(w.v[0] - w.v[1])}
 			if got := classRow(t, sum, w.name); strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("%s: %v, want %v", tc.who, got, want)
 			}
 		}
-		if !strings.Contains(strings.Join(sum[len(sum)-1], ""), "市县统筹办学") {
-			t.Errorf("%s: the summary does not say what it cannot count: %v", tc.who, sum)
+		if !strings.Contains(strings.Join(sum[len(sum)-1], ""), "联合举办学院") {
+			t.Errorf("%s: the summary does not say what counts as 市县统筹办学: %v", tc.who, sum)
 		}
 		byKind := rows(t, wb, reports.SheetByKind)
 		if got := classRow(t, byKind, "专题班"); got[1] != strconv.Itoa(tc.classes[0]) || got[2] != "0" {
@@ -91,7 +95,7 @@ func TestClassStatsCountClassesTraineesAndDays(t *testing.T) {
 			t.Errorf("%s: by host %v", tc.who, got)
 		}
 		detail := rows(t, wb, reports.SheetClasses)
-		if len(detail) != 2 || detail[1][0] != "专题班甲" || detail[1][9] != "东城区发改委" {
+		if len(detail) != 2 || detail[1][0] != "专题班甲" || detail[1][9] != "东城区发改委" || detail[0][10] != "联合举办学院（市县统筹办学）" {
 			t.Errorf("%s: detail %v", tc.who, detail)
 		}
 	}

@@ -606,3 +606,38 @@ func TestOverlappingNominationsRace(t *testing.T) {
 		}
 	}
 }
+
+// A class run with another college (市县统筹办学) names it: any college of
+// the city, not its own host, not a unit; the class shows it to managers
+// and learners, on the form and on the class pages.
+func TestCoRunClassNamesItsCoHost(t *testing.T) {
+	t.Parallel()
+	a, c := collegetest.NewCityApp(t)
+	school := a.CreateOrg(c.Tokens["admin"], "东城区委党校", "C02", "college", c.UnitB)
+	base := func(co uint64) map[string]any {
+		return map[string]any{"title": "市县统筹乡村振兴专题班", "kind": "专题班", "co_host_org_id": co, "starts_on": collegetest.Day(5), "ends_on": collegetest.Day(6), "quota": 5}
+	}
+	for _, bad := range []uint64{c.College, c.UnitA, 999999} {
+		r := a.Do("POST", "/api/v1/classes", c.Tokens["col"], base(bad))
+		collegetest.MustStatus(t, r, 400)
+		if r.Fields(t)["co_host_org_id"] == nil {
+			t.Fatalf("co-host %d: %s", bad, r.Body)
+		}
+	}
+	id := a.CreateClass(c, base(school))
+	got := a.Do("GET", fmt.Sprintf("/api/v1/classes/%d", id), c.Tokens["col"], nil).JSON(t)
+	if got["co_host_org_id"] != float64(school) || got["co_host_name"] != "东城区委党校" {
+		t.Fatalf("class: co-host %v %v", got["co_host_org_id"], got["co_host_name"])
+	}
+	form := a.Do("GET", fmt.Sprintf("/admin/classes/%d/edit", id), c.Tokens["col"], nil)
+	collegetest.MustStatus(t, form, 200)
+	if !strings.Contains(string(form.Body), fmt.Sprintf(`<option value="%d" selected>东城区委党校</option>`, school)) {
+		t.Fatalf("the form does not show the co-host picked")
+	}
+	a.OpenClass(c, id)
+	page := a.Do("GET", fmt.Sprintf("/classes/%d", id), c.Tokens["ua_cadre"], nil)
+	collegetest.MustStatus(t, page, 200)
+	if !strings.Contains(string(page.Body), "东城区委党校<span class=\"muted\">（市县统筹办学）</span>") {
+		t.Fatalf("the class page does not name the co-host")
+	}
+}

@@ -110,13 +110,16 @@ func (s *Service) ClassDetail(ctx context.Context, p *web.Principal, id uint64) 
 // Detail assembles the response of a class; codes only for its host.
 func (s *Service) Detail(ctx context.Context, p *web.Principal, c *Class) (ClassResponse, error) {
 	r := ClassResponse{ID: c.ID, Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, HostName: s.people.OrgName(ctx, c.HostOrgID),
-		Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn, Days: c.Days(), Place: c.Place, Online: c.Online,
+		Entrusted: c.Entrusted, CoHostOrgID: c.CoHostOrgID, StartsOn: c.StartsOn, EndsOn: c.EndsOn, Days: c.Days(), Place: c.Place, Online: c.Online,
 		Quota: c.Quota, Enrolled: c.Enrolled, Hours: s.classHours(ctx, c), SelfRegistration: c.SelfRegister, AutoApprove: c.AutoApprove,
 		Waitlist: c.Waitlist, Levels: db.SplitList(c.Levels), AudienceOrgIDs: db.SplitIDs(c.AudienceOrgs), FollowUp: c.FollowUp,
 		Contact: c.Contact, ContactPhone: c.ContactPhone, Description: c.Description, MinAttendance: c.MinAttendance,
 		RequireCourses: c.RequireCourses, ExamID: c.ExamID, RequireEvaluation: c.RequireEval,
 		Status: s.effectiveStatus(c), RejectReason: c.RejectReason}
 	r.StatusName = StatusNames[r.Status]
+	if c.CoHostOrgID != 0 {
+		r.CoHostName = s.people.OrgName(ctx, c.CoHostOrgID)
+	}
 	if !c.RegOpensAt.IsZero() {
 		t := c.RegOpensAt
 		r.RegistrationOpensAt = &t

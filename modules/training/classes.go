@@ -170,6 +170,7 @@ func uniq(ids []uint64) []uint64 {
 
 func (s *Service) applyRequest(c *Class, in ClassRequest) {
 	c.Title, c.Kind, c.HostOrgID, c.Entrusted = in.Title, in.Kind, in.HostOrgID, strings.TrimSpace(in.Entrusted)
+	c.CoHostOrgID = in.CoHostOrgID
 	c.StartsOn, c.EndsOn, c.Place, c.Online = in.StartsOn, in.EndsOn, strings.TrimSpace(in.Place), in.Online
 	c.Quota, c.Hours, c.SelfRegister, c.AutoApprove, c.Waitlist = in.Quota, in.Hours, in.SelfRegistration, in.AutoApprove, !in.NoWaitlist
 	c.Levels, c.AudienceOrgs = db.JoinList(in.Levels), db.JoinIDs(uniq(in.AudienceOrgIDs))
@@ -195,6 +196,20 @@ func (s *Service) checkHostAndAudience(ctx context.Context, p *web.Principal, in
 	}
 	if host.Kind != "college" {
 		return web.Invalid(map[string]string{"host_org_id": "主办单位应为学院（总部或分院）"})
+	}
+	if in.CoHostOrgID != 0 {
+		// 市县统筹办学: a class the host runs with another college, any in
+		// the city (a district's college with the city's, or the reverse).
+		co, err := s.org(ctx, in.CoHostOrgID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case in.CoHostOrgID == in.HostOrgID:
+			return web.Invalid(map[string]string{"co_host_org_id": "联合举办学院不能与主办学院相同"})
+		case co == nil || co.Kind != "college":
+			return web.Invalid(map[string]string{"co_host_org_id": "联合举办单位应为学院（总部或分院）"})
+		}
 	}
 	if in.ExamID != 0 && s.progress != nil {
 		title, err := s.progress.ExamTitle(ctx, in.ExamID, host.Path)

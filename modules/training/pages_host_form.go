@@ -17,6 +17,7 @@ type adminClassForm struct {
 	Title            string
 	Kind             string
 	HostOrgID        uint64
+	CoHostOrgID      uint64
 	Entrusted        string
 	StartsOn         string
 	EndsOn           string
@@ -47,7 +48,7 @@ func (f adminClassForm) Picked(id uint64) bool { return f.Audience[id] }
 func (f adminClassForm) AudienceCount() int { return len(f.Audience) }
 
 func adminFormFromClass(c *Class) adminClassForm {
-	f := adminClassForm{Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
+	f := adminClassForm{Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, CoHostOrgID: c.CoHostOrgID, Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 		Place: c.Place, Online: c.Online, Quota: strconv.Itoa(c.Quota), Hours: adminHoursText(c.Hours), SelfRegistration: c.SelfRegister,
 		AutoApprove: c.AutoApprove, NoWaitlist: !c.Waitlist, Levels: db.SplitList(c.Levels), Audience: map[uint64]bool{},
 		RegOpensAt: adminLocalTime(c.RegOpensAt), RegClosesAt: adminLocalTime(c.RegClosesAt), FollowUp: c.FollowUp, Contact: c.Contact,
@@ -91,6 +92,13 @@ func adminClassFromForm(c *fiber.Ctx) (ClassRequest, adminClassForm, map[string]
 			errs["host_org_id"] = "请选择主办学院"
 		}
 		f.HostOrgID, in.HostOrgID = id, id
+	}
+	if v := strings.TrimSpace(c.FormValue("co_host_org_id")); v != "" && v != "0" {
+		id, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			errs["co_host_org_id"] = "请选择联合举办学院"
+		}
+		f.CoHostOrgID, in.CoHostOrgID = id, id
 	}
 	if f.Quota != "" {
 		n, err := strconv.Atoi(f.Quota)
@@ -153,6 +161,7 @@ type adminClassFormData struct {
 	Kinds        []string
 	Levels       []string
 	Colleges     []adminOrgOption
+	AllColleges  []adminOrgOption // the colleges of the city, for 市县统筹办学
 	Orgs         []adminOrgOption
 	Exams        []adminPickItem
 	DayHours     web.Hours
@@ -179,6 +188,9 @@ func (h *Handlers) adminClassFormPage(c *fiber.Ctx, status int, form adminClassF
 	}
 	if d.Form.HostOrgID != 0 && !slices.ContainsFunc(d.Colleges, func(o adminOrgOption) bool { return o.ID == d.Form.HostOrgID }) {
 		d.Colleges = append(d.Colleges, adminOrgOption{ID: d.Form.HostOrgID, Name: h.svc.people.OrgName(ctx, d.Form.HostOrgID)})
+	}
+	if d.AllColleges, err = h.svc.adminOrgOptions(ctx, "college"); err != nil {
+		return err
 	}
 	if d.Orgs, err = h.svc.adminOrgOptions(ctx, "unit", "department"); err != nil {
 		return err

@@ -12,6 +12,7 @@ type ClassRequest struct {
 	Kind                 string     `json:"kind"`
 	HostOrgID            uint64     `json:"host_org_id"`
 	Entrusted            string     `json:"entrusted"`
+	CoHostOrgID          uint64     `json:"co_host_org_id"` // 市县统筹办学: the college running the class with the host; 0: none
 	StartsOn             string     `json:"starts_on"`
 	EndsOn               string     `json:"ends_on"`
 	Place                string     `json:"place"`
@@ -93,6 +94,8 @@ type ClassResponse struct {
 	HostOrgID            uint64            `json:"host_org_id"`
 	HostName             string            `json:"host_name"`
 	Entrusted            string            `json:"entrusted"`
+	CoHostOrgID          uint64            `json:"co_host_org_id"`
+	CoHostName           string            `json:"co_host_name,omitempty"`
 	StartsOn             string            `json:"starts_on"`
 	EndsOn               string            `json:"ends_on"`
 	Days                 int               `json:"days"`
