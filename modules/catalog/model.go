@@ -165,5 +165,5 @@ func Migrations() []db.Migration {
 			}
 			return tx.Exec("CREATE INDEX idx_courses_featured ON courses (featured, status, published_at)").Error
 		},
-	}}
+	}, homeIndexes}
 }

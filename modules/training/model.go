@@ -319,5 +319,5 @@ func Migrations() []db.Migration {
 			}
 			return nil
 		},
-	}}
+	}, homeIndexes}
 }
