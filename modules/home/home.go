@@ -277,11 +277,6 @@ const (
 // Has tells whether a part of the caller's role was read, and so is shown.
 func (v View) Has(part string) bool { return v.shown[part] }
 
-// CollegeWork tells whether any part of a college admin's work is shown.
-func (v View) CollegeWork() bool {
-	return v.Has(PartCourses) || v.Has(PartClassStates) || v.Has(PartReviews) || v.Has(PartBelowBar)
-}
-
 // Handlers serves the home page.
 type Handlers struct {
 	pages  *web.Engine

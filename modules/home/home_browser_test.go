@@ -54,7 +54,8 @@ func TestBrowserHome(t *testing.T) {
 // At 390 px a teacher's home shows their coming session with a sign-in
 // code button a finger can hit, nothing runs wider than the phone, and the
 // button opens the session's code; at 1280 px the host college's home
-// shows its courses and classes by state.
+// shows its courses and classes by state; a unit admin's nominations fit
+// the phone too.
 func TestBrowserTeacherHome(t *testing.T) {
 	t.Parallel()
 	ctx := collegetest.NewChrome(t)
@@ -84,4 +85,12 @@ func TestBrowserTeacherHome(t *testing.T) {
 	}
 	collegetest.WaitText(t, desk, "本学院概况")
 	collegetest.Screenshot(t, desk, "home-college-1280")
+
+	// A unit admin's nominations and compliance fit the phone.
+	class := a.CreateClass(c, map[string]any{"title": "基层干部能力提升专题班", "self_registration": false, "starts_on": collegetest.Day(40), "ends_on": collegetest.Day(44)})
+	a.OpenClass(c, class)
+	collegetest.MustStatus(t, a.Register(c.Tokens["ua_admin"], class, c.IDs["ua_cadre"]), 201)
+	unit := collegetest.NewChrome(t)
+	collegetest.ChromeLogin(t, unit, base, "ua_admin", collegetest.UserPassword)
+	collegetest.PhonePage(t, unit, base+"/", "待审核 1", "home-unit-390")
 }

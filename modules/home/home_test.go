@@ -151,9 +151,6 @@ func TestBuildShowsEachRolesWork(t *testing.T) {
 		if len(v.Failed) != 0 {
 			t.Errorf("%s: failed %v", c.role, v.Failed)
 		}
-		if v.CollegeWork() != (c.role == web.RoleCollegeAdmin) {
-			t.Errorf("%s: college work %v", c.role, v.CollegeWork())
-		}
 	}
 	// What the sources said is in the view.
 	src, _ := workSources("")
@@ -188,7 +185,7 @@ func TestBuildMarksAFailedPart(t *testing.T) {
 func TestBuildLeavesOutPartsWithoutSources(t *testing.T) {
 	h := New(nil, Sources{}, nil, slog.New(slog.DiscardHandler))
 	v := h.Build(context.Background(), &web.Principal{UserID: 1, Roles: []string{web.RoleTeacher, web.RoleUnitAdmin, web.RoleCollegeAdmin, web.RoleOrgAdmin}})
-	if len(v.shown) != 0 || v.CollegeWork() || len(v.Failed) != 0 {
+	if len(v.shown) != 0 || len(v.Failed) != 0 {
 		t.Errorf("shown %v, failed %v", v.shown, v.Failed)
 	}
 }
