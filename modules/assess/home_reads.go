@@ -103,7 +103,7 @@ func (s *Service) MyLatestTeaching(ctx context.Context, p *web.Principal, limit 
 
 // homeRecentEvaluations bounds how many of a college's latest evaluations
 // the home looks through for results below the bar.
-const homeRecentEvaluations = 50
+const homeRecentEvaluations = 30
 
 // BelowBar lists the evaluations among the latest of the classes the
 // caller hosts or oversees whose satisfaction rate is under the bar, at

@@ -15,11 +15,20 @@ import (
 // unit's nominations awaiting a decision, a college's classes by state.
 
 // homeIndexes are the indexes behind the home reads: a teacher's
-// timetable by name and time.
+// timetable by name and time, and the registrations awaiting a decision
+// (a few among many) by org.
 var homeIndexes = db.Migration{
-	ID: "0025_training_sessions_teacher_index",
+	ID: "0025_training_home_indexes",
 	Up: func(tx *gorm.DB) error {
-		return tx.Exec("CREATE INDEX idx_class_sessions_teacher ON class_sessions (teacher, starts_at)").Error
+		for _, sql := range []string{
+			"CREATE INDEX idx_class_sessions_teacher ON class_sessions (teacher, starts_at)",
+			"CREATE INDEX idx_registrations_status_org ON registrations (status, org_id)",
+		} {
+			if err := tx.Exec(sql).Error; err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 
