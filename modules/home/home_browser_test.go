@@ -62,10 +62,15 @@ func TestBrowserTeacherHome(t *testing.T) {
 	a := collegetest.New(t)
 	c := collegetest.NewCity(a)
 	a.Provision(identity.UserRequest{Username: "t_wang", Name: "王教授", OrgID: c.College, Roles: []string{"teacher"}})
-	ac := collegetest.AssessNewClass(a, c, "bt", 1, nil)
+	ac := collegetest.AssessNewClass(a, c, "bt", 3, nil)
+	eval := collegetest.AssessAttach(a, c, ac.ID, map[string]any{"form_id": collegetest.AssessDefaultForm(a, c),
+		"target": map[string]any{"type": "teacher", "id": ac.Sessions[0]}, "teacher_user_id": a.UserID("t_wang")})
+	for _, u := range ac.Trainees {
+		collegetest.MustStatus(t, collegetest.AssessAnswer(a, u, eval, "非常满意", "满意", "非常满意", "满意", "非常满意", nil), 201)
+	}
 	base := a.Start()
 	collegetest.ChromeLogin(t, ctx, base, "t_wang", collegetest.UserPassword)
-	collegetest.PhonePage(t, ctx, base+"/", "新发展理念专题辅导", "home-teacher-390")
+	collegetest.PhonePage(t, ctx, base+"/", "平均得分", "home-teacher-390")
 	height, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('.lesson-code').getBoundingClientRect().height`))
 	if err != nil || height < 44 {
 		t.Fatalf("the sign-in code button is %.0f px high (%v)", height, err)
