@@ -107,8 +107,9 @@ func TestTeacherHome(t *testing.T) {
 	collegetest.MustContain(t, section(t, col, "bar-title"), "学习贯彻专题培训班", "王教授", "满意率 66.7%", fmt.Sprintf(`href="/admin/evaluations/%d/results"`, eval))
 }
 
-// A college admin's home counts the answers waiting for a grader in each
-// exam of their college, and not another college's.
+// A college admin's home counts their college's courses and classes by
+// state and the answers waiting for a grader in each of its exams, and
+// none of another college's.
 func TestCollegeAdminReviews(t *testing.T) {
 	t.Parallel()
 	a, c := collegetest.NewCityApp(t)
@@ -128,12 +129,23 @@ func TestCollegeAdminReviews(t *testing.T) {
 	if n := a.Count("attempts", "status = ?", "pending_review"); n != 3 {
 		t.Fatalf("fixture: %d attempts to review", n)
 	}
-	rev := section(t, collegetest.PageGet(collegetest.LoginPages(a, "col", collegetest.UserPassword), "/", 200), "rev-title")
+	// This college has a published course and a draft class; the other none.
+	collegetest.ArticleCourse(t, a, c.Tokens["col"], "本院专题课", true)
+	a.CreateClass(c, nil)
+	home := collegetest.PageGet(collegetest.LoginPages(a, "col", collegetest.UserPassword), "/", 200)
+	collegetest.MustContain(t, section(t, home, "col-title"),
+		`<a class="state" href="/admin/courses?status=published"><strong>1</strong><span>已发布</span></a>`,
+		`<a class="state" href="/admin/classes?status=draft"><strong>1</strong><span>草稿</span></a>`)
+	home2 := collegetest.PageGet(collegetest.LoginPages(a, "col2", collegetest.UserPassword), "/", 200)
+	collegetest.MustContain(t, section(t, home2, "col-title"),
+		`<a class="state state-zero" href="/admin/courses?status=published"><strong>0</strong><span>已发布</span></a>`,
+		`<a class="state state-zero" href="/admin/classes?status=draft"><strong>0</strong><span>草稿</span></a>`)
+	rev := section(t, home, "rev-title")
 	collegetest.MustContain(t, rev, "本院理论考试", "2 份待阅", fmt.Sprintf(`href="/admin/exams/%d/review"`, mine))
 	if strings.Contains(rev, "二分院理论考试") || strings.Contains(rev, fmt.Sprintf("/admin/exams/%d/", theirs)) {
 		t.Fatal("the college admin sees another college's exam to grade")
 	}
-	rev2 := section(t, collegetest.PageGet(collegetest.LoginPages(a, "col2", collegetest.UserPassword), "/", 200), "rev-title")
+	rev2 := section(t, home2, "rev-title")
 	collegetest.MustContain(t, rev2, "二分院理论考试", "1 份待阅")
 	if strings.Contains(rev2, "本院理论考试") {
 		t.Fatal("the other college's admin sees this college's exam to grade")
