@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"college/app/collegetest"
 	"college/modules/identity"
@@ -44,12 +45,21 @@ func TestTeacherHome(t *testing.T) {
 		return s
 	}
 
+	// A draft class's timetable is not yet the teacher's to work to.
+	draft := a.CreateClass(c, map[string]any{"title": "尚未备案的班次", "starts_on": collegetest.Day(30), "ends_on": collegetest.Day(31)})
+	at := time.Now().AddDate(0, 0, 30).Truncate(time.Hour)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", draft), c.Tokens["col"],
+		map[string]any{"topic": "草稿中的专题课", "teacher": "王教授", "starts_at": at, "ends_at": at.Add(2 * time.Hour)}), 201)
+
 	wang := collegetest.LoginPages(a, "t_wang", collegetest.UserPassword)
 	home := collegetest.PageGet(wang, "/", 200)
 	teach := section(t, home, "teach-title")
 	collegetest.MustContain(t, teach, "新发展理念专题辅导", fmt.Sprintf(`href="/teach/sessions/%d/screen"`, wangSession), "签到码")
 	if strings.Contains(teach, "基层治理现代化") || strings.Contains(teach, fmt.Sprintf("/teach/sessions/%d/", liSession)) {
 		t.Fatal("王教授's home lists 李老师's session")
+	}
+	if strings.Contains(teach, "草稿中的专题课") {
+		t.Fatal("王教授's home lists a session of a draft class")
 	}
 	li := collegetest.PageGet(collegetest.LoginPages(a, "t_li", collegetest.UserPassword), "/", 200)
 	collegetest.MustContain(t, section(t, li, "teach-title"), "基层治理现代化")
