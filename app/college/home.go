@@ -19,7 +19,7 @@ const homeItems = 5
 
 // homeSources wires the home page to the modules.
 func (a *App) homeSources() home.Sources {
-	return home.Sources{
+	s := home.Sources{
 		Rings: func(ctx context.Context, p *web.Principal, year int) ([]home.Ring, error) {
 			s, err := a.Hours.Year(ctx, p.UserID, year)
 			if err != nil {
@@ -152,6 +152,8 @@ func (a *App) homeSources() home.Sources {
 		Todos:  a.homeTodos,
 		Unread: a.Notify.Unread,
 	}
+	a.homeWork(&s)
+	return s
 }
 
 // homeTodos counts what waits for p in each of their roles.
@@ -193,28 +195,8 @@ func (a *App) homeTodos(ctx context.Context, p *web.Principal) ([]home.Todo, err
 		}
 		add("待审核的班次备案", "/admin/filings", n)
 	}
-	if p.HasAny(web.RoleCollegeAdmin) {
-		for _, st := range []struct{ status, label string }{{training.StatusDraft, "未提交备案的班次"}, {training.StatusOpen, "报名中的班次"}} {
-			_, n, err := a.Training.ListManaged(ctx, p, training.ListFilter{Status: st.status}, web.Page{Page: 1, PageSize: 1})
-			if err != nil {
-				return nil, err
-			}
-			add(st.label, "/admin/classes?status="+st.status, n)
-		}
-	}
-	if p.HasAny(web.RoleUnitAdmin) {
-		year := time.Now().In(web.Shanghai).Year()
-		c, err := a.Dash.Compliance(ctx, p, p.OrgID, year)
-		if err != nil {
-			return nil, err
-		}
-		add(fmt.Sprintf("本单位 %d 年学时未达标的干部", year), fmt.Sprintf("/admin/dashboard/people?org_id=%d&year=%d&status=behind", p.OrgID, year), int64(c.Behind))
-		open, err := a.Training.OpenClasses(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		add("可推荐干部参训的班次", "/unit/classes", int64(len(open)))
-	}
+	// A college admin's classes by state and a unit admin's compliance and
+	// open classes are parts of their own (homeWork).
 	return out, nil
 }
 

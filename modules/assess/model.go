@@ -182,5 +182,5 @@ func Migrations() []db.Migration {
 				`{"kind":"text","text":"意见和建议","required":false}]`
 			return tx.Table("eval_forms").Create(&evalForm{Title: "课程评估表（默认）", Items: card, Builtin: true, CreatedAt: time.Now().UTC()}).Error
 		},
-	}}
+	}, homeIndexes}
 }

@@ -165,7 +165,7 @@ func Migrations() []db.Migration {
 			}
 			return tx.Exec("CREATE INDEX idx_courses_featured ON courses (featured, status, published_at)").Error
 		},
-	}, {
+	}, homeIndexes, {
 		ID: "0026_catalog_title_grams",
 		Up: func(tx *gorm.DB) error {
 			type courseTitleGram struct {

@@ -10,6 +10,7 @@ import (
 	"college/app/collegetest"
 	"college/modules/hours"
 	"college/modules/notify"
+	"college/modules/web"
 )
 
 func TestMain(m *testing.M) { collegetest.Main(m) }
@@ -72,15 +73,20 @@ func TestAdministratorHomes(t *testing.T) {
 	org := collegetest.PageGet(collegetest.LoginPages(a, "org", collegetest.UserPassword), "/", 200)
 	collegetest.MustContain(t, org, "待办事项", `href="/admin/filings"`, fmt.Sprintf(`<span class="todo-count">%d</span>`, filings), "管理工作", "备案审核")
 	col := collegetest.PageGet(collegetest.LoginPages(a, "col", collegetest.UserPassword), "/", 200)
-	collegetest.MustContain(t, col, "未提交备案的班次", fmt.Sprintf(`<span class="todo-count">%d</span>`, drafts), "考试管理")
+	collegetest.MustContain(t, col, "本学院概况", fmt.Sprintf(`<a class="state" href="/admin/classes?status=draft"><strong>%d</strong><span>草稿</span></a>`, drafts),
+		`<a class="state" href="/admin/classes?status=filing"><strong>1</strong><span>备案审核中</span></a>`, "考试管理")
 	// A unit admin sees how many of the unit's cadres are behind this
 	// year: here every learner of unit A, none of whom has any hours.
 	learners := a.Count("users", "org_id = ? AND id IN (SELECT user_id FROM user_roles WHERE role = ?)", c.UnitA, "learner")
 	unit := collegetest.PageGet(collegetest.LoginPages(a, "ua_admin", collegetest.UserPassword), "/", 200)
-	collegetest.MustContain(t, unit, "学时未达标的干部", "status=behind", fmt.Sprintf(`<span class="todo-count">%d</span>`, learners), "综合管理")
+	year := time.Now().In(web.Shanghai).Year()
+	collegetest.MustContain(t, unit, fmt.Sprintf("东城区发改委 %d 年学时达标", year), "<strong>0%</strong>",
+		fmt.Sprintf(`<a href="/admin/dashboard/people?org_id=%d&amp;year=%d&amp;status=behind">未达标 <strong>%d</strong> ›</a>`, c.UnitA, year, learners), "综合管理")
 	if learners == 0 {
 		t.Fatal("unit A has no learner")
 	}
+	// The org department sees the city's figure, linked to the dashboard.
+	collegetest.MustContain(t, org, fmt.Sprintf(`href="/admin/dashboard?org_id=%d&amp;year=%d"`, c.Root, year), "达标率")
 	sys := collegetest.PageGet(collegetest.LoginPages(a, "admin", collegetest.AdminPassword), "/", 200)
 	collegetest.MustContain(t, sys, "管理工作", "用户管理")
 	for _, part := range []string{"待学必修课", "年学时", "考试管理"} {

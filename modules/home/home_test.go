@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,5 +76,126 @@ func TestRing(t *testing.T) {
 		if got := c.r.Dash(); got != c.dash {
 			t.Errorf("%v: dash %q, want %q", c.r, got, c.dash)
 		}
+	}
+}
+
+// workSources answers every part of each role's work with one item.
+func workSources(fail string) (Sources, map[string]bool) {
+	asked := map[string]bool{}
+	var mu sync.Mutex
+	ask := func(part string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		asked[part] = true
+		if part == fail {
+			return errors.New(part + " down")
+		}
+		return nil
+	}
+	return Sources{
+		Teaching: func(context.Context, *web.Principal) ([]Session, error) {
+			return []Session{{ID: 1, Topic: "新发展理念"}}, ask(PartSessions)
+		},
+		Results: func(context.Context, *web.Principal) (Teaching, error) {
+			return Teaching{Evaluations: 1, Rate: 0.9}, ask(PartTeaching)
+		},
+		Nominations: func(context.Context, *web.Principal) ([]Nominations, error) {
+			return []Nominations{{Class: "专题班", Pending: 2}}, ask(PartNominations)
+		},
+		Compliance: func(_ context.Context, _ *web.Principal, year int) (Compliance, error) {
+			return Compliance{Cadres: year, Met: 1}, ask(PartCompliance)
+		},
+		UnitClasses: func(context.Context, *web.Principal) ([]Class, int, error) {
+			return []Class{{ID: 4}}, 7, ask(PartUnitClasses)
+		},
+		Courses: func(context.Context, *web.Principal) ([]Count, error) {
+			return []Count{{Label: "已发布", N: 3}}, ask(PartCourses)
+		},
+		ClassStates: func(context.Context, *web.Principal) ([]Count, error) {
+			return []Count{{Label: "草稿", N: 1}}, ask(PartClassStates)
+		},
+		Reviews: func(context.Context, *web.Principal) ([]Review, error) {
+			return []Review{{Exam: "理论考试", N: 5}}, ask(PartReviews)
+		},
+		BelowBar: func(context.Context, *web.Principal) ([]Result, float64, error) {
+			return []Result{{Class: "专题班", Rate: 0.5}}, 0.85, ask(PartBelowBar)
+		},
+	}, asked
+}
+
+// Each role's parts are read from their sources and shown; a role without
+// a part neither asks its source nor shows it.
+func TestBuildShowsEachRolesWork(t *testing.T) {
+	all := []string{PartSessions, PartTeaching, PartNominations, PartCompliance, PartUnitClasses, PartCourses, PartClassStates, PartReviews, PartBelowBar}
+	for _, c := range []struct {
+		role  string
+		parts []string
+	}{
+		{web.RoleTeacher, []string{PartSessions, PartTeaching}},
+		{web.RoleUnitAdmin, []string{PartNominations, PartCompliance, PartUnitClasses}},
+		{web.RoleCollegeAdmin, []string{PartCourses, PartClassStates, PartReviews, PartBelowBar}},
+		{web.RoleOrgAdmin, []string{PartCompliance}},
+		{web.RoleLearner, nil},
+		{web.RoleSysAdmin, nil},
+	} {
+		src, asked := workSources("")
+		h := New(nil, src, nil, slog.New(slog.DiscardHandler))
+		h.now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
+		v := h.Build(context.Background(), &web.Principal{UserID: 1, Roles: []string{c.role}})
+		for _, part := range all {
+			want := slices.Contains(c.parts, part)
+			if v.Has(part) != want || asked[part] != want {
+				t.Errorf("%s: part %s shown %v, asked %v, want %v", c.role, part, v.Has(part), asked[part], want)
+			}
+		}
+		if len(v.Failed) != 0 {
+			t.Errorf("%s: failed %v", c.role, v.Failed)
+		}
+	}
+	// What the sources said is in the view.
+	src, _ := workSources("")
+	h := New(nil, src, nil, slog.New(slog.DiscardHandler))
+	h.now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
+	v := h.Build(context.Background(), &web.Principal{UserID: 1, Roles: []string{web.RoleTeacher, web.RoleUnitAdmin, web.RoleCollegeAdmin}})
+	if len(v.Sessions) != 1 || v.Teaching.Rate != 0.9 || v.Nominations[0].Pending != 2 || v.Compliance.Cadres != 2026 || v.UnitOpenN != 7 ||
+		v.Courses[0].N != 3 || v.ClassStates[0].N != 1 || v.Reviews[0].N != 5 || v.Bar != 0.85 || len(v.BelowBar) != 1 {
+		t.Errorf("view %+v", v)
+	}
+}
+
+// A part whose source fails is named among the failed parts and not
+// shown; the other parts of the role are.
+func TestBuildMarksAFailedPart(t *testing.T) {
+	for part, name := range map[string]string{PartSessions: "授课安排", PartReviews: "待阅卷", PartCompliance: "学时达标情况", PartNominations: "待审核的报名"} {
+		src, _ := workSources(part)
+		h := New(nil, src, nil, slog.New(slog.DiscardHandler))
+		v := h.Build(context.Background(), &web.Principal{UserID: 1, Roles: []string{web.RoleTeacher, web.RoleUnitAdmin, web.RoleCollegeAdmin}})
+		if !slices.Equal(v.Failed, []string{name}) || v.Has(part) {
+			t.Errorf("%s failing: failed %v, shown %v", part, v.Failed, v.Has(part))
+		}
+		for _, other := range []string{PartSessions, PartReviews, PartCompliance, PartNominations} {
+			if other != part && !v.Has(other) {
+				t.Errorf("%s failing: %s not shown", part, other)
+			}
+		}
+	}
+}
+
+// A part without a source is left out for every role.
+func TestBuildLeavesOutPartsWithoutSources(t *testing.T) {
+	h := New(nil, Sources{}, nil, slog.New(slog.DiscardHandler))
+	v := h.Build(context.Background(), &web.Principal{UserID: 1, Roles: []string{web.RoleTeacher, web.RoleUnitAdmin, web.RoleCollegeAdmin, web.RoleOrgAdmin}})
+	if len(v.shown) != 0 || len(v.Failed) != 0 {
+		t.Errorf("shown %v, failed %v", v.shown, v.Failed)
+	}
+}
+
+func TestSessionTimes(t *testing.T) {
+	s := Session{StartsAt: time.Date(2026, 12, 8, 23, 30, 0, 0, time.UTC), EndsAt: time.Date(2026, 12, 9, 2, 30, 0, 0, time.UTC)}
+	if s.Day() != "12月9日 周三" || s.Hours() != "07:30–10:30" {
+		t.Errorf("day %q, hours %q (Beijing time)", s.Day(), s.Hours())
+	}
+	if p := (Compliance{Rate: 0.5799}).Percent(); p != 57 {
+		t.Errorf("percent %d", p)
 	}
 }

@@ -320,7 +320,7 @@ func Migrations() []db.Migration {
 			}
 			return nil
 		},
-	}, {
+	}, homeIndexes, {
 		ID: "0026_training_co_host",
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("ALTER TABLE training_classes ADD COLUMN co_host_org_id BIGINT UNSIGNED NOT NULL DEFAULT 0").Error
