@@ -285,3 +285,9 @@ func (s *Service) CoveragePeople(ctx context.Context, p *web.Principal, orgID ui
 	}
 	return out, nil
 }
+
+// yearOf reads the year of a YYYY-MM-DD date.
+func yearOf(date string) int {
+	y, _ := strconv.Atoi(date[:min(4, len(date))])
+	return y
+}

@@ -69,13 +69,13 @@ type Satisfaction struct {
 	Year int
 	Bar  float64
 	SatisfactionTally
-	Colleges    []CollegeSatisfaction
-	Evaluations []EvaluationSatisfaction
+	Colleges []CollegeSatisfaction
+	Items    []EvaluationSatisfaction
 }
 
-// Meets reports whether a rate with answers behind it reaches the bar.
-func (s Satisfaction) Meets(rate float64, ratings int) bool {
-	return ratings > 0 && assess.Meets(rate, s.Bar)
+// Meets reports whether top2 of ratings answers reach the bar.
+func (s Satisfaction) Meets(top2, ratings int) bool {
+	return ratings > 0 && assess.Meets(float64(top2)/float64(ratings), s.Bar)
 }
 
 // Satisfaction adds up, per host college of org's subtree, the evaluations
@@ -105,7 +105,7 @@ func (s *Service) Satisfaction(ctx context.Context, p *web.Principal, orgID uint
 			byCollege[e.HostOrgID] = t
 		}
 		t.add(e, out.Bar)
-		out.Evaluations = append(out.Evaluations, EvaluationSatisfaction{EvaluationTally: e, College: college})
+		out.Items = append(out.Items, EvaluationSatisfaction{EvaluationTally: e, College: college})
 		return nil
 	})
 	if err != nil {
@@ -115,6 +115,6 @@ func (s *Service) Satisfaction(ctx context.Context, p *web.Principal, orgID uint
 		out.Colleges = append(out.Colleges, CollegeSatisfaction{College: u.orgs[id], SatisfactionTally: *t})
 	}
 	sort.Slice(out.Colleges, func(i, j int) bool { return out.Colleges[i].College.Path < out.Colleges[j].College.Path })
-	sort.SliceStable(out.Evaluations, func(i, j int) bool { return out.Evaluations[i].College.Path < out.Evaluations[j].College.Path })
+	sort.SliceStable(out.Items, func(i, j int) bool { return out.Items[i].College.Path < out.Items[j].College.Path })
 	return out, nil
 }
