@@ -62,7 +62,7 @@ func (t *CoverageTally) add(r coverageRow) {
 type Coverage struct {
 	Org      Org
 	Years    int
-	From, To string // the window, YYYY-MM-DD
+	From, To string // the window, YYYY-MM-DD: a graduation counts when its class ended on or after From
 	Kind     string // "" for any kind
 	Rules    Rules
 	CoverageTally
@@ -132,7 +132,7 @@ func (s *Service) walkCoverage(ctx context.Context, org Org, years int, kind str
 			return s.d.Directory.EachCadre(ctx, org.Path, func(c Cadre) error { cadres = append(cadres, c); return nil })
 		},
 		func() error {
-			return s.d.Trainings.EachTrainedKind(ctx, from, to, users, func(t training.TrainedKind) error {
+			return s.d.Trainings.EachTrainedKind(ctx, from, users, func(t training.TrainedKind) error {
 				if i := slices.Index(training.Kinds, t.Kind); i >= 0 {
 					kinds[t.UserID] |= 1 << i
 				} else {

@@ -15,7 +15,7 @@ import (
 // Trainings is what the coverage and registration sections need of the
 // training module.
 type Trainings interface {
-	EachTrainedKind(ctx context.Context, from, to string, users *gorm.DB, fn func(training.TrainedKind) error) error
+	EachTrainedKind(ctx context.Context, since string, users *gorm.DB, fn func(training.TrainedKind) error) error
 	ClassesStarting(ctx context.Context, from, to string) ([]training.ClassHeader, error)
 	QuotaUses(ctx context.Context, from, to, orgPath string) ([]training.QuotaUse, error)
 	RegistrationCounts(ctx context.Context, from, to, orgPath string) ([]training.RegCount, error)

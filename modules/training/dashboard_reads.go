@@ -17,13 +17,12 @@ type TrainedKind struct {
 
 // EachTrainedKind hands fn, once per user and class kind, the users (of
 // the users subquery, or everyone when it is nil) who graduated from a class
-// of that kind that ended between from and to (YYYY-MM-DD, inclusive). It
-// is one grouped query: classes by their dates, their graduates by
-// (class_id, status).
-func (s *Service) EachTrainedKind(ctx context.Context, from, to string, users *gorm.DB, fn func(TrainedKind) error) error {
+// of that kind that ended on or after since (YYYY-MM-DD). It is one grouped
+// query: classes by their dates, their graduates by (class_id, status).
+func (s *Service) EachTrainedKind(ctx context.Context, since string, users *gorm.DB, fn func(TrainedKind) error) error {
 	q := s.db.WithContext(ctx).Table("registrations AS r").Joins("JOIN training_classes AS c ON c.id = r.class_id").
 		Select("r.user_id, c.kind").
-		Where("r.status = ? AND c.starts_on <= ? AND c.ends_on >= ? AND c.ends_on <= ?", RegGraduated, to, from, to)
+		Where("r.status = ? AND c.ends_on >= ?", RegGraduated, since)
 	if users != nil {
 		q = q.Where("r.user_id IN (?)", users)
 	}
