@@ -128,7 +128,7 @@ func WriteCoveragePeople(w io.Writer, status string, rows []CoveragePerson) erro
 // QuotaHeader is the figures' part of the registration export's rows.
 var QuotaHeader = []any{"分配名额", "已用名额", "名额使用率", "报名人数", "待审核", "已录取", "候补"}
 
-func quotaRow(t QuotaTally) []any {
+func quotaCells(t QuotaTally) []any {
 	return []any{t.Quota, t.Used, t.UsedRate(), t.Registered, t.Pending, t.Approved, t.Waitlisted}
 }
 
@@ -139,9 +139,9 @@ func WriteRegistrations(w io.Writer, r Registrations) error {
 		return fmt.Errorf("dashboard export: %w", err)
 	}
 	rows := [][]any{{fmt.Sprintf("%s %d 年度报名与名额使用情况", r.Org.Name, r.Year)}, append([]any{"单位"}, QuotaHeader...),
-		append([]any{r.Org.Name + "（合计）"}, quotaRow(r.QuotaTally)...)}
+		append([]any{r.Org.Name + "（合计）"}, quotaCells(r.QuotaTally)...)}
 	for _, u := range r.Units {
-		rows = append(rows, append([]any{unitName(u.Org, u.Own)}, quotaRow(u.V)...))
+		rows = append(rows, append([]any{unitName(u.Org, u.Own)}, quotaCells(u.V)...))
 	}
 	if err := s.rows(rows); err != nil {
 		return fmt.Errorf("dashboard export: %w", err)
@@ -151,7 +151,7 @@ func WriteRegistrations(w io.Writer, r Registrations) error {
 	}
 	rows = [][]any{append([]any{"班次", "类型", "开班日期"}, QuotaHeader...)}
 	for _, c := range r.Classes {
-		rows = append(rows, append([]any{c.Title, c.Kind, c.StartsOn}, quotaRow(c.QuotaTally)...))
+		rows = append(rows, append([]any{c.Title, c.Kind, c.StartsOn}, quotaCells(c.QuotaTally)...))
 	}
 	if err := s.rows(rows); err != nil {
 		return fmt.Errorf("dashboard export: %w", err)

@@ -21,12 +21,20 @@ type CoverageUnitResponse struct {
 
 // CoverageResponse is GET /dashboard/coverage.
 type CoverageResponse struct {
-	CoverageUnitResponse
+	OrgID         uint64                 `json:"org_id"`
+	OrgName       string                 `json:"org_name"`
 	Years         int                    `json:"years"`
 	From          string                 `json:"from"`
 	To            string                 `json:"to"`
 	Kind          string                 `json:"kind"`
 	Kinds         []string               `json:"kinds"`
+	Cadres        int                    `json:"cadres"`
+	Covered       int                    `json:"covered"`
+	Uncovered     int                    `json:"uncovered"`
+	Rate          float64                `json:"rate"`
+	Seniors       int                    `json:"seniors"`
+	LeadersDue    int                    `json:"leaders_due"`
+	ByKind        map[string]int         `json:"by_kind"`
 	CycleFrom     int                    `json:"cycle_from"`
 	CycleTo       int                    `json:"cycle_to"`
 	Centralized5y web.Hours              `json:"centralized_5y"`
@@ -55,8 +63,17 @@ type CoveragePeopleResponse struct {
 	PageSize int                      `json:"page_size"`
 }
 
-// QuotaResponse are the quota and registration figures of a unit or class.
-type QuotaResponse struct {
+// QuotaRowResponse is one unit (OrgID, Name) or one class (ClassID,
+// Title) of the registrations section: quota allotted and used,
+// registrations live, pending, admitted and waitlisted.
+type QuotaRowResponse struct {
+	OrgID      uint64  `json:"org_id,omitempty"`
+	Name       string  `json:"name,omitempty"`
+	Own        bool    `json:"own,omitempty"`
+	ClassID    uint64  `json:"class_id,omitempty"`
+	Title      string  `json:"title,omitempty"`
+	Kind       string  `json:"kind,omitempty"`
+	StartsOn   string  `json:"starts_on,omitempty"`
 	Quota      int     `json:"quota"`
 	Used       int     `json:"used"`
 	UsedRate   float64 `json:"used_rate"`
@@ -66,35 +83,27 @@ type QuotaResponse struct {
 	Waitlisted int     `json:"waitlisted"`
 }
 
-// QuotaUnitResponse is one unit of the registrations section.
-type QuotaUnitResponse struct {
-	OrgID uint64 `json:"org_id"`
-	Name  string `json:"name"`
-	Own   bool   `json:"own,omitempty"`
-	QuotaResponse
-}
-
-// QuotaClassResponse is one class of the registrations section.
-type QuotaClassResponse struct {
-	ClassID  uint64 `json:"class_id"`
-	Title    string `json:"title"`
-	Kind     string `json:"kind"`
-	StartsOn string `json:"starts_on"`
-	QuotaResponse
-}
-
 // RegistrationsResponse is GET /dashboard/registrations.
 type RegistrationsResponse struct {
-	OrgID   uint64 `json:"org_id"`
-	OrgName string `json:"org_name"`
-	Year    int    `json:"year"`
-	QuotaResponse
-	Units   []QuotaUnitResponse  `json:"units"`
-	Classes []QuotaClassResponse `json:"classes"`
+	OrgID      uint64             `json:"org_id"`
+	OrgName    string             `json:"org_name"`
+	Year       int                `json:"year"`
+	Quota      int                `json:"quota"`
+	Used       int                `json:"used"`
+	UsedRate   float64            `json:"used_rate"`
+	Registered int                `json:"registered"`
+	Pending    int                `json:"pending"`
+	Approved   int                `json:"approved"`
+	Waitlisted int                `json:"waitlisted"`
+	Units      []QuotaRowResponse `json:"units"`
+	Classes    []QuotaRowResponse `json:"classes"`
 }
 
-// FollowupCountsResponse are a unit's follow-up rounds of the year.
-type FollowupCountsResponse struct {
+// FollowupUnitResponse is one unit's follow-up rounds of the year.
+type FollowupUnitResponse struct {
+	OrgID          uint64  `json:"org_id"`
+	Name           string  `json:"name"`
+	Own            bool    `json:"own,omitempty"`
 	Due            int     `json:"due"`
 	Done           int     `json:"done"`
 	Pending        int     `json:"pending"`
@@ -103,38 +112,30 @@ type FollowupCountsResponse struct {
 	CompletionRate float64 `json:"completion_rate"`
 }
 
-// FollowupUnitResponse is one unit of the follow-up section.
-type FollowupUnitResponse struct {
-	OrgID uint64 `json:"org_id"`
-	Name  string `json:"name"`
-	Own   bool   `json:"own,omitempty"`
-	FollowupCountsResponse
-}
-
 // FollowupResponse is GET /dashboard/followup.
 type FollowupResponse struct {
-	OrgID   uint64 `json:"org_id"`
-	OrgName string `json:"org_name"`
-	Year    int    `json:"year"`
-	FollowupCountsResponse
-	Units []FollowupUnitResponse `json:"units"`
+	OrgID          uint64                 `json:"org_id"`
+	OrgName        string                 `json:"org_name"`
+	Year           int                    `json:"year"`
+	Due            int                    `json:"due"`
+	Done           int                    `json:"done"`
+	Pending        int                    `json:"pending"`
+	Overdue        int                    `json:"overdue"`
+	Cancelled      int                    `json:"cancelled"`
+	CompletionRate float64                `json:"completion_rate"`
+	Units          []FollowupUnitResponse `json:"units"`
 }
 
-// SatisfactionCountsResponse adds up evaluations.
-type SatisfactionCountsResponse struct {
+// SatisfactionCollegeResponse is one host college's evaluations.
+type SatisfactionCollegeResponse struct {
+	OrgID            uint64  `json:"org_id"`
+	Name             string  `json:"name"`
 	Evaluations      int     `json:"evaluations"`
 	Responses        int     `json:"responses"`
 	AverageScore     float64 `json:"average_score"`
 	SatisfactionRate float64 `json:"satisfaction_rate"`
 	MeetsBar         bool    `json:"meets_bar"`
 	Meeting          int     `json:"meeting"` // evaluations that reached the bar
-}
-
-// SatisfactionCollegeResponse is one host college.
-type SatisfactionCollegeResponse struct {
-	OrgID uint64 `json:"org_id"`
-	Name  string `json:"name"`
-	SatisfactionCountsResponse
 }
 
 // SatisfactionEvaluationResponse is one evaluation.
@@ -153,13 +154,18 @@ type SatisfactionEvaluationResponse struct {
 
 // SatisfactionResponse is GET /dashboard/satisfaction.
 type SatisfactionResponse struct {
-	OrgID   uint64  `json:"org_id"`
-	OrgName string  `json:"org_name"`
-	Year    int     `json:"year"`
-	Bar     float64 `json:"bar"`
-	SatisfactionCountsResponse
-	Colleges []SatisfactionCollegeResponse    `json:"colleges"`
-	Items    []SatisfactionEvaluationResponse `json:"items"`
+	OrgID            uint64                           `json:"org_id"`
+	OrgName          string                           `json:"org_name"`
+	Year             int                              `json:"year"`
+	Bar              float64                          `json:"bar"`
+	Evaluations      int                              `json:"evaluations"`
+	Responses        int                              `json:"responses"`
+	AverageScore     float64                          `json:"average_score"`
+	SatisfactionRate float64                          `json:"satisfaction_rate"`
+	MeetsBar         bool                             `json:"meets_bar"`
+	Meeting          int                              `json:"meeting"`
+	Colleges         []SatisfactionCollegeResponse    `json:"colleges"`
+	Items            []SatisfactionEvaluationResponse `json:"items"`
 }
 
 func coverageUnit(o Org, own bool, t CoverageTally) CoverageUnitResponse {
@@ -173,10 +179,10 @@ func coverageUnit(o Org, own bool, t CoverageTally) CoverageUnitResponse {
 
 func coverageResponse(c Coverage) CoverageResponse {
 	from, _ := c.Rules.Cycle(yearOf(c.To))
-	out := CoverageResponse{CoverageUnitResponse: coverageUnit(c.Org, false, c.CoverageTally), Years: c.Years, From: c.From, To: c.To, Kind: c.Kind,
-		Kinds: training.Kinds, CycleFrom: from, CycleTo: from + c.Rules.CycleYears - 1, Centralized5y: c.Rules.Centralized5y,
-		Units: make([]CoverageUnitResponse, 0, len(c.Units))}
-	out.Name = c.Org.Name
+	t := coverageUnit(c.Org, false, c.CoverageTally)
+	out := CoverageResponse{OrgID: c.Org.ID, OrgName: c.Org.Name, Years: c.Years, From: c.From, To: c.To, Kind: c.Kind, Kinds: training.Kinds,
+		Cadres: t.Cadres, Covered: t.Covered, Uncovered: t.Uncovered, Rate: t.Rate, Seniors: t.Seniors, LeadersDue: t.LeadersDue, ByKind: t.ByKind,
+		CycleFrom: from, CycleTo: from + c.Rules.CycleYears - 1, Centralized5y: c.Rules.Centralized5y, Units: make([]CoverageUnitResponse, 0, len(c.Units))}
 	for _, u := range c.Units {
 		out.Units = append(out.Units, coverageUnit(u.Org, u.Own, u.V))
 	}
@@ -203,45 +209,55 @@ func coveragePeopleResponse(pp CoveragePeoplePage) CoveragePeopleResponse {
 	return out
 }
 
-func quotaResponse(t QuotaTally) QuotaResponse {
-	return QuotaResponse{Quota: t.Quota, Used: t.Used, UsedRate: t.UsedRate(), Registered: t.Registered, Pending: t.Pending, Approved: t.Approved, Waitlisted: t.Waitlisted}
+func quotaRow(t QuotaTally) QuotaRowResponse {
+	return QuotaRowResponse{Quota: t.Quota, Used: t.Used, UsedRate: t.UsedRate(), Registered: t.Registered, Pending: t.Pending, Approved: t.Approved, Waitlisted: t.Waitlisted}
 }
 
 func registrationsResponse(r Registrations) RegistrationsResponse {
-	out := RegistrationsResponse{OrgID: r.Org.ID, OrgName: r.Org.Name, Year: r.Year, QuotaResponse: quotaResponse(r.QuotaTally),
-		Units: make([]QuotaUnitResponse, 0, len(r.Units)), Classes: make([]QuotaClassResponse, 0, len(r.Classes))}
+	t := quotaRow(r.QuotaTally)
+	out := RegistrationsResponse{OrgID: r.Org.ID, OrgName: r.Org.Name, Year: r.Year, Quota: t.Quota, Used: t.Used, UsedRate: t.UsedRate,
+		Registered: t.Registered, Pending: t.Pending, Approved: t.Approved, Waitlisted: t.Waitlisted,
+		Units: make([]QuotaRowResponse, 0, len(r.Units)), Classes: make([]QuotaRowResponse, 0, len(r.Classes))}
 	for _, u := range r.Units {
-		out.Units = append(out.Units, QuotaUnitResponse{OrgID: u.ID, Name: unitName(u.Org, u.Own), Own: u.Own, QuotaResponse: quotaResponse(u.V)})
+		row := quotaRow(u.V)
+		row.OrgID, row.Name, row.Own = u.ID, unitName(u.Org, u.Own), u.Own
+		out.Units = append(out.Units, row)
 	}
 	for _, c := range r.Classes {
-		out.Classes = append(out.Classes, QuotaClassResponse{ClassID: c.ID, Title: c.Title, Kind: c.Kind, StartsOn: c.StartsOn, QuotaResponse: quotaResponse(c.QuotaTally)})
+		row := quotaRow(c.QuotaTally)
+		row.ClassID, row.Title, row.Kind, row.StartsOn = c.ID, c.Title, c.Kind, c.StartsOn
+		out.Classes = append(out.Classes, row)
 	}
 	return out
 }
 
-func followupCounts(t FollowupTally) FollowupCountsResponse {
-	return FollowupCountsResponse{Due: t.Due, Done: t.Done, Pending: t.Pending, Overdue: t.Overdue, Cancelled: t.Cancelled, CompletionRate: t.CompletionRate()}
+func followupUnit(o Org, own bool, t FollowupTally) FollowupUnitResponse {
+	return FollowupUnitResponse{OrgID: o.ID, Name: unitName(o, own), Own: own, Due: t.Due, Done: t.Done, Pending: t.Pending, Overdue: t.Overdue,
+		Cancelled: t.Cancelled, CompletionRate: t.CompletionRate()}
 }
 
 func followupResponse(f Followups) FollowupResponse {
-	out := FollowupResponse{OrgID: f.Org.ID, OrgName: f.Org.Name, Year: f.Year, FollowupCountsResponse: followupCounts(f.FollowupTally),
-		Units: make([]FollowupUnitResponse, 0, len(f.Units))}
+	t := followupUnit(f.Org, false, f.FollowupTally)
+	out := FollowupResponse{OrgID: f.Org.ID, OrgName: f.Org.Name, Year: f.Year, Due: t.Due, Done: t.Done, Pending: t.Pending, Overdue: t.Overdue,
+		Cancelled: t.Cancelled, CompletionRate: t.CompletionRate, Units: make([]FollowupUnitResponse, 0, len(f.Units))}
 	for _, u := range f.Units {
-		out.Units = append(out.Units, FollowupUnitResponse{OrgID: u.ID, Name: unitName(u.Org, u.Own), Own: u.Own, FollowupCountsResponse: followupCounts(u.V)})
+		out.Units = append(out.Units, followupUnit(u.Org, u.Own, u.V))
 	}
 	return out
 }
 
-func satisfactionCounts(s Satisfaction, t SatisfactionTally) SatisfactionCountsResponse {
-	return SatisfactionCountsResponse{Evaluations: t.Evaluations, Responses: t.Responses, AverageScore: t.Score(), SatisfactionRate: t.Rate(),
-		MeetsBar: s.Meets(t.Top2, t.Ratings), Meeting: t.Meeting}
+func satisfactionCollege(s Satisfaction, o Org, t SatisfactionTally) SatisfactionCollegeResponse {
+	return SatisfactionCollegeResponse{OrgID: o.ID, Name: o.Name, Evaluations: t.Evaluations, Responses: t.Responses, AverageScore: t.Score(),
+		SatisfactionRate: t.Rate(), MeetsBar: s.Meets(t.Top2, t.Ratings), Meeting: t.Meeting}
 }
 
 func satisfactionResponse(s Satisfaction) SatisfactionResponse {
-	out := SatisfactionResponse{OrgID: s.Org.ID, OrgName: s.Org.Name, Year: s.Year, Bar: s.Bar, SatisfactionCountsResponse: satisfactionCounts(s, s.SatisfactionTally),
+	t := satisfactionCollege(s, s.Org, s.SatisfactionTally)
+	out := SatisfactionResponse{OrgID: s.Org.ID, OrgName: s.Org.Name, Year: s.Year, Bar: s.Bar, Evaluations: t.Evaluations, Responses: t.Responses,
+		AverageScore: t.AverageScore, SatisfactionRate: t.SatisfactionRate, MeetsBar: t.MeetsBar, Meeting: t.Meeting,
 		Colleges: make([]SatisfactionCollegeResponse, 0, len(s.Colleges)), Items: make([]SatisfactionEvaluationResponse, 0, len(s.Items))}
 	for _, c := range s.Colleges {
-		out.Colleges = append(out.Colleges, SatisfactionCollegeResponse{OrgID: c.College.ID, Name: c.College.Name, SatisfactionCountsResponse: satisfactionCounts(s, c.SatisfactionTally)})
+		out.Colleges = append(out.Colleges, satisfactionCollege(s, c.College, c.SatisfactionTally))
 	}
 	for _, e := range s.Items {
 		out.Items = append(out.Items, SatisfactionEvaluationResponse{EvaluationID: e.ID, ClassID: e.ClassID, OrgID: e.College.ID, College: e.College.Name,
