@@ -166,7 +166,7 @@ func TestComplianceDashboardAtScale(t *testing.T) {
 			if k%2 == 0 {
 				status = "graduated"
 			}
-			rows = append(rows, "(?, ?, ?, ?, 'nomination', ?, ?)")
+			rows = append(rows, "(?, ?, ?, 'nomination', ?, ?, ?)")
 			args = append(args, k%classes+1, firstUser+uint64(k), units[k%len(units)], status, now, now)
 		}
 		exec("INSERT INTO registrations (class_id, user_id, org_id, source, status, created_at, updated_at) VALUES "+strings.Join(rows, ","), args...)

@@ -104,20 +104,17 @@ func window(today time.Time, years int) (from, to string) {
 	return strconv.Itoa(today.Year()-years+1) + "-01-01", today.Format(time.DateOnly)
 }
 
-// walkCoverage judges every cadre of org's subtree: the kinds of class they
+// walkCoverage judges every cadre of org's subtree (Unit: the child of
+// org, among children, that holds them): the kinds of class they
 // graduated from in the window, and for 县处级及以上 the centralized hours of
 // the plan cycle so far. Three queries run at once: the cadres, their
 // graduations grouped by user and kind, and their ledger sums.
-func (s *Service) walkCoverage(ctx context.Context, org Org, years int, kind string, r Rules, fn func(coverageRow)) (from, to string, err error) {
+func (s *Service) walkCoverage(ctx context.Context, org Org, children []Org, years int, kind string, r Rules, fn func(coverageRow)) (from, to string, err error) {
 	today := s.today()
 	from, to = window(today, years)
 	var users *gorm.DB
 	if strings.Count(org.Path, "/") > 2 {
 		users = s.d.Directory.CadreIDs(org.Path)
-	}
-	children, err := s.d.Directory.Children(ctx, org.ID)
-	if err != nil {
-		return from, to, err
 	}
 	isChild := map[uint64]bool{}
 	for _, c := range children {
@@ -180,7 +177,7 @@ func (s *Service) Coverage(ctx context.Context, p *web.Principal, orgID uint64, 
 		return Coverage{}, web.Internal(err)
 	}
 	byUnit := map[uint64]*CoverageTally{}
-	out.From, out.To, err = s.walkCoverage(ctx, org, out.Years, kind, out.Rules, func(r coverageRow) {
+	out.From, out.To, err = s.walkCoverage(ctx, org, children, out.Years, kind, out.Rules, func(r coverageRow) {
 		out.add(r)
 		t := byUnit[r.Unit]
 		if t == nil {
@@ -226,7 +223,7 @@ type CoveragePeoplePage struct {
 // or leaders due), by org path and id.
 func (s *Service) coverageMatching(ctx context.Context, org Org, years int, kind, status string, r Rules) ([]coverageRow, error) {
 	var rows []coverageRow
-	_, _, err := s.walkCoverage(ctx, org, years, kind, r, func(c coverageRow) {
+	_, _, err := s.walkCoverage(ctx, org, nil, years, kind, r, func(c coverageRow) { // the list needs no units
 		if (status == CoverDue && c.Due) || (status != CoverDue && !c.Covered) {
 			rows = append(rows, c)
 		}
