@@ -17,7 +17,7 @@ type directory struct {
 }
 
 func dashOrg(o identity.Org) dashboard.Org {
-	return dashboard.Org{ID: o.ID, Name: o.Name, Path: o.Path}
+	return dashboard.Org{ID: o.ID, Name: o.Name, Path: o.Path, Kind: o.Kind}
 }
 
 // Root is the city's org department.
@@ -68,4 +68,14 @@ func (d directory) People(ctx context.Context, ids []uint64) (map[uint64]dashboa
 	return convertByID(found, err, func(x identity.Person) dashboard.Person {
 		return dashboard.Person{Name: x.Name, OrgName: x.OrgName}
 	})
+}
+
+// OrgsUnder lists the orgs of a subtree.
+func (d directory) OrgsUnder(ctx context.Context, orgPath string) ([]dashboard.Org, error) {
+	found, err := d.store.OrgsUnder(ctx, orgPath)
+	out := make([]dashboard.Org, len(found))
+	for i, o := range found {
+		out[i] = dashOrg(o)
+	}
+	return out, err
 }

@@ -271,7 +271,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		Sources: portalSources{catalog: a.Catalog, training: a.Training, hours: a.Hours, id: a.Identity, store: idStore}})
 	a.Catalog.OnFeatured(func(ctx context.Context) { a.Portal.Invalidate(ctx, "content") })
 	a.Dash = dashboard.NewService(dashboard.Deps{Directory: directory{id: a.Identity, store: idStore}, Ledger: a.Hours, Exams: a.Exams,
-		Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
+		Trainings: a.Training, Followups: a.Followup, Assessments: a.Assess, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Reports = reports.NewService(reports.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Directory: reportsDirectory{store: idStore},
 		Dashboard: a.Dash, Classes: a.Training, Followups: a.Followup, Audit: a.Audit, Log: log})
 

@@ -144,6 +144,66 @@ func TestComplianceDashboardAtScale(t *testing.T) {
 		_, err := a.Dash.People(ctx, p, 0, 2026, dashboard.StatusBehind, web.Page{Page: 1, PageSize: 50})
 		return err
 	})
+	// The sections: 400 classes of 2026 with 20 unit quotas each, every
+	// cadre registered once, half of them graduated.
+	const classes = 400
+	for c := 0; c < classes; c++ {
+		exec("INSERT INTO training_classes (id, host_org_id, title, kind, starts_on, ends_on, quota, waitlist, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 300, ?, 'graduated', ?, ?)",
+			c+1, root.ID, fmt.Sprintf("班次 %d", c), []string{"主体班", "专题班", "网络培训班"}[c%3], fmt.Sprintf("2026-%02d-01", 1+c%11), fmt.Sprintf("2026-%02d-20", 1+c%11), true, now, now)
+		var rows []string
+		var args []any
+		for u := 0; u < 20; u++ {
+			rows = append(rows, "(?, ?, 10, ?)")
+			args = append(args, c+1, units[(c+u*7)%len(units)], (c+u)%11)
+		}
+		exec("INSERT INTO class_quotas (class_id, org_id, quota, used) VALUES "+strings.Join(rows, ","), args...)
+	}
+	for i := 0; i < cadres; i += batch {
+		var rows []string
+		var args []any
+		for k := i; k < min(i+batch, cadres); k++ {
+			status := "approved"
+			if k%2 == 0 {
+				status = "graduated"
+			}
+			rows = append(rows, "(?, ?, ?, 'nomination', ?, ?, ?)")
+			args = append(args, k%classes+1, firstUser+uint64(k), units[k%len(units)], status, now, now)
+		}
+		exec("INSERT INTO registrations (class_id, user_id, org_id, source, status, created_at, updated_at) VALUES "+strings.Join(rows, ","), args...)
+	}
+	if a.DB.Dialector.Name() == "mysql" {
+		exec("ANALYZE TABLE training_classes, class_quotas, registrations")
+	} else {
+		exec("ANALYZE")
+	}
+	var cov dashboard.Coverage
+	timeIt("city training coverage (5 years)", 3, func() (err error) {
+		cov, err = a.Dash.Coverage(ctx, p, 0, 5, "")
+		return err
+	})
+	if cov.Cadres != cadres || cov.Covered != cadres/2 {
+		t.Fatalf("coverage: %d cadres, %d covered", cov.Cadres, cov.Covered)
+	}
+	timeIt("unit training coverage (500 cadres)", 3, func() error {
+		_, err := a.Dash.Coverage(ctx, unitP, 0, 5, "")
+		return err
+	})
+	var regs dashboard.Registrations
+	timeIt("city registrations and quota use", 3, func() (err error) {
+		regs, err = a.Dash.Registrations(ctx, p, 0, 2026)
+		return err
+	})
+	if regs.Registered != cadres || regs.Quota != classes*20*10 {
+		t.Fatalf("registrations: %d registered, quota %d", regs.Registered, regs.Quota)
+	}
+	timeIt("city follow-up status", 3, func() error {
+		_, err := a.Dash.Followups(ctx, p, 0, 2026)
+		return err
+	})
+	timeIt("city evaluation satisfaction", 3, func() error {
+		_, err := a.Dash.Satisfaction(ctx, p, 0, 2026)
+		return err
+	})
 	a.Setting(dashboard.SetCacheSecs, "300")
 	if _, err := a.Dash.Compliance(ctx, p, 0, 2026); err != nil { // fills the cache
 		t.Fatal(err)

@@ -37,6 +37,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	pages.Get("/admin/dashboard", web.RequireRole(Roles...), h.dashboardPage)
 	pages.Get("/admin/dashboard/people", web.RequireRole(Roles...), h.peoplePage)
 	pages.Get("/admin/dashboard/compliance.svg", web.RequireRole(Roles...), h.complianceChart)
+	h.registerSections(api, pages)
 }
 
 // filter is the org, year and status a dashboard request asks for.

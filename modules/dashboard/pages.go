@@ -76,6 +76,7 @@ func (h *Handlers) dashboardPage(c *fiber.Ctx) error {
 		"ExportSum":  "/api/v1/dashboard/compliance.xlsx?" + q,
 		"ExportExam": "/api/v1/dashboard/exams.xlsx?" + q,
 		"RatePct":    pct(sum.Rate),
+		"Tabs":       tabs(res.Org.ID, f.Year, tabCompliance),
 	}
 	return h.pages.Render(c, fiber.StatusOK, "dashboard/index", "综合管理", data)
 }
@@ -121,6 +122,7 @@ func (h *Handlers) peoplePage(c *fiber.Ctx) error {
 		"Met":      "/admin/dashboard/people?" + query(res.Org.ID, f.Year, "status", StatusMet),
 		"All":      "/admin/dashboard/people?" + query(res.Org.ID, f.Year),
 		"Statuses": StatusNames,
+		"Tabs":     tabs(res.Org.ID, f.Year, tabCompliance),
 	}
 	return h.pages.Render(c, fiber.StatusOK, "dashboard/people", title+" - "+res.Org.Name, data)
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"college/modules/hours"
 	"college/modules/settings"
@@ -15,6 +16,8 @@ const (
 	SetCycleStart = "dashboard.cycle_start"
 	SetCycleYears = "dashboard.cycle_years"
 	SetCacheSecs  = "dashboard.cache_seconds"
+	// SetCoverageYears is how many years back the training coverage looks.
+	SetCoverageYears = "dashboard.coverage_years"
 )
 
 // SettingDefs declares the plan cycle (2023–2027, the next starting 2028)
@@ -23,6 +26,7 @@ var SettingDefs = []settings.Def{
 	{Key: SetCycleStart, Group: "学时达标统计", Label: "五年培训周期起始年份", Help: "县处级及以上干部五年集中培训学时按培训规划周期统计，默认 2023—2027 年", Kind: settings.KindInt, Default: "2023", Min: 2000, Max: 2100},
 	{Key: SetCycleYears, Group: "学时达标统计", Label: "培训周期年数", Kind: settings.KindInt, Default: "5", Min: 1, Max: 10},
 	{Key: SetCacheSecs, Group: "学时达标统计", Label: "统计结果缓存秒数", Help: "综合管理统计结果的缓存时间，0 为不缓存；规则参数修改后立即重新计算", Kind: settings.KindInt, Default: "300", Min: 0, Max: 3600},
+	{Key: SetCoverageYears, Group: "学时达标统计", Label: "培训覆盖统计年数", Help: "培训覆盖情况默认统计最近几年（含本年）参加并结业的班次，默认 5 年，与培训规划周期一致", Kind: settings.KindInt, Default: "5", Min: 1, Max: 20},
 }
 
 // Rules are the compliance rules of DOMAIN.md with the numbers of the
@@ -113,4 +117,18 @@ func (r Rules) Judge(level string, s hours.UserSums, year int) Standing {
 	}
 	st.Met = st.OnlineGap == 0 && st.CentralizedGap == 0
 	return st
+}
+
+// LeaderDue applies DOMAIN.md's rule for 县处级及以上 leaders: one is due
+// for centralized training when the plan cycle holding today ends within a
+// year and their centralized hours in the cycle are still under the
+// five-year requirement (550 学时 by default).
+func (r Rules) LeaderDue(level string, cycle web.Hours, today time.Time) bool {
+	if !hours.IsSenior(level) || cycle >= r.Centralized5y {
+		return false
+	}
+	t := today.In(web.Shanghai)
+	from, _ := r.Cycle(t.Year())
+	next := time.Date(from+max(1, r.CycleYears), 1, 1, 0, 0, 0, 0, web.Shanghai) // the cycle's end
+	return !t.AddDate(1, 0, 0).Before(next)
 }

@@ -31,6 +31,7 @@ type Org struct {
 	ID   uint64
 	Name string
 	Path string
+	Kind string
 }
 
 // Cadre is one counted cadre.
@@ -59,6 +60,8 @@ type Directory interface {
 	// CadreIDs is a subquery of the ids of the cadres of a subtree.
 	CadreIDs(orgPath string) *gorm.DB
 	People(ctx context.Context, ids []uint64) (map[uint64]Person, error)
+	// OrgsUnder lists every org of a subtree, the org at orgPath included.
+	OrgsUnder(ctx context.Context, orgPath string) ([]Org, error)
 }
 
 // Ledger is what the dashboards need of the hours module.
@@ -78,10 +81,15 @@ type Deps struct {
 	Directory Directory
 	Ledger    Ledger
 	Exams     Exams
-	Settings  *settings.Service
-	Cache     *cache.Cache
-	Audit     web.Auditor
-	Log       *slog.Logger
+	// Trainings, Followups and Assessments feed the coverage, registration,
+	// follow-up and satisfaction sections.
+	Trainings   Trainings
+	Followups   FollowupRounds
+	Assessments Assessments
+	Settings    *settings.Service
+	Cache       *cache.Cache
+	Audit       web.Auditor
+	Log         *slog.Logger
 }
 
 // Service computes the dashboards.

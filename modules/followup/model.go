@@ -389,5 +389,5 @@ func Migrations() []db.Migration {
 			}
 			return nil
 		},
-	}}
+	}, roundsYearIndex}
 }
