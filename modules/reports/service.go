@@ -193,7 +193,9 @@ func (s *Service) File(ctx context.Context, p *web.Principal, id uint64) (*Job, 
 	if j.State != StateDone || j.ObjectKey == "" {
 		return nil, nil, errNotReady
 	}
-	rc, _, err := s.d.Objects.Get(ctx, j.ObjectKey, 0, -1)
+	// The body is written after the handler returns: the read must not die
+	// with the request context.
+	rc, _, err := s.d.Objects.Get(context.WithoutCancel(ctx), j.ObjectKey, 0, -1)
 	if errors.Is(err, objects.ErrNotFound) {
 		return nil, nil, web.NotFound()
 	}

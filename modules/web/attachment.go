@@ -11,7 +11,9 @@ import (
 // AttachmentStream answers a file to save under name like Attachment, but
 // writes it while it is sent: write runs after the handler returns, so
 // everything that may fail the request (scope, audit) is done before. An
-// error inside write can only cut the download short; it is logged.
+// error inside write can only cut the download short; it is logged. The
+// request's context is done by then: a reader write drains (an object of
+// the store) must be opened with a context that outlives the handler.
 func AttachmentStream(c *fiber.Ctx, mediaType, name string, log *slog.Logger, write func(w io.Writer) error) error {
 	c.Set(fiber.HeaderContentType, mediaType)
 	c.Set(fiber.HeaderContentDisposition, disposition("attachment", name))
