@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -354,5 +355,87 @@ func TestDemoSeed(t *testing.T) {
 	}
 	if n := a.Count("sites", "1 = 1"); n != 12 {
 		t.Fatalf("a second seed left %d sites, want 12", n)
+	}
+}
+
+func TestBookForTimetableSession(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.a.Do("POST", "/api/v1/sites", w.tok["org"], map[string]any{"name": "科创园", "category": "创新驱动发展", "org_id": w.d1, "capacity": 15,
+		"address": "科创大道 99 号", "open_days": "1234567", "opens_at": "08:30", "closes_at": "17:30"})
+	collegetest.MustStatus(t, r, 201)
+	id := r.ID(t)
+	w.step(t, "org", id, "review", "可", 200)
+	w.step(t, "org", id, "approve", "", 200)
+	w.step(t, "org", id, "activate", "", 200)
+
+	class := w.a.CreateClass(w.c, map[string]any{"quota": 10})
+	day := collegetest.Day(21)
+	session := func(from, to string) uint64 {
+		r := w.a.Do("POST", fmt.Sprintf("/api/v1/classes/%d/sessions", class), w.tok["col"], map[string]any{"topic": "现场教学：科技创新", "teacher": "讲解员",
+			"site": "科创园", "starts_at": day + "T" + from + ":00+08:00", "ends_at": day + "T" + to + ":00+08:00", "hours": 2})
+		collegetest.MustStatus(t, r, 201)
+		return r.ID(t)
+	}
+	first, second, early := session("09:00", "11:00"), session("10:00", "12:00"), session("07:00", "09:00")
+
+	r = book(w, "col", id, map[string]any{"session_id": first})
+	collegetest.MustStatus(t, r, 201)
+	got := r.JSON(t)
+	if got["date"] != day || got["starts_at"] != "09:00" || got["ends_at"] != "11:00" || got["group_size"] != float64(10) || got["purpose"] != "现场教学：科技创新" {
+		t.Fatalf("session booking %v, want %s 09:00–11:00 for the class quota of 10", got, day)
+	}
+	// The class's second session overlaps: 20 people do not fit in 15.
+	collegetest.MustRefuse(t, book(w, "col", id, map[string]any{"session_id": second}), 409, "site_full")
+	collegetest.MustRefuse(t, book(w, "col", id, map[string]any{"session_id": early}), 422, "outside_hours")
+	// A session that is not the caller's, or does not exist, is a field error.
+	for _, bad := range []struct {
+		who string
+		id  uint64
+	}{{"d1_admin", first}, {"col", 999999}} {
+		r := book(w, bad.who, id, map[string]any{"session_id": bad.id})
+		collegetest.MustStatus(t, r, 400)
+		if r.Fields(t)["session_id"] == nil {
+			t.Fatalf("%s session %d: %s", bad.who, bad.id, r.Body)
+		}
+	}
+	if n := w.a.Count("site_bookings", "session_id = ?", first); n != 1 {
+		t.Fatalf("%d bookings of the first session, want 1", n)
+	}
+}
+
+func TestPages(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.propose(t, "d1_admin", w.d1, 20)
+	org := w.a.Browser()
+	org.LoginAs("org", collegetest.UserPassword)
+	detail := fmt.Sprintf("/admin/sites/%d", id)
+	collegetest.MustBody(t, org.Req("GET", "/admin/sites?status=proposed", nil), 200, "红色教育基地", "导出 Excel")
+	collegetest.MustBody(t, org.Req("GET", detail, nil), 200, "申报", "论证")
+	// A review without the opinion is shown again with the field error.
+	collegetest.MustBody(t, collegetest.PagePostFrom(org, detail, detail+"/step/review", url.Values{"reason": {""}}), 400, "请填写论证意见")
+	for _, step := range []string{"review", "approve", "activate"} {
+		collegetest.MustRedirect(t, collegetest.PagePostFrom(org, detail, detail+"/step/"+step, url.Values{"reason": {"论证通过"}}), detail)
+	}
+	collegetest.MustBody(t, org.Req("GET", detail, nil), 200, "使用中", "论证通过", "预约日历")
+
+	col := w.a.Browser()
+	col.LoginAs("col", collegetest.UserPassword)
+	collegetest.MustBody(t, col.Req("GET", "/sites", nil), 200, "红色教育基地")
+	collegetest.MustBody(t, collegetest.PagePostFrom(col, detail, detail+"/book", url.Values{"date": {sunday}, "starts_at": {"10:00"}, "ends_at": {"11:00"}, "group_size": {"5"}}), 422, "不开放")
+	collegetest.MustRedirect(t, collegetest.PagePostFrom(col, detail, detail+"/book", url.Values{"date": {monday}, "starts_at": {"10:00"}, "ends_at": {"11:00"}, "group_size": {"5"}, "purpose": {"专题班现场教学"}}), detail)
+
+	host := w.a.Browser()
+	host.LoginAs("d1_admin", collegetest.UserPassword)
+	var bid uint64
+	if err := w.a.DB.Table("site_bookings").Where("site_id = ?", id).Select("id").Scan(&bid).Error; err != nil || bid == 0 {
+		t.Fatalf("no booking: %v", err)
+	}
+	collegetest.MustBody(t, host.Req("GET", detail, nil), 200, "专题班现场教学", "确认")
+	collegetest.MustRedirect(t, collegetest.PagePostFrom(host, detail, fmt.Sprintf("%s/bookings/%d/confirm", detail, bid), nil), detail)
+	collegetest.MustBody(t, host.Req("GET", detail, nil), 200, "已确认")
+	if got := len(w.a.AuditRows("site.booking.confirm")); got != 1 {
+		t.Fatalf("%d confirm entries, want 1", got)
 	}
 }
