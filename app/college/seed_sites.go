@@ -39,11 +39,11 @@ func seedSites(ctx context.Context, a *App, root *identity.Org, districts []*ide
 		if d.district >= len(districts) {
 			continue
 		}
-		exists, err := a.Sites.HasSite(ctx, d.name)
+		id, err := a.Sites.SiteID(ctx, d.name)
 		if err != nil {
 			return n, err
 		}
-		if exists {
+		if id != 0 {
 			continue
 		}
 		s, err := a.Sites.Propose(ctx, p, sites.SiteRequest{Name: d.name, Category: d.category, OrgID: districts[d.district].ID, Capacity: d.capacity,
@@ -69,5 +69,37 @@ func seedSites(ctx context.Context, a *App, root *identity.Org, districts []*ide
 			}
 		}
 	}
-	return n, nil
+	return n, seedRoutes(ctx, a, p)
+}
+
+// seedRoutes makes two demo teaching routes of sites in use.
+func seedRoutes(ctx context.Context, a *App, p *web.Principal) error {
+	routes := []struct {
+		name, theme string
+		stops       []string
+	}{
+		{"东城党建引领线路", "党的建设", []string{"东城区红色教育基地", "东华街道党群服务中心", "东城科技创新园"}},
+		{"南湖生态文明线路", "绿色发展", []string{"南湖湿地生态保护区", "南湖乡垃圾分类示范点"}},
+	}
+	for _, r := range routes {
+		exists, err := a.Sites.HasRoute(ctx, r.name)
+		if err != nil || exists {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		in := sites.RouteRequest{Name: r.name, Theme: r.theme}
+		for i, name := range r.stops {
+			id, err := a.Sites.SiteID(ctx, name)
+			if err != nil {
+				return err
+			}
+			in.Stops = append(in.Stops, sites.StopRequest{SiteID: id, StayMinutes: 60, TravelMinutes: 25 * min(i, 1)})
+		}
+		if _, err := a.Sites.CreateRoute(ctx, p, in); err != nil {
+			return err
+		}
+	}
+	return nil
 }

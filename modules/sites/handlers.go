@@ -38,6 +38,9 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/sites/:id/bookings", web.Doc{Summary: "预约教学点：{session_id} 或 {date, starts_at, ends_at, group_size}；满员 409 site_full", Body: BookingRequest{}, Resp: BookingResponse{}, Status: 201, Roles: Bookers}, h.book)
 	a.Post("/site-bookings/:id/confirm", web.Doc{Summary: "确认预约（教学点所在单位或组织部门）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers}, h.decide(true))
 	a.Post("/site-bookings/:id/decline", web.Doc{Summary: "婉拒预约（需填写原因）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers}, h.decide(false))
+	a.Get("/site-routes", web.Doc{Summary: "现场教学线路（按顺序的教学点、路程与总时长）", Resp: []RouteResponse{}, Roles: Viewers}, h.routes)
+	a.Post("/site-routes", web.Doc{Summary: "新建现场教学线路（使用中的教学点，按参观顺序）", Body: RouteRequest{}, Resp: RouteResponse{}, Status: 201, Roles: Managers}, h.createRoute)
+	a.Get("/site-routes/:id", web.Doc{Summary: "现场教学线路详情", Resp: RouteResponse{}, Roles: Viewers}, h.route)
 	h.registerPages(pages)
 }
 

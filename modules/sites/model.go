@@ -107,6 +107,33 @@ type Day struct {
 // TableName keeps the table name stable.
 func (Day) TableName() string { return "site_days" }
 
+// Route is a themed teaching route (教学线路): sites visited in order.
+type Route struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Name      string `gorm:"size:200;not null"`
+	Theme     string `gorm:"size:200;not null;default:''"`
+	OrgPath   string `gorm:"size:255;not null"` // the author's org path, for scope
+	Minutes   int    `gorm:"not null"`          // total: stays and travel
+	CreatedBy uint64 `gorm:"not null;default:0"`
+	CreatedAt time.Time
+}
+
+// TableName keeps the table name stable.
+func (Route) TableName() string { return "site_routes" }
+
+// Stop is one site of a route, with the stay there and the travel from the
+// stop before.
+type Stop struct {
+	RouteID       uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Seq           int    `gorm:"primaryKey;autoIncrement:false"`
+	SiteID        uint64 `gorm:"not null"`
+	StayMinutes   int    `gorm:"not null"`
+	TravelMinutes int    `gorm:"not null;default:0"`
+}
+
+// TableName keeps the table name stable.
+func (Stop) TableName() string { return "site_route_stops" }
+
 // Migrations of this module, with frozen copies of the models.
 func Migrations() []db.Migration {
 	return []db.Migration{{
@@ -163,7 +190,24 @@ func Migrations() []db.Migration {
 				Bookings int    `gorm:"not null;default:0"`
 				People   int    `gorm:"not null;default:0"`
 			}
-			for table, m := range map[string]any{"site_categories": &siteCategory{}, "sites": &site{}, "site_bookings": &siteBooking{}, "site_days": &siteDay{}} {
+			type siteRoute struct {
+				ID        uint64 `gorm:"primaryKey"`
+				Name      string `gorm:"size:200;not null"`
+				Theme     string `gorm:"size:200;not null;default:''"`
+				OrgPath   string `gorm:"size:255;not null;index:idx_site_routes_path"`
+				Minutes   int    `gorm:"not null"`
+				CreatedBy uint64 `gorm:"not null;default:0"`
+				CreatedAt time.Time
+			}
+			type siteRouteStop struct {
+				RouteID       uint64 `gorm:"primaryKey;autoIncrement:false"`
+				Seq           int    `gorm:"primaryKey;autoIncrement:false"`
+				SiteID        uint64 `gorm:"not null;index:idx_site_route_stops_site"`
+				StayMinutes   int    `gorm:"not null"`
+				TravelMinutes int    `gorm:"not null;default:0"`
+			}
+			for table, m := range map[string]any{"site_categories": &siteCategory{}, "sites": &site{}, "site_bookings": &siteBooking{}, "site_days": &siteDay{},
+				"site_routes": &siteRoute{}, "site_route_stops": &siteRouteStop{}} {
 				if err := tx.Table(table).Migrator().CreateTable(m); err != nil {
 					return err
 				}

@@ -346,9 +346,19 @@ func (s *Service) manages(c interface{ UserContext() context.Context }, p *web.P
 	return err == nil && canManage(p, site)
 }
 
-// HasSite reports whether a site of that name exists (the demo seed asks).
-func (s *Service) HasSite(ctx context.Context, name string) (bool, error) {
+// SiteID finds a site by name, 0 when there is none (the demo seed asks).
+func (s *Service) SiteID(ctx context.Context, name string) (uint64, error) {
+	var ids []uint64
+	err := s.d.DB.WithContext(ctx).Model(&Site{}).Where("name = ?", name).Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// HasRoute reports whether a route of that name exists (the demo seed asks).
+func (s *Service) HasRoute(ctx context.Context, name string) (bool, error) {
 	var n int64
-	err := s.d.DB.WithContext(ctx).Model(&Site{}).Where("name = ?", name).Count(&n).Error
+	err := s.d.DB.WithContext(ctx).Model(&Route{}).Where("name = ?", name).Count(&n).Error
 	return n > 0, err
 }

@@ -350,11 +350,17 @@ func TestDemoSeed(t *testing.T) {
 	if n := a.Count("site_categories", "1 = 1"); n != 5 {
 		t.Fatalf("%d categories, want the 5 of the list", n)
 	}
+	if n := a.Count("site_routes", "1 = 1"); n != 2 {
+		t.Fatalf("%d demo routes, want 2", n)
+	}
 	if err := college.Seed(context.Background(), a.App, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if n := a.Count("sites", "1 = 1"); n != 12 {
 		t.Fatalf("a second seed left %d sites, want 12", n)
+	}
+	if n := a.Count("site_routes", "1 = 1"); n != 2 {
+		t.Fatalf("a second seed left %d routes, want 2", n)
 	}
 }
 
@@ -437,5 +443,65 @@ func TestPages(t *testing.T) {
 	collegetest.MustBody(t, host.Req("GET", detail, nil), 200, "已确认")
 	if got := len(w.a.AuditRows("site.booking.confirm")); got != 1 {
 		t.Fatalf("%d confirm entries, want 1", got)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a, b := w.inUse(t, 50), w.inUse(t, 50)
+	proposed := w.propose(t, "d1_admin", w.d1, 50)
+	other := w.propose(t, "org", w.d2, 30)
+	w.step(t, "org", other, "review", "可", 200)
+	w.step(t, "org", other, "approve", "", 200)
+	w.step(t, "org", other, "activate", "", 200)
+
+	stops := func(ids ...uint64) []map[string]any {
+		var out []map[string]any
+		for i, id := range ids {
+			out = append(out, map[string]any{"site_id": id, "stay_minutes": 60, "travel_minutes": 20 * i})
+		}
+		return out
+	}
+	bad := []struct {
+		who   string
+		body  any
+		field string
+	}{
+		{"d1_admin", map[string]any{"name": "线路", "stops": stops(a)}, "stops"},
+		{"d1_admin", map[string]any{"name": "", "stops": stops(a, b)}, "name"},
+		{"d1_admin", map[string]any{"name": "线路", "stops": stops(a, a)}, "stops.1.site_id"},
+		{"d1_admin", map[string]any{"name": "线路", "stops": stops(a, proposed)}, "stops.1.site_id"},
+		{"d1_admin", map[string]any{"name": "线路", "stops": stops(a, other)}, "stops.1.site_id"},
+		{"d1_admin", map[string]any{"name": "线路", "stops": []map[string]any{{"site_id": a, "stay_minutes": 60}, {"site_id": b, "stay_minutes": 60}}}, "stops.1.travel_minutes"},
+	}
+	for i, c := range bad {
+		r := w.a.Do("POST", "/api/v1/site-routes", w.tok[c.who], c.body)
+		collegetest.MustStatus(t, r, 400)
+		if r.Fields(t)[c.field] == nil {
+			t.Fatalf("case %d: no error for %s: %s", i, c.field, r.Body)
+		}
+	}
+	if n := w.a.Count("site_routes", "1 = 1"); n != 0 {
+		t.Fatalf("%d routes stored by refused requests", n)
+	}
+	r := w.a.Do("POST", "/api/v1/site-routes", w.tok["d1_admin"], map[string]any{"name": "东城红色线路", "theme": "党的建设", "stops": stops(b, a)})
+	collegetest.MustStatus(t, r, 201)
+	got := r.JSON(t)
+	st := got["stops"].([]any)
+	if got["total_minutes"] != float64(140) || len(st) != 2 || uint64(st[0].(map[string]any)["site_id"].(float64)) != b || st[1].(map[string]any)["travel_minutes"] != float64(20) {
+		t.Fatalf("route %v: want b then a, 60 + 20 + 60 = 140 minutes", got)
+	}
+	route := r.ID(t)
+	collegetest.MustStatus(t, w.a.Do("GET", fmt.Sprintf("/api/v1/site-routes/%d", route), w.tok["ua_cadre"], nil), 200)
+	// Another district does not see the route of sites it cannot see.
+	collegetest.MustRefuse(t, w.a.Do("GET", fmt.Sprintf("/api/v1/site-routes/%d", route), w.tok["d2_admin"], nil), 404, "not_found")
+	lr := w.a.Do("GET", "/api/v1/site-routes", w.tok["d2_admin"], nil)
+	collegetest.MustStatus(t, lr, 200)
+	if string(lr.Body) != "[]" {
+		t.Fatalf("d2 lists %s", lr.Body)
+	}
+	if n := len(w.a.AuditRows("site_route.create")); n != 1 {
+		t.Fatalf("%d route entries, want 1", n)
 	}
 }
