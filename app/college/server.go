@@ -31,6 +31,7 @@ import (
 	"college/modules/reports"
 	"college/modules/search"
 	"college/modules/settings"
+	"college/modules/sites"
 	"college/modules/training"
 	"college/modules/web"
 	"college/static"
@@ -82,6 +83,7 @@ type App struct {
 	Portal   *portal.Service
 	Dash     *dashboard.Service
 	Reports  *reports.Service
+	Sites    *sites.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -111,6 +113,7 @@ func Migrations() []db.Migration {
 	all = append(all, followup.Migrations()...)
 	all = append(all, portal.Migrations()...)
 	all = append(all, reports.Migrations()...)
+	all = append(all, sites.Migrations()...)
 	return all
 }
 
@@ -274,6 +277,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		Trainings: a.Training, Followups: a.Followup, Assessments: a.Assess, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Reports = reports.NewService(reports.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Directory: reportsDirectory{store: idStore},
 		Dashboard: a.Dash, Classes: a.Training, Followups: a.Followup, Audit: a.Audit, Log: log})
+	a.Sites = sites.NewService(sites.Deps{DB: s.DB, Orgs: siteOrgs{store: idStore}, Audit: a.Audit, Log: log})
+	a.Sites.SetSessions(siteSessions{training: a.Training})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -355,6 +360,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
+	sites.NewHandlers(a.Sites, engine).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -402,6 +408,8 @@ func homeSections() []portal.Section {
 		{Title: "班次管理", Desc: "班次计划、备案、报名审核、考勤请假与结班", Href: "/admin/classes", Icon: "训", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "综合管理", Desc: "学时达标、考试通过率和参训情况，按单位逐级查看并导出", Href: "/admin/dashboard", Icon: "综", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "统计报表", Desc: "学时达标、班次统计、理论考试和跟踪问效报表，后台生成后下载 Excel", Href: "/admin/reports", Icon: "报", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
+		{Title: "现场教学点", Desc: "现场教学点的申报、论证、审批、启用和预约", Href: "/admin/sites", Icon: "点", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
+		{Title: "教学点一览", Desc: "使用中的现场教学点及开放时间", Href: "/sites", Icon: "址", Roles: []string{web.RoleCollegeAdmin, web.RoleTeacher, web.RoleLearner}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},

@@ -29,6 +29,7 @@ import (
 	"college/modules/portal"
 	"college/modules/reports"
 	"college/modules/settings"
+	"college/modules/sites"
 	"college/modules/training"
 	"college/storage/db"
 
@@ -64,6 +65,7 @@ func owners(t *testing.T) map[string]string {
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
 		"reports": reports.Migrations(),
+		"sites":   sites.Migrations(),
 	}
 	type step struct {
 		module string

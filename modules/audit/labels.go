@@ -46,6 +46,10 @@ var actionNames = map[string]string{
 	"export.archive": "导出学习档案", "export.bank": "导出题库", "export.class_roster": "导出学员名册", "export.class_signin": "导出签到表",
 	"export.exam_results": "导出考试成绩", "export.evaluation_results": "导出评估结果", "roster.export": "导出学员名册",
 	"report.request": "申请生成报表", "export.report": "下载报表",
+	"site.propose": "申报现场教学点", "site.review": "论证现场教学点", "site.approve": "审批现场教学点", "site.activate": "启用现场教学点",
+	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点",
+	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
+	"export.sites": "导出现场教学点",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).
@@ -55,6 +59,7 @@ var actionGroups = map[string]string{
 	"bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷", "class": "培训班次", "registration": "报名",
 	"attendance": "签到", "leave": "请假", "evaluation": "评估", "form": "评估表", "quality": "质量评分", "followup": "跟踪问效",
 	"export": "数据导出", "roster": "数据导出", "list": "人员查询", "access": "拒绝访问", "report": "报表",
+	"site": "现场教学点", "site_category": "教学点类别", "site_route": "现场教学线路",
 }
 
 // targetNames are the Chinese names of the object kinds.
@@ -63,7 +68,7 @@ var targetNames = map[string]string{
 	"course": "课程", "lesson": "课时", "topic": "专题", "bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷",
 	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
 	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
-	"report_job": "报表",
+	"report_job": "报表", "site": "现场教学点", "site_booking": "教学点预约", "site_category": "教学点类别", "site_route": "现场教学线路",
 }
 
 // detailNames are the Chinese names of the fields entries carry in their
