@@ -18,6 +18,7 @@ import (
 
 	"college/modules/assess"
 	"college/modules/audit"
+	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/dashboard"
 	"college/modules/exam"
@@ -82,6 +83,7 @@ type App struct {
 	Portal   *portal.Service
 	Dash     *dashboard.Service
 	Reports  *reports.Service
+	Bases    *bases.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -111,6 +113,7 @@ func Migrations() []db.Migration {
 	all = append(all, followup.Migrations()...)
 	all = append(all, portal.Migrations()...)
 	all = append(all, reports.Migrations()...)
+	all = append(all, bases.Migrations()...)
 	return all
 }
 
@@ -262,6 +265,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	idStore := identity.NewStore(s.DB)
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
 	a.Training.SetOrgTree(pickers{orgs: idStore})
+	a.Bases = bases.NewService(bases.Deps{DB: s.DB, Objects: s.Objects, Orgs: basesOrgs{id: a.Identity, store: idStore}, Audit: a.Audit, Log: log})
+	a.Training.SetBases(a.Bases)
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
 		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)
@@ -331,7 +336,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use(web.AuditGuard(a.Audit, log, func() web.AuditObserver { return a.AuditObserver }))
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
-	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges"))
+	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges", "/bases"))
 	app.Use(web.CheckCSRF)
 
 	apiRouter := app.Group("/api/v1")
@@ -355,6 +360,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
+	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)

@@ -19,6 +19,7 @@ import (
 
 	"college/modules/assess"
 	"college/modules/audit"
+	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/exam"
 	"college/modules/followup"
@@ -63,7 +64,7 @@ func owners(t *testing.T) map[string]string {
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
-		"reports": reports.Migrations(),
+		"reports": reports.Migrations(), "bases": bases.Migrations(),
 	}
 	type step struct {
 		module string
