@@ -409,6 +409,7 @@ func homeSections() []portal.Section {
 		{Title: "综合管理", Desc: "学时达标、考试通过率和参训情况，按单位逐级查看并导出", Href: "/admin/dashboard", Icon: "综", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "统计报表", Desc: "学时达标、班次统计、理论考试和跟踪问效报表，后台生成后下载 Excel", Href: "/admin/reports", Icon: "报", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
+		{Title: "培训基地", Desc: "培训基地准入申请、审核备案与年度复核", Href: "/admin/bases", Icon: "基", Roles: bases.Appliers},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},

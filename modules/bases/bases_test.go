@@ -266,6 +266,19 @@ func TestClassesAreHostedOnlyAtFiledBases(t *testing.T) {
 	if got["base_id"] != float64(filed) || got["base_name"] != "党性教育基地甲" {
 		t.Fatalf("class base: %v %v", got["base_id"], got["base_name"])
 	}
+	// The class pages show the base; the plan form keeps it on an edit.
+	colPages := collegetest.LoginPages(a, "col", collegetest.UserPassword)
+	classPath := fmt.Sprintf("/admin/classes/%d", class)
+	collegetest.MustContain(t, collegetest.PageGet(colPages, classPath, 200), `id="class-base">党性教育基地甲<`)
+	collegetest.MustContain(t, collegetest.PageGet(colPages, classPath+"/edit", 200), fmt.Sprintf(`name="base_id" value="%d"`, filed))
+	form := url.Values{"title": {"基地现场教学班（改）"}, "kind": {"专题班"}, "host_org_id": {fmt.Sprint(c.College)}, "starts_on": {collegetest.Day(20)},
+		"ends_on": {collegetest.Day(22)}, "quota": {"10"}, "hours": {"16"}, "base_id": {fmt.Sprint(filed)}}
+	collegetest.MustRedirect(t, collegetest.PagePostFrom(colPages, classPath+"/edit", classPath, form), classPath)
+	got = a.Do("GET", fmt.Sprintf("/api/v1/classes/%d", class), c.Tokens["col"], nil).JSON(t)
+	if got["title"] != "基地现场教学班（改）" || got["base_id"] != float64(filed) {
+		t.Fatalf("edited class: %v %v", got["title"], got["base_id"])
+	}
+
 	// The college's own premises need no base.
 	collegetest.MustStatus(t, a.Do("POST", "/api/v1/classes", c.Tokens["col"], body(0)), 201)
 
@@ -305,6 +318,7 @@ func TestAdminPagesAndExport(t *testing.T) {
 	a, c := collegetest.NewCityApp(t)
 	id := apply(t, a, c.Tokens["col"], map[string]any{"name": "页面基地", "kind": "party", "org_id": c.College, "capacity": 60})
 	org := collegetest.LoginPages(a, "org", collegetest.UserPassword)
+	collegetest.MustContain(t, collegetest.PageGet(org, "/", 200), `href="/admin/bases"`, "培训基地")
 	collegetest.MustContain(t, collegetest.PageGet(org, "/admin/bases", 200), "培训基地管理", "页面基地", "已申请", "申请基地准入")
 	detailPath := fmt.Sprintf("/admin/bases/%d", id)
 	collegetest.MustContain(t, collegetest.PageGet(org, detailPath, 200), "页面基地", "准入通过", "不予准入", "准入材料", "年度复核")
