@@ -115,6 +115,9 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := seedBases(ctx, a, root, hq); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "演示数据已就绪：新建账号 %d 个、课程 %d 门、培训班次 %d 个、现场教学点 %d 个（再次运行只补充缺少的部分）。\n\n", n, courses, classes, places)
 	fmt.Fprintf(out, "所有演示账号的密码：%s\n\n", DemoPassword)
 	fmt.Fprintln(out, "账号        角色            姓名")

@@ -18,6 +18,7 @@ import (
 
 	"college/modules/assess"
 	"college/modules/audit"
+	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/dashboard"
 	"college/modules/exam"
@@ -84,6 +85,7 @@ type App struct {
 	Dash     *dashboard.Service
 	Reports  *reports.Service
 	Sites    *sites.Service
+	Bases    *bases.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -114,6 +116,7 @@ func Migrations() []db.Migration {
 	all = append(all, portal.Migrations()...)
 	all = append(all, reports.Migrations()...)
 	all = append(all, sites.Migrations()...)
+	all = append(all, bases.Migrations()...)
 	return all
 }
 
@@ -265,6 +268,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	idStore := identity.NewStore(s.DB)
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
 	a.Training.SetOrgTree(pickers{orgs: idStore})
+	a.Bases = bases.NewService(bases.Deps{DB: s.DB, Objects: s.Objects, Orgs: basesOrgs{id: a.Identity, store: idStore}, Audit: a.Audit, Log: log})
+	a.Training.SetBases(a.Bases)
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
 		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)
@@ -336,7 +341,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use(web.AuditGuard(a.Audit, log, func() web.AuditObserver { return a.AuditObserver }))
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
-	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges"))
+	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges", "/bases"))
 	app.Use(web.CheckCSRF)
 
 	apiRouter := app.Group("/api/v1")
@@ -361,6 +366,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
 	sites.NewHandlers(a.Sites, engine).Register(a.API, pages)
+	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -411,6 +417,7 @@ func homeSections() []portal.Section {
 		{Title: "现场教学点", Desc: "现场教学点的申报、论证、审批、启用和预约", Href: "/admin/sites", Icon: "点", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "教学点一览", Desc: "使用中的现场教学点及开放时间", Href: "/sites", Icon: "址", Roles: []string{web.RoleCollegeAdmin, web.RoleTeacher, web.RoleLearner}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
+		{Title: "培训基地", Desc: "培训基地准入申请、审核备案与年度复核", Href: "/admin/bases", Icon: "基", Roles: bases.Appliers},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},

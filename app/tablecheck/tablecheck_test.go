@@ -19,6 +19,7 @@ import (
 
 	"college/modules/assess"
 	"college/modules/audit"
+	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/exam"
 	"college/modules/followup"
@@ -66,6 +67,7 @@ func owners(t *testing.T) map[string]string {
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
 		"reports": reports.Migrations(),
 		"sites":   sites.Migrations(),
+		"bases":   bases.Migrations(),
 	}
 	type step struct {
 		module string

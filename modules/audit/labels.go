@@ -50,6 +50,9 @@ var actionNames = map[string]string{
 	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点",
 	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
 	"export.sites": "导出现场教学点",
+	"base.apply":   "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",
+	"base.suspend": "暂停基地", "base.reinstate": "恢复基地备案", "base.withdraw": "撤销基地", "base.check": "基地年度复核",
+	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).
@@ -60,6 +63,7 @@ var actionGroups = map[string]string{
 	"attendance": "签到", "leave": "请假", "evaluation": "评估", "form": "评估表", "quality": "质量评分", "followup": "跟踪问效",
 	"export": "数据导出", "roster": "数据导出", "list": "人员查询", "access": "拒绝访问", "report": "报表",
 	"site": "现场教学点", "site_category": "教学点类别", "site_route": "现场教学线路",
+	"base": "培训基地",
 }
 
 // targetNames are the Chinese names of the object kinds.
@@ -69,6 +73,7 @@ var targetNames = map[string]string{
 	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
 	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
 	"report_job": "报表", "site": "现场教学点", "site_booking": "教学点预约", "site_category": "教学点类别", "site_route": "现场教学线路",
+	"base": "培训基地",
 }
 
 // detailNames are the Chinese names of the fields entries carry in their
@@ -80,7 +85,7 @@ var detailNames = map[string]string{
 	"scores": "评分", "score": "分数", "hours": "学时", "code": "代码", "mode": "方式", "rows": "行数", "count": "数量", "stem": "题干",
 	"starts_on": "开始日期", "term_ends_on": "截止日期", "levels": "职级", "description": "说明", "summary": "摘要", "topic": "专题",
 	"assignments": "分配", "times": "次数", "courses": "课程", "session_ids": "课程安排", "absent_user_ids": "缺勤人员", "required": "必修",
-	"questions": "题数", "total_score": "总分", "pass_score": "合格分", "imported": "导入数量", "file": "文件", "format": "格式", "key": "设置项", "value": "值", "path": "路径", "method": "方法", "year": "年度",
+	"questions": "题数", "total_score": "总分", "pass_score": "合格分", "imported": "导入数量", "file": "文件", "format": "格式", "key": "设置项", "value": "值", "path": "路径", "method": "方法", "year": "年度", "result": "结果", "size": "大小",
 }
 
 // ActionName is the Chinese name of an action code, or the code itself.

@@ -149,6 +149,7 @@ type Service struct {
 	audit    web.Auditor
 	pickers  Pickers
 	orgTree  OrgTree
+	bases    Bases
 	log      *slog.Logger
 	now      func() time.Time
 	hooks    []GraduationHook
