@@ -21,6 +21,7 @@ import (
 	"college/modules/catalog"
 	"college/modules/dashboard"
 	"college/modules/exam"
+	"college/modules/faculty"
 	"college/modules/followup"
 	"college/modules/home"
 	"college/modules/hours"
@@ -82,6 +83,7 @@ type App struct {
 	Portal   *portal.Service
 	Dash     *dashboard.Service
 	Reports  *reports.Service
+	Faculty  *faculty.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -111,6 +113,7 @@ func Migrations() []db.Migration {
 	all = append(all, followup.Migrations()...)
 	all = append(all, portal.Migrations()...)
 	all = append(all, reports.Migrations()...)
+	all = append(all, faculty.Migrations()...)
 	return all
 }
 
@@ -274,6 +277,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		Trainings: a.Training, Followups: a.Followup, Assessments: a.Assess, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Reports = reports.NewService(reports.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Directory: reportsDirectory{store: idStore},
 		Dashboard: a.Dash, Classes: a.Training, Followups: a.Followup, Audit: a.Audit, Log: log})
+	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
+		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
+	a.Training.SetTeachers(a.Faculty)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -355,6 +361,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
+	faculty.NewHandlers(a.Faculty, engine, log).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -405,6 +412,7 @@ func homeSections() []portal.Section {
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "师资库", Desc: "校内教师、外聘专家和领导干部的授课记录、评估满意率与整改", Href: "/admin/teachers", Icon: "师", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},

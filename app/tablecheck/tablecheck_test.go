@@ -21,6 +21,7 @@ import (
 	"college/modules/audit"
 	"college/modules/catalog"
 	"college/modules/exam"
+	"college/modules/faculty"
 	"college/modules/followup"
 	"college/modules/hours"
 	"college/modules/identity"
@@ -63,7 +64,7 @@ func owners(t *testing.T) map[string]string {
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
-		"reports": reports.Migrations(),
+		"reports": reports.Migrations(), "faculty": faculty.Migrations(),
 	}
 	type step struct {
 		module string

@@ -46,6 +46,8 @@ var actionNames = map[string]string{
 	"export.archive": "导出学习档案", "export.bank": "导出题库", "export.class_roster": "导出学员名册", "export.class_signin": "导出签到表",
 	"export.exam_results": "导出考试成绩", "export.evaluation_results": "导出评估结果", "roster.export": "导出学员名册",
 	"report.request": "申请生成报表", "export.report": "下载报表",
+	"teacher.create": "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师",
+	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).
@@ -55,6 +57,7 @@ var actionGroups = map[string]string{
 	"bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷", "class": "培训班次", "registration": "报名",
 	"attendance": "签到", "leave": "请假", "evaluation": "评估", "form": "评估表", "quality": "质量评分", "followup": "跟踪问效",
 	"export": "数据导出", "roster": "数据导出", "list": "人员查询", "access": "拒绝访问", "report": "报表",
+	"teacher": "师资库",
 }
 
 // targetNames are the Chinese names of the object kinds.
@@ -63,7 +66,7 @@ var targetNames = map[string]string{
 	"course": "课程", "lesson": "课时", "topic": "专题", "bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷",
 	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
 	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
-	"report_job": "报表",
+	"report_job": "报表", "teacher": "教师",
 }
 
 // detailNames are the Chinese names of the fields entries carry in their
