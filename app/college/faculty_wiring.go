@@ -2,6 +2,7 @@ package college
 
 import (
 	"context"
+	"time"
 
 	"college/modules/assess"
 	"college/modules/faculty"
@@ -22,6 +23,11 @@ func (f facultyTimetable) SessionsTaughtBy(ctx context.Context, teacherID uint64
 		out[i] = faculty.TaughtSession{ID: x.ID, ClassID: x.ClassID, ClassTitle: x.ClassTitle, Topic: x.Topic, StartsAt: x.StartsAt, Hours: x.Hours}
 	}
 	return out, nil
+}
+
+// SessionCounts counts the sessions each teacher gave in [from, to).
+func (f facultyTimetable) SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error) {
+	return f.training.SessionCounts(ctx, teacherIDs, from, to)
 }
 
 // facultyEvaluations reads a teacher's evaluations from the assess module.

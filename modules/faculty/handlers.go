@@ -33,6 +33,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/teachers/:id", web.Doc{Summary: "教师及授课记录：授课次数、学时（分年度）、课次、评估满意率与整改任务", Resp: TeacherResponse{}, Roles: Managers}, h.get)
 	a.Put("/teachers/:id", web.Doc{Summary: "修改教师信息或停用", Body: TeacherRequest{}, Resp: TeacherResponse{}, Roles: Managers}, h.update)
 	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)
+	a.Get("/leader-lectures", web.Doc{Summary: "领导干部上讲台：本年度（year=）各领导干部授课次数与要求次数，未达要求的在前", Resp: LeaderLectures{}, Roles: Managers, Query: []string{"year"}}, h.leaderLectures)
 	a.Get("/teacher-corrections", web.Doc{Summary: "满意率未达标的整改任务（status=open|closed）", Resp: web.List[CorrectionItem]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.corrections)
 	a.Post("/teacher-corrections/:id/close", web.Doc{Summary: "完成整改：填写整改说明后关闭任务", Body: CloseRequest{}, Resp: CorrectionItem{}, Roles: Managers}, h.closeCorrection)
 	h.registerPages(pages)
@@ -193,4 +194,12 @@ func (h *Handlers) export(c *fiber.Ctx) error {
 		}
 		return x.Write(w)
 	})
+}
+
+func (h *Handlers) leaderLectures(c *fiber.Ctx) error {
+	out, err := h.svc.LeaderLectures(c.UserContext(), web.Caller(c), c.QueryInt("year"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }

@@ -20,6 +20,8 @@ import (
 type Timetable interface {
 	// SessionsTaughtBy lists the sessions linked to a teacher, newest first.
 	SessionsTaughtBy(ctx context.Context, teacherID uint64, limit int) ([]TaughtSession, error)
+	// SessionCounts counts the sessions each teacher gave in [from, to).
+	SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error)
 }
 
 // Evaluations is what the faculty reads of the assess module.
@@ -30,12 +32,17 @@ type Evaluations interface {
 }
 
 // Settings of the faculty.
-const SetCorrectionDays = "faculty.correction_days"
+const (
+	SetCorrectionDays = "faculty.correction_days"
+	SetLeaderTarget   = "faculty.leader_lectures"
+)
 
 // SettingDefs are the faculty's settings.
 var SettingDefs = []settings.Def{
 	{Key: SetCorrectionDays, Group: "师资管理", Label: "满意率未达标教师的整改期限（天）", Help: "评估满意率低于达标线时，为教师生成整改任务，须在此天数内完成",
 		Kind: settings.KindInt, Default: "30", Min: 1, Max: 365},
+	{Key: SetLeaderTarget, Group: "师资管理", Label: "领导干部每年上讲台授课次数要求", Help: "师资库中的领导干部每年应授课的次数",
+		Kind: settings.KindInt, Default: "1", Min: 1, Max: 50},
 }
 
 // recordLimit bounds the sessions a teaching record shows and counts.

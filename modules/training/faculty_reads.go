@@ -35,3 +35,27 @@ func (s *Service) SessionsTaughtBy(ctx context.Context, teacherID uint64, limit 
 	}
 	return rows, nil
 }
+
+// SessionCounts counts the sessions each of the teachers gave from from
+// (inclusive) to to (exclusive); a teacher with none is absent.
+func (s *Service) SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error) {
+	out := map[uint64]int{}
+	if len(teacherIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		TeacherID uint64
+		N         int
+	}
+	err := s.db.WithContext(ctx).Model(&Session{}).Select("class_sessions.teacher_id, COUNT(*) AS n").
+		Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
+		Where("class_sessions.teacher_id IN ? AND training_classes.status IN ? AND class_sessions.starts_at >= ? AND class_sessions.starts_at < ?", teacherIDs, taughtStatuses, from.UTC(), to.UTC()).
+		Group("class_sessions.teacher_id").Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	for _, r := range rows {
+		out[r.TeacherID] = r.N
+	}
+	return out, nil
+}
