@@ -107,6 +107,9 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := seedFaculty(ctx, a, root, hq, units); err != nil {
+		return err
+	}
 	classes, err := seedClasses(ctx, a, root, hq)
 	if err != nil {
 		return err

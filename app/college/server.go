@@ -22,6 +22,7 @@ import (
 	"college/modules/catalog"
 	"college/modules/dashboard"
 	"college/modules/exam"
+	"college/modules/faculty"
 	"college/modules/followup"
 	"college/modules/home"
 	"college/modules/hours"
@@ -86,6 +87,7 @@ type App struct {
 	Reports  *reports.Service
 	Sites    *sites.Service
 	Bases    *bases.Service
+	Faculty  *faculty.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -117,6 +119,7 @@ func Migrations() []db.Migration {
 	all = append(all, reports.Migrations()...)
 	all = append(all, sites.Migrations()...)
 	all = append(all, bases.Migrations()...)
+	all = append(all, faculty.Migrations()...)
 	return all
 }
 
@@ -284,6 +287,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		Dashboard: a.Dash, Classes: a.Training, Followups: a.Followup, Audit: a.Audit, Log: log})
 	a.Sites = sites.NewService(sites.Deps{DB: s.DB, Orgs: siteOrgs{store: idStore}, Audit: a.Audit, Log: log})
 	a.Sites.SetSessions(siteSessions{training: a.Training})
+	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
+		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
+	a.Training.SetTeachers(a.Faculty)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -367,6 +373,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
 	sites.NewHandlers(a.Sites, engine).Register(a.API, pages)
 	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
+	faculty.NewHandlers(a.Faculty, engine, log).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -420,6 +427,7 @@ func homeSections() []portal.Section {
 		{Title: "培训基地", Desc: "培训基地准入申请、审核备案与年度复核", Href: "/admin/bases", Icon: "基", Roles: bases.Appliers},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "师资库", Desc: "校内教师、外聘专家和领导干部的授课记录、评估满意率与整改", Href: "/admin/teachers", Icon: "师", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},

@@ -22,6 +22,7 @@ import (
 	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/exam"
+	"college/modules/faculty"
 	"college/modules/followup"
 	"college/modules/hours"
 	"college/modules/identity"
@@ -68,6 +69,7 @@ func owners(t *testing.T) map[string]string {
 		"reports": reports.Migrations(),
 		"sites":   sites.Migrations(),
 		"bases":   bases.Migrations(),
+		"faculty": faculty.Migrations(),
 	}
 	type step struct {
 		module string

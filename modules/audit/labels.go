@@ -53,6 +53,8 @@ var actionNames = map[string]string{
 	"base.apply":   "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",
 	"base.suspend": "暂停基地", "base.reinstate": "恢复基地备案", "base.withdraw": "撤销基地", "base.check": "基地年度复核",
 	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
+	"teacher.create": "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师",
+	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).
@@ -63,7 +65,8 @@ var actionGroups = map[string]string{
 	"attendance": "签到", "leave": "请假", "evaluation": "评估", "form": "评估表", "quality": "质量评分", "followup": "跟踪问效",
 	"export": "数据导出", "roster": "数据导出", "list": "人员查询", "access": "拒绝访问", "report": "报表",
 	"site": "现场教学点", "site_category": "教学点类别", "site_route": "现场教学线路",
-	"base": "培训基地",
+	"base":    "培训基地",
+	"teacher": "师资库",
 }
 
 // targetNames are the Chinese names of the object kinds.
@@ -73,7 +76,8 @@ var targetNames = map[string]string{
 	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
 	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
 	"report_job": "报表", "site": "现场教学点", "site_booking": "教学点预约", "site_category": "教学点类别", "site_route": "现场教学线路",
-	"base": "培训基地",
+	"base":    "培训基地",
+	"teacher": "教师",
 }
 
 // detailNames are the Chinese names of the fields entries carry in their

@@ -152,7 +152,7 @@ func (s *Service) Detail(ctx context.Context, p *web.Principal, c *Class) (Class
 }
 
 func sessionResponse(x Session, withCode bool) SessionResponse {
-	r := SessionResponse{ID: x.ID, Topic: x.Topic, Teacher: x.Teacher, Place: x.Place, Site: x.Site, StartsAt: x.StartsAt, EndsAt: x.EndsAt, Hours: x.Hours}
+	r := SessionResponse{ID: x.ID, Topic: x.Topic, Teacher: x.Teacher, TeacherID: x.TeacherID, Place: x.Place, Site: x.Site, StartsAt: x.StartsAt, EndsAt: x.EndsAt, Hours: x.Hours}
 	if withCode {
 		r.Code = x.Code
 	}

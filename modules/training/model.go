@@ -94,6 +94,8 @@ type Session struct {
 	EndsAt   time.Time `gorm:"not null"`
 	Hours    web.Hours `gorm:"column:hours_x100;not null;default:0"`
 	Code     string    `gorm:"size:12;not null;default:''"` // sign-in code shown by the teacher
+
+	TeacherID uint64 `gorm:"not null;default:0;index"` // a teacher of the faculty; 0: free text only
 }
 
 // TableName keeps the table name stable.
@@ -326,5 +328,5 @@ func Migrations() []db.Migration {
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("ALTER TABLE training_classes ADD COLUMN co_host_org_id BIGINT UNSIGNED NOT NULL DEFAULT 0").Error
 		},
-	}, classBaseMigration}
+	}, classBaseMigration, sessionTeacherMigration}
 }

@@ -72,6 +72,8 @@ type SessionRequest struct {
 	StartsAt time.Time `json:"starts_at"`
 	EndsAt   time.Time `json:"ends_at"`
 	Hours    web.Hours `json:"hours"`
+
+	TeacherID uint64 `json:"teacher_id"` // a teacher of the faculty: fills teacher with the name
 }
 
 // SessionResponse is a timetable item; the code is only shown to the host.
@@ -85,6 +87,8 @@ type SessionResponse struct {
 	EndsAt   time.Time `json:"ends_at"`
 	Hours    web.Hours `json:"hours"`
 	Code     string    `json:"code,omitempty"`
+
+	TeacherID uint64 `json:"teacher_id"`
 }
 
 // ClassResponse is a class as shown to its readers.

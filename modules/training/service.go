@@ -154,6 +154,7 @@ type Service struct {
 	now      func() time.Time
 	hooks    []GraduationHook
 	evals    Evaluations
+	teachers TeacherDirectory
 }
 
 // NewService builds the service and declares its settings.
