@@ -98,9 +98,12 @@ func (h *Handlers) step(name string) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// A step without a reason may come without a body.
 		var in StepRequest
-		if err := web.DecodeJSON(c, &in); err != nil {
-			return err
+		if len(c.Body()) > 0 {
+			if err := web.DecodeJSON(c, &in); err != nil {
+				return err
+			}
 		}
 		out, err := h.svc.Step(c.UserContext(), web.Caller(c), id, name, in)
 		if err != nil {
@@ -144,9 +147,12 @@ func (h *Handlers) decide(confirm bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// A step without a reason may come without a body.
 		var in StepRequest
-		if err := web.DecodeJSON(c, &in); err != nil {
-			return err
+		if len(c.Body()) > 0 {
+			if err := web.DecodeJSON(c, &in); err != nil {
+				return err
+			}
 		}
 		out, err := h.svc.Decide(c.UserContext(), web.Caller(c), id, confirm, in)
 		if err != nil {
