@@ -107,8 +107,10 @@ func (h *Handlers) transition(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// A step that needs a reason needs its body; the others may come
+		// without one.
 		var in ReasonRequest
-		if len(c.Body()) > 0 {
+		if len(c.Body()) > 0 || moves[action].reason {
 			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}

@@ -30,13 +30,13 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/sites", web.Doc{Summary: "申报现场教学点（区县单位管理员申报本辖区，组织部门可为任一区县申报）", Body: SiteRequest{}, Resp: SiteResponse{}, Status: 201, Roles: Managers}, h.propose)
 	a.Get("/sites/:id", web.Doc{Summary: "现场教学点详情", Resp: SiteResponse{}, Roles: Viewers}, h.get)
 	a.Post("/sites/:id/review", web.Doc{Summary: "论证（reason 为论证意见，组织部门）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Deciders}, h.step("review"))
-	a.Post("/sites/:id/approve", web.Doc{Summary: "审批（组织部门）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Deciders}, h.step("approve"))
-	a.Post("/sites/:id/activate", web.Doc{Summary: "启用（已审批或暂停的教学点投入使用）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Managers}, h.step("activate"))
+	a.Post("/sites/:id/approve", web.Doc{Summary: "审批（组织部门）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Deciders, OptionalBody: true}, h.step("approve"))
+	a.Post("/sites/:id/activate", web.Doc{Summary: "启用（已审批或暂停的教学点投入使用）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Managers, OptionalBody: true}, h.step("activate"))
 	a.Post("/sites/:id/suspend", web.Doc{Summary: "暂停使用（需填写原因）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Managers}, h.step("suspend"))
 	a.Post("/sites/:id/withdraw", web.Doc{Summary: "撤销（需填写原因）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Managers}, h.step("withdraw"))
 	a.Get("/sites/:id/bookings", web.Doc{Summary: "教学点预约日历（from=YYYY-MM-DD 起）", Resp: []BookingResponse{}, Roles: Viewers, Query: []string{"from"}}, h.bookings)
 	a.Post("/sites/:id/bookings", web.Doc{Summary: "预约教学点：{session_id} 或 {date, starts_at, ends_at, group_size}；满员 409 site_full", Body: BookingRequest{}, Resp: BookingResponse{}, Status: 201, Roles: Bookers}, h.book)
-	a.Post("/site-bookings/:id/confirm", web.Doc{Summary: "确认预约（教学点所在单位或组织部门）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers}, h.decide(true))
+	a.Post("/site-bookings/:id/confirm", web.Doc{Summary: "确认预约（教学点所在单位或组织部门）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers, OptionalBody: true}, h.decide(true))
 	a.Post("/site-bookings/:id/decline", web.Doc{Summary: "婉拒预约（需填写原因）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers}, h.decide(false))
 	a.Get("/site-routes", web.Doc{Summary: "现场教学线路（按顺序的教学点、路程与总时长）", Resp: []RouteResponse{}, Roles: Viewers}, h.routes)
 	a.Post("/site-routes", web.Doc{Summary: "新建现场教学线路（使用中的教学点，按参观顺序）", Body: RouteRequest{}, Resp: RouteResponse{}, Status: 201, Roles: Managers}, h.createRoute)
@@ -100,7 +100,7 @@ func (h *Handlers) step(name string) fiber.Handler {
 		}
 		// A step without a reason may come without a body.
 		var in StepRequest
-		if len(c.Body()) > 0 {
+		if len(c.Body()) > 0 || name != "approve" && name != "activate" {
 			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
@@ -147,9 +147,9 @@ func (h *Handlers) decide(confirm bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		// A step without a reason may come without a body.
+		// A confirmation may come without a body; a refusal gives its reason.
 		var in StepRequest
-		if len(c.Body()) > 0 {
+		if len(c.Body()) > 0 || !confirm {
 			if err := web.DecodeJSON(c, &in); err != nil {
 				return err
 			}
