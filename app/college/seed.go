@@ -50,9 +50,10 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 		{"西城区委组织部", "XC", []string{"西城区财政局", "西城区住房和城乡建设局", "西城区西湖镇人民政府"}},
 		{"南湖区委组织部", "NH", []string{"南湖区农业农村局", "南湖区生态环境分局", "南湖区南湖乡人民政府"}},
 	}
-	var units []*identity.Org
+	var units, deps []*identity.Org
 	for _, d := range districts {
 		dep := org(root, d.name, d.code, identity.KindDepartment)
+		deps = append(deps, dep)
 		for i, u := range d.units {
 			units = append(units, org(dep, u, fmt.Sprintf("%s-U%02d", d.code, i+1), identity.KindUnit))
 		}
@@ -106,11 +107,21 @@ func Seed(ctx context.Context, a *App, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := seedFaculty(ctx, a, root, hq, units); err != nil {
+		return err
+	}
 	classes, err := seedClasses(ctx, a, root, hq)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "演示数据已就绪：新建账号 %d 个、课程 %d 门、培训班次 %d 个（再次运行只补充缺少的部分）。\n\n", n, courses, classes)
+	places, err := seedSites(ctx, a, root, deps)
+	if err != nil {
+		return err
+	}
+	if _, err := seedBases(ctx, a, root, hq); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "演示数据已就绪：新建账号 %d 个、课程 %d 门、培训班次 %d 个、现场教学点 %d 个（再次运行只补充缺少的部分）。\n\n", n, courses, classes, places)
 	fmt.Fprintf(out, "所有演示账号的密码：%s\n\n", DemoPassword)
 	fmt.Fprintln(out, "账号        角色            姓名")
 	for _, u := range admins {

@@ -28,6 +28,14 @@ func TestSeedCreatesTheDemoCityOnce(t *testing.T) {
 	if colleges != 6 || units < 10 || users != 3+5+50 {
 		t.Fatalf("colleges %d, units %d, users %d", colleges, units, users)
 	}
+	// Demo training bases: two filed on the public list, one applying.
+	var pub []map[string]any
+	if err := json.Unmarshal(a.Do("GET", "/api/v1/bases/public", "", nil).Body, &pub); err != nil || len(pub) != 2 {
+		t.Fatalf("public bases = %v (%v)", pub, err)
+	}
+	if n := a.Count("training_bases", "status = ?", "applied"); n != 1 {
+		t.Fatalf("applying bases = %d", n)
+	}
 	// One account per role, each able to log in.
 	for _, u := range []string{"orgadmin", "college", "teacher", "unitadmin", "cadre01", "cadre50"} {
 		a.Login(u, college.DemoPassword)

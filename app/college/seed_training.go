@@ -94,9 +94,13 @@ func seedClasses(ctx context.Context, a *App, root, hq *identity.Org) (int, erro
 		return made, err
 	}
 	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 9, 0, 0, 0, web.Shanghai)
+	liMing, err := a.Faculty.ByName(ctx, hq.ID, "李明") // the timetable links the faculty's teacher
+	if err != nil {
+		return made, err
+	}
 	for _, s := range []training.SessionRequest{
-		{Topic: "开班动员与专题辅导", Teacher: "李明", Place: "线上直播", StartsAt: yesterday, EndsAt: yesterday.Add(3 * time.Hour)},
-		{Topic: "基层治理案例研讨", Teacher: "李明", Place: "线上直播", StartsAt: now.Add(-10 * time.Minute), EndsAt: now.Add(3 * time.Hour)},
+		{Topic: "开班动员与专题辅导", Teacher: "李明", TeacherID: liMing, Place: "线上直播", StartsAt: yesterday, EndsAt: yesterday.Add(3 * time.Hour)},
+		{Topic: "基层治理案例研讨", Teacher: "李明", TeacherID: liMing, Place: "线上直播", StartsAt: now.Add(-10 * time.Minute), EndsAt: now.Add(3 * time.Hour)},
 	} {
 		if _, err := svc.AddSession(ctx, host, running.ID, s); err != nil {
 			return made, err

@@ -18,9 +18,11 @@ import (
 
 	"college/modules/assess"
 	"college/modules/audit"
+	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/dashboard"
 	"college/modules/exam"
+	"college/modules/faculty"
 	"college/modules/followup"
 	"college/modules/home"
 	"college/modules/hours"
@@ -31,6 +33,7 @@ import (
 	"college/modules/reports"
 	"college/modules/search"
 	"college/modules/settings"
+	"college/modules/sites"
 	"college/modules/training"
 	"college/modules/web"
 	"college/static"
@@ -82,6 +85,9 @@ type App struct {
 	Portal   *portal.Service
 	Dash     *dashboard.Service
 	Reports  *reports.Service
+	Sites    *sites.Service
+	Bases    *bases.Service
+	Faculty  *faculty.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -111,6 +117,9 @@ func Migrations() []db.Migration {
 	all = append(all, followup.Migrations()...)
 	all = append(all, portal.Migrations()...)
 	all = append(all, reports.Migrations()...)
+	all = append(all, sites.Migrations()...)
+	all = append(all, bases.Migrations()...)
+	all = append(all, faculty.Migrations()...)
 	return all
 }
 
@@ -262,6 +271,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	idStore := identity.NewStore(s.DB)
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
 	a.Training.SetOrgTree(pickers{orgs: idStore})
+	a.Bases = bases.NewService(bases.Deps{DB: s.DB, Objects: s.Objects, Orgs: basesOrgs{id: a.Identity, store: idStore}, Audit: a.Audit, Log: log})
+	a.Training.SetBases(a.Bases)
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
 		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)
@@ -274,6 +285,11 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		Trainings: a.Training, Followups: a.Followup, Assessments: a.Assess, Settings: a.Settings, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Reports = reports.NewService(reports.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Directory: reportsDirectory{store: idStore},
 		Dashboard: a.Dash, Classes: a.Training, Followups: a.Followup, Audit: a.Audit, Log: log})
+	a.Sites = sites.NewService(sites.Deps{DB: s.DB, Orgs: siteOrgs{store: idStore}, Audit: a.Audit, Log: log})
+	a.Sites.SetSessions(siteSessions{training: a.Training})
+	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
+		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
+	a.Training.SetTeachers(a.Faculty)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -331,7 +347,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	app.Use(web.AuditGuard(a.Audit, log, func() web.AuditObserver { return a.AuditObserver }))
 	app.Use(idh.Authenticate)
 	app.Use(idh.RequirePasswordChange)
-	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges"))
+	app.Use(web.ConfineSystemAdminPages(systemAdminPages, "/", "/profile", "/logout", "/login", "/portal", "/notices", "/colleges", "/bases"))
 	app.Use(web.CheckCSRF)
 
 	apiRouter := app.Group("/api/v1")
@@ -355,6 +371,9 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	assess.NewHandlers(a.Assess, engine).Register(a.API, pages)
 	dashboard.NewHandlers(a.Dash, engine).Register(a.API, pages)
 	reports.NewHandlers(a.Reports, engine).Register(a.API, pages)
+	sites.NewHandlers(a.Sites, engine).Register(a.API, pages)
+	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
+	faculty.NewHandlers(a.Faculty, engine, log).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -402,9 +421,13 @@ func homeSections() []portal.Section {
 		{Title: "班次管理", Desc: "班次计划、备案、报名审核、考勤请假与结班", Href: "/admin/classes", Icon: "训", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "综合管理", Desc: "学时达标、考试通过率和参训情况，按单位逐级查看并导出", Href: "/admin/dashboard", Icon: "综", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
 		{Title: "统计报表", Desc: "学时达标、班次统计、理论考试和跟踪问效报表，后台生成后下载 Excel", Href: "/admin/reports", Icon: "报", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
+		{Title: "现场教学点", Desc: "现场教学点的申报、论证、审批、启用和预约", Href: "/admin/sites", Icon: "点", Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}},
+		{Title: "教学点一览", Desc: "使用中的现场教学点及开放时间", Href: "/sites", Icon: "址", Roles: []string{web.RoleCollegeAdmin, web.RoleTeacher, web.RoleLearner}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
+		{Title: "培训基地", Desc: "培训基地准入申请、审核备案与年度复核", Href: "/admin/bases", Icon: "基", Roles: bases.Appliers},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "师资库", Desc: "校内教师、外聘专家和领导干部的授课记录、评估满意率与整改", Href: "/admin/teachers", Icon: "师", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},

@@ -19,8 +19,10 @@ import (
 
 	"college/modules/assess"
 	"college/modules/audit"
+	"college/modules/bases"
 	"college/modules/catalog"
 	"college/modules/exam"
+	"college/modules/faculty"
 	"college/modules/followup"
 	"college/modules/hours"
 	"college/modules/identity"
@@ -29,6 +31,7 @@ import (
 	"college/modules/portal"
 	"college/modules/reports"
 	"college/modules/settings"
+	"college/modules/sites"
 	"college/modules/training"
 	"college/storage/db"
 
@@ -64,6 +67,9 @@ func owners(t *testing.T) map[string]string {
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
 		"reports": reports.Migrations(),
+		"sites":   sites.Migrations(),
+		"bases":   bases.Migrations(),
+		"faculty": faculty.Migrations(),
 	}
 	type step struct {
 		module string

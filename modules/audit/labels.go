@@ -46,6 +46,15 @@ var actionNames = map[string]string{
 	"export.archive": "导出学习档案", "export.bank": "导出题库", "export.class_roster": "导出学员名册", "export.class_signin": "导出签到表",
 	"export.exam_results": "导出考试成绩", "export.evaluation_results": "导出评估结果", "roster.export": "导出学员名册",
 	"report.request": "申请生成报表", "export.report": "下载报表",
+	"site.propose": "申报现场教学点", "site.review": "论证现场教学点", "site.approve": "审批现场教学点", "site.activate": "启用现场教学点",
+	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点",
+	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
+	"export.sites": "导出现场教学点",
+	"base.apply":   "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",
+	"base.suspend": "暂停基地", "base.reinstate": "恢复基地备案", "base.withdraw": "撤销基地", "base.check": "基地年度复核",
+	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
+	"teacher.create": "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师",
+	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).
@@ -55,6 +64,9 @@ var actionGroups = map[string]string{
 	"bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷", "class": "培训班次", "registration": "报名",
 	"attendance": "签到", "leave": "请假", "evaluation": "评估", "form": "评估表", "quality": "质量评分", "followup": "跟踪问效",
 	"export": "数据导出", "roster": "数据导出", "list": "人员查询", "access": "拒绝访问", "report": "报表",
+	"site": "现场教学点", "site_category": "教学点类别", "site_route": "现场教学线路",
+	"base":    "培训基地",
+	"teacher": "师资库",
 }
 
 // targetNames are the Chinese names of the object kinds.
@@ -63,7 +75,9 @@ var targetNames = map[string]string{
 	"course": "课程", "lesson": "课时", "topic": "专题", "bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷",
 	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
 	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
-	"report_job": "报表",
+	"report_job": "报表", "site": "现场教学点", "site_booking": "教学点预约", "site_category": "教学点类别", "site_route": "现场教学线路",
+	"base":    "培训基地",
+	"teacher": "教师",
 }
 
 // detailNames are the Chinese names of the fields entries carry in their
@@ -75,7 +89,7 @@ var detailNames = map[string]string{
 	"scores": "评分", "score": "分数", "hours": "学时", "code": "代码", "mode": "方式", "rows": "行数", "count": "数量", "stem": "题干",
 	"starts_on": "开始日期", "term_ends_on": "截止日期", "levels": "职级", "description": "说明", "summary": "摘要", "topic": "专题",
 	"assignments": "分配", "times": "次数", "courses": "课程", "session_ids": "课程安排", "absent_user_ids": "缺勤人员", "required": "必修",
-	"questions": "题数", "total_score": "总分", "pass_score": "合格分", "imported": "导入数量", "file": "文件", "format": "格式", "key": "设置项", "value": "值", "path": "路径", "method": "方法", "year": "年度",
+	"questions": "题数", "total_score": "总分", "pass_score": "合格分", "imported": "导入数量", "file": "文件", "format": "格式", "key": "设置项", "value": "值", "path": "路径", "method": "方法", "year": "年度", "result": "结果", "size": "大小",
 }
 
 // ActionName is the Chinese name of an action code, or the code itself.

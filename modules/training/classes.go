@@ -170,7 +170,7 @@ func uniq(ids []uint64) []uint64 {
 
 func (s *Service) applyRequest(c *Class, in ClassRequest) {
 	c.Title, c.Kind, c.HostOrgID, c.Entrusted = in.Title, in.Kind, in.HostOrgID, strings.TrimSpace(in.Entrusted)
-	c.CoHostOrgID = in.CoHostOrgID
+	c.CoHostOrgID, c.BaseID = in.CoHostOrgID, in.BaseID
 	c.StartsOn, c.EndsOn, c.Place, c.Online = in.StartsOn, in.EndsOn, strings.TrimSpace(in.Place), in.Online
 	c.Quota, c.Hours, c.SelfRegister, c.AutoApprove, c.Waitlist = in.Quota, in.Hours, in.SelfRegistration, in.AutoApprove, !in.NoWaitlist
 	c.Levels, c.AudienceOrgs = db.JoinList(in.Levels), db.JoinIDs(uniq(in.AudienceOrgIDs))
@@ -227,7 +227,7 @@ func (s *Service) checkHostAndAudience(ctx context.Context, p *web.Principal, in
 	if !ok {
 		return web.Invalid(map[string]string{"audience_org_ids": "有单位不存在"})
 	}
-	return nil
+	return s.checkBase(ctx, in.BaseID)
 }
 
 // CreateClass stores a draft class of the caller's college.

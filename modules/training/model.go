@@ -21,6 +21,7 @@ type Class struct {
 	Kind           string    `gorm:"size:20;not null"`
 	Entrusted      string    `gorm:"size:200;not null;default:''"` // 委托单位: the unit a branch runs the class for
 	CoHostOrgID    uint64    `gorm:"not null;default:0"`           // 市县统筹办学: the county or district college running the class with the host; 0: none
+	BaseID         uint64    `gorm:"not null;default:0"`           // the filed training base hosting the class; 0: the college's own premises
 	StartsOn       string    `gorm:"size:10;not null;index"`       // YYYY-MM-DD
 	EndsOn         string    `gorm:"size:10;not null"`
 	Place          string    `gorm:"size:200;not null;default:''"`
@@ -93,6 +94,8 @@ type Session struct {
 	EndsAt   time.Time `gorm:"not null"`
 	Hours    web.Hours `gorm:"column:hours_x100;not null;default:0"`
 	Code     string    `gorm:"size:12;not null;default:''"` // sign-in code shown by the teacher
+
+	TeacherID uint64 `gorm:"not null;default:0;index"` // a teacher of the faculty; 0: free text only
 }
 
 // TableName keeps the table name stable.
@@ -325,5 +328,5 @@ func Migrations() []db.Migration {
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("ALTER TABLE training_classes ADD COLUMN co_host_org_id BIGINT UNSIGNED NOT NULL DEFAULT 0").Error
 		},
-	}}
+	}, classBaseMigration, sessionTeacherMigration}
 }

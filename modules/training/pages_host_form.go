@@ -18,6 +18,7 @@ type adminClassForm struct {
 	Kind             string
 	HostOrgID        uint64
 	CoHostOrgID      uint64
+	BaseID           uint64 // kept through the form; set through the API
 	Entrusted        string
 	StartsOn         string
 	EndsOn           string
@@ -48,7 +49,7 @@ func (f adminClassForm) Picked(id uint64) bool { return f.Audience[id] }
 func (f adminClassForm) AudienceCount() int { return len(f.Audience) }
 
 func adminFormFromClass(c *Class) adminClassForm {
-	f := adminClassForm{Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, CoHostOrgID: c.CoHostOrgID, Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
+	f := adminClassForm{Title: c.Title, Kind: c.Kind, HostOrgID: c.HostOrgID, CoHostOrgID: c.CoHostOrgID, BaseID: c.BaseID, Entrusted: c.Entrusted, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 		Place: c.Place, Online: c.Online, Quota: strconv.Itoa(c.Quota), Hours: adminHoursText(c.Hours), SelfRegistration: c.SelfRegister,
 		AutoApprove: c.AutoApprove, NoWaitlist: !c.Waitlist, Levels: db.SplitList(c.Levels), Audience: map[uint64]bool{},
 		RegOpensAt: adminLocalTime(c.RegOpensAt), RegClosesAt: adminLocalTime(c.RegClosesAt), FollowUp: c.FollowUp, Contact: c.Contact,
@@ -93,6 +94,8 @@ func adminClassFromForm(c *fiber.Ctx) (ClassRequest, adminClassForm, map[string]
 		}
 		f.HostOrgID, in.HostOrgID = id, id
 	}
+	f.BaseID, _ = strconv.ParseUint(strings.TrimSpace(c.FormValue("base_id")), 10, 64)
+	in.BaseID = f.BaseID
 	if v := strings.TrimSpace(c.FormValue("co_host_org_id")); v != "" && v != "0" {
 		id, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {

@@ -13,6 +13,7 @@ type ClassRequest struct {
 	HostOrgID            uint64     `json:"host_org_id"`
 	Entrusted            string     `json:"entrusted"`
 	CoHostOrgID          uint64     `json:"co_host_org_id"` // 市县统筹办学: the college running the class with the host; 0: none
+	BaseID               uint64     `json:"base_id"`        // a filed training base hosting the class; 0: the college's own premises
 	StartsOn             string     `json:"starts_on"`
 	EndsOn               string     `json:"ends_on"`
 	Place                string     `json:"place"`
@@ -71,6 +72,8 @@ type SessionRequest struct {
 	StartsAt time.Time `json:"starts_at"`
 	EndsAt   time.Time `json:"ends_at"`
 	Hours    web.Hours `json:"hours"`
+
+	TeacherID uint64 `json:"teacher_id"` // a teacher of the faculty: fills teacher with the name
 }
 
 // SessionResponse is a timetable item; the code is only shown to the host.
@@ -84,6 +87,8 @@ type SessionResponse struct {
 	EndsAt   time.Time `json:"ends_at"`
 	Hours    web.Hours `json:"hours"`
 	Code     string    `json:"code,omitempty"`
+
+	TeacherID uint64 `json:"teacher_id"`
 }
 
 // ClassResponse is a class as shown to its readers.
@@ -96,6 +101,8 @@ type ClassResponse struct {
 	Entrusted            string            `json:"entrusted"`
 	CoHostOrgID          uint64            `json:"co_host_org_id"`
 	CoHostName           string            `json:"co_host_name,omitempty"`
+	BaseID               uint64            `json:"base_id"`
+	BaseName             string            `json:"base_name,omitempty"`
 	StartsOn             string            `json:"starts_on"`
 	EndsOn               string            `json:"ends_on"`
 	Days                 int               `json:"days"`

@@ -215,7 +215,7 @@ func (s *Service) AddSession(ctx context.Context, p *web.Principal, classID uint
 	if err := s.checkSession(ctx, p, c, &in); err != nil {
 		return nil, err
 	}
-	x := &Session{ClassID: classID, Topic: in.Topic, Teacher: strings.TrimSpace(in.Teacher), Place: strings.TrimSpace(in.Place),
+	x := &Session{ClassID: classID, Topic: in.Topic, Teacher: strings.TrimSpace(in.Teacher), TeacherID: in.TeacherID, Place: strings.TrimSpace(in.Place),
 		Site: strings.TrimSpace(in.Site), StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), Hours: in.Hours, Code: newCode()}
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
 		return tx.Create(x).Error
@@ -233,6 +233,9 @@ func (s *Service) AddSession(ctx context.Context, p *web.Principal, classID uint
 func (s *Service) checkSession(ctx context.Context, p *web.Principal, c *Class, in *SessionRequest) error {
 	if !classActions(p, c, c.Status).Sessions {
 		return wrongState(c.Status, c.Status)
+	}
+	if err := s.linkTeacher(ctx, in); err != nil {
+		return err
 	}
 	return s.validateSession(ctx, c, in)
 }
@@ -259,7 +262,7 @@ func (s *Service) UpdateSession(ctx context.Context, p *web.Principal, id uint64
 	if err := s.checkSession(ctx, p, c, &in); err != nil {
 		return nil, err
 	}
-	x.Topic, x.Teacher, x.Place, x.Site = in.Topic, strings.TrimSpace(in.Teacher), strings.TrimSpace(in.Place), strings.TrimSpace(in.Site)
+	x.Topic, x.Teacher, x.TeacherID, x.Place, x.Site = in.Topic, strings.TrimSpace(in.Teacher), in.TeacherID, strings.TrimSpace(in.Place), strings.TrimSpace(in.Site)
 	x.StartsAt, x.EndsAt, x.Hours = in.StartsAt.UTC(), in.EndsAt.UTC(), in.Hours
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
 		return tx.Save(x).Error

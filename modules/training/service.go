@@ -149,10 +149,12 @@ type Service struct {
 	audit    web.Auditor
 	pickers  Pickers
 	orgTree  OrgTree
+	bases    Bases
 	log      *slog.Logger
 	now      func() time.Time
 	hooks    []GraduationHook
 	evals    Evaluations
+	teachers TeacherDirectory
 }
 
 // NewService builds the service and declares its settings.

@@ -1,0 +1,49 @@
+package college
+
+import (
+	"context"
+	"time"
+
+	"college/modules/assess"
+	"college/modules/faculty"
+	"college/modules/training"
+)
+
+// facultyTimetable reads a teacher's sessions from the training module.
+type facultyTimetable struct{ training *training.Service }
+
+// SessionsTaughtBy lists the sessions linked to a teacher.
+func (f facultyTimetable) SessionsTaughtBy(ctx context.Context, teacherID uint64, limit int) ([]faculty.TaughtSession, error) {
+	rows, err := f.training.SessionsTaughtBy(ctx, teacherID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.TaughtSession, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.TaughtSession{ID: x.ID, ClassID: x.ClassID, ClassTitle: x.ClassTitle, Topic: x.Topic, StartsAt: x.StartsAt, Hours: x.Hours}
+	}
+	return out, nil
+}
+
+// SessionCounts counts the sessions each teacher gave in [from, to).
+func (f facultyTimetable) SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error) {
+	return f.training.SessionCounts(ctx, teacherIDs, from, to)
+}
+
+// facultyEvaluations reads a teacher's evaluations from the assess module.
+type facultyEvaluations struct{ assess *assess.Service }
+
+// TeacherEvaluation sums up the evaluations of sessions and of an account.
+func (f facultyEvaluations) TeacherEvaluation(ctx context.Context, sessionIDs []uint64, userID uint64) (faculty.Evaluation, error) {
+	a, err := f.assess.TeacherRecord(ctx, sessionIDs, userID)
+	if err != nil {
+		return faculty.Evaluation{}, err
+	}
+	out := faculty.Evaluation{Responses: a.Responses, Average: a.Score, SatisfactionRate: a.SatisfactionRate, Bar: a.Bar,
+		Evaluations: make([]faculty.EvaluationScore, len(a.Evaluations))}
+	for i, e := range a.Evaluations {
+		out.Evaluations[i] = faculty.EvaluationScore{ID: e.ID, ClassTitle: e.ClassTitle, Label: e.Target.Label, Responses: e.Responses,
+			Score: e.Score, SatisfactionRate: e.SatisfactionRate, MeetsBar: e.MeetsBar}
+	}
+	return out, nil
+}

@@ -1,0 +1,205 @@
+package faculty
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"college/modules/web"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+)
+
+// Handlers serves the faculty's API and pages.
+type Handlers struct {
+	svc   *Service
+	pages *web.Engine
+	log   *slog.Logger
+}
+
+// NewHandlers wires the faculty's routes.
+func NewHandlers(svc *Service, pages *web.Engine, log *slog.Logger) *Handlers {
+	return &Handlers{svc: svc, pages: pages, log: log}
+}
+
+// Register lists every route of the faculty.
+func (h *Handlers) Register(api *web.API, pages fiber.Router) {
+	a := api.Tag("faculty")
+	a.Get("/teachers", web.Doc{Summary: "师资库：本人可管理的教师（kind=internal|expert|leader，status=active|inactive，q=姓名）", Resp: web.List[TeacherItem]{}, Roles: Managers, Query: []string{"kind", "status", "q", "page", "page_size"}}, h.list)
+	a.Post("/teachers", web.Doc{Summary: "新增教师（校内教师、外聘专家、领导干部）", Body: TeacherRequest{}, Resp: TeacherResponse{}, Status: 201, Roles: Managers}, h.create)
+	a.Get("/teachers.xlsx", web.Doc{Summary: "导出师资库（Excel）", Roles: Managers, Query: []string{"kind", "status", "q"}}, h.export)
+	a.Get("/teachers/:id", web.Doc{Summary: "教师及授课记录：授课次数、学时（分年度）、课次、评估满意率与整改任务", Resp: TeacherResponse{}, Roles: Managers}, h.get)
+	a.Put("/teachers/:id", web.Doc{Summary: "修改教师信息或停用", Body: TeacherRequest{}, Resp: TeacherResponse{}, Roles: Managers}, h.update)
+	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)
+	a.Get("/leader-lectures", web.Doc{Summary: "领导干部上讲台：本年度（year=）各领导干部授课次数与要求次数，未达要求的在前", Resp: LeaderLectures{}, Roles: Managers, Query: []string{"year"}}, h.leaderLectures)
+	a.Get("/teacher-corrections", web.Doc{Summary: "满意率未达标的整改任务（status=open|closed）", Resp: web.List[CorrectionItem]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.corrections)
+	a.Post("/teacher-corrections/:id/close", web.Doc{Summary: "完成整改：填写整改说明后关闭任务", Body: CloseRequest{}, Resp: CorrectionItem{}, Roles: Managers}, h.closeCorrection)
+	h.registerPages(pages)
+}
+
+// filter reads a list filter from the query.
+func filter(c *fiber.Ctx) Filter {
+	f := Filter{Kind: c.Query("kind"), Status: c.Query("status"), Q: c.Query("q")}
+	if KindNames[f.Kind] == "" {
+		f.Kind = ""
+	}
+	if StatusNames[f.Status] == "" {
+		f.Status = ""
+	}
+	return f
+}
+
+func (h *Handlers) list(c *fiber.Ctx) error {
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return err
+	}
+	ts, total, err := h.svc.List(c.UserContext(), web.Caller(c), filter(c), pg)
+	if err != nil {
+		return err
+	}
+	items := make([]TeacherItem, len(ts))
+	for i := range ts {
+		items[i] = teacherItem(&ts[i])
+	}
+	return c.JSON(web.NewList(items, total, pg))
+}
+
+func (h *Handlers) create(c *fiber.Ctx) error {
+	var in TeacherRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := h.svc.Create(c.UserContext(), web.Caller(c), in)
+	if err != nil {
+		return err
+	}
+	out, err := h.svc.Record(c.UserContext(), web.Caller(c), t.ID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (h *Handlers) get(c *fiber.Ctx) error {
+	_, out, err := web.WithID(c, h.svc.Record)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) update(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in TeacherRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if _, err := h.svc.Update(c.UserContext(), web.Caller(c), id, in); err != nil {
+		return err
+	}
+	out, err := h.svc.Record(c.UserContext(), web.Caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (h *Handlers) delete(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Delete(c.UserContext(), web.Caller(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) corrections(c *fiber.Ctx) error {
+	pg, err := web.PageFrom(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := h.svc.Corrections(c.UserContext(), web.Caller(c), c.Query("status"), pg)
+	if err != nil {
+		return err
+	}
+	return c.JSON(web.NewList(items, total, pg))
+}
+
+func (h *Handlers) closeCorrection(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in CloseRequest
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := h.svc.CloseCorrection(c.UserContext(), web.Caller(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// exportHeader are the columns of the faculty export.
+var exportHeader = []any{"姓名", "类型", "职务", "单位", "职称", "专业领域", "状态"}
+
+// export streams the caller's teachers as an Excel sheet: the rows are
+// written as they are read, a batch at a time.
+func (h *Handlers) export(c *fiber.Ctx) error {
+	p := web.Caller(c)
+	if !canManage(p) {
+		return web.Forbidden()
+	}
+	f := filter(c)
+	ctx := context.WithoutCancel(c.UserContext()) // the rows are read after the handler returns
+	return web.AttachmentStream(c, web.XLSX, "teachers.xlsx", h.log, func(w io.Writer) error {
+		x := excelize.NewFile()
+		defer func() { _ = x.Close() }()
+		sheet := "师资库"
+		if err := x.SetSheetName("Sheet1", sheet); err != nil {
+			return err
+		}
+		sw, err := x.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", exportHeader); err != nil {
+			return err
+		}
+		row := 2
+		err = h.svc.store.each(ctx, p, f, func(ts []Teacher) error {
+			for _, t := range ts {
+				cell, _ := excelize.CoordinatesToCellName(1, row)
+				if err := sw.SetRow(cell, []any{t.Name, KindNames[t.Kind], t.Post, t.Unit, t.Title, t.Fields, StatusNames[t.Status]}); err != nil {
+					return err
+				}
+				row++
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("faculty: export: %w", err)
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		return x.Write(w)
+	})
+}
+
+func (h *Handlers) leaderLectures(c *fiber.Ctx) error {
+	out, err := h.svc.LeaderLectures(c.UserContext(), web.Caller(c), c.QueryInt("year"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}

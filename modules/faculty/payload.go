@@ -1,0 +1,144 @@
+package faculty
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"college/modules/web"
+)
+
+// TeacherRequest adds or edits a teacher.
+type TeacherRequest struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // internal, expert, leader
+	UserID uint64 `json:"user_id"`
+	Post   string `json:"post"`
+	OrgID  uint64 `json:"org_id"`
+	Unit   string `json:"unit"`
+	Title  string `json:"title"`
+	Fields string `json:"fields"`
+	Intro  string `json:"intro"`
+	Status string `json:"status"` // active (default) or inactive
+}
+
+// validate trims the request and checks it field by field.
+func (in *TeacherRequest) validate() error {
+	for _, s := range []*string{&in.Name, &in.Kind, &in.Post, &in.Unit, &in.Title, &in.Fields, &in.Intro, &in.Status} {
+		*s = strings.TrimSpace(*s)
+	}
+	if in.Status == "" {
+		in.Status = StatusActive
+	}
+	f := web.Fields{}
+	f.Required("name", in.Name)
+	f.MaxLen("name", in.Name, 100)
+	f.Check(KindNames[in.Kind] != "", "kind", "类型只能是校内教师（internal）、外聘专家（expert）或领导干部（leader）")
+	f.Check(StatusNames[in.Status] != "", "status", "状态只能是在库（active）或停用（inactive）")
+	f.Check(in.UserID == 0 || in.Kind == KindInternal, "user_id", "只有校内教师可以关联账号")
+	f.Check(in.Kind != KindLeader || in.Post != "", "post", "请填写领导干部的职务")
+	f.MaxLen("post", in.Post, 100)
+	f.MaxLen("unit", in.Unit, 200)
+	f.MaxLen("title", in.Title, 100)
+	f.MaxLen("fields", in.Fields, 500)
+	f.Check(utf8.RuneCountInString(in.Intro) <= 5000, "intro", "简介不能超过 5000 个字")
+	return f.Err()
+}
+
+// TeacherItem is a teacher in a list.
+type TeacherItem struct {
+	ID         uint64 `json:"id"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	KindName   string `json:"kind_name"`
+	OwnerOrgID uint64 `json:"owner_org_id"`
+	UserID     uint64 `json:"user_id"`
+	Post       string `json:"post"`
+	OrgID      uint64 `json:"org_id"`
+	Unit       string `json:"unit"`
+	Title      string `json:"title"`
+	Fields     string `json:"fields"`
+	Status     string `json:"status"`
+	StatusName string `json:"status_name"`
+}
+
+func teacherItem(t *Teacher) TeacherItem {
+	return TeacherItem{ID: t.ID, Name: t.Name, Kind: t.Kind, KindName: KindNames[t.Kind], OwnerOrgID: t.OwnerOrgID, UserID: t.UserID,
+		Post: t.Post, OrgID: t.OrgID, Unit: t.Unit, Title: t.Title, Fields: t.Fields, Status: t.Status, StatusName: StatusNames[t.Status]}
+}
+
+// TaughtSession is one session of the teaching record.
+type TaughtSession struct {
+	ID         uint64    `json:"id"`
+	ClassID    uint64    `json:"class_id"`
+	ClassTitle string    `json:"class_title"`
+	Topic      string    `json:"topic"`
+	StartsAt   time.Time `json:"starts_at"`
+	Hours      web.Hours `json:"hours"`
+}
+
+// YearHours are the sessions and hours taught in one year (Beijing time).
+type YearHours struct {
+	Year     int       `json:"year"`
+	Sessions int       `json:"sessions"`
+	Hours    web.Hours `json:"hours"`
+}
+
+// EvaluationScore is one evaluation of the teacher.
+type EvaluationScore struct {
+	ID               uint64  `json:"id"`
+	ClassTitle       string  `json:"class_title"`
+	Label            string  `json:"label"`
+	Responses        int     `json:"responses"`
+	Score            float64 `json:"score"`
+	SatisfactionRate float64 `json:"satisfaction_rate"`
+	MeetsBar         bool    `json:"meets_bar"`
+}
+
+// Evaluation sums up how trainees rated the teacher.
+type Evaluation struct {
+	Responses        int               `json:"responses"`
+	Average          float64           `json:"average"`
+	SatisfactionRate float64           `json:"satisfaction_rate"`
+	Bar              float64           `json:"bar"`
+	Evaluations      []EvaluationScore `json:"evaluations"`
+}
+
+// CorrectionItem is a correction task.
+type CorrectionItem struct {
+	ID           uint64     `json:"id"`
+	TeacherID    uint64     `json:"teacher_id"`
+	TeacherName  string     `json:"teacher_name,omitempty"`
+	EvaluationID uint64     `json:"evaluation_id"`
+	Label        string     `json:"label"`
+	Rate         float64    `json:"satisfaction_rate"`
+	Bar          float64    `json:"bar"`
+	Status       string     `json:"status"`
+	StatusName   string     `json:"status_name"`
+	DueOn        string     `json:"due_on"`
+	Note         string     `json:"note"`
+	ClosedAt     *time.Time `json:"closed_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+func correctionItem(c *Correction, teacher string) CorrectionItem {
+	return CorrectionItem{ID: c.ID, TeacherID: c.TeacherID, TeacherName: teacher, EvaluationID: c.EvaluationID, Label: c.Label, Rate: c.Rate, Bar: c.Bar,
+		Status: c.Status, StatusName: CorrectionNames[c.Status], DueOn: c.DueOn, Note: c.Note, ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt}
+}
+
+// TeacherResponse is a teacher with the teaching record.
+type TeacherResponse struct {
+	TeacherItem
+	Intro          string           `json:"intro"`
+	SessionsTaught int              `json:"sessions_taught"`
+	HoursTaught    web.Hours        `json:"hours_taught"`
+	Years          []YearHours      `json:"years"`
+	Sessions       []TaughtSession  `json:"sessions"`
+	Evaluation     Evaluation       `json:"evaluation"`
+	Corrections    []CorrectionItem `json:"corrections"`
+}
+
+// CloseRequest closes a correction with what was done.
+type CloseRequest struct {
+	Note string `json:"note"`
+}

@@ -1,0 +1,61 @@
+package training
+
+import (
+	"context"
+	"time"
+
+	"college/modules/web"
+)
+
+// TaughtSession is a timetable session given by a teacher of the faculty.
+type TaughtSession struct {
+	ID         uint64
+	ClassID    uint64
+	ClassTitle string
+	Topic      string
+	StartsAt   time.Time
+	Hours      web.Hours
+}
+
+// taughtStatuses are the states of classes whose sessions count as taught:
+// approved classes onwards, not drafts or classes still being filed.
+var taughtStatuses = []string{StatusApproved, StatusOpen, StatusClosed, StatusInSession, StatusGraduated, StatusArchived}
+
+// SessionsTaughtBy lists the sessions linked to a teacher, newest first, at
+// most limit.
+func (s *Service) SessionsTaughtBy(ctx context.Context, teacherID uint64, limit int) ([]TaughtSession, error) {
+	var rows []TaughtSession
+	err := s.db.WithContext(ctx).Model(&Session{}).
+		Select("class_sessions.id, class_sessions.class_id, training_classes.title AS class_title, class_sessions.topic, class_sessions.starts_at, class_sessions.hours_x100 AS hours").
+		Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
+		Where("class_sessions.teacher_id = ? AND training_classes.status IN ?", teacherID, taughtStatuses).
+		Order("class_sessions.starts_at DESC, class_sessions.id DESC").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
+
+// SessionCounts counts the sessions each of the teachers gave from from
+// (inclusive) to to (exclusive); a teacher with none is absent.
+func (s *Service) SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error) {
+	out := map[uint64]int{}
+	if len(teacherIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		TeacherID uint64
+		N         int
+	}
+	err := s.db.WithContext(ctx).Model(&Session{}).Select("class_sessions.teacher_id, COUNT(*) AS n").
+		Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
+		Where("class_sessions.teacher_id IN ? AND training_classes.status IN ? AND class_sessions.starts_at >= ? AND class_sessions.starts_at < ?", teacherIDs, taughtStatuses, from.UTC(), to.UTC()).
+		Group("class_sessions.teacher_id").Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	for _, r := range rows {
+		out[r.TeacherID] = r.N
+	}
+	return out, nil
+}
