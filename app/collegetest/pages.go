@@ -1,6 +1,8 @@
 package collegetest
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -92,6 +94,29 @@ func PagePostFrom(b *Browser, from, path string, form url.Values) Response {
 	}
 	form.Set("_csrf", b.CSRF(page))
 	return b.Req("POST", path, form)
+}
+
+// PageUpload posts a page's multipart form with one file, with the CSRF
+// token of the page at from and the browser's cookies.
+func PageUpload(b *Browser, from, path, filename string, content []byte, fields map[string]string) Response {
+	b.App.T.Helper()
+	page := b.Req("GET", from, nil)
+	MustStatus(b.App.T, page, 200)
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("_csrf", b.CSRF(page))
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, err := w.CreateFormFile("file", filename)
+	if err != nil {
+		b.App.T.Fatal(err)
+	}
+	_, _ = fw.Write(content)
+	_ = w.Close()
+	req := httptest.NewRequest("POST", path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.Send(req)
 }
 
 // PagesShow opens each page and reports, without stopping the test, any

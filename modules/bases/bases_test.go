@@ -323,8 +323,26 @@ func TestAdminPagesAndExport(t *testing.T) {
 	detailPath := fmt.Sprintf("/admin/bases/%d", id)
 	collegetest.MustContain(t, collegetest.PageGet(org, detailPath, 200), "页面基地", "准入通过", "不予准入", "准入材料", "年度复核")
 
+	// The applicant's documents go up through the detail page's form; a file
+	// that is not a document is refused and nothing is stored.
+	uploadPath := fmt.Sprintf("/admin/bases/%d/documents", id)
+	col := collegetest.LoginPages(a, "col", collegetest.UserPassword)
+	r := collegetest.PageUpload(col, detailPath, uploadPath, "论证报告.exe", []byte("MZ\x90\x00binary"), nil)
+	if r.Status < 400 {
+		t.Fatalf("an executable was accepted through the page: %d", r.Status)
+	}
+	if n := a.Count("training_base_documents", "base_id = ?", id); n != 0 {
+		t.Fatalf("documents after a refused upload = %d", n)
+	}
+	r = collegetest.PageUpload(col, detailPath, uploadPath, "论证报告.pdf", []byte("%PDF-1.4\n页面上传"), nil)
+	collegetest.MustRedirect(t, r, detailPath)
+	collegetest.MustContain(t, collegetest.PageGet(col, detailPath, 200), "已上传准入材料", "论证报告.pdf")
+	if n := a.Count("training_base_documents", "base_id = ?", id); n != 1 {
+		t.Fatalf("documents after the page upload = %d, want 1", n)
+	}
+
 	// A reason-less rejection through the page is refused with its message.
-	r := collegetest.PagePostFrom(org, detailPath, fmt.Sprintf("/admin/bases/%d/act/reject", id), url.Values{})
+	r = collegetest.PagePostFrom(org, detailPath, fmt.Sprintf("/admin/bases/%d/act/reject", id), url.Values{})
 	collegetest.MustBody(t, r, 400, "操作未完成", "请填写原因", "已申请")
 	r = collegetest.PagePostFrom(org, detailPath, fmt.Sprintf("/admin/bases/%d/act/approve", id), url.Values{})
 	collegetest.MustRedirect(t, r, detailPath)
@@ -335,7 +353,6 @@ func TestAdminPagesAndExport(t *testing.T) {
 	collegetest.MustContain(t, collegetest.PageGet(org, detailPath, 200), "已备案", "运行良好", "合格")
 
 	// The applicant sees the base but not the org department's buttons.
-	col := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	if page := collegetest.PageGet(col, detailPath, 200); strings.Contains(page, `id="base-suspend"`) {
 		t.Fatalf("the applicant sees the suspend button")
 	}

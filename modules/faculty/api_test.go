@@ -3,6 +3,7 @@ package faculty_test
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -255,6 +256,39 @@ func TestTeachingRecordEvaluationAndCorrection(t *testing.T) {
 	b := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/teacher-corrections?status=closed", 200), "张教授", "已整改")
 	collegetest.MustContain(t, collegetest.PageGet(b, fmt.Sprintf("/admin/teachers/%d", zhang), 200), "新发展理念专题辅导", "已集体备课并试讲")
+
+	// Another evaluation under the bar opens a second task, which the
+	// college closes through the page form: an empty note is refused with
+	// its message and the task stays open; a note closes it.
+	r = session("新发展理念专题辅导（二）", zhang, "", start.Add(48*time.Hour))
+	collegetest.MustStatus(t, r, 201)
+	poor := collegetest.AssessAttach(a, c, class, map[string]any{"form_id": def, "target": map[string]any{"type": "session", "id": r.ID(t)}})
+	for _, u := range trainees {
+		collegetest.MustStatus(t, collegetest.AssessAnswer(a, u, poor, "不满意", "不满意", "不满意", "不满意", "不满意", nil), 201)
+	}
+	var second map[string]any
+	for _, x := range record(col)["corrections"].([]any) {
+		if m := x.(map[string]any); m["status"] == "open" {
+			second = m
+		}
+	}
+	if second == nil || second["evaluation_id"].(float64) != float64(poor) {
+		t.Fatalf("no open task for the second poor evaluation: %v", record(col)["corrections"])
+	}
+	closePage := fmt.Sprintf("/admin/teacher-corrections/%d/close", uint64(second["id"].(float64)))
+	teacherPage := fmt.Sprintf("/admin/teachers/%d", zhang)
+	r = collegetest.PagePostFrom(b, teacherPage, closePage, url.Values{"note": {" "}})
+	collegetest.MustBody(t, r, 400, "未能关闭整改任务", "张教授")
+	if n := a.Count("teacher_corrections", "status = ?", "open"); n != 1 {
+		t.Fatalf("open tasks after a refused page close = %d", n)
+	}
+	r = collegetest.PagePostFrom(b, teacherPage, closePage, url.Values{"note": {"已调整授课内容并重新试讲"}})
+	collegetest.MustRedirect(t, r, teacherPage)
+	collegetest.MustContain(t, collegetest.PageGet(b, teacherPage, 200), "整改任务已关闭", "已调整授课内容并重新试讲")
+	if n := a.Count("teacher_corrections", "status = ?", "open"); n != 0 || collegetest.CountAudits(a, "teacher.correction.close") != 2 {
+		t.Fatalf("after the page close: open %d, close entries %d", n, collegetest.CountAudits(a, "teacher.correction.close"))
+	}
+
 	// A teacher with a record cannot be deleted.
 	collegetest.MustRefuse(t, a.Do("DELETE", fmt.Sprintf("/api/v1/teachers/%d", zhang), col, nil), 409, "has_record")
 }

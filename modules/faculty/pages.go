@@ -131,6 +131,12 @@ func (h *Handlers) detailPage(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) correctionsPage(c *fiber.Ctx) error {
+	return h.renderCorrections(c, fiber.StatusOK, "")
+}
+
+// renderCorrections shows the task list, with problem as the reason a
+// close was refused when there is one.
+func (h *Handlers) renderCorrections(c *fiber.Ctx, code int, problem string) error {
 	pg, err := web.PageFrom(c)
 	if err != nil {
 		return err
@@ -143,9 +149,11 @@ func (h *Handlers) correctionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.Render(c, fiber.StatusOK, "faculty/corrections", "教师整改任务", map[string]any{"List": web.NewList(items, total, pg), "Status": status})
+	return h.pages.Render(c, code, "faculty/corrections", "教师整改任务", map[string]any{"List": web.NewList(items, total, pg), "Status": status, "Problem": problem})
 }
 
+// closeSubmit closes a task from the form on the teacher's page; a
+// refusal shows the open tasks with the reason and keeps the task open.
 func (h *Handlers) closeSubmit(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -153,12 +161,11 @@ func (h *Handlers) closeSubmit(c *fiber.Ctx) error {
 	}
 	out, err := h.svc.CloseCorrection(c.UserContext(), web.Caller(c), id, CloseRequest{Note: c.FormValue("note")})
 	if err != nil {
-		var we *web.Error
-		if !errors.As(err, &we) || we.Status >= 500 || we.Status == fiber.StatusNotFound || we.Status == fiber.StatusForbidden {
+		we := web.AsError(err)
+		if we.Status >= 500 || we.Status == fiber.StatusNotFound || we.Status == fiber.StatusForbidden {
 			return err
 		}
-		web.Flash(c, "未能关闭整改任务："+we.Message+fieldText(we.Fields))
-		return c.Redirect(CorrectionsPath, fiber.StatusSeeOther)
+		return h.renderCorrections(c, we.Status, we.Message+fieldText(we.Fields))
 	}
 	web.Flash(c, "整改任务已关闭")
 	return c.Redirect(fmt.Sprintf("%s/%d", AdminPath, out.TeacherID), fiber.StatusSeeOther)

@@ -231,14 +231,24 @@ func TestLastSlotUnderConcurrency(t *testing.T) {
 	collegetest.MustStatus(t, w.a.Do("POST", fmt.Sprintf("/api/v1/site-bookings/%d/decline", bid), w.tok["d1_admin"], map[string]any{}), 400)
 	collegetest.MustStatus(t, w.a.Do("POST", fmt.Sprintf("/api/v1/site-bookings/%d/decline", bid), w.tok["d1_admin"], map[string]any{"reason": "当天闭馆检修"}), 200)
 	collegetest.MustRefuse(t, w.a.Do("POST", fmt.Sprintf("/api/v1/site-bookings/%d/confirm", bid), w.tok["d1_admin"], map[string]any{}), 409, "wrong_state")
-	collegetest.MustStatus(t, book(w, "org", id, slot(monday, "10:30", "11:00", 4)), 201)
+	rebooked := book(w, "org", id, slot(monday, "10:30", "11:00", 4))
+	collegetest.MustStatus(t, rebooked, 201)
+	// The site's district confirms the new booking through the API, once.
+	confirm := fmt.Sprintf("/api/v1/site-bookings/%d/confirm", rebooked.ID(t))
+	collegetest.MustRefuse(t, w.a.Do("POST", confirm, w.tok["d2_admin"], nil), 404, "not_found")
+	r := w.a.Do("POST", confirm, w.tok["d1_admin"], nil)
+	collegetest.MustStatus(t, r, 200)
+	if r.JSON(t)["status"] != "confirmed" {
+		t.Fatalf("confirmed booking: %s", r.Body)
+	}
+	collegetest.MustRefuse(t, w.a.Do("POST", confirm, w.tok["d1_admin"], nil), 409, "wrong_state")
 	if err := w.a.DB.Table("site_days").Where("site_id = ? AND date = ?", id, monday).Select("bookings, people").Scan(&day).Error; err != nil {
 		t.Fatal(err)
 	}
 	if day.Bookings != 3 || day.People != 20 {
 		t.Fatalf("after decline and rebook: %+v, want 3 bookings of 20 people", day)
 	}
-	r := w.a.Do("GET", fmt.Sprintf("/api/v1/sites/%d/bookings?from=%s", id, monday), w.tok["d1_admin"], nil)
+	r = w.a.Do("GET", fmt.Sprintf("/api/v1/sites/%d/bookings?from=%s", id, monday), w.tok["d1_admin"], nil)
 	collegetest.MustStatus(t, r, 200)
 	if len(collegetest.Grep(string(r.Body), "declined")) == 0 {
 		t.Fatalf("calendar lacks the declined booking: %s", r.Body)
