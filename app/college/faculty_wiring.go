@@ -1,12 +1,14 @@
 package college
 
 import (
+	"cmp"
 	"context"
 	"time"
 
 	"college/modules/assess"
 	"college/modules/faculty"
 	"college/modules/training"
+	"college/modules/web"
 )
 
 // facultyTimetable reads a teacher's sessions from the training module.
@@ -44,6 +46,26 @@ func (f facultyEvaluations) TeacherEvaluation(ctx context.Context, sessionIDs []
 	for i, e := range a.Evaluations {
 		out.Evaluations[i] = faculty.EvaluationScore{ID: e.ID, ClassTitle: e.ClassTitle, Label: e.Target.Label, Responses: e.Responses,
 			Score: e.Score, SatisfactionRate: e.SatisfactionRate, MeetsBar: e.MeetsBar}
+	}
+	return out, nil
+}
+
+// trainingTeachers gives the timetable the faculty's teachers.
+type trainingTeachers struct{ *faculty.Service }
+
+// TeachingOptions are the active teachers the caller may put on a timetable.
+func (t trainingTeachers) TeachingOptions(ctx context.Context, p *web.Principal) ([]training.TeacherOption, error) {
+	ts, err := t.Service.TeachingOptions(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]training.TeacherOption, len(ts))
+	for i, x := range ts {
+		note := faculty.KindNames[x.Kind]
+		if extra := cmp.Or(x.Post, x.Title); extra != "" {
+			note += "，" + extra
+		}
+		out[i] = training.TeacherOption{ID: x.ID, Name: x.Name, Note: note}
 	}
 	return out, nil
 }

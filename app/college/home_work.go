@@ -22,7 +22,7 @@ func (a *App) homeWork(s *home.Sources) {
 		}
 		out := make([]home.Session, 0, len(rows))
 		for _, x := range rows {
-			out = append(out, home.Session{ID: x.ID, Topic: x.Topic, ClassTitle: x.ClassTitle, Place: x.Place, StartsAt: x.StartsAt, EndsAt: x.EndsAt,
+			out = append(out, home.Session{ID: x.ID, Topic: x.Topic, ClassTitle: x.ClassTitle, Place: x.Place, Site: x.Site, StartsAt: x.StartsAt, EndsAt: x.EndsAt,
 				Running: x.ClassStatus == training.StatusInSession, ScreenHref: fmt.Sprintf("/teach/sessions/%d/screen", x.ID)})
 		}
 		return out, nil

@@ -289,7 +289,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Sites.SetSessions(siteSessions{training: a.Training})
 	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
 		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
-	a.Training.SetTeachers(a.Faculty)
+	a.Training.SetTeachers(trainingTeachers{a.Faculty})
+	a.Training.SetSites(trainingSites{a.Sites})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -123,6 +123,7 @@ type Session struct {
 	Topic      string
 	ClassTitle string
 	Place      string
+	Site       string // the field teaching site it is at, if any
 	StartsAt   time.Time
 	EndsAt     time.Time
 	Running    bool   // the class is in session: trainees may sign in

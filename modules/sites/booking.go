@@ -56,6 +56,9 @@ func (s *Service) Book(ctx context.Context, p *web.Principal, siteID uint64, in 
 		if p.Has(web.RoleUnitAdmin) && !p.HasAny(web.RoleOrgAdmin, web.RoleCollegeAdmin) && !p.InScope(site.OrgPath) {
 			return web.AuditEntry{}, web.NotFound()
 		}
+		if err := sessionBooked(tx, b.SessionID); err != nil {
+			return web.AuditEntry{}, err
+		}
 		if site.Status != StatusInUse {
 			return web.AuditEntry{}, web.Conflict("wrong_state", "教学点当前为“"+StatusNames[site.Status]+"”，只有使用中的教学点可以预约")
 		}

@@ -44,36 +44,65 @@ type TeachingSession struct {
 }
 
 // teaches limits a session query to the sessions the caller teaches: the
-// timetable names them, in a class hosted in their college's subtree and
-// not a draft or finished.
-func teaches(p *web.Principal) func(*gorm.DB) *gorm.DB {
+// timetable names them, or links them to the caller's teacher record, in a
+// class hosted in their college's subtree and not a draft or finished.
+func teaches(p *web.Principal, teacherIDs []uint64) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB {
 		name := strings.TrimSpace(p.Name)
-		if !p.Has(web.RoleTeacher) || name == "" {
+		if !p.Has(web.RoleTeacher) || (name == "" && len(teacherIDs) == 0) {
 			return q.Where("1 = 0")
 		}
 		cond, args := web.OrgSubtree("training_classes.host_org_id", p.OrgPath)
 		if p.OrgPath == "" {
 			cond, args = "1 = 0", nil
 		}
-		return q.Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
-			Where("class_sessions.teacher = ? AND training_classes.status IN ?", name, teachingStatuses).
-			Where(cond, args...)
+		q = q.Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
+			Where("training_classes.status IN ?", teachingStatuses).Where(cond, args...)
+		if len(teacherIDs) == 0 {
+			return q.Where("class_sessions.teacher = ?", name)
+		}
+		return q.Where("(class_sessions.teacher = ? OR class_sessions.teacher_id IN ?)", name, teacherIDs)
 	}
+}
+
+// myTeacherIDs are the faculty records linked to the caller's account.
+func (s *Service) myTeacherIDs(ctx context.Context, p *web.Principal) ([]uint64, error) {
+	if s.teachers == nil || !p.Has(web.RoleTeacher) {
+		return nil, nil
+	}
+	ids, err := s.teachers.TeacherIDsOfUser(ctx, p.UserID)
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return ids, nil
 }
 
 // TeachingSessions lists the caller's sessions that have not ended yet,
 // soonest first, at most limit.
 func (s *Service) TeachingSessions(ctx context.Context, p *web.Principal, limit int) ([]TeachingSession, error) {
 	now := s.now().UTC()
+	mine, err := s.myTeacherIDs(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	var rows []TeachingSession
 	// A session lasts at most a day, so the index's range starts a day back.
-	err := s.db.WithContext(ctx).Model(&Session{}).Scopes(teaches(p)).
+	err = s.db.WithContext(ctx).Model(&Session{}).Scopes(teaches(p, mine)).
 		Select("class_sessions.*, training_classes.title AS class_title, training_classes.status AS class_status").
 		Where("class_sessions.starts_at >= ? AND class_sessions.ends_at >= ?", now.Add(-24*time.Hour), now).
 		Order("class_sessions.starts_at, class_sessions.id").Limit(limit).Scan(&rows).Error
 	if err != nil {
 		return nil, web.Internal(err)
+	}
+	sessions := make([]Session, len(rows))
+	for i := range rows {
+		sessions[i] = rows[i].Session
+	}
+	if err := s.withBookedSites(ctx, sessions); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Session = sessions[i]
 	}
 	return rows, nil
 }
@@ -91,7 +120,11 @@ type TeacherScreen struct {
 // 404 for anyone the timetable does not name, as if there were no such
 // session.
 func (s *Service) TeacherSessionScreen(ctx context.Context, p *web.Principal, sessionID uint64) (TeacherScreen, error) {
-	x, err := web.Load[Session](s.db.WithContext(ctx).Model(&Session{}).Scopes(teaches(p)).Select("class_sessions.*"), "class_sessions.id = ?", sessionID)
+	mine, err := s.myTeacherIDs(ctx, p)
+	if err != nil {
+		return TeacherScreen{}, err
+	}
+	x, err := web.Load[Session](s.db.WithContext(ctx).Model(&Session{}).Scopes(teaches(p, mine)).Select("class_sessions.*"), "class_sessions.id = ?", sessionID)
 	if err != nil {
 		return TeacherScreen{}, err
 	}

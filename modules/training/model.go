@@ -96,6 +96,11 @@ type Session struct {
 	Code     string    `gorm:"size:12;not null;default:''"` // sign-in code shown by the teacher
 
 	TeacherID uint64 `gorm:"not null;default:0;index"` // a teacher of the faculty; 0: free text only
+
+	// The field teaching site the session is booked at, read from the
+	// sites' bookings (see withBookedSites); not stored here.
+	SiteID        uint64 `gorm:"-"`
+	SiteConfirmed bool   `gorm:"-"`
 }
 
 // TableName keeps the table name stable.

@@ -43,6 +43,7 @@ func (h *Handlers) hostPages(r fiber.Router) {
 	r.Get("/admin/sessions/:id/screen", host, h.adminSessionScreenPage)
 	r.Post("/admin/sessions/:id/code", host, h.adminSessionCodeSubmit)
 	r.Post("/admin/sessions/:id/delete", host, h.adminSessionDeleteSubmit)
+	r.Post("/admin/sessions/:id/site", host, h.adminSessionSiteSubmit)
 	r.Post("/admin/sessions/:id/attendance", host, h.adminAttendanceSubmit)
 	r.Post("/admin/registrations/:id/approve", host, h.adminRegistrationSubmit("approve"))
 	r.Post("/admin/registrations/:id/reject", host, h.adminRegistrationSubmit("reject"))

@@ -156,7 +156,8 @@ func (h *Handlers) adminSessionAddSubmit(c *fiber.Ctx) error {
 	f := adminSessionForm{Topic: c.FormValue("topic"), Teacher: c.FormValue("teacher"), Place: c.FormValue("place"), Site: c.FormValue("site"),
 		Date: strings.TrimSpace(c.FormValue("date")), Start: strings.TrimSpace(c.FormValue("start")), End: strings.TrimSpace(c.FormValue("end")),
 		Hours: strings.TrimSpace(c.FormValue("hours"))}
-	in := SessionRequest{Topic: f.Topic, Teacher: f.Teacher, Place: f.Place, Site: f.Site}
+	f.TeacherID, _ = strconv.ParseUint(c.FormValue("teacher_id"), 10, 64)
+	in := SessionRequest{Topic: f.Topic, Teacher: f.Teacher, TeacherID: f.TeacherID, Place: f.Place, Site: f.Site}
 	errs := map[string]string{}
 	var ok bool
 	if in.Hours, ok = adminParseHours(f.Hours); !ok {

@@ -33,7 +33,7 @@ func (h *Handlers) adminSessionScreenPage(c *fiber.Ctx) error {
 		return err
 	}
 	x.Code = code.Code
-	d := &adminScreenData{Session: adminViewSession(*x, 0), ClassID: cl.ID, ClassTitle: cl.Title, Code: code.Code,
+	d := &adminScreenData{Session: adminViewSession(*x, 0, h.svc.now()), ClassID: cl.ID, ClassTitle: cl.Title, Code: code.Code,
 		OpensAt: code.OpensAt.In(web.Shanghai).Format("15:04"), ClosesAt: code.ClosesAt.In(web.Shanghai).Format("15:04"),
 		Open: h.svc.SessionOpen(ctx, cl, x), InSession: cl.Status == StatusInSession,
 		QR: fmt.Sprintf("/api/v1/sessions/%d/qr.png?v=%s", x.ID, url.QueryEscape(code.Code))}

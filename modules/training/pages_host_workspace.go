@@ -39,21 +39,27 @@ type adminCourseRow struct {
 
 type adminSessionForm struct {
 	Topic, Teacher, Place, Site string
+	TeacherID                   uint64
 	Date, Start, End, Hours     string
 }
 
 type adminSessionView struct {
 	ID                          uint64
 	Topic, Teacher, Place, Site string
+	TeacherID                   uint64
+	SiteBooked, SiteConfirmed   bool // the site is a booking, not free text
+	Ended                       bool
 	Day, Date, Start, End       string
 	Hours                       web.Hours
 	Code                        string
 	Signed                      int
 }
 
-func adminViewSession(x Session, signed int) adminSessionView {
+func adminViewSession(x Session, signed int, now time.Time) adminSessionView {
 	s, e := x.StartsAt.In(web.Shanghai), x.EndsAt.In(web.Shanghai)
-	return adminSessionView{ID: x.ID, Topic: x.Topic, Teacher: x.Teacher, Place: x.Place, Site: x.Site, Day: s.Format("01-02") + " " + adminWeekdays[s.Weekday()],
+	return adminSessionView{ID: x.ID, Topic: x.Topic, Teacher: x.Teacher, TeacherID: x.TeacherID, Place: x.Place, Site: x.Site,
+		SiteBooked: x.SiteID != 0, SiteConfirmed: x.SiteConfirmed, Ended: !x.EndsAt.After(now),
+		Day: s.Format("01-02") + " " + adminWeekdays[s.Weekday()],
 		Date: s.Format(time.DateOnly), Start: s.Format("15:04"), End: e.Format("15:04"), Hours: x.Hours, Code: x.Code, Signed: signed}
 }
 
@@ -156,6 +162,8 @@ type adminClassData struct {
 	CourseOptions []adminPickItem
 	Sessions      []adminSessionView
 	SessionForm   adminSessionForm
+	Teachers      []TeacherOption
+	SiteOptions   []SiteOption
 	RejectReason  string
 
 	Regs      []adminRegView
@@ -344,12 +352,13 @@ func (h *Handlers) adminClassDataFor(c *fiber.Ctx, id uint64, perr *adminErr, fo
 	// Timetable.
 	sessions := w.Sessions
 	for _, x := range sessions {
-		v := adminViewSession(x, int(w.SignedPer[x.ID]))
+		v := adminViewSession(x, int(w.SignedPer[x.ID]), h.svc.now())
 		if !d.Host {
 			v.Code = ""
 		}
 		d.Sessions = append(d.Sessions, v)
 	}
+	d.Teachers, d.SiteOptions = w.TeacherOptions, w.SiteOptions
 	if form.Session != nil {
 		d.SessionForm = *form.Session
 	} else {

@@ -35,7 +35,7 @@ func (h *Handlers) teacherScreenPage(c *fiber.Ctx) error {
 		return err
 	}
 	x := sc.Session
-	d := &adminScreenData{Session: adminViewSession(x, 0), ClassID: x.ClassID, ClassTitle: sc.ClassTitle, Code: x.Code,
+	d := &adminScreenData{Session: adminViewSession(x, 0, h.svc.now()), ClassID: x.ClassID, ClassTitle: sc.ClassTitle, Code: x.Code,
 		OpensAt: sc.Code.OpensAt.In(web.Shanghai).Format("15:04"), ClosesAt: sc.Code.ClosesAt.In(web.Shanghai).Format("15:04"),
 		Open: sc.Open, InSession: sc.InSession, QR: teacherQR(&x)}
 	if len(x.Code) == 6 {

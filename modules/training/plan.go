@@ -54,7 +54,7 @@ func (s *Service) Sessions(ctx context.Context, classID uint64) ([]Session, erro
 	if err := s.db.WithContext(ctx).Where("class_id = ?", classID).Order("starts_at, id").Find(&rows).Error; err != nil {
 		return nil, web.Internal(err)
 	}
-	return rows, nil
+	return rows, s.withBookedSites(ctx, rows)
 }
 
 // SetQuotas replaces the unit quotas of a class. The host may change them

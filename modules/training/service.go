@@ -155,6 +155,7 @@ type Service struct {
 	hooks    []GraduationHook
 	evals    Evaluations
 	teachers TeacherDirectory
+	sites    SiteDirectory
 }
 
 // NewService builds the service and declares its settings.

@@ -15,6 +15,17 @@ type TeacherDirectory interface {
 	// TeachingName is the name of an active teacher the caller may put on a
 	// timetable; a web error (422) when there is none.
 	TeachingName(ctx context.Context, teacherID uint64) (string, error)
+	// TeachingOptions are the active teachers the caller may pick.
+	TeachingOptions(ctx context.Context, p *web.Principal) ([]TeacherOption, error)
+	// TeacherIDsOfUser are the teachers linked to a user account.
+	TeacherIDsOfUser(ctx context.Context, userID uint64) ([]uint64, error)
+}
+
+// TeacherOption is a teacher the timetable's picker offers.
+type TeacherOption struct {
+	ID   uint64
+	Name string
+	Note string // kind, and post or title
 }
 
 // SetTeachers links timetable sessions to the faculty's teachers.

@@ -38,6 +38,11 @@ type Workspace struct {
 	Sessions  []Session
 	SignedPer map[uint64]int64 // sign-ins per session
 
+	// TeacherOptions and SiteOptions are the faculty's teachers and the
+	// in-use field teaching sites the timetable's forms offer the host.
+	TeacherOptions []TeacherOption
+	SiteOptions    []SiteOption
+
 	// Registrations: a page of them, once the class is published.
 	ShowRegs  bool
 	Regs      []RegistrationResponse
@@ -97,6 +102,16 @@ func (s *Service) Workspace(ctx context.Context, p *web.Principal, id uint64, q 
 	}
 	if w.Sessions, err = s.Sessions(ctx, id); err != nil {
 		return nil, err
+	}
+	if w.Actions.Sessions && s.teachers != nil {
+		if w.TeacherOptions, err = s.teachers.TeachingOptions(ctx, p); err != nil {
+			return nil, web.Internal(err)
+		}
+	}
+	if w.Host && s.sites != nil && c.Status != StatusGraduated && c.Status != StatusArchived {
+		if w.SiteOptions, err = s.sites.BookableSites(ctx, p); err != nil {
+			return nil, web.Internal(err)
+		}
 	}
 	if w.SignedPer, err = s.adminSessionAttendance(ctx, id); err != nil {
 		return nil, err
