@@ -272,7 +272,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.SetPickers(pickers{orgs: idStore, catalog: a.Catalog, exams: a.Exams})
 	a.Training.SetOrgTree(pickers{orgs: idStore})
 	a.Bases = bases.NewService(bases.Deps{DB: s.DB, Objects: s.Objects, Orgs: basesOrgs{id: a.Identity, store: idStore}, Audit: a.Audit, Log: log})
-	a.Training.SetBases(a.Bases)
+	a.Training.SetBases(trainingBases{a.Bases})
 	a.Followup = followup.NewService(followup.Deps{DB: s.DB, Cache: s.Cache, Objects: s.Objects, Settings: a.Settings,
 		People: followupPeople{id: a.Identity, store: idStore}, Notifier: a.Notify, Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
 	a.Training.OnGraduation(a.Followup.OnGraduation)

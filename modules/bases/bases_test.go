@@ -270,7 +270,11 @@ func TestClassesAreHostedOnlyAtFiledBases(t *testing.T) {
 	colPages := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	classPath := fmt.Sprintf("/admin/classes/%d", class)
 	collegetest.MustContain(t, collegetest.PageGet(colPages, classPath, 200), `id="class-base">党性教育基地甲<`)
-	collegetest.MustContain(t, collegetest.PageGet(colPages, classPath+"/edit", 200), fmt.Sprintf(`name="base_id" value="%d"`, filed))
+	edit := collegetest.PageGet(colPages, classPath+"/edit", 200)
+	collegetest.MustContain(t, edit, `<option value="0">本学院自有场所</option>`, fmt.Sprintf(`<option value="%d" selected>党性教育基地甲（党性教育基地）</option>`, filed))
+	if strings.Contains(edit, "待审基地") {
+		t.Fatal("the class form offers a base that is not filed")
+	}
 	form := url.Values{"title": {"基地现场教学班（改）"}, "kind": {"专题班"}, "host_org_id": {fmt.Sprint(c.College)}, "starts_on": {collegetest.Day(20)},
 		"ends_on": {collegetest.Day(22)}, "quota": {"10"}, "hours": {"16"}, "base_id": {fmt.Sprint(filed)}}
 	collegetest.MustRedirect(t, collegetest.PagePostFrom(colPages, classPath+"/edit", classPath, form), classPath)
@@ -285,7 +289,16 @@ func TestClassesAreHostedOnlyAtFiledBases(t *testing.T) {
 	// A suspended base hosts no more classes: editing the plan is refused.
 	collegetest.MustStatus(t, act(a, c.Tokens["org"], filed, "suspend", map[string]any{"reason": "整改"}), 200)
 	collegetest.MustRefuse(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d", class), c.Tokens["col"], body(filed)), 422, "base_not_filed")
-	collegetest.MustStatus(t, a.Do("PUT", fmt.Sprintf("/api/v1/classes/%d", class), c.Tokens["col"], body(0)), 200)
+	// The form names the suspended base as not filed and refuses it with
+	// the reason; the college's own premises save.
+	collegetest.MustContain(t, collegetest.PageGet(colPages, classPath+"/edit", 200), fmt.Sprintf(`<option value="%d" selected>党性教育基地甲（未备案）</option>`, filed))
+	r = collegetest.PagePostFrom(colPages, classPath+"/edit", classPath, form)
+	collegetest.MustBody(t, r, 422, "未备案")
+	form.Set("base_id", "0")
+	collegetest.MustRedirect(t, collegetest.PagePostFrom(colPages, classPath+"/edit", classPath, form), classPath)
+	if got := a.Do("GET", fmt.Sprintf("/api/v1/classes/%d", class), c.Tokens["col"], nil).JSON(t); got["base_id"] != float64(0) {
+		t.Fatalf("class base after choosing the own premises: %v", got["base_id"])
+	}
 }
 
 func TestPublicListShowsOnlyFiledBases(t *testing.T) {

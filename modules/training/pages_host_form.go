@@ -18,7 +18,7 @@ type adminClassForm struct {
 	Kind             string
 	HostOrgID        uint64
 	CoHostOrgID      uint64
-	BaseID           uint64 // kept through the form; set through the API
+	BaseID           uint64 // the hosting base; 0: the college's own premises
 	Entrusted        string
 	StartsOn         string
 	EndsOn           string
@@ -167,6 +167,7 @@ type adminClassFormData struct {
 	AllColleges  []adminOrgOption // the colleges of the city, for 市县统筹办学
 	Orgs         []adminOrgOption
 	Exams        []adminPickItem
+	Bases        []BaseOption // the filed training bases a class may be hosted at
 	DayHours     web.Hours
 }
 
@@ -203,6 +204,9 @@ func (h *Handlers) adminClassFormPage(c *fiber.Ctx, status int, form adminClassF
 	}
 	if d.Form.ExamID != 0 && !slices.ContainsFunc(d.Exams, func(e adminPickItem) bool { return e.ID == d.Form.ExamID }) {
 		d.Exams = append(d.Exams, adminPickItem{ID: d.Form.ExamID, Title: "考试 #" + web.Itoa(d.Form.ExamID)})
+	}
+	if d.Bases, err = h.svc.baseOptions(ctx, d.Form.BaseID); err != nil {
+		return err
 	}
 	if h.svc.ledger != nil {
 		d.DayHours = h.svc.ledger.DayHours(ctx)
