@@ -290,6 +290,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
 		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
 	a.Training.SetTeachers(trainingTeachers{a.Faculty})
+	a.Faculty.SetSpeakers(a.Training)
 	a.Training.SetSites(trainingSites{a.Sites})
 
 	reg := prometheus.NewRegistry()

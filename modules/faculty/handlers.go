@@ -30,6 +30,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/teachers", web.Doc{Summary: "师资库：本人可管理的教师（kind=internal|expert|leader，status=active|inactive，q=姓名）", Resp: web.List[TeacherItem]{}, Roles: Managers, Query: []string{"kind", "status", "q", "page", "page_size"}}, h.list)
 	a.Post("/teachers", web.Doc{Summary: "新增教师（校内教师、外聘专家、领导干部）", Body: TeacherRequest{}, Resp: TeacherResponse{}, Status: 201, Roles: Managers}, h.create)
 	a.Get("/teachers.xlsx", web.Doc{Summary: "导出师资库（Excel）", Roles: Managers, Query: []string{"kind", "status", "q"}}, h.export)
+	a.Post("/teachers/from-session", web.Doc{Summary: "将课表中的临时授课人加入师资库，并关联其授课记录", Body: FromSessionRequest{}, Resp: TeacherResponse{}, Status: 201, Roles: Managers}, h.fromSession)
 	a.Get("/teachers/:id", web.Doc{Summary: "教师及授课记录：授课次数、学时（分年度）、课次、评估满意率与整改任务", Resp: TeacherResponse{}, Roles: Managers}, h.get)
 	a.Put("/teachers/:id", web.Doc{Summary: "修改教师信息或停用", Body: TeacherRequest{}, Resp: TeacherResponse{}, Roles: Managers}, h.update)
 	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)

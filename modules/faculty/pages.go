@@ -28,6 +28,7 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Post(AdminPath+"/:id", only, h.updateSubmit)
 	pages.Get(CorrectionsPath, only, h.correctionsPage)
 	pages.Post(CorrectionsPath+"/:id/close", only, h.closeSubmit)
+	pages.Post("/admin/sessions/:id/to-faculty", only, h.fromSessionSubmit)
 }
 
 // kinds are the kinds of teachers in the order the pages list them.

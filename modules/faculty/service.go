@@ -60,10 +60,11 @@ type Deps struct {
 
 // Service keeps the teachers and their corrections.
 type Service struct {
-	store *store
-	db    *gorm.DB
-	deps  Deps
-	now   func() time.Time
+	store    *store
+	db       *gorm.DB
+	deps     Deps
+	now      func() time.Time
+	speakers Speakers
 }
 
 // NewService builds the service and declares its settings.

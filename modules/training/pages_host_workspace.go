@@ -164,6 +164,7 @@ type adminClassData struct {
 	SessionForm   adminSessionForm
 	Teachers      []TeacherOption
 	SiteOptions   []SiteOption
+	Faculty       bool
 	RejectReason  string
 
 	Regs      []adminRegView
@@ -358,7 +359,7 @@ func (h *Handlers) adminClassDataFor(c *fiber.Ctx, id uint64, perr *adminErr, fo
 		}
 		d.Sessions = append(d.Sessions, v)
 	}
-	d.Teachers, d.SiteOptions = w.TeacherOptions, w.SiteOptions
+	d.Teachers, d.SiteOptions, d.Faculty = w.TeacherOptions, w.SiteOptions, w.Faculty
 	if form.Session != nil {
 		d.SessionForm = *form.Session
 	} else {

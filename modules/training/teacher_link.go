@@ -65,3 +65,41 @@ func invalidTeacher() error {
 	e.Fields = map[string]string{"teacher_id": e.Message}
 	return e
 }
+
+// SessionSpeaker is the one-off speaker typed on a session of a class the
+// caller runs: the name, and whether the session already names a teacher
+// of the faculty. found is false for a session that is not theirs.
+func (s *Service) SessionSpeaker(ctx context.Context, p *web.Principal, sessionID uint64) (name string, linked, found bool, err error) {
+	var x Session
+	res := s.db.WithContext(ctx).Where("id = ?", sessionID).Limit(1).Find(&x)
+	if res.Error != nil {
+		return "", false, false, web.Internal(res.Error)
+	}
+	if res.RowsAffected == 0 || !canHost(p) {
+		return "", false, false, nil
+	}
+	if _, err := s.managedClass(ctx, p, x.ClassID); err != nil {
+		if e := web.AsError(err); e.Status == 404 || e.Status == 403 {
+			return "", false, false, nil
+		}
+		return "", false, false, err
+	}
+	return x.Teacher, x.TeacherID != 0, true, nil
+}
+
+// LinkSpeaker links every session of the caller's classes that names the
+// one-off speaker to their new faculty record, and returns how many.
+func (s *Service) LinkSpeaker(ctx context.Context, p *web.Principal, name string, teacherID uint64) (int64, error) {
+	if name == "" || teacherID == 0 || p.OrgPath == "" {
+		return 0, nil
+	}
+	cond, args := web.OrgSubtree("host_org_id", p.OrgPath)
+	res := s.db.WithContext(ctx).Model(&Session{}).
+		Where("teacher = ? AND teacher_id = 0", name).
+		Where("class_id IN (SELECT id FROM training_classes WHERE "+cond+")", args...).
+		Update("teacher_id", teacherID)
+	if res.Error != nil {
+		return 0, web.Internal(res.Error)
+	}
+	return res.RowsAffected, nil
+}

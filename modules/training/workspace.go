@@ -42,6 +42,7 @@ type Workspace struct {
 	// in-use field teaching sites the timetable's forms offer the host.
 	TeacherOptions []TeacherOption
 	SiteOptions    []SiteOption
+	Faculty        bool // one-off speakers may be taken into the faculty
 
 	// Registrations: a page of them, once the class is published.
 	ShowRegs  bool
@@ -103,6 +104,7 @@ func (s *Service) Workspace(ctx context.Context, p *web.Principal, id uint64, q 
 	if w.Sessions, err = s.Sessions(ctx, id); err != nil {
 		return nil, err
 	}
+	w.Faculty = w.Host && s.teachers != nil
 	if w.Actions.Sessions && s.teachers != nil {
 		if w.TeacherOptions, err = s.teachers.TeachingOptions(ctx, p); err != nil {
 			return nil, web.Internal(err)
