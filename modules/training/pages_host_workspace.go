@@ -59,7 +59,7 @@ func adminViewSession(x Session, signed int, now time.Time) adminSessionView {
 	s, e := x.StartsAt.In(web.Shanghai), x.EndsAt.In(web.Shanghai)
 	return adminSessionView{ID: x.ID, Topic: x.Topic, Teacher: x.Teacher, TeacherID: x.TeacherID, Place: x.Place, Site: x.Site,
 		SiteBooked: x.SiteID != 0, SiteConfirmed: x.SiteConfirmed, Ended: !x.EndsAt.After(now),
-		Day: s.Format("01-02") + " " + adminWeekdays[s.Weekday()],
+		Day:  s.Format("01-02") + " " + adminWeekdays[s.Weekday()],
 		Date: s.Format(time.DateOnly), Start: s.Format("15:04"), End: e.Format("15:04"), Hours: x.Hours, Code: x.Code, Signed: signed}
 }
 
