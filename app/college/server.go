@@ -291,6 +291,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
 	a.Training.SetTeachers(trainingTeachers{a.Faculty})
 	a.Faculty.SetSpeakers(a.Training)
+	a.Faculty.SetObjects(s.Objects)
 	a.Training.SetSites(trainingSites{a.Sites})
 
 	reg := prometheus.NewRegistry()

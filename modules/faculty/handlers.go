@@ -31,6 +31,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/teachers", web.Doc{Summary: "新增教师（校内教师、外聘专家、领导干部）", Body: TeacherRequest{}, Resp: TeacherResponse{}, Status: 201, Roles: Managers}, h.create)
 	a.Get("/teachers.xlsx", web.Doc{Summary: "导出师资库（Excel）", Roles: Managers, Query: []string{"kind", "status", "q"}}, h.export)
 	a.Post("/teachers/from-session", web.Doc{Summary: "将课表中的临时授课人加入师资库，并关联其授课记录", Body: FromSessionRequest{}, Resp: TeacherResponse{}, Status: 201, Roles: Managers}, h.fromSession)
+	a.Put("/teachers/:id/photo", web.Doc{Summary: "上传教师照片（JPG、PNG、GIF、WebP，5 MB 以内）", Multipart: []string{"file"}, Resp: PhotoResponse{}, Roles: Managers}, h.uploadPhoto)
+	a.Get("/teachers/:id/photo", web.Doc{Summary: "教师照片", Roles: Managers}, h.photo)
 	a.Get("/teachers/:id", web.Doc{Summary: "教师及授课记录：授课次数、学时（分年度）、课次、评估满意率与整改任务", Resp: TeacherResponse{}, Roles: Managers}, h.get)
 	a.Put("/teachers/:id", web.Doc{Summary: "修改教师信息或停用", Body: TeacherRequest{}, Resp: TeacherResponse{}, Roles: Managers}, h.update)
 	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)

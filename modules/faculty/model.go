@@ -49,6 +49,7 @@ type Teacher struct {
 	Fields     string `gorm:"size:500;not null;default:''"` // 专业领域
 	Intro      string `gorm:"type:text;not null"`
 	Status     string `gorm:"size:20;not null"`
+	PhotoKey   string `gorm:"size:200;not null;default:''"` // the photo in the object store; "" for none
 	CreatedBy  uint64 `gorm:"not null;default:0"`
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -117,5 +118,5 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("teacher_corrections").Migrator().CreateTable(&correction{})
 		},
-	}}
+	}, teacherPhotoMigration}
 }

@@ -29,6 +29,7 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Get(CorrectionsPath, only, h.correctionsPage)
 	pages.Post(CorrectionsPath+"/:id/close", only, h.closeSubmit)
 	pages.Post("/admin/sessions/:id/to-faculty", only, h.fromSessionSubmit)
+	pages.Post(AdminPath+"/:id/photo", only, h.photoSubmit)
 }
 
 // kinds are the kinds of teachers in the order the pages list them.

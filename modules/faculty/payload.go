@@ -60,11 +60,12 @@ type TeacherItem struct {
 	Fields     string `json:"fields"`
 	Status     string `json:"status"`
 	StatusName string `json:"status_name"`
+	PhotoURL   string `json:"photo_url,omitempty"`
 }
 
 func teacherItem(t *Teacher) TeacherItem {
 	return TeacherItem{ID: t.ID, Name: t.Name, Kind: t.Kind, KindName: KindNames[t.Kind], OwnerOrgID: t.OwnerOrgID, UserID: t.UserID,
-		Post: t.Post, OrgID: t.OrgID, Unit: t.Unit, Title: t.Title, Fields: t.Fields, Status: t.Status, StatusName: StatusNames[t.Status]}
+		Post: t.Post, OrgID: t.OrgID, Unit: t.Unit, Title: t.Title, Fields: t.Fields, Status: t.Status, StatusName: StatusNames[t.Status], PhotoURL: photoURL(t)}
 }
 
 // TaughtSession is one session of the teaching record.

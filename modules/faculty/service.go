@@ -10,6 +10,7 @@ import (
 
 	"college/modules/settings"
 	"college/modules/web"
+	"college/storage/objects"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -65,6 +66,7 @@ type Service struct {
 	deps     Deps
 	now      func() time.Time
 	speakers Speakers
+	objects  objects.Store
 }
 
 // NewService builds the service and declares its settings.
