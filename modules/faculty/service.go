@@ -10,8 +10,8 @@ import (
 
 	"college/modules/settings"
 	"college/modules/web"
-	"college/storage/objects"
 	"college/storage/db"
+	"college/storage/objects"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
