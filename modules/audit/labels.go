@@ -47,7 +47,7 @@ var actionNames = map[string]string{
 	"export.exam_results": "导出考试成绩", "export.evaluation_results": "导出评估结果", "roster.export": "导出学员名册",
 	"report.request": "申请生成报表", "export.report": "下载报表",
 	"site.propose": "申报现场教学点", "site.review": "论证现场教学点", "site.approve": "审批现场教学点", "site.activate": "启用现场教学点",
-	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点",
+	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点", "site.photo.add": "上传教学点照片", "site.photo.delete": "删除教学点照片",
 	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
 	"export.sites": "导出现场教学点",
 	"base.apply":   "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",

@@ -40,6 +40,10 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/site-bookings/:id/decline", web.Doc{Summary: "婉拒预约（需填写原因）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers}, h.decide(false))
 	a.Get("/site-routes", web.Doc{Summary: "现场教学线路（按顺序的教学点、路程与总时长）", Resp: []RouteResponse{}, Roles: Viewers}, h.routes)
 	a.Post("/site-routes", web.Doc{Summary: "新建现场教学线路（使用中的教学点，按参观顺序）", Body: RouteRequest{}, Resp: RouteResponse{}, Status: 201, Roles: Managers}, h.createRoute)
+	a.Get("/sites/:id/photos", web.Doc{Summary: "教学点照片", Resp: []PhotoResponse{}, Roles: Viewers}, h.listPhotos)
+	a.Post("/sites/:id/photos", web.Doc{Summary: "上传教学点照片（JPG、PNG，5 MB 以内；caption 为说明）", Multipart: []string{"file", "caption"}, Resp: PhotoResponse{}, Status: 201, Roles: Managers}, h.addPhoto)
+	a.Get("/site-photos/:id", web.Doc{Summary: "教学点照片文件", Roles: Viewers}, h.servePhoto)
+	a.Delete("/site-photos/:id", web.Doc{Summary: "删除教学点照片", Status: 204, Roles: Managers}, h.deletePhoto)
 	a.Get("/site-routes/:id", web.Doc{Summary: "现场教学线路详情", Resp: RouteResponse{}, Roles: Viewers}, h.route)
 	h.registerPages(pages)
 }

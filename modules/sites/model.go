@@ -219,5 +219,5 @@ func Migrations() []db.Migration {
 			}
 			return nil
 		},
-	}, bookingSessionIndex}
+	}, bookingSessionIndex, sitePhotosMigration}
 }

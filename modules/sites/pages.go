@@ -41,6 +41,7 @@ type detailData struct {
 	Bookings  []dayBookings
 	CanBook   bool
 	CanDecide bool
+	Photos    []PhotoResponse
 	Errors    map[string]string
 	Message   string
 }
@@ -58,6 +59,8 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Post(AdminPath+"/:id/step/:step", web.RequireRole(Managers...), h.stepForm)
 	pages.Post(AdminPath+"/:id/book", web.RequireRole(Bookers...), h.bookForm)
 	pages.Post(AdminPath+"/:id/bookings/:bid/:verb", web.RequireRole(Managers...), h.decideForm)
+	pages.Post(AdminPath+"/:id/photos", web.RequireRole(Managers...), h.photoForm)
+	pages.Post(AdminPath+"/:id/photos/:pid/delete", web.RequireRole(Managers...), h.photoDeleteForm)
 }
 
 func (h *Handlers) listPage(admin bool) fiber.Handler {
@@ -115,6 +118,9 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 		CanBook: site.Status == StatusInUse && p.HasAny(Bookers...)}
 	manage := p.Has(web.RoleOrgAdmin) || (p.Has(web.RoleUnitAdmin) && site.Status != "" && h.svc.manages(c, p, id))
 	d.CanDecide = manage
+	if d.Photos, err = h.svc.Photos(c.UserContext(), p, id); err != nil {
+		return err
+	}
 	if manage {
 		for _, name := range []string{"review", "approve", "activate", "suspend", "withdraw"} {
 			st := steps[name]

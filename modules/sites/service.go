@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"college/modules/web"
+	"college/storage/objects"
 
 	"gorm.io/gorm"
 )
@@ -56,6 +57,7 @@ type Deps struct {
 type Service struct {
 	d        Deps
 	sessions Sessions
+	objects  objects.Store
 }
 
 // NewService makes the service.
