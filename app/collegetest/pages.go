@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Browser keeps cookies between page requests, like a real one.
@@ -193,4 +195,19 @@ func CountAudits(a *App, action string) int64 {
 	var n int64
 	a.DB.Table("audit_logs").Where("action = ?", action).Count(&n)
 	return n
+}
+
+// XLSXRows reads the rows of the first sheet of a workbook, or fails.
+func XLSXRows(t *testing.T, body []byte) [][]string {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	defer func() { _ = x.Close() }()
+	rows, err := x.GetRows(x.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

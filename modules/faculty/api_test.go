@@ -289,6 +289,15 @@ func TestTeachingRecordEvaluationAndCorrection(t *testing.T) {
 		t.Fatalf("after the page close: open %d, close entries %d", n, collegetest.CountAudits(a, "teacher.correction.close"))
 	}
 
+	// The tasks export to Excel, both of them, for the college only.
+	x := a.Do("GET", "/api/v1/teacher-corrections.xlsx", col, nil)
+	collegetest.MustStatus(t, x, 200)
+	rows := collegetest.XLSXRows(t, x.Body)
+	if len(rows) != 3 || rows[1][0] != "张教授" || rows[2][0] != "张教授" || rows[0][0] != "教师" {
+		t.Fatalf("corrections export: %v", rows)
+	}
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/teacher-corrections.xlsx", c.Tokens["ua_cadre"], nil), 403)
+
 	// A teacher with a record cannot be deleted.
 	collegetest.MustRefuse(t, a.Do("DELETE", fmt.Sprintf("/api/v1/teachers/%d", zhang), col, nil), 409, "has_record")
 }

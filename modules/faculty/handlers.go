@@ -38,6 +38,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)
 	a.Get("/leader-lectures", web.Doc{Summary: "领导干部上讲台：本年度（year=）各领导干部授课次数与要求次数，未达要求的在前", Resp: LeaderLectures{}, Roles: Managers, Query: []string{"year"}}, h.leaderLectures)
 	a.Get("/teacher-corrections", web.Doc{Summary: "满意率未达标的整改任务（status=open|closed）", Resp: web.List[CorrectionItem]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.corrections)
+	a.Get("/teacher-corrections.xlsx", web.Doc{Summary: "导出教师整改任务（Excel，status=open|closed）", Roles: Managers, Query: []string{"status"}}, h.exportCorrections)
 	a.Post("/teacher-corrections/:id/close", web.Doc{Summary: "完成整改：填写整改说明后关闭任务", Body: CloseRequest{}, Resp: CorrectionItem{}, Roles: Managers}, h.closeCorrection)
 	h.registerPages(pages)
 }
