@@ -41,6 +41,7 @@ type detailData struct {
 	Bookings  []dayBookings
 	CanBook   bool
 	CanDecide bool
+	CanEdit   bool
 	Errors    map[string]string
 	Message   string
 }
@@ -54,7 +55,10 @@ type dayBookings struct {
 func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Get(PublicPath, web.RequireRole(Viewers...), h.listPage(false))
 	pages.Get(AdminPath, web.RequireRole(Managers...), h.listPage(true))
+	h.registerExtraPages(pages)
 	pages.Get(AdminPath+"/:id", web.RequireRole(Viewers...), h.detailPage)
+	pages.Get(AdminPath+"/:id/edit", web.RequireRole(Managers...), h.editPage)
+	pages.Post(AdminPath+"/:id/edit", web.RequireRole(Managers...), h.editForm)
 	pages.Post(AdminPath+"/:id/step/:step", web.RequireRole(Managers...), h.stepForm)
 	pages.Post(AdminPath+"/:id/book", web.RequireRole(Bookers...), h.bookForm)
 	pages.Post(AdminPath+"/:id/bookings/:bid/:verb", web.RequireRole(Managers...), h.decideForm)
@@ -115,6 +119,7 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 		CanBook: site.Status == StatusInUse && p.HasAny(Bookers...)}
 	manage := p.Has(web.RoleOrgAdmin) || (p.Has(web.RoleUnitAdmin) && site.Status != "" && h.svc.manages(c, p, id))
 	d.CanDecide = manage
+	d.CanEdit = manage && (site.Status == StatusProposed || (site.Status == StatusReviewed && p.Has(web.RoleOrgAdmin)))
 	if manage {
 		for _, name := range []string{"review", "approve", "activate", "suspend", "withdraw"} {
 			st := steps[name]
