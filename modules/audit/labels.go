@@ -50,6 +50,7 @@ var actionNames = map[string]string{
 	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点",
 	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
 	"export.sites": "导出现场教学点", "site.update": "修改现场教学点申报内容",
+	"site.inspect": "记录教学点督促检查", "site.rectify": "记录教学点整改完成", "export.site_inspections": "导出教学点督促检查",
 	"base.apply": "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",
 	"base.suspend": "暂停基地", "base.reinstate": "恢复基地备案", "base.withdraw": "撤销基地", "base.check": "基地年度复核",
 	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
@@ -75,7 +76,7 @@ var targetNames = map[string]string{
 	"course": "课程", "lesson": "课时", "topic": "专题", "bank": "题库", "question": "试题", "exam": "考试", "attempt": "答卷",
 	"class": "班次", "registration": "报名", "leave": "请假", "evaluation": "评估", "eval_form": "评估表",
 	"followup_plan": "跟踪计划", "followup_round": "跟踪轮次", "followup_team": "跟踪小组", "followup_templates": "跟踪模板", "report_back": "回访报告",
-	"report_job": "报表", "site": "现场教学点", "site_booking": "教学点预约", "site_category": "教学点类别", "site_route": "现场教学线路",
+	"report_job": "报表", "site": "现场教学点", "site_booking": "教学点预约", "site_category": "教学点类别", "site_route": "现场教学线路", "site_inspection": "教学点督促检查",
 	"base":    "培训基地",
 	"teacher": "教师",
 }

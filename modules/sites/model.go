@@ -219,5 +219,5 @@ func Migrations() []db.Migration {
 			}
 			return nil
 		},
-	}}
+	}, {ID: "0032_sites_inspections", Up: migrateInspections}, {ID: "0032_sites_courses", Up: migrateCourses}}
 }

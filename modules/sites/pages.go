@@ -1,6 +1,7 @@
 package sites
 
 import (
+	"strconv"
 	"strings"
 
 	"college/modules/web"
@@ -42,8 +43,15 @@ type detailData struct {
 	CanBook   bool
 	CanDecide bool
 	CanEdit   bool
-	Errors    map[string]string
-	Message   string
+	// Inspections of the site, for those who manage it.
+	Inspections []InspectionResponse
+	CanInspect  bool
+	CanRectify  bool
+	Results     []option
+	Today       string
+	ItemErrors  []string
+	Errors      map[string]string
+	Message     string
 }
 
 // dayBookings are the bookings of one date (the site calendar).
@@ -106,6 +114,10 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 	if err != nil {
 		return err
 	}
+	return h.renderDetailOf(c, id, status, errs, msg)
+}
+
+func (h *Handlers) renderDetailOf(c *fiber.Ctx, id uint64, status int, errs map[string]string, msg string) error {
 	p := web.Caller(c)
 	site, err := h.svc.Site(c.UserContext(), p, id)
 	if err != nil {
@@ -128,6 +140,16 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 			}
 			d.Actions = append(d.Actions, actionForm{Step: name, Label: stepLabels[name], Reason: st.reasonLabel})
 		}
+	}
+	if manage {
+		if d.Inspections, err = h.svc.SiteInspections(c.UserContext(), p, id); err != nil {
+			return err
+		}
+		d.CanInspect = p.Has(web.RoleOrgAdmin) && site.Status != StatusWithdrawn
+		d.CanRectify = p.Has(web.RoleUnitAdmin) && h.svc.manages(c, p, id)
+		d.Results = []option{{ResultPass, ResultNames[ResultPass]}, {ResultRework, ResultNames[ResultRework]}, {ResultFail, ResultNames[ResultFail]}}
+		d.Today = today()
+		d.ItemErrors = itemErrors(errs)
 	}
 	for _, b := range bookings {
 		if n := len(d.Bookings); n == 0 || d.Bookings[n-1].Date != b.Date {
@@ -202,4 +224,18 @@ func (h *Handlers) decideForm(c *fiber.Ctx) error {
 	}
 	web.Flash(c, map[bool]string{true: "已确认预约", false: "已婉拒预约"}[verb == "confirm"])
 	return c.Redirect(c.Path()[:strings.LastIndex(c.Path(), "/bookings/")], fiber.StatusSeeOther)
+}
+
+// itemErrors spells the field errors of rectification items ("items.1.deadline")
+// as lines naming the item.
+func itemErrors(errs map[string]string) []string {
+	var out []string
+	for i := 0; i < maxRectItems; i++ {
+		for _, f := range []string{"content", "deadline"} {
+			if msg := errs["items."+strconv.Itoa(i)+"."+f]; msg != "" {
+				out = append(out, "第 "+strconv.Itoa(i+1)+" 项："+msg)
+			}
+		}
+	}
+	return out
 }
