@@ -54,8 +54,10 @@ type Deps struct {
 
 // Service holds the rules of sites and bookings.
 type Service struct {
-	d        Deps
-	sessions Sessions
+	d           Deps
+	sessions    Sessions
+	evaluations Evaluations
+	courses     Courses
 }
 
 // NewService makes the service.
