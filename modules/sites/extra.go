@@ -14,6 +14,7 @@ func (h *Handlers) registerExtra(a *web.API) {
 	a.Get("/sites/:id/courses", web.Doc{Summary: "教学点的精品课程及讲解员", Resp: []SiteCourseResponse{}, Roles: Viewers}, h.siteCourses)
 	a.Post("/sites/:id/courses", web.Doc{Summary: "为教学点列入精品课程（课程库中的课程）及讲解员", Body: CourseLinkRequest{}, Resp: SiteCourseResponse{}, Status: 201, Roles: Managers}, h.linkCourse)
 	a.Delete("/sites/:id/courses/:course_id", web.Doc{Summary: "移出教学点的精品课程", Status: 204, Roles: Managers}, h.unlinkCourse)
+	a.Get("/site-routes/export", web.Doc{Summary: "导出现场教学线路（.xlsx，每站一行）", Roles: Managers}, h.exportRoutes)
 	a.Get("/site-inspections", web.Doc{Summary: "督促检查（status=open 整改中、overdue 整改逾期、closed 已办结；区县看本辖区，组织部门看全市）", Resp: web.List[InspectionResponse]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.inspections)
 	a.Get("/site-inspections/export", web.Doc{Summary: "导出督促检查（.xlsx）", Roles: Managers, Query: []string{"status"}}, h.exportInspections)
 	a.Post("/site-inspections/:id/rectify", web.Doc{Summary: "记录整改完成（教学点所在区县）", Body: RectifyRequest{}, Resp: InspectionResponse{}, Roles: Managers}, h.rectify)
@@ -23,6 +24,10 @@ func (h *Handlers) registerExtra(a *web.API) {
 
 // registerExtraPages lists the pages that must come before /admin/sites/:id.
 func (h *Handlers) registerExtraPages(pages fiber.Router) {
+	pages.Get(AdminPath+"/routes", web.RequireRole(Viewers...), h.routesPage)
+	pages.Get(AdminPath+"/routes/new", web.RequireRole(Managers...), h.newRoutePage)
+	pages.Post(AdminPath+"/routes", web.RequireRole(Managers...), h.createRouteForm)
+	pages.Get(AdminPath+"/routes/:id", web.RequireRole(Viewers...), h.routePage)
 	pages.Get(AdminPath+"/joint", web.RequireRole(Managers...), h.jointPage)
 	pages.Get(AdminPath+"/stats", web.RequireRole(Managers...), h.statsPage)
 	pages.Get(AdminPath+"/inspections", web.RequireRole(Managers...), h.inspectionsPage)
