@@ -29,6 +29,19 @@ func (c siteCourses) CourseTitles(ctx context.Context, ids []uint64) (map[uint64
 	return c.catalog.CourseTitles(ctx, ids)
 }
 
+// CourseChoices lists published courses to link to a site.
+func (c siteCourses) CourseChoices(ctx context.Context, limit int) ([]sites.CourseChoice, error) {
+	rows, err := c.catalog.PublishedCourses(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sites.CourseChoice, len(rows))
+	for i, r := range rows {
+		out[i] = sites.CourseChoice{ID: r.ID, Title: r.Title}
+	}
+	return out, nil
+}
+
 // wireSiteReads lets the sites read evaluations and course titles.
 func wireSiteReads(a *App) {
 	a.Sites.SetEvaluations(siteEvaluations{assess: a.Assess})

@@ -32,5 +32,7 @@ func (h *Handlers) registerExtraPages(pages fiber.Router) {
 	pages.Get(AdminPath+"/stats", web.RequireRole(Managers...), h.statsPage)
 	pages.Get(AdminPath+"/inspections", web.RequireRole(Managers...), h.inspectionsPage)
 	pages.Post(AdminPath+"/inspections/:id/rectify", web.RequireRole(web.RoleUnitAdmin), h.rectifyForm)
+	pages.Post(AdminPath+"/:id/courses", web.RequireRole(Managers...), h.linkCourseForm)
+	pages.Post(AdminPath+"/:id/courses/:course_id/remove", web.RequireRole(Managers...), h.unlinkCourseForm)
 	pages.Post(AdminPath+"/:id/inspections", web.RequireRole(Deciders...), h.inspectForm)
 }

@@ -18,6 +18,14 @@ import (
 // absent from the map.
 type Courses interface {
 	CourseTitles(ctx context.Context, ids []uint64) (map[uint64]string, error)
+	// CourseChoices lists published courses to pick from, newest first.
+	CourseChoices(ctx context.Context, limit int) ([]CourseChoice, error)
+}
+
+// CourseChoice is a published course offered in the link form.
+type CourseChoice struct {
+	ID    uint64
+	Title string
 }
 
 // SetCourses lets sites name the premium courses taught there.
@@ -309,4 +317,41 @@ func (h *Handlers) unlinkCourse(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handlers) linkCourseForm(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	course, _ := web.ParseUint(strings.TrimSpace(c.FormValue("course_id")))
+	if _, err := h.svc.LinkCourse(c.UserContext(), web.Caller(c), id, CourseLinkRequest{CourseID: course, GuideName: c.FormValue("guide_name")}); err != nil {
+		return h.formError(c, err)
+	}
+	web.Flash(c, "已列入精品课程")
+	return c.Redirect(fmt.Sprintf("%s/%d#site-courses", AdminPath, id), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) unlinkCourseForm(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	course, err := web.ParamID(c, "course_id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.UnlinkCourse(c.UserContext(), web.Caller(c), id, course); err != nil {
+		return err
+	}
+	web.Flash(c, "已移出精品课程")
+	return c.Redirect(fmt.Sprintf("%s/%d#site-courses", AdminPath, id), fiber.StatusSeeOther)
+}
+
+// courseChoices lists the courses the link form offers.
+func (s *Service) courseChoices(ctx context.Context) ([]CourseChoice, error) {
+	if s.courses == nil {
+		return nil, nil
+	}
+	return s.courses.CourseChoices(ctx, 200)
 }

@@ -50,8 +50,12 @@ type detailData struct {
 	Results     []option
 	Today       string
 	ItemErrors  []string
-	Errors      map[string]string
-	Message     string
+	// The premium courses taught at the site.
+	Courses        []SiteCourseResponse
+	CourseChoices  []CourseChoice
+	CanLinkCourses bool
+	Errors         map[string]string
+	Message        string
 }
 
 // dayBookings are the bookings of one date (the site calendar).
@@ -150,6 +154,14 @@ func (h *Handlers) renderDetailOf(c *fiber.Ctx, id uint64, status int, errs map[
 		d.Results = []option{{ResultPass, ResultNames[ResultPass]}, {ResultRework, ResultNames[ResultRework]}, {ResultFail, ResultNames[ResultFail]}}
 		d.Today = today()
 		d.ItemErrors = itemErrors(errs)
+	}
+	if d.Courses, err = h.svc.SiteCourses(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	if d.CanLinkCourses = manage && site.Status != StatusWithdrawn; d.CanLinkCourses {
+		if d.CourseChoices, err = h.svc.courseChoices(c.UserContext()); err != nil {
+			return err
+		}
 	}
 	for _, b := range bookings {
 		if n := len(d.Bookings); n == 0 || d.Bookings[n-1].Date != b.Date {

@@ -2,6 +2,7 @@ package sites_test
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 
 	"college/app/collegetest"
@@ -201,5 +202,34 @@ func TestSiteCoursesAndJoint(t *testing.T) {
 	collegetest.MustStatus(t, w.a.Do("DELETE", del, w.tok["d1_admin"], nil), 404)
 	if n := len(w.a.AuditRows("site.course.unlink")); n != 1 {
 		t.Fatalf("%d unlink entries", n)
+	}
+}
+
+func TestSiteCoursePages(t *testing.T) {
+	t.Parallel()
+	w := newUsageWorld(t)
+	detail := fmt.Sprintf("/admin/sites/%d", w.site)
+	host := w.a.Browser()
+	host.LoginAs("d1_admin", collegetest.UserPassword)
+	collegetest.MustBody(t, host.Req("GET", detail, nil), 200, "精品课程", "尚未列入精品课程", "习近平新时代中国特色社会主义思想概论")
+	course := fmt.Sprint(w.ac.Course)
+	collegetest.MustBody(t, collegetest.PagePostFrom(host, detail, detail+"/courses", url.Values{"course_id": {course}, "guide_name": {""}}), 400, "请填写讲解员姓名")
+	collegetest.MustRedirect(t, collegetest.PagePostFrom(host, detail, detail+"/courses", url.Values{"course_id": {course}, "guide_name": {"周讲解"}}), detail+"#site-courses")
+	collegetest.MustBody(t, collegetest.PagePostFrom(host, detail, detail+"/courses", url.Values{"course_id": {course}, "guide_name": {"周讲解"}}), 409, "该课程已列入本教学点")
+	collegetest.MustBody(t, host.Req("GET", detail, nil), 200, "讲解员 周讲解", "移出")
+	// A cadre sees the course but no form.
+	cadre := w.a.Browser()
+	cadre.LoginAs("ua_cadre", collegetest.UserPassword)
+	body := collegetest.PageGet(cadre, detail, 200)
+	if !contains(body, "周讲解") || contains(body, "/courses/"+course+"/remove") {
+		t.Fatalf("cadre's page: courses shown %v, remove offered %v", contains(body, "周讲解"), contains(body, "/remove"))
+	}
+	remove := fmt.Sprintf("%s/courses/%s/remove", detail, course)
+	other := w.a.Browser()
+	other.LoginAs("d2_admin", collegetest.UserPassword)
+	collegetest.MustStatus(t, collegetest.PagePostFrom(other, "/admin/sites", remove, nil), 404)
+	collegetest.MustRedirect(t, collegetest.PagePostFrom(host, detail, remove, nil), detail+"#site-courses")
+	if n := w.a.Count("site_courses", "site_id = ?", w.site); n != 0 {
+		t.Fatalf("%d links after removal", n)
 	}
 }
