@@ -51,7 +51,7 @@ var actionNames = map[string]string{
 	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
 	"export.sites": "导出现场教学点", "site.update": "修改现场教学点申报内容",
 	"site.inspect": "记录教学点督促检查", "site.rectify": "记录教学点整改完成", "export.site_inspections": "导出教学点督促检查",
-	"export.site_stats": "导出现场教学点使用统计", "export.site_routes": "导出现场教学线路", "site.course.link": "列入教学点精品课程", "site.course.unlink": "移出教学点精品课程",
+	"export.site_stats": "导出现场教学点使用统计", "export.site_routes": "导出现场教学线路", "export.site_joint": "导出联席会议教学点一览", "site.course.link": "列入教学点精品课程", "site.course.unlink": "移出教学点精品课程",
 	"base.apply": "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",
 	"base.suspend": "暂停基地", "base.reinstate": "恢复基地备案", "base.withdraw": "撤销基地", "base.check": "基地年度复核",
 	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",

@@ -11,6 +11,7 @@ func (h *Handlers) registerExtra(a *web.API) {
 	a.Get("/sites/stats", web.Doc{Summary: "现场教学点使用统计（year=，按教学点和类别：确认场次、参训人次、评估满意率；区县看本辖区，组织部门看全市）", Resp: StatsResponse{}, Roles: Managers, Query: []string{"year"}}, h.stats)
 	a.Get("/sites/stats/export", web.Doc{Summary: "导出现场教学点使用统计（.xlsx）", Roles: Managers, Query: []string{"year"}}, h.exportStats)
 	a.Get("/sites/joint", web.Doc{Summary: "联席会议：各区县使用中的教学点、精品课程与讲解员、为外区县班次接待的场次（year=；组织部门和区县只读）", Resp: JointResponse{}, Roles: Managers, Query: []string{"year"}}, h.joint)
+	a.Get("/sites/joint/export", web.Doc{Summary: "导出联席会议教学点一览（.xlsx）", Roles: Managers, Query: []string{"year"}}, h.exportJoint)
 	a.Get("/sites/:id/courses", web.Doc{Summary: "教学点的精品课程及讲解员", Resp: []SiteCourseResponse{}, Roles: Viewers}, h.siteCourses)
 	a.Post("/sites/:id/courses", web.Doc{Summary: "为教学点列入精品课程（课程库中的课程）及讲解员", Body: CourseLinkRequest{}, Resp: SiteCourseResponse{}, Status: 201, Roles: Managers}, h.linkCourse)
 	a.Delete("/sites/:id/courses/:course_id", web.Doc{Summary: "移出教学点的精品课程", Status: 204, Roles: Managers}, h.unlinkCourse)

@@ -190,10 +190,16 @@ func TestSiteCoursesAndJoint(t *testing.T) {
 		t.Fatalf("joint view lacks the course: %s", joint.Body)
 	}
 	collegetest.MustStatus(t, w.a.Do("GET", "/api/v1/sites/joint", w.tok["col"], nil), 403)
+	x := w.a.Do("GET", "/api/v1/sites/joint/export", w.tok["d2_admin"], nil)
+	collegetest.MustStatus(t, x, 200)
+	if string(x.Body[:2]) != "PK" || len(w.a.AuditRows("export.site_joint")) != 1 {
+		t.Fatalf("joint export")
+	}
+	collegetest.MustStatus(t, w.a.Do("GET", "/api/v1/sites/joint/export", w.tok["col"], nil), 403)
 	collegetest.MustStatus(t, w.a.Do("GET", "/api/v1/sites/joint?year=x", w.tok["org"], nil), 400)
 	b := w.a.Browser()
 	b.LoginAs("d2_admin", collegetest.UserPassword)
-	collegetest.MustBody(t, b.Req("GET", "/admin/sites/joint", nil), 200, "联席会议", "东城区委组织部", "李讲解", "习近平新时代中国特色社会主义思想概论")
+	collegetest.MustBody(t, b.Req("GET", "/admin/sites/joint", nil), 200, "联席会议", "导出 Excel", "东城区委组织部", "李讲解", "习近平新时代中国特色社会主义思想概论")
 
 	del := fmt.Sprintf("%s/%d", path, w.ac.Course)
 	collegetest.MustStatus(t, w.a.Do("DELETE", del, w.tok["d2_admin"], nil), 404)
