@@ -219,5 +219,5 @@ func Migrations() []db.Migration {
 			}
 			return nil
 		},
-	}, bookingSessionIndex, sitePhotosMigration}
+	}, bookingSessionIndex, sitePhotosMigration, {ID: "0032_sites_inspections", Up: migrateInspections}, {ID: "0032_sites_courses", Up: migrateCourses}}
 }

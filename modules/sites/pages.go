@@ -1,6 +1,7 @@
 package sites
 
 import (
+	"strconv"
 	"strings"
 
 	"college/modules/web"
@@ -42,8 +43,20 @@ type detailData struct {
 	CanBook   bool
 	CanDecide bool
 	Photos    []PhotoResponse
-	Errors    map[string]string
-	Message   string
+	CanEdit   bool
+	// Inspections of the site, for those who manage it.
+	Inspections []InspectionResponse
+	CanInspect  bool
+	CanRectify  bool
+	Results     []option
+	Today       string
+	ItemErrors  []string
+	// The premium courses taught at the site.
+	Courses        []SiteCourseResponse
+	CourseChoices  []CourseChoice
+	CanLinkCourses bool
+	Errors         map[string]string
+	Message        string
 }
 
 // dayBookings are the bookings of one date (the site calendar).
@@ -55,7 +68,10 @@ type dayBookings struct {
 func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Get(PublicPath, web.RequireRole(Viewers...), h.listPage(false))
 	pages.Get(AdminPath, web.RequireRole(Managers...), h.listPage(true))
+	h.registerExtraPages(pages)
 	pages.Get(AdminPath+"/:id", web.RequireRole(Viewers...), h.detailPage)
+	pages.Get(AdminPath+"/:id/edit", web.RequireRole(Managers...), h.editPage)
+	pages.Post(AdminPath+"/:id/edit", web.RequireRole(Managers...), h.editForm)
 	pages.Post(AdminPath+"/:id/step/:step", web.RequireRole(Managers...), h.stepForm)
 	pages.Post(AdminPath+"/:id/book", web.RequireRole(Bookers...), h.bookForm)
 	pages.Post(AdminPath+"/:id/bookings/:bid/:verb", web.RequireRole(Managers...), h.decideForm)
@@ -105,6 +121,10 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 	if err != nil {
 		return err
 	}
+	return h.renderDetailOf(c, id, status, errs, msg)
+}
+
+func (h *Handlers) renderDetailOf(c *fiber.Ctx, id uint64, status int, errs map[string]string, msg string) error {
 	p := web.Caller(c)
 	site, err := h.svc.Site(c.UserContext(), p, id)
 	if err != nil {
@@ -121,6 +141,7 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 	if d.Photos, err = h.svc.Photos(c.UserContext(), p, id); err != nil {
 		return err
 	}
+	d.CanEdit = manage && (site.Status == StatusProposed || (site.Status == StatusReviewed && p.Has(web.RoleOrgAdmin)))
 	if manage {
 		for _, name := range []string{"review", "approve", "activate", "suspend", "withdraw"} {
 			st := steps[name]
@@ -128,6 +149,24 @@ func (h *Handlers) renderDetail(c *fiber.Ctx, status int, errs map[string]string
 				continue
 			}
 			d.Actions = append(d.Actions, actionForm{Step: name, Label: stepLabels[name], Reason: st.reasonLabel})
+		}
+	}
+	if manage {
+		if d.Inspections, err = h.svc.SiteInspections(c.UserContext(), p, id); err != nil {
+			return err
+		}
+		d.CanInspect = p.Has(web.RoleOrgAdmin) && site.Status != StatusWithdrawn
+		d.CanRectify = p.Has(web.RoleUnitAdmin) && h.svc.manages(c, p, id)
+		d.Results = []option{{ResultPass, ResultNames[ResultPass]}, {ResultRework, ResultNames[ResultRework]}, {ResultFail, ResultNames[ResultFail]}}
+		d.Today = today()
+		d.ItemErrors = itemErrors(errs)
+	}
+	if d.Courses, err = h.svc.SiteCourses(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	if d.CanLinkCourses = manage && site.Status != StatusWithdrawn; d.CanLinkCourses {
+		if d.CourseChoices, err = h.svc.courseChoices(c.UserContext()); err != nil {
+			return err
 		}
 	}
 	for _, b := range bookings {
@@ -203,4 +242,18 @@ func (h *Handlers) decideForm(c *fiber.Ctx) error {
 	}
 	web.Flash(c, map[bool]string{true: "已确认预约", false: "已婉拒预约"}[verb == "confirm"])
 	return c.Redirect(c.Path()[:strings.LastIndex(c.Path(), "/bookings/")], fiber.StatusSeeOther)
+}
+
+// itemErrors spells the field errors of rectification items ("items.1.deadline")
+// as lines naming the item.
+func itemErrors(errs map[string]string) []string {
+	var out []string
+	for i := 0; i < maxRectItems; i++ {
+		for _, f := range []string{"content", "deadline"} {
+			if msg := errs["items."+strconv.Itoa(i)+"."+f]; msg != "" {
+				out = append(out, "第 "+strconv.Itoa(i+1)+" 项："+msg)
+			}
+		}
+	}
+	return out
 }

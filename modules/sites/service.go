@@ -55,9 +55,11 @@ type Deps struct {
 
 // Service holds the rules of sites and bookings.
 type Service struct {
-	d        Deps
-	sessions Sessions
-	objects  objects.Store
+	d           Deps
+	sessions    Sessions
+	objects     objects.Store
+	evaluations Evaluations
+	courses     Courses
 }
 
 // NewService makes the service.
