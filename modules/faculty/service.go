@@ -10,6 +10,7 @@ import (
 
 	"college/modules/settings"
 	"college/modules/web"
+	"college/storage/cache"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -54,6 +55,7 @@ type Deps struct {
 	Settings    *settings.Service
 	Timetable   Timetable
 	Evaluations Evaluations
+	Cache       *cache.Cache // leases the periodic sweep; nil: no lease (tests)
 	Audit       web.Auditor
 	Log         *slog.Logger
 }
@@ -229,7 +231,7 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 	if err != nil {
 		return out, err
 	}
-	if err := s.openCorrections(ctx, t, out.Evaluation); err != nil {
+	if _, err := s.openCorrections(ctx, t, out.Evaluation); err != nil {
 		return out, err
 	}
 	cs, err := s.store.corrections(ctx, t.ID)
@@ -244,8 +246,9 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 }
 
 // openCorrections opens one correction for each answered evaluation of the
-// teacher under the bar that has none yet; the unique key keeps it to one.
-func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation) error {
+// teacher under the bar that has none yet, and returns how many it opened;
+// the unique key keeps it to one per evaluation.
+func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation) (int, error) {
 	var under []EvaluationScore
 	for _, e := range ev.Evaluations {
 		if e.Responses > 0 && !e.MeetsBar {
@@ -253,11 +256,11 @@ func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation
 		}
 	}
 	if len(under) == 0 {
-		return nil
+		return 0, nil
 	}
 	var have []uint64
 	if err := s.db.WithContext(ctx).Model(&Correction{}).Where("teacher_id = ?", t.ID).Pluck("evaluation_id", &have).Error; err != nil {
-		return web.Internal(err)
+		return 0, web.Internal(err)
 	}
 	seen := map[uint64]bool{}
 	for _, id := range have {
@@ -265,6 +268,7 @@ func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation
 	}
 	now := s.now().UTC()
 	due := now.In(web.Shanghai).AddDate(0, 0, s.deps.Settings.Int(ctx, SetCorrectionDays)).Format(time.DateOnly)
+	opened := 0
 	for _, e := range under {
 		if seen[e.ID] {
 			continue
@@ -276,14 +280,15 @@ func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation
 			if r.Error != nil || r.RowsAffected == 0 {
 				return r.Error
 			}
+			opened++
 			return web.RecordTx(s.deps.Audit, tx, web.AuditBy(nil, "teacher.correction.open", "teacher", t.ID,
 				map[string]any{"evaluation": e.ID, "satisfaction_rate": e.SatisfactionRate, "bar": ev.Bar, "due_on": due}))
 		})
 		if err != nil {
-			return web.Internal(fmt.Errorf("faculty: open correction: %w", err))
+			return opened, web.Internal(fmt.Errorf("faculty: open correction: %w", err))
 		}
 	}
-	return nil
+	return opened, nil
 }
 
 // trim cuts s to at most n runes.
