@@ -30,6 +30,19 @@ func (f facultyTimetable) SessionCounts(ctx context.Context, teacherIDs []uint64
 	return f.training.SessionCounts(ctx, teacherIDs, from, to)
 }
 
+// SessionsOfTeachers lists the sessions the teachers gave in [from, to).
+func (f facultyTimetable) SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, from, to time.Time) ([]faculty.TeacherSession, error) {
+	rows, err := f.training.SessionsOfTeachers(ctx, teacherIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.TeacherSession, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.TeacherSession{ID: x.ID, TeacherID: x.TeacherID, Hours: x.Hours}
+	}
+	return out, nil
+}
+
 // facultyEvaluations reads a teacher's evaluations from the assess module.
 type facultyEvaluations struct{ assess *assess.Service }
 

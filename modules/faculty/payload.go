@@ -58,8 +58,9 @@ type TeacherItem struct {
 	Unit       string `json:"unit"`
 	Title      string `json:"title"`
 	Fields     string `json:"fields"`
-	Status     string `json:"status"`
-	StatusName string `json:"status_name"`
+	Status     string      `json:"status"`
+	StatusName string      `json:"status_name"`
+	Master     *MasterInfo `json:"master"` // the standing 名师 title; null: none
 }
 
 func teacherItem(t *Teacher) TeacherItem {
@@ -136,9 +137,78 @@ type TeacherResponse struct {
 	Sessions       []TaughtSession  `json:"sessions"`
 	Evaluation     Evaluation       `json:"evaluation"`
 	Corrections    []CorrectionItem `json:"corrections"`
+	MasterHistory  []MasterDecision `json:"master_history"`
 }
 
 // CloseRequest closes a correction with what was done.
 type CloseRequest struct {
 	Note string `json:"note"`
+}
+
+// MasterInfo is a standing 名师 title.
+type MasterInfo struct {
+	Year      int       `json:"year"`
+	GrantedAt time.Time `json:"granted_at"`
+}
+
+// MasterFigures are a teacher's figures of a year against the 名师 criteria.
+type MasterFigures struct {
+	Sessions         int       `json:"sessions"`
+	Hours            web.Hours `json:"hours"`
+	Responses        int       `json:"responses"`
+	SatisfactionRate float64   `json:"satisfaction_rate"`
+}
+
+// MasterCandidate is a teacher whose figures meet the criteria.
+type MasterCandidate struct {
+	TeacherItem
+	MasterFigures
+}
+
+// MasterCandidates are the year's candidates and the criteria in force.
+type MasterCandidates struct {
+	Year            int               `json:"year"`
+	MinHours        int               `json:"min_hours"`
+	MinSatisfaction float64           `json:"min_satisfaction"`
+	Items           []MasterCandidate `json:"items"`
+}
+
+// MasterRequest is the reviewer's decision on a teacher.
+type MasterRequest struct {
+	Year     int    `json:"year"`
+	Decision string `json:"decision"` // grant or refuse
+	Reason   string `json:"reason"`   // required to refuse
+}
+
+// MasterDecision is one decision of a teacher's 名师 history.
+type MasterDecision struct {
+	ID               uint64    `json:"id"`
+	TeacherID        uint64    `json:"teacher_id"`
+	TeacherName      string    `json:"teacher_name,omitempty"`
+	Year             int       `json:"year"`
+	Decision         string    `json:"decision"`
+	DecisionName     string    `json:"decision_name"`
+	Active           bool      `json:"active"`
+	Hours            web.Hours `json:"hours"`
+	Responses        int       `json:"responses"`
+	SatisfactionRate float64   `json:"satisfaction_rate"`
+	Reason           string    `json:"reason"`
+	DecidedAt        time.Time `json:"decided_at"`
+}
+
+func masterDecision(m *MasterTitle, teacher string) MasterDecision {
+	return MasterDecision{ID: m.ID, TeacherID: m.TeacherID, TeacherName: teacher, Year: m.Year, Decision: m.Decision, DecisionName: MasterDecisionNames[m.Decision],
+		Active: m.Active, Hours: m.Hours, Responses: m.Responses, SatisfactionRate: m.Rate, Reason: m.Reason, DecidedAt: m.DecidedAt}
+}
+
+// ReviewRequest asks for the yearly review of the standing 名师.
+type ReviewRequest struct {
+	Year int `json:"year"`
+}
+
+// MasterReview is what a yearly review checked and revoked.
+type MasterReview struct {
+	Year    int              `json:"year"`
+	Checked int              `json:"checked"`
+	Revoked []MasterDecision `json:"revoked"`
 }

@@ -23,6 +23,15 @@ type Timetable interface {
 	SessionsTaughtBy(ctx context.Context, teacherID uint64, limit int) ([]TaughtSession, error)
 	// SessionCounts counts the sessions each teacher gave in [from, to).
 	SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error)
+	// SessionsOfTeachers lists the sessions the teachers gave in [from, to).
+	SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, from, to time.Time) ([]TeacherSession, error)
+}
+
+// TeacherSession is one session given by one of several teachers.
+type TeacherSession struct {
+	ID        uint64
+	TeacherID uint64
+	Hours     web.Hours
 }
 
 // Evaluations is what the faculty reads of the assess module.
@@ -71,6 +80,7 @@ type Service struct {
 // NewService builds the service and declares its settings.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
+	d.Settings.Define(masterSettingDefs...)
 	return &Service{store: &store{db: d.DB}, db: d.DB, deps: d, now: time.Now}
 }
 
@@ -91,8 +101,9 @@ func (s *Service) Teacher(ctx context.Context, p *web.Principal, id uint64) (*Te
 	return s.store.managed(ctx, p, id)
 }
 
-// List is a page of the teachers the caller manages.
-func (s *Service) List(ctx context.Context, p *web.Principal, f Filter, pg web.Page) ([]Teacher, int64, error) {
+// List is a page of the teachers the caller manages, with their standing
+// 名师 titles.
+func (s *Service) List(ctx context.Context, p *web.Principal, f Filter, pg web.Page) ([]TeacherItem, int64, error) {
 	if !canManage(p) {
 		return nil, 0, web.Forbidden()
 	}
@@ -100,7 +111,15 @@ func (s *Service) List(ctx context.Context, p *web.Principal, f Filter, pg web.P
 	if err != nil {
 		return nil, 0, web.Internal(err)
 	}
-	return ts, total, nil
+	titles, err := s.store.activeTitles(ctx, teacherIDs(ts))
+	if err != nil {
+		return nil, 0, web.Internal(err)
+	}
+	items := make([]TeacherItem, len(ts))
+	for i := range ts {
+		items[i] = withMaster(teacherItem(&ts[i]), titles)
+	}
+	return items, total, nil
 }
 
 // fill copies a valid request into t.
@@ -241,6 +260,17 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 	out.Corrections = make([]CorrectionItem, len(cs))
 	for i := range cs {
 		out.Corrections[i] = correctionItem(&cs[i], "")
+	}
+	hist, err := s.store.masterHistory(ctx, t.ID)
+	if err != nil {
+		return out, web.Internal(err)
+	}
+	out.MasterHistory = make([]MasterDecision, len(hist))
+	for i := range hist {
+		out.MasterHistory[i] = masterDecision(&hist[i], "")
+		if hist[i].Active {
+			out.Master = &MasterInfo{Year: hist[i].Year, GrantedAt: hist[i].DecidedAt}
+		}
 	}
 	return out, nil
 }

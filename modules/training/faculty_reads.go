@@ -59,3 +59,29 @@ func (s *Service) SessionCounts(ctx context.Context, teacherIDs []uint64, from, 
 	}
 	return out, nil
 }
+
+// TeacherSession is one taught session of one of several teachers.
+type TeacherSession struct {
+	ID        uint64
+	TeacherID uint64
+	Hours     web.Hours
+}
+
+// SessionsOfTeachers lists the sessions the teachers gave from from
+// (inclusive) to to (exclusive), by teacher.
+func (s *Service) SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, from, to time.Time) ([]TeacherSession, error) {
+	var out []TeacherSession
+	for i := 0; i < len(teacherIDs); i += 500 {
+		var rows []TeacherSession
+		err := s.db.WithContext(ctx).Model(&Session{}).Select("class_sessions.id, class_sessions.teacher_id, class_sessions.hours_x100 AS hours").
+			Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
+			Where("class_sessions.teacher_id IN ? AND training_classes.status IN ? AND class_sessions.starts_at >= ? AND class_sessions.starts_at < ?",
+				teacherIDs[i:min(i+500, len(teacherIDs))], taughtStatuses, from.UTC(), to.UTC()).
+			Order("class_sessions.teacher_id, class_sessions.id").Scan(&rows).Error
+		if err != nil {
+			return nil, web.Internal(err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
