@@ -47,17 +47,17 @@ func (in *TeacherRequest) validate() error {
 
 // TeacherItem is a teacher in a list.
 type TeacherItem struct {
-	ID         uint64 `json:"id"`
-	Name       string `json:"name"`
-	Kind       string `json:"kind"`
-	KindName   string `json:"kind_name"`
-	OwnerOrgID uint64 `json:"owner_org_id"`
-	UserID     uint64 `json:"user_id"`
-	Post       string `json:"post"`
-	OrgID      uint64 `json:"org_id"`
-	Unit       string `json:"unit"`
-	Title      string `json:"title"`
-	Fields     string `json:"fields"`
+	ID         uint64      `json:"id"`
+	Name       string      `json:"name"`
+	Kind       string      `json:"kind"`
+	KindName   string      `json:"kind_name"`
+	OwnerOrgID uint64      `json:"owner_org_id"`
+	UserID     uint64      `json:"user_id"`
+	Post       string      `json:"post"`
+	OrgID      uint64      `json:"org_id"`
+	Unit       string      `json:"unit"`
+	Title      string      `json:"title"`
+	Fields     string      `json:"fields"`
 	Status     string      `json:"status"`
 	StatusName string      `json:"status_name"`
 	Master     *MasterInfo `json:"master"` // the standing 名师 title; null: none
