@@ -60,3 +60,19 @@ func (f facultyEvaluations) TeacherEvaluation(ctx context.Context, sessionIDs []
 	}
 	return out, nil
 }
+
+// facultyTrainings reads the teachers' own training from the training module.
+type facultyTrainings struct{ training *training.Service }
+
+// TeacherClassGraduations lists graduations from 师资培训 classes.
+func (f facultyTrainings) TeacherClassGraduations(ctx context.Context, userIDs []uint64, from, to time.Time) ([]faculty.TrainingCompletion, error) {
+	rows, err := f.training.GraduationsOfKind(ctx, training.TeacherKind, userIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.TrainingCompletion, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.TrainingCompletion{UserID: x.UserID, ClassID: x.ClassID, Title: x.Title, GraduatedAt: x.GraduatedAt}
+	}
+	return out, nil
+}

@@ -40,6 +40,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/master-teachers", web.Doc{Summary: "现有名师（称号有效的教师）", Resp: web.List[MasterDecision]{}, Roles: Managers, Query: []string{"page", "page_size"}}, h.masters)
 	a.Get("/master-teachers.xlsx", web.Doc{Summary: "导出现有名师名单（Excel）", Roles: Managers}, h.exportMasters)
 	a.Post("/master-teachers/review", web.Doc{Summary: "名师年度复核：按评选条件核对现有名师，未达标的撤销称号（理由：年度复核未达标）", Body: ReviewRequest{}, Resp: MasterReview{}, Roles: Managers}, h.reviewMasters)
+	a.Get("/teacher-training", web.Doc{Summary: "师资提能计划：近几年（years=，默认 3）校内教师参加师资培训班次结业的情况与覆盖率，未参训的在前", Resp: TrainingPlan{}, Roles: Managers, Query: []string{"years"}}, h.trainingPlan)
+	a.Get("/teacher-training.xlsx", web.Doc{Summary: "导出师资提能计划（Excel）", Roles: Managers, Query: []string{"years"}}, h.exportTrainingPlan)
 	a.Post("/teachers/:id/master", web.Doc{Summary: "名师评审结论：授予（须达到评选条件）或不予授予（须填写理由）", Body: MasterRequest{}, Resp: MasterDecision{}, Status: 201, Roles: Managers}, h.decideMaster)
 	h.registerPages(pages)
 }

@@ -22,6 +22,7 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	only := web.RequireRole(Managers...)
 	// The fixed paths under AdminPath come before its :id.
 	pages.Get(MastersPath, only, h.mastersPage)
+	pages.Get(TrainingPath, only, h.trainingPage)
 	pages.Post(MastersPath+"/review", only, h.reviewSubmit)
 	pages.Post(AdminPath+"/:id/master", only, h.decideSubmit)
 	pages.Get(AdminPath, only, h.listPage)

@@ -212,3 +212,29 @@ type MasterReview struct {
 	Checked int              `json:"checked"`
 	Revoked []MasterDecision `json:"revoked"`
 }
+
+// TrainingPlan is the 师资提能计划 over a span of years.
+type TrainingPlan struct {
+	FromYear int           `json:"from_year"`
+	ToYear   int           `json:"to_year"`
+	Teachers int           `json:"teachers"` // active internal teachers
+	Covered  int           `json:"covered"`  // of them, trained at least once
+	Rate     float64       `json:"rate"`
+	Items    []PlanTeacher `json:"items"`
+}
+
+// PlanTeacher is an internal teacher with the teacher-training classes they
+// graduated from.
+type PlanTeacher struct {
+	TeacherID uint64      `json:"teacher_id"`
+	Name      string      `json:"name"`
+	Linked    bool        `json:"linked"` // has an account the graduations are read through
+	Classes   []PlanClass `json:"classes"`
+}
+
+// PlanClass is one teacher-training class graduated from.
+type PlanClass struct {
+	ClassID uint64 `json:"class_id"`
+	Title   string `json:"title"`
+	Year    int    `json:"year"`
+}

@@ -64,6 +64,7 @@ type Deps struct {
 	Settings    *settings.Service
 	Timetable   Timetable
 	Evaluations Evaluations
+	Trainings   TeacherTrainings
 	Cache       *cache.Cache // leases the periodic sweep; nil: no lease (tests)
 	Audit       web.Auditor
 	Log         *slog.Logger

@@ -85,3 +85,30 @@ func (s *Service) SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, f
 	}
 	return out, nil
 }
+
+// KindGraduation is a user's graduation from a class of a kind.
+type KindGraduation struct {
+	UserID      uint64
+	ClassID     uint64
+	Title       string
+	GraduatedAt time.Time
+}
+
+// GraduationsOfKind lists the graduations of the users from the classes of
+// a kind that graduated from from (inclusive) to to (exclusive), by user.
+func (s *Service) GraduationsOfKind(ctx context.Context, kind string, userIDs []uint64, from, to time.Time) ([]KindGraduation, error) {
+	var out []KindGraduation
+	for i := 0; i < len(userIDs); i += 500 {
+		var rows []KindGraduation
+		err := s.db.WithContext(ctx).Table("registrations AS r").Joins("JOIN training_classes AS c ON c.id = r.class_id").
+			Select("r.user_id, c.id AS class_id, c.title, c.graduated_at").
+			Where("r.user_id IN ? AND r.status = ? AND c.kind = ? AND c.graduated_at >= ? AND c.graduated_at < ?",
+				userIDs[i:min(i+500, len(userIDs))], RegGraduated, kind, from.UTC(), to.UTC()).
+			Order("r.user_id, c.graduated_at, c.id").Scan(&rows).Error
+		if err != nil {
+			return nil, web.Internal(err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
