@@ -34,6 +34,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Put("/teachers/:id", web.Doc{Summary: "修改教师信息或停用", Body: TeacherRequest{}, Resp: TeacherResponse{}, Roles: Managers}, h.update)
 	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)
 	a.Get("/leader-lectures", web.Doc{Summary: "领导干部上讲台：本年度（year=）各领导干部授课次数与要求次数，未达要求的在前", Resp: LeaderLectures{}, Roles: Managers, Query: []string{"year"}}, h.leaderLectures)
+	a.Get("/leader-lectures.xlsx", web.Doc{Summary: "导出领导干部上讲台情况（Excel）", Roles: Managers, Query: []string{"year"}}, h.exportLeaderLectures)
 	a.Get("/teacher-corrections", web.Doc{Summary: "满意率未达标的整改任务（status=open|closed）", Resp: web.List[CorrectionItem]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.corrections)
 	a.Post("/teacher-corrections/:id/close", web.Doc{Summary: "完成整改：填写整改说明后关闭任务", Body: CloseRequest{}, Resp: CorrectionItem{}, Roles: Managers}, h.closeCorrection)
 	a.Get("/master-teachers/candidates", web.Doc{Summary: "名师评选：该年度（year=）授课学时与评估满意率达到评选条件的教师及其数据", Resp: MasterCandidates{}, Roles: Managers, Query: []string{"year"}}, h.masterCandidates)

@@ -23,6 +23,7 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	// The fixed paths under AdminPath come before its :id.
 	pages.Get(MastersPath, only, h.mastersPage)
 	pages.Get(TrainingPath, only, h.trainingPage)
+	pages.Get(LeadersPath, only, h.leadersPage)
 	pages.Post(MastersPath+"/review", only, h.reviewSubmit)
 	pages.Post(AdminPath+"/:id/master", only, h.decideSubmit)
 	pages.Get(AdminPath, only, h.listPage)
