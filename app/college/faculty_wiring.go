@@ -43,6 +43,20 @@ func (f facultyTimetable) SessionsOfTeachers(ctx context.Context, teacherIDs []u
 	return out, nil
 }
 
+// UpcomingSessions lists a teacher's coming sessions.
+func (f facultyTimetable) UpcomingSessions(ctx context.Context, teacherID uint64, from time.Time, limit int) ([]faculty.ScheduledSession, error) {
+	rows, err := f.training.UpcomingSessionsOf(ctx, teacherID, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.ScheduledSession, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.ScheduledSession{ID: x.ID, ClassID: x.ClassID, ClassTitle: x.ClassTitle, Topic: x.Topic, StartsAt: x.StartsAt, EndsAt: x.EndsAt,
+			Place: x.Place, Site: x.Site, Hours: x.Hours}
+	}
+	return out, nil
+}
+
 // facultyEvaluations reads a teacher's evaluations from the assess module.
 type facultyEvaluations struct{ assess *assess.Service }
 

@@ -78,6 +78,24 @@ type TaughtSession struct {
 	Hours      web.Hours `json:"hours"`
 }
 
+// ScheduledSession is a coming session of the teacher's timetable.
+type ScheduledSession struct {
+	ID         uint64    `json:"id"`
+	ClassID    uint64    `json:"class_id"`
+	ClassTitle string    `json:"class_title"`
+	Topic      string    `json:"topic"`
+	StartsAt   time.Time `json:"starts_at"`
+	EndsAt     time.Time `json:"ends_at"`
+	Place      string    `json:"place"`
+	Site       string    `json:"site"` // 现场教学点
+	Hours      web.Hours `json:"hours"`
+}
+
+// Span is the session's time of day, Beijing time, as the timetable shows it.
+func (s ScheduledSession) Span() string {
+	return s.StartsAt.In(web.Shanghai).Format("15:04") + "–" + s.EndsAt.In(web.Shanghai).Format("15:04")
+}
+
 // YearHours are the sessions and hours taught in one year (Beijing time).
 type YearHours struct {
 	Year     int       `json:"year"`
@@ -130,14 +148,15 @@ func correctionItem(c *Correction, teacher string) CorrectionItem {
 // TeacherResponse is a teacher with the teaching record.
 type TeacherResponse struct {
 	TeacherItem
-	Intro          string           `json:"intro"`
-	SessionsTaught int              `json:"sessions_taught"`
-	HoursTaught    web.Hours        `json:"hours_taught"`
-	Years          []YearHours      `json:"years"`
-	Sessions       []TaughtSession  `json:"sessions"`
-	Evaluation     Evaluation       `json:"evaluation"`
-	Corrections    []CorrectionItem `json:"corrections"`
-	MasterHistory  []MasterDecision `json:"master_history"`
+	Intro          string             `json:"intro"`
+	SessionsTaught int                `json:"sessions_taught"`
+	HoursTaught    web.Hours          `json:"hours_taught"`
+	Years          []YearHours        `json:"years"`
+	Sessions       []TaughtSession    `json:"sessions"`
+	Upcoming       []ScheduledSession `json:"upcoming"` // sessions from now on, soonest first
+	Evaluation     Evaluation         `json:"evaluation"`
+	Corrections    []CorrectionItem   `json:"corrections"`
+	MasterHistory  []MasterDecision   `json:"master_history"`
 }
 
 // CloseRequest closes a correction with what was done.

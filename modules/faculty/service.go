@@ -25,6 +25,9 @@ type Timetable interface {
 	SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error)
 	// SessionsOfTeachers lists the sessions the teachers gave in [from, to).
 	SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, from, to time.Time) ([]TeacherSession, error)
+	// UpcomingSessions lists a teacher's sessions starting at or after from,
+	// soonest first.
+	UpcomingSessions(ctx context.Context, teacherID uint64, from time.Time, limit int) ([]ScheduledSession, error)
 }
 
 // TeacherSession is one session given by one of several teachers.
@@ -55,8 +58,12 @@ var SettingDefs = []settings.Def{
 		Kind: settings.KindInt, Default: "1", Min: 1, Max: 50},
 }
 
-// recordLimit bounds the sessions a teaching record shows and counts.
-const recordLimit = 2000
+// recordLimit bounds the sessions a teaching record shows and counts;
+// upcomingLimit the coming sessions it shows.
+const (
+	recordLimit   = 2000
+	upcomingLimit = 50
+)
 
 // Deps are what the service needs.
 type Deps struct {
@@ -247,6 +254,13 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 		out.Years[i] = *years[out.Years[i].Year]
 	}
 	out.SessionsTaught = len(out.Sessions)
+	out.Upcoming, err = s.deps.Timetable.UpcomingSessions(ctx, t.ID, s.now(), upcomingLimit)
+	if err != nil {
+		return out, err
+	}
+	if out.Upcoming == nil {
+		out.Upcoming = []ScheduledSession{}
+	}
 	out.Evaluation, err = s.deps.Evaluations.TeacherEvaluation(ctx, ids, t.UserID)
 	if err != nil {
 		return out, err

@@ -112,3 +112,32 @@ func (s *Service) GraduationsOfKind(ctx context.Context, kind string, userIDs []
 	}
 	return out, nil
 }
+
+// ScheduledSession is a coming session of a teacher's timetable.
+type ScheduledSession struct {
+	ID         uint64
+	ClassID    uint64
+	ClassTitle string
+	Topic      string
+	StartsAt   time.Time
+	EndsAt     time.Time
+	Place      string
+	Site       string
+	Hours      web.Hours
+}
+
+// UpcomingSessionsOf lists the sessions linked to a teacher that start at
+// or after from, soonest first, at most limit.
+func (s *Service) UpcomingSessionsOf(ctx context.Context, teacherID uint64, from time.Time, limit int) ([]ScheduledSession, error) {
+	var rows []ScheduledSession
+	err := s.db.WithContext(ctx).Model(&Session{}).
+		Select("class_sessions.id, class_sessions.class_id, training_classes.title AS class_title, class_sessions.topic, class_sessions.starts_at, class_sessions.ends_at, "+
+			"class_sessions.place, class_sessions.site, class_sessions.hours_x100 AS hours").
+		Joins("JOIN training_classes ON training_classes.id = class_sessions.class_id").
+		Where("class_sessions.teacher_id = ? AND training_classes.status IN ? AND class_sessions.starts_at >= ?", teacherID, taughtStatuses, from.UTC()).
+		Order("class_sessions.starts_at, class_sessions.id").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return rows, nil
+}
