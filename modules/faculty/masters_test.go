@@ -95,6 +95,9 @@ func TestMasterTeachersGrantRefuseAndReview(t *testing.T) {
 		t.Fatalf("list masters: %v %v", masterOf(good), masterOf(poor))
 	}
 	collegetest.MustRefuse(t, decide(col, good, grant), 409, "already_master")
+	collegetest.MustRefuse(t, decide(col, good, map[string]any{"year": year, "decision": "refuse", "reason": "复议"}), 409, "already_master")
+	gone := addTeacher(t, a, col, map[string]any{"name": "停用老师", "kind": "expert", "status": "inactive"})
+	collegetest.MustRefuse(t, decide(col, gone, grant), 422, "inactive_teacher")
 	r = decide(col, poor, map[string]any{"year": year, "decision": "refuse", "reason": "满意率未达标"})
 	collegetest.MustStatus(t, r, 201)
 	if collegetest.CountAudits(a, "teacher.master.refuse") != 1 || masterOf(poor) != nil {
