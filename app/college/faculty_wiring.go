@@ -32,6 +32,33 @@ func (f facultyTimetable) SessionCounts(ctx context.Context, teacherIDs []uint64
 	return f.training.SessionCounts(ctx, teacherIDs, from, to)
 }
 
+// SessionsOfTeachers lists the sessions the teachers gave in [from, to).
+func (f facultyTimetable) SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, from, to time.Time) ([]faculty.TeacherSession, error) {
+	rows, err := f.training.SessionsOfTeachers(ctx, teacherIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.TeacherSession, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.TeacherSession{ID: x.ID, TeacherID: x.TeacherID, Hours: x.Hours}
+	}
+	return out, nil
+}
+
+// UpcomingSessions lists a teacher's coming sessions.
+func (f facultyTimetable) UpcomingSessions(ctx context.Context, teacherID uint64, from time.Time, limit int) ([]faculty.ScheduledSession, error) {
+	rows, err := f.training.UpcomingSessionsOf(ctx, teacherID, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.ScheduledSession, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.ScheduledSession{ID: x.ID, ClassID: x.ClassID, ClassTitle: x.ClassTitle, Topic: x.Topic, StartsAt: x.StartsAt, EndsAt: x.EndsAt,
+			Place: x.Place, Site: x.Site, Hours: x.Hours}
+	}
+	return out, nil
+}
+
 // facultyEvaluations reads a teacher's evaluations from the assess module.
 type facultyEvaluations struct{ assess *assess.Service }
 
@@ -66,6 +93,22 @@ func (t trainingTeachers) TeachingOptions(ctx context.Context, p *web.Principal)
 			note += "，" + extra
 		}
 		out[i] = training.TeacherOption{ID: x.ID, Name: x.Name, Note: note}
+	}
+	return out, nil
+}
+
+// facultyTrainings reads the teachers' own training from the training module.
+type facultyTrainings struct{ training *training.Service }
+
+// TeacherClassGraduations lists graduations from 师资培训 classes.
+func (f facultyTrainings) TeacherClassGraduations(ctx context.Context, userIDs []uint64, from, to time.Time) ([]faculty.TrainingCompletion, error) {
+	rows, err := f.training.GraduationsOfKind(ctx, training.TeacherKind, userIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.TrainingCompletion, len(rows))
+	for i, x := range rows {
+		out[i] = faculty.TrainingCompletion{UserID: x.UserID, ClassID: x.ClassID, Title: x.Title, GraduatedAt: x.GraduatedAt}
 	}
 	return out, nil
 }

@@ -290,7 +290,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Sites.SetObjects(s.Objects)
 	wireSiteReads(a)
 	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
-		Evaluations: facultyEvaluations{a.Assess}, Audit: a.Audit, Log: log})
+		Evaluations: facultyEvaluations{a.Assess}, Trainings: facultyTrainings{a.Training}, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Training.SetTeachers(trainingTeachers{a.Faculty})
 	a.Faculty.SetSpeakers(a.Training)
 	a.Faculty.SetObjects(s.Objects)
@@ -657,6 +657,7 @@ func (a *App) Serve(ctx context.Context) error {
 	go a.Audit.RunRetention(jobs, time.Hour)
 	go a.Sessions.RunPurge(jobs, 10*time.Minute)
 	go a.Reports.RunJobs(jobs, 3*time.Second)
+	go a.Faculty.RunCorrectionSweep(jobs, time.Hour)
 	select {
 	case err := <-errc:
 		stopJobs()

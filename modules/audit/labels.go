@@ -57,6 +57,7 @@ var actionNames = map[string]string{
 	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
 	"teacher.create": "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师", "teacher.photo": "更新教师照片",
 	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",
+	"teacher.master.grant": "授予名师称号", "teacher.master.refuse": "不予授予名师称号", "teacher.master.review": "名师年度复核",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).

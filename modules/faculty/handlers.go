@@ -37,9 +37,17 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Put("/teachers/:id", web.Doc{Summary: "修改教师信息或停用", Body: TeacherRequest{}, Resp: TeacherResponse{}, Roles: Managers}, h.update)
 	a.Delete("/teachers/:id", web.Doc{Summary: "删除尚无授课记录的教师", Status: 204, Roles: Managers}, h.delete)
 	a.Get("/leader-lectures", web.Doc{Summary: "领导干部上讲台：本年度（year=）各领导干部授课次数与要求次数，未达要求的在前", Resp: LeaderLectures{}, Roles: Managers, Query: []string{"year"}}, h.leaderLectures)
+	a.Get("/leader-lectures.xlsx", web.Doc{Summary: "导出领导干部上讲台情况（Excel）", Roles: Managers, Query: []string{"year"}}, h.exportLeaderLectures)
 	a.Get("/teacher-corrections", web.Doc{Summary: "满意率未达标的整改任务（status=open|closed）", Resp: web.List[CorrectionItem]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.corrections)
 	a.Get("/teacher-corrections.xlsx", web.Doc{Summary: "导出教师整改任务（Excel，status=open|closed）", Roles: Managers, Query: []string{"status"}}, h.exportCorrections)
 	a.Post("/teacher-corrections/:id/close", web.Doc{Summary: "完成整改：填写整改说明后关闭任务", Body: CloseRequest{}, Resp: CorrectionItem{}, Roles: Managers}, h.closeCorrection)
+	a.Get("/master-teachers/candidates", web.Doc{Summary: "名师评选：该年度（year=）授课学时与评估满意率达到评选条件的教师及其数据", Resp: MasterCandidates{}, Roles: Managers, Query: []string{"year"}}, h.masterCandidates)
+	a.Get("/master-teachers", web.Doc{Summary: "现有名师（称号有效的教师）", Resp: web.List[MasterDecision]{}, Roles: Managers, Query: []string{"page", "page_size"}}, h.masters)
+	a.Get("/master-teachers.xlsx", web.Doc{Summary: "导出现有名师名单（Excel）", Roles: Managers}, h.exportMasters)
+	a.Post("/master-teachers/review", web.Doc{Summary: "名师年度复核：按评选条件核对现有名师，未达标的撤销称号（理由：年度复核未达标）", Body: ReviewRequest{}, Resp: MasterReview{}, Roles: Managers}, h.reviewMasters)
+	a.Get("/teacher-training", web.Doc{Summary: "师资提能计划：近几年（years=，默认 3）校内教师参加师资培训班次结业的情况与覆盖率，未参训的在前", Resp: TrainingPlan{}, Roles: Managers, Query: []string{"years"}}, h.trainingPlan)
+	a.Get("/teacher-training.xlsx", web.Doc{Summary: "导出师资提能计划（Excel）", Roles: Managers, Query: []string{"years"}}, h.exportTrainingPlan)
+	a.Post("/teachers/:id/master", web.Doc{Summary: "名师评审结论：授予（须达到评选条件）或不予授予（须填写理由）", Body: MasterRequest{}, Resp: MasterDecision{}, Status: 201, Roles: Managers}, h.decideMaster)
 	h.registerPages(pages)
 }
 
@@ -60,13 +68,9 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ts, total, err := h.svc.List(c.UserContext(), web.Caller(c), filter(c), pg)
+	items, total, err := h.svc.List(c.UserContext(), web.Caller(c), filter(c), pg)
 	if err != nil {
 		return err
-	}
-	items := make([]TeacherItem, len(ts))
-	for i := range ts {
-		items[i] = teacherItem(&ts[i])
 	}
 	return c.JSON(web.NewList(items, total, pg))
 }

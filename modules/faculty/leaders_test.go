@@ -1,12 +1,16 @@
 package faculty_test
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"college/app/collegetest"
 	"college/modules/web"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestLeaderLecturesCountAgainstTheTarget(t *testing.T) {
@@ -51,4 +55,28 @@ func TestLeaderLecturesCountAgainstTheTarget(t *testing.T) {
 		t.Fatalf("the college sees %d of the department's leaders", n)
 	}
 	collegetest.MustStatus(t, a.Do("GET", "/api/v1/leader-lectures", c.Tokens["ua_cadre"], nil), 403)
+
+	// The export and the page: the leader who has not lectured is listed
+	// under the target and among those who have not lectured.
+	x := a.Do("GET", fmt.Sprintf("/api/v1/leader-lectures.xlsx?year=%d", year), org, nil)
+	collegetest.MustStatus(t, x, 200)
+	f, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(fmt.Sprintf("领导干部上讲台%d", year))
+	if err != nil || len(rows) != 3 || rows[1][0] != "林主任" || rows[1][3] != "1" || rows[2][0] != "罗局长" || rows[2][3] != "0" || rows[2][5] != "未达标" {
+		t.Fatalf("export: %v %v", rows, err)
+	}
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/leader-lectures.xlsx", c.Tokens["ua_cadre"], nil), 403)
+	b := collegetest.LoginPages(a, "org", collegetest.UserPassword)
+	body := collegetest.PageGet(b, fmt.Sprintf("/admin/teachers/leaders?year=%d", year), 200)
+	collegetest.MustContain(t, body, "领导干部上讲台", "发改委主任", "未达标", "1 / 2")
+	_, none, _ := strings.Cut(body, `id="leaders-none"`)
+	none, _, _ = strings.Cut(none, "</ul>")
+	if !strings.Contains(none, "罗局长") || strings.Contains(none, "林主任") {
+		t.Fatalf("those who have not lectured: %s", none)
+	}
+	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/teachers", 200), "/admin/teachers/leaders")
+	collegetest.PageGet(collegetest.LoginPages(a, "ua_cadre", collegetest.UserPassword), "/admin/teachers/leaders", 403)
 }

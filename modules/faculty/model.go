@@ -7,6 +7,7 @@ package faculty
 import (
 	"time"
 
+	"college/modules/web"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -76,6 +77,37 @@ type Correction struct {
 // TableName keeps the table name stable.
 func (Correction) TableName() string { return "teacher_corrections" }
 
+// Decisions on the 名师 title.
+const (
+	MasterGrant  = "grant"  // 授予
+	MasterRefuse = "refuse" // 不予授予
+	MasterRevoke = "revoke" // 撤销
+)
+
+// MasterDecisionNames are the Chinese names of the decisions.
+var MasterDecisionNames = map[string]string{MasterGrant: "授予", MasterRefuse: "不予授予", MasterRevoke: "撤销"}
+
+// MasterTitle is one decision on a teacher's 名师 (renowned teacher) title,
+// kept as history: a grant stays Active until a later grant replaces it or
+// a review revokes it. The figures are those the decision was taken on.
+type MasterTitle struct {
+	ID         uint64    `gorm:"primaryKey"`
+	TeacherID  uint64    `gorm:"not null;index:idx_master_titles_teacher,priority:1"`
+	OwnerOrgID uint64    `gorm:"not null;index:idx_master_titles_owner_active,priority:1"`
+	Active     bool      `gorm:"not null;default:false;index:idx_master_titles_owner_active,priority:2"`
+	Year       int       `gorm:"not null"`
+	Decision   string    `gorm:"size:20;not null"`
+	Hours      web.Hours `gorm:"column:hours_x100;not null;default:0"`
+	Responses  int       `gorm:"not null;default:0"`
+	Rate       float64   `gorm:"not null;default:0"`
+	Reason     string    `gorm:"size:500;not null;default:''"`
+	DecidedBy  uint64    `gorm:"not null;default:0"`
+	DecidedAt  time.Time `gorm:"not null;index:idx_master_titles_teacher,priority:2"`
+}
+
+// TableName keeps the table name stable.
+func (MasterTitle) TableName() string { return "teacher_master_titles" }
+
 // Migrations of this module, with frozen copies of the models.
 func Migrations() []db.Migration {
 	return []db.Migration{{
@@ -117,6 +149,25 @@ func Migrations() []db.Migration {
 				return err
 			}
 			return tx.Table("teacher_corrections").Migrator().CreateTable(&correction{})
+		},
+	}, {
+		ID: "0030_faculty_master_titles",
+		Up: func(tx *gorm.DB) error {
+			type masterTitle struct {
+				ID         uint64    `gorm:"primaryKey"`
+				TeacherID  uint64    `gorm:"not null;index:idx_master_titles_teacher,priority:1"`
+				OwnerOrgID uint64    `gorm:"not null;index:idx_master_titles_owner_active,priority:1"`
+				Active     bool      `gorm:"not null;default:false;index:idx_master_titles_owner_active,priority:2"`
+				Year       int       `gorm:"not null"`
+				Decision   string    `gorm:"size:20;not null"`
+				Hours      int64     `gorm:"column:hours_x100;not null;default:0"`
+				Responses  int       `gorm:"not null;default:0"`
+				Rate       float64   `gorm:"not null;default:0"`
+				Reason     string    `gorm:"size:500;not null;default:''"`
+				DecidedBy  uint64    `gorm:"not null;default:0"`
+				DecidedAt  time.Time `gorm:"not null;index:idx_master_titles_teacher,priority:2"`
+			}
+			return tx.Table("teacher_master_titles").Migrator().CreateTable(&masterTitle{})
 		},
 	}, teacherPhotoMigration}
 }

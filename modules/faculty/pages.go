@@ -20,6 +20,12 @@ const (
 
 func (h *Handlers) registerPages(pages fiber.Router) {
 	only := web.RequireRole(Managers...)
+	// The fixed paths under AdminPath come before its :id.
+	pages.Get(MastersPath, only, h.mastersPage)
+	pages.Get(TrainingPath, only, h.trainingPage)
+	pages.Get(LeadersPath, only, h.leadersPage)
+	pages.Post(MastersPath+"/review", only, h.reviewSubmit)
+	pages.Post(AdminPath+"/:id/master", only, h.decideSubmit)
 	pages.Get(AdminPath, only, h.listPage)
 	pages.Get(AdminPath+"/new", only, h.newPage)
 	pages.Post(AdminPath, only, h.createSubmit)
@@ -41,13 +47,9 @@ func (h *Handlers) listPage(c *fiber.Ctx) error {
 		return err
 	}
 	f := filter(c)
-	ts, total, err := h.svc.List(c.UserContext(), web.Caller(c), f, pg)
+	items, total, err := h.svc.List(c.UserContext(), web.Caller(c), f, pg)
 	if err != nil {
 		return err
-	}
-	items := make([]TeacherItem, len(ts))
-	for i := range ts {
-		items[i] = teacherItem(&ts[i])
 	}
 	export := "/api/v1/teachers.xlsx?" + url.Values{"kind": {f.Kind}, "status": {f.Status}, "q": {f.Q}}.Encode()
 	return h.pages.Render(c, fiber.StatusOK, "faculty/list", "师资库", map[string]any{

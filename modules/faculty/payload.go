@@ -47,20 +47,21 @@ func (in *TeacherRequest) validate() error {
 
 // TeacherItem is a teacher in a list.
 type TeacherItem struct {
-	ID         uint64 `json:"id"`
-	Name       string `json:"name"`
-	Kind       string `json:"kind"`
-	KindName   string `json:"kind_name"`
-	OwnerOrgID uint64 `json:"owner_org_id"`
-	UserID     uint64 `json:"user_id"`
-	Post       string `json:"post"`
-	OrgID      uint64 `json:"org_id"`
-	Unit       string `json:"unit"`
-	Title      string `json:"title"`
-	Fields     string `json:"fields"`
-	Status     string `json:"status"`
-	StatusName string `json:"status_name"`
-	PhotoURL   string `json:"photo_url,omitempty"`
+	ID         uint64      `json:"id"`
+	Name       string      `json:"name"`
+	Kind       string      `json:"kind"`
+	KindName   string      `json:"kind_name"`
+	OwnerOrgID uint64      `json:"owner_org_id"`
+	UserID     uint64      `json:"user_id"`
+	Post       string      `json:"post"`
+	OrgID      uint64      `json:"org_id"`
+	Unit       string      `json:"unit"`
+	Title      string      `json:"title"`
+	Fields     string      `json:"fields"`
+	Status     string      `json:"status"`
+	StatusName string      `json:"status_name"`
+	Master     *MasterInfo `json:"master"` // the standing 名师 title; null: none
+	PhotoURL   string      `json:"photo_url,omitempty"`
 }
 
 func teacherItem(t *Teacher) TeacherItem {
@@ -76,6 +77,24 @@ type TaughtSession struct {
 	Topic      string    `json:"topic"`
 	StartsAt   time.Time `json:"starts_at"`
 	Hours      web.Hours `json:"hours"`
+}
+
+// ScheduledSession is a coming session of the teacher's timetable.
+type ScheduledSession struct {
+	ID         uint64    `json:"id"`
+	ClassID    uint64    `json:"class_id"`
+	ClassTitle string    `json:"class_title"`
+	Topic      string    `json:"topic"`
+	StartsAt   time.Time `json:"starts_at"`
+	EndsAt     time.Time `json:"ends_at"`
+	Place      string    `json:"place"`
+	Site       string    `json:"site"` // 现场教学点
+	Hours      web.Hours `json:"hours"`
+}
+
+// Span is the session's time of day, Beijing time, as the timetable shows it.
+func (s ScheduledSession) Span() string {
+	return s.StartsAt.In(web.Shanghai).Format("15:04") + "–" + s.EndsAt.In(web.Shanghai).Format("15:04")
 }
 
 // YearHours are the sessions and hours taught in one year (Beijing time).
@@ -130,16 +149,112 @@ func correctionItem(c *Correction, teacher string) CorrectionItem {
 // TeacherResponse is a teacher with the teaching record.
 type TeacherResponse struct {
 	TeacherItem
-	Intro          string           `json:"intro"`
-	SessionsTaught int              `json:"sessions_taught"`
-	HoursTaught    web.Hours        `json:"hours_taught"`
-	Years          []YearHours      `json:"years"`
-	Sessions       []TaughtSession  `json:"sessions"`
-	Evaluation     Evaluation       `json:"evaluation"`
-	Corrections    []CorrectionItem `json:"corrections"`
+	Intro          string             `json:"intro"`
+	SessionsTaught int                `json:"sessions_taught"`
+	HoursTaught    web.Hours          `json:"hours_taught"`
+	Years          []YearHours        `json:"years"`
+	Sessions       []TaughtSession    `json:"sessions"`
+	Upcoming       []ScheduledSession `json:"upcoming"` // sessions from now on, soonest first
+	Evaluation     Evaluation         `json:"evaluation"`
+	Corrections    []CorrectionItem   `json:"corrections"`
+	MasterHistory  []MasterDecision   `json:"master_history"`
 }
 
 // CloseRequest closes a correction with what was done.
 type CloseRequest struct {
 	Note string `json:"note"`
+}
+
+// MasterInfo is a standing 名师 title.
+type MasterInfo struct {
+	Year      int       `json:"year"`
+	GrantedAt time.Time `json:"granted_at"`
+}
+
+// MasterFigures are a teacher's figures of a year against the 名师 criteria.
+type MasterFigures struct {
+	Sessions         int       `json:"sessions"`
+	Hours            web.Hours `json:"hours"`
+	Responses        int       `json:"responses"`
+	SatisfactionRate float64   `json:"satisfaction_rate"`
+}
+
+// MasterCandidate is a teacher whose figures meet the criteria.
+type MasterCandidate struct {
+	TeacherItem
+	MasterFigures
+}
+
+// MasterCandidates are the year's candidates and the criteria in force.
+type MasterCandidates struct {
+	Year            int               `json:"year"`
+	MinHours        int               `json:"min_hours"`
+	MinSatisfaction float64           `json:"min_satisfaction"`
+	Items           []MasterCandidate `json:"items"`
+}
+
+// MasterRequest is the reviewer's decision on a teacher.
+type MasterRequest struct {
+	Year     int    `json:"year"`
+	Decision string `json:"decision"` // grant or refuse
+	Reason   string `json:"reason"`   // required to refuse
+}
+
+// MasterDecision is one decision of a teacher's 名师 history.
+type MasterDecision struct {
+	ID               uint64    `json:"id"`
+	TeacherID        uint64    `json:"teacher_id"`
+	TeacherName      string    `json:"teacher_name,omitempty"`
+	Year             int       `json:"year"`
+	Decision         string    `json:"decision"`
+	DecisionName     string    `json:"decision_name"`
+	Active           bool      `json:"active"`
+	Hours            web.Hours `json:"hours"`
+	Responses        int       `json:"responses"`
+	SatisfactionRate float64   `json:"satisfaction_rate"`
+	Reason           string    `json:"reason"`
+	DecidedAt        time.Time `json:"decided_at"`
+}
+
+func masterDecision(m *MasterTitle, teacher string) MasterDecision {
+	return MasterDecision{ID: m.ID, TeacherID: m.TeacherID, TeacherName: teacher, Year: m.Year, Decision: m.Decision, DecisionName: MasterDecisionNames[m.Decision],
+		Active: m.Active, Hours: m.Hours, Responses: m.Responses, SatisfactionRate: m.Rate, Reason: m.Reason, DecidedAt: m.DecidedAt}
+}
+
+// ReviewRequest asks for the yearly review of the standing 名师.
+type ReviewRequest struct {
+	Year int `json:"year"`
+}
+
+// MasterReview is what a yearly review checked and revoked.
+type MasterReview struct {
+	Year    int              `json:"year"`
+	Checked int              `json:"checked"`
+	Revoked []MasterDecision `json:"revoked"`
+}
+
+// TrainingPlan is the 师资提能计划 over a span of years.
+type TrainingPlan struct {
+	FromYear int           `json:"from_year"`
+	ToYear   int           `json:"to_year"`
+	Teachers int           `json:"teachers"` // active internal teachers
+	Covered  int           `json:"covered"`  // of them, trained at least once
+	Rate     float64       `json:"rate"`
+	Items    []PlanTeacher `json:"items"`
+}
+
+// PlanTeacher is an internal teacher with the teacher-training classes they
+// graduated from.
+type PlanTeacher struct {
+	TeacherID uint64      `json:"teacher_id"`
+	Name      string      `json:"name"`
+	Linked    bool        `json:"linked"` // has an account the graduations are read through
+	Classes   []PlanClass `json:"classes"`
+}
+
+// PlanClass is one teacher-training class graduated from.
+type PlanClass struct {
+	ClassID uint64 `json:"class_id"`
+	Title   string `json:"title"`
+	Year    int    `json:"year"`
 }

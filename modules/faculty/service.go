@@ -10,6 +10,7 @@ import (
 
 	"college/modules/settings"
 	"college/modules/web"
+	"college/storage/cache"
 	"college/storage/db"
 	"college/storage/objects"
 
@@ -23,6 +24,18 @@ type Timetable interface {
 	SessionsTaughtBy(ctx context.Context, teacherID uint64, limit int) ([]TaughtSession, error)
 	// SessionCounts counts the sessions each teacher gave in [from, to).
 	SessionCounts(ctx context.Context, teacherIDs []uint64, from, to time.Time) (map[uint64]int, error)
+	// SessionsOfTeachers lists the sessions the teachers gave in [from, to).
+	SessionsOfTeachers(ctx context.Context, teacherIDs []uint64, from, to time.Time) ([]TeacherSession, error)
+	// UpcomingSessions lists a teacher's sessions starting at or after from,
+	// soonest first.
+	UpcomingSessions(ctx context.Context, teacherID uint64, from time.Time, limit int) ([]ScheduledSession, error)
+}
+
+// TeacherSession is one session given by one of several teachers.
+type TeacherSession struct {
+	ID        uint64
+	TeacherID uint64
+	Hours     web.Hours
 }
 
 // Evaluations is what the faculty reads of the assess module.
@@ -46,8 +59,12 @@ var SettingDefs = []settings.Def{
 		Kind: settings.KindInt, Default: "1", Min: 1, Max: 50},
 }
 
-// recordLimit bounds the sessions a teaching record shows and counts.
-const recordLimit = 2000
+// recordLimit bounds the sessions a teaching record shows and counts;
+// upcomingLimit the coming sessions it shows.
+const (
+	recordLimit   = 2000
+	upcomingLimit = 50
+)
 
 // Deps are what the service needs.
 type Deps struct {
@@ -55,6 +72,8 @@ type Deps struct {
 	Settings    *settings.Service
 	Timetable   Timetable
 	Evaluations Evaluations
+	Trainings   TeacherTrainings
+	Cache       *cache.Cache // leases the periodic sweep; nil: no lease (tests)
 	Audit       web.Auditor
 	Log         *slog.Logger
 }
@@ -72,6 +91,7 @@ type Service struct {
 // NewService builds the service and declares its settings.
 func NewService(d Deps) *Service {
 	d.Settings.Define(SettingDefs...)
+	d.Settings.Define(masterSettingDefs...)
 	return &Service{store: &store{db: d.DB}, db: d.DB, deps: d, now: time.Now}
 }
 
@@ -92,8 +112,9 @@ func (s *Service) Teacher(ctx context.Context, p *web.Principal, id uint64) (*Te
 	return s.store.managed(ctx, p, id)
 }
 
-// List is a page of the teachers the caller manages.
-func (s *Service) List(ctx context.Context, p *web.Principal, f Filter, pg web.Page) ([]Teacher, int64, error) {
+// List is a page of the teachers the caller manages, with their standing
+// 名师 titles.
+func (s *Service) List(ctx context.Context, p *web.Principal, f Filter, pg web.Page) ([]TeacherItem, int64, error) {
 	if !canManage(p) {
 		return nil, 0, web.Forbidden()
 	}
@@ -101,7 +122,15 @@ func (s *Service) List(ctx context.Context, p *web.Principal, f Filter, pg web.P
 	if err != nil {
 		return nil, 0, web.Internal(err)
 	}
-	return ts, total, nil
+	titles, err := s.store.activeTitles(ctx, teacherIDs(ts))
+	if err != nil {
+		return nil, 0, web.Internal(err)
+	}
+	items := make([]TeacherItem, len(ts))
+	for i := range ts {
+		items[i] = withMaster(teacherItem(&ts[i]), titles)
+	}
+	return items, total, nil
 }
 
 // fill copies a valid request into t.
@@ -228,11 +257,18 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 		out.Years[i] = *years[out.Years[i].Year]
 	}
 	out.SessionsTaught = len(out.Sessions)
+	out.Upcoming, err = s.deps.Timetable.UpcomingSessions(ctx, t.ID, s.now(), upcomingLimit)
+	if err != nil {
+		return out, err
+	}
+	if out.Upcoming == nil {
+		out.Upcoming = []ScheduledSession{}
+	}
 	out.Evaluation, err = s.deps.Evaluations.TeacherEvaluation(ctx, ids, t.UserID)
 	if err != nil {
 		return out, err
 	}
-	if err := s.openCorrections(ctx, t, out.Evaluation); err != nil {
+	if _, err := s.openCorrections(ctx, t, out.Evaluation); err != nil {
 		return out, err
 	}
 	cs, err := s.store.corrections(ctx, t.ID)
@@ -243,12 +279,24 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 	for i := range cs {
 		out.Corrections[i] = correctionItem(&cs[i], "")
 	}
+	hist, err := s.store.masterHistory(ctx, t.ID)
+	if err != nil {
+		return out, web.Internal(err)
+	}
+	out.MasterHistory = make([]MasterDecision, len(hist))
+	for i := range hist {
+		out.MasterHistory[i] = masterDecision(&hist[i], "")
+		if hist[i].Active {
+			out.Master = &MasterInfo{Year: hist[i].Year, GrantedAt: hist[i].DecidedAt}
+		}
+	}
 	return out, nil
 }
 
 // openCorrections opens one correction for each answered evaluation of the
-// teacher under the bar that has none yet; the unique key keeps it to one.
-func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation) error {
+// teacher under the bar that has none yet, and returns how many it opened;
+// the unique key keeps it to one per evaluation.
+func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation) (int, error) {
 	var under []EvaluationScore
 	for _, e := range ev.Evaluations {
 		if e.Responses > 0 && !e.MeetsBar {
@@ -256,11 +304,11 @@ func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation
 		}
 	}
 	if len(under) == 0 {
-		return nil
+		return 0, nil
 	}
 	var have []uint64
 	if err := s.db.WithContext(ctx).Model(&Correction{}).Where("teacher_id = ?", t.ID).Pluck("evaluation_id", &have).Error; err != nil {
-		return web.Internal(err)
+		return 0, web.Internal(err)
 	}
 	seen := map[uint64]bool{}
 	for _, id := range have {
@@ -268,6 +316,7 @@ func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation
 	}
 	now := s.now().UTC()
 	due := now.In(web.Shanghai).AddDate(0, 0, s.deps.Settings.Int(ctx, SetCorrectionDays)).Format(time.DateOnly)
+	opened := 0
 	for _, e := range under {
 		if seen[e.ID] {
 			continue
@@ -279,14 +328,15 @@ func (s *Service) openCorrections(ctx context.Context, t *Teacher, ev Evaluation
 			if r.Error != nil || r.RowsAffected == 0 {
 				return r.Error
 			}
+			opened++
 			return web.RecordTx(s.deps.Audit, tx, web.AuditBy(nil, "teacher.correction.open", "teacher", t.ID,
 				map[string]any{"evaluation": e.ID, "satisfaction_rate": e.SatisfactionRate, "bar": ev.Bar, "due_on": due}))
 		})
 		if err != nil {
-			return web.Internal(fmt.Errorf("faculty: open correction: %w", err))
+			return opened, web.Internal(fmt.Errorf("faculty: open correction: %w", err))
 		}
 	}
-	return nil
+	return opened, nil
 }
 
 // trim cuts s to at most n runes.

@@ -105,3 +105,51 @@ func (st *store) allCorrections(ctx context.Context, p *web.Principal, status st
 	}
 	return out, total, nil
 }
+
+// activeTitles are the standing 名师 titles of the teachers, by teacher.
+func (st *store) activeTitles(ctx context.Context, teacherIDs []uint64) (map[uint64]MasterTitle, error) {
+	out := map[uint64]MasterTitle{}
+	for i := 0; i < len(teacherIDs); i += 500 {
+		var rows []MasterTitle
+		err := st.db.WithContext(ctx).Where("teacher_id IN ? AND active = ?", teacherIDs[i:min(i+500, len(teacherIDs))], true).Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("faculty store: titles: %w", err)
+		}
+		for _, m := range rows {
+			out[m.TeacherID] = m
+		}
+	}
+	return out, nil
+}
+
+// masterHistory lists a teacher's 名师 decisions, newest first.
+func (st *store) masterHistory(ctx context.Context, teacherID uint64) ([]MasterTitle, error) {
+	var out []MasterTitle
+	if err := st.db.WithContext(ctx).Where("teacher_id = ?", teacherID).Order("decided_at DESC, id DESC").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("faculty store: title history: %w", err)
+	}
+	return out, nil
+}
+
+// MasterRow is a title with its teacher's name.
+type MasterRow struct {
+	MasterTitle
+	TeacherName string
+}
+
+// masters is a page of the standing titles owned inside the caller's
+// subtree, by (owner, active) then newest first.
+func (st *store) masters(ctx context.Context, p *web.Principal, pg web.Page) ([]MasterRow, int64, error) {
+	q := st.db.WithContext(ctx).Model(&MasterTitle{}).Scopes(web.OrgScope(p, "teacher_master_titles.owner_org_id")).Where("teacher_master_titles.active = ?", true)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("faculty store: count titles: %w", err)
+	}
+	var out []MasterRow
+	err := q.Select("teacher_master_titles.*, teachers.name AS teacher_name").Joins("JOIN teachers ON teachers.id = teacher_master_titles.teacher_id").
+		Order("teacher_master_titles.id DESC").Offset(pg.Offset()).Limit(pg.PageSize).Scan(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("faculty store: titles: %w", err)
+	}
+	return out, total, nil
+}

@@ -31,8 +31,12 @@ var StatusNames = map[string]string{
 	StatusClosed: "报名已截止", StatusInSession: "培训中", StatusGraduated: "已结班", StatusArchived: "已归档",
 }
 
+// TeacherKind is the kind of the classes that train the college's own
+// teachers (师资培训), counted by the faculty's 师资提能计划.
+const TeacherKind = "师资培训"
+
 // Kinds of classes.
-var Kinds = []string{"主体班", "专题班", "网络培训班", "任职培训", "初任培训", "在职培训", "其他"}
+var Kinds = []string{"主体班", "专题班", "网络培训班", "任职培训", "初任培训", "在职培训", TeacherKind, "其他"}
 
 // Levels a class may target (the identity module's cadre levels).
 var Levels = []string{"省部级", "厅局级", "县处级", "乡科级", "科员及以下", "其他"}
