@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"college/modules/assess"
+	"college/modules/catalog"
 	"college/modules/faculty"
+	"college/modules/identity"
 	"college/modules/training"
 )
 
@@ -44,6 +46,35 @@ func (f facultyEvaluations) TeacherEvaluation(ctx context.Context, sessionIDs []
 	for i, e := range a.Evaluations {
 		out.Evaluations[i] = faculty.EvaluationScore{ID: e.ID, ClassTitle: e.ClassTitle, Label: e.Target.Label, Responses: e.Responses,
 			Score: e.Score, SatisfactionRate: e.SatisfactionRate, MeetsBar: e.MeetsBar}
+	}
+	return out, nil
+}
+
+// facultyLectures reads, for the lectures, the catalog's courses and the
+// names of the cadres' units.
+type facultyLectures struct {
+	catalog *catalog.Service
+	store   *identity.Store
+}
+
+// Course finds a catalog course and whether it is published.
+func (f facultyLectures) Course(ctx context.Context, id uint64) (faculty.LectureCourse, bool, error) {
+	c, err := f.catalog.CourseByID(ctx, id)
+	if err != nil || c == nil {
+		return faculty.LectureCourse{}, false, err
+	}
+	return faculty.LectureCourse{ID: c.ID, Title: c.Title, Published: c.Status == catalog.StatusPublished}, true, nil
+}
+
+// OrgNames names organizations.
+func (f facultyLectures) OrgNames(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	found, err := f.store.OrgsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(found))
+	for id, org := range found {
+		out[id] = org.Name
 	}
 	return out, nil
 }

@@ -36,6 +36,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/leader-lectures", web.Doc{Summary: "领导干部上讲台：本年度（year=）各领导干部授课次数与要求次数，未达要求的在前", Resp: LeaderLectures{}, Roles: Managers, Query: []string{"year"}}, h.leaderLectures)
 	a.Get("/teacher-corrections", web.Doc{Summary: "满意率未达标的整改任务（status=open|closed）", Resp: web.List[CorrectionItem]{}, Roles: Managers, Query: []string{"status", "page", "page_size"}}, h.corrections)
 	a.Post("/teacher-corrections/:id/close", web.Doc{Summary: "完成整改：填写整改说明后关闭任务", Body: CloseRequest{}, Resp: CorrectionItem{}, Roles: Managers}, h.closeCorrection)
+	h.registerLectures(api, pages)
 	h.registerPages(pages)
 }
 

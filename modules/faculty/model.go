@@ -117,5 +117,5 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("teacher_corrections").Migrator().CreateTable(&correction{})
 		},
-	}}
+	}, lecturesMigration()}
 }

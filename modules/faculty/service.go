@@ -54,6 +54,7 @@ type Deps struct {
 	Settings    *settings.Service
 	Timetable   Timetable
 	Evaluations Evaluations
+	Lectures    LectureSources // the catalog and the org names lectures read
 	Audit       web.Auditor
 	Log         *slog.Logger
 }
