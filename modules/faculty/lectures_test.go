@@ -467,3 +467,34 @@ func TestLecturePagesCreatePublishSignInAndRefuse(t *testing.T) {
 	collegetest.PageGet(b2, loc, 404)
 	collegetest.PageGet(b2, loc+"/screen", 404)
 }
+
+// The lecture pages fit a 390 px phone screen: nothing scrolls sideways.
+func TestLecturePagesFitAPhone(t *testing.T) {
+	ctx := collegetest.NewChrome(t)
+	a, c := collegetest.NewCityApp(t)
+	col := c.Tokens["col"]
+	lectureClock(a, at(1, "09:00"))
+	expert := addTeacher(t, a, col, map[string]any{"name": "郑研究员", "kind": "expert"})
+	body := lectureBody(expert, "新时代讲坛", "数字经济与城市治理：以一网统管为例的专题辅导讲座", 1)
+	body["audience"] = "市直机关及各区县县处级领导干部、乡镇（街道）党政正职"
+	id := addLecture(t, a, col, body)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/lectures/%d/publish", id), col, nil), 200)
+	code := a.Do("GET", fmt.Sprintf("/api/v1/lectures/%d/code", id), col, nil).JSON(t)["code"].(string)
+	collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/lectures/%d/signin", id), c.Tokens["ua_cadre"], map[string]any{"code": code}), 200)
+	base := a.Start()
+
+	collegetest.ChromeLogin(t, ctx, base, "col", collegetest.UserPassword)
+	for _, p := range []struct{ path, want, shot string }{
+		{"/admin/lectures", "讲坛讲座", "lecture-admin-list"},
+		{"/admin/lectures/new", "新建讲座", "lecture-new"},
+		{fmt.Sprintf("/admin/lectures/%d", id), "签到名单", "lecture-detail"},
+		{fmt.Sprintf("/admin/lectures/%d/edit", id), "修改讲座", "lecture-edit"},
+		{fmt.Sprintf("/admin/lectures/%d/screen", id), "正在签到", "lecture-screen"},
+	} {
+		collegetest.PhonePage(t, ctx, base+p.path, p.want, p.shot)
+	}
+	ctx = collegetest.NewChrome(t)
+	collegetest.ChromeLogin(t, ctx, base, "ub_cadre", collegetest.UserPassword)
+	collegetest.PhonePage(t, ctx, base+"/lectures", "近期讲座", "lecture-upcoming")
+	collegetest.PhonePage(t, ctx, base+fmt.Sprintf("/lectures/%d?code=%s", id, code), "现场签到", "lecture-public")
+}
