@@ -78,7 +78,7 @@ type lectureFormView struct {
 }
 
 func (h *Handlers) lectureForm(c *fiber.Ctx, status int, v lectureFormView) error {
-	ts, _, err := h.svc.List(c.UserContext(), web.Caller(c), Filter{Status: StatusActive}, web.Page{Page: 1, PageSize: web.MaxPageSize})
+	ts, err := h.svc.SpeakerChoices(c.UserContext(), web.Caller(c))
 	if err != nil {
 		return err
 	}

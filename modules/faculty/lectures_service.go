@@ -573,3 +573,22 @@ func (s *Service) LectureSeries(ctx context.Context, p *web.Principal) ([]string
 	}
 	return out, nil
 }
+
+// speakerLimit bounds the teachers the lecture form offers.
+const speakerLimit = 1000
+
+// SpeakerChoices are the active teachers of the whole faculty a host may
+// invite to speak (a college invites the department's leaders too), by
+// kind and name.
+func (s *Service) SpeakerChoices(ctx context.Context, p *web.Principal) ([]Teacher, error) {
+	if !canManage(p) {
+		return nil, web.Forbidden()
+	}
+	var out []Teacher
+	err := s.db.WithContext(ctx).Select("id", "name", "kind", "post", "unit").Where("status = ?", StatusActive).
+		Order("kind, name, id").Limit(speakerLimit).Find(&out).Error
+	if err != nil {
+		return nil, web.Internal(err)
+	}
+	return out, nil
+}

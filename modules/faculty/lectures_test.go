@@ -396,7 +396,15 @@ func TestLecturePagesCreatePublishSignInAndRefuse(t *testing.T) {
 	expert := addTeacher(t, a, col, map[string]any{"name": "郑研究员", "kind": "expert"})
 	b := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/lectures", 200), "讲坛讲座", "新建讲座", "导出 Excel")
-	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/lectures/new", 200), "新建讲座", "郑研究员")
+	// The form offers the whole faculty's active teachers: the college
+	// invites the department's leaders too.
+	addTeacher(t, a, c.Tokens["org"], map[string]any{"name": "林主任", "kind": "leader", "post": "发改委主任", "org_id": c.UnitA})
+	addTeacher(t, a, col, map[string]any{"name": "停用专家", "kind": "expert", "status": "inactive"})
+	newPage := collegetest.PageGet(b, "/admin/lectures/new", 200)
+	collegetest.MustContain(t, newPage, "新建讲座", "郑研究员", "林主任（领导干部 · 发改委主任）")
+	if strings.Contains(newPage, "停用专家") {
+		t.Fatal("the form offers an inactive teacher")
+	}
 
 	form := url.Values{"series": {"新时代讲坛"}, "topic": {""}, "teacher_id": {fmt.Sprint(expert)}, "date": {collegetest.Day(1)},
 		"start_time": {"09:00"}, "end_time": {"11:00"}, "place": {"市委党校报告厅"}, "capacity": {"200"}}
