@@ -288,7 +288,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Sites = sites.NewService(sites.Deps{DB: s.DB, Orgs: siteOrgs{store: idStore}, Audit: a.Audit, Log: log})
 	a.Sites.SetSessions(siteSessions{training: a.Training})
 	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
-		Evaluations: facultyEvaluations{a.Assess}, Lectures: facultyLectures{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
+		Evaluations: facultyEvaluations{a.Assess}, Lectures: facultyLectures{catalog: a.Catalog, store: idStore}, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Training.SetTeachers(a.Faculty)
 
 	reg := prometheus.NewRegistry()

@@ -17,6 +17,10 @@ import (
 // signInEarly is how long before a lecture starts the cadres may sign in.
 const signInEarly = 30 * time.Minute
 
+// maxWrongCodes is how many wrong sign-in codes a cadre may type at one
+// lecture before being asked to wait ten minutes.
+const maxWrongCodes = 10
+
 // LectureFilter selects lectures in a list; Year 0: every year.
 type LectureFilter struct {
 	Series string
@@ -427,7 +431,12 @@ func (s *Service) SignInLecture(ctx context.Context, p *web.Principal, id uint64
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return SignInResponse{}, web.Internal(err)
 	}
+	key := s.deps.Cache.Key("lecture-signin", web.Itoa(l.ID), web.Itoa(p.UserID))
+	if !again && s.deps.Cache.Struck(ctx, key, maxWrongCodes) {
+		return SignInResponse{}, web.NewError(429, "too_many_attempts", "签到码输错次数过多，请 10 分钟后再试")
+	}
 	if !again && !web.SignInCodeMatches(l.Code, code) {
+		s.deps.Cache.Strike(ctx, key, 10*time.Minute)
 		e := web.Unprocessable("wrong_code", "签到码不正确")
 		e.Fields = map[string]string{"code": e.Message}
 		return SignInResponse{}, e

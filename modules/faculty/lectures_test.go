@@ -283,6 +283,15 @@ func TestLectureSignInWithTheScreenCode(t *testing.T) {
 	collegetest.MustRefuse(t, signIn("ua_admin", code), 422, "wrong_code")
 	collegetest.MustStatus(t, signIn("ua_admin", fresh), 200)
 
+	// Ten wrong codes in a row and the right one waits: no guessing.
+	for i := 0; i < 10; i++ {
+		collegetest.MustRefuse(t, signIn("ub_admin", "abcdef"), 422, "wrong_code")
+	}
+	collegetest.MustRefuse(t, signIn("ub_admin", fresh), 429, "too_many_attempts")
+	if n := a.Count("lecture_attendance", "user_id = ?", a.UserID("ub_admin")); n != 0 {
+		t.Fatalf("rows after the refused guesses: %d", n)
+	}
+
 	// The attendance: count, names and units, and its export.
 	r = a.Do("GET", path+"/attendance", col, nil)
 	collegetest.MustStatus(t, r, 200)

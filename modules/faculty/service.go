@@ -10,6 +10,7 @@ import (
 
 	"college/modules/settings"
 	"college/modules/web"
+	"college/storage/cache"
 	"college/storage/db"
 
 	"gorm.io/gorm"
@@ -55,6 +56,7 @@ type Deps struct {
 	Timetable   Timetable
 	Evaluations Evaluations
 	Lectures    LectureSources // the catalog and the org names lectures read
+	Cache       *cache.Cache   // counts wrong lecture sign-in codes
 	Audit       web.Auditor
 	Log         *slog.Logger
 }

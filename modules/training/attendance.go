@@ -138,14 +138,11 @@ func (s *Service) SignIn(ctx context.Context, p *web.Principal, sessionID uint64
 		return SignInResponse{SessionID: x.ID, Topic: x.Topic, SignedAt: prev.SignedAt}, nil
 	}
 	key := s.cache.Key("signin", strconv.FormatUint(x.ID, 10), strconv.FormatUint(p.UserID, 10))
-	if n, _ := s.cache.Get(ctx, key).Int(); n >= maxWrongCodes {
+	if s.cache.Struck(ctx, key, maxWrongCodes) {
 		return SignInResponse{}, web.NewError(429, "too_many_attempts", "签到码输错次数过多，请 10 分钟后再试或请老师代为签到")
 	}
 	if !web.SignInCodeMatches(x.Code, code) {
-		pipe := s.cache.TxPipeline()
-		pipe.Incr(ctx, key)
-		pipe.Expire(ctx, key, 10*time.Minute)
-		_, _ = pipe.Exec(ctx)
+		s.cache.Strike(ctx, key, 10*time.Minute)
 		return SignInResponse{}, web.Unprocessable("wrong_code", "签到码不正确")
 	}
 	a := Attendance{SessionID: x.ID, UserID: p.UserID, ClassID: x.ClassID, Method: "code", SignedAt: now.UTC().Truncate(time.Second)}
