@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"college/modules/assess"
+	"college/modules/catalog"
 	"college/modules/faculty"
+	"college/modules/identity"
 	"college/modules/training"
 	"college/modules/web"
 )
@@ -109,6 +111,35 @@ func (f facultyTrainings) TeacherClassGraduations(ctx context.Context, userIDs [
 	out := make([]faculty.TrainingCompletion, len(rows))
 	for i, x := range rows {
 		out[i] = faculty.TrainingCompletion{UserID: x.UserID, ClassID: x.ClassID, Title: x.Title, GraduatedAt: x.GraduatedAt}
+	}
+	return out, nil
+}
+
+// facultyLectures reads, for the lectures, the catalog's courses and the
+// names of the cadres' units.
+type facultyLectures struct {
+	catalog *catalog.Service
+	store   *identity.Store
+}
+
+// Course finds a catalog course and whether it is published.
+func (f facultyLectures) Course(ctx context.Context, id uint64) (faculty.LectureCourse, bool, error) {
+	c, err := f.catalog.CourseByID(ctx, id)
+	if err != nil || c == nil {
+		return faculty.LectureCourse{}, false, err
+	}
+	return faculty.LectureCourse{ID: c.ID, Title: c.Title, Published: c.Status == catalog.StatusPublished}, true, nil
+}
+
+// OrgNames names organizations.
+func (f facultyLectures) OrgNames(ctx context.Context, ids []uint64) (map[uint64]string, error) {
+	found, err := f.store.OrgsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(found))
+	for id, org := range found {
+		out[id] = org.Name
 	}
 	return out, nil
 }

@@ -290,7 +290,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Sites.SetObjects(s.Objects)
 	wireSiteReads(a)
 	a.Faculty = faculty.NewService(faculty.Deps{DB: s.DB, Settings: a.Settings, Timetable: facultyTimetable{a.Training},
-		Evaluations: facultyEvaluations{a.Assess}, Trainings: facultyTrainings{a.Training}, Cache: s.Cache, Audit: a.Audit, Log: log})
+		Evaluations: facultyEvaluations{a.Assess}, Trainings: facultyTrainings{a.Training}, Lectures: facultyLectures{catalog: a.Catalog, store: idStore}, Cache: s.Cache, Audit: a.Audit, Log: log})
 	a.Training.SetTeachers(trainingTeachers{a.Faculty})
 	a.Faculty.SetSpeakers(a.Training)
 	a.Faculty.SetObjects(s.Objects)
@@ -415,6 +415,7 @@ func homeSections() []portal.Section {
 		{Title: "练习与错题本", Desc: "随机练习，即时判分与解析，错题自动收录", Href: "/practice", Icon: "练", Roles: cadres},
 		{Title: "消息通知", Desc: "培训通知等站内消息，查看未读提醒", Href: "/me/notifications", Icon: "信", Roles: cadres},
 		{Title: "培训班次", Desc: "报名参加培训班，查看课表、签到、请假和结业证书", Href: "/classes", Icon: "班", Roles: cadres},
+		{Title: "讲坛讲座", Desc: "领导干部和专家学者的专题讲座，到场扫码签到", Href: "/lectures", Icon: "坛", Roles: cadres},
 		{Title: "我的评估", Desc: "评价参加的班次、课程和授课教师（匿名）", Href: "/me/evaluations", Icon: "评", Roles: cadres},
 		{Title: "我的教学评价", Desc: "学员对本人授课的匿名评价汇总与趋势", Href: "/me/teaching", Icon: "教", Roles: []string{web.RoleTeacher}},
 		{Title: "跟踪问效", Desc: "结业后的自学计划、述学讲学、年度自述和问效结果", Href: "/me/followup", Icon: "效", Roles: cadres},
@@ -433,6 +434,7 @@ func homeSections() []portal.Section {
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "师资库", Desc: "校内教师、外聘专家和领导干部的授课记录、评估满意率与整改", Href: "/admin/teachers", Icon: "师", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
+		{Title: "讲坛管理", Desc: "安排领导干部和专家讲座，现场签到、签到名单与讲座录像", Href: "/admin/lectures", Icon: "讲", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "质量考核", Desc: "培训项目质量考核评分与年度排名", Href: "/admin/quality", Icon: "质", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "组织机构", Desc: "组织部门、学院和单位的树形结构", Href: "/admin/orgs", Icon: "构", Roles: admins},
 		{Title: "用户管理", Desc: "查询、新建、停用用户，Excel 批量导入", Href: "/admin/users", Icon: "员", Roles: admins},

@@ -58,6 +58,9 @@ var actionNames = map[string]string{
 	"teacher.create": "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师", "teacher.photo": "更新教师照片",
 	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",
 	"teacher.master.grant": "授予名师称号", "teacher.master.refuse": "不予授予名师称号", "teacher.master.review": "名师年度复核",
+	"lecture.create": "新建讲座", "lecture.update": "修改讲座", "lecture.publish": "发布讲座", "lecture.hold": "登记讲座已举办",
+	"lecture.cancel": "取消讲座", "lecture.recording": "关联讲座录像课程", "lecture.code": "更换讲座签到码", "lecture.signin": "讲座签到",
+	"export.lecture_attendance": "导出讲座签到名单",
 }
 
 // actionGroups name the filter prefixes (the part before the first dot).

@@ -48,6 +48,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Get("/teacher-training", web.Doc{Summary: "师资提能计划：近几年（years=，默认 3）校内教师参加师资培训班次结业的情况与覆盖率，未参训的在前", Resp: TrainingPlan{}, Roles: Managers, Query: []string{"years"}}, h.trainingPlan)
 	a.Get("/teacher-training.xlsx", web.Doc{Summary: "导出师资提能计划（Excel）", Roles: Managers, Query: []string{"years"}}, h.exportTrainingPlan)
 	a.Post("/teachers/:id/master", web.Doc{Summary: "名师评审结论：授予（须达到评选条件）或不予授予（须填写理由）", Body: MasterRequest{}, Resp: MasterDecision{}, Status: 201, Roles: Managers}, h.decideMaster)
+	h.registerLectures(api, pages)
 	h.registerPages(pages)
 }
 

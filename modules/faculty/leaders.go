@@ -30,7 +30,8 @@ type LeaderLecture struct {
 const leaderLimit = 2000
 
 // LeaderLectures counts the year's lectures of the active leaders the caller
-// manages, those under the target first.
+// manages (timetable sessions and held 讲坛 lectures), those under the
+// target first.
 func (s *Service) LeaderLectures(ctx context.Context, p *web.Principal, year int) (LeaderLectures, error) {
 	if !canManage(p) {
 		return LeaderLectures{}, web.Forbidden()
@@ -51,6 +52,13 @@ func (s *Service) LeaderLectures(ctx context.Context, p *web.Principal, year int
 	counts, err := s.deps.Timetable.SessionCounts(ctx, ids, from, from.AddDate(1, 0, 0))
 	if err != nil {
 		return out, err
+	}
+	held, err := s.heldLectures(ctx, ids, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return out, err
+	}
+	for id, n := range held {
+		counts[id] += n
 	}
 	var met []LeaderLecture
 	for _, t := range ts {

@@ -169,5 +169,5 @@ func Migrations() []db.Migration {
 			}
 			return tx.Table("teacher_master_titles").Migrator().CreateTable(&masterTitle{})
 		},
-	}, teacherPhotoMigration}
+	}, teacherPhotoMigration, lecturesMigration()}
 }

@@ -73,7 +73,8 @@ type Deps struct {
 	Timetable   Timetable
 	Evaluations Evaluations
 	Trainings   TeacherTrainings
-	Cache       *cache.Cache // leases the periodic sweep; nil: no lease (tests)
+	Lectures    LectureSources // the catalog and the org names lectures read
+	Cache       *cache.Cache   // leases the periodic sweep and counts wrong lecture sign-in codes; nil in some tests
 	Audit       web.Auditor
 	Log         *slog.Logger
 }

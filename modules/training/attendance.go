@@ -2,14 +2,10 @@ package training
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"college/modules/web"
@@ -32,13 +28,6 @@ var LeaveStatusNames = map[string]string{LeavePending: "待审批", LeaveApprove
 // one session before being asked to wait.
 const maxWrongCodes = 10
 
-// newCode makes a six-digit sign-in code.
-func newCode() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1000000)
-}
-
 // signInWindow is when a session takes sign-ins.
 func (s *Service) signInWindow(ctx context.Context, x *Session) (time.Time, time.Time) {
 	early := time.Duration(s.settings.Int(ctx, SetSignInEarly)) * time.Minute
@@ -60,7 +49,7 @@ func (s *Service) Code(ctx context.Context, p *web.Principal, sessionID uint64) 
 		return CodeResponse{}, err
 	}
 	if x.Code == "" {
-		x.Code = newCode()
+		x.Code = web.NewSignInCode()
 		if err := s.db.WithContext(ctx).Model(x).Update("code", x.Code).Error; err != nil {
 			return CodeResponse{}, web.Internal(err)
 		}
@@ -74,7 +63,7 @@ func (s *Service) RenewCode(ctx context.Context, p *web.Principal, sessionID uin
 	if err != nil {
 		return CodeResponse{}, err
 	}
-	x.Code = newCode()
+	x.Code = web.NewSignInCode()
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
 		return tx.Model(x).Update("code", x.Code).Error
 	}, func() (string, string, uint64, any) {
@@ -149,15 +138,11 @@ func (s *Service) SignIn(ctx context.Context, p *web.Principal, sessionID uint64
 		return SignInResponse{SessionID: x.ID, Topic: x.Topic, SignedAt: prev.SignedAt}, nil
 	}
 	key := s.cache.Key("signin", strconv.FormatUint(x.ID, 10), strconv.FormatUint(p.UserID, 10))
-	if n, _ := s.cache.Get(ctx, key).Int(); n >= maxWrongCodes {
+	if s.cache.Struck(ctx, key, maxWrongCodes) {
 		return SignInResponse{}, web.NewError(429, "too_many_attempts", "签到码输错次数过多，请 10 分钟后再试或请老师代为签到")
 	}
-	code = strings.TrimSpace(code)
-	if x.Code == "" || subtle.ConstantTimeCompare([]byte(code), []byte(x.Code)) != 1 {
-		pipe := s.cache.TxPipeline()
-		pipe.Incr(ctx, key)
-		pipe.Expire(ctx, key, 10*time.Minute)
-		_, _ = pipe.Exec(ctx)
+	if !web.SignInCodeMatches(x.Code, code) {
+		s.cache.Strike(ctx, key, 10*time.Minute)
 		return SignInResponse{}, web.Unprocessable("wrong_code", "签到码不正确")
 	}
 	a := Attendance{SessionID: x.ID, UserID: p.UserID, ClassID: x.ClassID, Method: "code", SignedAt: now.UTC().Truncate(time.Second)}

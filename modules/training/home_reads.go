@@ -133,7 +133,7 @@ func (s *Service) TeacherSessionScreen(ctx context.Context, p *web.Principal, se
 		return TeacherScreen{}, err
 	}
 	if x.Code == "" {
-		x.Code = newCode()
+		x.Code = web.NewSignInCode()
 		if err := s.db.WithContext(ctx).Model(&Session{}).Where("id = ? AND code = ?", x.ID, "").Update("code", x.Code).Error; err != nil {
 			return TeacherScreen{}, web.Internal(err)
 		}

@@ -56,7 +56,7 @@ func (h *Handlers) learnerCertificateQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return qrPNG(c, "/verify/"+url.PathEscape(v.Serial), 240)
+	return web.QRPNG(c, "/verify/"+url.PathEscape(v.Serial), 240)
 }
 
 type learnerVerifyData struct {

@@ -60,5 +60,5 @@ func (h *Handlers) teacherScreenQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return qrPNG(c, sc.Code.Path, 360)
+	return web.QRPNG(c, sc.Code.Path, 360)
 }

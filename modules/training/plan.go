@@ -216,7 +216,7 @@ func (s *Service) AddSession(ctx context.Context, p *web.Principal, classID uint
 		return nil, err
 	}
 	x := &Session{ClassID: classID, Topic: in.Topic, Teacher: strings.TrimSpace(in.Teacher), TeacherID: in.TeacherID, Place: strings.TrimSpace(in.Place),
-		Site: strings.TrimSpace(in.Site), StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), Hours: in.Hours, Code: newCode()}
+		Site: strings.TrimSpace(in.Site), StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), Hours: in.Hours, Code: web.NewSignInCode()}
 	err = s.audited(ctx, p, func(tx *gorm.DB) error {
 		return tx.Create(x).Error
 	}, func() (string, string, uint64, any) {
