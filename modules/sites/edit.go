@@ -139,7 +139,11 @@ func (h *Handlers) renderEdit(c *fiber.Ctx, status int, id uint64, in SiteReques
 	if in.Lat != nil && in.Lng != nil {
 		d.Lat, d.Lng = strconv.FormatFloat(*in.Lat, 'f', -1, 64), strconv.FormatFloat(*in.Lng, 'f', -1, 64)
 	}
-	return h.pages.Render(c, status, "sites/edit", "修改申报内容", d)
+	title := "修改申报内容"
+	if id == 0 {
+		title = "申报现场教学点"
+	}
+	return h.pages.Render(c, status, "sites/edit", title, d)
 }
 
 // formFloat reads an optional number of a form: nil when empty, ok false
@@ -161,15 +165,9 @@ func (h *Handlers) editForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	capacity, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("capacity")))
-	in := SiteRequest{Name: c.FormValue("name"), Category: c.FormValue("category"), Capacity: capacity, Address: c.FormValue("address"),
-		HostName: c.FormValue("host_name"), HostPhone: c.FormValue("host_phone"), Intro: c.FormValue("intro"), Facilities: c.FormValue("facilities"),
-		OpenDays: strings.TrimSpace(c.FormValue("open_days")), OpensAt: c.FormValue("opens_at"), ClosesAt: c.FormValue("closes_at")}
-	lat, okLat := formFloat(c.FormValue("lat"))
-	lng, okLng := formFloat(c.FormValue("lng"))
-	in.Lat, in.Lng = lat, lng
-	if !okLat || !okLng {
-		return h.renderEdit(c, fiber.StatusBadRequest, id, in, map[string]string{"lat": "坐标应为数字"}, "")
+	in, errs := siteForm(c)
+	if errs != nil {
+		return h.renderEdit(c, fiber.StatusBadRequest, id, in, errs, "")
 	}
 	if _, err := h.svc.Update(c.UserContext(), web.Caller(c), id, in); err != nil {
 		e := web.AsError(err)

@@ -94,3 +94,29 @@ func TestEditPage(t *testing.T) {
 	w.step(t, "org", id, "review", "可", 200)
 	collegetest.MustBody(t, collegetest.PagePostFrom(b, form, form, good), 409, "只能由组织部门修改")
 }
+
+// A district proposes a site of its own through the form: a bad form
+// comes back with its messages and stores nothing.
+func TestProposalForm(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	b := collegetest.LoginPages(w.a, "d1_admin", collegetest.UserPassword)
+	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/sites", 200), `href="/admin/sites/new"`)
+	page := collegetest.PageGet(b, "/admin/sites/new", 200)
+	collegetest.MustContain(t, page, "申报现场教学点", `action="/admin/sites"`, "提交申报")
+	form := url.Values{"name": {""}, "category": {"党的建设"}, "capacity": {"0"}, "address": {"人民路 1 号"}, "open_days": {"12345"}, "opens_at": {"09:00"}, "closes_at": {"17:00"}}
+	r := collegetest.PagePost(b, page, "/admin/sites", form)
+	collegetest.MustBody(t, r, 400, "field-error")
+	if n := w.a.Count("sites", "1 = 1"); n != 0 {
+		t.Fatalf("sites after a refused form: %d", n)
+	}
+	form.Set("name", "东城社区治理展馆")
+	form.Set("capacity", "45")
+	loc := collegetest.MustRedirect(t, collegetest.PagePost(b, page, "/admin/sites", form), "/admin/sites/")
+	collegetest.MustContain(t, collegetest.PageGet(b, loc, 200), "已申报现场教学点，待组织部门论证", "东城社区治理展馆", "申报")
+	var org uint64
+	w.a.DB.Table("sites").Where("name = ?", "东城社区治理展馆").Pluck("org_id", &org)
+	if org != w.d1 || len(w.a.AuditRows("site.propose")) != 1 {
+		t.Fatalf("proposed for org %d, want the district %d", org, w.d1)
+	}
+}

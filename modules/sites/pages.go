@@ -69,6 +69,8 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Get(PublicPath, web.RequireRole(Viewers...), h.listPage(false))
 	pages.Get(AdminPath, web.RequireRole(Managers...), h.listPage(true))
 	h.registerExtraPages(pages)
+	pages.Get(AdminPath+"/new", web.RequireRole(Managers...), h.newPage)
+	pages.Post(AdminPath, web.RequireRole(Managers...), h.proposeForm)
 	pages.Get(AdminPath+"/:id", web.RequireRole(Viewers...), h.detailPage)
 	pages.Get(AdminPath+"/:id/edit", web.RequireRole(Managers...), h.editPage)
 	pages.Post(AdminPath+"/:id/edit", web.RequireRole(Managers...), h.editForm)
