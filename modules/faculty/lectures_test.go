@@ -391,6 +391,8 @@ func TestHeldLectureCountsForTheLeader(t *testing.T) {
 	if n, met := count(); n != 1 || !met {
 		t.Fatalf("after the held lecture: %v %v", n, met)
 	}
+	// A leader with a lecture keeps the record: no deletion.
+	collegetest.MustRefuse(t, a.Do("DELETE", fmt.Sprintf("/api/v1/teachers/%d", lin), org, nil), 409, "has_record")
 	// It counts in the year of the lecture only.
 	r := a.Do("GET", fmt.Sprintf("/api/v1/leader-lectures?year=%d", year+1), org, nil)
 	if r.JSON(t)["leaders"].([]any)[0].(map[string]any)["sessions"].(float64) != 0 {

@@ -198,7 +198,11 @@ func (s *Service) Delete(ctx context.Context, p *web.Principal, id uint64) error
 	if err != nil {
 		return err
 	}
-	if len(taught) > 0 {
+	var lectures int64
+	if err := s.db.WithContext(ctx).Model(&Lecture{}).Where("teacher_id = ?", t.ID).Count(&lectures).Error; err != nil {
+		return web.Internal(err)
+	}
+	if len(taught) > 0 || lectures > 0 {
 		return web.Conflict("has_record", "该教师已有授课记录，不能删除，可改为停用")
 	}
 	return web.ChangeAudited(ctx, s.db, s.deps.Audit, func(tx *gorm.DB) (web.AuditEntry, error) {
