@@ -143,3 +143,19 @@ func (f facultyLectures) OrgNames(ctx context.Context, ids []uint64) (map[uint64
 	}
 	return out, nil
 }
+
+// facultyCourses reads a teacher's online courses from the catalog.
+type facultyCourses struct{ catalog *catalog.Service }
+
+// PublishedCourses are the published courses naming the teacher.
+func (f facultyCourses) PublishedCourses(ctx context.Context, name string, limit int) ([]faculty.AuthoredCourse, error) {
+	rows, err := f.catalog.PublishedByTeacher(ctx, name, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]faculty.AuthoredCourse, len(rows))
+	for i, c := range rows {
+		out[i] = faculty.AuthoredCourse{ID: c.ID, Title: c.Title}
+	}
+	return out, nil
+}

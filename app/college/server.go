@@ -294,6 +294,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.SetTeachers(trainingTeachers{a.Faculty})
 	a.Faculty.SetSpeakers(a.Training)
 	a.Faculty.SetObjects(s.Objects)
+	a.Faculty.SetCourses(facultyCourses{a.Catalog})
 	a.Training.SetSites(trainingSites{a.Sites})
 
 	reg := prometheus.NewRegistry()

@@ -178,5 +178,5 @@ func Migrations() []db.Migration {
 			_, err := IndexAllTitles(tx.Statement.Context, tx)
 			return err
 		},
-	}}
+	}, courseTeacherIndex}
 }

@@ -391,6 +391,29 @@ func TestHeldLectureCountsForTheLeader(t *testing.T) {
 	if n, met := count(); n != 1 || !met {
 		t.Fatalf("after the held lecture: %v %v", n, met)
 	}
+	// The teaching record lists the held lecture and the published online
+	// courses naming the leader, not a draft one.
+	course := func(title string, publish bool) uint64 {
+		t.Helper()
+		r := a.Do("POST", "/api/v1/courses", col, map[string]any{"title": title, "kind": "required", "category": "理论教育", "teacher": "林主任"})
+		collegetest.MustStatus(t, r, 201)
+		cid := r.ID(t)
+		collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/lessons", cid), col, map[string]any{"title": "阅读材料", "type": "article", "body": "学习内容", "min_read_seconds": 20}), 201)
+		if publish {
+			collegetest.MustStatus(t, a.Do("POST", fmt.Sprintf("/api/v1/courses/%d/publish", cid), col, nil), 200)
+		}
+		return cid
+	}
+	online := course("新发展格局解读", true)
+	course("尚未发布的课", false)
+	rec := a.Do("GET", fmt.Sprintf("/api/v1/teachers/%d", lin), org, nil).JSON(t)
+	ls, cs := rec["lectures"].([]any), rec["courses"].([]any)
+	if len(ls) != 1 || ls[0].(map[string]any)["topic"] != "当前经济形势" || len(cs) != 1 || cs[0].(map[string]any)["id"].(float64) != float64(online) {
+		t.Fatalf("record lectures %v, courses %v", ls, cs)
+	}
+	orgPages := collegetest.LoginPages(a, "org", collegetest.UserPassword)
+	collegetest.MustContain(t, collegetest.PageGet(orgPages, fmt.Sprintf("/admin/teachers/%d", lin), 200), "讲坛讲座", "当前经济形势", fmt.Sprintf(`href="/courses/%d"`, online), "新发展格局解读")
+
 	// A leader with a lecture keeps the record: no deletion.
 	collegetest.MustRefuse(t, a.Do("DELETE", fmt.Sprintf("/api/v1/teachers/%d", lin), org, nil), 409, "has_record")
 	// It counts in the year of the lecture only.

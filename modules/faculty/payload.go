@@ -155,6 +155,8 @@ type TeacherResponse struct {
 	Years          []YearHours        `json:"years"`
 	Sessions       []TaughtSession    `json:"sessions"`
 	Upcoming       []ScheduledSession `json:"upcoming"` // sessions from now on, soonest first
+	Courses        []AuthoredCourse   `json:"courses"`  // published online courses naming the teacher
+	Lectures       []GivenLecture     `json:"lectures"` // held lectures of the 讲坛 series
 	Evaluation     Evaluation         `json:"evaluation"`
 	Corrections    []CorrectionItem   `json:"corrections"`
 	MasterHistory  []MasterDecision   `json:"master_history"`

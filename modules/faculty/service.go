@@ -87,6 +87,7 @@ type Service struct {
 	now      func() time.Time
 	speakers Speakers
 	objects  objects.Store
+	courses  CourseShelf
 }
 
 // NewService builds the service and declares its settings.
@@ -268,6 +269,12 @@ func (s *Service) Record(ctx context.Context, p *web.Principal, id uint64) (Teac
 	}
 	if out.Upcoming == nil {
 		out.Upcoming = []ScheduledSession{}
+	}
+	if out.Courses, err = s.recordCourses(ctx, t.Name); err != nil {
+		return out, err
+	}
+	if out.Lectures, err = s.recordLectures(ctx, t.ID); err != nil {
+		return out, err
 	}
 	out.Evaluation, err = s.deps.Evaluations.TeacherEvaluation(ctx, ids, t.UserID)
 	if err != nil {
