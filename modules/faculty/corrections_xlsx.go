@@ -3,12 +3,10 @@ package faculty
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 )
 
 // correctionsHeader are the columns of the corrections export.
@@ -22,22 +20,7 @@ func (h *Handlers) exportCorrections(c *fiber.Ctx) error {
 		return web.Forbidden()
 	}
 	status := c.Query("status")
-	ctx := context.WithoutCancel(c.UserContext()) // the rows are read after the handler returns
-	return web.AttachmentStream(c, web.XLSX, "teacher-corrections.xlsx", h.log, func(w io.Writer) error {
-		x := excelize.NewFile()
-		defer func() { _ = x.Close() }()
-		sheet := "教师整改任务"
-		if err := x.SetSheetName("Sheet1", sheet); err != nil {
-			return err
-		}
-		sw, err := x.NewStreamWriter(sheet)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", correctionsHeader); err != nil {
-			return err
-		}
-		row := 2
+	return h.streamSheet(c, "teacher-corrections.xlsx", "教师整改任务", correctionsHeader, func(ctx context.Context, add func([]any) error) error {
 		for page := 1; ; page++ {
 			items, _, err := h.svc.Corrections(ctx, p, status, web.Page{Page: page, PageSize: web.MaxPageSize})
 			if err != nil {
@@ -48,19 +31,13 @@ func (h *Handlers) exportCorrections(c *fiber.Ctx) error {
 				if it.ClosedAt != nil {
 					closed = it.ClosedAt.In(web.Shanghai).Format("2006-01-02 15:04")
 				}
-				cell, _ := excelize.CoordinatesToCellName(1, row)
-				if err := sw.SetRow(cell, []any{it.TeacherName, it.Label, it.Rate, it.Bar, it.DueOn, it.StatusName, it.Note, closed}); err != nil {
+				if err := add([]any{it.TeacherName, it.Label, it.Rate, it.Bar, it.DueOn, it.StatusName, it.Note, closed}); err != nil {
 					return err
 				}
-				row++
 			}
 			if len(items) < web.MaxPageSize {
-				break
+				return nil
 			}
 		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return x.Write(w)
 	})
 }

@@ -3,13 +3,11 @@ package faculty
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"college/modules/web"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 )
 
 // Handlers serves the faculty's API and pages.
@@ -169,39 +167,19 @@ func (h *Handlers) export(c *fiber.Ctx) error {
 		return web.Forbidden()
 	}
 	f := filter(c)
-	ctx := context.WithoutCancel(c.UserContext()) // the rows are read after the handler returns
-	return web.AttachmentStream(c, web.XLSX, "teachers.xlsx", h.log, func(w io.Writer) error {
-		x := excelize.NewFile()
-		defer func() { _ = x.Close() }()
-		sheet := "师资库"
-		if err := x.SetSheetName("Sheet1", sheet); err != nil {
-			return err
-		}
-		sw, err := x.NewStreamWriter(sheet)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", exportHeader); err != nil {
-			return err
-		}
-		row := 2
-		err = h.svc.store.each(ctx, p, f, func(ts []Teacher) error {
+	return h.streamSheet(c, "teachers.xlsx", "师资库", exportHeader, func(ctx context.Context, add func([]any) error) error {
+		err := h.svc.store.each(ctx, p, f, func(ts []Teacher) error {
 			for _, t := range ts {
-				cell, _ := excelize.CoordinatesToCellName(1, row)
-				if err := sw.SetRow(cell, []any{t.Name, KindNames[t.Kind], t.Post, t.Unit, t.Title, t.Fields, StatusNames[t.Status]}); err != nil {
+				if err := add([]any{t.Name, KindNames[t.Kind], t.Post, t.Unit, t.Title, t.Fields, StatusNames[t.Status]}); err != nil {
 					return err
 				}
-				row++
 			}
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("faculty: export: %w", err)
 		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return x.Write(w)
+		return nil
 	})
 }
 

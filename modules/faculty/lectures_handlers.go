@@ -123,36 +123,6 @@ func (h *Handlers) attendance(c *fiber.Ctx) error {
 // text keeps a value a string cell, never a formula.
 func text(s string) excelize.Cell { return excelize.Cell{Value: s} }
 
-// streamSheet writes one sheet with a header row, the rows fill gives it
-// written as they come.
-func streamSheet(w io.Writer, sheet string, header []any, fill func(add func(row []any) error) error) error {
-	x := excelize.NewFile()
-	defer func() { _ = x.Close() }()
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := x.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
-	row := 2
-	err = fill(func(r []any) error {
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		row++
-		return sw.SetRow(cell, r)
-	})
-	if err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return x.Write(w)
-}
-
 // lectureHeader are the columns of the lecture export.
 var lectureHeader = []any{"系列", "主题", "主讲人", "日期", "时间", "地点", "听课对象", "容纳人数", "状态", "取消原因"}
 
@@ -168,7 +138,7 @@ func (h *Handlers) exportLectures(c *fiber.Ctx) error {
 	}
 	ctx := context.WithoutCancel(c.UserContext()) // the rows are read after the handler returns
 	return web.AttachmentStream(c, web.XLSX, "lectures.xlsx", h.log, func(w io.Writer) error {
-		return streamSheet(w, "讲坛讲座", lectureHeader, func(add func([]any) error) error {
+		return web.WriteSheet(w, "讲坛讲座", lectureHeader, func(add func([]any) error) error {
 			return h.svc.eachLecture(ctx, p, f, func(ls []Lecture) error {
 				for i := range ls {
 					it := lectureItem(&ls[i])
@@ -201,7 +171,7 @@ func (h *Handlers) exportAttendance(c *fiber.Ctx) error {
 	ctx := context.WithoutCancel(c.UserContext())
 	name := fmt.Sprintf("lecture-%d-attendance.xlsx", l.ID)
 	return web.AttachmentStream(c, web.XLSX, name, h.log, func(w io.Writer) error {
-		return streamSheet(w, "签到名单", []any{"序号", "姓名", "单位", "签到时间"}, func(add func([]any) error) error {
+		return web.WriteSheet(w, "签到名单", []any{"序号", "姓名", "单位", "签到时间"}, func(add func([]any) error) error {
 			n := 0
 			return h.svc.eachAttendee(ctx, l.ID, func(items []AttendeeItem) error {
 				for _, a := range items {
