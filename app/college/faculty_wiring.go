@@ -76,6 +76,10 @@ func (f facultyEvaluations) TeacherEvaluation(ctx context.Context, sessionIDs []
 		out.Evaluations[i] = faculty.EvaluationScore{ID: e.ID, ClassTitle: e.ClassTitle, Label: e.Target.Label, Responses: e.Responses,
 			Score: e.Score, SatisfactionRate: e.SatisfactionRate, MeetsBar: e.MeetsBar}
 	}
+	out.Trend = make([]faculty.TrendPoint, len(a.Trend))
+	for i, x := range a.Trend {
+		out.Trend[i] = faculty.TrendPoint{Period: x.Period, Responses: x.Responses, Score: x.Score, SatisfactionRate: x.SatisfactionRate}
+	}
 	return out, nil
 }
 

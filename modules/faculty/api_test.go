@@ -210,6 +210,9 @@ func TestTeachingRecordEvaluationAndCorrection(t *testing.T) {
 	if ev["responses"].(float64) != 4 || ev["satisfaction_rate"].(float64) != 0.5 || ev["average"].(float64) <= 0 {
 		t.Fatalf("evaluation: %v", ev)
 	}
+	if tr := ev["trend"].([]any); len(tr) != 1 || tr[0].(map[string]any)["satisfaction_rate"].(float64) != 0.5 || tr[0].(map[string]any)["responses"].(float64) != 4 {
+		t.Fatalf("trend: %v", ev["trend"])
+	}
 	cs := rec["corrections"].([]any)
 	if len(cs) != 1 {
 		t.Fatalf("corrections: %v", cs)
@@ -255,7 +258,7 @@ func TestTeachingRecordEvaluationAndCorrection(t *testing.T) {
 	}
 	b := collegetest.LoginPages(a, "col", collegetest.UserPassword)
 	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/teacher-corrections?status=closed", 200), "张教授", "已整改")
-	collegetest.MustContain(t, collegetest.PageGet(b, fmt.Sprintf("/admin/teachers/%d", zhang), 200), "新发展理念专题辅导", "已集体备课并试讲")
+	collegetest.MustContain(t, collegetest.PageGet(b, fmt.Sprintf("/admin/teachers/%d", zhang), 200), "新发展理念专题辅导", "已集体备课并试讲", "评估结果", "按月变化", ">50%<")
 
 	// Another evaluation under the bar opens a second task, which the
 	// college closes through the page form: an empty note is refused with

@@ -122,6 +122,15 @@ type Evaluation struct {
 	SatisfactionRate float64           `json:"satisfaction_rate"`
 	Bar              float64           `json:"bar"`
 	Evaluations      []EvaluationScore `json:"evaluations"`
+	Trend            []TrendPoint      `json:"trend"` // by month, oldest first
+}
+
+// TrendPoint is a month of a teacher's evaluations.
+type TrendPoint struct {
+	Period           string  `json:"period"` // YYYY-MM
+	Responses        int     `json:"responses"`
+	Score            float64 `json:"score"`
+	SatisfactionRate float64 `json:"satisfaction_rate"`
 }
 
 // CorrectionItem is a correction task.
