@@ -48,7 +48,7 @@ var actionNames = map[string]string{
 	"report.request": "申请生成报表", "export.report": "下载报表",
 	"site.propose": "申报现场教学点", "site.review": "论证现场教学点", "site.approve": "审批现场教学点", "site.activate": "启用现场教学点",
 	"site.suspend": "暂停现场教学点", "site.withdraw": "撤销现场教学点", "site.book": "预约现场教学点", "site.photo.add": "上传教学点照片", "site.photo.delete": "删除教学点照片",
-	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_route.create": "新建现场教学线路",
+	"site.booking.confirm": "确认教学点预约", "site.booking.decline": "婉拒教学点预约", "site_category.create": "新增教学点类别", "site_category.rename": "教学点类别改名", "site_route.create": "新建现场教学线路",
 	"export.sites": "导出现场教学点", "site.update": "修改现场教学点申报内容",
 	"site.inspect": "记录教学点督促检查", "site.rectify": "记录教学点整改完成", "export.site_inspections": "导出教学点督促检查",
 	"export.site_stats": "导出现场教学点使用统计", "export.site_routes": "导出现场教学线路", "export.site_joint": "导出联席会议教学点一览", "site.course.link": "列入教学点精品课程", "site.course.unlink": "移出教学点精品课程",

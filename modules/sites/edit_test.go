@@ -120,3 +120,38 @@ func TestProposalForm(t *testing.T) {
 		t.Fatalf("proposed for org %d, want the district %d", org, w.d1)
 	}
 }
+
+// The org department keeps the category list: adding and renaming (the
+// sites follow the new name) through the API and the page; districts may
+// not.
+func TestCategoriesAreKeptByTheOrgDepartment(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	id := w.propose(t, "d1_admin", w.d1, 30) // 党的建设
+	var cat uint64
+	w.a.DB.Table("site_categories").Where("name = ?", "党的建设").Pluck("id", &cat)
+	path := fmt.Sprintf("/api/v1/site-categories/%d", cat)
+	collegetest.MustStatus(t, w.a.Do("PUT", path, w.tok["d1_admin"], map[string]any{"name": "党的建设教育"}), 403)
+	collegetest.MustStatus(t, w.a.Do("PUT", path, w.tok["org"], map[string]any{"name": " "}), 400)
+	collegetest.MustRefuse(t, w.a.Do("PUT", path, w.tok["org"], map[string]any{"name": "绿色发展"}), 409, "duplicate")
+	collegetest.MustStatus(t, w.a.Do("PUT", "/api/v1/site-categories/999999", w.tok["org"], map[string]any{"name": "新名"}), 404)
+	r := w.a.Do("PUT", path, w.tok["org"], map[string]any{"name": "党的建设教育"})
+	collegetest.MustStatus(t, r, 200)
+	if got := w.a.Do("GET", fmt.Sprintf("/api/v1/sites/%d", id), w.tok["org"], nil).JSON(t)["category"]; got != "党的建设教育" {
+		t.Fatalf("the site's category after the rename: %v", got)
+	}
+
+	b := collegetest.LoginPages(w.a, "org", collegetest.UserPassword)
+	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/sites", 200), `href="/admin/sites/categories"`)
+	page := collegetest.PageGet(b, "/admin/sites/categories", 200)
+	collegetest.MustContain(t, page, "党的建设教育", "新增类别")
+	collegetest.MustBody(t, collegetest.PagePost(b, page, "/admin/sites/categories", url.Values{"name": {"开放合作"}}), 409, "该类别已存在")
+	collegetest.MustRedirect(t, collegetest.PagePost(b, page, "/admin/sites/categories", url.Values{"name": {"乡村振兴"}}), "/admin/sites/categories")
+	collegetest.MustRedirect(t, collegetest.PagePost(b, page, fmt.Sprintf("/admin/sites/categories/%d", cat), url.Values{"name": {"党的建设"}}), "/admin/sites/categories")
+	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/sites/categories", 200), "已保存类别“党的建设”", "乡村振兴")
+	if n := w.a.Count("sites", "category = ?", "党的建设"); n != 1 {
+		t.Fatalf("sites under the restored name: %d", n)
+	}
+	d := collegetest.LoginPages(w.a, "d1_admin", collegetest.UserPassword)
+	collegetest.MustStatus(t, d.Req("GET", "/admin/sites/categories", nil), 403)
+}

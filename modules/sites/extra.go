@@ -25,6 +25,9 @@ func (h *Handlers) registerExtra(a *web.API) {
 
 // registerExtraPages lists the pages that must come before /admin/sites/:id.
 func (h *Handlers) registerExtraPages(pages fiber.Router) {
+	pages.Get(AdminPath+"/categories", web.RequireRole(Deciders...), h.categoriesPage)
+	pages.Post(AdminPath+"/categories", web.RequireRole(Deciders...), h.categoryForm)
+	pages.Post(AdminPath+"/categories/:id", web.RequireRole(Deciders...), h.categoryForm)
 	pages.Get(AdminPath+"/routes", web.RequireRole(Viewers...), h.routesPage)
 	pages.Get(AdminPath+"/routes/new", web.RequireRole(Managers...), h.newRoutePage)
 	pages.Post(AdminPath+"/routes", web.RequireRole(Managers...), h.createRouteForm)

@@ -24,6 +24,7 @@ func NewHandlers(svc *Service, pages *web.Engine) *Handlers {
 func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a := api.Tag("sites")
 	a.Get("/site-categories", web.Doc{Summary: "现场教学点类别", Resp: []CategoryResponse{}, Roles: Viewers}, h.categories)
+	a.Put("/site-categories/:id", web.Doc{Summary: "类别改名（组织部门；该类别的教学点随之改名）", Body: CategoryRequest{}, Resp: CategoryResponse{}, Roles: Deciders}, h.renameCategory)
 	a.Post("/site-categories", web.Doc{Summary: "新增现场教学点类别（组织部门）", Body: CategoryRequest{}, Resp: CategoryResponse{}, Status: 201, Roles: Deciders}, h.addCategory)
 	a.Get("/sites", web.Doc{Summary: "现场教学点（区县看本辖区，组织部门看全市，学员看使用中的）", Resp: web.List[SiteResponse]{}, Roles: Viewers, Query: []string{"category", "status", "page", "page_size"}}, h.list)
 	a.Get("/sites/export", web.Doc{Summary: "导出现场教学点（.xlsx）", Roles: Managers, Query: []string{"category", "status"}}, h.export)

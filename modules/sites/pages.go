@@ -19,13 +19,14 @@ type option struct{ Value, Name string }
 
 // listData is what both site lists show.
 type listData struct {
-	Admin      bool
-	Sites      web.List[SiteResponse]
-	Categories []CategoryResponse
-	Statuses   []option
-	Filter     Filter
-	Pages      int
-	Query      string
+	Admin         bool
+	CanCategories bool // the org department keeps the category list
+	Sites         web.List[SiteResponse]
+	Categories    []CategoryResponse
+	Statuses      []option
+	Filter        Filter
+	Pages         int
+	Query         string
 }
 
 // actionForm is one life-cycle step the caller may take on the detail page.
@@ -99,7 +100,7 @@ func (h *Handlers) listPage(admin bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		d := listData{Admin: admin, Sites: web.NewList(items, total, pg), Categories: cats, Filter: f,
+		d := listData{Admin: admin, CanCategories: admin && web.Caller(c).HasAny(Deciders...), Sites: web.NewList(items, total, pg), Categories: cats, Filter: f,
 			Pages: int((total + int64(pg.PageSize) - 1) / int64(max(pg.PageSize, 1)))}
 		for _, st := range []string{StatusProposed, StatusReviewed, StatusApproved, StatusInUse, StatusSuspended, StatusWithdrawn} {
 			d.Statuses = append(d.Statuses, option{st, StatusNames[st]})
