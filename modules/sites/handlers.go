@@ -38,6 +38,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/sites/:id/suspend", web.Doc{Summary: "暂停使用（需填写原因）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Managers}, h.step("suspend"))
 	a.Post("/sites/:id/withdraw", web.Doc{Summary: "撤销（需填写原因）", Body: StepRequest{}, Resp: SiteResponse{}, Roles: Managers}, h.step("withdraw"))
 	a.Get("/sites/:id/bookings", web.Doc{Summary: "教学点预约日历（from=YYYY-MM-DD 起）", Resp: []BookingResponse{}, Roles: Viewers, Query: []string{"from"}}, h.bookings)
+	a.Get("/sites/:id/bookings.xlsx", web.Doc{Summary: "导出教学点预约日历（Excel，from=YYYY-MM-DD 起）", Roles: Viewers, Query: []string{"from"}}, h.exportCalendar)
 	a.Post("/sites/:id/bookings", web.Doc{Summary: "预约教学点：{session_id} 或 {date, starts_at, ends_at, group_size}；满员 409 site_full", Body: BookingRequest{}, Resp: BookingResponse{}, Status: 201, Roles: Bookers}, h.book)
 	a.Post("/site-bookings/:id/confirm", web.Doc{Summary: "确认预约（教学点所在单位或组织部门）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers, OptionalBody: true}, h.decide(true))
 	a.Post("/site-bookings/:id/decline", web.Doc{Summary: "婉拒预约（需填写原因）", Body: StepRequest{}, Resp: BookingResponse{}, Roles: Managers}, h.decide(false))

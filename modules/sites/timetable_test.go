@@ -113,6 +113,14 @@ func TestTimetableBooksASite(t *testing.T) {
 	if !strings.Contains(page, fmt.Sprintf(`action="/admin/sessions/%d/site"`, other)) {
 		t.Fatal("a declined session is not offered for booking again")
 	}
+	// The calendar exports to Excel: both bookings, the declined one with its reason.
+	x := a.Do("GET", fmt.Sprintf("/api/v1/sites/%d/bookings.xlsx?from=%s", site, collegetest.Day(day)), w.tok["d1_admin"], nil)
+	collegetest.MustStatus(t, x, 200)
+	rows := collegetest.XLSXRows(t, x.Body)
+	if len(rows) != 3 || rows[1][4] != "红色教育现场教学" || rows[2][6] != "下午闭馆" {
+		t.Fatalf("calendar export: %v", rows)
+	}
+	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/sites/%d/bookings.xlsx", site), w.tok["d2_admin"], nil), 404)
 	if got := len(w.a.AuditRows("site.book")); got != 2 {
 		t.Fatalf("%d site.book entries, want 2", got)
 	}
