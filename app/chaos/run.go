@@ -167,6 +167,12 @@ func Execute(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Relogins = r.tally.relogins.Load()
 	if n := r.tally.ServerErrors(); n > 0 {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("%d answers were server errors other than 503: %s", n, strings.Join(r.tally.Samples(), "; ")))
+		// The instances' own words for them, to find the cause.
+		for _, c := range r.colleges {
+			for _, line := range failedRequests(c.Log, 10) {
+				rep.Failures = append(rep.Failures, c.Name+": "+line)
+			}
+		}
 	}
 	if rep.Relogins > 0 {
 		rep.Failures = append(rep.Failures, fmt.Sprintf("%d requests found their session gone and logged in again", rep.Relogins))
@@ -318,3 +324,19 @@ func (r *Run) probe(i int, path string, header ...string) int {
 }
 
 var errNoLease = errors.New("chaos: lease not planted")
+
+// failedRequests are up to max lines of an instance's log that record a
+// request failed with a server error other than 503.
+func failedRequests(path string, max int) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if strings.Contains(line, "request failed") && !strings.Contains(line, "503") && len(out) < max {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return out
+}

@@ -379,9 +379,11 @@ func (s *Service) completeLesson(ctx context.Context, uid, lessonID uint64) (web
 	}
 	if !ok {
 		// Redis lost the play between the beat and now: the completion
-		// cannot be written, so it must not be acknowledged either. The
-		// player retries and starts a new play from what SQL holds.
-		return 0, false, web.Internal(fmt.Errorf("learning: complete lesson %d for %d: %w", lessonID, uid, errLiveStateLost))
+		// cannot be written, so it must not be acknowledged either. It is
+		// a passing state of the service, not a fault of the request: 503,
+		// and the player retries and starts a new play from what SQL holds.
+		return 0, false, web.Unavailable("学习进度暂时无法保存，请稍后重试").
+			WithCause(fmt.Errorf("learning: complete lesson %d for %d: %w", lessonID, uid, errLiveStateLost))
 	}
 	course, err := s.catalog.CourseByID(ctx, l.CourseID)
 	if err != nil || course == nil {

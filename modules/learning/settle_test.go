@@ -222,7 +222,7 @@ func TestCompletionAfterLiveStateLostIsNotAcknowledged(t *testing.T) {
 	}
 	v.cache.Del(context.Background(), v.s.live.playKey(v.p.UserID), v.s.live.progKey(v.p.UserID, v.lesson.ID), v.s.live.segKey(v.p.UserID, v.lesson.ID))
 	credited, done, err := v.s.completeLesson(context.Background(), v.p.UserID, v.lesson.ID)
-	if !errors.Is(err, errLiveStateLost) || web.AsError(err).Status < 500 {
+	if we := web.AsError(err); !errors.Is(err, errLiveStateLost) || we.Status != 503 || we.RetryAfter == 0 {
 		t.Fatalf("completion without live state: credited %v, done %v, err %v", credited, done, err)
 	}
 	if credited != 0 || done {
