@@ -30,6 +30,7 @@ import (
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/portal"
+	"college/modules/programs"
 	"college/modules/reports"
 	"college/modules/search"
 	"college/modules/settings"
@@ -87,6 +88,7 @@ type App struct {
 	Reports  *reports.Service
 	Sites    *sites.Service
 	Bases    *bases.Service
+	Programs *programs.Service
 	Faculty  *faculty.Service
 
 	ready    atomic.Bool
@@ -120,6 +122,7 @@ func Migrations() []db.Migration {
 	all = append(all, sites.Migrations()...)
 	all = append(all, bases.Migrations()...)
 	all = append(all, faculty.Migrations()...)
+	all = append(all, programs.Migrations()...)
 	return all
 }
 
@@ -296,6 +299,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Faculty.SetObjects(s.Objects)
 	a.Faculty.SetCourses(facultyCourses{a.Catalog})
 	a.Training.SetSites(trainingSites{a.Sites})
+	a.Programs = programs.NewService(programs.Deps{DB: s.DB, People: programPeople{id: a.Identity, store: idStore}, Classes: a.Training, Audit: a.Audit, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -380,6 +384,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	sites.NewHandlers(a.Sites, engine).Register(a.API, pages)
 	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
 	faculty.NewHandlers(a.Faculty, engine, log).Register(a.API, pages)
+	programs.NewHandlers(a.Programs).Register(a.API)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
