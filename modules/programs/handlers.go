@@ -27,6 +27,7 @@ func (h *Handlers) Register(api *web.API) {
 	a.Get("/programs/:id/coverage", web.Doc{Summary: "项目覆盖情况：各分组、各单位的目标人数、已完成、已报名、未覆盖（org_id 限定范围）", Resp: CoverageResponse{}, Roles: Managers, Query: []string{"org_id"}}, h.coverage)
 	a.Get("/programs/:id/coverage/people", web.Doc{Summary: "分组人员名单（status 为 not_reached、registered 或 completed）", Resp: web.List[PersonItem]{}, Roles: Managers,
 		Query: []string{"group_id", "status", "org_id", "page", "page_size"}}, h.people)
+	a.Get("/programs/:id/coverage/people.xlsx", web.Doc{Summary: "导出分组人员名单（Excel，status 同上）", Roles: Managers, Query: []string{"group_id", "status", "org_id"}}, h.exportPeople)
 }
 
 func (h *Handlers) list(c *fiber.Ctx) error {
@@ -115,6 +116,35 @@ func (h *Handlers) coverage(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+func peopleFilter(c *fiber.Ctx) (PeopleFilter, error) {
+	var f PeopleFilter
+	var err error
+	if f.GroupID, err = web.QueryUint(c, "group_id"); err != nil {
+		return f, err
+	}
+	if f.OrgID, err = web.QueryUint(c, "org_id"); err != nil {
+		return f, err
+	}
+	f.Status = c.Query("status")
+	return f, nil
+}
+
+func (h *Handlers) exportPeople(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := peopleFilter(c)
+	if err != nil {
+		return err
+	}
+	write, name, err := h.svc.ExportPeople(c.UserContext(), web.Caller(c), id, f)
+	if err != nil {
+		return err
+	}
+	return web.AttachmentStream(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, h.svc.log, write)
+}
+
 func (h *Handlers) people(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -124,14 +154,10 @@ func (h *Handlers) people(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var f PeopleFilter
-	if f.GroupID, err = web.QueryUint(c, "group_id"); err != nil {
+	f, err := peopleFilter(c)
+	if err != nil {
 		return err
 	}
-	if f.OrgID, err = web.QueryUint(c, "org_id"); err != nil {
-		return err
-	}
-	f.Status = c.Query("status")
 	items, total, err := h.svc.CoveragePeople(c.UserContext(), web.Caller(c), id, f, pg)
 	if err != nil {
 		return err

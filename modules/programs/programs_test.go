@@ -1,6 +1,7 @@
 package programs_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -11,6 +12,8 @@ import (
 	"college/app/collegetest"
 	"college/modules/identity"
 	"college/modules/web"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // seeded is a city with cadres of known levels, posts, appointments and tags.
@@ -348,6 +351,20 @@ func TestCoverageFollowsGraduation(t *testing.T) {
 	if items := status(t, l); len(items) != 1 || l.JSON(t)["total"].(float64) != 2 {
 		t.Fatalf("page 2: %s", l.Body)
 	}
+	x := a.Do("GET", path(fmt.Sprintf("/coverage/people.xlsx?group_id=%d&status=not_reached", gid)), col, nil)
+	collegetest.MustStatus(t, x, 200)
+	book, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows("人员名单")
+	if err != nil || len(rows) != 3 || rows[0][1] != "姓名" || rows[1][1]+rows[2][1] != "干部pa5干部pb2" || rows[1][4] != "未覆盖" {
+		t.Fatalf("export: %v %v", rows, err)
+	}
+	if a.AuditCount("export.program_people", prog) != 1 {
+		t.Fatal("export not audited")
+	}
+	collegetest.MustStatus(t, a.Do("GET", path(fmt.Sprintf("/coverage/people.xlsx?group_id=%d&status=all", gid)), col, nil), 400)
 	collegetest.MustStatus(t, a.Do("GET", path(fmt.Sprintf("/coverage/people?group_id=%d&status=done", gid)), col, nil), 400)
 	collegetest.MustStatus(t, a.Do("GET", path("/coverage/people?status=completed"), col, nil), 400)
 	collegetest.MustStatus(t, a.Do("GET", path(fmt.Sprintf("/coverage/people?group_id=%d&status=completed", gid+99)), col, nil), 404)
