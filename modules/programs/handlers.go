@@ -10,16 +10,18 @@ import (
 
 // Handlers serves the programmes' API.
 type Handlers struct {
-	svc *Service
+	svc   *Service
+	pages *web.Engine
 }
 
 // NewHandlers wires the module's routes.
-func NewHandlers(svc *Service) *Handlers { return &Handlers{svc: svc} }
+func NewHandlers(svc *Service, pages *web.Engine) *Handlers { return &Handlers{svc: svc, pages: pages} }
 
 // Register lists every route of the module.
-func (h *Handlers) Register(api *web.API) {
+func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a := api.Tag("programs")
 	a.Get("/programs", web.Doc{Summary: "重点培训项目列表（year 筛选年度）", Resp: web.List[ProgramItem]{}, Roles: Managers, Query: []string{"year", "page", "page_size"}}, h.list)
+	a.Get("/programs/export", web.Doc{Summary: "导出重点培训项目列表（Excel）", Roles: Managers, Query: []string{"year"}}, h.export)
 	a.Post("/programs", web.Doc{Summary: "新建重点培训项目及培训对象分组（组织部门；学院为本院项目）", Body: ProgramRequest{}, Resp: ProgramResponse{}, Status: 201, Roles: Managers}, h.create)
 	a.Get("/programs/:id", web.Doc{Summary: "重点培训项目详情（分组规则、关联班次）", Resp: ProgramResponse{}, Roles: Managers}, h.get)
 	a.Get("/programs/:id/groups/:gid/preview", web.Doc{Summary: "预览分组规则选中的人数及部分人员", Resp: PreviewResponse{}, Roles: Managers}, h.preview)
@@ -28,6 +30,30 @@ func (h *Handlers) Register(api *web.API) {
 	a.Get("/programs/:id/coverage/people", web.Doc{Summary: "分组人员名单（status 为 not_reached、registered 或 completed）", Resp: web.List[PersonItem]{}, Roles: Managers,
 		Query: []string{"group_id", "status", "org_id", "page", "page_size"}}, h.people)
 	a.Get("/programs/:id/coverage/people.xlsx", web.Doc{Summary: "导出分组人员名单（Excel，status 同上）", Roles: Managers, Query: []string{"group_id", "status", "org_id"}}, h.exportPeople)
+	h.registerPages(pages)
+}
+
+func yearFrom(c *fiber.Ctx) (int, error) {
+	year := 0
+	if v := c.Query("year"); v != "" {
+		var err error
+		if year, err = strconv.Atoi(v); err != nil {
+			return 0, web.Invalid(map[string]string{"year": "年度应为数字"})
+		}
+	}
+	return year, nil
+}
+
+func (h *Handlers) export(c *fiber.Ctx) error {
+	year, err := yearFrom(c)
+	if err != nil {
+		return err
+	}
+	write, err := h.svc.Export(c.UserContext(), web.Caller(c), year)
+	if err != nil {
+		return err
+	}
+	return web.AttachmentStream(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "重点培训项目.xlsx", h.svc.log, write)
 }
 
 func (h *Handlers) list(c *fiber.Ctx) error {
@@ -35,11 +61,9 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	year := 0
-	if v := c.Query("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			return web.Invalid(map[string]string{"year": "年度应为数字"})
-		}
+	year, err := yearFrom(c)
+	if err != nil {
+		return err
 	}
 	items, total, err := h.svc.List(c.UserContext(), web.Caller(c), year, pg)
 	if err != nil {

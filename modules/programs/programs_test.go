@@ -257,6 +257,20 @@ func TestProgrammeScope(t *testing.T) {
 		}
 	}
 	collegetest.MustStatus(t, a.Do("GET", fmt.Sprintf("/api/v1/programs/%d", mine), c.Tokens["org"], nil), 200)
+
+	x := a.Do("GET", "/api/v1/programs/export", c.Tokens["col"], nil)
+	collegetest.MustStatus(t, x, 200)
+	if rows := collegetest.XLSXRows(t, x.Body); len(rows) != 2 || rows[1][1] != "分院专题培训" || rows[1][4] != "市委党校分院" {
+		t.Fatalf("export: %v", rows)
+	}
+	if collegetest.CountAudits(a, "export.programs") != 1 {
+		t.Fatal("export not audited")
+	}
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/programs/export", c.Tokens["ua_admin"], nil), 403)
+	collegetest.MustStatus(t, a.Do("GET", "/api/v1/programs?year=x", c.Tokens["org"], nil), 400)
+	if l := a.Do("GET", "/api/v1/programs?year=2025", c.Tokens["org"], nil); l.JSON(t)["total"].(float64) != 0 {
+		t.Fatalf("year filter: %s", l.Body)
+	}
 }
 
 func status(t *testing.T, r collegetest.Response) []uint64 {
@@ -368,6 +382,19 @@ func TestCoverageFollowsGraduation(t *testing.T) {
 	collegetest.MustStatus(t, a.Do("GET", path(fmt.Sprintf("/coverage/people?group_id=%d&status=done", gid)), col, nil), 400)
 	collegetest.MustStatus(t, a.Do("GET", path("/coverage/people?status=completed"), col, nil), 400)
 	collegetest.MustStatus(t, a.Do("GET", path(fmt.Sprintf("/coverage/people?group_id=%d&status=completed", gid+99)), col, nil), 404)
+
+	// The pages show the same figures.
+	b := collegetest.LoginPages(a, "col", collegetest.UserPassword)
+	collegetest.MustContain(t, collegetest.PageGet(b, "/", 200), `href="/admin/programs"`)
+	collegetest.MustContain(t, collegetest.PageGet(b, "/admin/programs", 200), "重点培训项目", "乡科级干部轮训", fmt.Sprintf(`href="/admin/programs/%d"`, prog))
+	detail := collegetest.PageGet(b, fmt.Sprintf("/admin/programs/%d", prog), 200)
+	collegetest.MustContain(t, detail, "区属乡科级", "目标 4 人，已完成 2 人，已报名未结业 0 人，未覆盖 2 人，覆盖率 50%", "东城区发改委", "66.7%", "学习贯彻专题培训班",
+		fmt.Sprintf("coverage/people.xlsx?group_id=%d&status=not_reached", gid))
+	collegetest.MustContain(t, collegetest.PageGet(b, fmt.Sprintf("/admin/programs/%d?org_id=%d", prog, c.UnitB), 200), "目标 1 人，已完成 0 人",
+		fmt.Sprintf("people.xlsx?group_id=%d&status=completed&org_id=%d", gid, c.UnitB))
+	unit := collegetest.LoginPages(a, "ua_admin", collegetest.UserPassword)
+	collegetest.PageGet(unit, "/admin/programs", 403)
+	collegetest.PageGet(unit, fmt.Sprintf("/admin/programs/%d", prog), 403)
 }
 
 func TestClassLinkRefusals(t *testing.T) {

@@ -35,9 +35,36 @@ func (s *Service) ExportPeople(ctx context.Context, p *web.Principal, id uint64,
 
 // writePeople streams the list into a one-sheet workbook.
 func writePeople(w io.Writer, status string, items []PersonItem) error {
+	rows := make([][]any, len(items))
+	for i, it := range items {
+		rows[i] = []any{it.ID, it.Name, it.OrgName, it.Level, status}
+	}
+	return writeSheet(w, "人员名单", []float64{10, 16, 30, 14, 14}, []any{"编号", "姓名", "单位", "职级", "覆盖情况"}, rows)
+}
+
+// Export loads the programmes of the list for an Excel download and records
+// the export.
+func (s *Service) Export(ctx context.Context, p *web.Principal, year int) (func(w io.Writer) error, error) {
+	items, _, err := s.List(ctx, p, year, web.Page{Page: 1, PageSize: exportLimit})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit.Record(ctx, web.AuditBy(p, "export.programs", "program", 0, map[string]any{"year": year, "rows": len(items)})); err != nil {
+		return nil, web.AuditUnavailable(err)
+	}
+	return func(w io.Writer) error {
+		rows := make([][]any, len(items))
+		for i, it := range items {
+			rows[i] = []any{it.ID, it.Title, it.KindName, it.Year, it.OwnerOrgName}
+		}
+		return writeSheet(w, "重点培训项目", []float64{8, 40, 16, 8, 24}, []any{"编号", "项目名称", "类别", "年度", "主办单位"}, rows)
+	}, nil
+}
+
+// writeSheet streams rows under a header into a one-sheet workbook.
+func writeSheet(w io.Writer, sheet string, widths []float64, header []any, rows [][]any) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "人员名单"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
@@ -45,17 +72,17 @@ func writePeople(w io.Writer, status string, items []PersonItem) error {
 	if err != nil {
 		return err
 	}
-	for i, width := range []float64{10, 16, 30, 14, 14} {
+	for i, width := range widths {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
 	}
-	if err := sw.SetRow("A1", []any{"编号", "姓名", "单位", "职级", "覆盖情况"}); err != nil {
+	if err := sw.SetRow("A1", header); err != nil {
 		return err
 	}
-	for i, it := range items {
+	for i, row := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, []any{it.ID, it.Name, it.OrgName, it.Level, status}); err != nil {
+		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
 	}
