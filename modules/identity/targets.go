@@ -55,34 +55,56 @@ func targetMigrations() []db.Migration {
 // MaxTags is how many tags one person may carry.
 const MaxTags = 20
 
-// SetTags replaces the tags of a user in the caller's subtree.
-func (s *Service) SetTags(ctx context.Context, p *web.Principal, userID uint64, tags []string) ([]string, error) {
+// TargetingRequest is what training programmes select a person by, beside
+// level, org and post: the date of appointment to the current post and tags.
+type TargetingRequest struct {
+	AppointedOn string   `json:"appointed_on"` // YYYY-MM-DD; empty: unknown
+	Tags        []string `json:"tags"`
+}
+
+// TargetingResponse is a person's appointment date and tags.
+type TargetingResponse struct {
+	AppointedOn string   `json:"appointed_on"`
+	Tags        []string `json:"tags"`
+}
+
+// SetTargeting records when a user in the caller's subtree took up the
+// current post and replaces their tags.
+func (s *Service) SetTargeting(ctx context.Context, p *web.Principal, userID uint64, in TargetingRequest) (TargetingResponse, error) {
 	if !p.HasAny(web.RoleOrgAdmin, web.RoleUnitAdmin) {
-		return nil, web.Forbidden()
+		return TargetingResponse{}, web.Forbidden()
 	}
 	u, err := s.store.UserByID(ctx, p, userID)
 	if err != nil {
-		return nil, web.Internal(err)
+		return TargetingResponse{}, web.Internal(err)
 	}
 	if u == nil {
-		return nil, web.NotFound()
+		return TargetingResponse{}, web.NotFound()
 	}
+	in.AppointedOn = strings.TrimSpace(in.AppointedOn)
 	clean := []string{}
-	for _, t := range tags {
+	for _, t := range in.Tags {
 		t = strings.TrimSpace(t)
 		if t != "" && !slices.Contains(clean, t) {
 			clean = append(clean, t)
 		}
 	}
 	f := web.Fields{}
+	if in.AppointedOn != "" {
+		_, err := time.Parse(time.DateOnly, in.AppointedOn)
+		f.Check(err == nil, "appointed_on", "任现职时间应为 YYYY-MM-DD")
+	}
 	f.Check(len(clean) <= MaxTags, "tags", fmt.Sprintf("标签不能超过 %d 个", MaxTags))
 	for _, t := range clean {
-		f.Check(len([]rune(t)) <= 50, "tags", "每个标签不能超过 50 字")
+		f.Check(len([]rune(t)) <= 50 && !strings.Contains(t, ","), "tags", "每个标签不能超过 50 字，也不能含逗号")
 	}
 	if err := f.Err(); err != nil {
-		return nil, err
+		return TargetingResponse{}, err
 	}
 	err = s.change(ctx, func(st *Store) error {
+		if err := st.db.Model(&User{}).Where("id = ?", userID).Update("appointed_on", in.AppointedOn).Error; err != nil {
+			return err
+		}
 		if err := st.db.Where("user_id = ?", userID).Delete(&UserTag{}).Error; err != nil {
 			return err
 		}
@@ -93,12 +115,13 @@ func (s *Service) SetTags(ctx context.Context, p *web.Principal, userID uint64, 
 		}
 		return nil
 	}, func() web.AuditEntry {
-		return web.AuditBy(p, "user.tags", "user", userID, map[string]any{"tags": clean})
+		return web.AuditBy(p, "user.targeting", "user", userID, map[string]any{"appointed_on": in.AppointedOn, "tags": clean})
 	})
 	if err != nil {
-		return nil, web.Internal(err)
+		return TargetingResponse{}, web.Internal(err)
 	}
-	return clean, nil
+	slices.Sort(clean)
+	return TargetingResponse{AppointedOn: in.AppointedOn, Tags: clean}, nil
 }
 
 // TagsOf returns a user's tags, in name order.
@@ -106,35 +129,6 @@ func (s *Service) TagsOf(ctx context.Context, userID uint64) ([]string, error) {
 	out := []string{}
 	err := s.store.db.WithContext(ctx).Model(&UserTag{}).Where("user_id = ?", userID).Order("tag").Pluck("tag", &out).Error
 	return out, err
-}
-
-// SetAppointedOn records when a user in the caller's subtree took up the
-// current post (YYYY-MM-DD; empty: unknown).
-func (s *Service) SetAppointedOn(ctx context.Context, p *web.Principal, userID uint64, on string) error {
-	if !p.HasAny(web.RoleOrgAdmin, web.RoleUnitAdmin) {
-		return web.Forbidden()
-	}
-	if on != "" {
-		if _, err := time.Parse(time.DateOnly, on); err != nil {
-			return web.Invalid(map[string]string{"appointed_on": "任现职时间应为 YYYY-MM-DD"})
-		}
-	}
-	u, err := s.store.UserByID(ctx, p, userID)
-	if err != nil {
-		return web.Internal(err)
-	}
-	if u == nil {
-		return web.NotFound()
-	}
-	err = s.change(ctx, func(st *Store) error {
-		return st.db.Model(&User{}).Where("id = ?", userID).Update("appointed_on", on).Error
-	}, func() web.AuditEntry {
-		return web.AuditBy(p, "user.appointed", "user", userID, map[string]any{"appointed_on": on})
-	})
-	if err != nil {
-		return web.Internal(err)
-	}
-	return nil
 }
 
 // Target selects cadres: every field given must hold.

@@ -2,7 +2,6 @@ package programs_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,15 +21,6 @@ type seeded struct {
 	c        *collegetest.City
 	district uint64
 	ids      map[string]uint64
-}
-
-func principal(t *testing.T, a *collegetest.App, id uint64, role string) *web.Principal {
-	t.Helper()
-	p, err := a.Identity.PersonByID(context.Background(), id)
-	if err != nil || p == nil {
-		t.Fatalf("person %d: %v", id, err)
-	}
-	return &web.Principal{UserID: p.ID, Username: p.Username, Roles: []string{role}, OrgID: p.OrgID, OrgPath: p.OrgPath}
 }
 
 func seed(t *testing.T) *seeded {
@@ -59,20 +49,12 @@ func seed(t *testing.T) *seeded {
 		reqs[i] = identity.UserRequest{Username: x.user, Name: "干部" + x.user, OrgID: x.org, Roles: []string{"learner"}, Level: x.level, Post: x.post}
 	}
 	a.Provision(reqs...)
-	org := principal(t, a, c.IDs["org"], web.RoleOrgAdmin)
-	ctx := context.Background()
 	for _, x := range people {
 		id := a.UserID(x.user)
 		s.ids[x.user] = id
-		if x.appointed != "" {
-			if err := a.Identity.SetAppointedOn(ctx, org, id, x.appointed); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if x.tags != nil {
-			if _, err := a.Identity.SetTags(ctx, org, id, x.tags); err != nil {
-				t.Fatal(err)
-			}
+		if x.appointed != "" || x.tags != nil {
+			r := a.Do("PUT", fmt.Sprintf("/api/v1/users/%d/targeting", id), c.Tokens["org"], map[string]any{"appointed_on": x.appointed, "tags": x.tags})
+			collegetest.MustStatus(t, r, 200)
 		}
 	}
 	// A disabled cadre matches no rule.
