@@ -30,6 +30,7 @@ import (
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/portal"
+	"college/modules/programs"
 	"college/modules/reports"
 	"college/modules/search"
 	"college/modules/settings"
@@ -87,6 +88,7 @@ type App struct {
 	Reports  *reports.Service
 	Sites    *sites.Service
 	Bases    *bases.Service
+	Programs *programs.Service
 	Faculty  *faculty.Service
 
 	ready    atomic.Bool
@@ -120,6 +122,7 @@ func Migrations() []db.Migration {
 	all = append(all, sites.Migrations()...)
 	all = append(all, bases.Migrations()...)
 	all = append(all, faculty.Migrations()...)
+	all = append(all, programs.Migrations()...)
 	return all
 }
 
@@ -296,6 +299,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Faculty.SetObjects(s.Objects)
 	a.Faculty.SetCourses(facultyCourses{a.Catalog})
 	a.Training.SetSites(trainingSites{a.Sites})
+	a.Programs = programs.NewService(programs.Deps{DB: s.DB, People: programPeople{id: a.Identity, store: idStore}, Classes: a.Training, Audit: a.Audit, Log: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -380,6 +384,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	sites.NewHandlers(a.Sites, engine).Register(a.API, pages)
 	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
 	faculty.NewHandlers(a.Faculty, engine, log).Register(a.API, pages)
+	programs.NewHandlers(a.Programs, engine).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -432,6 +437,7 @@ func homeSections() []portal.Section {
 		{Title: "教学点一览", Desc: "使用中的现场教学点及开放时间", Href: "/sites", Icon: "址", Roles: []string{web.RoleCollegeAdmin, web.RoleTeacher, web.RoleLearner}},
 		{Title: "备案审核", Desc: "审核各学院提交的班次计划", Href: "/admin/filings", Icon: "备", Roles: []string{web.RoleOrgAdmin}},
 		{Title: "培训基地", Desc: "培训基地准入申请、审核备案与年度复核", Href: "/admin/bases", Icon: "基", Roles: bases.Appliers},
+		{Title: "重点培训项目", Desc: "按规则确定培训对象，关联班次，查看各分组、各单位的覆盖情况", Href: "/admin/programs", Icon: "项", Roles: programs.Managers},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "师资库", Desc: "校内教师、外聘专家和领导干部的授课记录、评估满意率与整改", Href: "/admin/teachers", Icon: "师", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},

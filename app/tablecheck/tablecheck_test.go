@@ -29,6 +29,7 @@ import (
 	"college/modules/learning"
 	"college/modules/notify"
 	"college/modules/portal"
+	"college/modules/programs"
 	"college/modules/reports"
 	"college/modules/settings"
 	"college/modules/sites"
@@ -66,10 +67,11 @@ func owners(t *testing.T) map[string]string {
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
-		"reports": reports.Migrations(),
-		"sites":   sites.Migrations(),
-		"bases":   bases.Migrations(),
-		"faculty": faculty.Migrations(),
+		"reports":  reports.Migrations(),
+		"sites":    sites.Migrations(),
+		"bases":    bases.Migrations(),
+		"faculty":  faculty.Migrations(),
+		"programs": programs.Migrations(),
 	}
 	type step struct {
 		module string

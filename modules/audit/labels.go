@@ -55,6 +55,8 @@ var actionNames = map[string]string{
 	"base.apply": "申请基地准入", "base.approve": "基地准入通过", "base.reject": "基地准入不通过", "base.file": "基地备案",
 	"base.suspend": "暂停基地", "base.reinstate": "恢复基地备案", "base.withdraw": "撤销基地", "base.check": "基地年度复核",
 	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
+	"program.create": "新建重点培训项目", "program.classes": "设置重点培训项目班次", "user.targeting": "设置任现职时间和人员标签",
+	"export.program_people": "导出重点培训项目人员名单", "export.programs": "导出重点培训项目列表",
 	"teacher.create": "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师", "teacher.photo": "更新教师照片",
 	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",
 	"teacher.master.grant": "授予名师称号", "teacher.master.refuse": "不予授予名师称号", "teacher.master.review": "名师年度复核",

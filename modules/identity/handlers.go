@@ -118,6 +118,8 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	auth.Post("/users", web.Doc{Summary: "新建用户", Body: UserRequest{}, Resp: UserResponse{}, Status: 201, Roles: managers}, h.createUser)
 	auth.Put("/users/:id", web.Doc{Summary: "修改用户资料", Body: UserRequest{}, Resp: UserResponse{}, Roles: accountManagers}, h.updateUser)
 	auth.Put("/users/:id/roles", web.Doc{Summary: "设置用户角色（安全管理员）", Body: RolesRequest{}, Resp: UserResponse{}, Roles: []string{web.RoleSecAdmin}}, h.setRoles)
+	auth.Put("/users/:id/targeting", web.Doc{Summary: "设置任现职时间和人员标签（如驻村第一书记），供重点培训项目确定培训对象", Body: TargetingRequest{}, Resp: TargetingResponse{},
+		Roles: []string{web.RoleOrgAdmin, web.RoleUnitAdmin}}, h.setTargeting)
 	auth.Post("/users/:id/disable", web.Doc{Summary: "停用账号", Resp: UserResponse{}, Roles: accountManagers}, h.disable)
 	auth.Post("/users/:id/enable", web.Doc{Summary: "启用账号", Resp: UserResponse{}, Roles: accountManagers}, h.enable)
 	auth.Post("/users/:id/password", web.Doc{Summary: "重置用户密码", Body: PasswordRequest{}, Status: 204, Roles: accountManagers}, h.resetPassword)
@@ -288,6 +290,14 @@ func (h *Handlers) setRoles(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(h.svc.ResponseOf(c.UserContext(), u))
+}
+
+func (h *Handlers) setTargeting(c *fiber.Ctx) error {
+	_, out, err := web.WithIDBody(c, h.svc.SetTargeting)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }
 
 func (h *Handlers) disable(c *fiber.Ctx) error { return h.setDisabled(c, true) }

@@ -51,8 +51,9 @@ type User struct {
 	PhoneSealed        string  `gorm:"size:255;not null;default:''"`
 	PhoneHash          *string `gorm:"size:64;index"`
 	TermEndsOn         *time.Time
-	Disabled           bool `gorm:"not null;default:false"`
-	MustChangePassword bool `gorm:"not null;default:false"`
+	AppointedOn        string `gorm:"size:10;not null;default:''"` // YYYY-MM-DD: appointed to the current post (任现职时间); empty: unknown
+	Disabled           bool   `gorm:"not null;default:false"`
+	MustChangePassword bool   `gorm:"not null;default:false"`
 	PasswordChangedAt  time.Time
 	LastLoginAt        *time.Time
 	CreatedAt          time.Time
@@ -133,5 +134,5 @@ func Migrations() []db.Migration {
 			_ = m
 			return tx.Table("user_roles").Migrator().CreateTable(&userRole{})
 		},
-	}}, append(securityMigrations(), sessionMigrations()...)...)
+	}}, append(append(securityMigrations(), sessionMigrations()...), targetMigrations()...)...)
 }
