@@ -32,6 +32,7 @@ import (
 	"college/modules/reports"
 	"college/modules/settings"
 	"college/modules/sites"
+	"college/modules/throughtrain"
 	"college/modules/training"
 	"college/storage/db"
 
@@ -66,10 +67,11 @@ func owners(t *testing.T) map[string]string {
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
-		"reports": reports.Migrations(),
-		"sites":   sites.Migrations(),
-		"bases":   bases.Migrations(),
-		"faculty": faculty.Migrations(),
+		"reports":      reports.Migrations(),
+		"sites":        sites.Migrations(),
+		"bases":        bases.Migrations(),
+		"faculty":      faculty.Migrations(),
+		"throughtrain": throughtrain.Migrations(),
 	}
 	type step struct {
 		module string
