@@ -301,6 +301,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Training.SetSites(trainingSites{a.Sites})
 	a.Through = throughtrain.NewService(throughtrain.Deps{DB: s.DB, Objects: s.Objects, Classes: throughClasses{a.Training},
 		People: throughPeople{id: a.Identity, store: idStore}, Teachers: throughTeachers{a.Faculty}, Notifier: a.Notify, Audit: a.Audit, Log: log})
+	a.Followup.SetThroughTrain(followupThrough{a.Through})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

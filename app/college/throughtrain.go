@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"college/modules/faculty"
+	"college/modules/followup"
 	"college/modules/identity"
 	"college/modules/throughtrain"
 	"college/modules/training"
@@ -82,6 +83,24 @@ func (t throughTeachers) Assignable(ctx context.Context, p *web.Principal) ([]th
 		if x.UserID != 0 {
 			out = append(out, throughtrain.Teacher{ID: x.ID, Name: x.Name, UserID: x.UserID})
 		}
+	}
+	return out, nil
+}
+
+// followupThrough gives the follow-up round page a graduate's through-train
+// threads of the class.
+type followupThrough struct{ through *throughtrain.Service }
+
+// ThreadsOf lists the graduate's threads of the class.
+func (f followupThrough) ThreadsOf(ctx context.Context, graduateID, classID uint64) ([]followup.ThroughThread, error) {
+	rows, err := f.through.ThreadsOf(ctx, graduateID, classID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]followup.ThroughThread, len(rows))
+	for i, x := range rows {
+		out[i] = followup.ThroughThread{Subject: x.Subject, StatusName: x.StatusName, TeacherName: x.TeacherName, Satisfaction: x.Satisfaction,
+			GoodCase: x.GoodCase, CreatedAt: x.CreatedAt}
 	}
 	return out, nil
 }
