@@ -300,7 +300,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Faculty.SetCourses(facultyCourses{a.Catalog})
 	a.Training.SetSites(trainingSites{a.Sites})
 	a.Through = throughtrain.NewService(throughtrain.Deps{DB: s.DB, Objects: s.Objects, Classes: throughClasses{a.Training},
-		People: throughPeople{id: a.Identity, store: idStore}, Teachers: throughTeachers{a.Faculty}, Notifier: a.Notify, Audit: a.Audit, Log: log})
+		People: throughPeople{id: a.Identity, store: idStore}, Teachers: throughTeachers{a.Faculty}, Notifier: a.Notify,
+		Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
 	a.Followup.SetThroughTrain(followupThrough{a.Through})
 
 	reg := prometheus.NewRegistry()

@@ -57,6 +57,7 @@ var actionNames = map[string]string{
 	"base.document": "上传基地准入材料", "export.bases": "导出培训基地名单",
 	"throughtrain.raise": "学员直通车提问", "throughtrain.message": "学员直通车留言", "throughtrain.attach": "上传直通车附件",
 	"throughtrain.assign": "指派直通车答复教师", "throughtrain.close": "学员直通车办结评价", "throughtrain.mark_case": "标记直通车优秀案例",
+	"throughtrain.case_course": "直通车案例转为课程", "throughtrain.case_course.open": "打开直通车案例课程",
 	"export.throughtrain": "导出学员直通车清单",
 	"teacher.create":      "新增教师", "teacher.update": "修改教师信息", "teacher.delete": "删除教师", "teacher.photo": "更新教师照片",
 	"teacher.correction.open": "生成教师整改任务", "teacher.correction.close": "完成教师整改",

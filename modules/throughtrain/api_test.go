@@ -241,12 +241,31 @@ func TestLifeCycle(t *testing.T) {
 	collegetest.MustRefuse(t, a.Do("POST", path(id, "/messages"), x.tok["tt_teacher"], map[string]any{"body": "补充"}), 409, "wrong_state")
 	collegetest.MustRefuse(t, a.Do("POST", path(id, "/assign"), x.tok["col"], map[string]any{"teacher_id": x.other}), 409, "wrong_state")
 	collegetest.MustRefuse(t, a.Upload(path(id, "/attachments"), x.tok["tt_g1"], "a.pdf", []byte("%PDF-1.4\n"), nil), 409, "wrong_state")
-	// The college marks the good case; the teacher may not.
+	// The college marks the good case; the teacher may not. Only a good
+	// case becomes a course.
+	collegetest.MustRefuse(t, a.Do("POST", path(id, "/case-course"), x.tok["col"], nil), 409, "not_good_case")
 	collegetest.MustStatus(t, a.Do("POST", path(id, "/mark-case"), x.tok["tt_teacher"], map[string]any{"good": true}), 403)
 	r = a.Do("POST", path(id, "/mark-case"), x.tok["col"], map[string]any{"good": true, "note": "可作为基层治理教学案例"})
 	collegetest.MustStatus(t, r, 200)
 	if got := r.JSON(t); got["good_case"] != true || got["case_note"] != "可作为基层治理教学案例" {
 		t.Fatalf("marked: %s", r.Body)
+	}
+	// The good case becomes a draft course of the host college, once.
+	collegetest.MustStatus(t, a.Do("POST", path(id, "/case-course"), x.tok["tt_teacher"], nil), 403)
+	collegetest.MustStatus(t, a.Do("POST", path(id, "/case-course"), x.tok["col2"], nil), 404)
+	r = a.Do("POST", path(id, "/case-course"), x.tok["col"], nil)
+	collegetest.MustStatus(t, r, 201)
+	course := uint64(r.JSON(t)["course_id"].(float64))
+	if n := a.Count("courses", "id = ? AND college_id = ? AND status = ?", course, x.e.College, "draft"); n != 1 {
+		t.Fatalf("draft course %d of the host college: %d", course, n)
+	}
+	r = a.Do("POST", path(id, "/case-course"), x.tok["col"], map[string]any{})
+	collegetest.MustStatus(t, r, 200)
+	if uint64(r.JSON(t)["course_id"].(float64)) != course || a.AuditCount("throughtrain.case_course", id) != 1 || a.AuditCount("throughtrain.case_course.open", id) != 1 {
+		t.Fatalf("second call: %s", r.Body)
+	}
+	if got := a.Do("GET", path(id, ""), x.tok["col"], nil).JSON(t)["case_course_id"]; got != float64(course) {
+		t.Fatalf("thread's course = %v", got)
 	}
 	if a.AuditCount("throughtrain.mark_case", id) != 1 || a.AuditCount("throughtrain.message", id) != 3 {
 		t.Fatalf("audit: mark %d, messages %d", a.AuditCount("throughtrain.mark_case", id), a.AuditCount("throughtrain.message", id))

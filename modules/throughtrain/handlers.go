@@ -42,6 +42,7 @@ func (h *Handlers) Register(api *web.API, pages fiber.Router) {
 	a.Post("/through-train/:id/assign", web.Doc{Summary: "指派本院师资库教师答复（主办学院）", Body: AssignRequest{}, Resp: ThreadResponse{}, Roles: Admins}, h.assign)
 	a.Post("/through-train/:id/close", web.Doc{Summary: "学员办结并评价满意度（1–5）", Body: CloseRequest{}, Resp: ThreadResponse{}}, h.close)
 	a.Post("/through-train/:id/mark-case", web.Doc{Summary: "标记或取消优秀案例（主办学院）", Body: CaseRequest{}, Resp: ThreadResponse{}, Roles: Admins}, h.markCase)
+	a.Post("/through-train/:id/case-course", web.Doc{Summary: "将优秀案例转为课程（在主办学院新建草稿课程）", Resp: CaseCourseResponse{}, Status: 201, Roles: Admins, OptionalBody: true}, h.caseCourse)
 	h.registerPages(pages)
 }
 
@@ -164,4 +165,15 @@ func (h *Handlers) download(c *fiber.Ctx) error {
 		return err
 	}
 	return web.ServeObject(c, h.objects, a.ObjectKey, web.ServeOptions{ContentType: a.ContentType, Filename: a.Name})
+}
+
+func (h *Handlers) caseCourse(c *fiber.Ctx) error {
+	_, out, created, err := web.WithIDPair(c, h.svc.CaseCourse)
+	if err != nil {
+		return err
+	}
+	if !created {
+		return c.JSON(out)
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
 }

@@ -49,6 +49,7 @@ type Thread struct {
 	CloseNote       string `gorm:"size:500;not null;default:''"`
 	GoodCase        bool   `gorm:"not null;default:false"` // 优秀案例, marked by the college
 	CaseNote        string `gorm:"size:500;not null;default:''"`
+	CaseCourseID    uint64 `gorm:"not null;default:0"` // the draft course the good case became; 0: none
 	ClosedAt        *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time `gorm:"index:idx_tt_threads_graduate,priority:2;index:idx_tt_threads_status,priority:2"`
@@ -112,6 +113,7 @@ func Migrations() []db.Migration {
 				CloseNote       string `gorm:"size:500;not null;default:''"`
 				GoodCase        bool   `gorm:"not null;default:false"`
 				CaseNote        string `gorm:"size:500;not null;default:''"`
+				CaseCourseID    uint64 `gorm:"not null;default:0"`
 				ClosedAt        *time.Time
 				CreatedAt       time.Time
 				UpdatedAt       time.Time `gorm:"index:idx_tt_threads_graduate,priority:2;index:idx_tt_threads_status,priority:2"`

@@ -32,6 +32,7 @@ func (h *Handlers) registerPages(pages fiber.Router) {
 	pages.Post(AdminPath+"/:id/attachments", web.RequireRole(Staff...), h.pageUpload(AdminPath))
 	pages.Post(AdminPath+"/:id/assign", web.RequireRole(Admins...), h.adminAssign)
 	pages.Post(AdminPath+"/:id/mark-case", web.RequireRole(Admins...), h.adminMarkCase)
+	pages.Post(AdminPath+"/:id/case-course", web.RequireRole(Admins...), h.adminCaseCourse)
 }
 
 var statusOrder = []string{StatusOpen, StatusAnswered, StatusClosed}
@@ -200,4 +201,19 @@ func (h *Handlers) adminMarkCase(c *fiber.Ctx) error {
 		done = "已取消优秀案例标记"
 	}
 	return h.back(c, AdminPath, id, done, err)
+}
+
+func (h *Handlers) adminCaseCourse(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	_, out, created, err := web.WithIDPair(c, h.svc.CaseCourse)
+	if err != nil {
+		return h.back(c, AdminPath, id, "", err)
+	}
+	if created {
+		web.Flash(c, "已在主办学院新建草稿课程，请补充课程内容后发布")
+	}
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d", out.CourseID), fiber.StatusSeeOther)
 }

@@ -79,7 +79,12 @@ func TestPagesJourney(t *testing.T) {
 	page = collegetest.PageGet(col, admin, 200)
 	collegetest.MustContain(t, page, "优秀案例")
 	collegetest.MustRedirect(t, collegetest.PagePost(col, page, admin+"/mark-case", url.Values{"good": {"1"}, "note": {"申报类求助的范例"}}), admin)
-	collegetest.MustContain(t, collegetest.PageGet(col, admin, 200), `id="tt-good"`, "申报类求助的范例")
+	page = collegetest.PageGet(col, admin, 200)
+	collegetest.MustContain(t, page, `id="tt-good"`, "申报类求助的范例", "转为课程")
+	loc = collegetest.MustRedirect(t, collegetest.PagePost(col, page, admin+"/case-course", nil), "/admin/courses/")
+	if n := a.Count("courses", "title = ?", "优秀实践案例：项目申报材料请老师把关"); n != 1 || a.AuditCount("throughtrain.case_course", id) != 1 {
+		t.Fatalf("case course from the page: %d courses, redirect %s", n, loc)
+	}
 
 	// A closed thread refuses a page message with the reason.
 	r = collegetest.PagePostFrom(g, mine, mine+"/messages", url.Values{"body": {"再问一句"}})

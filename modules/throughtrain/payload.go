@@ -154,7 +154,13 @@ type ThreadResponse struct {
 	ThreadItem
 	CloseNote   string               `json:"close_note,omitempty"`
 	CaseNote    string               `json:"case_note,omitempty"`
+	CaseCourse  uint64               `json:"case_course_id,omitempty"` // the draft course the good case became
 	Messages    []MessageResponse    `json:"messages"`
 	Attachments []AttachmentResponse `json:"attachments"`
 	Actions     []string             `json:"actions"` // message, attach, assign, close, mark_case
+}
+
+// CaseCourseResponse names the draft course a good case became.
+type CaseCourseResponse struct {
+	CourseID uint64 `json:"course_id"`
 }

@@ -69,6 +69,12 @@ type Notifier interface {
 	Send(ctx context.Context, tx *gorm.DB, userIDs []uint64, m notify.Message) error
 }
 
+// Courses makes the draft course a good case becomes (the catalog module,
+// the same path the follow-up's excellent cases take).
+type Courses interface {
+	CreateCaseCourse(ctx context.Context, actor *web.Principal, collegeID uint64, title, summary string, entry func(courseID uint64) web.AuditEntry) (uint64, error)
+}
+
 // Deps are what the service needs.
 type Deps struct {
 	DB       *gorm.DB
@@ -77,6 +83,7 @@ type Deps struct {
 	People   People
 	Teachers Teachers
 	Notifier Notifier
+	Courses  Courses
 	Audit    web.Auditor
 	Log      *slog.Logger
 }
@@ -89,6 +96,7 @@ type Service struct {
 	people   People
 	teachers Teachers
 	notifier Notifier
+	courses  Courses
 	audit    web.Auditor
 	log      *slog.Logger
 	now      func() time.Time
@@ -97,7 +105,7 @@ type Service struct {
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	return &Service{db: d.DB, objects: d.Objects, classes: d.Classes, people: d.People, teachers: d.Teachers, notifier: d.Notifier,
-		audit: d.Audit, log: d.Log, now: time.Now}
+		courses: d.Courses, audit: d.Audit, log: d.Log, now: time.Now}
 }
 
 // collegeAdmin reports whether p administers the college that hosted t's class.
@@ -142,6 +150,9 @@ func Actions(p *web.Principal, t *Thread) []string {
 	}
 	if t.Status == StatusClosed && collegeAdmin(p, t) {
 		out = append(out, "mark_case")
+		if t.GoodCase {
+			out = append(out, "case_course")
+		}
 	}
 	return out
 }
@@ -222,7 +233,7 @@ func (s *Service) Detail(ctx context.Context, p *web.Principal, id uint64) (Thre
 	if err := s.db.WithContext(ctx).Where("thread_id = ?", id).Order("id").Limit(500).Find(&files).Error; err != nil {
 		return ThreadResponse{}, web.Internal(err)
 	}
-	out := ThreadResponse{ThreadItem: itemOf(t), CloseNote: t.CloseNote, CaseNote: t.CaseNote, Actions: Actions(p, t),
+	out := ThreadResponse{ThreadItem: itemOf(t), CloseNote: t.CloseNote, CaseNote: t.CaseNote, CaseCourse: t.CaseCourseID, Actions: Actions(p, t),
 		Messages: make([]MessageResponse, len(msgs)), Attachments: make([]AttachmentResponse, len(files))}
 	for i, m := range msgs {
 		out.Messages[i] = MessageResponse{ID: m.ID, AuthorName: m.AuthorName, Side: m.Side, Body: m.Body, CreatedAt: m.CreatedAt}
