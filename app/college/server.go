@@ -35,6 +35,7 @@ import (
 	"college/modules/search"
 	"college/modules/settings"
 	"college/modules/sites"
+	"college/modules/throughtrain"
 	"college/modules/training"
 	"college/modules/web"
 	"college/static"
@@ -90,6 +91,7 @@ type App struct {
 	Bases    *bases.Service
 	Programs *programs.Service
 	Faculty  *faculty.Service
+	Through  *throughtrain.Service
 
 	ready    atomic.Bool
 	closers  []func()
@@ -123,6 +125,7 @@ func Migrations() []db.Migration {
 	all = append(all, bases.Migrations()...)
 	all = append(all, faculty.Migrations()...)
 	all = append(all, programs.Migrations()...)
+	all = append(all, throughtrain.Migrations()...)
 	return all
 }
 
@@ -300,6 +303,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	a.Faculty.SetCourses(facultyCourses{a.Catalog})
 	a.Training.SetSites(trainingSites{a.Sites})
 	a.Programs = programs.NewService(programs.Deps{DB: s.DB, People: programPeople{id: a.Identity, store: idStore}, Classes: a.Training, Audit: a.Audit, Log: log})
+	a.Through = throughtrain.NewService(throughtrain.Deps{DB: s.DB, Objects: s.Objects, Classes: throughClasses{a.Training},
+		People: throughPeople{id: a.Identity, store: idStore}, Teachers: throughTeachers{a.Faculty}, Notifier: a.Notify,
+		Courses: caseCourses{catalog: a.Catalog, store: idStore}, Audit: a.Audit, Log: log})
+	a.Followup.SetThroughTrain(followupThrough{a.Through})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -385,6 +392,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger, s Stores) (*App, e
 	bases.NewHandlers(a.Bases, engine, s.Objects).Register(a.API, pages)
 	faculty.NewHandlers(a.Faculty, engine, log).Register(a.API, pages)
 	programs.NewHandlers(a.Programs, engine).Register(a.API, pages)
+	throughtrain.NewHandlers(a.Through, engine, s.Objects, log).Register(a.API, pages)
 	engine.SetUnread(a.Notify.Unread)
 	ph := portal.NewAPI(a.Portal, engine, s.Objects)
 	ph.Register(a.API, pages)
@@ -426,6 +434,7 @@ func homeSections() []portal.Section {
 		{Title: "我的教学评价", Desc: "学员对本人授课的匿名评价汇总与趋势", Href: "/me/teaching", Icon: "教", Roles: []string{web.RoleTeacher}},
 		{Title: "跟踪问效", Desc: "结业后的自学计划、述学讲学、年度自述和问效结果", Href: "/me/followup", Icon: "效", Roles: cadres},
 		{Title: "调训报名", Desc: "推荐本单位干部参训，查看名额使用和参训情况", Href: "/unit/classes", Icon: "调", Roles: []string{web.RoleUnitAdmin}},
+		{Title: "学员直通车", Desc: "结业后就工作中的实际问题向主办学院提问、求助", Href: "/me/through-train", Icon: "通", Roles: cadres},
 		{Title: "本单位跟踪问效", Desc: "本单位干部的问效情况、问效报告和逾期任务", Href: "/unit/followup", Icon: "问", Roles: []string{web.RoleUnitAdmin}},
 		{Title: "个人信息", Desc: "查看本人账号与资料，修改登录密码", Href: "/profile", Icon: "人"},
 		{Title: "课程管理", Desc: "新建课程、上传视频、发布与统计", Href: "/admin/courses", Icon: "管", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
@@ -439,6 +448,7 @@ func homeSections() []portal.Section {
 		{Title: "培训基地", Desc: "培训基地准入申请、审核备案与年度复核", Href: "/admin/bases", Icon: "基", Roles: bases.Appliers},
 		{Title: "重点培训项目", Desc: "按规则确定培训对象，关联班次，查看各分组、各单位的覆盖情况", Href: "/admin/programs", Icon: "项", Roles: programs.Managers},
 		{Title: "跟踪问效管理", Desc: "按班次和单位的问效概览、逾期问效、工作专班和优秀案例", Href: "/admin/followup", Icon: "踪", Roles: []string{web.RoleOrgAdmin, web.RoleCollegeAdmin}},
+		{Title: "直通车答复", Desc: "结业学员的问题与求助：指派教师答复、标记优秀案例", Href: "/admin/through-train", Icon: "答", Roles: throughtrain.Staff},
 		{Title: "评估管理", Desc: "评估表设计，课程、教师和班次评估结果", Href: "/admin/forms", Icon: "估", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "师资库", Desc: "校内教师、外聘专家和领导干部的授课记录、评估满意率与整改", Href: "/admin/teachers", Icon: "师", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},
 		{Title: "讲坛管理", Desc: "安排领导干部和专家讲座，现场签到、签到名单与讲座录像", Href: "/admin/lectures", Icon: "讲", Roles: []string{web.RoleCollegeAdmin, web.RoleOrgAdmin}},

@@ -33,6 +33,7 @@ import (
 	"college/modules/reports"
 	"college/modules/settings"
 	"college/modules/sites"
+	"college/modules/throughtrain"
 	"college/modules/training"
 	"college/storage/db"
 
@@ -67,11 +68,12 @@ func owners(t *testing.T) map[string]string {
 		"hours": hours.Migrations(), "catalog": catalog.Migrations(), "learning": learning.Migrations(),
 		"exam": exam.Migrations(), "notify": notify.Migrations(), "training": training.Migrations(),
 		"assess": assess.Migrations(), "followup": followup.Migrations(), "portal": portal.Migrations(),
-		"reports":  reports.Migrations(),
-		"sites":    sites.Migrations(),
-		"bases":    bases.Migrations(),
-		"faculty":  faculty.Migrations(),
-		"programs": programs.Migrations(),
+		"reports":      reports.Migrations(),
+		"sites":        sites.Migrations(),
+		"bases":        bases.Migrations(),
+		"faculty":      faculty.Migrations(),
+		"throughtrain": throughtrain.Migrations(),
+		"programs":     programs.Migrations(),
 	}
 	type step struct {
 		module string

@@ -115,6 +115,7 @@ type roundPageData struct {
 	QForm       questionnaireForm
 	QError      string
 	Kinds       []string
+	Through     []ThroughThread // the graduate's through-train threads of the class
 }
 
 // scoreInput writes a stored score for an input ("" when none).
@@ -261,6 +262,9 @@ func (h *Handlers) roundRender(c *fiber.Ctx, status int, id uint64, change func(
 		CanFill: rights.fill() && r.Status != RoundCancelled, CanManage: rights.manage, Done: r.Status == RoundDone, Results: resultViews(resp.Questionnaires),
 		QForm: questionnaireForm{Kind: KindDemocratic, Title: fmt.Sprintf("%d 年度民主评议", resp.Year)}, Kinds: []string{KindDemocratic, KindSurvey}}
 	d.Dims, d.Methods = roundForm(resp)
+	if d.Through, err = h.svc.throughOf(ctx, resp.UserID, resp.ClassID); err != nil {
+		return err
+	}
 	if rights.manage && r.Status == RoundPending {
 		if d.Team, err = h.svc.Team(ctx); err != nil {
 			return err

@@ -96,6 +96,7 @@ type Service struct {
 	people   People
 	notifier Notifier
 	courses  Courses
+	through  ThroughTrain
 	audit    web.Auditor
 	log      *slog.Logger
 	now      func() time.Time
