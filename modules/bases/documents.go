@@ -1,27 +1,17 @@
 package bases
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"path"
-	"strings"
 
-	"college/modules/media"
 	"college/modules/web"
 
 	"gorm.io/gorm"
 )
 
 // MaxDocumentBytes bounds one application document.
-const MaxDocumentBytes = 10 << 20
-
-// documentTypes are the kinds of files an application may carry.
-var documentTypes = map[string]string{
-	"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png",
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-}
+const MaxDocumentBytes = web.MaxDocumentBytes
 
 // AddDocument stores a document of an application (准入材料): PDF, Word
 // (.docx), JPEG or PNG, recognised by content, at most MaxDocumentBytes.
@@ -34,33 +24,12 @@ func (s *Service) AddDocument(ctx context.Context, p *web.Principal, id uint64, 
 	if b.Status == StatusWithdrawn || b.Status == StatusRejected {
 		return nil, wrongState(b, "upload")
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentBytes+1))
+	doc, err := web.PutDocument(ctx, s.objects, fmt.Sprintf("bases/%d/%d", id, s.now().UnixNano()), name, "准入材料", r)
 	if err != nil {
-		return nil, web.BadRequest("bad_upload", "上传中断，请重试").WithCause(err)
+		return nil, err
 	}
-	if len(data) > MaxDocumentBytes {
-		return nil, web.TooLarge(fmt.Sprintf("文件过大，不能超过 %d MB", MaxDocumentBytes>>20))
-	}
-	if len(data) == 0 {
-		return nil, web.Invalid(map[string]string{"file": "文件为空"})
-	}
-	ct, ok := media.DocumentType(data[:min(len(data), 16)], name)
-	ext := documentTypes[ct]
-	if !ok || ext == "" {
-		return nil, web.NewError(415, "unsupported_type", "只能上传 PDF、Word（.docx）文件或 JPG、PNG 图片")
-	}
-	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
-	if name == "" || name == "." || name == "/" {
-		name = "准入材料" + ext
-	}
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[:200])
-	}
-	key := fmt.Sprintf("bases/%d/%d%s", id, s.now().UnixNano(), ext)
-	if _, err := s.objects.Put(ctx, key, bytes.NewReader(data), int64(len(data)), ct); err != nil {
-		return nil, web.Internal(err)
-	}
-	d := &Document{BaseID: id, Name: name, ObjectKey: key, ContentType: ct, Size: int64(len(data)), UploadedBy: p.UserID, CreatedAt: s.now().UTC()}
+	key := doc.Key
+	d := &Document{BaseID: id, Name: doc.Name, ObjectKey: key, ContentType: doc.ContentType, Size: doc.Size, UploadedBy: p.UserID, CreatedAt: s.now().UTC()}
 	err = web.ChangeAudited(ctx, s.db, s.audit, func(tx *gorm.DB) (web.AuditEntry, error) {
 		if err := tx.Create(d).Error; err != nil {
 			return web.AuditEntry{}, err
