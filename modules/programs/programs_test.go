@@ -78,7 +78,16 @@ func TestGroupRulesCountLikeSQL(t *testing.T) {
 	s := seed(t)
 	a, c := s.a, s.c
 	since := time.Now().In(web.Shanghai).AddDate(0, -12, 0).Format(time.DateOnly)
-	subtree := "u.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')"
+	// The subtree by the org's path, read first (no string concatenation in
+	// SQL: MySQL reads || as OR).
+	subtree := "u.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)"
+	under := func(id uint64) string {
+		var path string
+		if err := a.DB.Table("orgs").Where("id = ?", id).Pluck("path", &path).Error; err != nil || path == "" {
+			t.Fatalf("path of org %d: %v", id, err)
+		}
+		return path + "%"
+	}
 	tagged := "u.id IN (SELECT user_id FROM user_tags WHERE tag IN ?)"
 	cases := []struct {
 		name  string
@@ -90,18 +99,18 @@ func TestGroupRulesCountLikeSQL(t *testing.T) {
 		{"no rule", map[string]any{}, "1 = 1", nil, 11},
 		{"one level", map[string]any{"levels": []string{"县处级"}}, "u.level = '县处级'", nil, 4},
 		{"any of two levels", map[string]any{"levels": []string{"县处级", "科员及以下"}}, "u.level IN ('县处级', '科员及以下')", nil, 5},
-		{"org subtree", map[string]any{"org_id": s.district}, subtree, []any{s.district}, 10},
-		{"one unit", map[string]any{"org_id": c.UnitB}, subtree, []any{c.UnitB}, 4},
+		{"org subtree", map[string]any{"org_id": s.district}, subtree, []any{under(s.district)}, 10},
+		{"one unit", map[string]any{"org_id": c.UnitB}, subtree, []any{under(c.UnitB)}, 4},
 		{"post contains", map[string]any{"post_contains": "第一书记"}, "u.post LIKE '%第一书记%'", nil, 2},
 		{"appointed within 12 months", map[string]any{"appointed_within_months": 12}, "u.appointed_on >= ? AND u.appointed_on <> ''", []any{since}, 4},
 		{"any of the tags", map[string]any{"tags": []string{"驻村第一书记", "援藏干部"}}, tagged, []any{[]string{"驻村第一书记", "援藏干部"}}, 4},
-		{"level and unit", map[string]any{"levels": []string{"乡科级"}, "org_id": c.UnitA}, "u.level = '乡科级' AND " + subtree, []any{c.UnitA}, 3},
+		{"level and unit", map[string]any{"levels": []string{"乡科级"}, "org_id": c.UnitA}, "u.level = '乡科级' AND " + subtree, []any{under(c.UnitA)}, 3},
 		{"level, district and tag", map[string]any{"levels": []string{"乡科级"}, "org_id": s.district, "tags": []string{"驻村第一书记"}},
-			"u.level = '乡科级' AND " + subtree + " AND " + tagged, []any{s.district, []string{"驻村第一书记"}}, 3},
+			"u.level = '乡科级' AND " + subtree + " AND " + tagged, []any{under(s.district), []string{"驻村第一书记"}}, 3},
 		{"post and appointment", map[string]any{"post_contains": "主任", "appointed_within_months": 12},
 			"u.post LIKE '%主任%' AND u.appointed_on >= ?", []any{since}, 1},
 		{"every rule", map[string]any{"levels": []string{"县处级"}, "org_id": s.district, "post_contains": "局长", "appointed_within_months": 12, "tags": []string{"驻村第一书记"}},
-			"u.level = '县处级' AND " + subtree + " AND u.post LIKE '%局长%' AND u.appointed_on >= ? AND " + tagged, []any{s.district, since, []string{"驻村第一书记"}}, 0},
+			"u.level = '县处级' AND " + subtree + " AND u.post LIKE '%局长%' AND u.appointed_on >= ? AND " + tagged, []any{under(s.district), since, []string{"驻村第一书记"}}, 0},
 		{"nobody", map[string]any{"levels": []string{"省部级"}}, "u.level = '省部级'", nil, 0},
 	}
 	groups := make([]map[string]any, len(cases))
